@@ -1,0 +1,1 @@
+"""Quick capture: the one-line capture language and its parser."""

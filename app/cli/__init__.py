@@ -1,0 +1,1 @@
+"""The `wise` command line: one module per topic, imported only when its command runs."""

@@ -1,0 +1,53 @@
+"""`wise actions`: list open actions, mark them done, or drop them."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from app.actions import list_actions, set_action_status
+from app.cli.output import emit, short_day
+from app.daytime import journal_day, local_now
+from app.journal import Context
+from storage.models import Action
+
+_MARK = {"open": "☐", "done": "✓", "dropped": "–"}
+
+
+def action_json(action: Action) -> dict:
+    return {"id": action.id, "title": action.title, "status": action.status,
+            "goal": action.goal.slug if action.goal else None,
+            "tags": [tag.name for tag in action.tags],
+            "estimate_minutes": action.estimate_minutes, "due_on": action.due_on,
+            "due_at": action.due_at, "done_at": action.done_at,
+            "created_at": action.created_at}
+
+
+def format_action(action: Action, today=None) -> str:  # noqa: ANN001
+    parts = [f"{action.id:>4}  {_MARK[action.status]} {action.title}"]
+    if action.due_on:
+        due = f"due {short_day(action.due_on, today)}"
+        if action.due_at:
+            due += f" {action.due_at.astimezone():%H:%M}"
+        parts.append(due)
+    if action.estimate_minutes:
+        parts.append(f"~{action.estimate_minutes} min")
+    if action.goal:
+        parts.append(f"#{action.goal.slug}")
+    return "  ·  ".join(parts)
+
+
+def run_list(args: Namespace) -> int:
+    context = Context.from_environment()
+    actions = list_actions(context.open_journal(), status=args.status, goal_ref=args.goal)
+    today = journal_day(local_now(), context.day_start_hour)
+    human = ("\n".join(format_action(a, today) for a in actions)
+             or "Nothing open. Capture a to-do with: wise capture \"[ ] call the dentist\"")
+    emit(args, [action_json(a) for a in actions], human)
+    return 0
+
+
+def run_status(args: Namespace) -> int:
+    action = set_action_status(Context.from_environment().open_journal(), args.id, args.verb)
+    word = "Done" if args.verb == "done" else "Let go of"
+    emit(args, action_json(action), f"{word}: {action.title}")
+    return 0

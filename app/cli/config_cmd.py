@@ -1,0 +1,63 @@
+"""`wise config`: list, get, set and reset settings."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from app.cli.output import emit, warn
+from app.paths import resolve_paths
+from app.settings.schema import OPTIONS, option
+from app.settings.store import load_settings, reset_setting, set_setting
+
+
+def _settings():  # noqa: ANN202
+    paths = resolve_paths()
+    settings = load_settings(paths.settings_file)
+    for message in settings.warnings:
+        warn(message)
+    return paths, settings
+
+
+def run_list(args: Namespace) -> int:
+    _, settings = _settings()
+    data = [{"key": o.key, "value": settings.values[o.key], "default": o.default,
+             "type": o.type_label, "help": o.help} for o in OPTIONS]
+    width = max(len(o.key) for o in OPTIONS)
+    lines = []
+    for o in OPTIONS:
+        value = settings.values[o.key]
+        changed = "" if value == o.default else f"   (default {o.default!r})"
+        lines.append(f"{o.key:<{width}}  {value!r}{changed}\n{'':<{width}}  {o.help}")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def run_get(args: Namespace) -> int:
+    option(args.key)
+    _, settings = _settings()
+    value = settings.get(args.key)
+    emit(args, {"key": args.key, "value": value}, str(value).lower()
+         if isinstance(value, bool) else str(value))
+    return 0
+
+
+def run_set(args: Namespace) -> int:
+    paths = resolve_paths()
+    value = set_setting(paths.settings_file, args.key, args.value)
+    emit(args, {"key": args.key, "value": value}, f"{args.key} = {value!r}")
+    return 0
+
+
+def run_reset(args: Namespace) -> int:
+    paths = resolve_paths()
+    reset_setting(paths.settings_file, args.key)
+    emit(args, {"key": args.key, "value": option(args.key).default},
+         f"{args.key} is back to its default, {option(args.key).default!r}")
+    return 0
+
+
+def run_path(args: Namespace) -> int:
+    paths = resolve_paths()
+    emit(args, {"settings": str(paths.settings_file), "data": str(paths.data_dir)},
+         str(paths.settings_file))
+    return 0

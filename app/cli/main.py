@@ -1,0 +1,222 @@
+"""The `wise` command: argument parsing and dispatch, exit codes, and error wording.
+
+Each command's module is imported only when that command runs, so `wise capture` pays
+for the standard library and sqlite3 and nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+from app.errors import BadInput, WiseError
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one clear line on stderr and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise BadInput(f"{message} (see `{self.prog} --help`)")
+
+
+def _command(module: str, function: str = "run") -> Callable[[argparse.Namespace], int]:
+    def invoke(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(f"app.cli.{module}"), function)(args)
+
+    return invoke
+
+
+def _json_flag() -> argparse.ArgumentParser:
+    # --json is accepted before or after any command; SUPPRESS keeps a sub-parser's
+    # default from overwriting a --json given earlier on the line.
+    flag = argparse.ArgumentParser(add_help=False)
+    flag.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                      help="print machine-readable JSON instead of text")
+    return flag
+
+
+def _subcommands(parser: argparse.ArgumentParser, dest: str) -> Callable:
+    """add_subparsers, where every sub-command also accepts --json."""
+    group = parser.add_subparsers(dest=dest, metavar="ACTION", parser_class=_Parser)
+    flag = _json_flag()
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return group.add_parser(name, help=help_text, description=help_text[:1].upper()
+                                + help_text[1:] + ".", parents=[flag])
+
+    return add
+
+
+def build_parser() -> argparse.ArgumentParser:
+    json_flag = _json_flag()
+    parser = _Parser(prog="wise", parents=[json_flag],
+                     description="Wise: capture thoughts, keep your goals and their whys alive.")
+    parser.add_argument("--version", action="version", version=f"wise {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help_text: str, handler: Callable, **kwargs) -> argparse.ArgumentParser:  # noqa: ANN003
+        sub = commands.add_parser(name, help=help_text, description=help_text,
+                                  parents=[json_flag], **kwargs)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    capture = add("capture", "Capture a thought, a to-do or a win (see the capture syntax).",
+                  _command("capture_cmd"))
+    capture.add_argument("text", nargs="*",
+                         help="the text; quote it (a shell treats # as a comment). '-' reads "
+                              "standard input")
+
+    today = add("today", "Show today's journal: wins, to-dos due, notes.", _command("today_cmd"))
+    today.add_argument("--date", help="another journal day, YYYY-MM-DD")
+
+    _add_goal_commands(add)
+    _add_action_commands(add)
+
+    search = add("search", "Search notes and actions.", _command("search_cmd"))
+    search.add_argument("query", nargs="+", help="words to find (each matches as a prefix)")
+    search.add_argument("--limit", type=int, default=20, help="at most this many results")
+
+    export = add("export", "Export the journal as JSON (complete) or Markdown (to read).",
+                 _command("transfer_cmd", "run_export"))
+    export.add_argument("--format", choices=("json", "markdown"), default="json")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    importer = add("import", "Import a JSON export (all or nothing; safe to repeat).",
+                   _command("transfer_cmd", "run_import"))
+    importer.add_argument("file", help="a file made by `wise export --format json`")
+
+    add("backup", "Take a backup of the journal now.", _command("maintenance_cmd", "run_backup"))
+    add("doctor", "Check the journal, search, schema, paths and keyring.",
+        _command("maintenance_cmd", "run_doctor"))
+
+    _add_config_commands(add)
+    return parser
+
+
+def _add_goal_commands(add: Callable) -> None:
+    goals = add("goals", "Add and list goals; pause, resume, finish or archive them.",
+                _command("goals_cmd", "run_list"))
+    sub = _subcommands(goals, "goals_command")
+    new = sub("add", "add a goal and its why")
+    new.add_argument("title")
+    new.add_argument("--why", default="", help="why this goal matters to you")
+    new.add_argument("--cadence", type=int, help="times a week you want to touch it (1-21)")
+    new.add_argument("--slug", help="the #tag that links captures to it (default: from title)")
+    new.set_defaults(handler=_command("goals_cmd", "run_add"))
+    listing = sub("list", "list goals")
+    listing.add_argument("--all", action="store_true", help="include done and archived goals")
+    listing.set_defaults(handler=_command("goals_cmd", "run_list"))
+    goals.set_defaults(all=False)
+    for verb, text in (("pause", "pause a goal (no guilt: it waits for you)"),
+                       ("resume", "make a paused goal active again"),
+                       ("done", "mark a goal as achieved"),
+                       ("archive", "retire a goal you no longer want")):
+        change = sub(verb, text)
+        change.add_argument("goal", help="the goal's #tag (slug) or number")
+        change.set_defaults(handler=_command("goals_cmd", "run_status"), verb=verb)
+
+
+def _add_action_commands(add: Callable) -> None:
+    actions = add("actions", "List open actions; mark them done or drop them.",
+                  _command("actions_cmd", "run_list"))
+    actions.set_defaults(status="open", goal=None)
+    sub = _subcommands(actions, "actions_command")
+    listing = sub("list", "list actions")
+    listing.add_argument("--status", choices=("open", "done", "dropped", "all"), default="open")
+    listing.add_argument("--goal", help="only this goal's actions (#tag or number)")
+    listing.set_defaults(handler=_command("actions_cmd", "run_list"))
+    for verb, text in (("done", "mark an action as done"), ("drop", "let an action go")):
+        change = sub(verb, text)
+        change.add_argument("id", type=int, help="the action's number")
+        change.set_defaults(handler=_command("actions_cmd", "run_status"), verb=verb)
+
+
+def _add_config_commands(add: Callable) -> None:
+    config = add("config", "Show and change settings.", _command("config_cmd", "run_list"))
+    sub = _subcommands(config, "config_command")
+    sub("list", "every setting with its value").set_defaults(
+        handler=_command("config_cmd", "run_list"))
+    get = sub("get", "one setting's value")
+    get.add_argument("key")
+    get.set_defaults(handler=_command("config_cmd", "run_get"))
+    setter = sub("set", "change a setting")
+    setter.add_argument("key")
+    setter.add_argument("value")
+    setter.set_defaults(handler=_command("config_cmd", "run_set"))
+    reset = sub("reset", "put a setting back to its default")
+    reset.add_argument("key")
+    reset.set_defaults(handler=_command("config_cmd", "run_reset"))
+    sub("path", "where the settings file is").set_defaults(
+        handler=_command("config_cmd", "run_path"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Everything Wise writes (journal, backups, exports, logs) is for the user's eyes only.
+    os.umask(0o077)
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "json", False):
+            args.json = False
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            # `wise` alone will start the tray app; until it exists, it shows help.
+            build_parser().print_help()
+            return EXIT_OK
+        return handler(args)
+    except BadInput as exc:
+        print(f"wise: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except WiseError as exc:
+        print(f"wise: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("wise: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `wise export | head`: the reader left; that is not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        known = _known_failure(exc)
+        if known is None:
+            raise  # a bug: the traceback is the most useful report
+        code, message = known
+        print(f"wise: {message}", file=sys.stderr)
+        return code
+
+
+def _known_failure(exc: Exception) -> tuple[int, str] | None:
+    """Storage and OS errors from any layer, worded for a person; None for real bugs."""
+    from storage.errors import ImportRejected, StorageError
+
+    if isinstance(exc, ImportRejected):
+        return EXIT_BAD_INPUT, str(exc)
+    if isinstance(exc, StorageError):
+        return EXIT_FAILURE, str(exc)
+    message = _storage_message(exc)
+    return None if message is None else (EXIT_FAILURE, message)
+
+
+def _storage_message(exc: Exception) -> str | None:
+    original = getattr(exc, "orig", None)  # SQLAlchemy wraps the sqlite3 error
+    import sqlite3
+
+    if isinstance(original, sqlite3.Error) or isinstance(exc, sqlite3.Error):
+        from app.paths import resolve_paths
+        from storage.capture_writer import translate_error
+
+        return str(translate_error(original or exc, resolve_paths().db))
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Printing results: words for people by default, JSON for scripts with --json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def emit(args: Any, data: Any, human: str) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_default)
+        sys.stdout.write("\n")
+    elif human:
+        print(human)
+
+
+def warn(message: str) -> None:
+    print(f"wise: warning: {message}", file=sys.stderr)
+
+
+def short_day(day: date, today: date | None = None) -> str:
+    """'today', 'tomorrow', 'Fri 27 Nov', or with the year when it is not this year's."""
+    if today is not None:
+        delta = (day - today).days
+        if delta == 0:
+            return "today"
+        if delta == 1:
+            return "tomorrow"
+        if delta == -1:
+            return "yesterday"
+    text = f"{day:%a} {day.day} {day:%b}"
+    if today is not None and day.year != today.year:
+        text += f" {day.year}"
+    return text

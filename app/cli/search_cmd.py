@@ -1,0 +1,29 @@
+"""`wise search`: find notes and actions by their words."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from app.cli.output import emit
+from app.errors import BadInput
+from app.journal import Context
+from storage.search import search
+
+
+def run(args: Namespace) -> int:
+    query = " ".join(args.query)
+    if not 1 <= args.limit <= 1000:
+        raise BadInput("--limit must be between 1 and 1000")
+    journal = Context.from_environment().open_journal()
+    with journal.read() as session:
+        hits = search(session, query, limit=args.limit)
+    data = [{"kind": h.kind, "id": h.id, "snippet": h.snippet, "status": h.status,
+             "goal": h.goal_slug, "created_at": h.created_at} for h in hits]
+    lines = []
+    for hit in hits:
+        mark = {"open": "☐", "done": "✓", "dropped": "–"}.get(hit.status or "", "·")
+        goal = f"  #{hit.goal_slug}" if hit.goal_slug else ""
+        when = f"{hit.created_at.astimezone():%Y-%m-%d}"
+        lines.append(f"{when}  {mark} {hit.snippet.replace(chr(10), ' ')}{goal}")
+    emit(args, data, "\n".join(lines) or f"Nothing found for {query!r}.")
+    return 0

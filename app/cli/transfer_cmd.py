@@ -1,0 +1,70 @@
+"""`wise export` and `wise import`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+from app import __version__
+from app.cli.output import emit
+from app.daytime import local_now
+from app.errors import BadInput
+from app.journal import Context
+
+
+def run_export(args: Namespace) -> int:
+    context = Context.from_environment()
+    journal = context.open_journal()
+    now = local_now()
+
+    def write(out) -> object:  # noqa: ANN001
+        if args.format == "json":
+            from storage.export_json import export_json
+
+            return export_json(journal, out, exported_at=now, app_version=__version__)
+        from storage.export_markdown import export_markdown
+
+        return export_markdown(journal, out, day_start_hour=context.day_start_hour,
+                               tz=now.tzinfo, generated_at=now)
+
+    if not args.output or args.output == "-":
+        write(sys.stdout)
+        return 0
+    target = Path(args.output).expanduser()
+    if target.is_dir():
+        raise BadInput(f"{target} is a folder; give a file name")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n") as out:
+            counts = write(out)
+        os.replace(partial, target)  # a half-written export never takes the real name
+    finally:
+        partial.unlink(missing_ok=True)
+    summary = {"file": str(target), "format": args.format, "goals": counts.goals,
+               "actions": counts.actions, "entries": counts.entries}
+    emit(args, summary, f"Exported {counts.goals} goals, {counts.actions} actions and "
+                        f"{counts.entries} notes to {target}")
+    return 0
+
+
+def run_import(args: Namespace) -> int:
+    from storage.import_json import import_json
+
+    source = Path(args.file).expanduser()
+    try:
+        handle = open(source, "rb")  # noqa: SIM115 - closed below, after the import
+    except FileNotFoundError:
+        raise BadInput(f"no such file: {source}") from None
+    except IsADirectoryError:
+        raise BadInput(f"{source} is a folder, not an export file") from None
+    except PermissionError:
+        raise BadInput(f"cannot read {source}: permission denied") from None
+    journal = Context.from_environment().open_journal()
+    with handle:
+        counts = import_json(journal, handle)
+    emit(args, {"goals": counts.goals, "actions": counts.actions, "entries": counts.entries},
+         f"Imported {counts.goals} new goals, {counts.actions} new actions and "
+         f"{counts.entries} new notes (anything already in the journal was left as it was).")
+    return 0

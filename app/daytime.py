@@ -1,0 +1,26 @@
+"""Journal days: with a day-start hour of 4, a 1 am capture still belongs to "today"."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def journal_day(moment: datetime, start_hour: int) -> date:
+    """The journal day an aware moment belongs to, in the moment's own time zone."""
+    return (moment - timedelta(hours=start_hour)).date()
+
+
+def day_bounds_utc(day: date, start_hour: int, tz=None) -> tuple[datetime, datetime]:  # noqa: ANN001
+    """[start, end) of a journal day in UTC, for queries over stored UTC timestamps."""
+    tz = tz or local_now().tzinfo
+    start = datetime.combine(day, time(start_hour), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(start_hour), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone()

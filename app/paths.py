@@ -1,0 +1,56 @@
+"""Where Wise keeps its state: everything under WISE_HOME when set, else the platform's folders."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "wise"
+HOME_ENV = "WISE_HOME"
+
+
+@dataclass(frozen=True)
+class WisePaths:
+    data_dir: Path
+    config_dir: Path
+
+    @property
+    def db(self) -> Path:
+        return self.data_dir / "wise.db"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.toml"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def rescue_file(self) -> Path:
+        """Captures that could not be written to the journal wait here, never lost."""
+        return self.data_dir / "unsaved-captures.txt"
+
+    def ensure_data_dir(self) -> None:
+        # Private from the start: a journal is nobody else's business.
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def resolve_paths(environ: dict[str, str] | None = None) -> WisePaths:
+    env = os.environ if environ is None else environ
+    home = env.get(HOME_ENV, "").strip()
+    if home:
+        root = Path(home).expanduser().absolute()
+        return WisePaths(data_dir=root, config_dir=root)
+    # Imported only when needed: WISE_HOME (tests, power users) skips it entirely.
+    import platformdirs
+
+    return WisePaths(
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+    )

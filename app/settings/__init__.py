@@ -1,0 +1,1 @@
+"""Wise's settings: every option declared once (schema), stored in one TOML file (store)."""

@@ -1,0 +1,121 @@
+"""Every setting Wise has, declared once with its type, default and help.
+
+Later features add their options here; `wise config`, the Settings window and the README
+all read this list (a test checks the README documents each one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import BadInput
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # dotted: "section.name"
+    kind: str  # "int" | "bool" | "str" | "time" | "choice"
+    default: Any
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+    def parse_text(self, text: str) -> Any:
+        """A value typed by a person (`wise config set`) -> a valid value, or BadInput."""
+        text = text.strip()
+        if self.kind == "int":
+            try:
+                value: Any = int(text)
+            except ValueError:
+                raise BadInput(f"{self.key} must be a whole number, not {text!r}") from None
+            return self.validate(value)
+        if self.kind == "bool":
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise BadInput(f"{self.key} must be true or false, not {text!r}")
+        return self.validate(text)
+
+    def validate(self, value: Any) -> Any:
+        """A value from the settings file or from parse_text -> itself, or BadInput."""
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BadInput(f"{self.key} must be a whole number, not {value!r}")
+            low, high = self.minimum, self.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise BadInput(f"{self.key} must be between {low} and {high}, not {value}")
+        elif self.kind == "bool":
+            if not isinstance(value, bool):
+                raise BadInput(f"{self.key} must be true or false, not {value!r}")
+        elif not isinstance(value, str):
+            raise BadInput(f"{self.key} must be text, not {value!r}")
+        elif self.kind == "time":
+            match = _TIME.match(value)
+            if not match:
+                raise BadInput(f"{self.key} must be a time like 21:30, not {value!r}")
+            value = f"{int(match[1]):02d}:{match[2]}"
+        elif self.kind == "choice":
+            if value.lower() not in self.choices:
+                raise BadInput(f"{self.key} must be one of {', '.join(self.choices)}, "
+                               f"not {value!r}")
+            value = value.lower()
+        elif "\n" in value or len(value) > 500:
+            raise BadInput(f"{self.key} must be one line of at most 500 characters")
+        return value
+
+    @property
+    def type_label(self) -> str:
+        if self.kind == "int":
+            return f"integer {self.minimum}–{self.maximum}"
+        if self.kind == "choice":
+            return " / ".join(self.choices)
+        return {"bool": "true / false", "time": "HH:MM", "str": "text"}[self.kind]
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("day.start_hour", "int", 4,
+           "Hour at which a new journal day begins; a 1 am capture still belongs to "
+           "the evening before.", minimum=0, maximum=23),
+    Option("backup.keep", "int", 10,
+           "How many automatic and manual backups to keep (oldest are removed).",
+           minimum=1, maximum=365),
+    Option("schedule.checkin_time", "time", "09:00",
+           "When the morning check-in is offered."),
+    Option("schedule.reflection_time", "time", "21:00",
+           "When the daily reflection is offered."),
+    Option("schedule.weekly_review_day", "choice", "sun",
+           "Day of the week for the goal review.", choices=WEEKDAYS),
+    Option("quiet_hours.start", "time", "22:00",
+           "Start of quiet hours: no nudges or notifications from this time."),
+    Option("quiet_hours.end", "time", "08:00",
+           "End of quiet hours."),
+    Option("nudges.enabled", "bool", True,
+           "Whether Wise may nudge you toward a next step at all."),
+    Option("nudges.daily_cap", "int", 3,
+           "At most this many nudges a day.", minimum=0, maximum=12),
+    Option("nudges.min_gap_minutes", "int", 90,
+           "At least this many minutes between two nudges.", minimum=15, maximum=1440),
+    Option("llm.model", "str", "",
+           "The language model, in litellm's provider/model form (e.g. "
+           "ollama_chat/llama3.2); empty means none: Wise works without one."),
+    Option("llm.api_base", "str", "",
+           "The model server's address, for local or OpenAI-compatible servers."),
+)
+
+BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
+
+
+def option(key: str) -> Option:
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise BadInput(f"unknown setting {key!r}; `wise config list` shows them all") from None

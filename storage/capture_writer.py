@@ -1,0 +1,127 @@
+"""Write one captured line to the journal with nothing but the standard library.
+
+`wise capture` has a budget below the cost of importing SQLAlchemy, so this one write path
+speaks sqlite3 directly; it writes exactly what the ORM models describe (tests read its
+rows back through them).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from storage.errors import JournalBusy, JournalCorrupt, JournalNotWritable, StorageError
+from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas
+from storage.timeutil import to_db
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    kind: str  # "note" | "todo" | "win"
+    text: str
+    raw_text: str
+    tags: Sequence[str]
+    due_on: date | None
+    due_at: datetime | None
+    estimate_minutes: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class SavedCapture:
+    table: str  # "entries" | "actions"
+    id: int
+    uid: str
+    goal_slug: str | None
+    goal_title: str | None
+    tags: tuple[str, ...]  # tags stored as tags (the goal's tag is a link instead)
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    """A connection with the journal's PRAGMAs, in autocommit mode so BEGIN is explicit."""
+    try:
+        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        apply_pragmas(conn)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, db_path) from exc
+    return conn
+
+
+def write_capture(db_path: Path, row: CaptureRow, now: datetime) -> SavedCapture:
+    """Insert the capture and commit durably before returning (the acknowledgement)."""
+    conn = connect(db_path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        saved = _insert(conn, row, now)
+        conn.execute("COMMIT")
+        return saved
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise translate_error(exc, db_path) from exc
+    finally:
+        conn.close()
+
+
+def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCapture:
+    goal_id, goal_slug, goal_title = None, None, None
+    plain_tags: list[str] = []
+    for tag in row.tags:
+        if goal_id is None:
+            found = conn.execute("SELECT id, slug, title FROM goals WHERE slug = ?",
+                                 (tag,)).fetchone()
+            if found:
+                goal_id, goal_slug, goal_title = found
+                continue
+        plain_tags.append(tag)
+    stamp = to_db(now)
+    uid = str(uuid.uuid4())
+    if row.kind == "note":
+        table, link = "entries", "entry_tags"
+        cursor = conn.execute(
+            "INSERT INTO entries (uid, text, kind, goal_id, source, raw_text, created_at, "
+            "updated_at) VALUES (?, ?, 'note', ?, ?, ?, ?, ?)",
+            (uid, row.text, goal_id, row.source, row.raw_text, stamp, stamp))
+    else:
+        table, link = "actions", "action_tags"
+        done = row.kind == "win"
+        cursor = conn.execute(
+            "INSERT INTO actions (uid, title, goal_id, status, estimate_minutes, due_on, "
+            "due_at, done_at, source, raw_text, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (uid, row.text, goal_id, "done" if done else "open", row.estimate_minutes,
+             row.due_on.isoformat() if row.due_on else None,
+             to_db(row.due_at) if row.due_at else None,
+             stamp if done else None, row.source, row.raw_text, stamp, stamp))
+    new_id = cursor.lastrowid
+    owner = "entry_id" if table == "entries" else "action_id"
+    for tag in plain_tags:
+        conn.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (tag,))
+        conn.execute(
+            f"INSERT OR IGNORE INTO {link} ({owner}, tag_id) "
+            "SELECT ?, id FROM tags WHERE name = ?", (new_id, tag))
+    return SavedCapture(table, new_id, uid, goal_slug, goal_title, tuple(plain_tags))
+
+
+def translate_error(exc: sqlite3.Error, db_path: Path) -> StorageError:
+    """sqlite3's terse errors -> what a person can act on."""
+    message = str(exc).lower()
+    if "locked" in message or "busy" in message:
+        return JournalBusy(
+            f"the journal is busy: another program kept it locked for more than "
+            f"{BUSY_TIMEOUT_MS // 1000} s. Try again in a moment.")
+    if "readonly" in message or "read-only" in message or "unable to open" in message:
+        return JournalNotWritable(
+            f"cannot write to the journal at {db_path} ({exc}); check the folder's "
+            "permissions and free space, or set WISE_HOME to a writable folder.")
+    if "not a database" in message or "malformed" in message or "corrupt" in message:
+        return JournalCorrupt(
+            f"the journal at {db_path} is damaged ({exc}); run `wise doctor` to find the "
+            "newest backup.")
+    if isinstance(exc, sqlite3.OperationalError) and "disk" in message:
+        return JournalNotWritable(f"cannot write to the journal at {db_path}: {exc}")
+    return StorageError(f"the journal at {db_path} could not be written: {exc}")

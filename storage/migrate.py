@@ -1,0 +1,116 @@
+"""Bring a journal file to the current schema: create it, or back it up and migrate it.
+
+The fast check (is the file already current?) uses plain sqlite3; Alembic is imported only
+when there is work to do, because it costs more than the whole capture path may take.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from storage.errors import JournalCorrupt, JournalNotWritable, JournalTooNew
+from storage.schema_version import HEAD_REVISION, current_revision
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def schema_is_current(db_path: Path) -> bool:
+    if not db_path.exists():
+        return False
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return current_revision(conn) == HEAD_REVISION
+    except sqlite3.DatabaseError as exc:
+        raise JournalCorrupt(_corrupt_message(db_path, exc)) from exc
+    finally:
+        conn.close()
+
+
+def ensure_schema(db_path: Path, backups_dir: Path, *, keep_backups: int) -> bool:
+    """Create or migrate the journal. Returns True when something was changed."""
+    if schema_is_current(db_path):
+        return False
+    created = _create_private_file(db_path)
+    revision = _revision_of(db_path)
+    if revision is None and not created and _has_user_tables(db_path):
+        raise JournalCorrupt(
+            f"{db_path} is an SQLite file but not a Wise journal; move it away or set "
+            "WISE_HOME to another folder.")
+    if revision is not None:
+        _check_known(revision, db_path)
+        from storage.backup import backup_journal
+
+        backup_journal(db_path, backups_dir, keep=keep_backups, reason=f"before-{HEAD_REVISION}")
+    upgrade_to_head(db_path)
+    return True
+
+
+def upgrade_to_head(db_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from storage.engine import create_journal_engine
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = create_journal_engine(db_path)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def _create_private_file(db_path: Path) -> bool:
+    """Create an empty database file readable by the user only. True if it was new."""
+    try:
+        db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(db_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise JournalNotWritable(
+            f"cannot create the journal at {db_path}: {exc.strerror}. Check that the folder "
+            "is writable, or set WISE_HOME to a folder that is.") from exc
+    os.close(fd)
+    return True
+
+
+def _revision_of(db_path: Path) -> str | None:
+    conn = sqlite3.connect(db_path)
+    try:
+        return current_revision(conn)
+    except sqlite3.DatabaseError as exc:
+        raise JournalCorrupt(_corrupt_message(db_path, exc)) from exc
+    finally:
+        conn.close()
+
+
+def _has_user_tables(db_path: Path) -> bool:
+    conn = sqlite3.connect(db_path)
+    try:
+        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise JournalCorrupt(_corrupt_message(db_path, exc)) from exc
+    finally:
+        conn.close()
+    return row[0] > 0
+
+
+def _check_known(revision: str, db_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if revision not in known:
+        raise JournalTooNew(
+            f"{db_path} was written by a newer version of Wise (schema {revision}); "
+            "update Wise to open it. Nothing was changed.")
+
+
+def _corrupt_message(db_path: Path, exc: Exception) -> str:
+    return (f"the journal at {db_path} cannot be read ({exc}); run `wise doctor` to check it "
+            "and find the newest backup")

@@ -1,0 +1,1 @@
+"""Alembic migrations for the journal; append-only, applied at start-up by storage.migrate."""

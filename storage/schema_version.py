@@ -1,0 +1,20 @@
+"""The schema revision this code expects, readable without importing SQLAlchemy or Alembic.
+
+The capture path checks it with plain sqlite3 so that it stays fast; a test keeps it equal
+to Alembic's head revision.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+HEAD_REVISION = "0001_initial"
+
+
+def current_revision(conn: sqlite3.Connection) -> str | None:
+    """The revision recorded in the database, or None for an empty or foreign file."""
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None

@@ -1,0 +1,50 @@
+"""Everything SQLite-specific in one place: connection PRAGMAs, FTS5 and its query syntax.
+
+Used by both the SQLAlchemy engine and the sqlite3-only capture path, so that a later
+PostgreSQL backend has one module to replace.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+BUSY_TIMEOUT_MS = 5000
+
+# synchronous=FULL: an acknowledged capture must survive a power cut, even in WAL mode.
+CONNECTION_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+)
+
+
+def apply_pragmas(dbapi_connection: sqlite3.Connection) -> None:
+    for pragma in CONNECTION_PRAGMAS:
+        dbapi_connection.execute(pragma)
+
+
+def fts5_available(conn: sqlite3.Connection | None = None) -> bool:
+    conn = conn or sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.wise_fts5_probe USING fts5(x)")
+        conn.execute("DROP TABLE temp.wise_fts5_probe")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_match_expression(query: str) -> str | None:
+    """A user's search words -> an FTS5 MATCH expression: all words, each as a prefix.
+
+    Quoting every word means FTS5 operators and punctuation in the query are searched
+    for as text instead of failing as syntax.
+    """
+    words = _WORD.findall(query)
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words)

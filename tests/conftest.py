@@ -1,0 +1,49 @@
+"""Shared fixtures: every test gets its own WISE_HOME, and a way to run the real `wise`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def wise_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """All state of the code under test lives in a fresh folder, never the user's."""
+    home = tmp_path / "wise-home"
+    monkeypatch.setenv("WISE_HOME", str(home))
+    return home
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):  # noqa: ANN201
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def wise(wise_home: Path):  # noqa: ANN201
+    """Run the real `wise` command in a subprocess with this test's WISE_HOME."""
+
+    def run(*args: str, stdin: bytes | str | None = None, env: dict | None = None,
+            timeout: float = 60) -> Result:
+        full_env = {**os.environ, "WISE_HOME": str(wise_home), **(env or {})}
+        data = stdin.encode() if isinstance(stdin, str) else stdin
+        proc = subprocess.run(
+            [sys.executable, "-m", "app.cli.main", *args], input=data, capture_output=True,
+            env=full_env, cwd=ROOT, timeout=timeout, check=False)
+        return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                      proc.stderr.decode("utf-8", "replace"))
+
+    return run
