@@ -27,6 +27,7 @@ test: $(VENV)/.dev-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-installed
+	$(BIN)/python -m compileall -q app storage prompts ui
 	$(BIN)/python -m tests.benchmarks
 
 lock:

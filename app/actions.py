@@ -28,7 +28,8 @@ def list_actions(journal: Journal, *, status: str = "open", goal_ref: str | None
 
 def set_action_status(journal: Journal, action_id: int, verb: str) -> Action:
     with journal.write() as session:
-        action = session.get(Action, action_id, options=[selectinload(Action.goal)])
+        action = session.get(Action, action_id,
+                             options=[selectinload(Action.goal), selectinload(Action.tags)])
         if action is None:
             raise BadInput(f"no action {action_id}; `wise actions list` shows them")
         if verb == "done":

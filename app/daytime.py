@@ -14,7 +14,7 @@ def journal_day(moment: datetime, start_hour: int) -> date:
     return (moment - timedelta(hours=start_hour)).date()
 
 
-def day_bounds_utc(day: date, start_hour: int, tz=None) -> tuple[datetime, datetime]:  # noqa: ANN001
+def day_bounds_utc(day: date, start_hour: int, tz=None) -> tuple[datetime, datetime]:
     """[start, end) of a journal day in UTC, for queries over stored UTC timestamps."""
     tz = tz or local_now().tzinfo
     start = datetime.combine(day, time(start_hour), tzinfo=tz)

@@ -92,7 +92,8 @@ def _revision_of(db_path: Path) -> str | None:
 def _has_user_tables(db_path: Path) -> bool:
     conn = sqlite3.connect(db_path)
     try:
-        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
+        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table' "
+                           "AND name != 'alembic_version'").fetchone()
     except sqlite3.DatabaseError as exc:
         raise JournalCorrupt(_corrupt_message(db_path, exc)) from exc
     finally:

@@ -28,12 +28,12 @@ class Result:
     out: str
     err: str
 
-    def json(self):  # noqa: ANN201
+    def json(self):
         return json.loads(self.out)
 
 
 @pytest.fixture
-def wise(wise_home: Path):  # noqa: ANN201
+def wise(wise_home: Path):
     """Run the real `wise` command in a subprocess with this test's WISE_HOME."""
 
     def run(*args: str, stdin: bytes | str | None = None, env: dict | None = None,

@@ -207,9 +207,9 @@ def _clock(words: list[str], i: int, allow_bare: bool) -> tuple[Clock, int] | No
     word = words[i]
     if match := _CLOCK_12.fullmatch(word):
         hour, minute, meridiem = match.groups()
-        if meridiem is None and i + 1 < len(words):
-            if after := _MERIDIEM.fullmatch(words[i + 1]):  # "3 pm"
-                meridiem, i = after[1], i + 1
+        after = _MERIDIEM.fullmatch(words[i + 1]) if i + 1 < len(words) else None
+        if meridiem is None and after:  # "3 pm"
+            meridiem, i = after[1], i + 1
         if meridiem is not None:
             hour_24 = int(hour) % 12 + (12 if meridiem == "p" else 0)
             return (hour_24, int(minute or 0), True), i + 1
@@ -246,7 +246,8 @@ def _resolve(day: date, reading: str, clock: Clock | None, ctx: Context) -> tupl
     if clock is None:
         return _midnight(day, ctx), True
     if reading == _CALENDAR:
-        return datetime(day.year, day.month, day.day, clock[0], clock[1], tzinfo=ctx.now.tzinfo), False
+        hour, minute, _ = clock
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ctx.now.tzinfo), False
     return _on_journal_day(day, clock, ctx), False
 
 

@@ -153,7 +153,7 @@ def _read_trailing_run(
             reading.estimate = minutes
             reading.spans.append(Span(start, end, "estimate"))
             j -= 1
-        elif ctx is not None and reading.due is None and (found := _due_ending_at(raw, tokens, j, ctx)):
+        elif ctx and reading.due is None and (found := _due_ending_at(raw, tokens, j, ctx)):
             n_words, reading.due = found
             reading.spans.append(Span(tokens[j - n_words][0], end, "due"))
             j -= n_words

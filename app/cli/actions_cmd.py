@@ -22,7 +22,7 @@ def action_json(action: Action) -> dict:
             "created_at": action.created_at}
 
 
-def format_action(action: Action, today=None) -> str:  # noqa: ANN001
+def format_action(action: Action, today=None) -> str:
     parts = [f"{action.id:>4}  {_MARK[action.status]} {action.title}"]
     if action.due_on:
         due = f"due {short_day(action.due_on, today)}"

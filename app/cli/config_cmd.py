@@ -10,7 +10,7 @@ from app.settings.schema import OPTIONS, option
 from app.settings.store import load_settings, reset_setting, set_setting
 
 
-def _settings():  # noqa: ANN202
+def _settings():
     paths = resolve_paths()
     settings = load_settings(paths.settings_file)
     for message in settings.warnings:

@@ -22,7 +22,8 @@ def goal_json(goal: Goal) -> dict:
 def run_add(args: Namespace) -> int:
     journal = Context.from_environment().open_journal()
     goal = add_goal(journal, args.title, why=args.why, cadence=args.cadence, slug=args.slug)
-    why = f"\n  why: {goal.why}" if goal.why else "\n  (add a why later: it is what keeps a goal alive)"
+    why = (f"\n  why: {goal.why}" if goal.why
+           else "\n  (add a why later: it is what keeps a goal alive)")
     emit(args, goal_json(goal),
          f"Added goal {goal.id}: {goal.title}  — tag captures with #{goal.slug}{why}")
     return 0

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wise {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def add(name: str, help_text: str, handler: Callable, **kwargs) -> argparse.ArgumentParser:  # noqa: ANN003
+    def add(name: str, help_text: str, handler: Callable, **kwargs) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text,
                                   parents=[json_flag], **kwargs)
         sub.set_defaults(handler=handler)

@@ -19,7 +19,7 @@ def run_export(args: Namespace) -> int:
     journal = context.open_journal()
     now = local_now()
 
-    def write(out) -> object:  # noqa: ANN001
+    def write(out) -> object:
         if args.format == "json":
             from storage.export_json import export_json
 

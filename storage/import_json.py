@@ -1,0 +1,512 @@
+"""Import a "wise-journal" JSON export: all or nothing, streamed, and safe to repeat.
+
+The format, and what importing does with existing goals and uids, is described in
+`storage.export_json`. Files in the export's own layout (one record per line) are read
+line by line, so memory stays flat however large they are; any other valid JSON layout
+(say, after `jq .`) is read with `json.load` as a whole, which needs memory in proportion
+to the file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, BinaryIO
+
+from sqlalchemy import Connection, Table, func, insert, select
+
+from storage.engine import Journal
+from storage.errors import ImportRejected
+from storage.export_json import (
+    CHUNK_SIZE,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    SECTIONS,
+    TransferCounts,
+)
+from storage.models import (
+    Action,
+    ActionStatus,
+    Entry,
+    EntryKind,
+    Goal,
+    GoalStatus,
+    Source,
+    Tag,
+    action_tags,
+    entry_tags,
+)
+
+_goals: Table = Goal.__table__  # type: ignore[assignment]
+_actions: Table = Action.__table__  # type: ignore[assignment]
+_entries: Table = Entry.__table__  # type: ignore[assignment]
+_tags: Table = Tag.__table__  # type: ignore[assignment]
+
+# The header line is short; reading at most this much of line 1 keeps a huge one-line file
+# (say, `jq -c` output) from being read twice before we fall back to json.load.
+_HEADER_LIMIT = 64 * 1024
+# Non-seekable sources are copied aside so that the json.load fallback can re-read them.
+_SPOOL_IN_MEMORY = 16 * 1024 * 1024
+
+_NOUN = {"goals": "goal", "actions": "action", "entries": "entry"}
+
+# A record as the reader hands it on: its list, where it is (for messages), its fields.
+_Record = tuple[str, str, dict[str, Any]]
+
+
+def import_json(journal: Journal, source: BinaryIO) -> TransferCounts:
+    """Import an export into `journal` in one transaction; returns the counts of NEW rows.
+
+    Raises ImportRejected, naming the first problem, and imports nothing, if anything in
+    the file is unusable.
+    """
+    source = _seekable(source)
+    start = source.tell()
+    try:
+        return _import(journal, _line_records(source))
+    except _NotOurLayout:
+        # The transaction was rolled back; read the file again, as a whole this time.
+        source.seek(start)
+        return _import(journal, _document_records(source))
+
+
+class _NotOurLayout(Exception):
+    """The file is not laid out one record per line (it may still be valid JSON)."""
+
+
+def _seekable(source: BinaryIO) -> BinaryIO:
+    if source.seekable():
+        return source
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - returned
+    shutil.copyfileobj(source, spool)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def _import(journal: Journal, records: Iterator[_Record]) -> TransferCounts:
+    with journal.write() as session:
+        importer = _Importer(session.connection())
+        for section, where, data in records:
+            importer.add(section, where, data)
+        importer.finish()
+    return importer.counts()
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def _line_records(source: BinaryIO) -> Iterator[_Record]:
+    """Records of a file in the export's own layout, read one line at a time.
+
+    Raises _NotOurLayout at the first line that does not fit the layout, so that the
+    caller can retry with json.load (which also gives the exact message for invalid JSON).
+    """
+    first = source.readline(_HEADER_LIMIT)
+    if not first.strip():
+        raise _NotOurLayout  # maybe empty, maybe just a blank first line: let json.load say
+    _refuse_non_text(first)
+    header_line = _decode(first, 1).removeprefix("\ufeff").strip()
+    if not (header_line.startswith("{") and header_line.endswith(",")):
+        raise _NotOurLayout
+    try:
+        header = json.loads(header_line[:-1] + "}")
+    except ValueError:
+        raise _NotOurLayout from None
+    _check_header(header)
+    lines = _numbered_lines(source, first_number=2)
+    for index, section in enumerate(SECTIONS):
+        opening = next(lines, (0, ""))[1]
+        if opening.strip() != f'"{section}": [':
+            raise _NotOurLayout
+        closing = "]}" if index == len(SECTIONS) - 1 else "],"
+        yield from _list_records(lines, section, closing)
+    if any(text.strip() for _, text in lines):
+        raise _NotOurLayout
+
+
+def _list_records(lines: Iterator[tuple[int, str]], section: str,
+                  closing: str) -> Iterator[_Record]:
+    comma_owed: bool | None = None  # None: no record yet in this list
+    for number, text in lines:
+        text = text.strip()
+        if text == closing:
+            if comma_owed:  # a comma before "]" is not JSON
+                raise _NotOurLayout
+            return
+        if comma_owed is False:  # two records with no comma between them
+            raise _NotOurLayout
+        body = text.removesuffix(",")
+        comma_owed = body != text
+        try:
+            record = json.loads(body)
+        except ValueError:
+            raise _NotOurLayout from None
+        if not isinstance(record, dict):
+            raise _NotOurLayout
+        yield section, f"line {number}", record
+    raise _NotOurLayout  # the file ended inside the list
+
+
+def _numbered_lines(source: BinaryIO, first_number: int) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(source, start=first_number):
+        yield number, _decode(raw, number)
+
+
+def _decode(raw: bytes, number: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            f"line {number}: the file is not UTF-8 text, so it is not a Wise export"
+        ) from None
+
+
+def _refuse_non_text(start: bytes) -> None:
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRejected("the file is UTF-16 text; a Wise export is UTF-8 (save it as "
+                             "UTF-8, or use the file `wise export` wrote)")
+    if start.startswith(b"SQLite format 3\x00"):
+        raise ImportRejected("this is an SQLite database (perhaps a journal itself), not an "
+                             "export; make one with `wise export --format json`")
+    if b"\x00" in start:
+        raise ImportRejected("this is a binary file, not a Wise export (which is JSON text)")
+
+
+def _document_records(source: BinaryIO) -> Iterator[_Record]:
+    """Records of an export in any JSON layout; reads the whole file into memory."""
+    data = source.read()
+    if not data.strip():
+        raise ImportRejected("the file is empty; a Wise export starts with "
+                             f'{{"format": "{FORMAT_NAME}"')
+    _refuse_non_text(data[:_HEADER_LIMIT])
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        number = data[:exc.start].count(b"\n") + 1
+        raise ImportRejected(
+            f"line {number}: the file is not UTF-8 text, so it is not a Wise export") from None
+    del data
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            f"line {exc.lineno}: this is not valid JSON ({exc.msg} at column {exc.colno}), "
+            "so it is not a Wise export (or it was cut short)") from None
+    del text
+    _check_header(document)
+    for section in SECTIONS:
+        records = document.get(section)
+        if not isinstance(records, list):
+            raise ImportRejected(f"the export has no {section!r} list; it is incomplete")
+        for index, record in enumerate(records):
+            where = f".{section}[{index}]"  # the jq path, to find it with `jq '.goals[3]'`
+            if not isinstance(record, dict):
+                raise ImportRejected(f"{where}: expected a {_NOUN[section]} (a JSON object)")
+            yield section, where, record
+
+
+def _check_header(header: object) -> None:
+    if not isinstance(header, dict) or "format" not in header:
+        raise ImportRejected("this is not a Wise export: it has no 'format' field "
+                             f'(a Wise export starts with {{"format": "{FORMAT_NAME}"')
+    if header["format"] != FORMAT_NAME:
+        raise ImportRejected(f"this is not a Wise export: its format is "
+                             f"{_show(header['format'])}, not '{FORMAT_NAME}'")
+    version = header.get("version")
+    if not _is_int(version):
+        raise ImportRejected("the export has no valid 'version' (expected a whole number)")
+    if version > FORMAT_VERSION:
+        raise ImportRejected(
+            f"this export was written by a newer Wise (format version {version}; this Wise "
+            f"reads version {FORMAT_VERSION}); update Wise to import it")
+    if version < 1:
+        raise ImportRejected(f"the export has an unknown format version {version}")
+
+
+# --- Checking fields ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One field of a record: how to turn its JSON value into a column value."""
+
+    name: str
+    parse: Callable[[Any], Any]  # raises ValueError when the value is unusable
+    expected: str  # completes "…; expected ___"
+    nullable: bool = False
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not 1
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError
+    if not value.isascii():
+        value.encode("utf-8")  # a lone surrogate (from a "\ud800" escape) cannot be stored
+    return value
+
+
+def _text_of_length(low: int, high: int) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if not low <= len(_text(value)) <= high:
+            raise ValueError
+        return value
+    return parse
+
+
+def _whole_number(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if not _is_int(value) or not low <= value <= high:
+            raise ValueError
+        return int(value)
+    return parse
+
+
+def _timestamp(value: Any) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError
+    return moment.astimezone(UTC)
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(_text(value))
+
+
+_TAG = _text_of_length(1, 80)
+
+
+def _tag_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ValueError
+    return sorted({_TAG(name) for name in value})  # a repeated tag is still one tag
+
+
+def _enum_field(name: str, enum: type[StrEnum]) -> _Field:
+    values = [member.value for member in enum]
+
+    def parse(value: Any) -> str:
+        if value not in values:  # also refuses non-strings
+            raise ValueError
+        return str(value)
+    expected = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+    return _Field(name, parse, expected)
+
+
+_UID = _Field("uid", _text_of_length(1, 36), "text of 1 to 36 characters")
+_TIMESTAMP_EXPECTED = "an ISO 8601 time with its UTC offset, like 2026-11-26T18:00:00+00:00"
+_CREATED = _Field("created_at", _timestamp, _TIMESTAMP_EXPECTED)
+_UPDATED = _Field("updated_at", _timestamp, _TIMESTAMP_EXPECTED)
+_GOAL_REF = _Field("goal", _text_of_length(1, 36), "a goal's uid", nullable=True)
+_SOURCE = _enum_field("source", Source)
+_RAW_TEXT = _Field("raw_text", _text, "text", nullable=True)
+_TAGS = _Field("tags", _tag_list, "a list of tag names (text of 1 to 80 characters each)")
+_ONE_TO_FIVE = "a whole number from 1 to 5"
+
+_FIELDS: dict[str, tuple[_Field, ...]] = {
+    "goals": (
+        _UID,
+        _Field("slug", _text_of_length(1, 80), "text of 1 to 80 characters"),
+        _Field("title", _text, "text"),
+        _Field("why", _text, "text"),
+        _enum_field("status", GoalStatus),
+        _Field("cadence_per_week", _whole_number(1, 21), "a whole number from 1 to 21",
+               nullable=True),
+        _CREATED,
+        _UPDATED,
+    ),
+    "actions": (
+        _UID,
+        _Field("title", _text, "text"),
+        _GOAL_REF,
+        _enum_field("status", ActionStatus),
+        # The upper bound is SQLite's integer range, not a judgement about long tasks.
+        _Field("estimate_minutes", _whole_number(1, 2**63 - 1),
+               "a whole number of minutes above 0", nullable=True),
+        _Field("due_on", _day, "a date like 2026-11-27", nullable=True),
+        _Field("due_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
+        _Field("done_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
+        _SOURCE,
+        _RAW_TEXT,
+        _TAGS,
+        _CREATED,
+        _UPDATED,
+    ),
+    "entries": (
+        _UID,
+        _Field("text", _text, "text"),
+        _enum_field("kind", EntryKind),
+        _GOAL_REF,
+        _Field("mood", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _Field("energy", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _SOURCE,
+        _RAW_TEXT,
+        _TAGS,
+        _CREATED,
+        _UPDATED,
+    ),
+}
+
+
+def _show(value: object) -> str:
+    """A field's value as quoted in a message, cut short if long."""
+    if isinstance(value, str):
+        # backslashreplace: a lone surrogate must not make the message itself unprintable
+        shown = "'" + value.encode("utf-8", "backslashreplace").decode("utf-8") + "'"
+    else:
+        shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def _checked(section: str, where: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields as column values, or ImportRejected naming the first bad one."""
+    noun = _NOUN[section]
+    values: dict[str, Any] = {}
+    for spec in _FIELDS[section]:
+        if spec.name not in data:
+            raise ImportRejected(f"{where}: {noun} has no '{spec.name}' field")
+        value = data[spec.name]
+        if value is None and spec.nullable:
+            values[spec.name] = None
+            continue
+        try:
+            values[spec.name] = spec.parse(value)
+        except (ValueError, TypeError, OverflowError):
+            expected = spec.expected + (" or null" if spec.nullable else "")
+            raise ImportRejected(
+                f"{where}: {noun} has {spec.name} {_show(value)}; expected {expected}"
+            ) from None
+    return values
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+# A checked action or entry waiting to be written: where it was, its columns, its tags.
+_Row = tuple[str, dict[str, Any], list[str]]
+
+
+class _Importer:
+    """Writes checked records in batches, resolving uids, goals and tags as it goes."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.created = dict.fromkeys(SECTIONS, 0)
+        # Goals are few (tens), so all of them are kept at hand; actions and entries are
+        # only ever held a batch at a time.
+        self.goal_id_by_uid: dict[str, int] = dict(
+            conn.execute(select(_goals.c.uid, _goals.c.id)).tuples().all())
+        self.goal_id_by_slug: dict[str, int] = dict(
+            conn.execute(select(_goals.c.slug, _goals.c.id)).tuples().all())
+        self.goal_uids_in_file: set[str] = set()
+        # Rows with an id from here on were written by this import: finding one of them
+        # under a uid we are about to write means the file holds that uid twice.
+        self.first_new_id = {
+            section: conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+            + 1
+            for section, table in (("actions", _actions), ("entries", _entries))
+        }
+        # Rows of one list waiting to be written together, one batch at a time.
+        self.pending_section = ""
+        self.pending: list[_Row] = []
+
+    def counts(self) -> TransferCounts:
+        return TransferCounts(**self.created)
+
+    def add(self, section: str, where: str, data: dict[str, Any]) -> None:
+        values = _checked(section, where, data)
+        if section == "goals":
+            self._add_goal(where, values)
+            return
+        values["goal_id"] = self._goal_id(values.pop("goal"), where, section)
+        tags = values.pop("tags")
+        if section != self.pending_section:
+            self.finish()
+            self.pending_section = section
+        self.pending.append((where, values, tags))
+        if len(self.pending) >= CHUNK_SIZE:
+            self.finish()
+
+    def finish(self) -> None:
+        """Write whatever is waiting."""
+        if self.pending:
+            self._write_batch(self.pending_section, self.pending)
+        self.pending = []
+
+    def _add_goal(self, where: str, values: dict[str, Any]) -> None:
+        uid, slug = values["uid"], values["slug"]
+        if uid in self.goal_uids_in_file:
+            raise ImportRejected(f"{where}: goal '{uid}' appears twice in the file")
+        self.goal_uids_in_file.add(uid)
+        if uid in self.goal_id_by_uid:
+            return  # already in the journal: kept as it is
+        if slug in self.goal_id_by_slug:
+            # The same goal made separately elsewhere (or re-created): merge into ours,
+            # and let the file's references to this uid follow.
+            self.goal_id_by_uid[uid] = self.goal_id_by_slug[slug]
+            return
+        goal_id = self.conn.execute(insert(_goals).returning(_goals.c.id), values).scalar_one()
+        self.goal_id_by_uid[uid] = self.goal_id_by_slug[slug] = goal_id
+        self.created["goals"] += 1
+
+    def _goal_id(self, goal_uid: str | None, where: str, section: str) -> int | None:
+        if goal_uid is None:
+            return None
+        goal_id = self.goal_id_by_uid.get(goal_uid)
+        if goal_id is None:
+            raise ImportRejected(
+                f"{where}: {_NOUN[section]} refers to goal '{goal_uid}', which is neither in "
+                "this file nor in the journal")
+        return goal_id
+
+    def _write_batch(self, section: str, rows: list[_Row]) -> None:
+        table, link, owner = ((_actions, action_tags, "action_id") if section == "actions"
+                              else (_entries, entry_tags, "entry_id"))
+        existing = self._existing_ids(table, [values["uid"] for _, values, _ in rows])
+        fresh: list[tuple[dict[str, Any], list[str]]] = []
+        seen: set[str] = set()
+        for where, values, tags in rows:
+            uid = values["uid"]
+            if uid in seen or existing.get(uid, 0) >= self.first_new_id[section]:
+                raise ImportRejected(
+                    f"{where}: {_NOUN[section]} '{uid}' appears twice in the file")
+            seen.add(uid)
+            if uid not in existing:
+                fresh.append((values, tags))
+        if not fresh:
+            return
+        ids = self.conn.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [values for values, _ in fresh]).scalars().all()
+        self.created[section] += len(fresh)
+        tag_ids = self._tag_ids({name for _, tags in fresh for name in tags})
+        links = [{owner: row_id, "tag_id": tag_ids[name]}
+                 for row_id, (_, tags) in zip(ids, fresh, strict=True) for name in tags]
+        if links:
+            self.conn.execute(insert(link), links)
+
+    def _existing_ids(self, table: Table, uids: list[str]) -> dict[str, int]:
+        """uid -> id of the rows of this batch that are already in the journal: one query."""
+        query = select(table.c.uid, table.c.id).where(table.c.uid.in_(uids))
+        return dict(self.conn.execute(query).tuples().all())
+
+    def _tag_ids(self, names: set[str]) -> dict[str, int]:
+        """Ids of these tag names, creating the ones the journal does not have yet."""
+        if not names:
+            return {}
+        query = select(_tags.c.name, _tags.c.id).where(_tags.c.name.in_(names))
+        ids: dict[str, int] = dict(self.conn.execute(query).tuples().all())
+        missing = sorted(names - ids.keys())
+        if missing:
+            new_ids = self.conn.execute(
+                insert(_tags).returning(_tags.c.id, sort_by_parameter_order=True),
+                [{"name": name} for name in missing]).scalars().all()
+            ids.update(zip(missing, new_ids, strict=True))
+        return ids

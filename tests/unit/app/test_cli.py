@@ -1,0 +1,153 @@
+"""The `wise` commands, run in-process against a real journal in WISE_HOME."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.cli.main import main
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_json(cli, *args: str):
+    code, out, err = cli(*args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_version(cli, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"wise {__version__}"
+
+
+def test_no_arguments_prints_help_for_now(cli) -> None:
+    code, out, _ = cli()
+    assert code == 0 and "capture" in out and "doctor" in out
+
+
+def test_goal_lifecycle(cli) -> None:
+    goal = run_json(cli, "goals", "add", "Learn Spanish", "--why", "talk with my in-laws",
+                    "--cadence", "3")
+    assert (goal["slug"], goal["status"], goal["cadence_per_week"]) == ("learn-spanish",
+                                                                        "active", 3)
+    code, _, err = cli("goals", "add", "learn spanish")
+    assert code == 2 and "#learn-spanish" in err
+    for verb, status in (("pause", "paused"), ("resume", "active"), ("done", "done"),
+                         ("archive", "archived")):
+        assert run_json(cli, "goals", verb, "learn-spanish")["status"] == status
+    assert run_json(cli, "goals", "list") == []
+    assert [g["slug"] for g in run_json(cli, "goals", "list", "--all")] == ["learn-spanish"]
+    code, _, err = cli("goals", "pause", "nope")
+    assert code == 2 and "no goal" in err
+
+
+def test_goal_list_counts_activity(cli) -> None:
+    cli("goals", "add", "Health", "--why", "energy for the kids")
+    cli("capture", "+ walked ~20m #health")
+    cli("capture", "[ ] book a check-up #health")
+    [health] = run_json(cli, "goals")
+    assert (health["open_actions"], health["done_last_7_days"]) == (1, 1)
+    assert health["last_activity"] is not None
+    _, out, _ = cli("goals")
+    assert "why: energy for the kids" in out and "1 open, 1 done this week" in out
+
+
+def test_capture_then_today_then_done(cli) -> None:
+    cli("goals", "add", "Family", "--why", "I want to be there for them")
+    saved = run_json(cli, "capture", "call mum about the trip #family tomorrow")
+    assert (saved["kind"], saved["goal"], saved["text"]) == ("todo", "family",
+                                                             "call mum about the trip")
+    run_json(cli, "capture", "felt calm after the walk")
+    today = run_json(cli, "today")
+    assert [a["title"] for a in today["captured"]] == ["call mum about the trip"]
+    assert [n["text"] for n in today["notes"]] == ["felt calm after the walk"]
+    assert today["wins"] == []
+    _, out, _ = cli("today")
+    assert "call mum about the trip" in out and "due tomorrow" in out and "#family" in out
+    done = run_json(cli, "actions", "done", str(saved["id"]))
+    assert done["status"] == "done" and done["done_at"]
+    assert [a["title"] for a in run_json(cli, "today")["wins"]] == ["call mum about the trip"]
+    assert run_json(cli, "actions", "list") == []
+
+
+def test_actions_list_filters_and_drop(cli) -> None:
+    cli("goals", "add", "Home")
+    a = run_json(cli, "capture", "[ ] fix the tap #home")
+    run_json(cli, "capture", "[ ] renew passport")
+    assert len(run_json(cli, "actions", "list")) == 2
+    assert [x["title"] for x in run_json(cli, "actions", "list", "--goal", "home")] == [
+        "fix the tap"]
+    assert run_json(cli, "actions", "drop", str(a["id"]))["status"] == "dropped"
+    assert [x["title"] for x in run_json(cli, "actions", "list", "--status", "dropped")] == [
+        "fix the tap"]
+    code, _, err = cli("actions", "done", "999")
+    assert code == 2 and "no action 999" in err
+
+
+def test_search(cli) -> None:
+    cli("capture", "called mum about the trip")
+    cli("capture", "[ ] buy stamps")
+    hits = run_json(cli, "search", "mum")
+    assert [(h["kind"], h["snippet"]) for h in hits] == [("entry", "called [mum] about the trip")]
+    code, out, _ = cli("search", "zebra")
+    assert code == 0 and "Nothing found" in out
+
+
+def test_config_commands(cli, wise_home: Path) -> None:
+    assert run_json(cli, "config", "get", "day.start_hour") == {"key": "day.start_hour",
+                                                               "value": 4}
+    run_json(cli, "config", "set", "day.start_hour", "6")
+    assert run_json(cli, "config", "get", "day.start_hour")["value"] == 6
+    listing = run_json(cli, "config", "list")
+    assert {o["key"] for o in listing} >= {"day.start_hour", "llm.model"}
+    code, _, err = cli("config", "set", "day.start_hour", "31")
+    assert code == 2 and err.startswith("wise: day.start_hour must be between")
+    code, out, _ = cli("config", "path")
+    assert out.strip() == str(wise_home / "settings.toml")
+
+
+def test_json_flag_before_or_after_the_command(cli) -> None:
+    _, out, _ = cli("--json", "capture", "a note")
+    assert json.loads(out)["kind"] == "note"
+    _, out, _ = cli("goals", "list", "--json")
+    assert json.loads(out) == []
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["capture", "--nope", "x"],
+                                  ["actions", "done", "abc"], ["export", "--format", "pdf"],
+                                  ["search", "x", "--limit", "0"]])
+def test_usage_errors_are_one_line_and_exit_2(cli, args) -> None:
+    code, _, err = cli(*args)
+    assert code == 2
+    assert err.startswith("wise: ") and err.count("\n") == 1
+
+
+def test_doctor_on_a_fresh_home_is_healthy(cli) -> None:
+    cli("capture", "hello")
+    report = run_json(cli, "doctor")
+    assert report["healthy"] is True
+    names = {c["name"]: c["status"] for c in report["checks"]}
+    assert names["journal integrity"] == "ok"
+    assert names["full-text search"] == "ok"
+    assert names["schema"] == "ok"
+    assert "keyring" in names
+
+
+def test_backup_command(cli, wise_home: Path) -> None:
+    cli("capture", "keep me")
+    result = run_json(cli, "backup")
+    assert Path(result["backup"]).parent == wise_home / "backups"

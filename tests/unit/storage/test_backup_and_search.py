@@ -1,0 +1,60 @@
+"""Backups rotate and stay consistent; search finds words, prefixes and survives odd queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+
+from storage.backup import backup_journal, list_backups
+from storage.capture_writer import CaptureRow, write_capture
+from storage.engine import Journal
+from storage.search import search
+from storage.sqlite import fts_match_expression
+
+NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
+
+
+def capture(journal: Journal, text: str, kind: str = "note") -> None:
+    write_capture(journal.db_path, CaptureRow(kind, text, text, (), None, None, None, "cli"), NOW)
+
+
+def test_backups_rotate_and_are_readable(journal: Journal, tmp_path) -> None:
+    capture(journal, "remember this")
+    made = [backup_journal(journal.db_path, tmp_path / "b", keep=3) for _ in range(5)]
+    kept = list_backups(tmp_path / "b")
+    assert [b.path for b in kept] == list(reversed(made[-3:]))
+    assert kept[0].path.stat().st_mode & 0o777 == 0o600
+    copy = sqlite3.connect(kept[0].path)
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copy.execute("SELECT text FROM entries").fetchall() == [("remember this",)]
+    copy.close()
+
+
+def test_search_finds_notes_and_actions_by_prefix(journal: Journal) -> None:
+    capture(journal, "Called mum about the trip")
+    capture(journal, "book the mummers' parade", kind="todo")
+    capture(journal, "nothing relevant")
+    with journal.read() as session:
+        hits = search(session, "mum")
+    assert sorted(h.kind for h in hits) == ["action", "entry"]
+    assert any("[mum]" in h.snippet for h in hits)
+
+
+def test_search_ignores_accents_and_case(journal: Journal) -> None:
+    capture(journal, "Café with Zoë")
+    with journal.read() as session:
+        assert len(search(session, "cafe zoe")) == 1
+
+
+@pytest.mark.parametrize("query", ['"', "AND", "a OR", "NEAR(", "*", "-x", "col:val", "'; DROP"])
+def test_fts_syntax_in_queries_is_searched_as_text(journal: Journal, query: str) -> None:
+    capture(journal, "x val drop and near")
+    with journal.read() as session:
+        search(session, query)  # must not raise
+
+
+def test_match_expression_quotes_every_word() -> None:
+    assert fts_match_expression('mum "trip') == '"mum"* "trip"*'
+    assert fts_match_expression("  ?! ") is None

@@ -1,0 +1,74 @@
+"""The sqlite3 capture path writes rows the ORM reads back exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, text
+
+from storage.capture_writer import CaptureRow, write_capture
+from storage.engine import Journal
+from storage.models import Action, Entry, Goal
+
+NOW = datetime(2026, 11, 26, 18, 30, 15, 123456, tzinfo=UTC)
+
+
+def row(**changes) -> CaptureRow:
+    base = dict(kind="note", text="hello", raw_text="hello", tags=(), due_on=None,
+                due_at=None, estimate_minutes=None, source="capture")
+    return CaptureRow(**{**base, **changes})
+
+
+def test_note_with_goal_and_tags(journal: Journal) -> None:
+    with journal.write() as session:
+        session.add(Goal(slug="family", title="Family", why="them"))
+    saved = write_capture(journal.db_path, row(text="called mum", raw_text="called mum #family "
+                                               "#phone #Fun", tags=("family", "phone", "fun")),
+                          NOW)
+    assert (saved.table, saved.goal_slug, saved.tags) == ("entries", "family", ("phone", "fun"))
+    with journal.read() as session:
+        entry = session.get(Entry, saved.id)
+        assert entry.text == "called mum"
+        assert entry.raw_text.endswith("#Fun")
+        assert entry.goal.slug == "family"
+        assert [t.name for t in entry.tags] == ["fun", "phone"]
+        assert entry.created_at == NOW
+        assert entry.uid == saved.uid
+
+
+def test_todo_with_due_and_estimate(journal: Journal) -> None:
+    due_at = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
+    saved = write_capture(journal.db_path, row(kind="todo", text="call", due_on=date(2026, 11, 27),
+                                               due_at=due_at, estimate_minutes=10), NOW)
+    with journal.read() as session:
+        action = session.get(Action, saved.id)
+        assert (action.status, action.due_on, action.due_at, action.estimate_minutes) == (
+            "open", date(2026, 11, 27), due_at, 10)
+        assert action.done_at is None
+
+
+def test_win_is_a_done_action(journal: Journal) -> None:
+    saved = write_capture(journal.db_path, row(kind="win", text="ran"), NOW)
+    with journal.read() as session:
+        action = session.get(Action, saved.id)
+        assert (action.status, action.done_at) == ("done", NOW)
+
+
+def test_unknown_tag_is_kept_as_tag_and_links_no_goal(journal: Journal) -> None:
+    saved = write_capture(journal.db_path, row(tags=("nogoal",)), NOW)
+    assert saved.goal_slug is None and saved.tags == ("nogoal",)
+
+
+def test_fts_index_follows_writes(journal: Journal) -> None:
+    write_capture(journal.db_path, row(text="pelican sightings"), NOW)
+    write_capture(journal.db_path, row(kind="todo", text="buy pelican food"), NOW)
+    with journal.read() as session:
+        assert session.execute(text(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'pelican'")).scalar() == 1
+        assert session.execute(text(
+            "SELECT count(*) FROM actions_fts WHERE actions_fts MATCH 'pelican'")).scalar() == 1
+    with journal.write() as session:
+        session.execute(select(Entry)).scalar_one().text = "otters instead"
+    with journal.read() as session:
+        assert session.execute(text(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'pelican'")).scalar() == 0

@@ -1,0 +1,115 @@
+"""Migrations: from an empty file, idempotent, matching the models, with a backup first."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from storage.backup import list_backups
+from storage.engine import Journal
+from storage.errors import JournalCorrupt, JournalTooNew
+from storage.migrate import MIGRATIONS_DIR, ensure_schema
+from storage.models import Base
+from storage.schema_version import HEAD_REVISION
+
+
+def test_head_constant_matches_alembic() -> None:
+    assert ScriptDirectory(str(MIGRATIONS_DIR)).get_heads() == [HEAD_REVISION]
+
+
+def test_creates_a_private_current_journal(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "wise.db"
+    assert ensure_schema(db, tmp_path / "backups", keep_backups=3) is True
+    assert db.stat().st_mode & 0o777 == 0o600
+    assert ensure_schema(db, tmp_path / "backups", keep_backups=3) is False
+    # A brand-new journal has nothing worth backing up.
+    assert list_backups(tmp_path / "backups") == []
+
+
+def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    journal = Journal(db)
+    with journal.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_name": lambda name, kind, _p: not (name or "").count("_fts")})
+        assert compare_metadata(context, Base.metadata) == []
+    journal.close()
+
+
+def test_pragmas_are_applied(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    journal = Journal(db)
+    with journal.engine.connect() as conn:
+        pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("synchronous") == 2  # FULL
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == 5000
+    journal.close()
+
+
+def test_an_older_journal_is_backed_up_then_migrated(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    conn = sqlite3.connect(db)
+    # Pretend this file predates the current head; an upgrade must back it up first.
+    conn.execute("UPDATE alembic_version SET version_num = 'base-for-test'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(JournalTooNew):
+        ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    assert list_backups(tmp_path / "backups") == []  # refused before touching anything
+
+
+def test_backup_is_taken_before_an_upgrade(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO tags (name) VALUES ('kept')")
+    conn.commit()
+    conn.close()
+    # As if this code shipped a newer revision: the journal on disk is now an old one.
+    monkeypatch.setattr("storage.migrate.HEAD_REVISION", "0002_next")
+    assert ensure_schema(db, tmp_path / "backups", keep_backups=3) is True
+    backups = list_backups(tmp_path / "backups")
+    assert len(backups) == 1
+    assert "before-0002_next" in backups[0].path.name
+    copy = sqlite3.connect(backups[0].path)
+    assert copy.execute("SELECT name FROM tags").fetchall() == [("kept",)]
+    copy.close()
+
+
+def test_journal_without_a_revision_is_not_guessed_at(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM alembic_version")
+    conn.commit()
+    conn.close()
+    with pytest.raises(JournalCorrupt):
+        ensure_schema(db, tmp_path / "backups", keep_backups=3)
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE someone_elses (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(JournalCorrupt, match="not a Wise journal"):
+        ensure_schema(db, tmp_path / "backups", keep_backups=3)
+
+
+def test_garbage_file_is_reported_as_corrupt(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    db.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(JournalCorrupt, match="wise doctor"):
+        ensure_schema(db, tmp_path / "backups", keep_backups=3)
