@@ -24,3 +24,19 @@ def day_bounds_utc(day: date, start_hour: int, tz=None) -> tuple[datetime, datet
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone()
+
+
+def short_day(day: date, today: date | None = None) -> str:
+    """'today', 'tomorrow', 'Fri 27 Nov', or with the year when it is not this year's."""
+    if today is not None:
+        delta = (day - today).days
+        if delta == 0:
+            return "today"
+        if delta == 1:
+            return "tomorrow"
+        if delta == -1:
+            return "yesterday"
+    text = f"{day:%a} {day.day} {day:%b}"
+    if today is not None and day.year != today.year:
+        text += f" {day.year}"
+    return text

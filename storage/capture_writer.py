@@ -29,6 +29,7 @@ class CaptureRow:
     due_at: datetime | None
     estimate_minutes: int | None
     source: str
+    uid: str | None = None  # given by a caller that may retry; a fresh one otherwise
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,10 @@ def write_capture(db_path: Path, row: CaptureRow, now: datetime) -> SavedCapture
 
 
 def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCapture:
+    if row.uid is not None:
+        earlier = _find_by_uid(conn, row.uid)
+        if earlier is not None:
+            return earlier  # a retry of a capture that was already committed
     goal_id, goal_slug, goal_title = None, None, None
     plain_tags: list[str] = []
     for tag in row.tags:
@@ -79,7 +84,7 @@ def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCa
                 continue
         plain_tags.append(tag)
     stamp = to_db(now)
-    uid = str(uuid.uuid4())
+    uid = row.uid or str(uuid.uuid4())
     if row.kind == "note":
         table, link = "entries", "entry_tags"
         cursor = conn.execute(
@@ -105,6 +110,20 @@ def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCa
             f"INSERT OR IGNORE INTO {link} ({owner}, tag_id) "
             "SELECT ?, id FROM tags WHERE name = ?", (new_id, tag))
     return SavedCapture(table, new_id, uid, goal_slug, goal_title, tuple(plain_tags))
+
+
+def _find_by_uid(conn: sqlite3.Connection, uid: str) -> SavedCapture | None:
+    for table, link, owner in (("entries", "entry_tags", "entry_id"),
+                               ("actions", "action_tags", "action_id")):
+        found = conn.execute(
+            f"SELECT t.id, g.slug, g.title FROM {table} t LEFT JOIN goals g ON g.id = t.goal_id "
+            "WHERE t.uid = ?", (uid,)).fetchone()
+        if found:
+            tags = tuple(name for (name,) in conn.execute(
+                f"SELECT tags.name FROM {link} JOIN tags ON tags.id = {link}.tag_id "
+                f"WHERE {link}.{owner} = ? ORDER BY tags.name", (found[0],)))
+            return SavedCapture(table, found[0], uid, found[1], found[2], tags)
+    return None
 
 
 def translate_error(exc: sqlite3.Error, db_path: Path) -> StorageError:

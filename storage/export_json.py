@@ -203,7 +203,7 @@ def _write_list(out: TextIO, name: str, records: Iterator[dict[str, Any]], *,
     return count
 
 
-def chunks_by_id(session: Session, query: Select[Any], id_column: Column[int],
+def _chunks_by_id(session: Session, query: Select[Any], id_column: Column[int],
                  size: int = CHUNK_SIZE) -> Iterator[Sequence[Any]]:
     """Run `query` in pages of `size` rows ordered by id (keyset paging: each page starts
     after the last id seen, so no page costs more than the first)."""
@@ -234,7 +234,7 @@ def _goal_records(session: Session) -> Iterator[dict[str, Any]]:
     g = _goals.c
     query = select(g.id, g.uid, g.slug, g.title, g.why, g.status, g.cadence_per_week,
                    g.created_at, g.updated_at)
-    for rows in chunks_by_id(session, query, g.id):
+    for rows in _chunks_by_id(session, query, g.id):
         for row in rows:
             yield {
                 "uid": row.uid,
@@ -254,7 +254,7 @@ def _action_records(session: Session) -> Iterator[dict[str, Any]]:
                     a.estimate_minutes, a.due_on, a.due_at, a.done_at, a.source, a.raw_text,
                     a.created_at, a.updated_at)
              .outerjoin(_goals, _goals.c.id == a.goal_id))
-    for rows in chunks_by_id(session, query, a.id):
+    for rows in _chunks_by_id(session, query, a.id):
         tags = _tag_names(session, action_tags, action_tags.c.action_id,
                           rows[0].id, rows[-1].id)
         for row in rows:
@@ -280,7 +280,7 @@ def _entry_records(session: Session) -> Iterator[dict[str, Any]]:
     query = (select(e.id, e.uid, e.text, e.kind, _goals.c.uid.label("goal_uid"), e.mood,
                     e.energy, e.source, e.raw_text, e.created_at, e.updated_at)
              .outerjoin(_goals, _goals.c.id == e.goal_id))
-    for rows in chunks_by_id(session, query, e.id):
+    for rows in _chunks_by_id(session, query, e.id):
         tags = _tag_names(session, entry_tags, entry_tags.c.entry_id,
                           rows[0].id, rows[-1].id)
         for row in rows:

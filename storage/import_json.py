@@ -50,8 +50,10 @@ _tags: Table = Tag.__table__  # type: ignore[assignment]
 # The header line is short; reading at most this much of line 1 keeps a huge one-line file
 # (say, `jq -c` output) from being read twice before we fall back to json.load.
 _HEADER_LIMIT = 64 * 1024
-# Non-seekable sources are copied aside so that the json.load fallback can re-read them.
+# A pipe is copied aside (in memory up to this size, then to a temporary file).
 _SPOOL_IN_MEMORY = 16 * 1024 * 1024
+# How much of the start is checked for signs of a binary file.
+_SNIFF_SIZE = 8192
 
 _NOUN = {"goals": "goal", "actions": "action", "entries": "entry"}
 
@@ -65,8 +67,19 @@ def import_json(journal: Journal, source: BinaryIO) -> TransferCounts:
     Raises ImportRejected, naming the first problem, and imports nothing, if anything in
     the file is unusable.
     """
-    source = _seekable(source)
+    if source.seekable():
+        return _import_seekable(journal, source)
+    # A pipe cannot be re-read for the json.load fallback, so it is copied aside first.
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+        shutil.copyfileobj(source, spool)
+        spool.seek(0)
+        return _import_seekable(journal, spool)  # type: ignore[arg-type]
+
+
+def _import_seekable(journal: Journal, source: BinaryIO) -> TransferCounts:
     start = source.tell()
+    _refuse_non_text(source.read(_SNIFF_SIZE))
+    source.seek(start)
     try:
         return _import(journal, _line_records(source))
     except _NotOurLayout:
@@ -77,15 +90,6 @@ def import_json(journal: Journal, source: BinaryIO) -> TransferCounts:
 
 class _NotOurLayout(Exception):
     """The file is not laid out one record per line (it may still be valid JSON)."""
-
-
-def _seekable(source: BinaryIO) -> BinaryIO:
-    if source.seekable():
-        return source
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - returned
-    shutil.copyfileobj(source, spool)
-    spool.seek(0)
-    return spool  # type: ignore[return-value]
 
 
 def _import(journal: Journal, records: Iterator[_Record]) -> TransferCounts:
@@ -109,7 +113,6 @@ def _line_records(source: BinaryIO) -> Iterator[_Record]:
     first = source.readline(_HEADER_LIMIT)
     if not first.strip():
         raise _NotOurLayout  # maybe empty, maybe just a blank first line: let json.load say
-    _refuse_non_text(first)
     header_line = _decode(first, 1).removeprefix("\ufeff").strip()
     if not (header_line.startswith("{") and header_line.endswith(",")):
         raise _NotOurLayout
@@ -181,9 +184,7 @@ def _document_records(source: BinaryIO) -> Iterator[_Record]:
     """Records of an export in any JSON layout; reads the whole file into memory."""
     data = source.read()
     if not data.strip():
-        raise ImportRejected("the file is empty; a Wise export starts with "
-                             f'{{"format": "{FORMAT_NAME}"')
-    _refuse_non_text(data[:_HEADER_LIMIT])
+        raise ImportRejected("the file is empty, so it is not a Wise export")
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -206,14 +207,15 @@ def _document_records(source: BinaryIO) -> Iterator[_Record]:
         for index, record in enumerate(records):
             where = f".{section}[{index}]"  # the jq path, to find it with `jq '.goals[3]'`
             if not isinstance(record, dict):
-                raise ImportRejected(f"{where}: expected a {_NOUN[section]} (a JSON object)")
+                raise ImportRejected(
+                    f"{where}: expected a JSON object describing one {_NOUN[section]}")
             yield section, where, record
 
 
 def _check_header(header: object) -> None:
     if not isinstance(header, dict) or "format" not in header:
         raise ImportRejected("this is not a Wise export: it has no 'format' field "
-                             f'(a Wise export starts with {{"format": "{FORMAT_NAME}"')
+                             f"(a Wise export says \"format\": \"{FORMAT_NAME}\")")
     if header["format"] != FORMAT_NAME:
         raise ImportRejected(f"this is not a Wise export: its format is "
                              f"{_show(header['format'])}, not '{FORMAT_NAME}'")
@@ -402,20 +404,20 @@ class _Importer:
         # Goals are few (tens), so all of them are kept at hand; actions and entries are
         # only ever held a batch at a time.
         self.goal_id_by_uid: dict[str, int] = dict(
-            conn.execute(select(_goals.c.uid, _goals.c.id)).tuples().all())
+            conn.execute(select(_goals.c.uid, _goals.c.id)).all())
         self.goal_id_by_slug: dict[str, int] = dict(
-            conn.execute(select(_goals.c.slug, _goals.c.id)).tuples().all())
+            conn.execute(select(_goals.c.slug, _goals.c.id)).all())
         self.goal_uids_in_file: set[str] = set()
         # Rows with an id from here on were written by this import: finding one of them
         # under a uid we are about to write means the file holds that uid twice.
-        self.first_new_id = {
-            section: conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-            + 1
-            for section, table in (("actions", _actions), ("entries", _entries))
-        }
+        self.first_new_id = {"actions": self._next_id(_actions),
+                             "entries": self._next_id(_entries)}
         # Rows of one list waiting to be written together, one batch at a time.
         self.pending_section = ""
         self.pending: list[_Row] = []
+
+    def _next_id(self, table: Table) -> int:
+        return self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
 
     def counts(self) -> TransferCounts:
         return TransferCounts(**self.created)
@@ -482,31 +484,31 @@ class _Importer:
                 fresh.append((values, tags))
         if not fresh:
             return
-        ids = self.conn.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [values for values, _ in fresh]).scalars().all()
+        # A plain executemany: on SQLite, INSERT … RETURNING would go one row at a time.
+        self.conn.execute(insert(table), [values for values, _ in fresh])
         self.created[section] += len(fresh)
-        tag_ids = self._tag_ids({name for _, tags in fresh for name in tags})
-        links = [{owner: row_id, "tag_id": tag_ids[name]}
-                 for row_id, (_, tags) in zip(ids, fresh, strict=True) for name in tags]
-        if links:
-            self.conn.execute(insert(link), links)
+        tagged = [(values["uid"], tags) for values, tags in fresh if tags]
+        if tagged:
+            self._link_tags(table, link, owner, tagged)
+
+    def _link_tags(self, table: Table, link: Table, owner: str,
+                   tagged: list[tuple[str, list[str]]]) -> None:
+        row_ids = self._existing_ids(table, [uid for uid, _ in tagged])
+        tag_ids = self._tag_ids({name for _, tags in tagged for name in tags})
+        self.conn.execute(insert(link), [{owner: row_ids[uid], "tag_id": tag_ids[name]}
+                                         for uid, tags in tagged for name in tags])
 
     def _existing_ids(self, table: Table, uids: list[str]) -> dict[str, int]:
         """uid -> id of the rows of this batch that are already in the journal: one query."""
         query = select(table.c.uid, table.c.id).where(table.c.uid.in_(uids))
-        return dict(self.conn.execute(query).tuples().all())
+        return dict(self.conn.execute(query).all())
 
     def _tag_ids(self, names: set[str]) -> dict[str, int]:
         """Ids of these tag names, creating the ones the journal does not have yet."""
-        if not names:
-            return {}
         query = select(_tags.c.name, _tags.c.id).where(_tags.c.name.in_(names))
-        ids: dict[str, int] = dict(self.conn.execute(query).tuples().all())
-        missing = sorted(names - ids.keys())
+        ids: dict[str, int] = dict(self.conn.execute(query).all())
+        missing = names - ids.keys()
         if missing:
-            new_ids = self.conn.execute(
-                insert(_tags).returning(_tags.c.id, sort_by_parameter_order=True),
-                [{"name": name} for name in missing]).scalars().all()
-            ids.update(zip(missing, new_ids, strict=True))
+            self.conn.execute(insert(_tags), [{"name": name} for name in sorted(missing)])
+            ids = dict(self.conn.execute(query).all())
         return ids

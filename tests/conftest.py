@@ -47,3 +47,14 @@ def wise(wise_home: Path):
                       proc.stderr.decode("utf-8", "replace"))
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def fail_on_warning_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
+    """A warning or error logged by Wise's own code fails the test unless it expects one."""
+    yield
+    if request.node.get_closest_marker("allow_warning_logs"):
+        return
+    ours = [r for r in caplog.get_records("call")
+            if r.levelno >= 30 and r.name.split(".")[0] in {"app", "ui", "storage"}]
+    assert not ours, "unexpected warning logs: " + "; ".join(r.getMessage() for r in ours)

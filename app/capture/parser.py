@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.capture import dates
-
-MAX_CAPTURE_CHARS = 10_000
+from app.capture.validate import MAX_CAPTURE_CHARS  # noqa: F401 - part of this API
 
 MAX_ESTIMATE_MINUTES = 24 * 60
 

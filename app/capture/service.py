@@ -8,36 +8,51 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from app.capture.parser import MAX_CAPTURE_CHARS, ParsedCapture, parse_capture
-from app.errors import BadInput, WiseError
+from app.capture.parser import ParsedCapture, parse_capture
+from app.capture.validate import validate_capture_text
+from app.capture.preview import due_phrase
+from app.daytime import journal_day
+from app.errors import WiseError
 from app.journal import Context
 from storage.capture_writer import CaptureRow, SavedCapture, write_capture
 from storage.errors import StorageError
+
+KIND_WORDS = {"note": "note", "todo": "to-do", "win": "win"}
 
 
 @dataclass(frozen=True)
 class CaptureOutcome:
     parsed: ParsedCapture
     saved: SavedCapture
+    summary: str  # "to-do 12: call mum (goal Family, due tomorrow)", for people
 
-
-def validate_capture_text(text: str) -> str:
-    """The text to save, or BadInput saying what is wrong with it."""
-    if "\x00" in text:
-        raise BadInput("the text contains NUL bytes (is it a binary file?); nothing was saved")
-    if not text.strip():
-        raise BadInput("nothing to capture: the text is empty")
-    if len(text) > MAX_CAPTURE_CHARS:
-        raise BadInput(f"the text is {len(text):,} characters long; a capture holds at most "
-                       f"{MAX_CAPTURE_CHARS:,}. Nothing was saved.")
-    # Line endings from Windows clipboards and trailing newlines from pipes are not content.
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    def as_dict(self) -> dict:
+        """The acknowledgement: what the CLI prints with --json and the tray sends back."""
+        parsed, saved = self.parsed, self.saved
+        return {
+            "saved": True,
+            "kind": parsed.kind,
+            "table": saved.table,
+            "id": saved.id,
+            "uid": saved.uid,
+            "text": parsed.text,
+            "goal": saved.goal_slug,
+            "goal_title": saved.goal_title,
+            "tags": list(saved.tags),
+            "due_on": parsed.due.date().isoformat() if parsed.due else None,
+            "due_at": (None if parsed.due is None or parsed.due_all_day
+                       else parsed.due.isoformat()),
+            "estimate_minutes": parsed.estimate_minutes,
+            "summary": self.summary,
+        }
 
 
 def capture(context: Context, text: str, *, source: str = "capture",
-            now: datetime | None = None) -> CaptureOutcome:
+            now: datetime | None = None, uid: str | None = None) -> CaptureOutcome:
+    """Validate, understand and durably commit one capture. `uid` (optional) makes a retry
+    of the same capture harmless: a second write with it finds the first."""
     text = validate_capture_text(text)
     now = now or datetime.now().astimezone()
     parsed = parse_capture(text, now, context.day_start_hour)
@@ -50,13 +65,32 @@ def capture(context: Context, text: str, *, source: str = "capture",
         due_at=None if parsed.due is None or parsed.due_all_day else parsed.due,
         estimate_minutes=parsed.estimate_minutes,
         source=source,
+        uid=uid,
     )
     try:
         context.prepare_storage()
         saved = write_capture(context.paths.db, row, now.astimezone(UTC))
     except StorageError as exc:
         raise WiseError(f"{exc}\n{rescue(context, text)}") from exc
-    return CaptureOutcome(parsed, saved)
+    return CaptureOutcome(parsed, saved, summarize(parsed, saved,
+                                                   journal_day(now, context.day_start_hour)))
+
+
+def summarize(parsed: ParsedCapture, saved: SavedCapture, today: date) -> str:
+    details = []
+    if saved.goal_title:
+        details.append(f"goal {saved.goal_title}")
+    if parsed.due is not None:
+        details.append(f"due {due_phrase(parsed.due, parsed.due_all_day, today)}")
+    if parsed.estimate_minutes:
+        details.append(f"~{parsed.estimate_minutes} min")
+    if saved.tags:
+        details.append(" ".join(f"#{tag}" for tag in saved.tags))
+    suffix = f" ({', '.join(details)})" if details else ""
+    line = parsed.text.replace("\n", " ⏎ ")
+    if len(line) > 70:
+        line = line[:69] + "…"
+    return f"{KIND_WORDS[parsed.kind]} {saved.id}: {line}{suffix}"
 
 
 def rescue(context: Context, text: str) -> str:

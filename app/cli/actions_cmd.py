@@ -5,8 +5,8 @@ from __future__ import annotations
 from argparse import Namespace
 
 from app.actions import list_actions, set_action_status
-from app.cli.output import emit, short_day
-from app.daytime import journal_day, local_now
+from app.cli.output import emit
+from app.daytime import journal_day, local_now, short_day
 from app.journal import Context
 from storage.models import Action
 

@@ -1,33 +1,70 @@
-"""`wise capture`: text from the command line or standard input into the journal."""
+"""`wise capture`: through the running tray when there is one, straight to the journal when
+not; `wise capture` alone brings up the quick-capture window.
+
+This is the CLI's hot path: it imports the standard library, the socket client and, only
+when no tray answers, the sqlite3 capture path.
+"""
 
 from __future__ import annotations
 
 import sys
+import uuid
 from argparse import Namespace
 
-from app.capture.parser import MAX_CAPTURE_CHARS
-from app.capture.service import CaptureOutcome, capture
-from app.cli.output import emit, short_day, warn
-from app.daytime import journal_day, local_now
-from app.errors import BadInput
-from app.journal import Context
-
-KIND_WORDS = {"note": "note", "todo": "to-do", "win": "win"}
+from app.capture.validate import MAX_CAPTURE_CHARS, validate_capture_text
+from app.cli.output import emit, warn
+from app.errors import BadInput, WiseError
+from app.ipc.client import TrayClient, TrayError, TrayUnavailable
+from app.ipc.protocol import socket_path
+from app.paths import resolve_paths
 
 
 def run(args: Namespace) -> int:
-    if args.text == ["-"]:
-        text = read_stdin()
-    elif args.text:
-        text = " ".join(args.text)
-    else:
-        raise BadInput("nothing to capture: give the text in quotes, or '-' to read "
-                       "standard input")
+    if not args.text:
+        return summon_window(args)
+    text = read_stdin() if args.text == ["-"] else " ".join(args.text)
+    text = validate_capture_text(text)
+    uid = str(uuid.uuid4())  # the same uid on a retry can never save the text twice
+    result = _through_tray(text, uid)
+    if result is None:
+        result = _directly(text, uid)
+    emit(args, result, f"Saved {result['summary']}")
+    return 0
+
+
+def _through_tray(text: str, uid: str) -> dict | None:
+    client = TrayClient(socket_path(resolve_paths().data_dir))
+    try:
+        return client.request({"cmd": "capture", "text": text, "uid": uid})
+    except (TrayUnavailable, TimeoutError):
+        return None  # no tray, or a stuck one: write directly (the uid prevents doubles)
+    except TrayError as exc:
+        if exc.code == "bad-input":
+            raise BadInput(str(exc)) from None
+        raise WiseError(str(exc)) from None
+
+
+def _directly(text: str, uid: str) -> dict:
+    from app.capture.service import capture
+    from app.journal import Context
+
     context = Context.from_environment()
     for message in context.settings.warnings:
         warn(message)
-    outcome = capture(context, text, source="capture")
-    emit(args, describe_json(outcome), describe(outcome, context.day_start_hour))
+    return capture(context, text, source="capture", uid=uid).as_dict()
+
+
+def summon_window(args: Namespace) -> int:
+    client = TrayClient(socket_path(resolve_paths().data_dir))
+    try:
+        client.request({"cmd": "show-capture"})
+    except (TrayUnavailable, TimeoutError):
+        from app.cli.tray_cmd import start_detached
+
+        start_detached(show_capture=True)
+        emit(args, {"started": True}, "Starting Wise; quick capture opens in a moment.")
+        return 0
+    emit(args, {"shown": True}, "")
     return 0
 
 
@@ -46,44 +83,3 @@ def read_stdin() -> str:
     except UnicodeDecodeError:
         warn("standard input is not valid UTF-8; undecodable bytes were replaced by �")
         return data.decode("utf-8", errors="replace")
-
-
-def describe(outcome: CaptureOutcome, day_start_hour: int) -> str:
-    parsed, saved = outcome.parsed, outcome.saved
-    details = []
-    if saved.goal_title:
-        details.append(f"goal {saved.goal_title}")
-    if parsed.due is not None:
-        today = journal_day(local_now(), day_start_hour)
-        due = f"due {short_day(parsed.due.date(), today)}"
-        if not parsed.due_all_day:
-            due += f" at {parsed.due:%H:%M}"
-        details.append(due)
-    if parsed.estimate_minutes:
-        details.append(f"~{parsed.estimate_minutes} min")
-    if saved.tags:
-        details.append(" ".join(f"#{tag}" for tag in saved.tags))
-    suffix = f" ({', '.join(details)})" if details else ""
-    return f"Saved {KIND_WORDS[parsed.kind]} {saved.id}: {_one_line(parsed.text)}{suffix}"
-
-
-def describe_json(outcome: CaptureOutcome) -> dict:
-    parsed, saved = outcome.parsed, outcome.saved
-    return {
-        "saved": True,
-        "kind": parsed.kind,
-        "table": saved.table,
-        "id": saved.id,
-        "uid": saved.uid,
-        "text": parsed.text,
-        "goal": saved.goal_slug,
-        "tags": list(saved.tags),
-        "due_on": parsed.due.date().isoformat() if parsed.due else None,
-        "due_at": None if parsed.due is None or parsed.due_all_day else parsed.due.isoformat(),
-        "estimate_minutes": parsed.estimate_minutes,
-    }
-
-
-def _one_line(text: str, width: int = 70) -> str:
-    line = text.replace("\n", " ⏎ ")
-    return line if len(line) <= width else line[: width - 1] + "…"

@@ -67,11 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
+    tray = add("tray", "Start the tray app (what `wise` alone does).",
+               _command("tray_cmd", "run_tray"))
+    tray.add_argument("tray_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    add("status", "Say whether the tray app is running, with its pid and socket.",
+        _command("tray_cmd", "run_status"))
+
     capture = add("capture", "Capture a thought, a to-do or a win (see the capture syntax).",
                   _command("capture_cmd"))
     capture.add_argument("text", nargs="*",
                          help="the text; quote it (a shell treats # as a comment). '-' reads "
-                              "standard input")
+                              "standard input; no text opens the quick-capture window")
 
     today = add("today", "Show today's journal: wins, to-dos due, notes.", _command("today_cmd"))
     today.add_argument("--date", help="another journal day, YYYY-MM-DD")
@@ -166,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.json = False
         handler = getattr(args, "handler", None)
         if handler is None:
-            # `wise` alone will start the tray app; until it exists, it shows help.
+            # Reached only as `python -m app.cli.main`: `wise` alone starts the tray.
             build_parser().print_help()
             return EXIT_OK
         return handler(args)

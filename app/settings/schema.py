@@ -13,6 +13,8 @@ from typing import Any
 from app.errors import BadInput
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# Qt's portable text form: modifiers, then one key ("Ctrl+Alt+Space", "Meta+J").
+_HOTKEY = re.compile(r"^((Ctrl|Alt|Shift|Meta)\+)+([A-Z0-9]|F([1-9]|1[0-2])|Space)$")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -21,7 +23,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 @dataclass(frozen=True)
 class Option:
     key: str  # dotted: "section.name"
-    kind: str  # "int" | "bool" | "str" | "time" | "choice"
+    kind: str  # "int" | "bool" | "str" | "time" | "choice" | "hotkey"
     default: Any
     help: str
     minimum: int | None = None
@@ -63,6 +65,13 @@ class Option:
             if not match:
                 raise BadInput(f"{self.key} must be a time like 21:30, not {value!r}")
             value = f"{int(match[1]):02d}:{match[2]}"
+        elif self.kind == "hotkey":
+            normal = "+".join(part.strip().capitalize() if len(part.strip()) > 1
+                              else part.strip().upper() for part in value.split("+"))
+            if value and not _HOTKEY.match(normal):
+                raise BadInput(f"{self.key} must be modifiers and a key like Ctrl+Alt+Space "
+                               f"(or empty for none), not {value!r}")
+            value = normal if value else ""
         elif self.kind == "choice":
             if value.lower() not in self.choices:
                 raise BadInput(f"{self.key} must be one of {', '.join(self.choices)}, "
@@ -78,7 +87,8 @@ class Option:
             return f"integer {self.minimum}–{self.maximum}"
         if self.kind == "choice":
             return " / ".join(self.choices)
-        return {"bool": "true / false", "time": "HH:MM", "str": "text"}[self.kind]
+        return {"bool": "true / false", "time": "HH:MM", "str": "text",
+                "hotkey": "key combination"}[self.kind]
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -104,6 +114,11 @@ OPTIONS: tuple[Option, ...] = (
            "At most this many nudges a day.", minimum=0, maximum=12),
     Option("nudges.min_gap_minutes", "int", 90,
            "At least this many minutes between two nudges.", minimum=15, maximum=1440),
+    Option("capture.hotkey", "hotkey", "Ctrl+Alt+Space",
+           "Global key combination that opens quick capture (empty: none); where the "
+           "desktop forbids global keys, bind `wise capture` to a shortcut instead."),
+    Option("startup.autostart", "bool", False,
+           "Start Wise when you log in."),
     Option("llm.model", "str", "",
            "The language model, in litellm's provider/model form (e.g. "
            "ollama_chat/llama3.2); empty means none: Wise works without one."),

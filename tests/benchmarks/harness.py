@@ -1,17 +1,25 @@
 """Timing primitives, the result rows and the printed table.
 
-Every external command runs as a real child process: `run_cmd` starts it with Popen and
-reaps it with os.wait4, which returns that one child's resource usage, so each run
-yields both its wall time and its own peak RSS (no /usr/bin/time needed, no
-RUSAGE_CHILDREN high-water arithmetic). `interleaved` runs several commands round-robin
-(A B C A B C ...) so that machine noise (another process, a CPU frequency change, a
-disk flush) hits every contender alike; ratios are then taken from medians.
+Every external command runs as a real child process: `run_cmd` starts it with Popen,
+blocks in os.wait4 and takes the wall time around the two. `interleaved` runs several
+commands round-robin (A B C A B C ...) so that machine noise (another process, a CPU
+frequency change, a disk flush) hits every contender alike; ratios are then taken from
+medians.
+
+Peak memory (`measure_rss=True`): the ru_maxrss that wait4 reports for a child spawned
+straight from this process is wrong: subprocess spawns with vfork, and the kernel counts
+the parent's memory high-water mark into the child's at exec (a `python -c pass` showed
+47 MiB instead of 11). So such a command is started through a tiny launcher (Python
+without site, ~5 MiB) that forks, execs the command and reports that child's own
+ru_maxrss and wall time; it agrees with `/usr/bin/time -f %M` to within 0.1 MiB here,
+and needs nothing installed.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -114,44 +122,78 @@ def percentile(samples: Sequence[float], pct: float) -> float:
 class RunResult:
     seconds: float
     returncode: int
-    peak_rss_kib: int
+    peak_rss_kib: int | None  # None unless measured (measure_rss=True)
     stderr: str
     stdout: str = ""
 
 
+# Forks, execs argv[2:], and writes "seconds maxrss_kib" of that one child to argv[1].
+_LAUNCHER = """\
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w") as f:
+    f.write(f"{seconds} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_cmd(argv: Sequence[str], env: Mapping[str, str], *, cwd: Path | None = None,
             stdin: bytes | None = None, capture_stdout: bool = False,
-            timeout: float = 600) -> RunResult:
-    """Run one command to completion: wall time, exit code and that child's peak RSS.
+            measure_rss: bool = False, timeout: float = 600) -> RunResult:
+    """Run one command to completion: wall time, exit code (and its own peak RSS).
 
     Output goes to temporary files rather than pipes, so the child never blocks on a
-    full pipe and we can reap it with wait4 (which reports this child's ru_maxrss).
+    full pipe while we wait for it.
     """
     import tempfile
 
-    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), env=dict(env), cwd=cwd,
-                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                stdout=out if capture_stdout else subprocess.DEVNULL, stderr=err)
-        if stdin is not None:
-            proc.stdin.write(stdin)
-            proc.stdin.close()
-        # Block in wait4 (no polling: on two cores a polling parent would steal CPU from
-        # the child it times); a timer kills a hung child.
-        killer = threading.Timer(timeout, proc.kill)
-        killer.start()
-        try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: tell Popen
-        err.seek(0)
-        out.seek(0)
-        return RunResult(elapsed, proc.returncode, usage.ru_maxrss,
-                         err.read().decode("utf-8", "replace"),
-                         out.read().decode("utf-8", "replace") if capture_stdout else "")
+    with tempfile.TemporaryDirectory(prefix="wise-bench-") as tmp:
+        report = Path(tmp) / "rusage"
+        if measure_rss:
+            argv = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report), *argv]
+        with open(Path(tmp) / "err", "w+b") as err, open(Path(tmp) / "out", "w+b") as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                list(argv), env=dict(env), cwd=cwd,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=out if capture_stdout else subprocess.DEVNULL, stderr=err,
+                start_new_session=True)  # its own process group: a timeout kills it all
+            if stdin is not None:
+                proc.stdin.write(stdin)
+                proc.stdin.close()
+            # Block in wait4 (no polling: on two cores a polling parent would steal CPU
+            # from the child it times); a timer kills a hung child.
+            killer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
+            killer.start()
+            try:
+                _pid, status, _usage = os.wait4(proc.pid, 0)
+            finally:
+                killer.cancel()
+            elapsed = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: tell Popen
+            err.seek(0)
+            out.seek(0)
+            stderr = err.read().decode("utf-8", "replace")
+            stdout = out.read().decode("utf-8", "replace") if capture_stdout else ""
+        peak = None
+        if measure_rss and report.exists():
+            seconds, peak_text = report.read_text().split()
+            elapsed, peak = float(seconds), int(peak_text)
+        return RunResult(elapsed, proc.returncode, peak, stderr, stdout)
+
+
+def last_line(text: str, limit: int = 240) -> str:
+    """The last non-empty line of a command's stderr (a traceback's exception line)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return (lines[-1] if lines else "(no output)")[:limit]
 
 
 @dataclass
@@ -161,27 +203,25 @@ class Cmd:
     argv: Sequence[str]
     env: Mapping[str, str]
     before_each: Callable[[], None] | None = None  # untimed
+    every: int = 1  # take part in every n-th round only (a very slow baseline)
+    warmup: bool = True  # False: another Cmd already warmed the same files
     samples: list[float] = field(default_factory=list)
     failures: int = 0
-    peak_rss_kib: int = 0
     error: str | None = None
 
     def once(self) -> None:
         if self.before_each:
             self.before_each()
         result = run_cmd(self.argv, self.env)
-        self.peak_rss_kib = max(self.peak_rss_kib, result.peak_rss_kib)
         if result.returncode == 0:
             self.samples.append(result.seconds)
         else:
             self.failures += 1
             if self.error is None:
-                tail = result.stderr.strip().splitlines()[-3:] or ["(no output)"]
-                self.error = f"exit {result.returncode}: " + " / ".join(tail)
+                self.error = f"exit {result.returncode}: {last_line(result.stderr)}"
 
     def stats(self) -> Stats:
-        return Stats.of(self.samples, failures=self.failures, peak_rss_kib=self.peak_rss_kib,
-                        error=self.error)
+        return Stats.of(self.samples, failures=self.failures, error=self.error)
 
 
 def timeit_cmd(argv: Sequence[str], env: Mapping[str, str], runs: int, *,
@@ -200,13 +240,16 @@ def interleaved(cmds: Mapping[str, Cmd], runs: int, *, warmup: int = 1,
     """
     for _ in range(warmup):
         for cmd in cmds.values():
+            if not cmd.warmup:
+                continue
             if cmd.before_each:
                 cmd.before_each()
             run_cmd(cmd.argv, cmd.env)
     start = time.perf_counter()
     for round_no in range(runs):
         for cmd in cmds.values():
-            cmd.once()
+            if round_no % cmd.every == 0:
+                cmd.once()
         if (budget_s is not None and round_no + 1 >= min_runs
                 and time.perf_counter() - start > budget_s):
             break
@@ -214,15 +257,37 @@ def interleaved(cmds: Mapping[str, Cmd], runs: int, *, warmup: int = 1,
 
 
 def time_calls(fn: Callable[[int], object], runs: int, *, warmup: int = 3) -> Stats:
-    """In-process: seconds per call of fn(i) for i in range(runs), after warm-up calls."""
+    """In-process: seconds per call of fn(i) for i in range(runs), after warm-up calls
+    (which get negative i)."""
+    return time_calls_interleaved({"fn": fn}, runs, warmup=warmup)["fn"]
+
+
+def time_calls_interleaved(fns: Mapping[str, Callable[[int], object]], runs: int, *,
+                           warmup: int = 3) -> dict[str, Stats]:
+    """In-process, side by side: fn_a(i), fn_b(i), ... for each i, every call timed."""
     for i in range(warmup):
-        fn(-1 - i)
-    samples = []
+        for fn in fns.values():
+            fn(-1 - i)
+    samples: dict[str, list[float]] = {name: [] for name in fns}
     for i in range(runs):
-        start = time.perf_counter()
-        fn(i)
-        samples.append(time.perf_counter() - start)
-    return Stats.of(samples)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn(i)
+            samples[name].append(time.perf_counter() - start)
+    return {name: Stats.of(values) for name, values in samples.items()}
+
+
+def fsync_probe(folder: Path) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """The disk's durability floor: one 4 KiB pwrite + fdatasync of a file in `folder`.
+    Returns (probe, close)."""
+    fd = os.open(folder / "fsync-probe", os.O_RDWR | os.O_CREAT, 0o600)
+    block = os.urandom(4096)
+
+    def probe(_i: int) -> None:
+        os.pwrite(fd, block, 0)
+        os.fdatasync(fd)
+
+    return probe, lambda: os.close(fd)
 
 
 # ------------------------------------------------------------------------------ report
@@ -275,8 +340,9 @@ def render_table(rows: Sequence[Row]) -> str:
     group = None
     for row in rows:
         if row.group != group:
+            if group is not None:
+                lines_data.append(None)
             group = row.group
-            lines_data.append(None)
             lines_data.append((f"[{group}]", "", "", "", "", ""))
         met = {True: "yes", False: "NO", None: "—" if row.target else ""}[row.met]
         lines_data.append((row.name, row.wise, row.baseline,

@@ -34,11 +34,15 @@ VOCABULARY_SIZE = 4000
 YEARS = 5
 
 _FUNCTION_WORDS = (
-    "the and to of a in that it with for on was is this but at my about so had not be "
-    "from have then after before when more just today some still really again"
-).split()
-_ONSETS = "b c d f g h j k l m n p r s t v w z br ch cl dr fl gr pl sh st th tr".split()
-_VOWELS = "a e i o u ai ea ee ie oa ou".split()
+    "the", "and", "to", "of", "a", "in", "that", "it", "with", "for", "on", "was", "is",
+    "this", "but", "at", "my", "about", "so", "had", "not", "be", "from", "have", "then",
+    "after", "before", "when", "more", "just", "today", "some", "still", "really", "again",
+)
+_ONSETS = (
+    "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w",
+    "z", "br", "ch", "cl", "dr", "fl", "gr", "pl", "sh", "st", "th", "tr",
+)
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ee", "ie", "oa", "ou"]
 _CODAS = ["", "", "", "n", "r", "s", "t", "l", "m", "nd", "rk", "st", "ng", "sh"]
 
 

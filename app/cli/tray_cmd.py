@@ -1,0 +1,43 @@
+"""`wise status`, and starting the tray app in the background from the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from argparse import Namespace
+
+from app.cli.output import emit
+from app.ipc.client import TrayClient
+from app.ipc.protocol import socket_path
+from app.paths import resolve_paths
+
+# The tray lives in ui/, which app/ must not import; it is started as a module by name.
+TRAY_MODULE = "ui.launcher"
+
+
+def start_detached(*, show_capture: bool = False) -> int:
+    """Start the tray app on its own (it outlives this command); returns its pid."""
+    argv = [sys.executable, "-m", TRAY_MODULE, "tray"]
+    if show_capture:
+        argv.append("--show-capture")
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    return process.pid
+
+
+def run_tray(args: Namespace) -> int:
+    """`python -m app.cli.main tray`: hand over to the tray entry point."""
+    return subprocess.call([sys.executable, "-m", TRAY_MODULE, "tray", *args.tray_args])
+
+
+def run_status(args: Namespace) -> int:
+    path = socket_path(resolve_paths().data_dir)
+    info = TrayClient(path, timeout=2.0).is_running()
+    if info is None:
+        emit(args, {"running": False, "socket": str(path)},
+             "Wise is not running. Start it with: wise")
+    else:
+        emit(args, {"running": True, "pid": info.get("pid"), "socket": str(path),
+                    "version": info.get("version")},
+             f"Wise is running (pid {info.get('pid')}, socket {path}).")
+    return 0

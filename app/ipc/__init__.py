@@ -1,0 +1,1 @@
+"""The tray's local socket: its JSON-lines protocol and the plain-socket client the CLI uses."""

@@ -1,0 +1,78 @@
+"""The tray's JSON-lines protocol, shared by the Qt server and the plain-socket client.
+
+One request per line, one reply per line, UTF-8 JSON objects, at most MAX_LINE_BYTES each:
+
+    -> {"id": 1, "cmd": "capture", "text": "call mum #family tomorrow", "uid": "<uuid4>"}
+    <- {"id": 1, "ok": true, "result": {"saved": true, "kind": "todo", "id": 12, ...}}
+    -> {"cmd": "ping"}
+    <- {"ok": true, "result": {"pid": 4242, "version": "0.1.0", "socket": "/run/user/..."}}
+    -> not json
+    <- {"ok": false, "error": {"code": "bad-json", "message": "..."}}
+
+Commands: capture (acknowledged only after the row is committed; "uid" makes a retry
+harmless), show-capture, show-reflection, show-review, ping, quit. Error codes: bad-json,
+too-large, bad-request, unknown-command, bad-input (the text was refused; nothing saved),
+failed (the journal could not be written; the text was kept), busy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+MAX_LINE_BYTES = 256 * 1024  # a 10,000-character capture is at most 40 kB of UTF-8
+COMMANDS = ("capture", "show-capture", "show-reflection", "show-review", "ping", "quit")
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def socket_path(data_dir: Path) -> Path:
+    """A per-user, per-WISE_HOME socket path, short enough for AF_UNIX (108 bytes)."""
+    # /tmp is the last resort: the name carries the uid, and the server makes the socket
+    # user-only, so another user can neither connect nor squat on it unnoticed.
+    runtime = (os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR")
+               or "/tmp")  # noqa: S108
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    uid = os.getuid() if hasattr(os, "getuid") else os.getlogin()
+    return Path(runtime) / f"wise-{uid}-{digest}.sock"
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def decode_request(line: bytes) -> dict[str, Any]:
+    """One request line -> a validated request, or ProtocolError saying what is wrong."""
+    if len(line) > MAX_LINE_BYTES:
+        raise ProtocolError("too-large", f"a request may be at most {MAX_LINE_BYTES} bytes")
+    try:
+        message = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ProtocolError("bad-json", "each request must be one line of UTF-8 JSON") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("bad-request", "a request must be a JSON object")
+    command = message.get("cmd")
+    if command not in COMMANDS:
+        raise ProtocolError("unknown-command",
+                            f"unknown command {command!r}; known: {', '.join(COMMANDS)}")
+    if command == "capture" and not isinstance(message.get("text"), str):
+        raise ProtocolError("bad-request", "capture needs a \"text\" string")
+    uid = message.get("uid")
+    if uid is not None and (not isinstance(uid, str) or len(uid) > 64):
+        raise ProtocolError("bad-request", "\"uid\" must be a short string")
+    return message
+
+
+def ok(request_id: Any, result: Any = None) -> dict[str, Any]:
+    return {"id": request_id, "ok": True, "result": result}
+
+
+def error(request_id: Any, code: str, message: str) -> dict[str, Any]:
+    return {"id": request_id, "ok": False, "error": {"code": code, "message": message}}

@@ -1,0 +1,270 @@
+"""Export the journal as a Markdown document for a person to read (not to import).
+
+Layout: a title, the date it was made, the goals (their why, rhythm and status; archived
+ones in a short list at the end of the section), then one `## Thursday 26 November 2026`
+section per journal day, holding that day's notes, wins and new to-dos in time order:
+
+    - 21:14 — A long walk with Sam.
+    - ✓ 18:02 — Called mum (#family)
+    - ☐ Book the dentist (#health) — due Fri 27 Nov
+
+Days run oldest first, like a diary read from its first page: the story unfolds in the
+order it was lived, and the days and the times within each day run the same way.
+
+A journal day starts at `day_start_hour` local time, so a 01:30 note belongs to the day
+before. A to-do appears on the day it was written down, with its status once done or
+dropped; when it was done it also appears as a win on the day it was done (only as the
+win, when both happen on the same day). The rows are streamed from three cursors merged
+by time, so the journal's size does not matter.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, NamedTuple, TextIO
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from storage.engine import Journal
+from storage.export_json import TransferCounts
+from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
+
+_goals: Table = Goal.__table__  # type: ignore[assignment]
+_actions: Table = Action.__table__  # type: ignore[assignment]
+_entries: Table = Entry.__table__  # type: ignore[assignment]
+
+# English names on purpose: strftime's %A and %B follow the process locale, which would
+# give a document whose headings and prose speak different languages.
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+_STREAM_ROWS = 500  # rows buffered per cursor
+
+_NOTHING_YET = ("Nothing here yet. Write a first note, a win or a to-do, and it will be "
+                "waiting for you here next time.")
+
+
+class _Item(NamedTuple):
+    """One line of a day, sortable by when it happened (ties broken stably)."""
+
+    moment: datetime
+    order: int  # notes, then wins, then to-dos, when at the very same moment
+    row_id: int
+    day: date
+    markdown: str
+
+
+class _Clock:
+    """Stored UTC moments -> the reader's local times and journal days."""
+
+    def __init__(self, tz: tzinfo, day_start_hour: int) -> None:
+        if not 0 <= day_start_hour <= 23:
+            raise ValueError(f"day_start_hour must be 0 to 23, not {day_start_hour}")
+        self.tz = tz
+        self.day_start = timedelta(hours=day_start_hour)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+    def day(self, moment: datetime) -> date:
+        # Wall-clock arithmetic: 01:30 minus a 4-hour day start is 21:30 the day before.
+        return (self.local(moment) - self.day_start).date()
+
+
+def export_markdown(journal: Journal, out: TextIO, *, day_start_hour: int, tz: tzinfo,
+                    generated_at: datetime) -> TransferCounts:
+    """Write the journal to `out` as Markdown; returns how many goals, actions and entries
+    it holds."""
+    if generated_at.tzinfo is None:
+        raise ValueError("generated_at must be an aware datetime")
+    clock = _Clock(tz, day_start_hour)
+    out.write(f"# Wise journal\n\nGenerated on {_long_date(clock.local(generated_at))}"
+              f" at {clock.local(generated_at):%H:%M}.\n")
+    with journal.read() as session:
+        goals = session.execute(
+            select(_goals.c.slug, _goals.c.title, _goals.c.why, _goals.c.status,
+                   _goals.c.cadence_per_week).order_by(_goals.c.id)).all()
+        _write_goals(out, goals)
+        counter = _Counter()
+        items = heapq.merge(_note_items(session, clock, counter),
+                            _win_items(session, clock),
+                            _todo_items(session, clock, counter))
+        days_written = _write_days(out, items)
+    if not days_written:
+        heading = "\n## Journal\n" if goals else ""
+        out.write(f"{heading}\n{_NOTHING_YET}\n")
+    return TransferCounts(goals=len(goals), actions=counter.actions, entries=counter.entries)
+
+
+@dataclass
+class _Counter:
+    """Rows seen by the cursors; complete once the merged stream has been written."""
+
+    actions: int = 0
+    entries: int = 0
+
+
+# --- Goals --------------------------------------------------------------------------------
+
+
+def _write_goals(out: TextIO, goals: Sequence[Any]) -> None:
+    if not goals:
+        return
+    out.write("\n## Goals\n")
+    archived = []
+    for goal in goals:
+        if goal.status == GoalStatus.ARCHIVED:
+            archived.append(goal)
+            continue
+        out.write(f"\n### {_one_line(goal.title)} (#{goal.slug}){_goal_status(goal.status)}\n")
+        if goal.why.strip():
+            out.write("\n" + _blockquote(goal.why) + "\n")
+        if goal.cadence_per_week:
+            out.write(f"\nAiming for {_times_a_week(goal.cadence_per_week)}.\n")
+    if archived:
+        out.write("\n### Archived\n\n")
+        out.writelines(f"- {_one_line(goal.title)} (#{goal.slug})\n" for goal in archived)
+
+
+def _goal_status(status: str) -> str:
+    # Active needs no mention; the others are said kindly, not as a verdict.
+    if status == GoalStatus.PAUSED:
+        return " — paused for now"
+    if status == GoalStatus.DONE:
+        return " — done ✓"
+    return ""
+
+
+def _times_a_week(count: int) -> str:
+    return {1: "once a week", 2: "twice a week"}.get(count, f"{count} times a week")
+
+
+# --- Days ---------------------------------------------------------------------------------
+
+
+def _write_days(out: TextIO, items: Iterator[_Item]) -> int:
+    days = 0
+    current: date | None = None
+    for item in items:
+        if item.day != current:
+            current = item.day
+            days += 1
+            out.write(f"\n## {_long_date(current)}\n\n")
+        out.write(item.markdown)
+    return days
+
+
+def _streamed(session: Session, query: Any) -> Iterator[Any]:
+    # yield_per: rows are fetched a few hundred at a time, never the whole table.
+    return iter(session.execute(query.execution_options(yield_per=_STREAM_ROWS)))
+
+
+def _note_items(session: Session, clock: _Clock, counter: _Counter) -> Iterator[_Item]:
+    e = _entries.c
+    query = select(e.id, e.text, e.created_at).order_by(e.created_at, e.id)
+    for row in _streamed(session, query):
+        counter.entries += 1
+        local = clock.local(row.created_at)
+        yield _Item(row.created_at, 0, row.id, clock.day(row.created_at),
+                    _list_item(f"{local:%H:%M} — ", row.text))
+
+
+def _win_items(session: Session, clock: _Clock) -> Iterator[_Item]:
+    a = _actions.c
+    query = (select(a.id, a.title, a.done_at, _goals.c.slug)
+             .outerjoin(_goals, _goals.c.id == a.goal_id)
+             .where(a.status == ActionStatus.DONE.value, a.done_at.is_not(None))
+             .order_by(a.done_at, a.id))
+    for row in _streamed(session, query):
+        local = clock.local(row.done_at)
+        yield _Item(row.done_at, 1, row.id, clock.day(row.done_at),
+                    _list_item(f"✓ {local:%H:%M} — ", row.title + _goal_tag(row.slug)))
+
+
+def _todo_items(session: Session, clock: _Clock, counter: _Counter) -> Iterator[_Item]:
+    a = _actions.c
+    query = (select(a.id, a.title, a.status, a.due_on, a.due_at, a.done_at, a.created_at,
+                    _goals.c.slug)
+             .outerjoin(_goals, _goals.c.id == a.goal_id)
+             .order_by(a.created_at, a.id))
+    for row in _streamed(session, query):
+        counter.actions += 1  # every action passes here once, shown as a to-do or not
+        day = clock.day(row.created_at)
+        done_day = clock.day(row.done_at) if row.done_at else None
+        if row.status == ActionStatus.DONE and done_day == day:
+            continue  # done the day it was written down (a win): the win line says it all
+        text = (row.title + _goal_tag(row.slug) + _due(row, day, clock)
+                + _todo_outcome(row.status, done_day, day))
+        yield _Item(row.created_at, 2, row.id, day, _list_item("☐ ", text))
+
+
+def _goal_tag(slug: str | None) -> str:
+    return f" (#{slug})" if slug else ""
+
+
+def _due(row: Any, today: date, clock: _Clock) -> str:
+    # A due time is a moment (shown in local time); a due day is already a local day.
+    if row.due_at is not None:
+        local = clock.local(row.due_at)
+        return f" — due {_short_date(local.date(), today)} {local:%H:%M}"
+    if row.due_on is not None:
+        return f" — due {_short_date(row.due_on, today)}"
+    return ""
+
+
+def _todo_outcome(status: str, done_day: date | None, today: date) -> str:
+    if status == ActionStatus.DROPPED:
+        return " — dropped"
+    if status == ActionStatus.DONE:
+        return f" — done {_short_date(done_day, today)}" if done_day else " — done"
+    return ""
+
+
+# --- Text ---------------------------------------------------------------------------------
+
+
+def _long_date(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _short_date(day: date, today: date) -> str:
+    text = f"{_WEEKDAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1][:3]}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def _one_line(text: str) -> str:
+    """Text for a heading or a short list: a line break there would end the heading."""
+    return " ".join(text.split())
+
+
+# Line starts that would turn a journal line into Markdown structure: an ATX heading (any
+# leading "#": CommonMark needs a space after it, but other renderers do not), or a line of
+# only "=" or "-" (which makes the line above it a heading).
+_BLOCK_START = re.compile(r"^(\s{0,3})(#|=+\s*$|-+\s*$)")
+
+
+def _escape_line_start(line: str) -> str:
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", line, count=1)
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _list_item(head: str, text: str) -> str:
+    """`- head text`, with further lines indented under the item so that they stay in it."""
+    first, *rest = _lines(text.strip("\n"))
+    continued = "".join(f"  {_escape_line_start(line)}\n" if line.strip() else "\n"
+                        for line in rest)
+    return f"- {head}{first}\n{continued}"
+
+
+def _blockquote(text: str) -> str:
+    return "\n".join(f"> {_escape_line_start(line)}" if line.strip() else ">"
+                     for line in _lines(text.strip("\n")))

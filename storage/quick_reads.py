@@ -1,0 +1,31 @@
+"""Small reads the tray needs at once (goal tags for completion), with plain sqlite3 so the
+tray starts without importing SQLAlchemy."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class GoalTag:
+    slug: str
+    title: str
+    status: str
+
+
+def goal_tags(db_path: Path) -> list[GoalTag]:
+    """Active and paused goals, most recently touched first; [] when there is no journal."""
+    if not db_path.exists():
+        return []
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT slug, title, status FROM goals WHERE status IN ('active', 'paused') "
+            "ORDER BY status = 'paused', updated_at DESC").fetchall()
+    except sqlite3.Error:
+        return []  # completion is a convenience; capture itself reports real problems
+    finally:
+        conn.close()
+    return [GoalTag(*row) for row in rows]

@@ -1,0 +1,172 @@
+"""`make bench` = `.venv/bin/python -m tests.benchmarks [--quick] [--only GROUP ...]`.
+
+What is measured (each group's module docstring has the details):
+
+  capture   `wise capture "text"` wall time, a new process per run, on an empty and a
+            100k-entry journal, side by side with `python -c pass` (the floor), jrnl on
+            an empty and a 100k-entry journal and `task add` on an empty and a 20k-task
+            database (bench_capture); in-process `capture()` commit time at 100k entries
+            with synchronous=FULL, and `write_capture()` alone.
+  search    `storage.search.search` in-process over 100k entries for rare, medium and
+            common words; `wise search WORD` vs `jrnl -contains WORD` wall (bench_search).
+  transfer  `wise export` (json, markdown) and `wise import` of 100k entries: wall time
+            and peak RSS (bench_transfer).
+
+How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
+after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
+medians (p90 or p99 where it matters) and ratios of medians, with the target and whether
+it is met. Journals are seeded once (deterministic text, seed.py) and cached in
+bench-out/cache; every benchmark that writes works on its own copy under bench-out/run.
+jrnl is pip-installed into bench-out/jrnl-venv on first use (never into the project's
+venv); taskwarrior is used if `task` is on PATH.
+
+Output: the table on standard output, bench-out/results.json (every number, plus the
+machine and versions) and bench-out/results.md (the table as Markdown, for the README).
+`--quick` is a smoke run: smaller journals (10k entries), fewer repeats, well under a
+minute once the caches exist; its numbers are not the README's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sqlite3
+import sys
+import time
+import traceback
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime
+
+from tests.benchmarks.harness import OUT, Row, Workspace, render_table
+
+GROUPS = ("capture", "search", "transfer")
+
+
+def _group_steps(name: str) -> tuple:
+    import importlib
+
+    return importlib.import_module(f"tests.benchmarks.bench_{name}").STEPS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks",
+                                     description="Wise's benchmarks (see the module docstring).")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: small journals, few repeats (< 1 minute)")
+    parser.add_argument("--only", nargs="+", choices=GROUPS, help="run only these groups")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    args = parser.parse_args(argv)
+
+    ws = Workspace(quick=args.quick, verbose=not args.quiet)
+    ws.prepare()
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    rows: list[Row] = []
+    timings: dict[str, float] = {}
+    for name in args.only or GROUPS:
+        ws.log(f"== {name} ==")
+        t0 = time.perf_counter()
+        try:
+            steps = _group_steps(name)
+        except Exception as exc:
+            traceback.print_exc()
+            steps = ()
+            rows.append(Row(name, f"{name}: cannot load", "FAILED",
+                            note=f"{type(exc).__name__}: {exc}"[:300]))
+        for step in steps:
+            try:
+                rows.extend(step(ws))
+            except Exception as exc:  # one broken step must not hide the others' numbers
+                traceback.print_exc()
+                rows.append(Row(name, f"{name}: {step.__name__} crashed", "FAILED",
+                                note=f"{type(exc).__name__}: {exc}"[:300]))
+        timings[name] = time.perf_counter() - t0
+    elapsed = time.perf_counter() - started
+    load = (load_before[0], os.getloadavg()[0])
+
+    table = render_table(rows)
+    mode = "quick (smoke run: small journals; not the README's numbers)" if args.quick else "full"
+    header = (f"Wise benchmarks, {mode}: {_machine_line()}; load average "
+              f"{load[0]:.1f} at start, {load[1]:.1f} at end")
+    print()
+    print(header)
+    print()
+    print(table)
+    missed = [r for r in rows if r.met is False]
+    print()
+    print(f"targets: {sum(r.met is True for r in rows)} met, {len(missed)} missed"
+          + (": " + "; ".join(r.name.strip() for r in missed) if missed else ""))
+    print(f"total time {elapsed:.0f} s (" +
+          ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()) + ")")
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if args.quick else "full",
+        "machine": _machine(),
+        "load_average_1min": {"start": load[0], "end": load[1]},
+        "seconds_total": elapsed,
+        "seconds_per_group": timings,
+        "rows": [asdict(r) for r in rows],
+    }
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=_jsonable,
+                                                 ensure_ascii=False) + "\n")
+    (OUT / "results.md").write_text(f"{header}\n\n{markdown_table(rows)}\n")
+    print(f"wrote {OUT / 'results.json'} and {OUT / 'results.md'}")
+    return 0
+
+
+def _jsonable(value: object) -> object:
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)
+
+
+def markdown_table(rows: list[Row]) -> str:
+    out = ["| benchmark | wise | baseline | ratio | target | met? |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    group = None
+    for r in rows:
+        if r.group != group:
+            group = r.group
+            out.append(f"| **{group}** | | | | | |")
+        met = {True: "yes", False: "**no**", None: ""}[r.met]
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}×"
+        out.append(f"| {r.name.strip()} | {r.wise} | {r.baseline} | {ratio} | {r.target} | "
+                   f"{met} |")
+    notes = [f"- {r.name.strip()}: {r.note}" for r in rows if r.note]
+    return "\n".join(out + (["", *notes] if notes else []))
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _machine() -> dict:
+    from app import __version__
+
+    return {"cpu": _cpu_model(), "cpus": os.cpu_count(), "os": platform.platform(),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "wise": __version__}
+
+
+def _machine_line() -> str:
+    m = _machine()
+    return (f"{m['cpu']} ({m['cpus']} CPUs), {m['os']}, Python {m['python']}, "
+            f"SQLite {m['sqlite']}, wise {m['wise']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Search: `storage.search.search` in-process, `wise search WORD` and `jrnl -contains WORD`.
+
+Query words come from the seeded text itself, two per class by the share of entries that
+contain them: rare (the rarest words the vocabulary has, ~0.04 % of entries), medium
+(~1 %) and common (~20 %); see seed.pick_query_words.
+
+In-process: one warm `storage.engine.Journal` and one read session, a few untimed
+warm-up queries, then every word queried in turn (round-robin) until each has run
+`repeats` times; reported as the median over all queries (target ≤ 20 ms) and per class.
+
+Wall: `wise search WORD` (a new process: Python start-up, SQLAlchemy import, schema check,
+query) interleaved with `jrnl -contains WORD` on a jrnl journal of the same text.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from tests.benchmarks import baselines, seed
+from tests.benchmarks.harness import (
+    BIN,
+    Cmd,
+    Row,
+    Stats,
+    Workspace,
+    interleaved,
+    med_p90,
+    ms,
+    ratio,
+)
+
+
+def _sizes(ws: Workspace) -> dict[str, int]:
+    if ws.quick:
+        return {"entries": 10_000, "jrnl": 2_000, "repeats": 5, "wall": 3, "jrnl_every": 1}
+    return {"entries": 100_000, "jrnl": 100_000, "repeats": 10, "wall": 8, "jrnl_every": 2}
+
+
+def run(ws: Workspace) -> list[Row]:
+    from storage.engine import Journal
+    from storage.search import search
+
+    size = _sizes(ws)
+    n = size["entries"]
+    label = f"{n // 1000}k"
+    _folder, meta = seed.wise_journal(ws, n)
+    classes = meta["query_words"]
+    words = [(cls, w["word"], w["entries"]) for cls, ws_ in classes.items() for w in ws_]
+    group = f"search: {label} entries"
+    rows: list[Row] = []
+
+    # Reads only, but a copy all the same: the cached journal is never opened by Wise.
+    home = seed.fresh_wise_home(ws, n, "search-wise")
+    journal = Journal(home / "wise.db")
+    samples: dict[str, list[float]] = {w: [] for _c, w, _n in words}
+    hits: dict[str, int] = {}
+    order = [w for _c, w, _n in words] * size["repeats"]  # round-robin over the words
+    try:
+        with journal.read() as session:
+            for _c, word, _n in words:  # warm-up: connection, page cache, FTS pages
+                hits[word] = len(search(session, word))
+            ws.log(f"in-process search x {len(order)} ...")
+            for word in order:
+                start = time.perf_counter()
+                search(session, word)
+                samples[word].append(time.perf_counter() - start)
+    finally:
+        journal.close()
+    everything = [s for v in samples.values() for s in v]
+    overall = Stats.of(everything)
+    rows.append(Row(group, f"search() in-process, median of {overall.n} queries",
+                    f"{ms(overall.median)} (p90 {ms(overall.p90)})", target="≤ 20 ms",
+                    met=overall.median <= 0.020,
+                    note="one warm Journal + read session; words: " + ", ".join(
+                        f"{w} ({c}, in {k:,} entries)" for c, w, k in words),
+                    data={"all": overall, "hits_returned": hits,
+                          "per_word": {w: Stats.of(v) for w, v in samples.items()},
+                          "words": words}))
+    for cls in classes:
+        cls_samples = [s for c, w, _n in words if c == cls for s in samples[w]]
+        med = statistics.median(cls_samples)
+        share = " / ".join(f"{w['entries']:,}" for w in classes[cls])
+        names = ", ".join(w["word"] for w in classes[cls])
+        rows.append(Row(group, f"  {cls}: {names} (in {share} entries)", ms(med),
+                        target="≤ 20 ms", met=med <= 0.020))
+
+    # Wall: wise search vs jrnl -contains, one word per class, all in one interleaved
+    # loop. jrnl parses its whole file per call, so it runs every other round, and only
+    # its first word gets an (expensive, untimed) warm-up run.
+    jrnl = baselines.jrnl_instance(ws, "search-jrnl", size["jrnl"])
+    wall_words = [(cls, classes[cls][0]["word"]) for cls in classes]
+    cmds: dict[str, Cmd] = {}
+    for i, (_cls, word) in enumerate(wall_words):
+        cmds[f"wise {word}"] = Cmd([str(BIN / "wise"), "search", word],
+                                   ws.env(WISE_HOME=str(home)))
+        if not isinstance(jrnl, str):
+            cmds[f"jrnl {word}"] = Cmd([str(jrnl.exe), "-contains", word], jrnl.env(ws),
+                                       every=size["jrnl_every"], warmup=i == 0)
+    ws.log(f"wall: wise search / jrnl -contains, {len(cmds)} commands x {size['wall']} "
+           "interleaved rounds ...")
+    st = interleaved(cmds, size["wall"], warmup=1, budget_s=None if ws.quick else 150,
+                     min_runs=4)
+    for cls, word in wall_words:
+        wise = st[f"wise {word}"]
+        if f"jrnl {word}" in st:
+            j = st[f"jrnl {word}"]
+            rows.append(Row(group, f"wise search vs jrnl -contains ({cls}: {word})",
+                            med_p90(wise), med_p90(j), ratio(wise.median, j.median),
+                            data={"wise": wise, "jrnl": j, "jrnl_entries": size["jrnl"]},
+                            note=_fail(wise, "wise") or _fail(j, "jrnl")
+                            or f"{wise.n} wise runs, {j.n} jrnl runs"))
+        else:
+            rows.append(Row(group, f"wise search ({cls}: {word})", med_p90(wise), "not run",
+                            note=jrnl, data={"wise": wise}))
+    return rows
+
+
+def _fail(stats: Stats, who: str) -> str:
+    return f"{who}: {stats.failures} failed runs; first: {stats.error}" if stats.failures else ""
+
+
+STEPS = (run,)

@@ -1,0 +1,151 @@
+"""The real tray process: one instance, captures through its socket, stale-socket recovery,
+garbage on the socket, and clean shutdown. Qt runs on the offscreen platform."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.ipc.client import TrayClient
+from app.ipc.protocol import socket_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tray_env(home: Path) -> dict[str, str]:
+    return {**os.environ, "WISE_HOME": str(home), "QT_QPA_PLATFORM": "offscreen",
+            "XDG_RUNTIME_DIR": str(home.parent)}
+
+
+def start_tray(home: Path, *extra: str) -> subprocess.Popen:
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home.parent / "tray-output.txt", "ab") as log:  # the child keeps its own copy
+        return subprocess.Popen([sys.executable, "-m", "ui.launcher", "tray", *extra], cwd=ROOT,
+                                env=tray_env(home), stdout=log, stderr=subprocess.STDOUT)
+
+
+def client_for(home: Path) -> TrayClient:
+    # XDG_RUNTIME_DIR is set by the `tray` fixture, as it is for the tray itself.
+    return TrayClient(socket_path(home), timeout=5.0)
+
+
+def wait_until_ready(home: Path, process: subprocess.Popen, timeout: float = 30) -> None:
+    client = client_for(home)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, (home.parent / "tray-output.txt").read_text()
+        if client.is_running():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the tray did not start listening")
+
+
+@pytest.fixture
+def tray(wise_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen]:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    process = start_tray(wise_home)
+    wait_until_ready(wise_home, process)
+    yield process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wise_cli(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ui.launcher", *args], cwd=ROOT,
+                          env=tray_env(home), capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+def rows(home: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(home / "wise.db")
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_capture_goes_through_the_socket_and_is_committed(tray, wise_home: Path) -> None:
+    result = wise_cli(wise_home, "capture", "--json", "through the tray #errand tomorrow")
+    assert result.returncode == 0, result.stderr
+    # The row exists the moment the command returns: acknowledged only after the commit.
+    assert rows(wise_home, "SELECT title FROM actions") == [("through the tray",)]
+    log = (wise_home / "logs" / "wise.log").read_text()
+    assert "capture request over the socket" in log
+    assert "through the tray" not in log  # journal text stays out of logs
+
+
+def test_bad_capture_through_the_socket_is_refused_with_exit_2(tray, wise_home: Path) -> None:
+    reply = client_for(wise_home)
+    from app.ipc.client import TrayError
+
+    with pytest.raises(TrayError) as caught:
+        reply.request({"cmd": "capture", "text": "   "})
+    assert caught.value.code == "bad-input"
+    assert rows(wise_home, "SELECT count(*) FROM entries") == [(0,)]
+
+
+def test_a_second_wise_does_not_start_a_second_tray(tray, wise_home: Path) -> None:
+    second = wise_cli(wise_home, "tray")
+    assert second.returncode == 0
+    assert "already running" in second.stdout
+    status = wise_cli(wise_home, "status", "--json")
+    assert '"running": true' in status.stdout
+    assert f'"pid": {tray.pid}' in status.stdout
+
+
+def test_garbage_on_the_socket_gets_errors_and_the_tray_lives(tray, wise_home: Path) -> None:
+    path = str(socket_path(wise_home))
+    for payload in (b"not json\n", b"\x00\xff\xfe binary\n", b'{"cmd": "rm -rf"}\n',
+                    b"[]\n", b'{"cmd": "capture", "text": 5}\n'):
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(5)
+            sock.connect(path)
+            sock.sendall(payload)
+            reply = sock.recv(65536)
+        assert b'"ok":false' in reply, payload
+    with socket.socket(socket.AF_UNIX) as sock:  # an endless line: refused, connection closed
+        sock.settimeout(5)
+        sock.connect(path)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(b"x" * (300 * 1024))
+        assert b"too-large" in sock.recv(65536)
+    assert client_for(wise_home).is_running()["pid"] == tray.pid
+
+
+def test_a_stale_socket_after_kill_9_is_recovered(tray, wise_home: Path) -> None:
+    tray.kill()
+    tray.wait()
+    assert socket_path(wise_home).exists()  # what a crash leaves behind
+    assert wise_cli(wise_home, "status", "--json").stdout.count('"running": false') == 1
+    # With no tray, the CLI writes directly.
+    assert wise_cli(wise_home, "capture", "while the tray is down").returncode == 0
+    again = start_tray(wise_home)
+    try:
+        wait_until_ready(wise_home, again)
+        assert wise_cli(wise_home, "capture", "after the restart").returncode == 0
+        assert sorted(rows(wise_home, "SELECT text FROM entries")) == [
+            ("after the restart",), ("while the tray is down",)]
+    finally:
+        again.send_signal(signal.SIGTERM)
+        assert again.wait(10) == 0
+
+
+def test_sigterm_and_quit_stop_the_tray_cleanly(tray, wise_home: Path) -> None:
+    client_for(wise_home).request({"cmd": "quit"})
+    assert tray.wait(10) == 0
+    assert not client_for(wise_home).is_running()

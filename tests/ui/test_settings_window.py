@@ -1,0 +1,337 @@
+"""The Settings window, driven as a person would: real widgets, a real settings file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTime
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTimeEdit,
+)
+
+from app.paths import resolve_paths
+from app.settings.schema import OPTIONS
+from app.settings.store import load_settings, write_settings
+from ui.settings_window import SECTION_TITLES, SettingsWindow
+
+EDITOR_TYPES = {"int": QSpinBox, "bool": QCheckBox, "time": QTimeEdit, "choice": QComboBox,
+                "hotkey": QKeySequenceEdit, "str": QLineEdit}
+linux_only = pytest.mark.skipif(sys.platform in {"win32", "darwin"},
+                                reason="checks the XDG autostart entry")
+
+
+@pytest.fixture(autouse=True)
+def xdg_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Start-at-login entries go to a temporary folder, never the real ~/.config."""
+    home = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def settings_path(wise_home: Path) -> Path:
+    return resolve_paths().settings_file
+
+
+@pytest.fixture
+def open_window(qtbot, settings_path: Path):
+    def make(**kwargs) -> SettingsWindow:
+        window = SettingsWindow(settings_path, **kwargs)
+        qtbot.add_widget(window)
+        window.reload()
+        window.show()
+        qtbot.wait_exposed(window)
+        return window
+
+    return make
+
+
+def test_every_declared_option_has_an_editor_with_its_help(open_window) -> None:
+    window = open_window()
+    for opt in OPTIONS:
+        editor = window.editor(opt.key)
+        assert isinstance(editor, EDITOR_TYPES[opt.kind]), opt.key
+        assert editor.toolTip() == opt.help
+        captions = [label.text() for label in window.findChildren(QLabel)]
+        assert opt.help in captions, opt.key
+
+
+def test_options_are_grouped_under_friendly_titles(open_window) -> None:
+    window = open_window()
+    titles = {label.text() for label in window.findChildren(QLabel, "groupTitle")}
+    sections = {opt.key.rsplit(".", 1)[0] for opt in OPTIONS}
+    assert {SECTION_TITLES[s] for s in sections if s in SECTION_TITLES} <= titles
+    assert any("works fully without a model" in label.text()
+               for label in window.findChildren(QLabel))
+
+
+def test_editors_respect_the_declared_ranges(open_window) -> None:
+    window = open_window()
+    for opt in OPTIONS:
+        if opt.kind == "int":
+            spin = window.editor(opt.key)
+            assert (spin.minimum(), spin.maximum()) == (opt.minimum, opt.maximum)
+        if opt.kind == "choice":
+            combo = window.editor(opt.key)
+            assert [combo.itemData(i) for i in range(combo.count())] == list(opt.choices)
+
+
+def test_a_saved_change_is_written_and_announced(qtbot, open_window,
+                                                 settings_path: Path) -> None:
+    window = open_window()
+    window.editor("day.start_hour").setValue(6)
+    with qtbot.wait_signal(window.applied) as applied:
+        qtbot.mouseClick(_button(window, "Save"), Qt.MouseButton.LeftButton)
+    assert applied.args == [{"day.start_hour": 6}]
+    assert load_settings(settings_path).explicit == {"day.start_hour": 6}
+    assert not window.isVisible()
+
+
+def test_saving_without_changes_announces_nothing(qtbot, open_window,
+                                                  settings_path: Path) -> None:
+    window = open_window()
+    with qtbot.assert_not_emitted(window.applied):
+        assert window.save()
+    assert load_settings(settings_path).explicit == {}
+
+
+def test_ctrl_s_saves(qtbot, open_window, settings_path: Path) -> None:
+    window = open_window()
+    activate(qtbot, window)
+    window.editor("backup.keep").setValue(20)
+    with qtbot.wait_signal(window.applied):
+        qtbot.keyClick(window.editor("backup.keep"), Qt.Key.Key_S,
+                       Qt.KeyboardModifier.ControlModifier)
+    assert load_settings(settings_path).explicit == {"backup.keep": 20}
+
+
+def test_the_file_round_trips_into_the_form(open_window, settings_path: Path) -> None:
+    write_settings(settings_path, {
+        "day.start_hour": 5, "nudges.enabled": False, "schedule.checkin_time": "07:45",
+        "schedule.weekly_review_day": "fri", "capture.hotkey": "Ctrl+Shift+J",
+        "llm.model": "ollama_chat/llama3.2"})
+    window = open_window()
+    assert window.editor("day.start_hour").value() == 5
+    assert not window.editor("nudges.enabled").isChecked()
+    assert window.editor("schedule.checkin_time").time() == QTime(7, 45)
+    assert window.editor("schedule.weekly_review_day").currentData() == "fri"
+    assert window.editor("capture.hotkey").keySequence().toString(
+        QKeySequence.SequenceFormat.PortableText) == "Ctrl+Shift+J"
+    assert window.editor("llm.model").text() == "ollama_chat/llama3.2"
+    # Saving unchanged keeps every value exactly.
+    before = load_settings(settings_path).explicit
+    assert window.save()
+    assert load_settings(settings_path).explicit == before
+
+
+def test_an_invalid_hotkey_is_not_saved(qtbot, open_window, settings_path: Path) -> None:
+    window = open_window()
+    window.editor("day.start_hour").setValue(7)
+    window.editor("capture.hotkey").setKeySequence(QKeySequence("J"))  # no modifier
+    with qtbot.assert_not_emitted(window.applied):
+        assert not window.save()
+    assert "modifiers and a key" in window.field_error("capture.hotkey")
+    assert "nothing was saved" in window.status_text()
+    assert not settings_path.exists()
+    assert window.isVisible()
+    # Fixing the field clears its message.
+    window.editor("capture.hotkey").setKeySequence(QKeySequence("Ctrl+Alt+J"))
+    assert window.field_error("capture.hotkey") == ""
+
+
+def test_too_long_text_is_not_saved(qtbot, open_window, settings_path: Path) -> None:
+    window = open_window()
+    window.editor("llm.model").setText("x" * 501)
+    with qtbot.assert_not_emitted(window.applied):
+        assert not window.save()
+    assert "at most 500 characters" in window.field_error("llm.model")
+    assert not settings_path.exists()
+
+
+def test_a_cleared_hotkey_is_saved_as_none(open_window, settings_path: Path) -> None:
+    window = open_window()
+    window.editor("capture.hotkey").clear()
+    assert window.save()
+    assert load_settings(settings_path).explicit == {"capture.hotkey": ""}
+
+
+def test_an_unreadable_file_is_never_overwritten(qtbot, open_window,
+                                                 settings_path: Path) -> None:
+    settings_path.parent.mkdir(parents=True, exist_ok=True)
+    settings_path.write_text("[day\nstart_hour = 5\n", encoding="utf-8")
+    before = settings_path.read_bytes()
+    window = open_window()
+    assert "can't be read" in window.banner_text()
+    assert "not valid TOML" in window.banner_text()
+    assert not _button(window, "Save").isEnabled()
+    activate(qtbot, window)
+    with qtbot.assert_not_emitted(window.applied):
+        qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert not window.save()
+    assert settings_path.read_bytes() == before
+
+
+def test_a_file_broken_while_open_is_not_overwritten(open_window,
+                                                     settings_path: Path) -> None:
+    window = open_window()
+    settings_path.parent.mkdir(parents=True, exist_ok=True)
+    settings_path.write_text("not = [toml", encoding="utf-8")
+    window.editor("day.start_hour").setValue(6)
+    assert not window.save()
+    assert settings_path.read_text(encoding="utf-8") == "not = [toml"
+    assert "can't be read" in window.banner_text()
+
+
+def test_ignored_keys_are_shown_in_a_banner(open_window, settings_path: Path) -> None:
+    settings_path.parent.mkdir(parents=True, exist_ok=True)
+    settings_path.write_text("[day]\nstart_hour = 99\n", encoding="utf-8")
+    window = open_window()
+    assert "must be between 0 and 23" in window.banner_text()
+    assert window.editor("day.start_hour").value() == 4
+    assert _button(window, "Save").isEnabled()
+
+
+def test_a_clean_file_shows_no_banner(open_window) -> None:
+    assert open_window().banner_text() == ""
+
+
+def test_restore_defaults_then_save_leaves_no_explicit_keys(open_window,
+                                                            settings_path: Path) -> None:
+    # day.start_hour = 4 is the default, set explicitly (as `wise config set` can).
+    write_settings(settings_path, {"day.start_hour": 4, "backup.keep": 3,
+                                   "llm.model": "openai/gpt-4o-mini"})
+    window = open_window()
+    window.restore_defaults()
+    assert window.editor("backup.keep").value() == 10
+    assert load_settings(settings_path).explicit["backup.keep"] == 3  # not saved yet
+    assert window.save()
+    assert load_settings(settings_path).explicit == {}
+
+
+def test_untouched_explicit_keys_are_kept(open_window, settings_path: Path) -> None:
+    write_settings(settings_path, {"day.start_hour": 4})  # the default, pinned
+    window = open_window()
+    window.editor("nudges.daily_cap").setValue(2)
+    assert window.save()
+    assert load_settings(settings_path).explicit == {"day.start_hour": 4,
+                                                     "nudges.daily_cap": 2}
+
+
+def test_a_value_set_back_to_its_default_leaves_the_file(open_window,
+                                                         settings_path: Path) -> None:
+    write_settings(settings_path, {"nudges.daily_cap": 5})
+    window = open_window()
+    window.editor("nudges.daily_cap").setValue(3)
+    assert window.save()
+    assert load_settings(settings_path).explicit == {}
+
+
+def test_changes_made_elsewhere_meanwhile_are_kept(open_window, settings_path: Path) -> None:
+    window = open_window()
+    write_settings(settings_path, {"backup.keep": 30})  # e.g. `wise config set` meanwhile
+    window.editor("day.start_hour").setValue(6)
+    assert window.save()
+    assert load_settings(settings_path).explicit == {"backup.keep": 30, "day.start_hour": 6}
+
+
+def test_cancel_discards_edits(qtbot, open_window, settings_path: Path) -> None:
+    window = open_window()
+    window.editor("day.start_hour").setValue(9)
+    qtbot.mouseClick(_button(window, "Cancel"), Qt.MouseButton.LeftButton)
+    assert not window.isVisible()
+    assert window.editor("day.start_hour").value() == 4
+    assert not settings_path.exists()
+
+
+def test_escape_cancels_even_from_the_hotkey_field(qtbot, open_window) -> None:
+    window = open_window()
+    activate(qtbot, window)
+    window.editor("backup.keep").setValue(11)
+    hotkey = window.editor("capture.hotkey")
+    hotkey.setFocus()
+    qtbot.keyClick(hotkey, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    assert window.editor("backup.keep").value() == 10
+    assert hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText) == \
+        "Ctrl+Alt+Space"
+
+
+def test_tab_leaves_the_hotkey_field(qtbot, open_window) -> None:
+    window = open_window()
+    activate(qtbot, window)
+    hotkey = window.editor("capture.hotkey")
+    hotkey.setFocus()
+    qtbot.keyClick(hotkey, Qt.Key.Key_Tab)
+    assert not hotkey.hasFocus()
+    assert hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText) == \
+        "Ctrl+Alt+Space"
+
+
+def test_closing_hides_the_window(open_window) -> None:
+    window = open_window()
+    window.editor("day.start_hour").setValue(9)
+    window.close()
+    assert not window.isVisible()
+    assert window.editor("day.start_hour").value() == 4  # closing is Cancel
+
+
+def test_hotkey_status_is_shown(open_window) -> None:
+    wayland = ("Global keys are not available on Wayland; bind the command `wise capture` "
+               "to a keyboard shortcut in your desktop's settings instead.")
+    window = open_window(hotkey_status=lambda: wayland)
+    assert wayland in [label.text() for label in window.findChildren(QLabel)]
+
+
+@linux_only
+def test_autostart_toggle_writes_and_removes_the_login_entry(
+        open_window, settings_path: Path, xdg_config: Path) -> None:
+    entry = xdg_config / "autostart" / "wise.desktop"
+    window = open_window()
+    window.editor("startup.autostart").setChecked(True)
+    assert window.save()
+    assert entry.is_file()
+    assert load_settings(settings_path).explicit == {"startup.autostart": True}
+
+    window.reload()
+    window.editor("startup.autostart").setChecked(False)
+    assert window.save()
+    assert not entry.exists()
+    assert load_settings(settings_path).explicit == {}
+
+
+@linux_only
+def test_autostart_failure_keeps_the_setting_and_says_why(
+        qtbot, open_window, settings_path: Path, xdg_config: Path) -> None:
+    xdg_config.mkdir(parents=True)
+    (xdg_config / "autostart").write_text("a file where a folder should be")
+    window = open_window()
+    window.editor("startup.autostart").setChecked(True)
+    window.editor("day.start_hour").setValue(6)
+    with qtbot.wait_signal(window.applied) as applied:
+        assert window.save()
+    assert applied.args == [{"day.start_hour": 6}]
+    assert "Could not change starting at login" in window.field_error("startup.autostart")
+    assert not window.editor("startup.autostart").isChecked()
+    assert load_settings(settings_path).explicit == {"day.start_hour": 6}
+    assert window.isVisible()  # the message stays in view
+
+
+def activate(qtbot, window: SettingsWindow) -> None:
+    """Shortcuts reach only the active window; offscreen, activation takes an event loop
+    turn (qtbot.wait_active returns before it there)."""
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow)
+
+
+def _button(window: SettingsWindow, text: str) -> QPushButton:
+    return next(b for b in window.findChildren(QPushButton) if b.text() == text)

@@ -1,0 +1,56 @@
+"""The tray's JSON-lines protocol: every malformed request gets a named error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.ipc.protocol import (
+    MAX_LINE_BYTES,
+    ProtocolError,
+    decode_request,
+    encode,
+    socket_path,
+)
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    (b"not json", "bad-json"),
+    (b"\xff\xfe\x00\x01", "bad-json"),
+    (b"[1, 2]", "bad-request"),
+    (b'"capture"', "bad-request"),
+    (b'{"cmd": "format-disk"}', "unknown-command"),
+    (b'{"text": "no command"}', "unknown-command"),
+    (b'{"cmd": "capture"}', "bad-request"),
+    (b'{"cmd": "capture", "text": 42}', "bad-request"),
+    (b'{"cmd": "capture", "text": "x", "uid": ["not", "a", "string"]}', "bad-request"),
+    (b"x" * (MAX_LINE_BYTES + 1), "too-large"),
+])
+def test_bad_requests_are_named(line: bytes, code: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        decode_request(line)
+    assert caught.value.code == code
+
+
+def test_a_good_request_round_trips() -> None:
+    message = {"id": 7, "cmd": "capture", "text": "café ☕ #family tomorrow", "uid": "u-1"}
+    line = encode(message)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert decode_request(line.rstrip(b"\n")) == message
+
+
+def test_newlines_inside_text_stay_inside_one_line() -> None:
+    line = encode({"cmd": "capture", "text": "two\nlines"})
+    assert line.count(b"\n") == 1
+    assert json.loads(line)["text"] == "two\nlines"
+
+
+def test_socket_path_is_per_home_and_short(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    first, second = socket_path(tmp_path / "a"), socket_path(tmp_path / "b")
+    assert first != second
+    assert first.parent == tmp_path
+    assert len(str(socket_path(tmp_path / ("deep" * 60)))) < 108

@@ -1,0 +1,318 @@
+"""The tray process: one QApplication, the quick-capture window kept ready, the local socket,
+the global hotkey, and the tray icon (or a small window where there is no tray).
+
+Start-up imports only what showing the tray and saving a capture need: the sqlite3 capture
+path, not SQLAlchemy; never litellm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from app import __version__
+from app.errors import BadInput
+from app.ipc.client import TrayClient
+from app.ipc.protocol import error, ok, socket_path
+from app.journal import Context
+from app.paths import resolve_paths
+
+log = logging.getLogger(__name__)
+
+NOT_YET = {
+    "reflection": ("Today's reflection",
+                   "The daily reflection window comes with a later release of Wise.\n\n"
+                   "Until then, `wise today` shows what you did and what is due."),
+    "review": ("Goal review",
+               "The goal review window comes with a later release of Wise.\n\n"
+               "Until then, `wise goals` lists your goals with their whys."),
+}
+
+
+def run_tray(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="wise tray", description="Start the Wise tray app.")
+    parser.add_argument("--show-capture", action="store_true",
+                        help="open the quick-capture window once started")
+    options = parser.parse_args(list(argv))
+
+    paths = resolve_paths()
+    sock = socket_path(paths.data_dir)
+    # One instance per user and WISE_HOME: a live tray is brought forward instead, before
+    # this process pays for Qt.
+    running = TrayClient(sock, timeout=3.0)
+    if running.is_running() is not None:
+        running.request({"cmd": "show-capture"})
+        print("Wise is already running; its quick-capture window is open.")
+        return 0
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.logs import configure_logging
+
+    log_path = configure_logging(paths.logs_dir)
+    qapp = QApplication.instance() or QApplication([sys.argv[0]])
+    qapp.setApplicationName("Wise")
+    qapp.setApplicationDisplayName("Wise")
+    qapp.setDesktopFileName("wise")
+    qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with every window hidden
+
+    from ui.ipc_server import AnotherInstance
+
+    wise = WiseApp(Context.from_environment(), log_path=str(log_path))
+    try:
+        wise.start(show_capture=options.show_capture)
+    except AnotherInstance:
+        # Another tray won the race between our check and our listen: defer to it.
+        TrayClient(sock).request({"cmd": "show-capture"})
+        return 0
+    log.info("Wise %s started (pid %d, socket %s)", __version__, os.getpid(), sock)
+    code = qapp.exec()
+    wise.shutdown()
+    return code
+
+
+class WiseApp:
+    """Owns the tray's parts and connects them. Widgets are created here and nowhere else."""
+
+    def __init__(self, context: Context, *, log_path: str) -> None:
+        from app.drafts import DraftStore
+        from ui.capture_window import CaptureWindow
+        from ui.crash import CrashHandler
+        from ui.hotkey import GlobalHotkey
+        from ui.ipc_server import IpcServer
+        from ui.tasks import Background
+
+        self.context = context
+        self.background = Background(threads=1)  # one writer: captures keep their order
+        self.drafts = DraftStore(context.paths.data_dir / "draft.txt")
+        self.capture_window = CaptureWindow(self.drafts,
+                                            day_start_hour=lambda: self.context.day_start_hour)
+        self.capture_window.submitted.connect(self.submit_capture_from_window)
+        self.ipc = IpcServer(socket_path(context.paths.data_dir), self.handle_request)
+        self.hotkey = GlobalHotkey()
+        self.hotkey.activated.connect(self.show_capture)
+        self.crash = CrashHandler(self.quit, log_path)
+        self.tray: Any = None
+        self.fallback: Any = None
+        self._settings_window: Any = None
+        self._notices: list[Any] = []
+        self._quitting = False
+
+    # -- start and stop -------------------------------------------------------------------
+
+    def start(self, *, show_capture: bool = False) -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+        self.ipc.listen()
+        self.crash.install()
+        QApplication.instance().aboutToQuit.connect(self._save_everything)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            from ui.tray import WiseTray
+
+            self.tray = WiseTray(self)
+            self.tray.show()
+        else:
+            from ui.fallback_window import FallbackWindow
+
+            log.warning("no system tray on this desktop: showing a small window instead")
+            self.fallback = FallbackWindow(self)
+            self.fallback.show()
+        self._refresh_tray_state()
+        if show_capture:
+            self.show_capture()
+        # Everything that is not needed to show the tray or take a capture comes after.
+        QTimer.singleShot(0, self._finish_start)
+
+    def _finish_start(self) -> None:
+        self.background.run(self._prepare_journal, on_success=self.capture_window.set_goals,
+                            on_error=self._journal_problem)
+        self.hotkey.start(self.context.settings.get("capture.hotkey"))
+        for message in self.context.settings.warnings:
+            log.warning("settings: %s", message)
+
+    def _prepare_journal(self) -> list:
+        from storage.quick_reads import goal_tags
+
+        self.context.prepare_storage()
+        return goal_tags(self.context.paths.db)
+
+    def _journal_problem(self, exc: Exception) -> None:
+        log.error("the journal could not be opened: %s", exc)
+        self._notify("Wise cannot open your journal",
+                     f"{exc}\n\nCaptures are kept safe on disk until this is fixed.")
+
+    def quit(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        if not self._quitting:
+            self._quitting = True
+            # exit(), not quit(): Qt 6's quit() is cancelled by any window that declines
+            # to close, and the fallback window declines (closing it only minimizes it).
+            QApplication.instance().exit(0)
+
+    def _save_everything(self) -> None:
+        self.capture_window.save_draft_now()
+        self.background.wait(10_000)  # a capture in flight finishes before we go
+
+    def shutdown(self) -> None:
+        self.hotkey.stop()
+        self.ipc.close()
+        self.crash.uninstall()
+        if self.tray is not None:
+            self.tray.hide()
+        log.info("Wise stopped")
+
+    # -- quick capture -----------------------------------------------------------------
+
+    def show_capture(self) -> None:
+        self.capture_window.summon()
+
+    def submit_capture_from_window(self, text: str) -> None:
+        self._capture(text, source="tray", uid=None,
+                      on_saved=lambda result: self.capture_window.show_saved(result["summary"]),
+                      on_failed=lambda message, _code: self.capture_window.show_failed(message))
+
+    def _capture(self, text: str, *, source: str, uid: str | None, on_saved, on_failed) -> None:
+        from app.capture.service import capture
+
+        context = self.context
+
+        def work() -> dict:
+            return capture(context, text, source=source, uid=uid).as_dict()
+
+        def failed(exc: Exception) -> None:
+            code = "bad-input" if isinstance(exc, BadInput) else "failed"
+            if code == "failed":
+                log.error("a capture could not be saved: %s", exc)
+            on_failed(str(exc), code)
+
+        def saved(result: dict) -> None:
+            on_saved(result)
+            self._refresh_goals_later()
+
+        self.background.run(work, on_success=saved, on_error=failed)
+
+    def _refresh_goals_later(self) -> None:
+        from storage.quick_reads import goal_tags
+
+        db = self.context.paths.db
+        self.background.run(lambda: goal_tags(db), on_success=self.capture_window.set_goals,
+                            on_error=lambda exc: log.debug("goal refresh failed: %s", exc))
+
+    # -- the socket protocol -------------------------------------------------------------
+
+    def handle_request(self, request: dict, reply) -> None:
+        command = request["cmd"]
+        if command == "ping":
+            reply(ok(request.get("id"), {"pid": os.getpid(), "version": __version__,
+                                         "socket": str(self.ipc.path)}))
+        elif command == "capture":
+            log.info("capture request over the socket")  # never the text: logs are not a journal
+            self._capture(request["text"], source="capture", uid=request.get("uid"),
+                          on_saved=lambda result: reply(ok(request.get("id"), result)),
+                          on_failed=lambda message, code: reply(error(request.get("id"), code,
+                                                                      message)))
+        elif command == "show-capture":
+            self.show_capture()
+            reply(ok(request.get("id"), {"shown": True}))
+        elif command in ("show-reflection", "show-review"):
+            which = command.removeprefix("show-")
+            (self.show_reflection if which == "reflection" else self.show_review)()
+            reply(ok(request.get("id"), {"shown": False, "message": NOT_YET[which][1]}))
+        elif command == "quit":
+            reply(ok(request.get("id"), {"quitting": True}))
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self.quit)
+
+    # -- menu actions ---------------------------------------------------------------------
+
+    def show_reflection(self) -> None:
+        self._notify(*NOT_YET["reflection"])
+
+    def show_review(self) -> None:
+        self._notify(*NOT_YET["review"])
+
+    def pause_nudges_for_an_hour(self) -> None:
+        self._pause_until(datetime.now().astimezone() + timedelta(hours=1))
+
+    def pause_nudges_until_tomorrow(self) -> None:
+        from app.daytime import journal_day
+
+        now = datetime.now().astimezone()
+        tomorrow = journal_day(now, self.context.day_start_hour) + timedelta(days=1)
+        start = datetime.combine(tomorrow, datetime.min.time()).astimezone()
+        self._pause_until(start + timedelta(hours=self.context.day_start_hour))
+
+    def resume_nudges(self) -> None:
+        self._pause_until(None)
+
+    def _pause_until(self, moment: datetime | None) -> None:
+        from app.state import load_state, save_state
+
+        path = self.context.paths.data_dir / "state.json"
+        state = load_state(path)
+        state.nudges_paused_until = moment.isoformat() if moment else None
+        save_state(path, state)
+        self._refresh_tray_state()
+
+    def _refresh_tray_state(self) -> None:
+        if self.tray is None:
+            return
+        from app.state import load_state
+        from ui.icons import IconState
+
+        now = datetime.now().astimezone()
+        state = load_state(self.context.paths.data_dir / "state.json")
+        paused = state.nudges_paused(now)
+        until = ""
+        if paused:
+            moment = datetime.fromisoformat(state.nudges_paused_until or "")
+            until = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %H:%M}"
+        self.tray.set_state(IconState(reflection_waiting=False, paused=paused),
+                            paused_until=until)
+
+    def show_settings(self) -> None:
+        if self._settings_window is None:
+            from ui.settings_window import SettingsWindow
+
+            self._settings_window = SettingsWindow(self.context.paths.settings_file,
+                                                   hotkey_status=lambda: self.hotkey.status.message)
+            self._settings_window.applied.connect(self._settings_changed)
+        self._settings_window.reload()
+        self._settings_window.show()
+        self._settings_window.raise_()
+        self._settings_window.activateWindow()
+
+    def _settings_changed(self, changed: dict) -> None:
+        self.context = Context.from_environment()
+        if "capture.hotkey" in changed:
+            self.hotkey.stop()
+            self.hotkey.start(self.context.settings.get("capture.hotkey"))
+        self._refresh_tray_state()
+
+    def open_data_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        self.context.paths.ensure_data_dir()
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.paths.data_dir)))
+
+    def _notify(self, title: str, text: str) -> None:
+        """A calm, non-modal message: it never blocks the tray or steals a capture."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Information, title, text)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result, b=box: self._notices.remove(b)
+                             if b in self._notices else None)
+        self._notices.append(box)
+        box.show()

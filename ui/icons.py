@@ -1,0 +1,161 @@
+"""Wise's icons. One drawing, `ui/assets/wise.svg` (a calm owl), is rendered crisp at each
+size; the tray's states are painted over it in code: a waiting reflection adds an amber
+badge, paused nudges turn the owl grey and quiet."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+ICON_FILE = "wise.svg"
+
+TRAY_SIZES = (16, 22, 24, 32, 48, 64, 128)
+APP_SIZES = (*TRAY_SIZES, 256)
+DESKTOP_PNG_SIZES = (48, 64, 128, 256)
+
+# The badge says "something is ready for you", so it is the one warm, saturated colour;
+# its dark rim keeps it visible on light panels, the transparent gap around it separates
+# it from the owl on every panel.
+BADGE_FILL = QColor("#F5A524")
+BADGE_RIM = QColor("#5A3200")
+# Paused: grey and at about half strength. Quieter, still findable.
+PAUSED_OPACITY = 0.55
+
+
+@dataclass(frozen=True)
+class IconState:
+    reflection_waiting: bool = False
+    paused: bool = False
+
+
+def asset_path(name: str) -> Path:
+    """The path of a file in ui/assets/."""
+    return ASSETS / name
+
+
+@functools.cache
+def _renderer() -> QSvgRenderer:
+    renderer = QSvgRenderer(str(asset_path(ICON_FILE)))
+    if not renderer.isValid():
+        raise RuntimeError(f"the icon drawing {asset_path(ICON_FILE)} could not be read")
+    return renderer
+
+
+def _blank(size: int) -> QImage:
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    return image
+
+
+def render_owl(size: int) -> QImage:
+    """The plain drawing at size × size pixels, rendered from the vector (never scaled)."""
+    image = _blank(size)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    _renderer().render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return image
+
+
+def _quieted(image: QImage) -> QImage:
+    """The same shape in grey at PAUSED_OPACITY."""
+    # Grey from the unpremultiplied colours (so soft edges don't darken), then cut back to
+    # the original shape by its alpha.
+    grey = image.convertToFormat(QImage.Format.Format_ARGB32).convertToFormat(
+        QImage.Format.Format_Grayscale8).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(grey)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    result = _blank(image.width())
+    painter = QPainter(result)
+    painter.setOpacity(PAUSED_OPACITY)
+    painter.drawImage(0, 0, grey)
+    painter.end()
+    return result
+
+
+def _badge_geometry(size: int) -> tuple[QPointF, float, float]:
+    """Centre, radius and surrounding gap of the badge, in the top-right corner."""
+    # At 16 px a 6 px dot on the ear tuft leaves both eyes whole.
+    radius = max(3.0, size * 0.15)
+    gap = max(0.5, size * 0.04)
+    centre = QPointF(size - radius, radius)
+    return centre, radius, gap
+
+
+def _with_badge(image: QImage) -> QImage:
+    size = image.width()
+    centre, radius, gap = _badge_geometry(size)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(Qt.GlobalColor.black)
+    painter.drawEllipse(centre, radius + gap, radius + gap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+    rim = max(1.0, size / 22)
+    painter.setPen(QPen(BADGE_RIM, rim))
+    painter.setBrush(BADGE_FILL)
+    inset = radius - rim / 2
+    painter.drawEllipse(centre, inset, inset)
+    painter.end()
+    return image
+
+
+def render_state(state: IconState, size: int) -> QImage:
+    """The icon for a tray state at size × size pixels."""
+    image = render_owl(size)
+    if state.paused:
+        image = _quieted(image)
+    if state.reflection_waiting:
+        image = _with_badge(image)
+    return image
+
+
+def _icon(state: IconState, sizes: tuple[int, ...]) -> QIcon:
+    icon = QIcon()
+    for size in sizes:
+        icon.addPixmap(QPixmap.fromImage(render_state(state, size)))
+    return icon
+
+
+@functools.cache
+def tray_icon(state: IconState) -> QIcon:
+    """The tray icon for a state, with a pixmap drawn for each common tray size."""
+    return _icon(state, TRAY_SIZES)
+
+
+@functools.cache
+def app_icon() -> QIcon:
+    """The window and application icon: the plain owl, up to 256 px."""
+    return _icon(IconState(), APP_SIZES)
+
+
+def export_desktop_icons(dest: Path) -> list[Path]:
+    """Write the copies the desktop needs (wise.svg and wise-<size>.png) into dest.
+
+    Run `python -m ui.icons packaging/icons` after changing the drawing."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written = [dest / ICON_FILE]
+    shutil.copyfile(asset_path(ICON_FILE), written[0])
+    for size in DESKTOP_PNG_SIZES:
+        path = dest / f"wise-{size}.png"
+        if not render_owl(size).save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    for written_path in export_desktop_icons(Path(sys.argv[1] if len(sys.argv) > 1 else ".")):
+        sys.stdout.write(f"{written_path}\n")

@@ -1,0 +1,22 @@
+"""The `wise` entry point: no arguments (or `tray`) starts the tray app, anything else is the
+command line. Qt is imported only on the tray branch, so CLI commands never pay for it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] == "tray":
+        from ui.app import run_tray
+
+        return run_tray(args[1:])
+    from app.cli.main import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,685 @@
+"""The Settings window: one calm screen built from the declared options, saved only when
+the user says so, and never over a settings file Wise cannot read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTime, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.autostart import default_command, disable_autostart, enable_autostart
+from app.errors import BadInput
+from app.settings.schema import OPTIONS, Option
+from app.settings.store import load_settings, write_settings
+
+log = logging.getLogger(__name__)
+
+# Sections in the order a person meets them; a section not named here still appears,
+# last, under a title made from its name.
+SECTION_TITLES: dict[str, str] = {
+    "day": "Your day",
+    "schedule": "Check-ins & reflection",
+    "quiet_hours": "Quiet hours",
+    "nudges": "Nudges",
+    "capture": "Quick capture",
+    "startup": "Start-up",
+    "backup": "Backups",
+    "llm": "Language model",
+}
+SECTION_NOTES: dict[str, str] = {
+    "llm": "Used from the model-layer release on; Wise works fully without a model.",
+}
+# Friendlier names than the keys; an option missing here is named after its key.
+LABELS: dict[str, str] = {
+    "day.start_hour": "A new day starts at",
+    "backup.keep": "Backups to keep",
+    "schedule.checkin_time": "Morning check-in",
+    "schedule.reflection_time": "Daily reflection",
+    "schedule.weekly_review_day": "Weekly goal review",
+    "quiet_hours.start": "Quiet from",
+    "quiet_hours.end": "Quiet until",
+    "nudges.enabled": "Allow nudges",
+    "nudges.daily_cap": "Nudges a day, at most",
+    "nudges.min_gap_minutes": "Time between nudges, at least",
+    "capture.hotkey": "Quick capture keys",
+    "startup.autostart": "Start at login",
+    "llm.model": "Model",
+    "llm.api_base": "Server address",
+}
+SUFFIXES: dict[str, str] = {"day.start_hour": ":00", "nudges.min_gap_minutes": " min"}
+PLACEHOLDERS: dict[str, str] = {
+    "llm.model": "none, e.g. ollama_chat/llama3.2",
+    "llm.api_base": "e.g. http://localhost:11434",
+}
+CHOICE_LABELS: dict[str, str] = {
+    "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
+    "fri": "Friday", "sat": "Saturday", "sun": "Sunday",
+}
+TIME_FORMAT = "HH:mm"
+AUTOSTART = "startup.autostart"
+COMPACT_WIDTH, HOTKEY_WIDTH, TEXT_WIDTH = 140, 200, 260
+
+
+def label_for(opt: Option) -> str:
+    return LABELS.get(opt.key) or opt.key.rsplit(".", 1)[1].replace("_", " ").capitalize()
+
+
+def _blend(a: QColor, b: QColor, amount: float) -> str:
+    """`amount` of b over a, as a stylesheet colour."""
+    mix = [round(x + (y - x) * amount) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3],
+                                                         strict=True)]
+    return f"rgb({mix[0]}, {mix[1]}, {mix[2]})"
+
+
+def _is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+class HotkeyEdit(QKeySequenceEdit):
+    """Records one key combination, but lets Tab move on and Esc reach the window, as in
+    every other field (a plain QKeySequenceEdit records them as the combination)."""
+
+    _PASS_THROUGH = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Escape)
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+                and isinstance(event, QKeyEvent) and event.key() in self._PASS_THROUGH
+                and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier):
+            return QWidget.event(self, event)
+        return super().event(event)
+
+
+class SettingsWindow(QWidget):
+    """Every option in `OPTIONS`, grouped by section. `applied` carries {key: new value}
+    for what changed, after it was written."""
+
+    applied = Signal(dict)
+
+    def __init__(self, settings_path: Path, *, hotkey_status: Callable[[], str] = lambda: "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.settings_path = settings_path
+        self._hotkey_status = hotkey_status
+        self._values: dict[str, Any] = {o.key: o.default for o in OPTIONS}
+        self._unreadable = False
+        self._defaults_restored = False
+        self._styling = False
+        self._editors: dict[str, QWidget] = {}
+        self._errors: dict[str, QLabel] = {}
+        self._rows: dict[str, QWidget] = {}
+        self._hotkey_status_label: QLabel | None = None
+
+        self.setWindowTitle("Wise — Settings")
+        self.setObjectName("settingsWindow")
+        self.resize(680, 760)
+        self.setMinimumSize(520, 420)
+        self._build()
+        self._restyle()
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
+        self.reload()
+
+    # --- public -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the settings file into the form, dropping unsaved edits."""
+        settings = load_settings(self.settings_path)
+        self._values = dict(settings.values)
+        self._unreadable = settings.unreadable
+        self._defaults_restored = False
+        self._fill(self._values)
+        self._clear_errors()
+        self._show_banner(settings.warnings, settings.unreadable)
+        self._set_readable(not settings.unreadable)
+        self._set_status("")
+        self._refresh_hotkey_status()
+
+    def editor(self, key: str) -> QWidget:
+        return self._editors[key]
+
+    def field_error(self, key: str) -> str:
+        label = self._errors[key]
+        return label.text() if not label.isHidden() else ""
+
+    def banner_text(self) -> str:
+        return self._banner_text.text() if not self._banner.isHidden() else ""
+
+    def status_text(self) -> str:
+        return self._status.text()
+
+    def save(self) -> bool:
+        """Validate every field; write and emit `applied` only if all are valid."""
+        if self._unreadable:
+            return False
+        self._clear_errors()
+        values, bad = self._read_form()
+        if bad:
+            first = next(key for key in self._editors if key in bad)
+            for key, message in bad.items():
+                self._show_error(key, message)
+            self._scroll.ensureWidgetVisible(self._rows[first], 0, 24)
+            self._editors[first].setFocus()
+            needs = "1 field needs" if len(bad) == 1 else f"{len(bad)} fields need"
+            self._set_status(f"{needs} a look; nothing was saved.", warning=True)
+            return False
+
+        current = load_settings(self.settings_path)
+        if current.unreadable:  # broken since the window was opened: never overwrite it
+            self._unreadable = True
+            self._show_banner(current.warnings, True)
+            self._set_readable(False)
+            self._set_status("Nothing was saved.", warning=True)
+            return False
+
+        changed = {k: v for k, v in values.items() if v != self._values[k]}
+        autostart_failed = not self._apply_autostart(changed)
+        if autostart_failed:  # keep the setting as it was, as the login entry is
+            values[AUTOSTART] = self._values[AUTOSTART]
+            del changed[AUTOSTART]
+        try:
+            write_settings(self.settings_path, self._explicit(current.explicit, values, changed))
+        except OSError as exc:
+            log.info("cannot write settings to %s: %s", self.settings_path, exc)
+            if AUTOSTART in changed:  # the login entry follows the setting, not the form
+                self._apply_autostart({AUTOSTART: self._values[AUTOSTART]}, quiet=True)
+            self._set_status(f"Could not save to {self.settings_path}: "
+                             f"{exc.strerror or exc}. Nothing was changed.", warning=True)
+            return False
+
+        self._values.update(changed)
+        self._defaults_restored = False
+        self._show_banner([], False)  # the file is clean now
+        if changed:
+            self.applied.emit(changed)
+        if autostart_failed:
+            self._scroll.ensureWidgetVisible(self._rows[AUTOSTART], 0, 24)
+            self._set_status("Saved, except starting at login (see below).", warning=True)
+            return True
+        self._set_status("")
+        self.hide()
+        return True
+
+    def cancel(self) -> None:
+        """Forget unsaved edits and hide."""
+        self._defaults_restored = False
+        self._fill(self._values)
+        self._clear_errors()
+        self._set_status("")
+        self.hide()
+
+    def restore_defaults(self) -> None:
+        """Fill the form with every default; nothing is written until Save."""
+        self._fill({o.key: o.default for o in OPTIONS})
+        self._clear_errors()
+        self._defaults_restored = True
+        self._set_status("Defaults filled in. Save to keep them.")
+
+    # --- Qt events --------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The app lives in the tray: closing Settings is Cancel, never quitting.
+        event.ignore()
+        self.cancel()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+        super().changeEvent(event)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        header = QWidget(objectName="header")
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(28, 20, 28, 14)
+        header_layout.setSpacing(2)
+        title = QLabel("Settings", objectName="pageTitle")
+        subtitle = QLabel("Changes apply when you save.", objectName="caption")
+        header_layout.addWidget(title)
+        header_layout.addWidget(subtitle)
+
+        self._banner = QFrame(objectName="banner")
+        banner_layout = QHBoxLayout(self._banner)
+        banner_layout.setContentsMargins(14, 10, 14, 10)
+        self._banner_text = QLabel(objectName="bannerText")
+        self._banner_text.setWordWrap(True)
+        self._banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        banner_layout.addWidget(self._banner_text)
+        header_layout.addSpacing(10)
+        header_layout.addWidget(self._banner)
+        outer.addWidget(header)
+
+        page = QWidget(objectName="page")
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(28, 4, 28, 24)
+        page_layout.setSpacing(6)
+        for section, options in self._sections():
+            page_layout.addWidget(self._group(section, options))
+        page_layout.addStretch(1)
+        # Wrapped captions make the minimum-width height far taller than needed; ignore
+        # it so the scroll area sizes the page by height-for-width (no blank tail).
+        page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+
+        self._page = page
+        self._scroll = QScrollArea(objectName="scroll")
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setWidget(page)
+        outer.addWidget(self._scroll, 1)
+
+        outer.addWidget(self._footer())
+
+    def _sections(self) -> list[tuple[str, list[Option]]]:
+        grouped: dict[str, list[Option]] = {}
+        for opt in OPTIONS:
+            grouped.setdefault(opt.key.rsplit(".", 1)[0], []).append(opt)
+        order = list(SECTION_TITLES)
+        return sorted(grouped.items(),
+                      key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+
+    def _group(self, section: str, options: list[Option]) -> QWidget:
+        group = QWidget()
+        layout = QVBoxLayout(group)
+        layout.setContentsMargins(0, 14, 0, 4)
+        layout.setSpacing(6)
+        title = SECTION_TITLES.get(section) or section.replace("_", " ").capitalize()
+        heading = QLabel(title, objectName="groupTitle")
+        heading.setAccessibleName(title)
+        layout.addWidget(heading)
+        if section in SECTION_NOTES:
+            note = QLabel(SECTION_NOTES[section], objectName="caption")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+
+        card = QFrame(objectName="card")
+        card_layout = QVBoxLayout(card)
+        card_layout.setContentsMargins(0, 0, 0, 0)
+        card_layout.setSpacing(0)
+        for index, opt in enumerate(options):
+            if index:
+                line = QFrame(objectName="separator")
+                line.setFixedHeight(1)
+                card_layout.addWidget(line)
+            card_layout.addWidget(self._row(opt))
+        layout.addWidget(card)
+        return group
+
+    def _row(self, opt: Option) -> QWidget:
+        row = QWidget(objectName="row")
+        self._rows[opt.key] = row
+        grid = QGridLayout(row)
+        grid.setContentsMargins(16, 12, 16, 12)
+        grid.setHorizontalSpacing(20)
+        grid.setVerticalSpacing(3)
+
+        editor = self._make_editor(opt)
+        name = QLabel(label_for(opt), objectName="fieldTitle")
+        name.setBuddy(editor)
+        caption = QLabel(opt.help, objectName="caption")
+        caption.setWordWrap(True)
+        # A help that only repeats the field's name would be noise under it.
+        caption.setVisible(_plain(opt.help) != _plain(label_for(opt)))
+        caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        error = QLabel(objectName="fieldError")
+        error.setWordWrap(True)
+        error.hide()
+        self._errors[opt.key] = error
+        # A Qt-to-Qt connection: it goes away with the label, even mid-teardown.
+        _edited_signal(editor).connect(error.hide)
+        for widget in (row, name, caption, editor):
+            widget.setToolTip(opt.help)
+        editor.setAccessibleName(label_for(opt))
+        editor.setAccessibleDescription(opt.help)
+
+        text = QVBoxLayout()
+        text.setSpacing(3)
+        text.addWidget(name)
+        text.addWidget(caption)
+        text.addWidget(error)
+        grid.addLayout(text, 0, 0)
+        grid.addWidget(editor, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(0, 1)
+        if opt.kind == "hotkey":
+            status = QLabel(objectName="hotkeyStatus")
+            status.setWordWrap(True)
+            status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._hotkey_status_label = status
+            grid.addWidget(status, 1, 0, 1, 2)
+        return row
+
+    def _make_editor(self, opt: Option) -> QWidget:
+        editor: QWidget
+        if opt.kind == "int":
+            spin = QSpinBox()
+            spin.setRange(opt.minimum if opt.minimum is not None else -(2**31),
+                          opt.maximum if opt.maximum is not None else 2**31 - 1)
+            spin.setSuffix(SUFFIXES.get(opt.key, ""))
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+            spin.setFixedWidth(COMPACT_WIDTH)
+            editor = spin
+        elif opt.kind == "bool":
+            box = QCheckBox()
+            editor = box
+        elif opt.kind == "time":
+            time = QTimeEdit()
+            time.setDisplayFormat(TIME_FORMAT)
+            time.setAlignment(Qt.AlignmentFlag.AlignRight)
+            time.setFixedWidth(COMPACT_WIDTH)
+            editor = time
+        elif opt.kind == "choice":
+            combo = QComboBox()
+            for choice in opt.choices:
+                combo.addItem(CHOICE_LABELS.get(choice, choice.capitalize()), choice)
+            combo.setFixedWidth(COMPACT_WIDTH)
+            editor = combo
+        elif opt.kind == "hotkey":
+            keys = HotkeyEdit()
+            keys.setClearButtonEnabled(True)
+            keys.setMaximumSequenceLength(1)
+            keys.setFixedWidth(HOTKEY_WIDTH)
+            editor = keys
+        else:
+            line = QLineEdit()
+            line.setClearButtonEnabled(True)
+            line.setPlaceholderText(PLACEHOLDERS.get(opt.key, ""))
+            line.setFixedWidth(TEXT_WIDTH)
+            editor = line
+        editor.setObjectName(f"editor:{opt.key}")
+        self._editors[opt.key] = editor
+        return editor
+
+    def _footer(self) -> QWidget:
+        footer = QFrame(objectName="footer")
+        layout = QHBoxLayout(footer)
+        layout.setContentsMargins(28, 12, 28, 14)
+        layout.setSpacing(10)
+        restore = self._restore_button = QPushButton("Restore defaults", objectName="secondary")
+        restore.setToolTip("Fill in every default; nothing changes until you save.")
+        restore.clicked.connect(self.restore_defaults)
+        self._status = QLabel(objectName="status")
+        self._status.setWordWrap(True)
+        cancel = QPushButton("Cancel", objectName="secondary")
+        cancel.setToolTip("Close without saving (Esc)")
+        cancel.clicked.connect(self.cancel)
+        self._save_button = QPushButton("Save", objectName="primary")
+        self._save_button.setToolTip("Save your changes (Ctrl+S)")
+        self._save_button.setDefault(True)
+        self._save_button.clicked.connect(self.save)
+        for button in (restore, cancel, self._save_button):
+            button.setMinimumWidth(96)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+        layout.addWidget(restore)
+        layout.addWidget(self._status, 1)
+        layout.addWidget(cancel)
+        layout.addWidget(self._save_button)
+        return footer
+
+    # --- form <-> values --------------------------------------------------------------
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        for opt in OPTIONS:
+            editor, value = self._editors[opt.key], values[opt.key]
+            if isinstance(editor, QSpinBox):
+                editor.setValue(value)
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(value)
+            elif isinstance(editor, QTimeEdit):
+                editor.setTime(QTime.fromString(value, TIME_FORMAT))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, QKeySequenceEdit):
+                editor.setKeySequence(
+                    QKeySequence.fromString(value, QKeySequence.SequenceFormat.PortableText))
+            elif isinstance(editor, QLineEdit):
+                editor.setText(value)
+                editor.setCursorPosition(0)
+
+    def _read_form(self) -> tuple[dict[str, Any], dict[str, str]]:
+        values: dict[str, Any] = {}
+        bad: dict[str, str] = {}
+        for opt in OPTIONS:
+            try:
+                values[opt.key] = opt.validate(self._editor_value(self._editors[opt.key]))
+            except BadInput as exc:
+                bad[opt.key] = self._readable(opt, exc)
+        return values, bad
+
+    @staticmethod
+    def _editor_value(editor: QWidget) -> Any:
+        if isinstance(editor, QSpinBox):
+            return editor.value()
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        if isinstance(editor, QTimeEdit):
+            return editor.time().toString(TIME_FORMAT)
+        if isinstance(editor, QComboBox):
+            return editor.currentData()
+        if isinstance(editor, QKeySequenceEdit):
+            return editor.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        assert isinstance(editor, QLineEdit)
+        return editor.text()
+
+    @staticmethod
+    def _readable(opt: Option, exc: BadInput) -> str:
+        # The schema's messages name the key for the command line; the form shows the field.
+        message = str(exc).removeprefix(f"{opt.key} ")
+        return message[:1].upper() + message[1:] + "."
+
+    def _explicit(self, in_file: dict[str, Any], values: dict[str, Any],
+                  changed: dict[str, Any]) -> dict[str, Any]:
+        """What the file should hold: the user's own choices only. A value changed back
+        to its default is dropped so it follows the default from then on; untouched keys
+        keep what the file says now (`wise config set` may have run meanwhile)."""
+        explicit = {} if self._defaults_restored else dict(in_file)
+        for opt in OPTIONS:
+            if opt.key in changed or self._defaults_restored:
+                if values[opt.key] == opt.default:
+                    explicit.pop(opt.key, None)
+                else:
+                    explicit[opt.key] = values[opt.key]
+        return explicit
+
+    def _apply_autostart(self, changed: dict[str, Any], *, quiet: bool = False) -> bool:
+        """Register or remove the login entry if the setting changed; False if that failed
+        (then the checkbox goes back and says why)."""
+        if AUTOSTART not in changed:
+            return True
+        try:
+            if changed[AUTOSTART]:
+                enable_autostart(default_command())
+            else:
+                disable_autostart()
+        except OSError as exc:
+            log.info("cannot change start at login: %s", exc)
+            if not quiet:
+                box = self._editors[AUTOSTART]
+                assert isinstance(box, QCheckBox)
+                box.blockSignals(True)
+                box.setChecked(self._values[AUTOSTART])
+                box.blockSignals(False)
+                where = f" ({exc.filename})" if exc.filename else ""
+                self._show_error(AUTOSTART, f"Could not change starting at login: "
+                                 f"{exc.strerror or exc}{where}. The setting is unchanged.")
+            return False
+        return True
+
+    # --- messages ---------------------------------------------------------------------
+
+    def _show_banner(self, warnings: list[str], unreadable: bool) -> None:
+        if unreadable:
+            detail = "<br>".join(_escape(w) for w in warnings)
+            text = ("<b>Your settings file can't be read, so Wise is using the defaults.</b>"
+                    f"<br>{detail}<br>Fix or remove the file, then reopen Settings. Saving is "
+                    "off so your file is never overwritten.")
+        elif warnings:
+            items = "".join(f"<li>{_escape(w)}</li>" for w in warnings)
+            text = ("<b>Some settings in your file were ignored; their defaults are used."
+                    f"</b><ul style='margin-left:-20px'>{items}</ul>"
+                    "Saving here writes a clean file.")
+        else:
+            self._banner.hide()
+            return
+        self._banner_text.setText(text)
+        self._banner.setProperty("severity", "error" if unreadable else "warning")
+        self._banner.show()
+        self._restyle()
+
+    def _refresh_hotkey_status(self) -> None:
+        if self._hotkey_status_label is None:
+            return
+        status = self._hotkey_status().strip()
+        ok = status.lower().startswith("active")
+        self._hotkey_status_label.setText(f"✓ {status}" if ok else status)
+        self._hotkey_status_label.setVisible(bool(status))
+        self._hotkey_status_label.setProperty("state", "ok" if ok else "warning")
+        self._restyle()
+
+    def _set_readable(self, readable: bool) -> None:
+        # Over a file Wise cannot read, the form only shows the defaults in use.
+        for widget in (self._page, self._save_button, self._restore_button):
+            widget.setEnabled(readable)
+
+    def _show_error(self, key: str, message: str) -> None:
+        self._errors[key].setText(message)
+        self._errors[key].show()
+
+    def _clear_errors(self) -> None:
+        for label in self._errors.values():
+            label.hide()
+
+    def _set_status(self, text: str, *, warning: bool = False) -> None:
+        self._status.setText(text)
+        self._status.setProperty("warning", warning)
+        self._status.style().unpolish(self._status)
+        self._status.style().polish(self._status)
+
+    # --- looks ------------------------------------------------------------------------
+
+    def _restyle(self) -> None:
+        """A stylesheet made from the current palette, so light and dark both look right."""
+        if self._styling:
+            return
+        self._styling = True
+        try:
+            self.setStyleSheet(self._stylesheet(QApplication.palette()))
+        finally:
+            self._styling = False
+
+    @staticmethod
+    def _stylesheet(palette: QPalette) -> str:
+        role = QPalette.ColorRole
+        window, text = palette.color(role.Window), palette.color(role.WindowText)
+        base, accent = palette.color(role.Base), palette.color(role.Highlight)
+        dark = _is_dark(palette)
+        card = _blend(window, QColor("white"), 0.05) if dark else base.name()
+        border = _blend(window, text, 0.16 if dark else 0.13)
+        separator = _blend(window, text, 0.10 if dark else 0.08)
+        muted = _blend(text, window, 0.38)
+        faint = _blend(text, window, 0.6)  # disabled text, fainter than captions
+        error = "#ff8a80" if dark else "#b3261e"
+        warn_fg = "#ffd08a" if dark else "#7a4b00"
+        warn_bg = "#3d3020" if dark else "#fff4dc"
+        warn_border = "#6b5330" if dark else "#f0cf8c"
+        error_bg = "#42262a" if dark else "#fdecea"
+        error_border = "#7a3b41" if dark else "#f1b7b2"
+        ok = "#8fd19e" if dark else "#1e7b3a"
+        accent_text = palette.color(role.HighlightedText).name()
+        return f"""
+            #settingsWindow, #page, #header {{ background: {window.name()}; }}
+            #scroll, #scroll > QWidget > QWidget {{ background: {window.name()}; }}
+            #pageTitle {{ font-size: 20pt; font-weight: 600; }}
+            #groupTitle {{ font-size: 11pt; font-weight: 600; color: {text.name()};
+                           padding-left: 2px; }}
+            #fieldTitle {{ font-weight: 500; }}
+            #caption {{ color: {muted}; font-size: 9pt; }}
+            #groupTitle:disabled, #fieldTitle:disabled, #caption:disabled {{ color: {faint}; }}
+            #fieldError {{ color: {error}; font-size: 9pt; font-weight: 500; }}
+            #card {{ background: {card}; border: 1px solid {border}; border-radius: 10px; }}
+            #row {{ background: transparent; }}
+            #separator {{ background: {separator}; border: none; margin: 0 16px; }}
+            #hotkeyStatus {{ font-size: 9pt; border-radius: 6px; padding: 6px 10px;
+                             margin-top: 6px; }}
+            #hotkeyStatus[state="ok"] {{ color: {ok}; background: transparent; padding: 0;
+                                         margin-top: 2px; }}
+            #hotkeyStatus[state="warning"] {{ color: {warn_fg}; background: {warn_bg};
+                                              border: 1px solid {warn_border}; }}
+            #banner {{ border-radius: 8px; }}
+            #banner[severity="warning"] {{ background: {warn_bg};
+                                           border: 1px solid {warn_border}; }}
+            #banner[severity="error"] {{ background: {error_bg};
+                                         border: 1px solid {error_border}; }}
+            #banner[severity="warning"] #bannerText {{ color: {warn_fg}; }}
+            #banner[severity="error"] #bannerText {{ color: {error}; }}
+            #header {{ border-bottom: 1px solid {separator}; }}
+            QScrollBar:vertical {{ background: transparent; width: 12px; margin: 4px 2px; }}
+            QScrollBar::handle:vertical {{ background: {border}; border-radius: 4px;
+                                          min-height: 36px; }}
+            QScrollBar::handle:vertical:hover {{ background: {muted}; }}
+            QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+            QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
+            #footer {{ background: {window.name()}; border-top: 1px solid {separator}; }}
+            #status {{ color: {muted}; }}
+            #status[warning="true"] {{ color: {error}; }}
+            QPushButton#primary, QPushButton#secondary {{
+                border-radius: 6px; padding: 6px 16px; min-height: 20px; }}
+            QPushButton#primary {{ background: {accent.name()}; color: {accent_text};
+                                   border: 1px solid {accent.darker(115).name()};
+                                   font-weight: 600; }}
+            QPushButton#primary:hover {{ background: {accent.lighter(110).name()}; }}
+            QPushButton#primary:disabled {{ background: {border}; color: {muted};
+                                            border-color: {border}; }}
+            QPushButton#secondary {{ background: {card}; color: {text.name()};
+                                     border: 1px solid {border}; }}
+            QPushButton#secondary:hover {{ background: {separator}; }}
+            QPushButton#secondary:disabled {{ color: {faint}; border-color: {separator}; }}
+        """
+
+
+def _edited_signal(editor: QWidget) -> Any:
+    if isinstance(editor, QSpinBox):
+        return editor.valueChanged
+    if isinstance(editor, QCheckBox):
+        return editor.toggled
+    if isinstance(editor, QTimeEdit):
+        return editor.timeChanged
+    if isinstance(editor, QComboBox):
+        return editor.currentIndexChanged
+    if isinstance(editor, QKeySequenceEdit):
+        return editor.keySequenceChanged
+    assert isinstance(editor, QLineEdit)
+    return editor.textEdited
+
+
+def _plain(text: str) -> str:
+    return text.strip().rstrip(".").casefold()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,94 @@
+"""The tray icon and its menu: always there, never noisy. It only shows state and forwards
+clicks to the app; it owns no logic of its own."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from ui.icons import IconState, tray_icon
+
+
+class TrayActions(Protocol):
+    def show_capture(self) -> None: ...
+    def show_reflection(self) -> None: ...
+    def show_review(self) -> None: ...
+    def pause_nudges_for_an_hour(self) -> None: ...
+    def pause_nudges_until_tomorrow(self) -> None: ...
+    def resume_nudges(self) -> None: ...
+    def show_settings(self) -> None: ...
+    def open_data_folder(self) -> None: ...
+    def quit(self) -> None: ...
+
+
+class WiseTray(QSystemTrayIcon):
+    def __init__(self, actions: TrayActions) -> None:
+        super().__init__()
+        self._actions = actions
+        self._state = IconState()
+        self.setIcon(tray_icon(self._state))
+        self.setToolTip("Wise")
+        self._menu = QMenu()
+        self._build_menu()
+        self.setContextMenu(self._menu)
+        self.activated.connect(self._on_activated)
+
+    # -- the menu, built once, one small method per part ------------------------------
+
+    def _build_menu(self) -> None:
+        self.capture_action = self._add("Capture…", self._actions.show_capture)
+        self._menu.addSeparator()
+        self.reflection_action = self._add("Today's reflection", self._actions.show_reflection)
+        self.review_action = self._add("Goal review", self._actions.show_review)
+        self._menu.addSeparator()
+        self._build_pause_menu()
+        self._menu.addSeparator()
+        self.settings_action = self._add("Settings…", self._actions.show_settings)
+        self.folder_action = self._add("Open data folder", self._actions.open_data_folder)
+        self._menu.addSeparator()
+        self.quit_action = self._add("Quit Wise", self._actions.quit)
+
+    def _build_pause_menu(self) -> None:
+        self.pause_menu = self._menu.addMenu("Pause nudges")
+        self.pause_hour_action = self._add("For 1 hour", self._actions.pause_nudges_for_an_hour,
+                                           self.pause_menu)
+        self.pause_day_action = self._add("Until tomorrow",
+                                          self._actions.pause_nudges_until_tomorrow,
+                                          self.pause_menu)
+        self.pause_menu.addSeparator()
+        self.resume_action = self._add("Resume nudges", self._actions.resume_nudges,
+                                       self.pause_menu)
+        self.resume_action.setEnabled(False)
+
+    def _add(self, text: str, slot, menu: QMenu | None = None) -> QAction:
+        action = (menu or self._menu).addAction(text)
+        action.triggered.connect(slot)
+        return action
+
+    # -- state ----------------------------------------------------------------------
+
+    def set_state(self, state: IconState, *, paused_until: str = "") -> None:
+        self._state = state
+        self.setIcon(tray_icon(state))
+        self.resume_action.setEnabled(state.paused)
+        self.pause_menu.setTitle(f"Nudges paused until {paused_until}" if state.paused
+                                 else "Pause nudges")
+        tips = ["Wise"]
+        if state.reflection_waiting:
+            tips.append("a reflection is waiting")
+        if state.paused:
+            tips.append(f"nudges paused until {paused_until}")
+        self.setToolTip(" — ".join(tips))
+
+    @property
+    def state(self) -> IconState:
+        return self._state
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        # A left click is the quickest way to a capture; the menu stays on right click.
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
+                      QSystemTrayIcon.ActivationReason.DoubleClick):
+            self._actions.show_capture()
+
