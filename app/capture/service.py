@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from app.capture.parser import ParsedCapture, parse_capture
-from app.capture.validate import validate_capture_text
 from app.capture.preview import due_phrase
+from app.capture.validate import validate_capture_text
 from app.daytime import journal_day
 from app.errors import WiseError
 from app.journal import Context

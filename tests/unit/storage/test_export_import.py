@@ -137,10 +137,6 @@ def fill_rich(journal: Journal) -> None:
         ])
 
 
-def records(export: str) -> dict[str, object]:
-    return json.loads(export)
-
-
 # --- The format -----------------------------------------------------------------------------
 
 
@@ -172,7 +168,7 @@ def test_records_have_every_field_uids_not_ids_and_sorted_tags(new_journal) -> N
     journal = new_journal("source")
     fill_rich(journal)
 
-    document = records(export_text(journal))
+    document = json.loads(export_text(journal))
 
     goals, actions, entries = document["goals"], document["actions"], document["entries"]
     assert list(goals[0]) == ["uid", "slug", "title", "why", "status", "cadence_per_week",
