@@ -106,14 +106,15 @@ Header:
 not UTF-8, not a Wise export, a newer format version, a missing or wrongly typed field, an
 unknown status, a bad timestamp, a mood out of 1–5, a reference to a goal that is neither
 in the file nor in the journal, a uid repeated in the file) is reported with its line
-number and nothing at all is imported. It is **safe to repeat**:
+number (or, in a file not laid out one record per line, its path, such as `.actions[3]`),
+and nothing at all is imported. It is **safe to repeat**:
 
 - a record whose uid is already in the journal is skipped, not updated, so importing the
   same file twice adds nothing the second time;
 - a goal whose slug already exists in the journal under another uid is taken to be that
   goal: nothing new is created, and the file's actions and entries that refer to it are
   attached to the existing goal;
-- fields Wise does not know are ignored.
+- fields Wise does not know are ignored, and a tag listed twice is one tag.
 
 A file that is valid JSON but no longer one record per line (for example after `jq .`) is
 still accepted; Wise then has to read the whole file into memory at once.

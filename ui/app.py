@@ -161,6 +161,7 @@ class WiseApp:
         self.background.wait(10_000)  # a capture in flight finishes before we go
 
     def shutdown(self) -> None:
+        self.background.wait(10_000)
         self.hotkey.stop()
         self.ipc.close()
         self.crash.uninstall()

@@ -25,6 +25,7 @@ class CrashHandler(QObject):
         self._on_quit = on_quit
         self._log_path = log_path
         self._shown = False
+        self._dialog: QMessageBox | None = None
         self._notifier: QSocketNotifier | None = None
         self._sockets: tuple[socket.socket, socket.socket] | None = None
 
@@ -46,6 +47,8 @@ class CrashHandler(QObject):
                               f"{self._log_path}")
             box.setModal(False)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            # Held here: a parentless dialog whose Python wrapper dies is deleted at once.
+            self._dialog = box
             box.show()
 
     def _install_signal_handlers(self) -> None:
@@ -72,4 +75,14 @@ class CrashHandler(QObject):
 
     def uninstall(self) -> None:
         signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL if signum == signal.SIGTERM
+                          else signal.default_int_handler)
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier = None
+        if self._sockets is not None:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets = None
         sys.excepthook = sys.__excepthook__

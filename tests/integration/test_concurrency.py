@@ -35,8 +35,14 @@ def _start_writers(home: Path, prefixes: list[str], count: int,
             [sys.executable, str(LOOP), prefix, str(count), "--wait"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=err, env=env, cwd=ROOT))
         err.close()  # the child has its own copy
-    for writer in writers:
-        assert writer.stdout.readline() == b"ready\n"
+    try:
+        for writer in writers:
+            assert writer.stdout.readline() == b"ready\n"
+    except BaseException:
+        for writer in writers:  # leave no child behind, blocked on its barrier
+            writer.kill()
+            writer.communicate()
+        raise
     return writers
 
 

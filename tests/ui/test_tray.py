@@ -1,0 +1,72 @@
+"""The tray icon's menu forwards each item to the app and shows state honestly."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui.icons import IconState
+from ui.tray import WiseTray
+
+ACTIONS = ("show_capture", "show_reflection", "show_review", "pause_nudges_for_an_hour",
+           "pause_nudges_until_tomorrow", "resume_nudges", "show_settings",
+           "open_data_folder", "quit")
+
+
+class Recorder:
+    """Stands in for the app: remembers which action the menu asked for."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):
+        if name not in ACTIONS:
+            raise AttributeError(name)
+        return lambda *_: self.calls.append(name)
+
+
+@pytest.fixture
+def tray(qtbot):
+    recorder = Recorder()
+    icon = WiseTray(recorder)
+    yield icon, recorder
+    icon.hide()
+
+
+def test_menu_items_in_order(tray) -> None:
+    icon, _ = tray
+    texts = [a.text() for a in icon.contextMenu().actions() if not a.isSeparator()]
+    assert texts == ["Capture…", "Today's reflection", "Goal review", "Pause nudges",
+                     "Settings…", "Open data folder", "Quit Wise"]
+    assert [a.text() for a in icon.pause_menu.actions() if not a.isSeparator()] == [
+        "For 1 hour", "Until tomorrow", "Resume nudges"]
+
+
+@pytest.mark.parametrize(("attribute", "expected"), [
+    ("capture_action", "show_capture"), ("reflection_action", "show_reflection"),
+    ("review_action", "show_review"), ("pause_hour_action", "pause_nudges_for_an_hour"),
+    ("pause_day_action", "pause_nudges_until_tomorrow"), ("settings_action", "show_settings"),
+    ("folder_action", "open_data_folder"), ("quit_action", "quit"),
+])
+def test_each_item_reaches_the_app(tray, attribute: str, expected: str) -> None:
+    icon, recorder = tray
+    getattr(icon, attribute).trigger()
+    assert recorder.calls == [expected]
+
+
+def test_a_left_click_opens_capture(tray) -> None:
+    icon, recorder = tray
+    icon.activated.emit(icon.ActivationReason.Trigger)
+    assert recorder.calls == ["show_capture"]
+
+
+def test_paused_state_changes_icon_menu_and_tooltip(tray) -> None:
+    icon, recorder = tray
+    normal = icon.icon().pixmap(32).toImage()
+    assert not icon.resume_action.isEnabled()
+    icon.set_state(IconState(paused=True), paused_until="17:30")
+    assert icon.icon().pixmap(32).toImage() != normal
+    assert icon.resume_action.isEnabled()
+    assert icon.pause_menu.title() == "Nudges paused until 17:30"
+    assert "paused until 17:30" in icon.toolTip()
+    icon.resume_action.trigger()
+    assert recorder.calls == ["resume_nudges"]

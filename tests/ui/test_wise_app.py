@@ -1,0 +1,118 @@
+"""The tray app assembled in-process: no tray on offscreen, so the fallback window; captures
+from the window and from the socket; pause state; crash handling."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.ipc.client import TrayClient
+from app.journal import Context
+from app.state import load_state
+from ui.app import WiseApp
+
+
+@pytest.fixture
+def wise(qtbot, wise_home: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    app = WiseApp(Context.from_environment(), log_path=str(wise_home / "logs" / "wise.log"))
+    app.start()
+    qtbot.addWidget(app.capture_window)
+    yield app
+    app.shutdown()
+    for widget in QApplication.topLevelWidgets():
+        widget.hide()
+
+
+def in_thread(work):
+    """Run a blocking client call beside the Qt event loop that must answer it."""
+    box: dict = {}
+    thread = threading.Thread(target=lambda: box.setdefault("value", work()))
+    thread.start()
+    return thread, box
+
+
+def entries(home: Path) -> list[str]:
+    conn = sqlite3.connect(home / "wise.db")
+    try:
+        return [text for (text,) in conn.execute("SELECT text FROM entries ORDER BY id")]
+    finally:
+        conn.close()
+
+
+@pytest.mark.allow_warning_logs  # "no system tray" is logged as a warning, on purpose
+def test_without_a_tray_the_fallback_window_shows(wise) -> None:
+    assert wise.tray is None
+    assert wise.fallback.isVisible()
+    from PySide6.QtWidgets import QLabel
+
+    words = " ".join(label.text() for label in wise.fallback.findChildren(QLabel))
+    assert "no tray icons" in words and "wise capture" in words
+
+
+@pytest.mark.allow_warning_logs
+def test_window_capture_is_committed_and_confirmed(wise, qtbot, wise_home: Path) -> None:
+    wise.show_capture()
+    wise.capture_window.box.setPlainText("a thought from the window")
+    with qtbot.waitSignal(wise.capture_window.submitted):
+        qtbot.keyClick(wise.capture_window.box, "\r")
+    qtbot.waitUntil(lambda: not wise.capture_window.isVisible(), timeout=5000)
+    assert entries(wise_home) == ["a thought from the window"]
+
+
+@pytest.mark.allow_warning_logs
+def test_socket_capture_and_ping(wise, qtbot, wise_home: Path) -> None:
+    client = TrayClient(wise.ipc.path)
+    thread, box = in_thread(lambda: client.request({"cmd": "capture", "text": "via socket"}))
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=10000)
+    assert box["value"]["summary"].startswith("note 1: via socket")
+    assert entries(wise_home) == ["via socket"]
+    thread, box = in_thread(lambda: client.request({"cmd": "ping"}))
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)
+    assert box["value"]["pid"] > 0
+
+
+@pytest.mark.allow_warning_logs
+def test_pause_and_resume_nudges(wise, wise_home: Path) -> None:
+    from datetime import datetime
+
+    wise.pause_nudges_for_an_hour()
+    assert load_state(wise_home / "state.json").nudges_paused(datetime.now().astimezone())
+    wise.resume_nudges()
+    assert not load_state(wise_home / "state.json").nudges_paused(datetime.now().astimezone())
+
+
+@pytest.mark.allow_warning_logs
+def test_windows_that_do_not_exist_yet_say_so(wise, qtbot) -> None:
+    wise.show_reflection()
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.isVisible()]
+    assert any("later release" in b.text() for b in boxes)
+
+
+@pytest.mark.allow_warning_logs
+def test_an_unexpected_error_is_logged_and_shown_once(wise, qtbot, wise_home: Path) -> None:
+    for _ in range(3):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            # pytest-qt swaps sys.excepthook during a test; call the one Wise installed.
+            wise.crash._excepthook(*sys.exc_info())
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.isVisible() and "problem" in w.windowTitle()]
+    assert len(boxes) == 1
+    assert "your text is safe" in boxes[0].text()
+    assert wise.capture_window is not None  # still running
+
+
+@pytest.mark.allow_warning_logs
+def test_quit_keeps_the_draft(wise, qtbot, wise_home: Path) -> None:
+    wise.show_capture()
+    wise.capture_window.box.setPlainText("half a thought")
+    wise._save_everything()
+    assert (wise_home / "draft.txt").read_text(encoding="utf-8") == "half a thought"
