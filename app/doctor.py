@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.journal import Context
 from storage.backup import list_backups
+from storage.errors import JournalCorrupt, explain_sqlite_error
 from storage.schema_version import HEAD_REVISION, current_revision
 from storage.sqlite import fts5_available
 
@@ -64,6 +65,9 @@ def _database_checks(context: Context) -> list[Check]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        problem = explain_sqlite_error(exc, db)
+        if not isinstance(problem, JournalCorrupt):  # e.g. no permission: not damage
+            return [Check("journal", FAIL, str(problem))]
         integrity, revision = [str(exc)], None
     if integrity != ["ok"]:
         problems.append(Check("journal integrity", FAIL,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from storage.errors import JournalBusy, JournalCorrupt, JournalNotWritable, StorageError
+from storage.errors import explain_sqlite_error
 from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas
 from storage.timeutil import to_db
 
@@ -48,7 +48,7 @@ def connect(db_path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         apply_pragmas(conn)
     except sqlite3.Error as exc:
-        raise translate_error(exc, db_path) from exc
+        raise explain_sqlite_error(exc, db_path) from exc
     return conn
 
 
@@ -63,7 +63,7 @@ def write_capture(db_path: Path, row: CaptureRow, now: datetime) -> SavedCapture
     except sqlite3.Error as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise translate_error(exc, db_path) from exc
+        raise explain_sqlite_error(exc, db_path) from exc
     finally:
         conn.close()
 
@@ -124,23 +124,3 @@ def _find_by_uid(conn: sqlite3.Connection, uid: str) -> SavedCapture | None:
                 f"WHERE {link}.{owner} = ? ORDER BY tags.name", (found[0],)))
             return SavedCapture(table, found[0], uid, found[1], found[2], tags)
     return None
-
-
-def translate_error(exc: sqlite3.Error, db_path: Path) -> StorageError:
-    """sqlite3's terse errors -> what a person can act on."""
-    message = str(exc).lower()
-    if "locked" in message or "busy" in message:
-        return JournalBusy(
-            f"the journal is busy: another program kept it locked for more than "
-            f"{BUSY_TIMEOUT_MS // 1000} s. Try again in a moment.")
-    if "readonly" in message or "read-only" in message or "unable to open" in message:
-        return JournalNotWritable(
-            f"cannot write to the journal at {db_path} ({exc}); check the folder's "
-            "permissions and free space, or set WISE_HOME to a writable folder.")
-    if "not a database" in message or "malformed" in message or "corrupt" in message:
-        return JournalCorrupt(
-            f"the journal at {db_path} is damaged ({exc}); run `wise doctor` to find the "
-            "newest backup.")
-    if isinstance(exc, sqlite3.OperationalError) and "disk" in message:
-        return JournalNotWritable(f"cannot write to the journal at {db_path}: {exc}")
-    return StorageError(f"the journal at {db_path} could not be written: {exc}")

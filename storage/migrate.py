@@ -10,7 +10,12 @@ import os
 import sqlite3
 from pathlib import Path
 
-from storage.errors import JournalCorrupt, JournalNotWritable, JournalTooNew
+from storage.errors import (
+    JournalCorrupt,
+    JournalNotWritable,
+    JournalTooNew,
+    explain_sqlite_error,
+)
 from storage.schema_version import HEAD_REVISION, current_revision
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -23,7 +28,7 @@ def schema_is_current(db_path: Path) -> bool:
     try:
         return current_revision(conn) == HEAD_REVISION
     except sqlite3.DatabaseError as exc:
-        raise JournalCorrupt(_corrupt_message(db_path, exc)) from exc
+        raise explain_sqlite_error(exc, db_path) from exc
     finally:
         conn.close()
 
@@ -84,7 +89,7 @@ def _revision_of(db_path: Path) -> str | None:
     try:
         return current_revision(conn)
     except sqlite3.DatabaseError as exc:
-        raise JournalCorrupt(_corrupt_message(db_path, exc)) from exc
+        raise explain_sqlite_error(exc, db_path) from exc
     finally:
         conn.close()
 
@@ -95,7 +100,7 @@ def _has_user_tables(db_path: Path) -> bool:
         row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table' "
                            "AND name != 'alembic_version'").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise JournalCorrupt(_corrupt_message(db_path, exc)) from exc
+        raise explain_sqlite_error(exc, db_path) from exc
     finally:
         conn.close()
     return row[0] > 0
@@ -110,8 +115,3 @@ def _check_known(revision: str, db_path: Path) -> None:
         raise JournalTooNew(
             f"{db_path} was written by a newer version of Wise (schema {revision}); "
             "update Wise to open it. Nothing was changed.")
-
-
-def _corrupt_message(db_path: Path, exc: Exception) -> str:
-    return (f"the journal at {db_path} cannot be read ({exc}); run `wise doctor` to check it "
-            "and find the newest backup")

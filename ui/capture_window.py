@@ -13,14 +13,17 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
     QFont,
     QGuiApplication,
     QKeyEvent,
+    QPainterPath,
     QPalette,
+    QRegion,
+    QResizeEvent,
     QStandardItem,
     QStandardItemModel,
     QTextCursor,
@@ -43,6 +46,7 @@ from app.daytime import journal_day, local_now
 from app.drafts import DraftStore
 from app.errors import BadInput
 from storage.quick_reads import GoalTag
+from ui.compositing import has_compositor
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,7 @@ EMPTY_HINT = "Type something first — a few words are enough."
 
 WIDTH = 560  # px, the card; less on a narrow screen
 SCREEN_MARGIN = 16
+CORNER_RADIUS = 12
 MAX_LINES = 6
 DRAFT_DELAY_MS = 400  # after the last keystroke
 SAVED_DELAY_MS = 700  # how long "Saved ✓" stays before the window goes
@@ -244,7 +249,10 @@ class CaptureWindow(QWidget):
         self._line_colour = ""
 
         self.setWindowTitle("Wise — quick capture")
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)  # the card's corners
+        # Rounded corners: see-through where a compositor blends them, a shape mask where
+        # none does (there a translucent pixel would be painted black).
+        self._masked = not has_compositor()
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground, not self._masked)
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # closing never quits
         self._build()
 
@@ -343,7 +351,7 @@ class CaptureWindow(QWidget):
         selection = palette.color(QPalette.ColorRole.Highlight)
         self._card.setStyleSheet(
             f"QFrame#card {{ background: {base.name()}; border: 1px solid {border.name()};"
-            f" border-radius: 12px; }}"
+            f" border-radius: {CORNER_RADIUS}px; }}"
             f"QPlainTextEdit#box {{ background: transparent; color: {text.name()};"
             f" selection-background-color: {selection.name()}; border: none; }}"
             f"QFrame#rule {{ background: {rule.name()}; border: none; }}"
@@ -384,6 +392,13 @@ class CaptureWindow(QWidget):
         self._goal_titles = {goal.slug: goal.title for goal in goals}
         self.box.set_goals(goals)
         self._refresh_line()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._masked:
+            path = QPainterPath()
+            path.addRoundedRect(QRectF(self.rect()), CORNER_RADIUS, CORNER_RADIUS)
+            self.setMask(QRegion(path.toFillPolygon().toPolygon()))
 
     def summon(self) -> None:
         """Show on the screen under the mouse, centred, in the upper third, ready to type."""

@@ -1,75 +1,71 @@
 """The one way Wise runs work off the GUI thread: the work never touches widgets, and its
-result or error comes back to the main thread through a Qt signal."""
+result or error comes back to the main thread through a Qt signal.
+
+Plain Python threads do the work. Only one long-lived QObject crosses threads, so no Qt
+object is ever created or destroyed on a worker thread (PySide6 crashes when a
+Python-owned QObject dies there).
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
 
-class _Relay(QObject):
-    """Lives on the main thread. A worker emits its signals; because the receiving slots
-    belong to this main-thread object, Qt queues the call onto the main thread."""
+class _MainThreadRelay(QObject):
+    """Lives on the main thread; a worker emits `deliver`, Qt queues the call to `_run`."""
 
-    succeeded = Signal(object)
-    failed = Signal(object)
+    deliver = Signal(object)
 
-    def __init__(self, on_success: Callable[[Any], None], on_error: Callable[[Exception], None],
-                 release: Callable[[_Relay], None]) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._on_success, self._on_error, self._release = on_success, on_error, release
-        self.succeeded.connect(self._deliver_success)
-        self.failed.connect(self._deliver_error)
+        self.deliver.connect(self._run)
 
     @Slot(object)
-    def _deliver_success(self, value: Any) -> None:
-        self._release(self)
-        self._on_success(value)
-
-    @Slot(object)
-    def _deliver_error(self, exc: Exception) -> None:
-        self._release(self)
-        self._on_error(exc)
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.work = work
-        self.relay = relay
-
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except Exception as exc:
-            self.relay.failed.emit(exc)
-        else:
-            self.relay.succeeded.emit(result)
+    def _run(self, callback: Callable[[], None]) -> None:
+        callback()
 
 
 class Background:
-    """A pool of worker threads. One thread by default, so journal writes keep their order."""
+    """Worker threads (one by default, so journal writes keep their order)."""
 
     def __init__(self, threads: int = 1) -> None:
-        self._pool = QThreadPool()
-        self._pool.setMaxThreadCount(threads)
-        self._pending: set[_Relay] = set()
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="wise-worker")
+        self._relay = _MainThreadRelay()
+        self._running: set[concurrent.futures.Future] = set()
+        self._lock = threading.Lock()
 
     def run(self, work: Callable[[], Any], *, on_success: Callable[[Any], None],
             on_error: Callable[[Exception], None]) -> None:
-        relay = _Relay(on_success, on_error, self._release)
-        self._pending.add(relay)
-        self._pool.start(_Job(work, relay))
+        def job() -> None:
+            try:
+                result = work()
+            except Exception as exc:
+                # Bound now: Python unbinds `exc` when the except block ends.
+                self._relay.deliver.emit(lambda error=exc: on_error(error))
+            else:
+                self._relay.deliver.emit(lambda: on_success(result))
 
-    def _release(self, relay: _Relay) -> None:
-        self._pending.discard(relay)
-        relay.deleteLater()
+        future = self._executor.submit(job)
+        with self._lock:
+            self._running.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: concurrent.futures.Future) -> None:
+        with self._lock:
+            self._running.discard(future)
 
     def wait(self, msecs: int = 5000) -> bool:
         """Let queued work finish (at quit, so no capture is cut off half-way)."""
-        return self._pool.waitForDone(msecs)
+        with self._lock:
+            pending = set(self._running)
+        _done, not_done = concurrent.futures.wait(pending, timeout=msecs / 1000)
+        return not not_done

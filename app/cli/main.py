@@ -216,9 +216,9 @@ def _storage_message(exc: Exception) -> str | None:
 
     if isinstance(original, sqlite3.Error) or isinstance(exc, sqlite3.Error):
         from app.paths import resolve_paths
-        from storage.capture_writer import translate_error
+        from storage.errors import explain_sqlite_error
 
-        return str(translate_error(original or exc, resolve_paths().db))
+        return str(explain_sqlite_error(original or exc, resolve_paths().db))
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
     return None

@@ -20,10 +20,12 @@ bench-out/cache; every benchmark that writes works on its own copy under bench-o
 jrnl is pip-installed into bench-out/jrnl-venv on first use (never into the project's
 venv); taskwarrior is used if `task` is on PATH.
 
-Output: the table on standard output, bench-out/results.json (every number, plus the
-machine and versions) and bench-out/results.md (the table as Markdown, for the README).
+Output: the table on standard output (progress on stderr), bench-out/results.json (every
+number, plus the machine and versions) and bench-out/results.md (the table as Markdown,
+for the README).
 `--quick` is a smoke run: smaller journals (10k entries), fewer repeats, well under a
-minute once the caches exist; its numbers are not the README's.
+minute once the caches exist; its numbers are not the README's. bench-out/run (copies of
+the journals, several hundred MB) is deleted at the end unless `--keep` is given.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import sqlite3
 import sys
 import time
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="smoke run: small journals, few repeats (< 1 minute)")
     parser.add_argument("--only", nargs="+", choices=GROUPS, help="run only these groups")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep bench-out/run (the journal copies; several hundred MB)")
     args = parser.parse_args(argv)
 
     ws = Workspace(quick=args.quick, verbose=not args.quiet)
@@ -116,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                                                  ensure_ascii=False) + "\n")
     (OUT / "results.md").write_text(f"{header}\n\n{markdown_table(rows)}\n")
     print(f"wrote {OUT / 'results.json'} and {OUT / 'results.md'}")
+    if not args.keep:
+        shutil.rmtree(ws.run, ignore_errors=True)
     return 0
 
 

@@ -41,9 +41,18 @@ class Jrnl:
                       XDG_DATA_HOME=str(self.home / "data"), HOME=str(self.home))
 
 
+_jrnl_found: dict[Path, tuple[Path | None, str]] = {}  # one install attempt per run
+
+
 def jrnl_venv(ws: Workspace) -> tuple[Path | None, str]:
     """bench-out/jrnl-venv/bin/jrnl, installing it on first use; (None, why) if it can't."""
     venv = ws.out / "jrnl-venv"
+    if venv not in _jrnl_found:
+        _jrnl_found[venv] = _install_jrnl(ws, venv)
+    return _jrnl_found[venv]
+
+
+def _install_jrnl(ws: Workspace, venv: Path) -> tuple[Path | None, str]:
     exe = venv / "bin" / "jrnl"
     if not exe.exists():
         ws.log("installing jrnl into bench-out/jrnl-venv (first run only) ...")
@@ -53,8 +62,8 @@ def jrnl_venv(ws: Workspace) -> tuple[Path | None, str]:
             subprocess.run([python, "-m", "venv", str(venv)], check=True,
                            capture_output=True, timeout=120)
             subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                            "--disable-pip-version-check", "jrnl"],
-                           check=True, capture_output=True, timeout=600)
+                            "--disable-pip-version-check", "--timeout", "30", "jrnl"],
+                           check=True, capture_output=True, timeout=300)
         except (subprocess.SubprocessError, OSError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
             tail = detail.decode("utf-8", "replace").strip().splitlines()[-1:] or [str(exc)]

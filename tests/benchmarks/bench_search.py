@@ -6,7 +6,7 @@ contain them: rare (the rarest words the vocabulary has, ~0.04 % of entries), me
 
 In-process: one warm `storage.engine.Journal` and one read session, a few untimed
 warm-up queries, then every word queried in turn (round-robin) until each has run
-`repeats` times; reported as the median over all queries (target ≤ 20 ms) and per class.
+`repeats` times; reported as the median over all queries (target ≤ 20 ms) and per word.
 
 Wall: `wise search WORD` (a new process: Python start-up, SQLAlchemy import, schema check,
 query) interleaved with `jrnl -contains WORD` on a jrnl journal of the same text.
@@ -72,18 +72,17 @@ def run(ws: Workspace) -> list[Row]:
     rows.append(Row(group, f"search() in-process, median of {overall.n} queries",
                     f"{ms(overall.median)} (p90 {ms(overall.p90)})", target="≤ 20 ms",
                     met=overall.median <= 0.020,
-                    note="one warm Journal + read session; words: " + ", ".join(
-                        f"{w} ({c}, in {k:,} entries)" for c, w, k in words),
+                    note=f"one warm Journal + read session; {len(words)} words queried "
+                         f"round-robin, {size['repeats']} times each",
                     data={"all": overall, "hits_returned": hits,
                           "per_word": {w: Stats.of(v) for w, v in samples.items()},
                           "words": words}))
-    for cls in classes:
-        cls_samples = [s for c, w, _n in words if c == cls for s in samples[w]]
-        med = statistics.median(cls_samples)
-        share = " / ".join(f"{w['entries']:,}" for w in classes[cls])
-        names = ", ".join(w["word"] for w in classes[cls])
-        rows.append(Row(group, f"  {cls}: {names} (in {share} entries)", ms(med),
-                        target="≤ 20 ms", met=med <= 0.020))
+    # Per word too: a class median could hide one slow word behind a fast one.
+    for cls, word, count in words:
+        med = statistics.median(samples[word])
+        rows.append(Row(group, f"  {cls} word {word!r} (in {count:,} entries)", ms(med),
+                        target="≤ 20 ms", met=med <= 0.020,
+                        data={"class": cls, "entries": count, "stats": Stats.of(samples[word])}))
 
     # Wall: wise search vs jrnl -contains, one word per class, all in one interleaved
     # loop. jrnl parses its whole file per call, so it runs every other round, and only

@@ -169,10 +169,6 @@ def test_text_of_exactly_the_limit_is_saved_whole(wise, wise_home: Path, journal
     assert _counts(wise_home)["entries"] == journal["entries"] + 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG app/capture/validate.py validate_capture_text: the length is checked before the "
-    "trailing newline a pipe adds is stripped, so `print(10,000 chars) | wise capture -` "
-    "is refused as '10,001 characters' although 10,000 would be saved"))
 def test_exactly_the_limit_with_a_trailing_newline_from_a_pipe_is_saved(
         wise, wise_home: Path, journal) -> None:
     text = "a" * MAX_CHARS
@@ -509,11 +505,6 @@ def test_read_only_journal_refuses_capture_cleanly(wise, wise_home: Path, journa
     assert wise("capture", "writable again").code == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG storage/migrate.py (_has_user_tables/_revision_of/schema_is_current) and "
-    "app/doctor.py (_database_checks): SQLITE_CANTOPEN ('unable to open database file', "
-    "from a read-only folder without -wal/-shm files) is reported as a damaged journal, "
-    "with advice to restore a backup, instead of as a permissions problem"))
 def test_read_only_journal_is_not_called_damaged(wise, wise_home: Path, journal) -> None:
     _quiesce(wise_home / "wise.db")
     with _ReadOnly(wise_home):
