@@ -52,20 +52,48 @@ def connect(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
+class CaptureWriter:
+    """Writes captures over one kept-open connection, for a long-lived process (the tray).
+
+    Opening and closing a connection per capture costs four extra flushes: SQLite creates
+    the WAL file anew, then checkpoints and deletes it when the last connection closes.
+    Kept open, a capture costs the one flush its commit needs. Use it from one thread.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._conn: sqlite3.Connection | None = None
+
+    def write(self, row: CaptureRow, now: datetime) -> SavedCapture:
+        """Insert the capture and commit durably before returning (the acknowledgement)."""
+        if self._conn is None:
+            self._conn = connect(self.db_path)
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            saved = _insert(conn, row, now)
+            conn.execute("COMMIT")
+            return saved
+        except sqlite3.Error as exc:
+            # Start afresh next time: the file may have been replaced, restored or repaired.
+            self.close()
+            raise explain_sqlite_error(exc, self.db_path) from exc
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
+
+
 def write_capture(db_path: Path, row: CaptureRow, now: datetime) -> SavedCapture:
-    """Insert the capture and commit durably before returning (the acknowledgement)."""
-    conn = connect(db_path)
+    """One capture over a connection of its own (the CLI's one-shot path)."""
+    writer = CaptureWriter(db_path)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        saved = _insert(conn, row, now)
-        conn.execute("COMMIT")
-        return saved
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise explain_sqlite_error(exc, db_path) from exc
+        return writer.write(row, now)
     finally:
-        conn.close()
+        writer.close()
 
 
 def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCapture:

@@ -81,6 +81,7 @@ class WiseApp:
 
     def __init__(self, context: Context, *, log_path: str) -> None:
         from app.drafts import DraftStore
+        from storage.capture_writer import CaptureWriter
         from ui.capture_window import CaptureWindow
         from ui.crash import CrashHandler
         from ui.hotkey import GlobalHotkey
@@ -89,6 +90,8 @@ class WiseApp:
 
         self.context = context
         self.background = Background(threads=1)  # one writer: captures keep their order
+        # Used only on that one worker thread; its connection stays open between captures.
+        self.writer = CaptureWriter(context.paths.db)
         self.drafts = DraftStore(context.paths.data_dir / "draft.txt")
         self.capture_window = CaptureWindow(self.drafts,
                                             day_start_hour=lambda: self.context.day_start_hour)
@@ -162,6 +165,9 @@ class WiseApp:
 
     def shutdown(self) -> None:
         self.background.wait(10_000)
+        self.background.run(self.writer.close, on_success=lambda _: None,
+                            on_error=lambda _exc: None)  # on the thread that owns it
+        self.background.wait(5_000)
         self.hotkey.stop()
         self.ipc.close()
         self.crash.uninstall()
@@ -182,10 +188,10 @@ class WiseApp:
     def _capture(self, text: str, *, source: str, uid: str | None, on_saved, on_failed) -> None:
         from app.capture.service import capture
 
-        context = self.context
+        context, writer = self.context, self.writer
 
         def work() -> dict:
-            return capture(context, text, source=source, uid=uid).as_dict()
+            return capture(context, text, source=source, uid=uid, writer=writer).as_dict()
 
         def failed(exc: Exception) -> None:
             code = "bad-input" if isinstance(exc, BadInput) else "failed"

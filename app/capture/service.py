@@ -16,7 +16,7 @@ from app.capture.validate import validate_capture_text
 from app.daytime import journal_day
 from app.errors import WiseError
 from app.journal import Context
-from storage.capture_writer import CaptureRow, SavedCapture, write_capture
+from storage.capture_writer import CaptureRow, CaptureWriter, SavedCapture, write_capture
 from storage.errors import StorageError
 
 KIND_WORDS = {"note": "note", "todo": "to-do", "win": "win"}
@@ -50,9 +50,11 @@ class CaptureOutcome:
 
 
 def capture(context: Context, text: str, *, source: str = "capture",
-            now: datetime | None = None, uid: str | None = None) -> CaptureOutcome:
+            now: datetime | None = None, uid: str | None = None,
+            writer: CaptureWriter | None = None) -> CaptureOutcome:
     """Validate, understand and durably commit one capture. `uid` (optional) makes a retry
-    of the same capture harmless: a second write with it finds the first."""
+    of the same capture harmless: a second write with it finds the first. A long-lived
+    process passes its `writer` (one kept-open connection); others get a one-shot write."""
     text = validate_capture_text(text)
     now = now or datetime.now().astimezone()
     parsed = parse_capture(text, now, context.day_start_hour)
@@ -69,7 +71,9 @@ def capture(context: Context, text: str, *, source: str = "capture",
     )
     try:
         context.prepare_storage()
-        saved = write_capture(context.paths.db, row, now.astimezone(UTC))
+        moment = now.astimezone(UTC)
+        saved = (writer.write(row, moment) if writer is not None
+                 else write_capture(context.paths.db, row, moment))
     except StorageError as exc:
         raise WiseError(f"{exc}\n{rescue(context, text)}") from exc
     return CaptureOutcome(parsed, saved, summarize(parsed, saved,

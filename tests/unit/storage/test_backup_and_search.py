@@ -58,3 +58,20 @@ def test_fts_syntax_in_queries_is_searched_as_text(journal: Journal, query: str)
 def test_match_expression_quotes_every_word() -> None:
     assert fts_match_expression('mum "trip') == '"mum"* "trip"*'
     assert fts_match_expression("  ?! ") is None
+
+
+def test_a_common_word_ranks_only_among_its_newest_matches(journal: Journal) -> None:
+    from storage.search import RANKED_WINDOW
+
+    count = RANKED_WINDOW + 300
+    with journal.write() as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO entries (uid, text, kind, source, created_at, updated_at) "
+            "VALUES (?, ?, 'note', 'cli', ?, ?)",
+            [(f"uid-{i}", f"pelican number {i}", "2026-01-01 00:00:00.000000",
+              "2026-01-01 00:00:00.000000") for i in range(count)])
+    with journal.read() as session:
+        hits = search(session, "pelican", limit=50)
+    assert len(hits) == 50
+    # Only the newest RANKED_WINDOW matches compete: the 300 oldest never show up.
+    assert min(hit.id for hit in hits) > count - RANKED_WINDOW
