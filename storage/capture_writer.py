@@ -8,13 +8,13 @@ rows back through them).
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from storage.errors import explain_sqlite_error
+from storage.ids import new_uid
 from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas
 from storage.timeutil import to_db
 
@@ -112,7 +112,7 @@ def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCa
                 continue
         plain_tags.append(tag)
     stamp = to_db(now)
-    uid = row.uid or str(uuid.uuid4())
+    uid = row.uid or new_uid()
     if row.kind == "note":
         table, link = "entries", "entry_tags"
         cursor = conn.execute(

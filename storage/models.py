@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.ids import new_uid
 from storage.timeutil import utc_now
 
 
@@ -48,10 +48,6 @@ class Source(StrEnum):
     CLI = "cli"
     IMPORT = "import"
     COMPANION = "companion"
-
-
-def new_uid() -> str:
-    return str(uuid.uuid4())
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -8,7 +8,6 @@ when no tray answers, the sqlite3 capture path.
 from __future__ import annotations
 
 import sys
-import uuid
 from argparse import Namespace
 
 from app.capture.validate import MAX_CAPTURE_CHARS, validate_capture_text
@@ -17,6 +16,7 @@ from app.errors import BadInput, WiseError
 from app.ipc.client import TrayClient, TrayError, TrayUnavailable
 from app.ipc.protocol import socket_path
 from app.paths import resolve_paths
+from storage.ids import new_uid
 
 
 def run(args: Namespace) -> int:
@@ -24,7 +24,7 @@ def run(args: Namespace) -> int:
         return summon_window(args)
     text = read_stdin() if args.text == ["-"] else " ".join(args.text)
     text = validate_capture_text(text)
-    uid = str(uuid.uuid4())  # the same uid on a retry can never save the text twice
+    uid = new_uid()  # the same uid on a retry can never save the text twice
     result = _through_tray(text, uid)
     if result is None:
         result = _directly(text, uid)

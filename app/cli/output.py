@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from typing import Any
 
 
-def _default(value: Any) -> Any:
+def _default(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, set | frozenset | tuple):
@@ -16,7 +15,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def emit(args: Any, data: Any, human: str) -> None:
+def emit(args: object, data: object, human: str) -> None:
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_default)
         sys.stdout.write("\n")

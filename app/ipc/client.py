@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
-from typing import Any
 
 from app.ipc.protocol import MAX_LINE_BYTES, encode
 
@@ -28,7 +27,7 @@ class TrayClient:
         self.path = path
         self.timeout = timeout
 
-    def request(self, message: dict[str, Any]) -> Any:
+    def request(self, message: dict) -> object:
         """Send one request; return its result, or raise TrayUnavailable / TrayError."""
         if not hasattr(socket, "AF_UNIX"):
             raise TrayUnavailable("local sockets are not available on this platform")
@@ -48,14 +47,14 @@ class TrayClient:
             raise TrayError(problem.get("code", "failed"), problem.get("message", "failed"))
         return reply.get("result")
 
-    def is_running(self) -> dict[str, Any] | None:
+    def is_running(self) -> dict | None:
         try:
             return self.request({"cmd": "ping"})
         except (TrayUnavailable, TrayError, TimeoutError):
             return None
 
 
-def _read_line(sock: socket.socket) -> dict[str, Any]:
+def _read_line(sock: socket.socket) -> dict:
     chunks: list[bytes] = []
     size = 0
     while True:
