@@ -10,7 +10,7 @@ from app.journal import Context
 from storage.backup import list_backups
 from storage.errors import JournalCorrupt, explain_sqlite_error
 from storage.schema_version import HEAD_REVISION, current_revision
-from storage.sqlite import fts5_available
+from storage.sqlite import BUSY_TIMEOUT_MS, fts5_available
 
 OK, WARN, FAIL = "ok", "warning", "problem"
 
@@ -91,10 +91,16 @@ def _database_checks(context: Context) -> list[Check]:
 
 
 def _fts_state(db: Path) -> tuple[str, str]:
-    conn = sqlite3.connect(db)
+    # FTS5's integrity check is spelled as an INSERT, so it needs the write lock: a writer
+    # holding it is "busy, try again", not a broken index.
+    conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         for table in ("entries_fts", "actions_fts"):
             conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return WARN, "not checked: the journal is busy; run `wise doctor` again in a moment"
+        return FAIL, f"the search index is out of step with the journal ({exc})"
     except sqlite3.DatabaseError as exc:
         return FAIL, f"the search index is out of step with the journal ({exc})"
     finally:

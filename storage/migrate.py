@@ -40,9 +40,15 @@ def ensure_schema(db_path: Path, backups_dir: Path, *, keep_backups: int) -> boo
     created = _create_private_file(db_path)
     revision = _revision_of(db_path)
     if revision is None and not created and _has_user_tables(db_path):
-        raise JournalCorrupt(
-            f"{db_path} is an SQLite file but not a Wise journal; move it away or set "
-            "WISE_HOME to another folder.")
+        # Another process may have created the journal between our two looks (its
+        # migration commits tables and revision together): look once more.
+        revision = _revision_of(db_path)
+        if revision is None:
+            raise JournalCorrupt(
+                f"{db_path} is an SQLite file but not a Wise journal; move it away or set "
+                "WISE_HOME to another folder.")
+    if revision == HEAD_REVISION:
+        return False  # someone else migrated it meanwhile: nothing to back up or do
     if revision is not None:
         _check_known(revision, db_path)
         from storage.backup import backup_journal

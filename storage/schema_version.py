@@ -15,6 +15,8 @@ def current_revision(conn: sqlite3.Connection) -> str | None:
     """The revision recorded in the database, or None for an empty or foreign file."""
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError:
-        return None
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise  # locked, unreadable...: not the same as "no revision"
     return row[0] if row else None

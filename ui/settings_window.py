@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -47,9 +48,11 @@ SECTION_TITLES: dict[str, str] = {
     "startup": "Start-up",
     "backup": "Backups",
     "llm": "Language model",
+    "reflection": "Daily reflection",
 }
 SECTION_NOTES: dict[str, str] = {
-    "llm": "Used from the model-layer release on; Wise works fully without a model.",
+    "llm": "Optional: Wise works fully without a model. Keys are kept in your system's "
+           "keyring: wise key set PROVIDER.",
 }
 # Friendlier names than the keys; an option missing here is named after its key.
 LABELS: dict[str, str] = {
@@ -67,11 +70,26 @@ LABELS: dict[str, str] = {
     "startup.autostart": "Start at login",
     "llm.model": "Model",
     "llm.api_base": "Server address",
+    "llm.fallbacks": "Fallback models",
+    "llm.timeout": "Give up on a reply after",
+    "llm.stall_timeout": "Call a silent reply stalled after",
+    "llm.max_retries": "Retries",
+    "llm.temperature": "Temperature",
+    "llm.max_output_tokens": "Longest reply",
+    "llm.monthly_budget_usd": "Monthly budget",
+    "llm.worker_idle_minutes": "Stop the model worker after",
+    "reflection.input_tokens": "Reflection input, at most",
 }
-SUFFIXES: dict[str, str] = {"day.start_hour": ":00", "nudges.min_gap_minutes": " min"}
+SUFFIXES: dict[str, str] = {
+    "day.start_hour": ":00", "nudges.min_gap_minutes": " min", "llm.timeout": " s",
+    "llm.stall_timeout": " s", "llm.max_output_tokens": " tokens",
+    "llm.monthly_budget_usd": " $", "llm.worker_idle_minutes": " min",
+    "reflection.input_tokens": " tokens",
+}
 PLACEHOLDERS: dict[str, str] = {
     "llm.model": "none, e.g. ollama_chat/llama3.2",
     "llm.api_base": "e.g. http://localhost:11434",
+    "llm.fallbacks": "e.g. openai/gpt-4o-mini",
 }
 CHOICE_LABELS: dict[str, str] = {
     "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
@@ -384,6 +402,16 @@ class SettingsWindow(QWidget):
             spin.setAlignment(Qt.AlignmentFlag.AlignRight)
             spin.setFixedWidth(COMPACT_WIDTH)
             editor = spin
+        elif opt.kind == "float":
+            number = QDoubleSpinBox()
+            number.setRange(opt.minimum if opt.minimum is not None else 0.0,
+                            opt.maximum if opt.maximum is not None else 1e9)
+            number.setDecimals(2)
+            number.setSingleStep(0.1 if (opt.maximum or 0) <= 10 else 1.0)
+            number.setSuffix(SUFFIXES.get(opt.key, ""))
+            number.setAlignment(Qt.AlignmentFlag.AlignRight)
+            number.setFixedWidth(COMPACT_WIDTH)
+            editor = number
         elif opt.kind == "bool":
             box = QCheckBox()
             editor = box
@@ -446,7 +474,7 @@ class SettingsWindow(QWidget):
     def _fill(self, values: dict[str, Any]) -> None:
         for opt in OPTIONS:
             editor, value = self._editors[opt.key], values[opt.key]
-            if isinstance(editor, QSpinBox):
+            if isinstance(editor, QSpinBox | QDoubleSpinBox):
                 editor.setValue(value)
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(value)
@@ -473,7 +501,7 @@ class SettingsWindow(QWidget):
 
     @staticmethod
     def _editor_value(editor: QWidget) -> Any:
-        if isinstance(editor, QSpinBox):
+        if isinstance(editor, QSpinBox | QDoubleSpinBox):
             return editor.value()
         if isinstance(editor, QCheckBox):
             return editor.isChecked()
@@ -663,7 +691,7 @@ class SettingsWindow(QWidget):
 
 
 def _edited_signal(editor: QWidget) -> Any:
-    if isinstance(editor, QSpinBox):
+    if isinstance(editor, QSpinBox | QDoubleSpinBox):
         return editor.valueChanged
     if isinstance(editor, QCheckBox):
         return editor.toggled

@@ -23,11 +23,11 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 @dataclass(frozen=True)
 class Option:
     key: str  # dotted: "section.name"
-    kind: str  # "int" | "bool" | "str" | "time" | "choice" | "hotkey"
+    kind: str  # "int" | "float" | "bool" | "str" | "time" | "choice" | "hotkey"
     default: Any
     help: str
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
     choices: tuple[str, ...] = ()
 
     def parse_text(self, text: str) -> Any:
@@ -39,6 +39,12 @@ class Option:
             except ValueError:
                 raise BadInput(f"{self.key} must be a whole number, not {text!r}") from None
             return self.validate(value)
+        if self.kind == "float":
+            try:
+                number = float(text)
+            except ValueError:
+                raise BadInput(f"{self.key} must be a number, not {text!r}") from None
+            return self.validate(number)
         if self.kind == "bool":
             if text.lower() in _TRUE:
                 return True
@@ -54,6 +60,13 @@ class Option:
                 raise BadInput(f"{self.key} must be a whole number, not {value!r}")
             low, high = self.minimum, self.maximum
             if (low is not None and value < low) or (high is not None and value > high):
+                raise BadInput(f"{self.key} must be between {low} and {high}, not {value}")
+        elif self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise BadInput(f"{self.key} must be a number, not {value!r}")
+            value = float(value)
+            low, high = self.minimum, self.maximum
+            if not (low <= value <= high):  # also refuses nan
                 raise BadInput(f"{self.key} must be between {low} and {high}, not {value}")
         elif self.kind == "bool":
             if not isinstance(value, bool):
@@ -85,6 +98,8 @@ class Option:
     def type_label(self) -> str:
         if self.kind == "int":
             return f"integer {self.minimum}–{self.maximum}"
+        if self.kind == "float":
+            return f"number {self.minimum}–{self.maximum}"
         if self.kind == "choice":
             return " / ".join(self.choices)
         return {"bool": "true / false", "time": "HH:MM", "str": "text",
@@ -124,6 +139,30 @@ OPTIONS: tuple[Option, ...] = (
            "ollama_chat/llama3.2); empty means none: Wise works without one."),
     Option("llm.api_base", "str", "",
            "The model server's address, for local or OpenAI-compatible servers."),
+    Option("llm.fallbacks", "str", "",
+           "Models to try, in order, when the main one fails (comma-separated)."),
+    Option("llm.timeout", "int", 60,
+           "Seconds a whole model reply may take before Wise gives up on it.",
+           minimum=5, maximum=600),
+    Option("llm.stall_timeout", "int", 20,
+           "Seconds of silence in a streamed reply before Wise calls it stalled.",
+           minimum=2, maximum=300),
+    Option("llm.max_retries", "int", 2,
+           "Retries after a rate limit, a timeout or a server error (with back-off).",
+           minimum=0, maximum=5),
+    Option("llm.temperature", "float", 0.7,
+           "How freely the model words things (0 = most predictable).", minimum=0, maximum=2),
+    Option("llm.max_output_tokens", "int", 700,
+           "The longest reply Wise asks for, in tokens.", minimum=16, maximum=8000),
+    Option("llm.monthly_budget_usd", "float", 5.0,
+           "The most Wise may spend on paid model calls in a calendar month, in US dollars "
+           "(local models cost nothing; 0 allows no paid calls).", minimum=0, maximum=1000),
+    Option("llm.worker_idle_minutes", "int", 10,
+           "Minutes without a request before the model worker process exits (it starts "
+           "again when needed).", minimum=1, maximum=240),
+    Option("reflection.input_tokens", "int", 3000,
+           "The most a daily reflection may send to the model, in tokens (older days are "
+           "summarised to fit).", minimum=500, maximum=32000),
 )
 
 BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}

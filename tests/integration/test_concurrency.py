@@ -217,10 +217,6 @@ conn.close()
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG app/doctor.py _fts_state: FTS5's 'integrity-check' is an INSERT, so it needs the "
-    "write lock; while another program writes for more than 5 s, doctor reports 'the search "
-    "index is out of step with the journal (database is locked)' and exits 1"))
 def test_doctor_while_another_program_writes_does_not_call_the_index_broken(
         wise, wise_home: Path) -> None:
     assert wise("capture", "a note to index").code == 0

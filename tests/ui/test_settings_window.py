@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
@@ -24,8 +25,9 @@ from app.settings.schema import OPTIONS
 from app.settings.store import load_settings, write_settings
 from ui.settings_window import SECTION_TITLES, SettingsWindow
 
-EDITOR_TYPES = {"int": QSpinBox, "bool": QCheckBox, "time": QTimeEdit, "choice": QComboBox,
-                "hotkey": QKeySequenceEdit, "str": QLineEdit}
+EDITOR_TYPES = {"int": QSpinBox, "float": QDoubleSpinBox, "bool": QCheckBox,
+                "time": QTimeEdit, "choice": QComboBox, "hotkey": QKeySequenceEdit,
+                "str": QLineEdit}
 linux_only = pytest.mark.skipif(sys.platform in {"win32", "darwin"},
                                 reason="checks the XDG autostart entry")
 
