@@ -58,7 +58,8 @@ def ensure_schema(db_path: Path, backups_dir: Path, *, keep_backups: int) -> boo
     return True
 
 
-def upgrade_to_head(db_path: Path) -> None:
+def upgrade_to_head(db_path: Path, target: str = "head") -> None:
+    """Apply migrations up to `target` (tests use an older one to build old journals)."""
     from alembic import command
     from alembic.config import Config
 
@@ -70,7 +71,7 @@ def upgrade_to_head(db_path: Path) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, target)
     finally:
         engine.dispose()
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -183,3 +185,83 @@ class Entry(Base):
 
     goal: Mapped[Goal | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=entry_tags, order_by=Tag.name)
+
+
+class CallStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+class LLMCall(Base):
+    """One attempt at a model call, kept as data: what it was for, what it cost, how it went.
+    Never the messages or the key: those stay out of the database."""
+
+    __tablename__ = "llm_calls"
+    __table_args__ = (CheckConstraint(_in("status", CallStatus), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
+    purpose: Mapped[str] = mapped_column(String(40))  # "daily_reflection", "llm_test", ...
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_name: Mapped[str | None] = mapped_column(String(80))
+    prompt_version: Mapped[str | None] = mapped_column(String(20))
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    first_token_ms: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    error_kind: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)  # redacted: never a key
+
+
+class Reflection(Base):
+    """What the companion said about a period (a day, for now), and what the user said."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (Index("ix_reflections_kind_period", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    kind: Mapped[str] = mapped_column(String(16))  # "daily"
+    period: Mapped[date]  # the journal day it reflects on
+    prompt_name: Mapped[str | None] = mapped_column(String(80))
+    prompt_version: Mapped[str | None] = mapped_column(String(20))
+    model: Mapped[str | None] = mapped_column(String(200))  # None: the plain, data-based one
+    content: Mapped[str] = mapped_column(Text)  # what was shown
+    structured: Mapped[str | None] = mapped_column(Text)  # the parsed JSON, when it parsed
+    raw: Mapped[str | None] = mapped_column(Text)  # the reply as received, when it did not
+    user_words: Mapped[str | None] = mapped_column(Text)  # how the user said the day went
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class Summary(Base):
+    """A digest of a day or a week, made once and reused as memory at a bounded cost."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (UniqueConstraint("kind", "period_start", name="uq_summaries_kind_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "day" | "week" | "month"
+    period_start: Mapped[date]
+    period_end: Mapped[date]  # inclusive
+    content: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # "model" | "plain"
+    model: Mapped[str | None] = mapped_column(String(200))
+    prompt_version: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Feedback(Base):
+    """The user's word on something the companion did (did it help?)."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_kind: Mapped[str] = mapped_column(String(16))  # "reflection" | "nudge"
+    target_id: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[int] = mapped_column(Integer)  # -1 not helpful, 0 neutral, 1 helpful
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

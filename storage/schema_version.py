@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_model_layer"
 
 
 def current_revision(conn: sqlite3.Connection) -> str | None:
