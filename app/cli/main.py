@@ -103,7 +103,39 @@ def build_parser() -> argparse.ArgumentParser:
         _command("maintenance_cmd", "run_doctor"))
 
     _add_config_commands(add)
+    _add_model_commands(add)
     return parser
+
+
+def _add_model_commands(add: Callable) -> None:
+    reflect = add("reflect", "Reflect on a day with your model (or a plain summary without one).",
+                  _command("reflect_cmd"))
+    reflect.add_argument("--date", help="the journal day, YYYY-MM-DD (default: today)")
+    reflect.add_argument("--dry-run", action="store_true",
+                         help="print exactly what would be sent, with tokens and cost; send "
+                              "nothing")
+    reflect.add_argument("--words", default=None,
+                         help="how the day went, in your words (default: ask, or none)")
+
+    llm = add("llm", "Check the language model and what it costs.", _command("llm_cmd",
+                                                                          "run_usage"))
+    sub = _subcommands(llm, "llm_command")
+    sub("test", "make one tiny call and report model, latency and cost").set_defaults(
+        handler=_command("llm_cmd", "run_test"))
+    sub("usage", "this month's model calls and their cost").set_defaults(
+        handler=_command("llm_cmd", "run_usage"))
+
+    key = add("key", "Keep a model provider's API key in your system's keyring.",
+              _command("key_cmd", "run_status"))
+    keys = _subcommands(key, "key_command")
+    setter = keys("set", "store a key (read from a hidden prompt or standard input)")
+    setter.add_argument("provider", help="e.g. openai, anthropic, gemini")
+    setter.set_defaults(handler=_command("key_cmd", "run_set"))
+    deleter = keys("delete", "remove a stored key")
+    deleter.add_argument("provider")
+    deleter.set_defaults(handler=_command("key_cmd", "run_delete"))
+    keys("status", "which providers have a key, and where it comes from").set_defaults(
+        handler=_command("key_cmd", "run_status"))
 
 
 def _add_goal_commands(add: Callable) -> None:
