@@ -13,6 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A scripted OpenAI-compatible server on 127.0.0.1 (fixtures: fake_openai, ...).
+pytest_plugins = ["tests.fake_openai"]
+
 
 @pytest.fixture(autouse=True)
 def wise_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
