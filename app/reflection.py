@@ -1,0 +1,227 @@
+"""The daily reflection: what the companion sends, how the reply is read, and what is kept.
+
+With a model: context built to a token budget, the versioned prompt, one streamed call,
+a tolerant parse with one repair attempt, and the result stored with its prompt version.
+Without one (or over budget): a plain reflection made from the data, which still helps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from app.journal import Context
+from app.llm.types import ModelError
+from storage.engine import Journal
+from storage.models import Reflection
+
+PROMPT = "daily_reflection"
+LEAD_INS = {  # how each field of the reply reads while it streams in
+    "celebrate": "",
+    "reflection": "",
+    "question": "",
+    "next_step": "One tiny next step: ",
+}
+
+
+@dataclass(frozen=True)
+class ReflectionPlan:
+    """Exactly what would be sent, before anything is."""
+
+    day: date
+    messages: list[dict]
+    prompt_name: str
+    prompt_version: str
+    model: str | None
+    api_base: str | None
+    input_tokens: int
+    budget_tokens: int
+    max_output_tokens: int
+    estimated_cost_usd: float | None
+    json_schema: dict | None
+
+
+@dataclass(frozen=True)
+class ReflectionOutcome:
+    reflection_id: int
+    text: str
+    model: str | None  # None: the plain, data-based reflection
+    note: str = ""  # e.g. how to connect a model, or why the plain one was used
+
+
+def plan_daily_reflection(context: Context, journal: Journal, day: date,
+                          user_words: str | None) -> ReflectionPlan:
+    from prompts.loader import build_messages, load_prompt
+    from prompts.structured import format_instructions, json_schema_for
+
+    from app.llm.pricing import estimate_cost
+    from app.memory.context import build_reflection_context
+    from app.memory.tokens import estimate_tokens
+
+    settings = context.settings
+    budget = settings.get("reflection.input_tokens")
+    prompt = load_prompt(PROMPT)
+    # The instructions around the journal take their share of the budget first.
+    frame = build_messages(PROMPT, day=_day_words(day), journal="", user_words=user_words or "")
+    overhead = sum(estimate_tokens(m["content"]) for m in frame)
+    overhead += estimate_tokens(format_instructions(prompt))
+    gathered = build_reflection_context(journal, day, start_hour=context.day_start_hour,
+                                        budget_tokens=max(budget - overhead, 200))
+    messages = build_messages(PROMPT, day=_day_words(day), journal=gathered.text,
+                              user_words=user_words or "")
+    messages[-1] = {**messages[-1],
+                    "content": messages[-1]["content"] + "\n\n" + format_instructions(prompt)}
+    input_tokens = sum(estimate_tokens(m["content"]) for m in messages)
+    model = settings.get("llm.model") or None
+    max_output = settings.get("llm.max_output_tokens")
+    return ReflectionPlan(
+        day=day, messages=messages, prompt_name=prompt.name, prompt_version=prompt.version,
+        model=model, api_base=settings.get("llm.api_base") or None,
+        input_tokens=input_tokens, budget_tokens=budget, max_output_tokens=max_output,
+        estimated_cost_usd=estimate_cost(model, input_tokens, max_output) if model else None,
+        json_schema=json_schema_for(prompt))
+
+
+def reflect(context: Context, journal: Journal, day: date, *, user_words: str | None,
+            gateway_factory: Callable[[], object] | None = None,
+            on_text: Callable[[str], None] | None = None) -> ReflectionOutcome:
+    """Make, show (through `on_text`, as it streams) and store the day's reflection."""
+    if not context.settings.get("llm.model"):
+        return _plain(journal, day, context, user_words,
+                      note="No model is connected, so this reflection comes from your data "
+                           "alone. To reflect with a model: wise config set llm.model "
+                           "ollama_chat/llama3.2 (see the README's model section).",
+                      on_text=on_text)
+    plan = plan_daily_reflection(context, journal, day, user_words)
+    gateway = gateway_factory() if gateway_factory else _gateway(context, journal)
+    try:
+        return _with_model(journal, plan, gateway, user_words, on_text)
+    except ModelError as exc:
+        if exc.kind in ("over_budget", "no_key", "no_keyring", "no_model"):
+            return _plain(journal, day, context, user_words, note=str(exc), on_text=on_text)
+        raise
+    finally:
+        close = getattr(gateway, "close", None)
+        if close:
+            close()
+
+
+def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str | None,
+                on_text: Callable[[str], None] | None) -> ReflectionOutcome:
+    from prompts.loader import load_prompt
+    from prompts.structured import (
+        OutputParseError,
+        output_model,
+        parse_structured,
+        repair_messages,
+    )
+
+    from app.reflection_stream import JsonProseStreamer
+
+    schema = output_model(load_prompt(PROMPT))
+    streamer = JsonProseStreamer(LEAD_INS, on_text) if on_text else None
+    result = gateway.complete("daily_reflection", plan.messages, prompt_name=plan.prompt_name,
+                              prompt_version=plan.prompt_version, json_schema=plan.json_schema,
+                              on_delta=streamer.feed if streamer else None)
+    reply, structured, raw = result.text, None, None
+    try:
+        parsed = parse_structured(reply, schema)
+    except OutputParseError as first_problem:
+        # One repair attempt, quietly; if that fails too, the reply is kept and shown as is.
+        repair = repair_messages(plan.messages, reply, schema, str(first_problem))
+        try:
+            retry = gateway.complete("daily_reflection_repair", repair,
+                                     prompt_name=plan.prompt_name,
+                                     prompt_version=plan.prompt_version,
+                                     json_schema=plan.json_schema)
+            parsed = parse_structured(retry.text, schema)
+        except (OutputParseError, ModelError):
+            parsed = None
+            raw = reply
+    if parsed is not None:
+        text = parsed.as_text()
+        structured = parsed.model_dump_json()
+        if on_text and streamer is None:
+            on_text(text)
+    else:
+        text = reply.strip()
+        if on_text:
+            on_text("\n\n(The reply was not in the expected shape; here it is as written.)\n"
+                    + text)
+    reflection_id = _store(journal, plan.day, text=text, model=result.model,
+                           prompt=(plan.prompt_name, plan.prompt_version),
+                           structured=structured, raw=raw, user_words=user_words)
+    return ReflectionOutcome(reflection_id, text, result.model)
+
+
+def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
+    """A reflection made from the data alone: what was done, what is open, one small step."""
+    from app.today import today_view
+
+    view = today_view(journal, day, start_hour)
+    lines: list[str] = []
+    if view.wins:
+        titles = "; ".join(a.title for a in view.wins[:5])
+        more = f" and {len(view.wins) - 5} more" if len(view.wins) > 5 else ""
+        lines.append(f"You did {len(view.wins)} thing{'s' * (len(view.wins) != 1)}: "
+                     f"{titles}{more}. That counts.")
+    else:
+        lines.append("No wins were recorded today. Getting through a day counts too.")
+    if view.notes:
+        lines.append(f"You wrote {len(view.notes)} note{'s' * (len(view.notes) != 1)}.")
+    goals = sorted({a.goal.title for a in view.wins if a.goal})
+    if goals:
+        lines.append(f"You moved {', '.join(goals)} forward.")
+    open_items = view.due + view.captured
+    if open_items:
+        smallest = min(open_items, key=lambda a: (a.estimate_minutes or 15, a.id))
+        estimate = f" (~{smallest.estimate_minutes} min)" if smallest.estimate_minutes else ""
+        lines.append(f"One small next step: {smallest.title}{estimate}.")
+    else:
+        lines.append("One small next step: capture the one thing you would like to do "
+                     "tomorrow.")
+    return "\n".join(lines)
+
+
+def _plain(journal: Journal, day: date, context: Context, user_words: str | None, *,
+           note: str, on_text: Callable[[str], None] | None) -> ReflectionOutcome:
+    text = plain_reflection_text(journal, day, context.day_start_hour)
+    if on_text:
+        on_text(text)
+    reflection_id = _store(journal, day, text=text, model=None, prompt=(None, None),
+                           structured=None, raw=None, user_words=user_words)
+    return ReflectionOutcome(reflection_id, text, None, note)
+
+
+def _store(journal: Journal, day: date, *, text: str, model: str | None,
+           prompt: tuple[str | None, str | None], structured: str | None, raw: str | None,
+           user_words: str | None) -> int:
+    row = Reflection(kind="daily", period=day, prompt_name=prompt[0], prompt_version=prompt[1],
+                     model=model, content=text, structured=structured, raw=raw,
+                     user_words=user_words or None)
+    with journal.write() as session:
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _gateway(context: Context, journal: Journal):
+    from app.llm.gateway import Gateway
+
+    return Gateway(context, journal)
+
+
+def _day_words(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def plan_as_dict(plan: ReflectionPlan) -> dict:
+    return {"day": plan.day.isoformat(), "model": plan.model, "api_base": plan.api_base,
+            "prompt": {"name": plan.prompt_name, "version": plan.prompt_version},
+            "input_tokens_estimated": plan.input_tokens, "input_budget": plan.budget_tokens,
+            "max_output_tokens": plan.max_output_tokens,
+            "estimated_cost_usd": plan.estimated_cost_usd, "messages": plan.messages,
+            "json_schema": json.loads(json.dumps(plan.json_schema)) if plan.json_schema
+            else None}
