@@ -63,7 +63,7 @@ class _Item(NamedTuple):
 class _Clock:
     """Stored UTC moments -> the reader's local times and journal days."""
 
-    def __init__(self, tz: tzinfo, day_start_hour: int) -> None:
+    def __init__(self, tz: tzinfo | None, day_start_hour: int) -> None:
         if not 0 <= day_start_hour <= 23:
             raise ValueError(f"day_start_hour must be 0 to 23, not {day_start_hour}")
         self.tz = tz
@@ -77,7 +77,7 @@ class _Clock:
         return (self.local(moment) - self.day_start).date()
 
 
-def export_markdown(journal: Journal, out: TextIO, *, day_start_hour: int, tz: tzinfo,
+def export_markdown(journal: Journal, out: TextIO, *, day_start_hour: int, tz: tzinfo | None,
                     generated_at: datetime) -> TransferCounts:
     """Write the journal to `out` as Markdown; returns how many goals, actions and entries
     it holds."""

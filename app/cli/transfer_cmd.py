@@ -26,8 +26,10 @@ def run_export(args: Namespace) -> int:
             return export_json(journal, out, exported_at=now, app_version=__version__)
         from storage.export_markdown import export_markdown
 
+        # tz=None: each moment in the system's own zone, daylight saving included (a fixed
+        # offset taken from now would put winter notes an hour off in summer).
         return export_markdown(journal, out, day_start_hour=context.day_start_hour,
-                               tz=now.tzinfo, generated_at=now)
+                               tz=None, generated_at=now)
 
     if not args.output or args.output == "-":
         write(sys.stdout)
