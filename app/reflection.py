@@ -53,12 +53,11 @@ class ReflectionOutcome:
 
 def plan_daily_reflection(context: Context, journal: Journal, day: date,
                           user_words: str | None) -> ReflectionPlan:
-    from prompts.loader import build_messages, load_prompt
-    from prompts.structured import format_instructions, json_schema_for
-
     from app.llm.pricing import estimate_cost
     from app.memory.context import build_reflection_context
     from app.memory.tokens import estimate_tokens
+    from prompts.loader import build_messages, load_prompt
+    from prompts.structured import format_instructions, json_schema_for, with_format_instructions
 
     settings = context.settings
     budget = settings.get("reflection.input_tokens")
@@ -69,10 +68,9 @@ def plan_daily_reflection(context: Context, journal: Journal, day: date,
     overhead += estimate_tokens(format_instructions(prompt))
     gathered = build_reflection_context(journal, day, start_hour=context.day_start_hour,
                                         budget_tokens=max(budget - overhead, 200))
-    messages = build_messages(PROMPT, day=_day_words(day), journal=gathered.text,
-                              user_words=user_words or "")
-    messages[-1] = {**messages[-1],
-                    "content": messages[-1]["content"] + "\n\n" + format_instructions(prompt)}
+    messages = with_format_instructions(
+        build_messages(PROMPT, day=_day_words(day), journal=gathered.text,
+                       user_words=user_words or ""), prompt)
     input_tokens = sum(estimate_tokens(m["content"]) for m in messages)
     model = settings.get("llm.model") or None
     max_output = settings.get("llm.max_output_tokens")
@@ -110,6 +108,7 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
 
 def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str | None,
                 on_text: Callable[[str], None] | None) -> ReflectionOutcome:
+    from app.reflection_stream import JsonProseStreamer
     from prompts.loader import load_prompt
     from prompts.structured import (
         OutputParseError,
@@ -117,8 +116,6 @@ def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str
         parse_structured,
         repair_messages,
     )
-
-    from app.reflection_stream import JsonProseStreamer
 
     schema = output_model(load_prompt(PROMPT))
     streamer = JsonProseStreamer(LEAD_INS, on_text) if on_text else None

@@ -11,6 +11,13 @@ What is measured (each group's module docstring has the details):
             common words; `wise search WORD` vs `jrnl -contains WORD` wall (bench_search).
   transfer  `wise export` (json, markdown) and `wise import` of 100k entries: wall time
             and peak RSS (bench_transfer).
+  tray      the tray app (bench_tray): cold start to tray icon shown and to ready to save
+            against a minimal PySide6 tray app, under Xvfb + trayer when installed (else
+            offscreen); show-capture latency; `wise capture` through the running tray;
+            Enter-to-committed in the capture window; idle RSS and wake-ups.
+  context   the daily reflection's context (bench_context): input tokens (budget 3,000)
+            and build time for heavy journals (50 notes a day) of 1 week, 1 year and 5
+            years, with summaries as the nightly job makes them; one nightly run.
 
 How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
 after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
@@ -45,7 +52,7 @@ from datetime import UTC, datetime
 
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
-GROUPS = ("capture", "search", "transfer")
+GROUPS = ("capture", "search", "transfer", "tray", "context")
 
 
 def _group_steps(name: str) -> tuple:

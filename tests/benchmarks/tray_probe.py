@@ -24,6 +24,14 @@ thread), then, SAMPLES times:
 Nothing in Wise is patched or wrapped; the probe only uses the window's widgets. It prints
 one JSON object on standard output: the samples (seconds) and the row counts before and
 after (read with a separate sqlite3 connection).
+
+None's reference count is recorded before and after the samples. PySide6 6.12.0 on Python
+3.11 (where None is not yet immortal) drops one reference to None on every call of a
+Qt method that returns nothing, so a long-running process eventually aborts with "Fatal
+Python error: none_dealloc". The probe reports how many references one capture costs and
+how many captures the tray's start-up count would last (the probe's own such calls, about
+one reference each, are counted and reported apart); to get its own numbers at all it
+first holds a million extra references to None (a list), which changes nothing else.
 """
 
 from __future__ import annotations
@@ -53,6 +61,8 @@ def main() -> int:
     from tests.benchmarks.harness import fsync_probe
     from ui.app import WiseApp
 
+    none_at_start = sys.getrefcount(None)
+    ballast = [None] * 1_000_000 if sys.version_info < (3, 12) else []  # see the docstring
     qapp = QApplication([sys.argv[0]])
     qapp.setQuitOnLastWindowClosed(False)
     context = Context.from_environment()
@@ -83,9 +93,12 @@ def main() -> int:
 
     window = wise.capture_window
     box = window.box
+    none_started = sys.getrefcount(None) - len(ballast)  # what the tray starts typing with
     probe, close_probe = fsync_probe(context.paths.data_dir)
     enter, gui, flush, failures = [], [], [], []
     warmup = 3
+    harness_calls = 0  # the probe's own calls into Qt that return nothing (see docstring)
+    none_before = sys.getrefcount(None)
     try:
         for i in range(-warmup, samples):
             wise.show_capture()
@@ -103,6 +116,7 @@ def main() -> int:
                     failures.append("no answer within 10 s")
                     break
                 QCoreApplication.processEvents(wait)
+                harness_calls += 1
             done = time.perf_counter()
             probe_start = time.perf_counter()
             probe(i)
@@ -113,9 +127,11 @@ def main() -> int:
                 flush.append(probe_done - probe_start)
             QTest.keyClick(box, Qt.Key.Key_Escape)  # "Saved ✓" -> cleared and hidden
             QCoreApplication.processEvents()
+            harness_calls += 5  # keyClicks, processEvents, keyClick x 2, processEvents
             if failures:
                 break
     finally:
+        none_after = sys.getrefcount(None)
         close_probe()
         watchdog.stop()
         wise.quit()
@@ -123,8 +139,20 @@ def main() -> int:
     after = count()
     print(json.dumps({"enter_to_saved": enter, "keyclick_gui": gui, "fsync": flush,
                       "failures": failures[:3], "rows_before": before, "rows_after": after,
-                      "platform": QApplication.platformName(), "pid": os.getpid()}))
+                      "platform": QApplication.platformName(), "pid": os.getpid(),
+                      "python": sys.version.split()[0], "pyside": pyside_version(),
+                      "none_refs_at_interpreter_start": none_at_start,
+                      "none_refs_when_ready": none_started,
+                      "none_refs_lost": none_before - none_after,
+                      "none_refs_lost_by_probe_calls": harness_calls,
+                      "captures_in_loop": samples + warmup}))
     return 0 if not failures else 1
+
+
+def pyside_version() -> str:
+    import PySide6
+
+    return PySide6.__version__
 
 
 if __name__ == "__main__":

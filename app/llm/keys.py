@@ -1,0 +1,150 @@
+"""Model API keys: in the OS keyring only (service "wise", one entry per provider).
+
+The provider's usual environment variable (OPENAI_API_KEY, ...) wins when it is set, so a
+machine without a keyring can still use a cloud model. Where no keyring backend exists
+(or it refuses to work), these functions raise ModelError("no_keyring") with one clear
+message naming the alternatives. Wise never falls back to storing a key in plain text.
+
+Threading: keyring calls may block for a long time (a Secret Service unlock prompt, D-Bus
+start-up). Never call these functions on the GUI thread; the tray calls them through its
+background worker, the CLI and the gateway call them directly.
+"""
+
+from __future__ import annotations
+
+import os
+
+from app.llm import redact
+from app.llm.providers import env_vars, normalize_provider, valid_provider_name
+from app.llm.types import ModelError
+
+SERVICE = "wise"
+
+
+def no_keyring_message(provider: str | None = None) -> str:
+    if provider is None:
+        return ("No system keyring is available to keep model API keys, and Wise never "
+                "stores keys in plain text. Either set the provider's environment variable "
+                "for Wise (e.g. OPENAI_API_KEY, ANTHROPIC_API_KEY), or install and unlock a "
+                "Secret Service (such as gnome-keyring, KWallet or KeePassXC), then run "
+                "`wise key set PROVIDER`.")
+    provider = normalize_provider(provider)
+    return (f"No system keyring is available to keep your {provider} API key, and Wise never "
+            "stores keys in plain text. Either set the environment variable "
+            f"{env_vars(provider)[0]} for Wise, or install and unlock a Secret Service "
+            "(such as gnome-keyring, KWallet or KeePassXC), then run "
+            f"`wise key set {provider}`.")
+
+
+def _keyring(provider: str | None):  # -> the keyring module, with a working backend
+    import keyring
+    from keyring.backends import fail
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken keyring configuration is "no keyring" to the user
+        raise ModelError("no_keyring", no_keyring_message(provider)) from exc
+    if _unusable(backend, fail):
+        raise ModelError("no_keyring", no_keyring_message(provider))
+    return keyring
+
+
+def _unusable(backend: object, fail: object) -> bool:
+    if isinstance(backend, fail.Keyring):
+        return True
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    if name == "keyring.backends.null.Keyring":  # "keyring disabled": would drop keys
+        return True
+    # The chainer with nothing to chain behaves like the fail backend.
+    return name == "keyring.backends.chainer.ChainerBackend" and not getattr(
+        backend, "backends", None)
+
+
+def _check(provider: str) -> str:
+    provider = normalize_provider(provider)
+    if not valid_provider_name(provider):
+        raise ValueError(f"{provider!r} is not a provider name (e.g. openai, anthropic)")
+    return provider
+
+
+def env_key(provider: str) -> tuple[str, str] | None:
+    """(variable, value) of the first of the provider's env vars that is set, or None."""
+    for name in env_vars(provider):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return name, value
+    return None
+
+
+def get_key(provider: str) -> str | None:
+    """The provider's key: its environment variable when set, else the keyring's entry,
+    else None. Raises ModelError("no_keyring") when the keyring is needed and missing."""
+    provider = _check(provider)
+    found = env_key(provider)
+    if found is not None:
+        redact.register_secret(found[1])
+        return found[1]
+    keyring = _keyring(provider)
+    try:
+        value = keyring.get_password(SERVICE, provider)
+    except keyring.errors.KeyringError as exc:  # locked and not unlocked, D-Bus gone...
+        raise ModelError("no_keyring", _failed(provider, exc)) from exc
+    if value:
+        redact.register_secret(value)
+    return value or None
+
+
+def set_key(provider: str, secret: str) -> None:
+    provider = _check(provider)
+    secret = secret.strip()
+    if not secret:
+        raise ValueError("an empty key cannot be stored")
+    redact.register_secret(secret)
+    keyring = _keyring(provider)
+    try:
+        keyring.set_password(SERVICE, provider, secret)
+    except keyring.errors.KeyringError as exc:
+        raise ModelError("no_keyring", _failed(provider, exc)) from exc
+
+
+def delete_key(provider: str) -> bool:
+    """Remove the stored key; False when there was none."""
+    provider = _check(provider)
+    keyring = _keyring(provider)
+    try:
+        if keyring.get_password(SERVICE, provider) is None:
+            return False
+        keyring.delete_password(SERVICE, provider)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except keyring.errors.KeyringError as exc:
+        raise ModelError("no_keyring", _failed(provider, exc)) from exc
+    return True
+
+
+def key_source(provider: str) -> str | None:
+    """"environment", "keyring" or None. Raises ModelError("no_keyring") only when no env
+    var is set and the keyring cannot be asked."""
+    provider = _check(provider)
+    if env_key(provider) is not None:
+        return "environment"
+    keyring = _keyring(provider)
+    try:
+        return "keyring" if keyring.get_password(SERVICE, provider) else None
+    except keyring.errors.KeyringError as exc:
+        raise ModelError("no_keyring", _failed(provider, exc)) from exc
+
+
+def keyring_problem() -> str | None:
+    """None when a usable keyring backend exists, else the one clear message."""
+    try:
+        _keyring(None)
+    except ModelError as exc:
+        return str(exc)
+    return None
+
+
+def _failed(provider: str, exc: Exception) -> str:
+    detail = redact.redact(str(exc)) or type(exc).__name__
+    return (f"The system keyring did not answer ({detail}). Unlock it (gnome-keyring, "
+            f"KWallet, KeePassXC...) and try again, or set {env_vars(provider)[0]} for Wise.")

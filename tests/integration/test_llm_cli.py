@@ -1,0 +1,151 @@
+"""`wise llm test|usage` and `wise key set|delete|status`, as real subprocesses.
+
+A subprocess cannot see an in-memory keyring, so every `wise` here uses the file-backed
+test backend (tests/keyring_backend.py) through PYTHON_KEYRING_BACKEND."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from app.llm.providers import ENV_VARS
+from tests.fake_openai import Reply
+
+SECRET = "plain-test-secret-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for names in ENV_VARS.values():
+        for name in names:
+            monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.FileKeyring")
+    monkeypatch.setenv("WISE_TEST_KEYRING_FILE", str(path))
+    return path
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def configure(wise, model: str, api_base: str = "", **more: str) -> None:
+    for key, value in {"llm.model": model, "llm.api_base": api_base, **more}.items():
+        result = wise("config", "set", key, value) if value else wise("config", "reset", key)
+        assert result.code == 0, result.err
+
+
+def test_key_set_then_llm_test_then_usage(wise, fake_openai, test_keyring: Path) -> None:
+    stored = wise("key", "set", "openai", stdin=SECRET + "\n")
+    assert stored.code == 0, stored.err
+    assert "openai" in stored.out and SECRET not in stored.out + stored.err
+    assert json.loads(test_keyring.read_text())["wise/openai"] == SECRET
+
+    status = wise("key", "status")
+    assert status.code == 0, status.err
+    assert SECRET not in status.out + status.err
+    line = next(x for x in status.out.splitlines() if x.strip().startswith("openai"))
+    assert "keyring" in line
+    assert next(x for x in status.out.splitlines()
+                if x.strip().startswith("anthropic")).split()[-1] == "none"
+
+    configure(wise, "openai/test-model", fake_openai.base_url)
+    fake_openai.script(Reply("ready", usage={"prompt_tokens": 20, "completion_tokens": 1}))
+    tested = wise("llm", "test")
+    assert tested.code == 0, tested.err
+    assert "openai/test-model answered: 'ready'" in tested.out
+    assert "latency" in tested.out and " ms" in tested.out
+    assert "first token after" in tested.out
+    assert "20 in, 1 out" in tested.out
+    assert "$0.000000" in tested.out and "local" in tested.out
+    request = fake_openai.requests[-1].json
+    assert request["messages"][-1]["content"] == "Reply with the single word: ready"
+    assert request["max_tokens"] == 16
+    assert fake_openai.requests[-1].headers["authorization"] == f"Bearer {SECRET}"
+
+    usage = wise("llm", "usage", "--json")
+    assert usage.code == 0, usage.err
+    data = usage.json()
+    assert (data["calls"], data["ok"], data["error"]) == (1, 1, 0)
+    assert data["by_purpose"]["llm_test"]["calls"] == 1
+    assert data["by_model"]["openai/test-model"]["input_tokens"] == 20
+    assert data["budget_usd"] == 5.0 and data["cost_usd"] == 0.0
+    human = wise("llm", "usage")
+    assert "Model calls in" in human.out and "llm_test" in human.out
+
+    deleted = wise("key", "delete", "openai")
+    assert deleted.code == 0 and "Removed" in deleted.out
+    assert "wise/openai" not in json.loads(test_keyring.read_text())
+    log = (Path(wise("config", "path").out.strip()).parent / "logs" / "wise.log")
+    if log.exists():
+        assert SECRET not in log.read_text(encoding="utf-8")
+
+
+def test_llm_test_json(wise, fake_openai) -> None:
+    configure(wise, "openai/test-model", fake_openai.base_url)
+    fake_openai.script(Reply("ready"))
+    result = wise("llm", "test", "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["ok"] is True and data["model"] == "openai/test-model"
+    assert data["reply"] == "ready" and data["latency_ms"] > 0 and data["local"] is True
+
+
+def test_unreachable_names_the_address(wise) -> None:
+    port = closed_port()
+    configure(wise, "openai/test-model", f"http://127.0.0.1:{port}/v1", **{"llm.max_retries": "0"})
+    result = wise("llm", "test")
+    assert result.code == 1
+    assert f"127.0.0.1:{port}" in result.err
+    assert "cannot reach" in result.err
+    usage = wise("llm", "usage", "--json").json()
+    assert (usage["calls"], usage["error"]) == (1, 1)
+
+
+def test_no_model_says_how_to_set_one(wise) -> None:
+    result = wise("llm", "test")
+    assert result.code == 1
+    assert "wise config set llm.model ollama_chat/llama3.2" in result.err
+    assert "openai/gpt-4o-mini" in result.err
+    as_json = wise("llm", "test", "--json")
+    assert as_json.code == 1 and as_json.json()["error_kind"] == "no_model"
+
+
+def test_a_model_setting_that_cannot_work_is_bad_input(wise) -> None:
+    configure(wise, "mystery-model")
+    result = wise("llm", "test")
+    assert result.code == 2
+    assert "provider/model" in result.err
+
+
+def test_no_key_for_a_cloud_model(wise) -> None:
+    configure(wise, "anthropic/claude-haiku-4-5")
+    result = wise("llm", "test")
+    assert result.code == 1
+    assert "`wise key set anthropic`" in result.err and "ANTHROPIC_API_KEY" in result.err
+
+
+def test_key_set_refuses_empty_input(wise, test_keyring: Path) -> None:
+    result = wise("key", "set", "openai", stdin="\n")
+    assert result.code == 2
+    assert "no key given" in result.err
+    assert not test_keyring.exists()
+
+
+def test_without_a_keyring_backend(wise) -> None:
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    result = wise("key", "set", "openai", stdin=SECRET + "\n", env=env)
+    assert result.code == 1
+    assert "No system keyring" in result.err and "OPENAI_API_KEY" in result.err
+    assert "gnome-keyring" in result.err and SECRET not in result.err + result.out
+    status = wise("key", "status", "--json", env={**env, "GROQ_API_KEY": SECRET})
+    assert status.code == 0
+    data = status.json()
+    assert data["keyring"]["available"] is False
+    assert {r["provider"]: r["source"] for r in data["providers"]}["groq"] == "environment"
+    assert SECRET not in status.out
