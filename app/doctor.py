@@ -118,16 +118,14 @@ def _restore_advice(context: Context) -> str:
 
 
 def _keyring_state() -> tuple[str, str]:
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:  # pragma: no cover - keyring is a dependency
-        return WARN, "the keyring package is missing"
+    import keyring
+
+    from app.llm.keys import keyring_problem
+
+    problem = keyring_problem()
+    if problem:
+        return WARN, problem
     backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
-        return WARN, ("no keyring backend: model API keys cannot be stored securely. Install "
-                      "a Secret Service (e.g. gnome-keyring or KeePassXC) or use the provider's "
-                      "environment variable (e.g. OPENAI_API_KEY)")
     return OK, f"{type(backend).__module__}.{type(backend).__name__}"
 
 

@@ -53,7 +53,6 @@ class ReflectionOutcome:
 
 def plan_daily_reflection(context: Context, journal: Journal, day: date,
                           user_words: str | None) -> ReflectionPlan:
-    from app.llm.pricing import estimate_cost
     from app.memory.context import build_reflection_context
     from app.memory.tokens import estimate_tokens
     from prompts.loader import build_messages, load_prompt
@@ -78,7 +77,8 @@ def plan_daily_reflection(context: Context, journal: Journal, day: date,
         day=day, messages=messages, prompt_name=prompt.name, prompt_version=prompt.version,
         model=model, api_base=settings.get("llm.api_base") or None,
         input_tokens=input_tokens, budget_tokens=budget, max_output_tokens=max_output,
-        estimated_cost_usd=estimate_cost(model, input_tokens, max_output) if model else None,
+        estimated_cost_usd=_estimated_cost(model, settings.get("llm.api_base") or None,
+                                           input_tokens, max_output),
         json_schema=json_schema_for(prompt))
 
 
@@ -208,6 +208,18 @@ def _gateway(context: Context, journal: Journal):
     from app.llm.gateway import Gateway
 
     return Gateway(context, journal)
+
+
+def _estimated_cost(model: str | None, api_base: str | None, input_tokens: int,
+                    output_tokens: int) -> float | None:
+    from app.llm.pricing import estimate_cost
+    from app.llm.providers import is_local
+
+    if not model:
+        return None
+    if is_local(model, api_base):
+        return 0.0  # the gateway's rule: a local server costs nothing
+    return estimate_cost(model, input_tokens, output_tokens)
 
 
 def _day_words(day: date) -> str:

@@ -131,7 +131,11 @@ def is_local(model: str, api_base: str | None) -> bool:
 def where(call: dict) -> str:
     if call.get("api_base"):
         parsed = urlparse(call["api_base"])
-        return f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else call["api_base"]
+        if parsed.hostname:  # scheme, host and port only: never a user:password@ part
+            host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+            port = f":{parsed.port}" if parsed.port else ""
+            return f"{parsed.scheme}://{host}{port}"
+        return "the configured API base"
     model = call.get("model") or ""
     return f"the {model.split('/', 1)[0]} provider" if "/" in model else "the provider"
 
@@ -170,7 +174,7 @@ class Worker:
     def __init__(self, out: _Protocol) -> None:
         self.out = out
         for name, value in _LITELLM_ENV.items():
-            os.environ.setdefault(name, value)
+            os.environ[name] = value  # ours, whatever the environment says
         import litellm  # the one import of litellm in Wise
 
         self.litellm = litellm

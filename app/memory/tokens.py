@@ -3,9 +3,10 @@
 The heuristic follows how byte-pair tokenizers (OpenAI's cl100k/o200k, Anthropic's,
 DeepSeek's, Llama 3's) cut text, and errs on the high side:
 
-- a run of ASCII letters costs 0.4 token a letter (a 5-letter word counts as 2): common
+- an ASCII letter costs 0.4 token, a capital 0.6 (a 5-letter word counts as 2): common
   English words are one token each, but names, typos and made-up words split into
-  pieces of 2-3 letters, and the estimate must hold for those too;
+  pieces of 2-3 letters, and SHOUTED or CamelCase words into smaller ones still, and the
+  estimate must hold for those too;
 - a run of digits costs one token per 3 digits (tokenizers group at most 3 digits);
 - every other ASCII symbol (punctuation, "#", ":") costs one token;
 - a space costs nothing before a letter (tokenizers glue it to the word) and one token
@@ -15,9 +16,11 @@ DeepSeek's, Llama 3's) cut text, and errs on the high side:
 
 The sum is rounded up once. Measured against cl100k, o200k, Anthropic's and DeepSeek's
 tokenizers, the estimate is 1.0-1.2x the largest real count for made-up words, names,
-dates, URLs, emoji, CJK, Cyrillic and accented text, and 1.3-1.7x for plain English
-prose (tests/unit/app/test_memory_context.py checks it against tiktoken). So a budget
-given in estimated tokens is an upper bound on what a model is sent.
+dates, URLs, emoji, CJK, Cyrillic, capitals and accented text, and 1.3-1.7x for plain
+English prose (tests/unit/app/test_memory_context.py checks it against tiktoken). So a
+budget given in estimated tokens is an upper bound on what a model is sent. The known
+exception: deliberately unpronounceable made-up words ("Brealoush plieshta vaistemb")
+can run up to ~10% over the estimate.
 
 The estimate is sub-additive over lines: estimate(a + "\\n" + b) <= estimate(a) +
 estimate(b) + 1, which lets the context builder add up line costs and stay under budget.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import re
 
 _LETTER = re.compile(r"[A-Za-z]")
+_CAPITAL = re.compile(r"[A-Z]")
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _DIGIT = re.compile(r"[0-9]")
 _SPACE_BEFORE_LETTER = re.compile(r" (?=[A-Za-z])")
@@ -52,7 +56,8 @@ def estimate_tokens(text: str) -> int:
     # Everything ASCII that is not a letter, a digit or a space: symbols and line breaks.
     symbols = len(text) - non_ascii_chars - letters - digits - spaces
     # In tenths of a token, so that the sum is exact; rounded up once.
-    tenths = (4 * letters + 10 * (digit_tokens + symbols + spaces - glued_spaces)
+    capitals = len(_CAPITAL.findall(text))
+    tenths = (4 * letters + 2 * capitals + 10 * (digit_tokens + symbols + spaces - glued_spaces)
               + 5 * non_ascii_bytes)
     return -(-tenths // 10)
 

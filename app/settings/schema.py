@@ -140,7 +140,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm.api_base", "str", "",
            "The model server's address, for local or OpenAI-compatible servers."),
     Option("llm.fallbacks", "str", "",
-           "Models to try, in order, when the main one fails (comma-separated)."),
+           "Models to try, in order, when the main one fails (comma-separated; an entry may "
+           "carry its own server address after a space)."),
     Option("llm.timeout", "int", 60,
            "Seconds a whole model reply may take before Wise gives up on it.",
            minimum=5, maximum=600),
