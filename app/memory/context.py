@@ -301,9 +301,10 @@ def goals_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
     _, day_end = day_bounds_utc(day, start_hour, tz)
     done: dict[int, int] = {}
     noted: dict[int, int] = {}
+    added: dict[int, int] = {}
     last: dict[int, datetime] = {}
     if ids:
-        # The last 7 days' activity of every active goal: two indexed range scans (no
+        # The last 7 days' activity of every active goal: indexed range scans (no
         # goal_id condition: SQLite would rather walk the goal_id index, all years long).
         wanted = set(ids)
         for goal_id, n, latest in session.execute(
@@ -314,6 +315,17 @@ def goals_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
                 continue
             done[goal_id] = n
             last[goal_id] = _aware(latest)
+        for goal_id, n, latest in session.execute(
+                select(Action.goal_id, func.count(), func.max(Action.created_at))
+                .where(Action.created_at >= week_start, Action.created_at < day_end,
+                       or_(Action.done_at.is_(None), Action.done_at < week_start,
+                           Action.done_at >= day_end))  # (those done are counted above)
+                .group_by(Action.goal_id)):
+            if goal_id not in wanted:
+                continue
+            added[goal_id] = n
+            moment = _aware(latest)
+            last[goal_id] = max(last.get(goal_id, moment), moment)
         for goal_id, n, latest in session.execute(
                 select(Entry.goal_id, func.count(), func.max(Entry.created_at))
                 .where(Entry.created_at >= week_start, Entry.created_at < day_end)
@@ -349,6 +361,8 @@ def goals_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
         activity = []
         if done.get(row.id):
             activity.append(f"{done[row.id]} done")
+        if added.get(row.id):
+            activity.append(f"{added[row.id]} to-do{'s' * (added[row.id] != 1)} added")
         if noted.get(row.id):
             activity.append(f"{noted[row.id]} note{'s' * (noted[row.id] != 1)}")
         rhythm.append("last 7 days: " + (", ".join(activity) if activity else "nothing"))

@@ -26,17 +26,21 @@ cold start   `wise` (a journal that exists, schema current) against minimal_tray
              the positive control). First run ever (no journal: Alembic creates it) is
              timed separately, for information.
 show-capture `{"cmd": "show-capture"}` on a new connection, to the reply (sent after
-             summon() returned) and to the X server's MapNotify of the window; the window
+             summon() returned), to the X server's MapNotify of the window and to its
+             first paint (its text row read back until it is not one flat colour); the window
              is hidden before each sample with a real Esc key (`xdotool key Escape`, the
              window has the keyboard focus) and the unmap awaited. Side by side: a ping
              round trip on a new connection. Offscreen there is no way to press Esc from
              outside, so the window stays visible and the samples are a lower bound.
 wise capture `wise capture TEXT` (new process per run) while a tray runs on an empty and
              on a 100k-entry journal, with `python -c pass`, round-robin. The trays' logs
-             must show one socket capture per run (else the CLI wrote directly).
+             must show one socket capture per run (else the CLI wrote directly). Then the
+             tray's own share: capture requests over the socket, no new process.
 Enter        tray_probe.py (a child process, offscreen): the real WiseApp; Enter in the
              quick-capture window until it says "Saved ✓" (shown only after the commit),
              on a 100k-entry journal, side by side with one 4 KiB write + fdatasync.
+             It also counts the references to None that each capture loses (a PySide6
+             6.12.0 bug on Python < 3.12 that aborts the tray; see tray_probe.py).
 idle         a Wise tray (100k journal, after one capture) and the minimal app side by
              side, idle for 60 s (10 s with --quick, scaled to a minute): VmRSS at the
              end, and every thread's voluntary + involuntary context switches
@@ -56,7 +60,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +78,7 @@ from tests.benchmarks.harness import (
     ms,
     ratio,
     run_cmd,
+    time_calls_interleaved,
 )
 
 MINIMAL_APP = Path(__file__).with_name("minimal_tray_app.py")
@@ -90,7 +95,7 @@ def _plan(ws: Workspace) -> dict:
     if ws.quick:
         return {"cold": 3, "first": 1, "show": 10, "cli": 8, "big": 10_000, "enter": 50,
                 "idle": 10.0}
-    return {"cold": 12, "first": 3, "show": 40, "cli": 20, "big": 100_000, "enter": 200,
+    return {"cold": 12, "first": 3, "show": 40, "cli": 30, "big": 100_000, "enter": 200,
             "idle": 60.0}
 
 
@@ -952,7 +957,8 @@ def run_cli_through_tray(ws: Workspace) -> list[Row]:
         empty_home = _warm_home(ws, screen, "tray-cli-empty")
         big_home = seed.fresh_wise_home(ws, big, f"tray-cli-{big}")
         wise = [str(BIN / "wise"), "capture", TEXT]
-        with running_tray(ws, screen, empty_home), running_tray(ws, screen, big_home):
+        with running_tray(ws, screen, empty_home) as (_p0, sock0), \
+                running_tray(ws, screen, big_home) as (_p1, sock1):
             before = {h: _log_text(h).count("capture request over the socket")
                       for h in (empty_home, big_home)}
             cmds = {
@@ -964,6 +970,19 @@ def run_cli_through_tray(ws: Workspace) -> list[Row]:
             st = interleaved(cmds, runs, warmup=1)
             through = {h: _log_text(h).count("capture request over the socket") - before[h]
                        for h in (empty_home, big_home)}
+            # The tray's own share: one capture over the socket, no process start.
+            ws.log(f"socket capture round trips, empty and {_k(big)}, x {runs * 5} ...")
+
+            def over_socket(path: Path) -> Callable[[int], object]:
+                def one(i: int) -> None:
+                    reply = _request(path, {"cmd": "capture", "text": f"{TEXT} {i}",
+                                            "uid": str(uuid.uuid4())})
+                    if not reply.get("ok"):
+                        raise RuntimeError(f"capture over the socket failed: {reply}")
+                return one
+
+            sock_st = time_calls_interleaved({"empty": over_socket(sock0),
+                                              "big": over_socket(sock1)}, runs * 5)
     floor, empty, bigst = st["floor"], st["empty"], st["big"]
     expected = runs + 1  # and the warm-up
     went = (f"through the tray's socket: {through[empty_home]}/{expected} (empty), "
@@ -979,7 +998,14 @@ def run_cli_through_tray(ws: Workspace) -> list[Row]:
                                               "through_tray": through[big_home]})
     if not all_through:
         r1.met = r2.met = False
-    return [r1, r2]
+    s0, s1 = sock_st["empty"], sock_st["big"]
+    r3 = Row(group, f"  capture over the socket (no new process), {_k(big)} vs empty",
+             med_p90(s1), med_p90(s0), ratio(s1.median, s0.median),
+             note=(f"{s0.n} interleaved requests to each running tray, a new connection "
+                   "each, timed to the acknowledgement (committed): the tray's share of "
+                   "the rows above"),
+             data={"big": s1, "empty": s0})
+    return [r1, r2, r3]
 
 
 # ------------------------------------------------------------------- 4. Enter in the window

@@ -121,7 +121,7 @@ def test_sections_come_in_priority_order_with_their_content(small: Journal) -> N
     goals = section(ctx, "Goals and why they matter")
     assert "- Health (#health): why: Energy to play with the kids" in goals
     assert "Family (#family): why: I want to be there for them" in goals
-    assert "wants 3x a week; last 7 days: 1 note; last activity today" in goals
+    assert "wants 3x a week; last 7 days: 1 to-do added, 1 note; last activity today" in goals
     assert "1 done" in goals
     assert "Paused for now: Guitar (#guitar)" in goals
     # The goal touched most recently comes first (the Family note is the newest).
