@@ -265,3 +265,45 @@ class Feedback(Base):
     rating: Mapped[int] = mapped_column(Integer)  # -1 not helpful, 0 neutral, 1 helpful
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class NudgeResponse(StrEnum):
+    DONE = "done"
+    SNOOZE = "snooze"
+    NOT_TODAY = "not_today"
+    IGNORED = "ignored"  # no response before it expired
+    OPENED = "opened"  # clicked through to a window, no verdict
+
+
+class Nudge(Base):
+    """One nudge shown to the user, and what they did with it: the learner's evidence."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        CheckConstraint(f"response IS NULL OR {_in('response', NudgeResponse)}",
+                        name="response"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)  # when shown
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actions.id", ondelete="SET NULL"), index=True)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    style: Mapped[str] = mapped_column(String(24))  # the wording style the learner tried
+    hour_bucket: Mapped[int] = mapped_column(Integer)  # local hour it was shown, 0-23
+    reason: Mapped[str] = mapped_column(Text, default="")  # the rule that chose it
+    source: Mapped[str] = mapped_column(String(16), default="plain")  # "model" | "plain"
+    response: Mapped[str | None] = mapped_column(String(16))
+    responded_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """The last run of each scheduled job, so a restart neither repeats nor skips work."""
+
+    __tablename__ = "job_runs"
+
+    job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_run_at: Mapped[datetime]
+    last_status: Mapped[str] = mapped_column(String(16))  # "ok" | "error" | "skipped"
+    detail: Mapped[str | None] = mapped_column(Text)

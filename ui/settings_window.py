@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 SECTION_TITLES: dict[str, str] = {
     "day": "Your day",
     "schedule": "Check-ins & reflection",
-    "quiet_hours": "Quiet hours",
     "nudges": "Nudges",
     "capture": "Quick capture",
     "startup": "Start-up",
@@ -61,8 +60,8 @@ LABELS: dict[str, str] = {
     "schedule.checkin_time": "Morning check-in",
     "schedule.reflection_time": "Daily reflection",
     "schedule.weekly_review_day": "Weekly goal review",
-    "quiet_hours.start": "Quiet from",
-    "quiet_hours.end": "Quiet until",
+    "nudges.quiet_start": "Quiet from",
+    "nudges.quiet_end": "Quiet until",
     "nudges.enabled": "Allow nudges",
     "nudges.daily_cap": "Nudges a day, at most",
     "nudges.min_gap_minutes": "Time between nudges, at least",

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import resolve_paths
-from app.settings.schema import OPTIONS
+from app.settings.schema import OPTIONS, option
 from app.settings.store import load_settings, write_settings
 from ui.settings_window import SECTION_TITLES, SettingsWindow
 
@@ -233,7 +233,7 @@ def test_a_value_set_back_to_its_default_leaves_the_file(open_window,
                                                          settings_path: Path) -> None:
     write_settings(settings_path, {"nudges.daily_cap": 5})
     window = open_window()
-    window.editor("nudges.daily_cap").setValue(3)
+    window.editor("nudges.daily_cap").setValue(option("nudges.daily_cap").default)
     assert window.save()
     assert load_settings(settings_path).explicit == {}
 
