@@ -125,6 +125,13 @@ def _add_model_commands(add: Callable) -> None:
     sub("usage", "this month's model calls and their cost").set_defaults(
         handler=_command("llm_cmd", "run_usage"))
 
+    add("schedule", "List the scheduled check-ins, reflections, nudges and maintenance.",
+        _command("schedule_cmd"))
+    nudge = add("nudge", "What the nudge policy would do right now, and why.",
+                _command("nudge_cmd"))
+    nudge.add_argument("--dry-run", action="store_true",
+                       help="decide and explain, but send and record nothing")
+
     key = add("key", "Keep a model provider's API key in your system's keyring.",
               _command("key_cmd", "run_status"))
     keys = _subcommands(key, "key_command")

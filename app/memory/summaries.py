@@ -15,9 +15,9 @@ process stored it meanwhile).
   without asking the model. That costs one short row a day and means "missing" is simply
   "no row": the nightly check is one indexed range query, and a quiet day is never looked
   at again. Days before the journal's first entry get no row at all.
-- With a model (`summarize(kind, material) -> text`): the model writes the summary from
-  the day's material (or the week's day summaries); if it raises or returns nothing, the
-  plain summary is stored instead ("plain" source) and the run goes on. After
+- With a model (`summarize(kind, material, period_start) -> text`): the model writes the
+  summary from the day's material (or the week's day summaries); if it raises or returns
+  nothing, the plain summary is stored instead ("plain" source) and the run goes on. After
   MAX_MODEL_FAILURES failures in a row the model is not asked again in this run (a
   missing key or an exhausted budget would fail for every day alike).
 - Without a model: plain, data-based summaries (counts, the titles of wins, goals
@@ -62,7 +62,7 @@ MAX_MODEL_FAILURES = 3
 QUIET_DAY = f"{QUIET_PREFIX}: nothing recorded."
 QUIET_WEEK = "Quiet week: nothing recorded."
 
-Summarize = Callable[[str, str], str]
+Summarize = Callable[[str, str, date], str]  # (kind, material, period start) -> text
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
     """Make the missing day summaries (past days, at most `max_days` back) and week
     summaries (complete Monday-Sunday weeks), each once. See the module docstring.
 
-    `summarize(kind, material)` ("day" or "week") is the model hook; `model` and
+    `summarize(kind, material, period_start)` ("day" or "week") is the model hook; `model` and
     `prompt_versions` ({"day": "1.0", "week": "1.0"}) are stored with what it wrote.
     """
     versions = dict(prompt_versions or {})
@@ -322,7 +322,7 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
         text, source = plain, "plain"
         if material is not None:
             try:
-                written = (summarize(kind, material) or "").strip()
+                written = (summarize(kind, material, start) or "").strip()
                 if not written:
                     raise ValueError("the model returned an empty summary")
                 text, source = truncate_to_tokens(written, MAX_MODEL_TEXT_TOKENS), "model"

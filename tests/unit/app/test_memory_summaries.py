@@ -180,7 +180,7 @@ def test_the_model_writes_them_when_there_is_one(journal: Journal) -> None:
                    user_words="a good day, honestly"))
     calls: list[tuple[str, str]] = []
 
-    def summarize(kind: str, material: str) -> str:
+    def summarize(kind: str, material: str, start: date) -> str:
         calls.append((kind, material))
         return f"model {kind} note {len(calls)}"
 
@@ -208,7 +208,7 @@ def test_a_failing_model_falls_back_to_plain_and_the_night_goes_on(journal: Jour
         a_day(journal, TODAY - timedelta(days=back))
     attempts = []
 
-    def flaky(kind: str, material: str) -> str:
+    def flaky(kind: str, material: str, start: date) -> str:
         attempts.append(kind)
         if len(attempts) == 2:
             raise TimeoutError("the model stalled")
@@ -228,7 +228,7 @@ def test_a_model_that_keeps_failing_is_not_asked_all_night(journal: Journal) -> 
         a_day(journal, TODAY - timedelta(days=back))
     attempts = []
 
-    def broken(kind: str, material: str) -> str:
+    def broken(kind: str, material: str, start: date) -> str:
         attempts.append(kind)
         raise RuntimeError("no key")
 
@@ -241,7 +241,7 @@ def test_a_model_that_keeps_failing_is_not_asked_all_night(journal: Journal) -> 
 def test_quiet_days_never_reach_the_model(journal: Journal) -> None:
     a_day(journal, TODAY - timedelta(days=3))
     kinds = []
-    ensure(journal, summarize=lambda kind, material: kinds.append(kind) or "note")
+    ensure(journal, summarize=lambda kind, material, start: kinds.append(kind) or "note")
     assert kinds == ["day"]  # two quiet days after it: plain, no call
     assert [r.content for r in rows(journal, "day")][1:] == [QUIET_DAY, QUIET_DAY]
 

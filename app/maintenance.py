@@ -1,0 +1,73 @@
+"""Nightly maintenance: memory summaries (by the model when there is one), a rotating
+backup, and a tidy search index. Called by the scheduler; safe to run at any time."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from app.daytime import journal_day, local_now
+from app.journal import Context
+from storage.engine import Journal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MaintenanceReport:
+    summaries_made: int
+    summaries_failed: int
+    backup: str
+    fts_optimized: bool
+
+
+def run_nightly(context: Context, journal: Journal, *, use_model: bool = True,
+                today: date | None = None) -> MaintenanceReport:
+    from storage.backup import backup_journal
+
+    today = today or journal_day(local_now(), context.day_start_hour)
+    report = _summaries(context, journal, today, use_model=use_model)
+    backup = backup_journal(context.paths.db, context.paths.backups_dir,
+                            keep=context.settings.get("backup.keep"), reason="nightly")
+    optimized = _optimize_search(journal)
+    log.info("nightly maintenance: %d summaries made (%d fell back to plain), backup %s",
+             report.made, report.failed, backup.name)
+    return MaintenanceReport(report.made, report.failed, str(backup), optimized)
+
+
+def _summaries(context: Context, journal: Journal, today: date, *, use_model: bool):
+    from app.memory.summaries import ensure_summaries
+
+    summarize, model, versions, gateway = None, None, None, None
+    if use_model and context.settings.get("llm.model"):
+        from app.llm.gateway import Gateway
+        from prompts.loader import build_messages, load_prompt
+
+        gateway = Gateway(context, journal)
+        model = context.settings.get("llm.model")
+        versions = {kind: load_prompt(f"{kind}_summary").version for kind in ("day", "week")}
+
+        def summarize(kind: str, material: str, start: date) -> str:
+            label = (f"{start:%A} {start.day} {start:%B %Y}" if kind == "day"
+                     else f"{start.day} {start:%B %Y}")
+            messages = build_messages(f"{kind}_summary", **{kind: label, "journal": material})
+            prompt = load_prompt(f"{kind}_summary")
+            return gateway.complete(f"{kind}_summary", messages, prompt_name=prompt.name,
+                                    prompt_version=prompt.version).text.strip()
+
+    try:
+        return ensure_summaries(journal, today=today, start_hour=context.day_start_hour,
+                                summarize=summarize, model=model, prompt_versions=versions)
+    finally:
+        if gateway is not None:
+            gateway.close()
+
+
+def _optimize_search(journal: Journal) -> bool:
+    from sqlalchemy import text
+
+    with journal.write() as session:
+        for table in ("entries_fts", "actions_fts"):
+            session.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
+    return True
