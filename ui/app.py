@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.errors import BadInput
@@ -21,6 +21,9 @@ from app.ipc.client import TrayClient
 from app.ipc.protocol import error, ok, socket_path
 from app.journal import Context
 from app.paths import resolve_paths
+
+if TYPE_CHECKING:
+    from ui.capture_window import CaptureWindow
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +85,6 @@ class WiseApp:
     def __init__(self, context: Context, *, log_path: str) -> None:
         from app.drafts import DraftStore
         from storage.capture_writer import CaptureWriter
-        from ui.capture_window import CaptureWindow
         from ui.crash import CrashHandler
         from ui.hotkey import GlobalHotkey
         from ui.ipc_server import IpcServer
@@ -93,9 +95,7 @@ class WiseApp:
         # Used only on that one worker thread; its connection stays open between captures.
         self.writer = CaptureWriter(context.paths.db)
         self.drafts = DraftStore(context.paths.data_dir / "draft.txt")
-        self.capture_window = CaptureWindow(self.drafts,
-                                            day_start_hour=lambda: self.context.day_start_hour)
-        self.capture_window.submitted.connect(self.submit_capture_from_window)
+        self._capture_window: CaptureWindow | None = None  # built just after the tray shows
         self.ipc = IpcServer(socket_path(context.paths.data_dir), self.handle_request)
         self.hotkey = GlobalHotkey()
         self.hotkey.activated.connect(self.show_capture)
@@ -105,6 +105,17 @@ class WiseApp:
         self._settings_window: Any = None
         self._notices: list[Any] = []
         self._quitting = False
+
+    @property
+    def capture_window(self):
+        """The quick-capture window, built on first need (normally right after start)."""
+        if self._capture_window is None:
+            from ui.capture_window import CaptureWindow
+
+            self._capture_window = CaptureWindow(
+                self.drafts, day_start_hour=lambda: self.context.day_start_hour)
+            self._capture_window.submitted.connect(self.submit_capture_from_window)
+        return self._capture_window
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -133,7 +144,8 @@ class WiseApp:
         QTimer.singleShot(0, self._finish_start)
 
     def _finish_start(self) -> None:
-        self.background.run(self._prepare_journal, on_success=self.capture_window.set_goals,
+        window = self.capture_window  # ready before the user's first keystroke
+        self.background.run(self._prepare_journal, on_success=window.set_goals,
                             on_error=self._journal_problem)
         self.hotkey.start(self.context.settings.get("capture.hotkey"))
         for message in self.context.settings.warnings:
@@ -160,7 +172,8 @@ class WiseApp:
             QApplication.instance().exit(0)
 
     def _save_everything(self) -> None:
-        self.capture_window.save_draft_now()
+        if self._capture_window is not None:
+            self._capture_window.save_draft_now()
         self.background.wait(10_000)  # a capture in flight finishes before we go
 
     def shutdown(self) -> None:

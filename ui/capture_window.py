@@ -250,9 +250,9 @@ class CaptureWindow(QWidget):
 
         self.setWindowTitle("Wise — quick capture")
         # Rounded corners: see-through where a compositor blends them, a shape mask where
-        # none does (there a translucent pixel would be painted black).
-        self._masked = not has_compositor()
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground, not self._masked)
+        # none does (there a translucent pixel would be painted black). Decided at the first
+        # summon(): asking the X server costs ~30 ms that start-up should not pay.
+        self._masked: bool | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # closing never quits
         self._build()
 
@@ -402,6 +402,9 @@ class CaptureWindow(QWidget):
 
     def summon(self) -> None:
         """Show on the screen under the mouse, centred, in the upper third, ready to type."""
+        if self._masked is None:  # before the native window exists: the attribute needs that
+            self._masked = not has_compositor()
+            self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground, not self._masked)
         if self._phase is _Phase.SAVED:
             self._finish_saved(hide=False)
         screen = QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
@@ -444,14 +447,14 @@ class CaptureWindow(QWidget):
         else:
             self.box.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def save_draft_now(self) -> None:
+    def save_draft_now(self, *, durable: bool = True) -> None:
         """Write the draft to disk at once (debounced saves, hide, quit, crash)."""
         self._draft_timer.stop()
         text = self.box.toPlainText()
         if text == self._saved_draft:
             return
         try:
-            self._drafts.save(text)
+            self._drafts.save(text, durable=durable)
         except (OSError, UnicodeError) as exc:
             if not self._draft_error_logged:  # once: this runs after every pause in typing
                 log.warning("the capture draft could not be saved to %s: %s",
@@ -489,7 +492,10 @@ class CaptureWindow(QWidget):
         self.box.completer.popup().hide()
         self.box.setReadOnly(True)
         self._set_status("Saving…", _Tone.NOTICE)
-        self.save_draft_now()  # until the journal has it, the draft is the only copy
+        # Until the journal has it, the draft is the only copy on disk. Not flushed: the
+        # journal's commit a few milliseconds later is the durable copy, and two flushes
+        # on the GUI thread would delay every Enter on a busy disk.
+        self.save_draft_now(durable=False)
         self.submitted.emit(cleaned)
 
     def _dismiss(self) -> None:
