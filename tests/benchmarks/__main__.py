@@ -18,6 +18,10 @@ What is measured (each group's module docstring has the details):
   context   the daily reflection's context (bench_context): input tokens (budget 3,000)
             and build time for heavy journals (50 notes a day) of 1 week, 1 year and 5
             years, with summaries as the nightly job makes them; one nightly run.
+  model     the model worker against a local fake OpenAI-compatible server (bench_model):
+            cold start (worker + litellm import), warm time to first token through the
+            gateway vs a direct HTTP request (target: <= 50 ms extra), litellm's own
+            per-call cost; RSS of a CLI process before and after a reflection.
 
 How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
 after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
@@ -52,7 +56,7 @@ from datetime import UTC, datetime
 
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
-GROUPS = ("capture", "search", "transfer", "tray", "context")
+GROUPS = ("capture", "search", "transfer", "tray", "context", "model")
 
 
 def _group_steps(name: str) -> tuple:

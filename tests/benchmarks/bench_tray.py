@@ -42,9 +42,10 @@ Enter        tray_probe.py (a child process, offscreen): the real WiseApp; Enter
              It also counts the references to None that each capture loses (a PySide6
              6.12.0 bug on Python < 3.12 that aborts the tray; see tray_probe.py).
 idle         a Wise tray (100k journal, after one capture) and the minimal app side by
-             side, idle for 60 s (10 s with --quick, scaled to a minute): VmRSS at the
-             end, and every thread's voluntary + involuntary context switches
-             (/proc/PID/task/*/status) over the idle time, as wake-ups per minute.
+             side, idle for 2 x 60 s (2 x 10 s with --quick, scaled to a minute): VmRSS
+             after the first minute; every thread's voluntary + involuntary context
+             switches (/proc/PID/task/*/status) as wake-ups per minute, in the second
+             minute (the target) and in the first (Qt's tray icon runs one-off timers then).
 """
 
 from __future__ import annotations
@@ -1082,6 +1083,9 @@ def _none_row(group: str, data: dict) -> Row:
 
 
 def run_idle(ws: Workspace) -> list[Row]:
+    """Both apps start together; minute 1 (from ready): wake-ups for information, and the
+    RSS at its end; minute 2: the wake-ups that count (Qt's X11 QSystemTrayIcon runs a
+    couple of one-off timers, about 30 s apart, in the first minute of any tray app)."""
     plan = _plan(ws)
     idle, big = plan["idle"], plan["big"]
     group = "tray: idle"
@@ -1096,38 +1100,31 @@ def run_idle(ws: Workspace) -> list[Row]:
                 line += minimal.stdout.readline()  # ready ...
                 if b"ready" not in line:
                     raise RuntimeError("the minimal app did not start")
-                time.sleep(3)  # the tray's deferred start-up work, the hotkey, the X traffic
                 pids = {"wise": proc.pid, "minimal": minimal.pid}
-                ws.log(f"idle tray and minimal app: {idle:.0f} s of nothing ...")
-                before = {k: _threads(p) for k, p in pids.items()}
+                time.sleep(2)  # both docked and painted
+                ws.log(f"idle tray and minimal app: 2 x {idle:.0f} s of nothing ...")
+                at_start = {k: _threads(p) for k, p in pids.items()}
                 time.sleep(idle)
-                after = {k: _threads(p) for k, p in pids.items()}
+                at_rss = {k: _threads(p) for k, p in pids.items()}
                 status = {k: _proc_status(p) for k, p in pids.items()}
+                time.sleep(idle)
+                at_end = {k: _threads(p) for k, p in pids.items()}
                 libs = _proc_maps_libs(proc.pid)
             finally:
                 _stop_minimal(minimal)
-    per_min = 60.0 / idle
-    wake: dict[str, list[tuple[str, float]]] = {}
-    for who in pids:
-        rates = []
-        for tid, (name, count) in after[who].items():
-            start = before[who].get(tid, (name, 0))[1]
-            main_name = after[who].get(pids[who], ("",))[0]
-            label = ("main" if tid == pids[who]
-                     else "python-thread" if name == main_name else name)
-            rates.append((f"{label}[{tid}]", (count - start) * per_min))
-        wake[who] = sorted(rates, key=lambda item: -item[1])
+    first = {who: _wakeups(at_start[who], at_rss[who], pids[who], idle) for who in pids}
+    wake = {who: _wakeups(at_rss[who], at_end[who], pids[who], idle) for who in pids}
     rss = {who: _kib(status[who].get("VmRSS", "")) for who in pids}
     hwm = {who: _kib(status[who].get("VmHWM", "")) for who in pids}
 
-    def busiest(who: str) -> float:
-        return wake[who][0][1] if wake[who] else float("nan")
+    def busiest(rates: list[tuple[str, float]]) -> float:
+        return rates[0][1] if rates else float("nan")
 
-    def total(who: str) -> float:
-        return sum(rate for _, rate in wake[who])
+    def total(rates: list[tuple[str, float]]) -> float:
+        return sum(rate for _, rate in rates)
 
-    def listing(who: str) -> str:
-        return ", ".join(f"{name} {rate:.1f}" for name, rate in wake[who])
+    def listing(rates: list[tuple[str, float]]) -> str:
+        return ", ".join(f"{name} {rate:.1f}" for name, rate in rates)
 
     limit_bytes = 100e6
     heavy = [name for name, paths in libs.items() if paths]
@@ -1141,17 +1138,39 @@ def run_idle(ws: Workspace) -> list[Row]:
                   f"{hwm['wise'] / 1024:.1f} MiB, minimal {hwm['minimal'] / 1024:.1f} MiB; "
                   "heavy packages mapped after idling: " + (", ".join(heavy) or "none")),
             data={"rss_kib": rss, "hwm_kib": hwm, "heavy_libs": libs}),
-        Row(group, "wake-ups per minute idle, busiest thread", f"{busiest('wise'):.1f}",
-            f"{busiest('minimal'):.1f}", None, "≤ 2 /thread/min",
-            busiest("wise") <= 2.0 if wake["wise"] else None,
+        Row(group, f"wake-ups per minute idle ({idle:.0f}–{2 * idle:.0f} s), busiest thread",
+            f"{busiest(wake['wise']):.1f}", f"{busiest(wake['minimal']):.1f}", None,
+            "≤ 2 /thread/min", busiest(wake["wise"]) <= 2.0 if wake["wise"] else None,
             note=(f"voluntary + involuntary context switches of every thread "
-                  f"(/proc/PID/task/*/status) over {idle:.0f} s idle{scaled}; wise: "
-                  f"{listing('wise')}; minimal: {listing('minimal')}"),
-            data={"wakeups_per_min": wake, "idle_seconds": idle}),
-        Row(group, "  wake-ups per minute idle, all threads", f"{total('wise'):.1f}",
-            f"{total('minimal'):.1f}", None,
+                  f"(/proc/PID/task/*/status) over the second {idle:.0f} s of idling"
+                  f"{scaled}; wise: {listing(wake['wise'])}; minimal: "
+                  f"{listing(wake['minimal'])}"),
+            data={"wakeups_per_min": wake, "first_period_wakeups_per_min": first,
+                  "idle_seconds": idle}),
+        Row(group, f"  wake-ups per minute idle, all threads ({idle:.0f}–{2 * idle:.0f} s)",
+            f"{total(wake['wise']):.1f}", f"{total(wake['minimal']):.1f}", None,
             note=f"threads: wise {len(wake['wise'])}, minimal {len(wake['minimal'])}"),
+        Row(group, f"  wake-ups per minute idle, all threads (0–{idle:.0f} s, information)",
+            f"{total(first['wise']):.1f}", f"{total(first['minimal']):.1f}", None,
+            note=(f"from 2 s after both were ready{scaled}; wise: {listing(first['wise'])}; "
+                  f"minimal: {listing(first['minimal'])}. Qt's X11 QSystemTrayIcon runs one-off "
+                  "timers in an app's first minute (strace: a main-thread poll with a ~30 s "
+                  "timeout, twice, then none; in both apps, and in a bare QSystemTrayIcon "
+                  "app but not in one without a tray icon), so the target applies to the "
+                  "second period")),
     ]
+
+
+def _wakeups(before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]],
+             pid: int, seconds: float) -> list[tuple[str, float]]:
+    """Per thread, context switches per minute between two _threads() snapshots."""
+    main_name = after.get(pid, ("",))[0]
+    rates = []
+    for tid, (name, count) in after.items():
+        start = before.get(tid, (name, 0))[1]
+        label = "main" if tid == pid else "python-thread" if name == main_name else name
+        rates.append((f"{label}[{tid}]", (count - start) * 60.0 / seconds))
+    return sorted(rates, key=lambda item: -item[1])
 
 
 STEPS = (run_cold_start, run_show_capture, run_cli_through_tray, run_enter_to_committed,
