@@ -14,20 +14,19 @@ Threads, and nothing else, touch the socket; the GUI thread never waits on D-Bus
   no polling: an idle tray is not woken), matches replies to calls and turns the
   daemon's signals into Qt signals.
 
-Every Qt signal of `DBusNotifications` is emitted from the receiver thread only, so the
-GUI thread sees a call's reply (`shown`) before any action or close signal about the
-notification it created. The QObject itself lives on the GUI thread; the threads hold only
-a weak reference to it, so it is never destroyed on a worker thread.
+Replies and the daemon's signals are all turned into Qt signals on the receiver thread, in
+the order they arrived, so the GUI thread sees a call's reply (`shown`) before any action or
+close signal about the notification it created (`failed` may also come from the sender).
+The QObject itself lives on the GUI thread; the threads keep only a weak reference to it
+between messages, so it is never destroyed on a worker thread.
 """
 
 from __future__ import annotations
 
-import ctypes
-import functools
+import contextlib
 import logging
 import os
 import queue
-import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -43,48 +42,14 @@ OBJECT_PATH = "/org/freedesktop/Notifications"
 INTERFACE = "org.freedesktop.Notifications"
 NOTIFY_SIGNATURE = "susssasa{sv}i"
 
+# Replies are handled on the receiver thread, given the client: (client, message).
+Reply = Callable[["DBusNotifications", Any], None]
+# Clients whose sender thread outlived stop() (a wedged bus): kept, so that the QObject is
+# never freed on that thread when it finally lets go.
+_STILL_STOPPING: list[DBusNotifications] = []
+
 # NotificationClosed reasons, from the Desktop Notifications Specification 1.2.
 CLOSE_REASONS = {1: "expired", 2: "dismissed", 3: "closed", 4: "other"}
-
-
-@functools.cache
-def emit_drops_a_reference() -> bool:
-    """Whether this PySide6 loses a reference to True on every Python-side `emit()`.
-
-    PySide6 6.12.0 does (emit returns a borrowed True; 6.11.3 does not). Before Python 3.12,
-    True is an ordinary object, and once its count runs out the process aborts with
-    "bool_dealloc: deallocating True or False" (at exit, or mid-run in a long-lived tray).
-    Measured once, on the GUI thread (it makes a QObject).
-    """
-    if sys.version_info >= (3, 12):
-        return False  # True and False are immortal
-    from PySide6.QtCore import QObject, Signal
-
-    class Probe(QObject):
-        ping = Signal()
-
-    probe, rounds = Probe(), 32
-    before = sys.getrefcount(True)
-    for _ in range(rounds):
-        probe.ping.emit()
-    lost = before - sys.getrefcount(True)
-    if lost >= rounds // 2:  # another thread may have moved the count a little meanwhile
-        _give_back_to_true(rounds)
-        return True
-    return False
-
-
-def _give_back_to_true(count: int) -> None:
-    for _ in range(count):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-
-
-def emit(signal: Any, *args: Any) -> None:
-    """`signal.emit(*args)`, repairing the reference PySide6 6.12.0 drops (see above).
-    Call `emit_drops_a_reference()` once on the GUI thread before emitting from others."""
-    signal.emit(*args)
-    if emit_drops_a_reference():
-        _give_back_to_true(1)
 
 
 def session_bus_address() -> str | None:
@@ -121,14 +86,14 @@ class DBusNotifications(QObject):
 
     def __init__(self, address: str | None = None, *, connect_timeout: float = 3.0) -> None:
         super().__init__()
-        emit_drops_a_reference()  # measured here, on the GUI thread
         self._address = address
         self._connect_timeout = connect_timeout
-        self._outbox: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._outbox: queue.SimpleQueue[Callable[[DBusNotifications], None] | None] = (
+            queue.SimpleQueue())
         self._conn: Any = None
         self._sender: threading.Thread | None = None
         self._receiver: threading.Thread | None = None
-        self._replies: dict[int, Callable[[Any], None]] = {}
+        self._replies: dict[int, Reply] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.server_info: tuple[str, ...] = ()
@@ -142,7 +107,7 @@ class DBusNotifications(QObject):
         me = weakref.ref(self)
         self._sender = threading.Thread(target=_sender_loop, args=(me, self._outbox),
                                         name="wise-notify-send", daemon=True)
-        self._outbox.put(self._connect)
+        self._outbox.put(DBusNotifications._connect)
         self._sender.start()
 
     def notify(self, token: object, *, summary: str, body: str, actions: list[str],
@@ -153,24 +118,26 @@ class DBusNotifications(QObject):
                 {key: _variant(value) for key, value in (hints or {}).items()},
                 expire_timeout)
 
-        def on_reply(msg: Any) -> None:
+        def on_reply(me: DBusNotifications, msg: Any) -> None:
             if _is_error(msg):
-                self._emit("show_failed", token, _error_text(msg))
+                me._emit("show_failed", token, _error_text(msg))
             else:
-                self._emit("shown", token, int(msg.body[0]))
+                me._emit("shown", token, int(msg.body[0]))
 
-        self._outbox.put(lambda: self._call("Notify", NOTIFY_SIGNATURE, args, on_reply))
+        self._outbox.put(lambda me: me._call("Notify", NOTIFY_SIGNATURE, args, on_reply))
 
     def close_notification(self, notification_id: int) -> None:
         if notification_id > 0:
-            self._outbox.put(lambda: self._call("CloseNotification", "u", (notification_id,),
-                                                lambda _msg: None))
+            self._outbox.put(lambda me: me._call("CloseNotification", "u", (notification_id,),
+                                                 _ignore_reply))
 
     def stop(self, timeout: float = 1.0) -> None:
         """Send what is queued (a last close, say), then disconnect. Waits at most ~timeout."""
         self._outbox.put(None)
         if self._sender is not None and self._sender.is_alive():
             self._sender.join(timeout)
+            if self._sender.is_alive():  # stuck connecting to a wedged bus
+                _STILL_STOPPING.append(self)  # so it is never freed on that thread
         self._stopping.set()
         conn, self._conn = self._conn, None
         if conn is None:
@@ -198,11 +165,11 @@ class DBusNotifications(QObject):
                                           name="wise-notify-receive", daemon=True)
         self._receiver.start()
         rule = MatchRule(type="signal", interface=INTERFACE, path=OBJECT_PATH)
-        self._send(message_bus.AddMatch(rule), lambda _msg: None)
-        self._call("GetServerInformation", None, (), self._on_server_information)
+        self._send(message_bus.AddMatch(rule), _ignore_reply)
+        self._call("GetServerInformation", None, (), DBusNotifications._on_server_information)
         # The last of the three: its reply says the server exists and what it can do. A
         # server that is D-Bus activatable is started by this call.
-        self._call("GetCapabilities", None, (), self._on_capabilities)
+        self._call("GetCapabilities", None, (), DBusNotifications._on_capabilities)
 
     def _on_server_information(self, msg: Any) -> None:
         if not _is_error(msg):
@@ -214,14 +181,13 @@ class DBusNotifications(QObject):
         else:
             self._emit("ready", [str(cap) for cap in msg.body[0]])
 
-    def _call(self, method: str, signature: str | None, args: tuple,
-              on_reply: Callable[[Any], None]) -> None:
+    def _call(self, method: str, signature: str | None, args: tuple, on_reply: Reply) -> None:
         from jeepney import DBusAddress, new_method_call
 
         target = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=INTERFACE)
         self._send(new_method_call(target, method, signature, args), on_reply)
 
-    def _send(self, message: Any, on_reply: Callable[[Any], None]) -> None:
+    def _send(self, message: Any, on_reply: Reply) -> None:
         conn = self._conn
         if conn is None:
             raise ConnectionError("not connected to D-Bus")
@@ -250,7 +216,7 @@ class DBusNotifications(QObject):
             with self._lock:
                 on_reply = self._replies.pop(fields.get(HeaderFields.reply_serial), None)
             if on_reply is not None:
-                on_reply(msg)
+                on_reply(self, msg)
         elif (kind == MessageType.signal and fields.get(HeaderFields.interface) == INTERFACE
               and fields.get(HeaderFields.path) == OBJECT_PATH):
             member = fields.get(HeaderFields.member)
@@ -266,7 +232,7 @@ class DBusNotifications(QObject):
             self._emit("failed", f"the D-Bus connection was lost ({exc.__class__.__name__})")
 
     def _emit(self, name: str, *args: Any) -> None:
-        emit(getattr(self, name), *args)
+        getattr(self, name).emit(*args)
 
 
 def _sender_loop(owner: weakref.ref, outbox: queue.SimpleQueue) -> None:
@@ -274,13 +240,15 @@ def _sender_loop(owner: weakref.ref, outbox: queue.SimpleQueue) -> None:
         job = outbox.get()
         if job is None:
             return
+        me = owner()
+        if me is None:
+            return
         try:
-            job()
+            job(me)
         except Exception as exc:
-            me = owner()
-            if me is not None:
-                me._sender_failed(exc)
-            del me
+            me._sender_failed(exc)
+        # No strong reference stays on this thread while it waits for the next job.
+        del me, job
 
 
 def _receiver_loop(owner: weakref.ref, conn: Any) -> None:
@@ -308,20 +276,20 @@ def _receiver_loop(owner: weakref.ref, conn: Any) -> None:
         me._receiver_ended(ended)
 
 
+def _ignore_reply(_me: DBusNotifications, _msg: Any) -> None:
+    pass
+
+
 def _close_connection(conn: Any, *, pipes: bool = True) -> None:
-    try:
+    with contextlib.suppress(OSError):
         conn.close()  # closes the socket
-    except OSError:
-        pass
     if not pipes:
         return  # a receiver still running may yet look at them
     # jeepney's threading connection keeps a wake-up pipe that close() leaves open.
     for fd in (getattr(conn, "_stop_r", None), getattr(conn, "_stop_w", None)):
         if isinstance(fd, int):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def _is_error(msg: Any) -> bool:

@@ -34,8 +34,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from ui.notification_backends import emit, emit_drops_a_reference
-
 log = logging.getLogger(__name__)
 
 DONE, SNOOZE, NOT_TODAY, OPENED = "done", "snooze", "not_today", "opened"
@@ -88,12 +86,10 @@ class Notifier(QObject):
                  use_dbus: bool | None = None, bus_address: str | None = None,
                  probe_timeout_ms: int = PROBE_TIMEOUT_MS) -> None:
         super().__init__(parent)
-        emit_drops_a_reference()  # measured on the GUI thread, before any worker emits
         self._tray = tray
         self._use_dbus = _platform_has_dbus_notifications() if use_dbus is None else use_dbus
         self._bus_address = bus_address
         self._dbus: Any = None            # DBusNotifications while connecting or connected
-        self._dbus_ok = False             # the server answered and shows buttons
         self._capabilities: frozenset[str] = frozenset()
         self._probing = False
         self._started = False
@@ -120,7 +116,7 @@ class Notifier(QObject):
             return
         self._started = True
         if not self._use_dbus:
-            emit(self.settled, self._backend)
+            self.settled.emit(self._backend)
             return
         from ui.notification_backends import DBusNotifications
 
@@ -160,7 +156,7 @@ class Notifier(QObject):
         """Show a nudge with Done / Snooze 15 min / Not today where the desktop can; it stays
         in `pending()` until answered. Showing the same id again replaces it."""
         self._pending[nudge_id] = PendingNudge(nudge_id, title, text)
-        emit(self.pending_changed)
+        self.pending_changed.emit()
         self._deliver_or_hold(("nudge", nudge_id))
 
     def pending(self) -> list[PendingNudge]:
@@ -174,15 +170,19 @@ class Notifier(QObject):
             log.debug("nudge %d was already answered or withdrawn", nudge_id)
             return
         if response == OPENED:
-            emit(self.responded, nudge_id, OPENED)
+            self.responded.emit(nudge_id, OPENED)
             return
         self._finish(nudge_id, response)
+
+    def on_screen(self, nudge_id: int) -> bool:
+        """Whether a desktop notification for this nudge is up, as far as Wise knows."""
+        return ("nudge", nudge_id) in self._shown
 
     def withdraw(self, nudge_id: int) -> None:
         """Take a nudge back (answered elsewhere, or stale): no response is reported."""
         if self._forget(("nudge", nudge_id)):
             del self._pending[nudge_id]
-            emit(self.pending_changed)
+            self.pending_changed.emit()
 
     # -- invitations ---------------------------------------------------------------------
 
@@ -190,7 +190,7 @@ class Notifier(QObject):
         """"Your reflection is ready": a click opens it (`invitation_clicked(kind)`). One per
         kind; a new one replaces the old."""
         self._invitations[kind] = PendingInvitation(kind, title, text)
-        emit(self.pending_changed)
+        self.pending_changed.emit()
         self._deliver_or_hold(("invitation", kind))
 
     def pending_invitations(self) -> list[PendingInvitation]:
@@ -204,7 +204,7 @@ class Notifier(QObject):
     def withdraw_invitation(self, kind: str) -> None:
         if self._forget(("invitation", kind)):
             del self._invitations[kind]
-            emit(self.pending_changed)
+            self.pending_changed.emit()
 
     def tooltip_text(self) -> str:
         """A short line for the tray tooltip, "" when nothing waits."""
@@ -267,7 +267,7 @@ class Notifier(QObject):
         if backend != self._backend:
             self._backend = backend
             log.info("notifications: %s", backend)
-            emit(self.backend_changed, backend)
+            self.backend_changed.emit(backend)
 
     def _end_probe(self) -> None:
         if not self._probing:
@@ -277,21 +277,21 @@ class Notifier(QObject):
         held, self._held = self._held, []
         for target in held:
             self._deliver(target)
-        emit(self.settled, self._backend)
+        self.settled.emit(self._backend)
 
     # -- answers ---------------------------------------------------------------------------
 
     def _finish(self, nudge_id: int, response: str) -> None:
         self._forget(("nudge", nudge_id))
         del self._pending[nudge_id]
-        emit(self.pending_changed)
-        emit(self.responded, nudge_id, response)
+        self.pending_changed.emit()
+        self.responded.emit(nudge_id, response)
 
     def _accept_invitation(self, kind: str) -> None:
         self._forget(("invitation", kind))
         self._invitations.pop(kind, None)
-        emit(self.pending_changed)
-        emit(self.invitation_clicked, kind)
+        self.pending_changed.emit()
+        self.invitation_clicked.emit(kind)
 
     def _forget(self, target: tuple[str, Any]) -> bool:
         """Close its notification, if shown; True if the item was pending."""
@@ -314,7 +314,7 @@ class Notifier(QObject):
             return
         kind, key = target
         if kind == "nudge":
-            emit(self.responded, key, OPENED)
+            self.responded.emit(key, OPENED)
         else:
             self._accept_invitation(key)
 
@@ -327,7 +327,6 @@ class Notifier(QObject):
         self._capabilities = frozenset(capabilities)
         name = " ".join(self._dbus.server_info[:1] + self._dbus.server_info[2:3])
         if "actions" in self._capabilities:
-            self._dbus_ok = True
             log.info("notification server %s shows buttons", name or "(unnamed)")
             self._set_backend("dbus")
         else:
@@ -356,7 +355,6 @@ class Notifier(QObject):
 
     def _drop_dbus(self) -> None:
         dbus, self._dbus = self._dbus, None
-        self._dbus_ok = False
         self._ids.clear()
         self._shown.clear()
         if dbus is not None:
@@ -409,7 +407,7 @@ class Notifier(QObject):
             if key in self._pending:
                 self._finish(key, action)
         elif action == "default" and key in self._pending:
-            emit(self.responded, key, OPENED)
+            self.responded.emit(key, OPENED)
 
     @Slot(int, int)
     def _on_closed(self, notification_id: int, reason: int) -> None:
@@ -421,7 +419,7 @@ class Notifier(QObject):
         self._shown.pop(target, None)
         kind, key = target
         if kind == "nudge" and key in self._pending and reason != 3:
-            emit(self.dismissed, key, CLOSE_REASONS.get(reason, "other"))
+            self.dismissed.emit(key, CLOSE_REASONS.get(reason, "other"))
 
 
 def _icon_uri() -> str:
