@@ -60,6 +60,7 @@ LABELS: dict[str, str] = {
     "schedule.checkin_time": "Morning check-in",
     "schedule.reflection_time": "Daily reflection",
     "schedule.weekly_review_day": "Weekly goal review",
+    "schedule.weekly_review_time": "Weekly goal review at",
     "nudges.quiet_start": "Quiet from",
     "nudges.quiet_end": "Quiet until",
     "nudges.enabled": "Allow nudges",

@@ -46,6 +46,7 @@ EVIDENCE = {  # response -> (success, failure)
     "not_today": (0.0, 1.0),
     "ignored": (0.0, 1.0),
 }
+FAVOURITE_MEAN = 0.6  # a proven hour (mean >= this) keeps its place in every day's plan
 ENOUGH_ANSWERS = 8  # below this, describe() says there is not enough to go on
 ENOUGH_PER_ARM = 3  # an hour or a style needs this many answers to be compared
 
@@ -86,6 +87,7 @@ class Learner:
         self.styles = {style: Arm() for style in STYLES}
         self.seed = seed
         self.rng = rng if rng is not None else random.Random()
+        self._draws: dict[tuple, float] = {}
 
     # -- evidence ---------------------------------------------------------------------
 
@@ -115,17 +117,36 @@ class Learner:
 
     def hour_draw(self, hour: int, day: date | None) -> float:
         """This hour's Thompson draw for `day` (the same all day long for one seed)."""
-        rng = self.rng if day is None else random.Random(f"{self.seed}/{day.isoformat()}/{hour}")
-        return self.hours[hour].draw(rng)
+        arm = self.hours[hour]
+        if day is None:
+            return arm.draw(self.rng)
+        key = (day, hour, arm.alpha, arm.beta)
+        draw = self._draws.get(key)
+        if draw is None:
+            if len(self._draws) > 4096:
+                self._draws.clear()
+            draw = arm.draw(random.Random(f"{self.seed}/{day.isoformat()}/{hour}"))
+            self._draws[key] = draw
+        return draw
 
     def hour_weight(self, hour: int, *, day: date | None = None,
                     active_hours: Iterable[int] = range(24)) -> float:
         """This hour's draw relative to the best draw among the day's active hours, in
         [0, 1]: 1.0 = today's best hour. Without a day, every call draws afresh."""
-        hours = set(active_hours) | {hour}
-        draws = {h: self.hour_draw(h, day) for h in hours}
-        mine = draws[hour]
-        return 1.0 if mine >= max(draws.values()) else mine
+        favourite = self.favourite_hour(active_hours)
+        if hour == favourite:
+            return 1.0
+        return self.hour_draw(hour, day)
+
+    def favourite_hour(self, active_hours: Iterable[int] = range(24)) -> int | None:
+        """The active hour with the best record so far, if it is a good one (posterior
+        mean at least FAVOURITE_MEAN, with at least one Done); else None."""
+        best, best_mean = None, FAVOURITE_MEAN
+        for h in active_hours:
+            arm = self.hours[h]
+            if arm.successes >= 1 and arm.mean >= best_mean:
+                best, best_mean = h, arm.mean
+        return best
 
     # -- style ------------------------------------------------------------------------
 

@@ -32,9 +32,9 @@ The rules, checked in this order (the first that says no is the reason given):
 10. ``not_now``   (only with a learner) this hour is not in today's plan. The plan: each
                   active hour gets the learner's weight (a Thompson draw of how likely a
                   nudge then leads to action); the best hour is always in it, and any other
-                  hour whose weight is at least ``GOOD_MOMENT`` (0.5) and which is at least
-                  the minimum gap (in whole hours) away from the hours already in it, best
-                  first, up to the daily cap (one while backing off).
+                  hour whose weight is at least ``GOOD_MOMENT`` joins it, best first, when
+                  the minimum gap can fit between it and the hours already in it, up to the
+                  daily cap.
 
 Then the best-scoring step is chosen (``score``; weights in ``WEIGHTS``):
 
@@ -341,7 +341,9 @@ def plan_hours(weights: dict[int, float], rules: NudgeRules, *, limit: int) -> l
     if not weights or limit <= 0:
         return []
     order = sorted(weights, key=lambda h: (-weights[h], h))
-    spacing = max(1, math.ceil(rules.min_gap.total_seconds() / 3600))
+    # Two hours fit in one plan when a nudge early in the first and one late in the
+    # second (59 minutes into it) can be the minimum gap apart.
+    spacing = max(1, math.ceil((rules.min_gap.total_seconds() / 60 - 59) / 60))
     chosen = [order[0]]
     for hour in order[1:]:
         if len(chosen) >= limit:
