@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NOT_YET = {
-    "reflection": ("Today's reflection",
-                   "The daily reflection window comes with a later release of Wise.\n\n"
-                   "Until then, `wise today` shows what you did and what is due."),
     "review": ("Goal review",
                "The goal review window comes with a later release of Wise.\n\n"
                "Until then, `wise goals` lists your goals with their whys."),
@@ -102,6 +99,8 @@ class WiseApp:
         self.crash = CrashHandler(self.quit, log_path)
         self.tray: Any = None
         self.fallback: Any = None
+        self.rhythm: Any = None  # the scheduler and notifications, started after the icon
+        self._reflection_waiting = False
         self._settings_window: Any = None
         self._notices: list[Any] = []
         self._quitting = False
@@ -137,6 +136,11 @@ class WiseApp:
             log.warning("no system tray on this desktop: showing a small window instead")
             self.fallback = FallbackWindow(self)
             self.fallback.show()
+        from ui.rhythm import TrayRhythm
+
+        self.rhythm = TrayRhythm(self)
+        if self.tray is not None:
+            self.tray.attach_nudges(self.rhythm.notifier)
         self._refresh_tray_state()
         if show_capture:
             self.show_capture()
@@ -148,6 +152,7 @@ class WiseApp:
         self.background.run(self._prepare_journal, on_success=window.set_goals,
                             on_error=self._journal_problem)
         self.hotkey.start(self.context.settings.get("capture.hotkey"))
+        self.rhythm.start()
         for message in self.context.settings.warnings:
             log.warning("settings: %s", message)
 
@@ -177,7 +182,9 @@ class WiseApp:
         self.background.wait(10_000)  # a capture in flight finishes before we go
 
     def shutdown(self) -> None:
-        self.background.wait(10_000)
+        self.background.wait(10_000)  # first: a scheduler still starting is then stoppable
+        if self.rhythm is not None:
+            self.rhythm.stop()
         self.background.run(self.writer.close, on_success=lambda _: None,
                             on_error=lambda _exc: None)  # on the thread that owns it
         self.background.wait(5_000)
@@ -192,6 +199,14 @@ class WiseApp:
 
     def show_capture(self) -> None:
         self.capture_window.summon()
+
+    def is_busy(self) -> bool:
+        """In the middle of capturing: no nudge may interrupt."""
+        return self._capture_window is not None and self._capture_window.isVisible()
+
+    def set_reflection_waiting(self, waiting: bool) -> None:
+        self._reflection_waiting = waiting
+        self._refresh_tray_state()
 
     def submit_capture_from_window(self, text: str) -> None:
         self._capture(text, source="tray", uid=None,
@@ -241,10 +256,12 @@ class WiseApp:
         elif command == "show-capture":
             self.show_capture()
             reply(ok(request.get("id"), {"shown": True}))
-        elif command in ("show-reflection", "show-review"):
-            which = command.removeprefix("show-")
-            (self.show_reflection if which == "reflection" else self.show_review)()
-            reply(ok(request.get("id"), {"shown": False, "message": NOT_YET[which][1]}))
+        elif command == "show-reflection":
+            self.show_reflection()
+            reply(ok(request.get("id"), {"shown": True}))
+        elif command == "show-review":
+            self.show_review()
+            reply(ok(request.get("id"), {"shown": False, "message": NOT_YET["review"][1]}))
         elif command == "quit":
             reply(ok(request.get("id"), {"quitting": True}))
             from PySide6.QtCore import QTimer
@@ -254,7 +271,24 @@ class WiseApp:
     # -- menu actions ---------------------------------------------------------------------
 
     def show_reflection(self) -> None:
-        self._notify(*NOT_YET["reflection"])
+        """Today's reflection, made off the GUI thread (by the model when one is set), shown
+        calmly. The full reflection window comes with a later release."""
+        from app.daytime import journal_day, local_now
+        from app.reflection import reflect
+
+        context = self.context
+        day = journal_day(local_now(), context.day_start_hour)
+
+        def work() -> str:
+            outcome = reflect(context, context.open_journal(), day, user_words=None)
+            return outcome.text + (f"\n\n({outcome.note})" if outcome.note else "")
+
+        def shown(text: str) -> None:
+            self.set_reflection_waiting(False)
+            self._notify("Today's reflection", text)
+
+        self.background.run(work, on_success=shown, on_error=lambda exc: self._notify(
+            "Today's reflection", f"The reflection could not be made: {exc}"))
 
     def show_review(self) -> None:
         self._notify(*NOT_YET["review"])
@@ -295,7 +329,8 @@ class WiseApp:
         if paused:
             moment = datetime.fromisoformat(state.nudges_paused_until or "")
             until = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %H:%M}"
-        self.tray.set_state(IconState(reflection_waiting=False, paused=paused),
+        self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
+                                      paused=paused),
                             paused_until=until)
 
     def show_settings(self) -> None:
@@ -315,6 +350,9 @@ class WiseApp:
         if "capture.hotkey" in changed:
             self.hotkey.stop()
             self.hotkey.start(self.context.settings.get("capture.hotkey"))
+        if self.rhythm is not None and any(key.startswith(("schedule.", "nudges.", "day."))
+                                           for key in changed):
+            self.rhythm.reschedule()
         self._refresh_tray_state()
 
     def open_data_folder(self) -> None:

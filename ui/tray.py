@@ -67,6 +67,15 @@ class WiseTray(QSystemTrayIcon):
         action.triggered.connect(slot)
         return action
 
+    def attach_nudges(self, notifier) -> None:
+        """A "Nudges" submenu listing unanswered nudges with Done / Snooze / Not today: where
+        no notification service shows them, nothing is lost."""
+        from ui.notifications import build_pending_menu
+
+        self.nudges_menu = QMenu("Nudges", self._menu)
+        self._menu.insertMenu(self.reflection_action, self.nudges_menu)
+        build_pending_menu(self.nudges_menu, notifier)
+
     # -- state ----------------------------------------------------------------------
 
     def set_state(self, state: IconState, *, paused_until: str = "") -> None:

@@ -87,12 +87,25 @@ def test_pause_and_resume_nudges(wise, wise_home: Path) -> None:
     assert not load_state(wise_home / "state.json").nudges_paused(datetime.now().astimezone())
 
 
+def visible_boxes() -> list[QMessageBox]:
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()]
+
+
 @pytest.mark.allow_warning_logs
 def test_windows_that_do_not_exist_yet_say_so(wise, qtbot) -> None:
-    wise.show_reflection()
-    boxes = [w for w in QApplication.topLevelWidgets()
-             if isinstance(w, QMessageBox) and w.isVisible()]
-    assert any("later release" in b.text() for b in boxes)
+    wise.show_review()
+    assert any("later release" in b.text() for b in visible_boxes())
+
+
+@pytest.mark.allow_warning_logs
+def test_the_reflection_is_made_off_the_gui_thread_and_shown(wise, qtbot) -> None:
+    wise.capture_window  # noqa: B018 - built, as after start
+    wise.set_reflection_waiting(True)
+    wise.show_reflection()  # no model set: the plain reflection, from the data
+    qtbot.waitUntil(lambda: any("next step" in b.text() for b in visible_boxes()),
+                    timeout=15000)
+    assert not wise._reflection_waiting
 
 
 @pytest.mark.allow_warning_logs
