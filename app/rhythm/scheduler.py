@@ -328,8 +328,17 @@ class Rhythm:
     def shutdown(self, wait: bool = False) -> None:
         with self._lock:
             scheduler, self._scheduler = self._scheduler, None
-        if scheduler is not None and scheduler.running:
-            scheduler.shutdown(wait=wait)
+        if scheduler is None or not scheduler.running:
+            return
+        # APScheduler 3.11 marks itself stopped *before* taking its job-store lock; a loop
+        # that is processing jobs at that moment then fails to remove a finished one-off
+        # job (JobLookupError) and its thread dies. So first, under that lock, pause it and
+        # empty its store: the loop then has nothing left to process when the stop comes.
+        # (Not the whole shutdown under the lock: shutdown joins the loop thread.)
+        with scheduler._jobstores_lock:
+            scheduler.pause()
+            scheduler.remove_all_jobs()
+        scheduler.shutdown(wait=wait)
 
     # -- building jobs -----------------------------------------------------------------
 
