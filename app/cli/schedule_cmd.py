@@ -60,7 +60,9 @@ def format_jobs(jobs: list[JobInfo], now: datetime, *, tray_running: bool) -> st
         lines.append(f"{job.title:<22} {job.when:<22} next {_moment(job.next_run, now):<17}"
                      f" last {last}")
     lines.append("")
-    lines.append("The tray app runs these jobs; it is running." if tray_running else
-                 "The tray app runs these jobs and is not running now: start it with `wise`.\n"
-                 "A missed reflection or review is offered once when it starts.")
+    # Honest about this release: the scheduler is built and tested, the tray does not start
+    # it yet (see ui/app.py).
+    lines.append("This is the schedule Wise will keep. In this release the tray app does not "
+                 "run it yet;\nuntil it does, `wise reflect` and `wise nudge --dry-run` work "
+                 "by hand.")
     return "\n".join(lines)

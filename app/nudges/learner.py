@@ -1,9 +1,10 @@
-"""Learning when and how to nudge, from the `nudges` rows themselves (the evidence is the
-journal; nothing else is stored but the moment learning was last reset).
+"""Learning when and how to nudge, from the `nudges` rows themselves: the evidence is the
+journal, and nothing else is stored but the moment learning was last reset.
 
 Model: Beta-Bernoulli, one Beta per local hour-of-day bucket (0-23) and one per wording
-style, each starting from the prior Beta(1, 1). Each answered nudge adds to its hour's and
-its style's counts:
+style, each starting from the prior Beta(1, 2) -- a blind guess of one in three, about
+what studies of reminders report. Each answered nudge adds to its hour's and its style's
+counts:
 
     done       1 success                (the point of a nudge)
     opened     0.5 success, 0.5 failure (they engaged, but no step was taken)
@@ -11,25 +12,36 @@ its style's counts:
     not_today  1 failure
     ignored    1 failure                (unanswered for 2 hours counts as ignored)
 
-Timing (Thompson sampling): for each (journal day, hour) one draw is taken from that
-hour's Beta, from a generator seeded with (seed, day, hour), so every tick inside one
-hour -- and `wise nudge --dry-run` -- sees the same draw. ``hour_weight(hour)`` is that
-draw divided by the best draw among the day's active hours: 1.0 means "today's best
-hour"; the policy nudges only when it is at least ``policy.GOOD_MOMENT`` (0.6). With
-no data every hour is alike and about half of them pass, so Wise explores; as evidence
-gathers, hours that led to action win almost every day and the others rarely pass.
+Timing -- ``hour_weight(hour, day=...)``, which the policy turns into today's plan of good
+hours (policy rule 10; the plan takes the highest weight and any other of at least
+``policy.GOOD_MOMENT`` = 0.7):
 
-Style: ``choose_style(hour)`` draws once from each style's Beta and takes the highest
-(classic Thompson sampling; the hour is accepted for a future per-hour refinement, and
-styles are learned across all hours: there are too few nudges to split them 24 ways).
+- the *favourite* hour, the one with the best record so far (highest posterior mean
+  among hours with at least one Done), weighs 1.0: it is in every day's plan;
+- an hour never tried yet weighs at least GOOD_MOMENT, so each gets a first try early;
+- any other hour weighs a Thompson draw from its Beta. The draw is made once per
+  (journal day, hour) from a generator seeded with (seed, day, hour), so every tick
+  inside one hour -- and ``wise nudge --dry-run`` -- sees the same weight.
+
+So the favourite gets its nudge every day, and another hour only when its draw says it
+might well be better (a 70% chance of action or more); hours that keep going unanswered
+stop being drawn that high. On a simulated user who acts (80% of the time) only on
+nudges shown at 10 am, at least 70% of the nudges of the fourth week land at 10 am
+(tests/unit/app/test_nudge_learner.py; N = 28 days).
+
+Style: ``choose_style(hour)`` is classic Thompson sampling: one draw from each style's
+Beta, the highest wins. Styles are learned across all hours (there are too few nudges to
+split them 24 ways); the hour is accepted for a later per-hour refinement.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+
+from app.nudges import policy
 
 STYLES = ("plain", "why_first", "tiny_step", "question")
 STYLE_WORDS = {
@@ -38,7 +50,7 @@ STYLE_WORDS = {
     "tiny_step": "nudges that offer a tiny first step",
     "question": "questions",
 }
-PRIOR = (1.0, 1.0)
+PRIOR = (1.0, 2.0)
 EVIDENCE = {  # response -> (success, failure)
     "done": (1.0, 0.0),
     "opened": (0.5, 0.5),
@@ -46,14 +58,14 @@ EVIDENCE = {  # response -> (success, failure)
     "not_today": (0.0, 1.0),
     "ignored": (0.0, 1.0),
 }
-FAVOURITE_MEAN = 0.6  # a proven hour (mean >= this) keeps its place in every day's plan
 ENOUGH_ANSWERS = 8  # below this, describe() says there is not enough to go on
 ENOUGH_PER_ARM = 3  # an hour or a style needs this many answers to be compared
+_DRAW_CACHE_MAX = 4096
 
 
 @dataclass
 class Arm:
-    """One Beta posterior: prior plus weighted successes and failures."""
+    """One Beta posterior: the prior plus weighted successes and failures."""
 
     successes: float = 0.0
     failures: float = 0.0
@@ -82,6 +94,9 @@ class Arm:
 
 
 class Learner:
+    """What the answers so far say about hours and styles. `seed` fixes the per-(day,
+    hour) timing draws; `rng` is used for style draws (and undated hour draws)."""
+
     def __init__(self, *, seed: int | str = 0, rng: random.Random | None = None) -> None:
         self.hours = [Arm() for _ in range(24)]
         self.styles = {style: Arm() for style in STYLES}
@@ -92,8 +107,8 @@ class Learner:
     # -- evidence ---------------------------------------------------------------------
 
     @classmethod
-    def from_counts(cls, rows: Iterable[tuple[int, str, str | None, int]], *,
-                    seed: int | str = 0, rng: random.Random | None = None) -> Learner:
+    def from_counts(cls, rows: Iterable[tuple], *, seed: int | str = 0,
+                    rng: random.Random | None = None) -> Learner:
         """From (hour_bucket, style, response, count) rows, e.g. a GROUP BY over `nudges`."""
         learner = cls(seed=seed, rng=rng)
         for hour, style, response, count in rows:
@@ -115,15 +130,25 @@ class Learner:
 
     # -- timing -----------------------------------------------------------------------
 
+    def favourite_hour(self, active_hours: Iterable[int] = range(24)) -> int | None:
+        """The active hour with the best record so far (the highest posterior mean among
+        hours with at least one Done); None before the first Done."""
+        best, best_mean = None, -1.0
+        for h in sorted(active_hours):
+            arm = self.hours[h]
+            if arm.successes >= 1 and arm.mean > best_mean:
+                best, best_mean = h, arm.mean
+        return best
+
     def hour_draw(self, hour: int, day: date | None) -> float:
-        """This hour's Thompson draw for `day` (the same all day long for one seed)."""
+        """This hour's Thompson draw for `day` (the same all day for one seed and data)."""
         arm = self.hours[hour]
         if day is None:
             return arm.draw(self.rng)
         key = (day, hour, arm.alpha, arm.beta)
         draw = self._draws.get(key)
         if draw is None:
-            if len(self._draws) > 4096:
+            if len(self._draws) >= _DRAW_CACHE_MAX:
                 self._draws.clear()
             draw = arm.draw(random.Random(f"{self.seed}/{day.isoformat()}/{hour}"))
             self._draws[key] = draw
@@ -131,22 +156,14 @@ class Learner:
 
     def hour_weight(self, hour: int, *, day: date | None = None,
                     active_hours: Iterable[int] = range(24)) -> float:
-        """This hour's draw relative to the best draw among the day's active hours, in
-        [0, 1]: 1.0 = today's best hour. Without a day, every call draws afresh."""
-        favourite = self.favourite_hour(active_hours)
-        if hour == favourite:
+        """How good a moment `hour` is today, in [0, 1] (see the module doc): 1.0 for the
+        favourite, at least GOOD_MOMENT for an untried hour, else a Thompson draw."""
+        if hour == self.favourite_hour(active_hours):
             return 1.0
-        return self.hour_draw(hour, day)
-
-    def favourite_hour(self, active_hours: Iterable[int] = range(24)) -> int | None:
-        """The active hour with the best record so far, if it is a good one (posterior
-        mean at least FAVOURITE_MEAN, with at least one Done); else None."""
-        best, best_mean = None, FAVOURITE_MEAN
-        for h in active_hours:
-            arm = self.hours[h]
-            if arm.successes >= 1 and arm.mean >= best_mean:
-                best, best_mean = h, arm.mean
-        return best
+        draw = self.hour_draw(hour, day)
+        if self.hours[hour].answers == 0:
+            return max(draw, policy.GOOD_MOMENT)  # every hour gets a first try
+        return draw
 
     # -- style ------------------------------------------------------------------------
 
@@ -156,48 +173,40 @@ class Learner:
 
     # -- in plain words ---------------------------------------------------------------
 
-    def best_hours(self) -> list[int]:
-        """Hours with enough answers, best first by posterior mean."""
-        known = [h for h in range(24) if self.hours[h].answers >= ENOUGH_PER_ARM]
-        return sorted(known, key=lambda h: (-self.hours[h].mean, h))
-
     def describe(self) -> str:
-        """What Wise has learned, for Settings: a sentence or two, or "not enough yet"."""
+        """What Wise has learned, for Settings and `wise nudge`: a sentence or three, or
+        "not enough to go on yet"."""
         answered = self.answers
         if answered < ENOUGH_ANSWERS:
             return (f"Not enough to go on yet ({answered} nudge{'s' if answered != 1 else ''} "
-                    f"answered so far). Wise keeps trying different times and wordings.")
+                    "answered so far): Wise keeps trying different times and wordings.")
         done = sum(arm.successes for arm in self.hours)
-        sentences = [f"Of the {answered} nudges answered, about {_share(done, answered)} "
-                     "led to a step."]
+        sentences = [f"Of the {answered} nudges you answered or let pass, about "
+                     f"{_share(done, answered)} led to a step."]
         timing = self._timing_words()
-        if timing:
-            sentences.append(timing)
         styles = self._style_words()
-        if styles:
-            sentences.append(styles)
+        sentences += [words for words in (timing, styles) if words]
         if not timing and not styles:
             sentences.append("No time of day or wording stands out yet.")
         return " ".join(sentences)
 
     def _timing_words(self) -> str:
-        ranked = self.best_hours()
-        if len(ranked) < 1:
+        known = [h for h in range(24) if self.hours[h].answers >= ENOUGH_PER_ARM
+                 or self.hours[h].successes >= 2]
+        if not known:
             return ""
+        ranked = sorted(known, key=lambda h: (-self.hours[h].mean, h))
         top = ranked[0]
-        top_arm = self.hours[top]
-        if top_arm.successes < 1:
+        arm = self.hours[top]
+        if arm.successes < 1:
             return ""
-        others = [self.hours[h].mean for h in ranked[1:]]
-        if others and top_arm.mean - max(others) < 0.05 and len(ranked) > 2:
-            return ""
-        span = [top]
-        for neighbour in (top + 1, top - 1):
-            if neighbour in ranked and self.hours[neighbour].mean >= top_arm.mean - 0.1:
-                span.append(neighbour)
-                break
-        start, end = min(span), max(span) + 1
-        return f"You act on nudges most around {_hour_range(start, end)}."
+        rest = [self.hours[h].mean for h in range(24) if h != top and self.hours[h].answers]
+        if rest and arm.mean - max(rest) < 0.05:
+            return ""  # nothing stands out
+        end = top + 1
+        if top + 1 in known and self.hours[top + 1].mean >= arm.mean - 0.1:
+            end = top + 2
+        return f"You act on nudges most around {_hour_range(top, end)}."
 
     def _style_words(self) -> str:
         known = [s for s in STYLES if self.styles[s].answers >= ENOUGH_PER_ARM]
@@ -212,30 +221,29 @@ class Learner:
 
     def summary(self) -> dict:
         """The numbers behind describe(), for --json and Settings."""
-        return {
-            "answers": self.answers,
-            "hours": {h: {"alpha": round(a.alpha, 2), "beta": round(a.beta, 2),
-                          "answers": a.answers}
-                      for h, a in enumerate(self.hours) if a.answers},
-            "styles": {s: {"alpha": round(a.alpha, 2), "beta": round(a.beta, 2),
-                           "answers": a.answers}
-                       for s, a in self.styles.items()},
-            "description": self.describe(),
-        }
+        def arm_dict(arm: Arm) -> dict:
+            return {"alpha": round(arm.alpha, 2), "beta": round(arm.beta, 2),
+                    "answers": arm.answers, "mean": round(arm.mean, 3)}
+
+        return {"answers": self.answers,
+                "favourite_hour": self.favourite_hour(),
+                "hours": {str(h): arm_dict(a) for h, a in enumerate(self.hours) if a.answers},
+                "styles": {s: arm_dict(a) for s, a in self.styles.items()},
+                "description": self.describe()}
 
 
 def _share(part: float, whole: int) -> str:
-    if whole <= 0:
-        return "none"
-    ratio = part / whole
+    ratio = part / whole if whole > 0 else 0.0
+    if ratio < 0.05:
+        return "none of them" if part == 0 else "a few of them"
     for n in (2, 3, 4, 5, 10):
-        if abs(ratio - 1 / n) < 0.04:
+        if abs(ratio - 1 / n) < 0.03:
             return f"1 in {n}"
     return f"{round(ratio * 100)}%"
 
 
 def _hour_range(start: int, end: int) -> str:
-    """10, 11 -> '10–11 am'; 11, 13 -> '11 am–1 pm'."""
+    """10, 11 -> '10–11 am'; 11, 13 -> '11 am–1 pm'; 23, 24 -> '11 pm–12 am'."""
     def clock(h: int) -> tuple[int, str]:
         h %= 24
         return (12 if h % 12 == 0 else h % 12), ("am" if h < 12 else "pm")
@@ -244,7 +252,3 @@ def _hour_range(start: int, end: int) -> str:
     if a_half == b_half:
         return f"{a}–{b} {b_half}"
     return f"{a} {a_half}–{b} {b_half}"
-
-
-def styles_in(values: Sequence[str]) -> list[str]:
-    return [v for v in values if v in STYLES]

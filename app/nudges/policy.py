@@ -22,7 +22,7 @@ The rules, checked in this order (the first that says no is the reason given):
                   Snooze, Not today, opening it -- breaks the row). Across days the learner
                   does the backing off: hours that go unanswered sink below ``GOOD_MOMENT``
                   and drop out of the plan (rule 10), so someone who ignores everything
-                  gets about one nudge a day, at the hour that has worked best. We chose
+                  soon gets one or two nudges a day, never more than two. We chose
                   this over doubling the gap, which pushed the next nudge past the very
                   hour that works (a 10 am person who ignored 8 am was never asked at 10),
                   and over a streak that spans days, which left one try a day and made
@@ -59,7 +59,7 @@ from datetime import date, datetime, time, timedelta
 
 ANSWER_WINDOW = timedelta(hours=2)  # unanswered this long: counts as ignored
 BACKOFF_AFTER = 2  # ignored nudges in a row before Wise holds back
-GOOD_MOMENT = 0.5  # an hour's learned weight needed to join today's plan (besides the best)
+GOOD_MOMENT = 0.7  # a learned hour weight that earns a place in today's plan
 NEGLECT_MIN_AGE_DAYS = 7
 NEGLECT_CAP_DAYS = 28
 TINY_MINUTES = 10
@@ -79,9 +79,6 @@ WEIGHTS = {
     "ignored_recently": -1.0,
     "not_today_before": -0.5,
 }
-
-RESPONSES = ("done", "snooze", "not_today", "ignored", "opened")
-
 
 @dataclass(frozen=True)
 class NudgeRules:
@@ -373,8 +370,8 @@ def decide(candidates: Iterable[Candidate], history: Sequence[PastNudge], now: d
     hour = now.hour
     best, best_score, skipped = _best(candidates, day, now, rules, rng)
     if best is None:
-        reason = ("nothing suitable: the open steps were set aside with Not today"
-                  if skipped else "no open steps to nudge about")
+        reason = ("every open step was set aside with Not today" if skipped
+                  else "no open steps to nudge about")
         return Decision(None, f"no nudge: {reason}", None, hour, None, rule="nothing")
     if hour_weight is not None:
         hours = active_hours(rules)

@@ -22,6 +22,9 @@ What is measured (each group's module docstring has the details):
             cold start (worker + litellm import), warm time to first token through the
             gateway vs a direct HTTP request (target: <= 50 ms extra), litellm's own
             per-call cost; RSS of a CLI process before and after a reflection.
+  policy    one nudge decision (bench_policy): the whole tick with send=False (target
+            <= 20 ms) on 20,000 open steps and a year of nudges, beside a small journal;
+            decide() alone, on the 500 loaded steps and on all 20,000; a refused tick.
 
 How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
 after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
@@ -56,7 +59,7 @@ from datetime import UTC, datetime
 
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
-GROUPS = ("capture", "search", "transfer", "tray", "context", "model")
+GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy")
 
 
 def _group_steps(name: str) -> tuple:
