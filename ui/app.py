@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FINISH_START_DELAY_MS = 150
+
 NOT_YET = {
     "review": ("Goal review",
                "The goal review window comes with a later release of Wise.\n\n"
@@ -101,6 +103,7 @@ class WiseApp:
         self.fallback: Any = None
         self.rhythm: Any = None  # the scheduler and notifications, started after the icon
         self._reflection_waiting = False
+        self._finish_timer: Any = None
         self._settings_window: Any = None
         self._notices: list[Any] = []
         self._quitting = False
@@ -143,8 +146,13 @@ class WiseApp:
         self._refresh_tray_state()
         if show_capture:
             self.show_capture()
-        # Everything that is not needed to show the tray or take a capture comes after.
-        QTimer.singleShot(0, self._finish_start)
+        # Everything that is not needed to show the tray or take a capture comes after, and
+        # only once the icon had a moment to dock and paint (building the capture window
+        # and grabbing the hotkey would otherwise hold the event loop ~70 ms first).
+        self._finish_timer = QTimer()
+        self._finish_timer.setSingleShot(True)
+        self._finish_timer.timeout.connect(self._finish_start)
+        self._finish_timer.start(FINISH_START_DELAY_MS)
 
     def _finish_start(self) -> None:
         window = self.capture_window  # ready before the user's first keystroke
@@ -182,6 +190,8 @@ class WiseApp:
         self.background.wait(10_000)  # a capture in flight finishes before we go
 
     def shutdown(self) -> None:
+        if self._finish_timer is not None:
+            self._finish_timer.stop()  # a quit in the first moments: nothing left to finish
         self.background.wait(10_000)  # first: a scheduler still starting is then stoppable
         if self.rhythm is not None:
             self.rhythm.stop()
