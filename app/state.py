@@ -12,6 +12,7 @@ from pathlib import Path
 @dataclass
 class RuntimeState:
     nudges_paused_until: str | None = None  # ISO moment, aware
+    learning_since: str | None = None  # ISO moment: the nudge learner forgets what came before
 
     def nudges_paused(self, now: datetime) -> bool:
         if not self.nudges_paused_until:
@@ -25,7 +26,8 @@ class RuntimeState:
 def load_state(path: Path) -> RuntimeState:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return RuntimeState(nudges_paused_until=data.get("nudges_paused_until"))
+        return RuntimeState(nudges_paused_until=data.get("nudges_paused_until"),
+                            learning_since=data.get("learning_since"))
     except (OSError, ValueError, AttributeError):
         return RuntimeState()  # missing or damaged: start fresh rather than fail
 

@@ -89,8 +89,9 @@ def _human(data: dict, now: datetime, dry: bool, model: str | None) -> str:
         lines.append(f"Right now ({when}): {data['reason']}.")
         if data["next_possible"]:
             nxt = datetime.fromisoformat(data["next_possible"])
-            day = "today" if nxt.date() == now.date() else f"{nxt:%a} {nxt.day} {nxt:%b}"
-            lines.append(f"The earliest the rules allow another: {day} {nxt:%H:%M}.")
+            days = (nxt.date() - now.date()).days
+            day = {0: "today", 1: "tomorrow"}.get(days, f"{nxt:%a} {nxt.day} {nxt:%b}")
+            lines.append(f"The earliest the rules allow the next one: {day} at {nxt:%H:%M}.")
     rules = data["rules"]
     quiet = ("none" if rules["quiet_start"] == rules["quiet_end"]
              else f"{rules['quiet_start']}–{rules['quiet_end']}")
