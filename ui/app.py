@@ -52,6 +52,12 @@ def run_tray(argv: Sequence[str]) -> int:
         print("Wise is already running; its quick-capture window is open.")
         return 0
 
+    if _no_display():
+        print("wise: no graphical display was found, so the tray app cannot start here.\n"
+              "Everything else works from the command line, e.g. wise capture \"...\", "
+              "wise today (see wise --help).", file=sys.stderr)
+        return 1
+
     from PySide6.QtWidgets import QApplication
 
     from app.logs import configure_logging
@@ -76,6 +82,15 @@ def run_tray(argv: Sequence[str]) -> int:
     code = qapp.exec()
     wise.shutdown()
     return code
+
+
+def _no_display() -> bool:
+    """On Linux and the BSDs, Qt aborts the process when no display exists; say so first."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return False
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 class WiseApp:

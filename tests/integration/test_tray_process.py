@@ -153,3 +153,13 @@ def test_sigterm_and_quit_stop_the_tray_cleanly(tray, wise_home: Path) -> None:
     client_for(wise_home).request({"cmd": "quit"})
     assert tray.wait(10) == 0
     assert not client_for(wise_home).is_running()
+
+
+def test_without_a_display_the_tray_says_so_instead_of_crashing(wise_home: Path) -> None:
+    env = {k: v for k, v in tray_env(wise_home).items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "ui.launcher"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    assert "no graphical display" in proc.stderr and "wise capture" in proc.stderr
+    assert "Traceback" not in proc.stderr
