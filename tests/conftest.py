@@ -36,6 +36,19 @@ class Result:
 
 
 @pytest.fixture
+def journal(tmp_path: Path):
+    """A real, migrated journal file of the test's own (not in WISE_HOME)."""
+    from storage.engine import Journal
+    from storage.migrate import ensure_schema
+
+    db = tmp_path / "journal" / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    opened = Journal(db)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
 def wise(wise_home: Path):
     """Run the real `wise` command in a subprocess with this test's WISE_HOME."""
 

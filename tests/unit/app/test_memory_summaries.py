@@ -5,9 +5,7 @@ and the model hook with its plain fallback. Real migrated SQLite journals, no mo
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from app.memory.context import build_reflection_context
@@ -22,20 +20,10 @@ from app.memory.summaries import (
 )
 from app.memory.tokens import estimate_tokens
 from storage.engine import Journal
-from storage.migrate import ensure_schema
 from storage.models import Action, Entry, Goal, Reflection, Summary
 
 TODAY = date(2026, 11, 26)  # a Thursday
 H = 4
-
-
-@pytest.fixture
-def journal(tmp_path: Path):
-    db = tmp_path / "journal" / "wise.db"
-    ensure_schema(db, tmp_path / "backups", keep_backups=3)
-    opened = Journal(db)
-    yield opened
-    opened.close()
 
 
 def at(day: date, hh: int, mm: int = 0) -> datetime:
