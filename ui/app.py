@@ -154,10 +154,14 @@ class WiseApp:
             log.warning("no system tray on this desktop: showing a small window instead")
             self.fallback = FallbackWindow(self)
             self.fallback.show()
-        # The scheduler and notifications (ui/rhythm.py) are built and tested but not started
-        # yet: run in this process they would add ~45 MB to the idle tray (SQLAlchemy,
-        # APScheduler), past its 100 MB budget. They start once their database work moves
-        # out of the tray process, as the model already has.
+        # The scheduler and notifications. Its job runs are plain sqlite3, and the heavy work
+        # (nudge policy, maintenance: the ORM, a model) runs in `wise` child processes, so
+        # the idle tray never loads SQLAlchemy and stays within its 100 MB budget.
+        from ui.rhythm import TrayRhythm
+
+        self.rhythm = TrayRhythm(self)
+        if self.tray is not None:
+            self.tray.attach_nudges(self.rhythm.notifier)
         self._refresh_tray_state()
         if show_capture:
             self.show_capture()

@@ -2,14 +2,21 @@
 turned into calm notifications, with every answer recorded.
 
 The scheduler runs on its own thread and reaches this module only through a queued Qt
-signal; the work each moment needs (the nudge policy, the nightly maintenance, a model call)
-runs on the app's Background worker, never on the GUI thread.
+signal. Its job runs are plain sqlite3 (`storage.job_runs.RunStore`). The work each moment
+needs (the nudge policy, the nightly maintenance, a model call) uses the ORM, so it runs in
+a child process (`wise nudge --tick`, `wise nudge --respond`, `wise maintenance`), started
+and awaited on the app's Background worker, never on the GUI thread: the idle tray never
+loads SQLAlchemy and stays within its memory budget.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import datetime, timedelta
+import os
+import subprocess
+import sys
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -20,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SNOOZE = timedelta(minutes=15)
+# Generous: a nudge may be worded by the model; maintenance may summarise many days with it.
+CHILD_TIMEOUT_S = {"nudge": 180.0, "maintenance": 3600.0}
 INVITATIONS = {
     "checkin": ("Good morning", "What is the one thing that would make today good? "
                                 "Capture it in a line."),
@@ -28,6 +37,33 @@ INVITATIONS = {
     "review": ("Your goals, this week", "Which goals are alive, which can rest? "
                                        "`wise goals` shows them with their whys."),
 }
+
+
+class ChildFailed(RuntimeError):
+    """A `wise` child process failed; the message is its last line of stderr."""
+
+
+def run_wise(*args: str, timeout: float) -> dict[str, Any]:
+    """Run `wise ARGS --json` in a child process with this environment; its JSON output.
+    Blocks: call it on a worker thread."""
+    command = [sys.executable, "-m", "app.cli.main", *args, "--json"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                              env=dict(os.environ), timeout=timeout, check=False,
+                              stdin=subprocess.DEVNULL,
+                              # no console window flashing up on Windows
+                              creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                              if sys.platform == "win32" else 0)
+    except subprocess.TimeoutExpired:
+        raise ChildFailed(f"`wise {' '.join(args)}` took longer than {timeout:.0f} s") from None
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise ChildFailed(f"`wise {' '.join(args)}` failed (exit {done.returncode}): "
+                          f"{lines[-1] if lines else 'no message'}")
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        raise ChildFailed(f"`wise {' '.join(args)}` gave no JSON") from None
 
 
 class RhythmBridge(QObject):
@@ -42,10 +78,14 @@ class TrayRhythm(QObject):
     def __init__(self, app: WiseApp) -> None:
         super().__init__()
         self._app = app
+        from ui.tasks import Background
+
+        # Its own worker thread: a nudge tick or a nightly maintenance (minutes, with a
+        # model) must never make a capture wait on the app's journal-writer thread.
+        self._jobs = Background(threads=1)
         self._bridge = RhythmBridge()
         self._bridge.event.connect(self._on_event)
         self._rhythm: Any = None
-        self._journal: Any = None
         self._snoozed: dict[int, QTimer] = {}
         from ui.notifications import Notifier
 
@@ -58,18 +98,18 @@ class TrayRhythm(QObject):
 
     def start(self) -> None:
         self.notifier.start()
-        # The scheduler needs the ORM (its job runs are rows): opened on the worker thread,
-        # after the tray is already on screen.
-        self._app.background.run(self._start_scheduler, on_success=self._started,
+        # Started on the worker thread (it checks the journal first), after the tray is
+        # already on screen.
+        self._jobs.run(self._start_scheduler, on_success=self._started,
                                  on_error=self._failed)
 
     def _start_scheduler(self) -> Any:
         from app.rhythm.scheduler import Rhythm
+        from storage.job_runs import RunStore
 
         self._app.context.prepare_storage()
-        self._journal = self._app.context.open_journal()
-        rhythm = Rhythm(self._journal, lambda: self._app.context.settings,
-                        self._bridge.event.emit)
+        rhythm = Rhythm(RunStore(self._app.context.paths.db),
+                        lambda: self._app.context.settings, self._bridge.event.emit)
         rhythm.start()
         # Kept at once (not in the success callback): a quit while this ran must still
         # find the scheduler to stop it, and the callback needs a running event loop.
@@ -85,12 +125,15 @@ class TrayRhythm(QObject):
     def reschedule(self) -> None:
         if self._rhythm is not None:
             rhythm = self._rhythm
-            self._app.background.run(rhythm.reschedule, on_success=lambda _: None,
+            self._jobs.run(rhythm.reschedule, on_success=lambda _: None,
                                      on_error=self._failed)
 
     def stop(self) -> None:
         for timer in self._snoozed.values():
             timer.stop()
+        # A scheduler still starting must be stoppable; a long child (maintenance) is not
+        # waited for: it is its own process and finishes or is recorded on its own.
+        self._jobs.wait(5_000)
         if self._rhythm is not None:
             self._rhythm.shutdown(wait=False)
         self.notifier.stop()
@@ -116,30 +159,32 @@ class TrayRhythm(QObject):
             self._maintenance()
 
     def _nudge_tick(self) -> None:
-        service = self._nudge_service()
-        if service is None:
-            return
-        busy = self._app.is_busy()
-        now = datetime.now().astimezone()
-        self._app.background.run(lambda: service.tick(now, busy=busy),
-                                 on_success=self._show_nudge, on_error=self._job_failed)
+        args = ["nudge", "--tick"] + (["--busy"] if self._app.is_busy() else [])
+        self._jobs.run(
+            lambda: run_wise(*args, timeout=CHILD_TIMEOUT_S["nudge"]),
+            on_success=self._show_nudge, on_error=self._job_failed)
 
-    def _show_nudge(self, outcome: Any) -> None:
-        nudge_id = getattr(outcome, "nudge_id", None)
+    def _show_nudge(self, outcome: dict[str, Any]) -> None:
+        nudge_id = outcome.get("nudge_id")
         if nudge_id is None:
             return  # the policy chose silence; `wise nudge --dry-run` says why
-        self.notifier.show_nudge(nudge_id, outcome.title, outcome.text)
+        self.notifier.show_nudge(int(nudge_id), str(outcome.get("title") or "Wise"),
+                                 str(outcome.get("text") or ""))
 
     def _maintenance(self) -> None:
-        from app.maintenance import run_nightly
+        self._jobs.run(
+            lambda: run_wise("maintenance", timeout=CHILD_TIMEOUT_S["maintenance"]),
+            on_success=lambda report: log.info("maintenance done: %s", report),
+            on_error=self._maintenance_failed)
 
-        context = self._app.context
-
-        def work() -> Any:
-            return run_nightly(context, context.open_journal())
-
-        self._app.background.run(work, on_success=lambda report: log.info(
-            "maintenance done: %s", report), on_error=self._job_failed)
+    def _maintenance_failed(self, exc: Exception) -> None:
+        self._job_failed(exc)
+        rhythm = self._rhythm
+        if rhythm is not None:
+            # Recorded so that `wise schedule` shows it; the run's time is kept.
+            self._jobs.run(
+                lambda: rhythm.note_outcome("nightly_maintenance", "error", str(exc)[:200]),
+                on_success=lambda _: None, on_error=lambda _exc: None)
 
     def _job_failed(self, exc: Exception) -> None:
         log.error("a scheduled job failed: %s", exc)
@@ -147,11 +192,10 @@ class TrayRhythm(QObject):
     # -- the user's answers ---------------------------------------------------------------
 
     def _on_response(self, nudge_id: int, response: str) -> None:
-        service = self._nudge_service()
-        if service is not None:
-            now = datetime.now().astimezone()
-            self._app.background.run(lambda: service.respond(nudge_id, response, now),
-                                     on_success=lambda _: None, on_error=self._job_failed)
+        self._jobs.run(
+            lambda: run_wise("nudge", "--respond", str(nudge_id), response,
+                             timeout=CHILD_TIMEOUT_S["nudge"]),
+            on_success=lambda _: None, on_error=self._job_failed)
         if response == "snooze":
             self._snooze(nudge_id)
         elif response == "opened":
@@ -181,13 +225,6 @@ class TrayRhythm(QObject):
             extra = self.notifier.tooltip_text()
             base = self._app.tray.toolTip().split("\n")[0]
             self._app.tray.setToolTip(f"{base}\n{extra}" if extra else base)
-
-    def _nudge_service(self) -> Any:
-        if self._journal is None:
-            return None
-        from app.nudges.service import NudgeService
-
-        return NudgeService(self._app.context, self._journal)
 
     def jobs(self) -> list:
         return [] if self._rhythm is None else self._rhythm.jobs()

@@ -101,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("backup", "Take a backup of the journal now.", _command("maintenance_cmd", "run_backup"))
     add("doctor", "Check the journal, search, schema, paths and keyring.",
         _command("maintenance_cmd", "run_doctor"))
+    add("maintenance", "Run the nightly maintenance now (summaries, backup, search index).",
+        _command("maintenance_cmd", "run_nightly_now"))
 
     _add_config_commands(add)
     _add_model_commands(add)
@@ -131,6 +133,13 @@ def _add_model_commands(add: Callable) -> None:
                 _command("nudge_cmd"))
     nudge.add_argument("--dry-run", action="store_true",
                        help="decide and explain, but send and record nothing")
+    nudge.add_argument("--tick", action="store_true",
+                       help="decide and, when a step is chosen, record the nudge (what the "
+                            "tray runs every 15 minutes)")
+    nudge.add_argument("--busy", action="store_true",
+                       help="with --tick: the user is busy (e.g. in full screen)")
+    nudge.add_argument("--respond", nargs=2, metavar=("ID", "RESPONSE"),
+                       help="record the answer to nudge ID (done, snooze, not_today, ...)")
 
     key = add("key", "Keep a model provider's API key in your system's keyring.",
               _command("key_cmd", "run_status"))

@@ -1,4 +1,4 @@
-"""`wise backup` and `wise doctor`."""
+"""`wise backup`, `wise doctor` and `wise maintenance`."""
 
 from __future__ import annotations
 
@@ -31,3 +31,22 @@ def run_doctor(args: Namespace) -> int:
             "checks": [{"name": c.name, "status": c.status, "detail": c.detail} for c in checks]}
     emit(args, data, "\n".join(lines))
     return 0 if healthy else 1
+
+
+def run_nightly_now(args: Namespace) -> int:
+    """The nightly maintenance, as the tray runs it (in this separate process)."""
+    from app.maintenance import run_nightly
+
+    context = Context.from_environment()
+    journal = context.open_journal()
+    try:
+        report = run_nightly(context, journal)
+    finally:
+        journal.close()
+    data = {"summaries_made": report.summaries_made,
+            "summaries_failed": report.summaries_failed, "backup": report.backup,
+            "fts_optimized": report.fts_optimized}
+    emit(args, data, f"Maintenance done: {report.summaries_made} summaries made "
+                     f"({report.summaries_failed} in plain words), backup {report.backup}, "
+                     "search index tidied.")
+    return 0

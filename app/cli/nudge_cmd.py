@@ -1,8 +1,11 @@
 """`wise nudge [--dry-run]`: what the nudge policy would do right now, and why.
 
-Nothing is ever sent from here: the running tray app sends nudges (a tick every 15
+Without --tick nothing is sent from here: the running tray app sends nudges (a tick every 15
 minutes within active hours). With or without --dry-run this command decides exactly as
-the tray would at this moment, explains it, and records nothing."""
+the tray would at this moment, explains it, and records nothing.
+
+`--tick [--busy]` and `--respond ID RESPONSE` are the tray's own work: it runs them in a
+child process (so that its idle process never loads SQLAlchemy) and shows the result."""
 
 from __future__ import annotations
 
@@ -16,6 +19,58 @@ from app.journal import Context
 
 
 def run(args: Namespace) -> int:
+    if getattr(args, "respond", None):
+        return _respond(args)
+    if getattr(args, "tick", False) and not getattr(args, "dry_run", False):
+        return _tick(args)
+    return _explain(args)
+
+
+def _tick(args: Namespace) -> int:
+    from app.nudges.service import NudgeOutcome, NudgeService
+
+    context = Context.from_environment()
+    journal = context.open_journal()
+    try:
+        outcome = NudgeService(context, journal).tick(local_now(), busy=bool(args.busy),
+                                                      send=True)
+    finally:
+        journal.close()
+    if isinstance(outcome, NudgeOutcome):
+        data = {"nudge_id": outcome.nudge_id, "title": outcome.title, "text": outcome.text,
+                "reason": outcome.reason}
+        human = f"Nudge {outcome.nudge_id} recorded: {outcome.title}\n  {outcome.text}"
+    else:
+        data = {"nudge_id": None, "title": None, "text": None, "reason": outcome.reason}
+        human = f"{outcome.reason[:1].upper()}{outcome.reason[1:]}."
+    emit(args, data, human)
+    return 0
+
+
+def _respond(args: Namespace) -> int:
+    from app.errors import BadInput
+    from app.nudges.service import NudgeService
+
+    raw_id, response = args.respond
+    try:
+        nudge_id = int(raw_id)
+    except ValueError:
+        raise BadInput(f"the nudge id must be a number, not {raw_id!r}") from None
+    context = Context.from_environment()
+    journal = context.open_journal()
+    try:
+        outcome = NudgeService(context, journal).respond(nudge_id, response, local_now())
+    finally:
+        journal.close()
+    data = {"nudge_id": outcome.nudge_id, "response": outcome.response,
+            "recorded": outcome.recorded, "action_done": outcome.action_done,
+            "snooze_until": outcome.snooze_until}
+    emit(args, data, f"Nudge {outcome.nudge_id}: {outcome.response}"
+                     + ("" if outcome.recorded else " (an earlier answer was kept)"))
+    return 0
+
+
+def _explain(args: Namespace) -> int:
     from app.nudges.service import NudgeService
     from app.nudges.wording import plain_nudge
 

@@ -23,6 +23,7 @@ from app.rhythm.scheduler import (
     next_run_of,
     read_last_runs,
 )
+from storage.job_runs import RunStore
 
 
 def run(args: Namespace) -> int:
@@ -30,7 +31,8 @@ def run(args: Namespace) -> int:
     zone = local_zone()
     now = datetime.now(zone)
     specs = job_specs(context.settings)
-    runs = read_last_runs(context.open_journal())
+    context.prepare_storage()
+    runs = read_last_runs(RunStore(context.paths.db))
     jobs = describe_jobs(specs, runs, {s.id: next_run_of(s, now, zone) for s in specs})
     running = TrayClient(socket_path(context.paths.data_dir), timeout=2.0).is_running()
     data = {"tray_running": running is not None, "time_zone": str(zone),
@@ -60,9 +62,6 @@ def format_jobs(jobs: list[JobInfo], now: datetime, *, tray_running: bool) -> st
         lines.append(f"{job.title:<22} {job.when:<22} next {_moment(job.next_run, now):<17}"
                      f" last {last}")
     lines.append("")
-    # Honest about this release: the scheduler is built and tested, the tray does not start
-    # it yet (see ui/app.py).
-    lines.append("This is the schedule Wise will keep. In this release the tray app does not "
-                 "run it yet;\nuntil it does, `wise reflect` and `wise nudge --dry-run` work "
-                 "by hand.")
+    lines.append("The tray app runs these jobs while it is open: it is "
+                 + ("running." if tray_running else "not running (start it with `wise`)."))
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """The rhythm: an APScheduler 3 BackgroundScheduler that turns settings into events.
 
 The tray owns one `Rhythm`. Jobs run on one scheduler-owned worker thread (never the GUI
-thread), record their run in `job_runs` in one short write transaction, then call
+thread), record their run in `job_runs` in one short write transaction (plain sqlite3,
+`storage.job_runs`: the tray process never loads SQLAlchemy), then call
 `on_event(RhythmEvent)`. The callback must be quick and thread-safe: the tray turns each
 event into a Qt signal and does any real work (a model call, a backup) elsewhere.
 
@@ -52,6 +53,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+import app.rhythm.lean  # noqa: F401  (first: APScheduler without asyncio; see there)
+
+# isort: split
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
@@ -60,7 +64,6 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
 
 from app.daytime import journal_day
 from app.rhythm.clock import (
@@ -81,8 +84,7 @@ from app.rhythm.jobs import (
     JobSpec,
     job_specs,
 )
-from storage.engine import Journal
-from storage.models import JobRun, Reflection
+from storage.job_runs import LastRun, RunStore
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +133,6 @@ class JobInfo:
                 "purpose": self.purpose, "next_run": self.next_run,
                 "last_run": self.last_run, "last_status": self.last_status,
                 "detail": self.detail}
-
-
-@dataclass(frozen=True)
-class LastRun:
-    at: datetime
-    status: str
-    detail: str | None
 
 
 class RecurrenceTrigger(BaseTrigger):
@@ -192,10 +187,8 @@ def next_run_of(spec: JobSpec, now: datetime, zone: tzinfo) -> datetime | None:
     return trigger_for(spec, zone).get_next_fire_time(None, now.astimezone(zone))
 
 
-def read_last_runs(journal: Journal) -> dict[str, LastRun]:
-    with journal.read() as session:
-        return {row.job_id: LastRun(row.last_run_at, row.last_status, row.detail)
-                for row in session.scalars(select(JobRun))}
+def read_last_runs(store: RunStore) -> dict[str, LastRun]:
+    return store.last_runs()
 
 
 def describe_jobs(specs: Sequence[JobSpec], runs: Mapping[str, LastRun],
@@ -228,7 +221,7 @@ class Rhythm:
     hours, clock jumps) use these.
     """
 
-    def __init__(self, journal: Journal, settings_provider: Callable[[], Any],
+    def __init__(self, runs: RunStore, settings_provider: Callable[[], Any],
                  on_event: Callable[[RhythmEvent], None], *,
                  now: Callable[[], datetime] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
@@ -238,7 +231,7 @@ class Rhythm:
                  zone: tzinfo | None = None) -> None:
         if jump_check_s <= 0:
             raise ValueError("jump_check_s must be positive")
-        self._journal = journal
+        self._runs = runs
         self._settings = settings_provider
         self._on_event = on_event
         self._zone = zone or local_zone()
@@ -315,15 +308,12 @@ class Rhythm:
                 # A missed run waiting (for the end of quiet hours): it comes first.
                 next_runs[spec.id] = min(next_runs[spec.id] or offer.next_run_time,
                                          offer.next_run_time, key=utc)
-        return describe_jobs(specs, read_last_runs(self._journal), next_runs)
+        return describe_jobs(specs, self._runs.last_runs(), next_runs)
 
     def note_outcome(self, job_id: str, status: str, detail: str | None = None) -> None:
         """Let the tray record how the work behind an event went (e.g. maintenance failed),
         keeping the run's time."""
-        with self._journal.write() as session:
-            row = session.get(JobRun, job_id)
-            if row is not None:
-                row.last_status, row.detail = status, detail
+        self._runs.note(job_id, status, detail)
 
     def shutdown(self, wait: bool = False) -> None:
         with self._lock:
@@ -423,7 +413,7 @@ class Rhythm:
         due = recurrence.latest_at_or_before(now) if recurrence else now
         late = elapsed(due, now)
         if recurrence is not None:
-            last = read_last_runs(self._journal).get(job_id)
+            last = self._runs.last_runs().get(job_id)
             if last is not None and utc(last.at) >= utc(due):
                 log.info("rhythm: %s already ran for this period; not again", job_id)
                 return
@@ -496,7 +486,7 @@ class Rhythm:
         """Offer, once, each catch-up job whose latest occurrence came after its last run."""
         with self._lock:
             specs = [s for s in self._specs.values() if s.id in CATCH_UP_EVENT]
-        runs = read_last_runs(self._journal)
+        runs = self._runs.last_runs()
         settings = self._settings()
         for spec in specs:
             recurrence = spec.recurrence
@@ -537,7 +527,7 @@ class Rhythm:
             spec = self._specs.get(job_id)
         if spec is None:
             return
-        last = read_last_runs(self._journal).get(job_id)
+        last = self._runs.last_runs().get(job_id)
         if last is not None and utc(last.at) >= utc(due):
             return  # offered (or run) meanwhile: once is enough
         settings = self._settings()
@@ -563,18 +553,10 @@ class Rhythm:
     # -- recording and emitting ------------------------------------------------------
 
     def _reflected_on(self, day: date) -> bool:
-        with self._journal.read() as session:
-            return session.scalar(select(Reflection.id).where(
-                Reflection.kind == "daily", Reflection.period == day).limit(1)) is not None
+        return self._runs.reflected_on(day)
 
     def _record(self, job_id: str, status: str, at: datetime, detail: str | None) -> None:
-        with self._journal.write() as session:
-            row = session.get(JobRun, job_id)
-            if row is None:
-                session.add(JobRun(job_id=job_id, last_run_at=at, last_status=status,
-                                   detail=detail))
-            else:
-                row.last_run_at, row.last_status, row.detail = at, status, detail
+        self._runs.record(job_id, at, status, detail)
 
     def _emit_recorded(self, job_id: str, event: RhythmEvent, status: str,
                        detail: str | None) -> None:

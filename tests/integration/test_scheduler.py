@@ -24,6 +24,7 @@ from app.rhythm.scheduler import (
     read_last_runs,
 )
 from app.settings.store import Settings, defaults
+from storage.job_runs import RunStore
 from storage.models import JobRun
 
 ZONE = local_zone()
@@ -99,6 +100,12 @@ def journal():
 
 
 @pytest.fixture
+def runs(journal) -> RunStore:
+    """What the rhythm reads and writes: plain sqlite3 on the same journal."""
+    return RunStore(journal.db_path)
+
+
+@pytest.fixture
 def rhythms():
     """Start rhythms through this; every one is shut down at the end."""
     started: list[Rhythm] = []
@@ -133,11 +140,11 @@ def catch_up_done(rhythm: Rhythm) -> Callable[[], bool]:
     return lambda: rhythm.scheduler.get_job(CATCH_UP_ID) is None
 
 
-def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, rhythms) -> None:
+def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, runs, rhythms) -> None:
     target = (datetime.now(ZONE) + timedelta(seconds=2)).replace(microsecond=0)
     timed = ("checkin", "evening_reflection", "weekly_review", "nightly_maintenance")
     events = Recorder()
-    rhythm = rhythms(journal, make_settings, events,
+    rhythm = rhythms(runs, make_settings, events,
                      specs=soon(dict.fromkeys(timed, target), nudge_every_s=1))
     kinds = {"checkin", "reflection_ready", "nudge_tick", "review_due", "maintenance"}
     assert events.wait_for(lambda r: kinds <= {e.kind for e in r.events}), events.events
@@ -147,7 +154,7 @@ def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, rhythms) ->
     assert reflection.data["day"] == journal_day(target, 4)
     assert reflection.data["already_reflected"] is False
     assert events.of("maintenance")[0].data["catch_up"] is False
-    runs = read_last_runs(journal)
+    runs = read_last_runs(runs)
     for job_id in JOB_IDS:
         assert runs[job_id].status == "ok", (job_id, runs[job_id])
     assert runs["evening_reflection"].at >= target
@@ -158,9 +165,9 @@ def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, rhythms) ->
     assert infos["checkin"].last_run == runs["checkin"].at and infos["checkin"].last_status == "ok"
 
 
-def test_reschedule_replaces_jobs_at_once_without_duplicates(journal, rhythms) -> None:
+def test_reschedule_replaces_jobs_at_once_without_duplicates(journal, runs, rhythms) -> None:
     current = {"settings": make_settings()}
-    rhythm = rhythms(journal, lambda: current["settings"], Recorder())
+    rhythm = rhythms(runs, lambda: current["settings"], Recorder())
     current["settings"] = make_settings(schedule__reflection_time="20:15",
                                         schedule__weekly_review_day="tue")
     rhythm.reschedule()
@@ -174,16 +181,16 @@ def test_reschedule_replaces_jobs_at_once_without_duplicates(journal, rhythms) -
     assert rhythm.scheduler.get_job("nudge_tick").misfire_grace_time == 300
 
 
-def test_a_restart_does_not_repeat_a_job_already_run_for_its_period(journal, rhythms) -> None:
+def test_a_restart_does_not_repeat_a_job_already_run_for_its_period(journal, runs, rhythms) -> None:
     target = (datetime.now(ZONE) + timedelta(seconds=2)).replace(microsecond=0)
     specs = soon({"evening_reflection": target}, only=True)
     first = Recorder()
-    rhythm = rhythms(journal, make_settings, first, specs=specs)
+    rhythm = rhythms(runs, make_settings, first, specs=specs)
     assert first.wait_for(lambda r: r.of("reflection_ready"))
     rhythm.shutdown(wait=True)
 
     again = Recorder()  # "restart at 21:05 after the 21:00 reflection ran"
-    second = rhythms(journal, make_settings, again, specs=specs)
+    second = rhythms(runs, make_settings, again, specs=specs)
     assert wait_until(catch_up_done(second))
     time.sleep(1.0)
     assert again.events == []
@@ -192,7 +199,7 @@ def test_a_restart_does_not_repeat_a_job_already_run_for_its_period(journal, rhy
 
 
 def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
-        journal, rhythms) -> None:
+        journal, runs, rhythms) -> None:
     offset = {"value": timedelta(0)}
 
     def now() -> datetime:  # the wall clock, which the test moves; monotonic is untouched
@@ -200,7 +207,7 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
 
     reflection_at = (datetime.now(ZONE) + timedelta(hours=2)).replace(second=0, microsecond=0)
     events = Recorder()
-    rhythms(journal, lambda: make_settings(nudges__quiet_start="00:00",
+    rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
                                            nudges__quiet_end="00:00"), events,
             now=now, jump_check_s=0.3,
             specs=soon({"evening_reflection": reflection_at}, nudge_every_s=1, only=True))
@@ -220,11 +227,11 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
     assert all(e.fired_at - jump.fired_at >= timedelta(seconds=1) for e in ticks)
     since_jump = (now() - jump.fired_at).total_seconds()
     assert len(ticks) <= since_jump  # one a second at most, none in the first
-    assert read_last_runs(journal)["evening_reflection"].detail.startswith("offered late")
+    assert read_last_runs(runs)["evening_reflection"].detail.startswith("offered late")
 
 
 def test_a_reflection_missed_while_closed_is_offered_once_on_the_next_start(
-        journal, rhythms) -> None:
+        journal, runs, rhythms) -> None:
     now = datetime.now(ZONE)
     due = (now - timedelta(hours=1)).replace(second=0, microsecond=0)
     settings = make_settings(schedule__reflection_time=hhmm(due),
@@ -235,7 +242,7 @@ def test_a_reflection_missed_while_closed_is_offered_once_on_the_next_start(
     set_last_run(journal, "nightly_maintenance", now - timedelta(days=2))
 
     events = Recorder()
-    first = rhythms(journal, lambda: settings, events, maintenance_delay_s=0.5)
+    first = rhythms(runs, lambda: settings, events, maintenance_delay_s=0.5)
     assert events.wait_for(lambda r: r.of("missed_reflection") and r.of("maintenance"))
     [missed] = events.of("missed_reflection")
     assert missed.due_at == due and missed.data["day"] == journal_day(due, 4)
@@ -244,24 +251,24 @@ def test_a_reflection_missed_while_closed_is_offered_once_on_the_next_start(
     assert maintenance.data["catch_up"] is True
     assert maintenance.fired_at - missed.fired_at >= timedelta(seconds=0.4)  # not at start-up
     first.shutdown(wait=True)
-    row = read_last_runs(journal)["evening_reflection"]
+    row = read_last_runs(runs)["evening_reflection"]
     assert row.status == "ok" and row.detail.startswith("offered late")
 
     again = Recorder()
-    second = rhythms(journal, lambda: settings, again, maintenance_delay_s=0.5)
+    second = rhythms(runs, lambda: settings, again, maintenance_delay_s=0.5)
     assert wait_until(catch_up_done(second))
     time.sleep(1.0)
     assert not again.of("missed_reflection") and not again.of("maintenance")
 
 
-def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, rhythms) -> None:
+def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhythms) -> None:
     # The scheduler thread does not run across the reflection's time (as when a machine
     # sleeps), and the job's grace is shorter than the delay: APScheduler drops the run
     # and reports it missed; the rhythm offers it instead.
     target = (datetime.now(ZONE) + timedelta(seconds=2)).replace(microsecond=0)
     timed = soon({"evening_reflection": target}, only=True)
     events = Recorder()
-    rhythm = rhythms(journal, lambda: make_settings(nudges__quiet_start="00:00",
+    rhythm = rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
                                                     nudges__quiet_end="00:00"), events,
                      specs=lambda s: [dataclasses.replace(spec, misfire_grace_s=1)
                                       for spec in timed(s)])
@@ -275,7 +282,7 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, rhythms) -
     assert events.events[0].due_at == target
 
 
-def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, rhythms) -> None:
+def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhythms) -> None:
     now = datetime.now(ZONE)
     due = (now - timedelta(minutes=30)).replace(second=0, microsecond=0)
     quiet_end = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
@@ -285,7 +292,7 @@ def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, rhythms) 
     set_last_run(journal, "evening_reflection", due - timedelta(days=1) + timedelta(seconds=3))
 
     events = Recorder()
-    rhythm = rhythms(journal, lambda: settings, events)
+    rhythm = rhythms(runs, lambda: settings, events)
     offer_id = OFFER_IDS["evening_reflection"]
     assert wait_until(lambda: rhythm.scheduler.get_job(offer_id) is not None)
     assert rhythm.scheduler.get_job(offer_id).next_run_time == quiet_end
@@ -315,4 +322,4 @@ def test_wise_schedule_lists_every_job_with_next_and_last_run(wise, journal) -> 
 
     text = wise("schedule")
     assert text.code == 0 and "Evening reflection" in text.out and "daily at 21:00" in text.out
-    assert "does not run it yet" in text.out  # honest about this release
+    assert "The tray app runs these jobs" in text.out and "not running" in text.out

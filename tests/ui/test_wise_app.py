@@ -129,3 +129,31 @@ def test_quit_keeps_the_draft(wise, qtbot, wise_home: Path) -> None:
     wise.capture_window.box.setPlainText("half a thought")
     wise._save_everything()
     assert (wise_home / "draft.txt").read_text(encoding="utf-8") == "half a thought"
+
+
+@pytest.mark.allow_warning_logs
+def test_the_rhythm_runs_and_its_work_goes_to_child_processes(
+        wise, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.rhythm
+
+    qtbot.waitUntil(lambda: wise.rhythm is not None and wise.rhythm._rhythm is not None,
+                    timeout=10_000)
+    assert {job.id for job in wise.rhythm.jobs()} >= {"nudge_tick", "nightly_maintenance"}
+    calls: list[tuple] = []
+
+    def fake_run_wise(*args: str, timeout: float) -> dict:
+        calls.append((args, threading.current_thread() is threading.main_thread()))
+        if args[:2] == ("nudge", "--tick"):
+            return {"nudge_id": 7, "title": "call mum", "text": "Two minutes?", "reason": "x"}
+        return {}
+
+    monkeypatch.setattr(ui.rhythm, "run_wise", fake_run_wise)
+    wise.rhythm._nudge_tick()
+    qtbot.waitUntil(lambda: [n.nudge_id for n in wise.rhythm.notifier.pending()] == [7])
+    wise.rhythm._on_response(7, "done")
+    wise.rhythm._maintenance()
+    qtbot.waitUntil(lambda: len(calls) == 3)
+    assert [args for args, _ in calls] == [("nudge", "--tick"),
+                                           ("nudge", "--respond", "7", "done"),
+                                           ("maintenance",)]
+    assert not any(on_gui for _, on_gui in calls)  # never on the GUI thread

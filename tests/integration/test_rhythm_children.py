@@ -1,0 +1,53 @@
+"""The work the tray hands to child processes (so that it never loads SQLAlchemy itself):
+`wise nudge --tick [--busy]`, `wise nudge --respond ID RESPONSE`, `wise maintenance`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def no_quiet_hours(wise) -> None:
+    for key in ("nudges.quiet_start", "nudges.quiet_end"):
+        assert wise("config", "set", key, "00:00").code == 0
+
+
+def test_tick_records_a_nudge_and_respond_answers_it(wise, no_quiet_hours) -> None:
+    assert wise("capture", "call mum tomorrow").code == 0
+    busy = wise("nudge", "--tick", "--busy", "--json")
+    assert busy.code == 0, busy.err
+    assert busy.json()["nudge_id"] is None and busy.json()["reason"]
+
+    tick = wise("nudge", "--tick", "--json")
+    assert tick.code == 0, tick.err
+    data = tick.json()
+    assert set(data) == {"nudge_id", "title", "text", "reason"}
+    assert isinstance(data["nudge_id"], int) and data["title"] == "call mum" and data["text"]
+
+    again = wise("nudge", "--tick", "--json").json()
+    assert again["nudge_id"] is None  # the gap between nudges holds
+
+    done = wise("nudge", "--respond", str(data["nudge_id"]), "done", "--json")
+    assert done.code == 0, done.err
+    assert done.json()["recorded"] is True and done.json()["action_done"] is True
+    assert wise("nudge", "--respond", str(data["nudge_id"]), "maybe").code == 2
+    assert wise("nudge", "--respond", "x", "done").code == 2
+
+
+def test_maintenance_runs_the_nightly_work(wise, wise_home: Path) -> None:
+    result = wise("maintenance", "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert Path(data["backup"]).parent == wise_home / "backups"
+    assert data["fts_optimized"] is True
+
+
+def test_the_tray_helper_runs_wise_and_reads_its_json(wise_home: Path, monkeypatch) -> None:
+    from ui.rhythm import ChildFailed, run_wise
+
+    monkeypatch.setenv("WISE_HOME", str(wise_home))
+    assert run_wise("nudge", "--tick", "--busy", timeout=60)["nudge_id"] is None
+    with pytest.raises(ChildFailed, match="exit 2"):
+        run_wise("nudge", "--respond", "x", "done", timeout=60)
