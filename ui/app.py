@@ -106,6 +106,9 @@ class WiseApp:
 
         self.context = context
         self.background = Background(threads=1)  # one writer: captures keep their order
+        # Waits on `wise` child processes (reflection, nudges, maintenance): apart, so that
+        # a slow model call never holds up a capture.
+        self.children = Background(threads=1)
         # Used only on that one worker thread; its connection stays open between captures.
         self.writer = CaptureWriter(context.paths.db)
         self.drafts = DraftStore(context.paths.data_dir / "draft.txt")
@@ -211,8 +214,8 @@ class WiseApp:
     def shutdown(self) -> None:
         if self._finish_timer is not None:
             self._finish_timer.stop()  # a quit in the first moments: nothing left to finish
-        self.background.wait(10_000)  # first: a scheduler still starting is then stoppable
-        if self.rhythm is not None:
+        self.background.wait(10_000)
+        if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
         self.background.run(self.writer.close, on_success=lambda _: None,
                             on_error=lambda _exc: None)  # on the thread that owns it
@@ -300,24 +303,21 @@ class WiseApp:
     # -- menu actions ---------------------------------------------------------------------
 
     def show_reflection(self) -> None:
-        """Today's reflection, made off the GUI thread (by the model when one is set), shown
-        calmly. The full reflection window comes with a later release."""
-        from app.daytime import journal_day, local_now
-        from app.reflection import reflect
+        """Today's reflection, made in a `wise reflect` child process (by the model when one
+        is set) so the tray never loads the ORM or the prompts, and shown calmly. The full
+        reflection window comes with a later release."""
+        from ui.rhythm import run_wise
 
-        context = self.context
-        day = journal_day(local_now(), context.day_start_hour)
+        timeout = 120 + 3 * self.context.settings.get("llm.timeout")
 
-        def work() -> str:
-            outcome = reflect(context, context.open_journal(), day, user_words=None)
-            return outcome.text + (f"\n\n({outcome.note})" if outcome.note else "")
-
-        def shown(text: str) -> None:
+        def shown(result: dict) -> None:
             self.set_reflection_waiting(False)
-            self._notify("Today's reflection", text)
+            note = f"\n\n({result['note']})" if result.get("note") else ""
+            self._notify("Today's reflection", result["text"] + note)
 
-        self.background.run(work, on_success=shown, on_error=lambda exc: self._notify(
-            "Today's reflection", f"The reflection could not be made: {exc}"))
+        self.children.run(lambda: run_wise("reflect", timeout=timeout), on_success=shown,
+                          on_error=lambda exc: self._notify(
+                              "Today's reflection", f"The reflection could not be made: {exc}"))
 
     def show_review(self) -> None:
         self._notify(*NOT_YET["review"])

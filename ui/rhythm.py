@@ -78,11 +78,9 @@ class TrayRhythm(QObject):
     def __init__(self, app: WiseApp) -> None:
         super().__init__()
         self._app = app
-        from ui.tasks import Background
-
-        # Its own worker thread: a nudge tick or a nightly maintenance (minutes, with a
-        # model) must never make a capture wait on the app's journal-writer thread.
-        self._jobs = Background(threads=1)
+        # The app's worker for child processes: a nudge tick or a nightly maintenance
+        # (minutes, with a model) never makes a capture wait on the journal writer.
+        self._jobs = app.children
         self._bridge = RhythmBridge()
         self._bridge.event.connect(self._on_event)
         self._rhythm: Any = None
