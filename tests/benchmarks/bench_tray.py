@@ -81,6 +81,7 @@ from tests.benchmarks.harness import (
     run_cmd,
     time_calls_interleaved,
 )
+from tests.xvfb import start_xvfb
 
 MINIMAL_APP = Path(__file__).with_name("minimal_tray_app.py")
 PAINT_ROWS = (8, 48)  # the capture window's text box (placeholder text), in window pixels
@@ -172,25 +173,8 @@ def screen_session(ws: Workspace) -> Iterator[Screen]:
 
 
 def _start_x(children: list[subprocess.Popen]) -> str:
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+    server, display = start_xvfb(start_new_session=True)
     children.append(server)
-    os.close(write_fd)
-    try:
-        number = b""
-        deadline = time.monotonic() + 15
-        while not number.endswith(b"\n"):  # Xvfb writes it once it accepts connections
-            ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
-            chunk = os.read(read_fd, 16) if ready else b""
-            if not chunk:
-                raise RuntimeError("Xvfb did not report its display")
-            number += chunk
-    finally:
-        os.close(read_fd)
-    display = f":{int(number)}"
     env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY",)}
     env["DISPLAY"] = display
     children.append(subprocess.Popen(

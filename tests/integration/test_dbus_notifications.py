@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.xvfb import start_xvfb
 from ui.notification_backends import NOTIFY_SIGNATURE
 from ui.notifications import NUDGE_ACTIONS, Notifier
 
@@ -363,23 +364,18 @@ def dunst(private_bus: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     missing = [tool for tool in ("dunst", "dunstctl", "Xvfb") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"{', '.join(missing)} not installed (Debian: apt-get install dunst xvfb)")
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp",
-                             "-screen", "0", "800x600x24"], pass_fds=(write_end,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
+    try:
+        xvfb, display = start_xvfb(screen="800x600x24")
+    except RuntimeError:
+        pytest.skip("Xvfb did not start")
     processes = [xvfb]
     try:
-        ready, _, _ = select.select([read_end], [], [], 15)
-        display = os.read(read_end, 64).decode().strip() if ready else ""
-        if not display:
-            pytest.skip("Xvfb did not start")
         picker = tmp_path / "pick.sh"
         picker.write_text(PICK_SNOOZE)
         picker.chmod(0o755)
         config = tmp_path / "dunstrc"
         config.write_text(f"[global]\n    dmenu = {picker}\n")
-        env = {**os.environ, "DISPLAY": f":{display}", "DBUS_SESSION_BUS_ADDRESS": private_bus}
+        env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": private_bus}
         processes.append(subprocess.Popen(["dunst", "-config", str(config)], env=env,
                                           stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL))
@@ -390,7 +386,6 @@ def dunst(private_bus: str, tmp_path: Path) -> Iterator[dict[str, str]]:
             time.sleep(0.05)
         yield env
     finally:
-        os.close(read_end)
         for process in reversed(processes):
             process.terminate()
             process.wait(10)

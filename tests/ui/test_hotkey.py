@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import queue
-import select
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QKeySequence
 
+from tests.xvfb import start_xvfb
 from ui.hotkey import (
     GlobalHotkey,
     HotkeyStatus,
@@ -134,30 +134,16 @@ def x_display() -> Iterator[str]:
     """A private Xvfb server; the display number is picked by Xvfb itself (-displayfd)."""
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         pytest.skip("needs xvfb and xdotool")
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    os.close(write_fd)
+    server, display = start_xvfb()
     try:
-        number = b""
-        deadline = time.monotonic() + 15
-        while not number.endswith(b"\n"):  # Xvfb writes it once it accepts connections
-            ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
-            chunk = os.read(read_fd, 16) if ready else b""
-            if not chunk:
-                raise RuntimeError(f"Xvfb did not start: {server.stderr.read1().decode()}")
-            number += chunk
-        yield f":{int(number)}"
+        yield display
     finally:
-        os.close(read_fd)
         server.terminate()
         try:
             server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        server.stderr.close()
 
 
 class Probe:
