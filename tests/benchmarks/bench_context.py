@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import sqlite3
 import time
 import uuid
@@ -33,7 +32,7 @@ from datetime import time as dtime
 from pathlib import Path
 
 from tests.benchmarks.harness import Row, Stats, Workspace, med_p90, ms, ratio, time_calls
-from tests.benchmarks.seed import SEED, TextGenerator
+from tests.benchmarks.seed import SEED, TextGenerator, cached_build, copy_journal
 
 SEED_VERSION = 1  # bump when the generated content changes, to invalidate caches
 TODAY = date(2026, 11, 26)  # a Thursday
@@ -168,31 +167,12 @@ def seed_heavy_journal(db: Path, days: int) -> dict:
 
 def heavy_journal(ws: Workspace, days: int) -> tuple[Path, dict]:
     """The cached folder holding the seeded wise.db for `days` days, and its metadata."""
-    folder = _cache_dir(ws, days)
-    meta_file = folder / "meta.json"
-    if meta_file.exists():
-        return folder, json.loads(meta_file.read_text())
-    ws.log(f"seeding a heavy journal of {days:,} days (cached for later runs) ...")
-    building = folder.with_name(folder.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    meta = seed_heavy_journal(building / "wise.db", days)
-    shutil.rmtree(building / "backups", ignore_errors=True)
-    meta_file = building / "meta.json"
-    meta_file.write_text(json.dumps(meta, indent=2))
-    shutil.rmtree(folder, ignore_errors=True)
-    building.rename(folder)
-    return folder, meta
+    return cached_build(ws, _cache_dir(ws, days), f"a heavy journal of {days:,} days",
+                        lambda building: seed_heavy_journal(building / "wise.db", days))
 
 
 def _copy(ws: Workspace, folder: Path, name: str) -> Path:
-    home = ws.run / name
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
-    for suffix in ("", "-wal", "-shm"):
-        if (folder / f"wise.db{suffix}").exists():
-            shutil.copy2(folder / f"wise.db{suffix}", home / f"wise.db{suffix}")
-    return home / "wise.db"
+    return copy_journal(folder, ws, name) / "wise.db"
 
 
 def _cl100k():

@@ -27,16 +27,14 @@ copies under bench-out/run. Nothing is written (send=False never records a nudge
 
 from __future__ import annotations
 
-import json
 import random
-import shutil
 import sqlite3
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from tests.benchmarks.harness import Row, Workspace, med_p90, ratio, time_calls_interleaved
-from tests.benchmarks.seed import SEED
+from tests.benchmarks.seed import SEED, cached_build, copy_journal
 
 SEED_VERSION = 1  # bump when the generated content changes, to invalidate caches
 TODAY = date(2026, 11, 26)
@@ -141,25 +139,11 @@ def seed_journal(db: Path, size: dict) -> dict:
 def _journal(ws: Workspace, name: str) -> tuple[Path, dict]:
     from storage.schema_version import HEAD_REVISION
 
-    folder = ws.cache / f"policy-{name}-{HEAD_REVISION}-s{SEED_VERSION}"
-    meta_file = folder / "meta.json"
-    if not meta_file.exists():
-        ws.log(f"seeding the {name} policy journal (cached for later runs) ...")
-        building = folder.with_name(folder.name + ".building")
-        shutil.rmtree(building, ignore_errors=True)
-        building.mkdir(parents=True)
-        meta = seed_journal(building / "wise.db", SIZES[name])
-        shutil.rmtree(building / "backups", ignore_errors=True)
-        (building / "meta.json").write_text(json.dumps(meta, indent=2))
-        shutil.rmtree(folder, ignore_errors=True)
-        building.rename(folder)
-    home = ws.run / f"policy-{name}"
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
-    for suffix in ("", "-wal", "-shm"):
-        if (folder / f"wise.db{suffix}").exists():
-            shutil.copy2(folder / f"wise.db{suffix}", home / f"wise.db{suffix}")
-    return home, json.loads(meta_file.read_text())
+    folder, meta = cached_build(
+        ws, ws.cache / f"policy-{name}-{HEAD_REVISION}-s{SEED_VERSION}",
+        f"the {name} policy journal",
+        lambda building: seed_journal(building / "wise.db", SIZES[name]))
+    return copy_journal(folder, ws, f"policy-{name}"), meta
 
 
 def _service(home: Path):

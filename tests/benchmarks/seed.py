@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,6 +134,26 @@ def pick_query_words(entries: list[Entry], per_class: int = 2) -> dict[str, list
 # ---------------------------------------------------------------------------- Wise
 
 
+def cached_build(ws: Workspace, folder: Path, what: str,
+                 build: Callable[[Path], dict]) -> tuple[Path, dict]:
+    """`folder` from the cache, or built once by `build(building_folder) -> meta` into a
+    side folder that takes the real name only when complete (an interrupted build never
+    looks cached). Returns the folder and the metadata written beside it."""
+    meta_file = folder / "meta.json"
+    if meta_file.exists():
+        return folder, json.loads(meta_file.read_text())
+    ws.log(f"seeding {what} (cached for later runs) ...")
+    building = folder.with_name(folder.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    meta = build(building)
+    shutil.rmtree(building / "backups", ignore_errors=True)  # pre-migration copies
+    (building / "meta.json").write_text(json.dumps(meta, indent=2))
+    shutil.rmtree(folder, ignore_errors=True)
+    building.rename(folder)
+    return folder, meta
+
+
 def _wise_cache_dir(ws: Workspace, size: int) -> Path:
     from storage.schema_version import HEAD_REVISION
 
@@ -141,14 +162,11 @@ def _wise_cache_dir(ws: Workspace, size: int) -> Path:
 
 def wise_journal(ws: Workspace, size: int) -> tuple[Path, dict]:
     """The cached WISE_HOME folder holding `size` entries, and its metadata (query words)."""
-    folder = _wise_cache_dir(ws, size)
-    meta_file = folder / "meta.json"
-    if meta_file.exists():
-        return folder, json.loads(meta_file.read_text())
-    ws.log(f"seeding a Wise journal of {size:,} entries (cached for later runs) ...")
-    building = folder.with_name(folder.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    return cached_build(ws, _wise_cache_dir(ws, size), f"a Wise journal of {size:,} entries",
+                        lambda building: _seed_wise(ws, building, size))
+
+
+def _seed_wise(ws: Workspace, building: Path, size: int) -> dict:
     env = ws.env(WISE_HOME=str(building))
     # The real command creates the file and its schema through the migrations.
     subprocess.run([str(BIN / "wise"), "capture", "seed"], env=env, check=True,
@@ -172,26 +190,27 @@ def wise_journal(ws: Workspace, size: int) -> tuple[Path, dict]:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    meta = {"entries": size, "seed": SEED, "seed_version": SEED_VERSION,
+    return {"entries": size, "seed": SEED, "seed_version": SEED_VERSION,
             "vocabulary": VOCABULARY_SIZE, "query_words": pick_query_words(entries)}
-    (building / "meta.json").write_text(json.dumps(meta, indent=2))
-    shutil.rmtree(folder, ignore_errors=True)
-    building.rename(folder)
-    return folder, meta
+
+
+def copy_journal(source: Path | None, ws: Workspace, name: str) -> Path:
+    """A fresh folder bench-out/run/NAME holding a copy of the cached journal in `source`
+    (with its WAL files), or empty when `source` is None. Runs never touch the cache."""
+    home = ws.run / name
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    if source is not None:
+        for suffix in ("", "-wal", "-shm"):
+            if (source / f"wise.db{suffix}").exists():
+                shutil.copy2(source / f"wise.db{suffix}", home / f"wise.db{suffix}")
+    return home
 
 
 def fresh_wise_home(ws: Workspace, size: int, name: str) -> Path:
     """A private WISE_HOME under bench-out/run/ holding a copy of the seeded journal
     (size 0: an empty folder; the first capture creates the journal)."""
-    home = ws.run / name
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
-    if size:
-        source, _meta = wise_journal(ws, size)
-        for suffix in ("", "-wal", "-shm"):
-            if (source / f"wise.db{suffix}").exists():
-                shutil.copy2(source / f"wise.db{suffix}", home / f"wise.db{suffix}")
-    return home
+    return copy_journal(wise_journal(ws, size)[0] if size else None, ws, name)
 
 
 # ---------------------------------------------------------------------------- jrnl
