@@ -8,6 +8,7 @@ Without one (or over budget): a plain reflection made from the data, which still
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -84,8 +85,12 @@ def plan_daily_reflection(context: Context, journal: Journal, day: date,
 
 def reflect(context: Context, journal: Journal, day: date, *, user_words: str | None,
             gateway_factory: Callable[[], object] | None = None,
-            on_text: Callable[[str], None] | None = None) -> ReflectionOutcome:
-    """Make, show (through `on_text`, as it streams) and store the day's reflection."""
+            on_text: Callable[[str], None] | None = None,
+            cancel: threading.Event | None = None) -> ReflectionOutcome:
+    """Make, show (through `on_text`, as it streams) and store the day's reflection.
+
+    Setting `cancel` stops the model call in flight: ModelError("cancelled") is raised and
+    nothing is stored."""
     if not context.settings.get("llm.model"):
         return _plain(journal, day, context, user_words,
                       note="No model is connected, so this reflection comes from your data "
@@ -95,7 +100,7 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
     plan = plan_daily_reflection(context, journal, day, user_words)
     gateway = gateway_factory() if gateway_factory else _gateway(context, journal)
     try:
-        return _with_model(journal, plan, gateway, user_words, on_text)
+        return _with_model(journal, plan, gateway, user_words, on_text, cancel)
     except ModelError as exc:
         if exc.kind in ("over_budget", "no_key", "no_keyring", "no_model"):
             return _plain(journal, day, context, user_words, note=str(exc), on_text=on_text)
@@ -107,7 +112,8 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
 
 
 def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str | None,
-                on_text: Callable[[str], None] | None) -> ReflectionOutcome:
+                on_text: Callable[[str], None] | None,
+                cancel: threading.Event | None = None) -> ReflectionOutcome:
     from app.reflection_stream import JsonProseStreamer
     from prompts.loader import load_prompt
     from prompts.structured import (
@@ -121,7 +127,7 @@ def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str
     streamer = JsonProseStreamer(LEAD_INS, on_text) if on_text else None
     result = gateway.complete("daily_reflection", plan.messages, prompt_name=plan.prompt_name,
                               prompt_version=plan.prompt_version, json_schema=plan.json_schema,
-                              on_delta=streamer.feed if streamer else None)
+                              on_delta=streamer.feed if streamer else None, cancel=cancel)
     reply, structured, raw = result.text, None, None
     try:
         parsed = parse_structured(reply, schema)
@@ -132,9 +138,11 @@ def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str
             retry = gateway.complete("daily_reflection_repair", repair,
                                      prompt_name=plan.prompt_name,
                                      prompt_version=plan.prompt_version,
-                                     json_schema=plan.json_schema)
+                                     json_schema=plan.json_schema, cancel=cancel)
             parsed = parse_structured(retry.text, schema)
-        except (OutputParseError, ModelError):
+        except (OutputParseError, ModelError) as exc:
+            if isinstance(exc, ModelError) and exc.kind == "cancelled":
+                raise
             parsed = None
             raw = reply
     if parsed is not None:
@@ -147,6 +155,8 @@ def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str
         if on_text:
             on_text("\n\n(The reply was not in the expected shape; here it is as written.)\n"
                     + text)
+    if cancel is not None and cancel.is_set():  # stopped just as the reply ended
+        raise ModelError("cancelled", "the model call was cancelled")
     reflection_id = _store(journal, plan.day, text=text, model=result.model,
                            prompt=(plan.prompt_name, plan.prompt_version),
                            structured=structured, raw=raw, user_words=user_words)

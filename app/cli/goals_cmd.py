@@ -1,10 +1,11 @@
-"""`wise goals`: add, list, pause, resume, done, archive."""
+"""`wise goals`: add, list, edit, review, pause, resume, done, archive."""
 
 from __future__ import annotations
 
 from argparse import Namespace
 
 from app.cli.output import emit
+from app.errors import BadInput
 from app.goals import GoalSummary, add_goal, list_goals, set_goal_status
 from app.journal import Context
 from storage.models import Goal
@@ -64,3 +65,71 @@ def format_list(summaries: list[GoalSummary]) -> str:
         lines.append(f"     {s.open_actions} open, {s.done_last_7_days} done this week{cadence}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
+
+
+def run_edit(args: Namespace) -> int:
+    from app.goals import MAX_TITLE_CHARS, MAX_WHY_CHARS, find_goal
+
+    changes = {}
+    if args.title is not None:
+        title = " ".join(args.title.split())
+        if not title:
+            raise BadInput("--title is empty: a goal needs a title")
+        if len(title) > MAX_TITLE_CHARS:
+            raise BadInput(f"a goal's title holds at most {MAX_TITLE_CHARS} characters")
+        changes["title"] = title
+    if args.why is not None:
+        if len(args.why) > MAX_WHY_CHARS:
+            raise BadInput(f"a goal's why holds at most {MAX_WHY_CHARS} characters")
+        changes["why"] = args.why.strip()
+    if args.no_cadence:
+        changes["cadence_per_week"] = None
+    elif args.cadence is not None:
+        if not 1 <= args.cadence <= 21:
+            raise BadInput("--cadence is times a week, from 1 to 21")
+        changes["cadence_per_week"] = args.cadence
+    if not changes:
+        raise BadInput("nothing to change: give --title, --why, --cadence or --no-cadence")
+    journal = Context.from_environment().open_journal()
+    with journal.write() as session:
+        goal = find_goal(session, args.goal)
+        for name, value in changes.items():
+            setattr(goal, name, value)
+    emit(args, goal_json(goal), f"Updated goal {goal.id}: {goal.title}  #{goal.slug}"
+         + (f"\n  why: {goal.why}" if goal.why else "")
+         + (f"\n  {goal.cadence_per_week}×/week" if goal.cadence_per_week else ""))
+    return 0
+
+
+def run_review(args: Namespace) -> int:
+    from app.cli.cancel import sigterm_cancels
+    from app.cli.model_errors import model_failure
+    from app.goal_review import review_goals
+    from app.llm.types import ModelError
+
+    context = Context.from_environment()
+    journal = context.open_journal()
+    with sigterm_cancels() as cancel:
+        try:
+            outcome = review_goals(context, journal, args.goal, cancel=cancel)
+        except ModelError as exc:
+            return model_failure(args, exc, "the goal review could not be made")
+    emit(args, outcome.as_dict(), format_review(outcome))
+    return 0
+
+
+def format_review(outcome) -> str:
+    words = {"keep": "keep it going", "pause": "maybe pause it; it will wait",
+             "retire": "maybe let it go; that is a fine choice too",
+             "smaller_step": "maybe try a smaller step"}
+    blocks = []
+    for verdict in outcome.goals:
+        state = "moving" if verdict.alive else "quiet"
+        lines = [f"{verdict.title}  #{verdict.slug}  ({state})",
+                 f"  {verdict.observation}", f"  Suggestion: {words[verdict.suggestion]}."]
+        if verdict.next_step:
+            lines.append(f"  Next step: {verdict.next_step}")
+        blocks.append("\n".join(lines))
+    by = f"(reviewed with {outcome.model})" if outcome.model else ""
+    tail = [t for t in (by, f"({outcome.note})" if outcome.note else "") if t]
+    return "\n\n".join(blocks + (["\n".join(tail)] if tail else []))

@@ -117,7 +117,29 @@ def _add_model_commands(add: Callable) -> None:
                          help="print exactly what would be sent, with tokens and cost; send "
                               "nothing")
     reflect.add_argument("--words", default=None,
-                         help="how the day went, in your words (default: ask, or none)")
+                         help="how the day went, in your words; '-' reads them from "
+                              "standard input (default: none)")
+    reflect.add_argument("--stream", action="store_true",
+                         help="print JSON lines as the reflection arrives (start, delta, "
+                              "done | error | cancelled); SIGTERM cancels cleanly")
+
+    breakdown = add("breakdown", "Break a goal, an action or a line of text into micro-steps "
+                    "with your model (nothing is saved).", _command("breakdown_cmd"))
+    what = breakdown.add_mutually_exclusive_group(required=True)
+    what.add_argument("--goal", help="a goal's #tag (slug) or number")
+    what.add_argument("--action", type=int, help="an action's number")
+    what.add_argument("--text", help="what to break down, in a few words ('-' reads "
+                                     "standard input)")
+    breakdown.add_argument("--size", type=int, default=3,
+                           help="1 = a few bigger steps ... 5 = the tiniest steps (default 3)")
+
+    feedback = add("feedback", "Your feedback on reflections: export it as JSON lines.",
+                   _command("feedback_cmd", "run_export"))
+    feedback.set_defaults(output=None)
+    feedback_sub = _subcommands(feedback, "feedback_command")
+    export = feedback_sub("export", "write every feedback record as JSON lines")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.set_defaults(handler=_command("feedback_cmd", "run_export"))
 
     llm = add("llm", "Check the language model and what it costs.", _command("llm_cmd",
                                                                           "run_usage"))
@@ -140,6 +162,12 @@ def _add_model_commands(add: Callable) -> None:
                        help="with --tick: the user is busy (e.g. in full screen)")
     nudge.add_argument("--respond", nargs=2, metavar=("ID", "RESPONSE"),
                        help="record the answer to nudge ID (done, snooze, not_today, ...)")
+    nudge.add_argument("--learned", action="store_true",
+                       help="say in plain words what Wise has learned about when and how "
+                            "to nudge you")
+    nudge.add_argument("--reset-learning", action="store_true",
+                       help="forget what Wise has learned (your answers are kept, but only "
+                            "new ones count from now on)")
 
     key = add("key", "Keep a model provider's API key in your system's keyring.",
               _command("key_cmd", "run_status"))
@@ -175,6 +203,18 @@ def _add_goal_commands(add: Callable) -> None:
         change = sub(verb, text)
         change.add_argument("goal", help="the goal's #tag (slug) or number")
         change.set_defaults(handler=_command("goals_cmd", "run_status"), verb=verb)
+    edit = sub("edit", "change a goal's title, why or weekly rhythm (its #tag stays)")
+    edit.add_argument("goal", help="the goal's #tag (slug) or number")
+    edit.add_argument("--title", help="the new title")
+    edit.add_argument("--why", help="the new why ('' clears it)")
+    rhythm = edit.add_mutually_exclusive_group()
+    rhythm.add_argument("--cadence", type=int, help="times a week you want to touch it (1-21)")
+    rhythm.add_argument("--no-cadence", action="store_true", help="no weekly rhythm")
+    edit.set_defaults(handler=_command("goals_cmd", "run_edit"))
+    review = sub("review", "is each goal alive, still wanted, and what is the smallest step "
+                           "(with your model, or from your data alone)")
+    review.add_argument("goal", nargs="?", help="review only this goal (#tag or number)")
+    review.set_defaults(handler=_command("goals_cmd", "run_review"))
 
 
 def _add_action_commands(add: Callable) -> None:

@@ -1,7 +1,9 @@
-"""`wise reflect`: the daily reflection in the terminal, or exactly what it would send."""
+"""`wise reflect`: the daily reflection in the terminal, as JSON lines for the reflection
+window (`--stream`), or exactly what it would send (`--dry-run`)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from argparse import Namespace
 from datetime import date
@@ -11,16 +13,21 @@ from app.daytime import journal_day, local_now
 from app.errors import BadInput, WiseError
 from app.journal import Context
 
+MAX_WORDS_CHARS = 10_000  # how the day went, in the user's words: a long page at most
+
 
 def run(args: Namespace) -> int:
+    if getattr(args, "stream", False):
+        return run_stream(args)
     from app.llm.types import ModelError
     from app.reflection import plan_as_dict, plan_daily_reflection, reflect
 
+    words = _words(args.words)
     context = Context.from_environment()
     day = _day(args.date, context)
     journal = context.open_journal()
     if args.dry_run:
-        plan = plan_daily_reflection(context, journal, day, args.words)
+        plan = plan_daily_reflection(context, journal, day, words)
         emit(args, plan_as_dict(plan), _describe_plan(plan))
         return 0
     streamed = not args.json
@@ -30,7 +37,7 @@ def run(args: Namespace) -> int:
         sys.stdout.flush()
 
     try:
-        outcome = reflect(context, journal, day, user_words=args.words,
+        outcome = reflect(context, journal, day, user_words=words,
                           on_text=show if streamed else None)
     except ModelError as exc:
         raise WiseError(f"the reflection could not be made: {exc}") from exc
@@ -42,6 +49,88 @@ def run(args: Namespace) -> int:
     emit(args, {"day": day.isoformat(), "reflection_id": outcome.reflection_id,
                 "model": outcome.model, "text": outcome.text, "note": outcome.note or None}, "")
     return 0
+
+
+def run_stream(args: Namespace) -> int:
+    """JSON lines, each flushed: start, delta..., then done, error or cancelled."""
+    from app.cli.cancel import sigterm_cancels
+
+    with sigterm_cancels() as cancel:
+        try:
+            return _stream(args, cancel)
+        except BadInput as exc:
+            _event({"event": "error", "kind": "bad_input", "message": str(exc)})
+            raise
+        except WiseError as exc:
+            _event({"event": "error", "kind": "other", "message": str(exc)})
+            raise
+        except Exception as exc:  # storage and OS errors: main() words them for stderr
+            _event({"event": "error", "kind": "storage" if _is_storage(exc) else "other",
+                    "message": str(exc)})
+            raise
+
+
+def _stream(args: Namespace, cancel) -> int:
+    from app.llm.types import ModelError
+    from app.reflection import PROMPT, reflect
+    from prompts.loader import load_prompt
+
+    if args.dry_run:
+        raise BadInput("--stream and --dry-run do not go together; use --dry-run --json")
+    words = _words(args.words)
+    context = Context.from_environment()
+    day = _day(args.date, context)
+    journal = context.open_journal()
+    model = context.settings.get("llm.model") or None
+    prompt = load_prompt(PROMPT) if model else None
+    _event({"event": "start", "day": day.isoformat(), "model": model,
+            "prompt": {"name": prompt.name if prompt else None,
+                       "version": prompt.version if prompt else None}})
+    if cancel.is_set():
+        return _cancelled()
+    try:
+        outcome = reflect(context, journal, day, user_words=words, cancel=cancel,
+                          on_text=lambda text: _event({"event": "delta", "text": text}))
+    except ModelError as exc:
+        if exc.kind == "cancelled":
+            return _cancelled()
+        _event({"event": "error", "kind": exc.kind, "message": str(exc)})
+        print(f"wise: the reflection could not be made: {exc}", file=sys.stderr)
+        return 1
+    _event({"event": "done", "reflection_id": outcome.reflection_id, "model": outcome.model,
+            "text": outcome.text, "note": outcome.note or None})
+    return 0
+
+
+def _cancelled() -> int:
+    _event({"event": "cancelled"})
+    return 0
+
+
+def _event(data: dict) -> None:
+    # Bytes, UTF-8 whatever the locale: the reading window decodes UTF-8.
+    line = json.dumps(data, ensure_ascii=False) + "\n"
+    sys.stdout.buffer.write(line.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def _is_storage(exc: Exception) -> bool:
+    import sqlite3
+
+    from storage.errors import StorageError
+
+    return isinstance(exc, StorageError | sqlite3.Error) or isinstance(
+        getattr(exc, "orig", None), sqlite3.Error)
+
+
+def _words(words: str | None) -> str | None:
+    from app.cli.text_input import check_length, read_stdin_text
+
+    if words == "-":
+        return read_stdin_text("--words", MAX_WORDS_CHARS)
+    if words is not None:
+        return check_length(words, "--words", MAX_WORDS_CHARS)
+    return None
 
 
 def _day(text: str | None, context: Context) -> date:

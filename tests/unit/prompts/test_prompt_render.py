@@ -121,7 +121,8 @@ def test_build_messages_checks_its_values() -> None:
 @pytest.mark.parametrize(("name", "values"), [
     ("nudge", {"now": "Thursday 26 November, 15:10", "journal": JOURNAL}),
     ("goal_review", {"today": DAY, "journal": JOURNAL}),
-    ("breakdown", {"item": "call mum about the trip", "journal": JOURNAL}),
+    ("breakdown", {"item": "call mum about the trip", "journal": JOURNAL,
+                   "size": "small steps"}),
     ("day_summary", {"day": DAY, "journal": JOURNAL}),
     ("week_summary", {"week": "23-29 November", "journal": JOURNAL}),
 ])

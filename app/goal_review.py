@@ -1,0 +1,266 @@
+"""The goal review: is each goal alive, is it still wanted, what is the smallest next step.
+
+With a model: each goal's why, rhythm and last four weeks go to the versioned
+`goal_review` prompt, and the structured reply is matched back to the goals by tag (a goal
+the model left out gets the plain review). Without one (or over budget): a plain review
+from the data: a goal with activity in the last four weeks is alive; one quiet for four
+weeks is offered a pause, kindly. Nothing is changed here: the user decides.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.daytime import day_bounds_utc, journal_day, local_now
+from app.journal import Context
+from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
+from storage.engine import Journal
+from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
+
+PROMPT = "goal_review"
+WINDOW_DAYS = 28  # "alive" = some activity in the last four weeks
+MAX_GOALS = 50  # the GoalReview schema's limit
+NOTE_LIMIT = 3
+NO_MODEL_NOTE = ("No model is connected, so this review comes from your data alone. To "
+                 "review with a model: wise config set llm.model ollama_chat/llama3.2 (see "
+                 "the README's model section).")
+
+
+@dataclass(frozen=True)
+class GoalFacts:
+    """What the journal shows about one goal (the last four weeks, and overall)."""
+
+    id: int
+    slug: str
+    title: str
+    why: str
+    status: str
+    cadence_per_week: int | None
+    created: date
+    done_recent: int
+    notes_recent: int
+    added_recent: int
+    last_activity: date | None  # journal day of the newest done action, note or new step
+    open_count: int
+    smallest_open: str | None
+    recent_notes: list[str]
+
+    @property
+    def active_recently(self) -> bool:
+        return bool(self.done_recent or self.notes_recent or self.added_recent)
+
+
+@dataclass(frozen=True)
+class GoalVerdict:
+    goal_id: int
+    slug: str
+    title: str
+    alive: bool
+    observation: str
+    suggestion: str  # keep | pause | retire | smaller_step
+    next_step: str | None
+
+    def as_dict(self) -> dict:
+        return {"goal_id": self.goal_id, "slug": self.slug, "title": self.title,
+                "alive": self.alive, "observation": self.observation,
+                "suggestion": self.suggestion, "next_step": self.next_step}
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    goals: list[GoalVerdict]
+    model: str | None
+    note: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"goals": [g.as_dict() for g in self.goals], "model": self.model,
+                "note": self.note}
+
+
+def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
+                 cancel: threading.Event | None = None,
+                 gateway_factory=None) -> ReviewOutcome:
+    """The review of one goal (`ref`) or of every active and paused goal."""
+    today = journal_day(local_now(), context.day_start_hour)
+    facts, left_out = gather(journal, today, context.day_start_hour, ref)
+    more = (f" Only the first {MAX_GOALS} goals were reviewed ({left_out} more)."
+            if left_out else "")
+    if not facts:
+        return ReviewOutcome([], None, "No goals to review yet. Add one with its why: "
+                                       "wise goals add \"Family\" --why \"...\"")
+    plain = [plain_verdict(f, today) for f in facts]
+    if not context.settings.get("llm.model"):
+        return ReviewOutcome(plain, None, NO_MODEL_NOTE + more)
+    from app.llm.types import ModelError
+    from prompts.schemas import GoalReview
+
+    call = plan_review(context, facts, today)
+    gateway = gateway_factory() if gateway_factory else open_gateway(context, journal)
+    try:
+        parsed, result = ask(gateway, call, GoalReview, cancel=cancel)
+    except ModelError as exc:
+        if exc.kind in PLAIN_FALLBACK_KINDS:
+            return ReviewOutcome(plain, None, str(exc) + more)
+        raise
+    finally:
+        gateway.close()
+    by_slug = {check.slug: check for check in parsed.goals}
+    verdicts = []
+    for fact, fallback in zip(facts, plain, strict=True):
+        check = by_slug.get(fact.slug)
+        if check is None:  # left out by the model: the data still says something
+            verdicts.append(fallback)
+            continue
+        verdicts.append(replace(fallback, alive=check.alive, observation=check.observation,
+                                suggestion=check.suggestion, next_step=check.next_step))
+    return ReviewOutcome(verdicts, result.model, more.strip() or None)
+
+
+def plan_review(context: Context, facts: list[GoalFacts], today: date) -> StructuredCall:
+    from app.memory.tokens import estimate_tokens, truncate_to_tokens
+    from prompts.loader import build_messages, load_prompt
+    from prompts.structured import format_instructions, json_schema_for, with_format_instructions
+
+    prompt = load_prompt(PROMPT)
+    day = f"{today:%A} {today.day} {today:%B %Y}"
+    frame = build_messages(PROMPT, today=day, journal="")
+    overhead = sum(estimate_tokens(m["content"]) for m in frame)
+    overhead += estimate_tokens(format_instructions(prompt))
+    budget = max(context.settings.get("reflection.input_tokens") - overhead, 200)
+    share = max(budget // len(facts), 40)  # every goal gets its say, none crowds out others
+    blocks = [truncate_to_tokens(goal_block(f, today), share) for f in facts]
+    journal_text = truncate_to_tokens("\n".join(blocks), budget)
+    messages = with_format_instructions(build_messages(PROMPT, today=day,
+                                                       journal=journal_text), prompt)
+    return StructuredCall(PROMPT, messages, prompt.name, prompt.version,
+                          json_schema_for(prompt))
+
+
+def goal_block(f: GoalFacts, today: date) -> str:
+    from app.memory.context import one_line
+
+    why = one_line(f.why) or "(no why written)"
+    parts = [f"- {f.title} (#{f.slug}), {f.status}; why: {why}"]
+    if f.cadence_per_week:
+        parts.append(f"hopes to touch it {f.cadence_per_week}x a week")
+    parts.append(f"last 4 weeks: {f.done_recent} done, {f.notes_recent} notes, "
+                 f"{f.added_recent} steps added")
+    parts.append(f"last activity {_ago(f.last_activity, today)}" if f.last_activity
+                 else "no activity yet")
+    parts.append(f"{f.open_count} open steps" + (f" (smallest: {f.smallest_open})"
+                                                 if f.smallest_open else ""))
+    parts.append(f"created {_ago(f.created, today)}")
+    text = "; ".join(parts)
+    if f.recent_notes:
+        text += "\n  their recent notes: " + " | ".join(f.recent_notes)
+    return text
+
+
+def plain_verdict(f: GoalFacts, today: date) -> GoalVerdict:
+    """A kind, data-based verdict: alive = activity in the last four weeks."""
+    base = GoalVerdict(f.id, f.slug, f.title, f.active_recently, "", "keep", f.smallest_open)
+    if f.active_recently:
+        bits = [_count(f.done_recent, "step done", "steps done"),
+                _count(f.notes_recent, "note", "notes"),
+                _count(f.added_recent, "step added", "steps added")]
+        said = ", ".join(b for b in bits if b)
+        rhythm = ""
+        if f.cadence_per_week:
+            hoped = f.cadence_per_week * 4
+            rhythm = (" That matches the rhythm you hoped for." if f.done_recent >= hoped
+                      else f" You hoped for about {hoped}; any step counts.")
+        return replace(base, observation=f"Moving: {said} in the last four weeks.{rhythm}")
+    if f.last_activity is None and (today - f.created).days < WINDOW_DAYS:
+        return replace(base, observation="It is new, and nothing is recorded for it yet.",
+                       suggestion="smaller_step",
+                       next_step=f.smallest_open or "Write down one step for it that "
+                                                    "takes two minutes")
+    since = (f"nothing done or noted since {f.last_activity:%d %B}" if f.last_activity
+             else "nothing done or noted for it yet")
+    resting = ("It is paused and waits for you." if f.status == GoalStatus.PAUSED.value
+               else "Maybe it is resting, or life is full; a pause is a fine choice.")
+    return replace(base, observation=f"Quiet for four weeks or more: {since}. {resting}",
+                   suggestion="pause", next_step=None)
+
+
+def gather(journal: Journal, today: date, start_hour: int,
+           ref: str | None) -> tuple[list[GoalFacts], int]:
+    """(facts for the goals to review, how many were left out over MAX_GOALS)."""
+    since, _ = day_bounds_utc(today - timedelta(days=WINDOW_DAYS - 1), start_hour)
+    with journal.read() as session:
+        if ref is not None:
+            from app.goals import find_goal
+
+            goals = [find_goal(session, ref)]
+            total = 1
+        else:
+            live = Goal.status.in_([GoalStatus.ACTIVE.value, GoalStatus.PAUSED.value])
+            goals = session.scalars(
+                select(Goal).where(live)
+                .order_by(Goal.status != GoalStatus.ACTIVE.value, Goal.id)
+                .limit(MAX_GOALS)).all()
+            total = session.scalar(select(func.count()).select_from(Goal).where(live)) or 0
+        # Per goal: LIMITed or aggregated lookups through the goal_id indexes.
+        facts = [_facts(session, goal, since, start_hour) for goal in goals]
+    return facts, max(total - len(facts), 0)
+
+
+def _facts(session, goal: Goal, since: datetime, start_hour: int) -> GoalFacts:
+    from app.memory.context import one_line
+    from app.memory.tokens import truncate_to_tokens
+
+    def scalar(query):
+        return session.scalar(query)
+
+    mine_a, mine_e = Action.goal_id == goal.id, Entry.goal_id == goal.id
+    done_recent = scalar(select(func.count()).where(mine_a, Action.done_at >= since)) or 0
+    added_recent = scalar(select(func.count()).where(mine_a, Action.created_at >= since)) or 0
+    notes_recent = scalar(select(func.count()).where(mine_e, Entry.created_at >= since)) or 0
+    moments = [scalar(select(func.max(Action.done_at)).where(mine_a)),
+               scalar(select(func.max(Action.created_at)).where(mine_a)),
+               scalar(select(func.max(Entry.created_at)).where(mine_e))]
+    moments = [_aware(m) for m in moments if m is not None]
+    last = journal_day(max(moments).astimezone(), start_hour) if moments else None
+    is_open = Action.status == ActionStatus.OPEN.value
+    open_count = scalar(select(func.count()).where(mine_a, is_open)) or 0
+    smallest = session.execute(
+        select(Action.title, Action.estimate_minutes).where(mine_a, is_open)
+        .order_by(func.coalesce(Action.estimate_minutes, 15), Action.id).limit(1)).first()
+    notes = session.scalars(select(Entry.text).where(mine_e).order_by(Entry.id.desc())
+                            .limit(NOTE_LIMIT)).all()
+    created = journal_day(_aware(goal.created_at).astimezone(), start_hour)
+    return GoalFacts(
+        id=goal.id, slug=goal.slug, title=goal.title, why=goal.why or "", status=goal.status,
+        cadence_per_week=goal.cadence_per_week, created=created, done_recent=done_recent,
+        notes_recent=notes_recent, added_recent=added_recent, last_activity=last,
+        open_count=open_count,
+        smallest_open=" ".join(smallest.title.split()) if smallest else None,
+        recent_notes=[truncate_to_tokens(one_line(n), 60) for n in notes])
+
+
+def _aware(value: datetime | str) -> datetime:
+    # Aggregates bypass the column type, so SQLite hands back the stored text.
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}" if n else ""
+
+
+def _ago(then: date, today: date) -> str:
+    days = (today - then).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    return f"on {then:%d %b %Y}"
