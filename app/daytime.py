@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+
+from storage.timeutil import journal_day_bounds
 
 
 def local_now() -> datetime:
@@ -16,10 +18,7 @@ def journal_day(moment: datetime, start_hour: int) -> date:
 
 def day_bounds_utc(day: date, start_hour: int, tz=None) -> tuple[datetime, datetime]:
     """[start, end) of a journal day in UTC, for queries over stored UTC timestamps."""
-    tz = tz or local_now().tzinfo
-    start = datetime.combine(day, time(start_hour), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time(start_hour), tzinfo=tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return journal_day_bounds(day, start_hour, tz)
 
 
 def to_local(moment: datetime) -> datetime:

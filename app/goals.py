@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.errors import BadInput
 from storage.engine import Journal
 from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
+from storage.slugs import slugify
 from storage.timeutil import utc_now
 
 STATUS_FOR_VERB = {
@@ -23,13 +23,6 @@ STATUS_FOR_VERB = {
 }
 MAX_TITLE_CHARS = 200
 MAX_WHY_CHARS = 5000
-
-
-def slugify(title: str) -> str:
-    """'Learn Spanish!' -> 'learn-spanish': the #tag that links captures to the goal."""
-    text = unicodedata.normalize("NFKC", title).lower()
-    slug = re.sub(r"[^\w-]+", "-", text).strip("-_")
-    return re.sub(r"-{2,}", "-", slug)[:60].strip("-")
 
 
 def _valid_slug(slug: str) -> str:

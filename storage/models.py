@@ -237,6 +237,26 @@ class Reflection(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
+class DayWords(Base):
+    """The user's own words on a journal day: how it went, what got in the way, mood and
+    energy (1-5). One row a day, saved as they type."""
+
+    __tablename__ = "day_words"
+    __table_args__ = (
+        CheckConstraint("mood IS NULL OR mood BETWEEN 1 AND 5", name="mood"),
+        CheckConstraint("energy IS NULL OR energy BETWEEN 1 AND 5", name="energy"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    how_it_went: Mapped[str] = mapped_column(Text, default="")
+    in_the_way: Mapped[str] = mapped_column(Text, default="")
+    mood: Mapped[int | None] = mapped_column(Integer)
+    energy: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
 class Summary(Base):
     """A digest of a day or a week, made once and reused as memory at a bounded cost."""
 

@@ -138,3 +138,73 @@ def test_every_released_schema_migrates_to_head_keeping_data(tmp_path: Path) -> 
             HEAD_REVISION,)
         assert conn.execute("SELECT slug FROM goals").fetchall() == [("family",)]
         conn.close()
+
+
+def _alembic(db: Path, verb: str, target: str) -> None:
+    """Run an Alembic command on `db` the way storage.migrate does."""
+    from alembic import command
+    from alembic.config import Config
+
+    from storage.engine import create_journal_engine
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = create_journal_engine(db)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            getattr(command, verb)(config, target)
+    finally:
+        engine.dispose()
+
+
+def _columns(db: Path, table: str) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
+DAY_WORDS_COLUMNS = ["id", "day", "how_it_went", "in_the_way", "mood", "energy", "created_at",
+                     "updated_at"]
+
+
+def test_day_words_on_a_blank_journal(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    assert _columns(db, "day_words") == DAY_WORDS_COLUMNS
+    conn = sqlite3.connect(db)
+    stamp = "2026-11-26 10:00:00.000000"
+    conn.execute("INSERT INTO day_words (day, how_it_went, in_the_way, mood, energy, created_at, "
+                 "updated_at) VALUES ('2026-11-26', 'ok', '', 3, NULL, ?, ?)", (stamp, stamp))
+    for bad in ("INSERT INTO day_words (day, how_it_went, in_the_way, mood, created_at, "
+                "updated_at) VALUES ('2026-11-26', '', '', NULL, 'x', 'x')",  # one row a day
+                "INSERT INTO day_words (day, how_it_went, in_the_way, mood, created_at, "
+                "updated_at) VALUES ('2026-11-27', '', '', 6, 'x', 'x')"):  # mood 1-5
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(bad)
+    conn.close()
+
+
+def test_day_words_upgrade_from_0003_and_downgrade(tmp_path: Path) -> None:
+    db = tmp_path / "wise.db"
+    db.touch()
+    _alembic(db, "upgrade", "0003_rhythm")
+    assert _columns(db, "day_words") == []
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO goals (uid, slug, title, why, status, created_at, updated_at) "
+                 "VALUES ('g1', 'family', 'Family', '', 'active', "
+                 "'2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')")
+    conn.commit()
+    conn.close()
+    assert ensure_schema(db, tmp_path / "backups", keep_backups=3) is True
+    assert _columns(db, "day_words") == DAY_WORDS_COLUMNS
+    _alembic(db, "downgrade", "0003_rhythm")
+    assert _columns(db, "day_words") == []
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003_rhythm",)
+    assert conn.execute("SELECT slug FROM goals").fetchall() == [("family",)]
+    conn.close()
+    _alembic(db, "upgrade", "head")  # and up again
+    assert _columns(db, "day_words") == DAY_WORDS_COLUMNS

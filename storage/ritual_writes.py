@@ -1,0 +1,291 @@
+"""The reflection and goal-review windows' writes, with plain sqlite3 (the tray process
+never imports SQLAlchemy). They write exactly what the ORM models describe; tests read
+them back through the models.
+
+One `RitualWriter` keeps one connection open (like storage.capture_writer.CaptureWriter)
+and is used from the tray's single journal-writer thread. Every method is one short
+BEGIN IMMEDIATE transaction, committed before it returns; `updated_at` is kept right, and
+the schema's FTS5 triggers keep search in step with titles and texts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from types import EllipsisType
+
+from storage.capture_writer import connect
+from storage.errors import explain_sqlite_error
+from storage.ids import new_uid
+from storage.slugs import slugify
+from storage.timeutil import to_db, utc_now
+
+MAX_WORDS_CHARS = 100_000
+MAX_TITLE_CHARS = 200  # a goal's title, as app/goals.py
+MAX_WHY_CHARS = 5000
+MAX_ACTION_CHARS = 1000
+MAX_NOTE_CHARS = 20_000
+MAX_PLANNED = 3
+ACTION_STATUSES = ("open", "done", "dropped")
+GOAL_STATUSES = ("active", "paused", "done", "archived")
+SOURCES = ("capture", "cli", "import", "companion")
+
+
+class RitualWriter:
+    """Writes for the rituals over one kept-open connection; use it from one thread."""
+
+    def __init__(self, db: Path, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.db_path = db
+        self._clock = clock  # tests pass a fixed clock; never patch time
+        self._conn: sqlite3.Connection | None = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[sqlite3.Connection, str]]:
+        """(connection, now as stored text) inside BEGIN IMMEDIATE ... COMMIT."""
+        if self._conn is None:
+            self._conn = connect(self.db_path)
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn, to_db(self._clock())
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # Start afresh next time: the file may have been replaced, restored or repaired.
+            self.close()
+            raise explain_sqlite_error(exc, self.db_path) from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    # --------------------------------------------------------------------- the day
+
+    def save_day_words(self, day: date, *, how_it_went: str, in_the_way: str,
+                       mood: int | None, energy: int | None) -> None:
+        """Keep the user's words on a day (created once, updated on every save)."""
+        _check_text(how_it_went, "how the day went", MAX_WORDS_CHARS)
+        _check_text(in_the_way, "what got in the way", MAX_WORDS_CHARS)
+        _check_scale(mood, "mood")
+        _check_scale(energy, "energy")
+        with self._transaction() as (conn, now):
+            conn.execute(
+                "INSERT INTO day_words (day, how_it_went, in_the_way, mood, energy, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (day) DO UPDATE SET how_it_went = excluded.how_it_went, "
+                "in_the_way = excluded.in_the_way, mood = excluded.mood, "
+                "energy = excluded.energy, updated_at = excluded.updated_at",
+                (day.isoformat(), how_it_went, in_the_way, mood, energy, now, now))
+
+    def add_feedback(self, reflection_id: int, rating: int, note: str | None) -> int:
+        """+1 helpful / -1 not quite, with an optional note; one per reflection (a second
+        call replaces the first's rating and note). Returns the feedback's id."""
+        if rating not in (1, -1):
+            raise ValueError("feedback is +1 (helpful) or -1 (not quite)")
+        note = _optional_note(note)
+        with self._transaction() as (conn, now):
+            _require(conn, "reflections", reflection_id, "reflection")
+            found = conn.execute(
+                "SELECT id FROM feedback WHERE target_kind = 'reflection' AND target_id = ? "
+                "ORDER BY id DESC LIMIT 1", (reflection_id,)).fetchone()
+            if found is not None:
+                conn.execute("UPDATE feedback SET rating = ?, note = ? WHERE id = ?",
+                             (rating, note, found[0]))
+                return found[0]
+            return conn.execute(
+                "INSERT INTO feedback (target_kind, target_id, rating, note, created_at) "
+                "VALUES ('reflection', ?, ?, ?, ?)", (reflection_id, rating, note, now)).lastrowid
+
+    def plan_for_day(self, action_ids: Sequence[int], day: date) -> None:
+        """Make these open actions (at most three) due on `day`. Others already due that
+        day stay as they are."""
+        ids = list(dict.fromkeys(action_ids))
+        if len(ids) > MAX_PLANNED:
+            raise ValueError(f"pick at most {MAX_PLANNED} actions for a day")
+        with self._transaction() as (conn, now):
+            for action_id in ids:
+                status = _require(conn, "actions", action_id, "action", "status")
+                if status != "open":
+                    raise ValueError(f"action {action_id} is {status}, not open: only open "
+                                     "actions can be planned")
+                # A due time on another day would contradict the new due day.
+                conn.execute(
+                    "UPDATE actions SET due_at = CASE WHEN due_on = ? THEN due_at END, "
+                    "due_on = ?, updated_at = ? WHERE id = ?",
+                    (day.isoformat(), day.isoformat(), now, action_id))
+
+    # ------------------------------------------------------------------- actions
+
+    def add_actions(self, steps: Sequence[tuple[str, int | None]], *, goal_id: int | None,
+                    source: str = "companion") -> list[int]:
+        """New open actions (title, estimate in minutes), all or none; their ids in order."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}")
+        rows = []
+        for title, minutes in steps:
+            title = " ".join(str(title).split())
+            if not title:
+                raise ValueError("a step needs a few words")
+            _check_text(title, "a step", MAX_ACTION_CHARS)
+            if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)
+                                        or not 0 < minutes <= 24 * 60):
+                raise ValueError(f"{title!r}: minutes are a whole number from 1 to 1440")
+            rows.append((title, minutes))
+        with self._transaction() as (conn, now):
+            if goal_id is not None:
+                _require(conn, "goals", goal_id, "goal")
+            return [conn.execute(
+                "INSERT INTO actions (uid, title, goal_id, status, estimate_minutes, source, "
+                "created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?)",
+                (new_uid(), title, goal_id, minutes, source, now, now)).lastrowid
+                for title, minutes in rows]
+
+    def set_action_status(self, action_id: int, status: str) -> None:
+        """open / done / dropped. Done keeps the moment it was first done; the others
+        have no done_at."""
+        if status not in ACTION_STATUSES:
+            raise ValueError(f"an action is {', '.join(ACTION_STATUSES)}, not {status!r}")
+        with self._transaction() as (conn, now):
+            _require(conn, "actions", action_id, "action")
+            conn.execute(
+                "UPDATE actions SET done_at = CASE WHEN ? = 'done' THEN "
+                "CASE WHEN status = 'done' THEN coalesce(done_at, ?) ELSE ? END END, "
+                "status = ?, updated_at = ? WHERE id = ?",
+                (status, now, now, status, now, action_id))
+
+    # --------------------------------------------------------------------- goals
+
+    def add_goal(self, title: str, *, why: str = "", cadence_per_week: int | None = None) -> int:
+        """A new active goal; its #tag (slug) is made from the title, unique."""
+        title = _goal_title(title)
+        why = _goal_why(why)
+        _check_cadence(cadence_per_week)
+        base = slugify(title) or "goal"
+        if not any(ch.isalpha() for ch in base):
+            base = f"goal-{base}"  # a tag needs a letter (app/goals._valid_slug)
+        with self._transaction() as (conn, now):
+            slug, n = base, 1
+            while conn.execute("SELECT 1 FROM goals WHERE slug = ?", (slug,)).fetchone():
+                n += 1
+                slug = f"{base}-{n}"
+            return conn.execute(
+                "INSERT INTO goals (uid, slug, title, why, status, cadence_per_week, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
+                (new_uid(), slug, title, why, cadence_per_week, now, now)).lastrowid
+
+    def update_goal(self, goal_id: int, *, title: str | None = None, why: str | None = None,
+                    cadence_per_week: int | EllipsisType | None = ...) -> None:
+        """Change a goal's title, why or cadence (... leaves it, None clears it). The slug
+        stays: captures already use it as their #tag."""
+        changes: dict[str, object] = {}
+        if title is not None:
+            changes["title"] = _goal_title(title)
+        if why is not None:
+            changes["why"] = _goal_why(why)
+        if cadence_per_week is not ...:
+            _check_cadence(cadence_per_week)
+            changes["cadence_per_week"] = cadence_per_week
+        with self._transaction() as (conn, now):
+            _require(conn, "goals", goal_id, "goal")
+            if changes:
+                sets = ", ".join(f"{column} = ?" for column in changes)
+                conn.execute(f"UPDATE goals SET {sets}, updated_at = ? WHERE id = ?",
+                             (*changes.values(), now, goal_id))
+
+    def set_goal_status(self, goal_id: int, status: str) -> None:
+        if status not in GOAL_STATUSES:
+            raise ValueError(f"a goal is {', '.join(GOAL_STATUSES)}, not {status!r}")
+        with self._transaction() as (conn, now):
+            _require(conn, "goals", goal_id, "goal")
+            conn.execute("UPDATE goals SET status = ?, updated_at = ? WHERE id = ?",
+                         (status, now, goal_id))
+
+    # -------------------------------------------------------------------- memory
+
+    def edit_summary(self, summary_id: int, text: str) -> None:
+        """Replace what a summary says; Wise uses the edited text from then on (the
+        nightly job never rewrites an existing summary)."""
+        text = text.strip()
+        if not text:
+            raise ValueError("a summary cannot be empty; delete it instead")
+        _check_text(text, "a summary", MAX_NOTE_CHARS)
+        with self._transaction() as (conn, _now):
+            _require(conn, "summaries", summary_id, "summary")
+            conn.execute("UPDATE summaries SET content = ? WHERE id = ?", (text, summary_id))
+
+    def delete_summary(self, summary_id: int) -> None:
+        with self._transaction() as (conn, _now):
+            _require(conn, "summaries", summary_id, "summary")
+            conn.execute("DELETE FROM summaries WHERE id = ?", (summary_id,))
+
+    def edit_feedback_note(self, feedback_id: int, note: str) -> None:
+        """Change (or, with an empty note, clear) the note on a feedback."""
+        with self._transaction() as (conn, _now):
+            _require(conn, "feedback", feedback_id, "feedback")
+            conn.execute("UPDATE feedback SET note = ? WHERE id = ?",
+                         (_optional_note(note), feedback_id))
+
+    def delete_feedback(self, feedback_id: int) -> None:
+        with self._transaction() as (conn, _now):
+            _require(conn, "feedback", feedback_id, "feedback")
+            conn.execute("DELETE FROM feedback WHERE id = ?", (feedback_id,))
+
+
+# ---------------------------------------------------------------------- checks
+
+
+def _require(conn: sqlite3.Connection, table: str, row_id: int, what: str,
+             column: str = "id") -> object:
+    """The row's `column`, or ValueError naming what is missing (it may have been deleted
+    meanwhile, in another window or by the CLI)."""
+    found = conn.execute(f"SELECT {column} FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    if found is None:
+        raise ValueError(f"there is no {what} {row_id} (any more)")
+    return found[0]
+
+
+def _check_text(text: str, what: str, limit: int) -> None:
+    if not isinstance(text, str):
+        raise ValueError(f"{what} must be text")
+    if len(text) > limit:
+        raise ValueError(f"{what} holds at most {limit:,} characters ({len(text):,} given)")
+
+
+def _check_scale(value: int | None, what: str) -> None:
+    if value is not None and (isinstance(value, bool) or value not in range(1, 6)):
+        raise ValueError(f"{what} is 1 to 5, or not given")
+
+
+def _check_cadence(cadence: int | None) -> None:
+    if cadence is not None and (isinstance(cadence, bool) or cadence not in range(1, 22)):
+        raise ValueError("a cadence is times a week, from 1 to 21")
+
+
+def _goal_title(title: str) -> str:
+    title = " ".join(str(title).split())
+    if not title:
+        raise ValueError("a goal needs a title")
+    _check_text(title, "a goal's title", MAX_TITLE_CHARS)
+    return title
+
+
+def _goal_why(why: str) -> str:
+    why = str(why).strip()
+    _check_text(why, "a goal's why", MAX_WHY_CHARS)
+    return why
+
+
+def _optional_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    _check_text(note, "a note", MAX_NOTE_CHARS)
+    return note.strip() or None

@@ -1,0 +1,250 @@
+"""The rituals' sqlite3 writes, read back through the ORM (and through search)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.engine import Journal
+from storage.errors import JournalNotWritable
+from storage.models import Action, DayWords, Feedback, Goal, Reflection, Summary
+from storage.ritual_writes import RitualWriter
+from storage.search import search
+
+T0 = datetime(2026, 11, 26, 18, 30, 15, 123456, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand (the writer takes it; nothing is patched)."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, minutes: int = 5) -> datetime:
+        self.now += timedelta(minutes=minutes)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def writer(journal: Journal, clock: Clock):
+    opened = RitualWriter(journal.db_path, clock=clock)
+    yield opened
+    opened.close()
+
+
+def add(journal: Journal, *rows) -> list[int]:
+    with journal.write() as session:
+        session.add_all(rows)
+        session.flush()
+        return [row.id for row in rows]
+
+
+def test_day_words_created_then_updated(journal: Journal, writer: RitualWriter,
+                                        clock: Clock) -> None:
+    day = date(2026, 11, 26)
+    writer.save_day_words(day, how_it_went="good", in_the_way="", mood=4, energy=None)
+    later = clock.tick()
+    writer.save_day_words(day, how_it_went="good, then tired", in_the_way="meetings",
+                          mood=4, energy=2)
+    with journal.read() as session:
+        (words,) = session.scalars(select(DayWords)).all()
+        assert (words.day, words.how_it_went, words.in_the_way, words.mood, words.energy) == (
+            day, "good, then tired", "meetings", 4, 2)
+        assert (words.created_at, words.updated_at) == (T0, later)
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ({"mood": 0}, "mood is 1 to 5"), ({"energy": 6}, "energy is 1 to 5"),
+    ({"mood": True}, "mood is 1 to 5"), ({"how_it_went": "x" * 100_001}, "at most 100,000")])
+def test_bad_day_words_are_refused_and_nothing_changes(journal: Journal, writer: RitualWriter,
+                                                       bad: dict, message: str) -> None:
+    day = date(2026, 11, 26)
+    writer.save_day_words(day, how_it_went="kept", in_the_way="", mood=3, energy=3)
+    args = {"how_it_went": "new", "in_the_way": "", "mood": 3, "energy": 3, **bad}
+    with pytest.raises(ValueError, match=message):
+        writer.save_day_words(day, **args)
+    with journal.read() as session:
+        assert session.scalar(select(DayWords.how_it_went)) == "kept"
+    # The writer is still usable after refusing.
+    writer.save_day_words(day, how_it_went="later", in_the_way="", mood=None, energy=None)
+
+
+def test_feedback_one_per_reflection(journal: Journal, writer: RitualWriter) -> None:
+    (refl,) = add(journal, Reflection(kind="daily", period=date(2026, 11, 26), content="r"))
+    first = writer.add_feedback(refl, 1, "  kind words  ")
+    again = writer.add_feedback(refl, -1, None)
+    assert again == first
+    with journal.read() as session:
+        (fb,) = session.scalars(select(Feedback)).all()
+        assert (fb.target_kind, fb.target_id, fb.rating, fb.note, fb.created_at) == (
+            "reflection", refl, -1, None, T0)
+    writer.edit_feedback_note(first, "on second thought: helpful")
+    with journal.read() as session:
+        assert session.get(Feedback, first).note == "on second thought: helpful"
+    writer.delete_feedback(first)
+    with journal.read() as session:
+        assert session.scalar(select(func.count()).select_from(Feedback)) == 0
+    with pytest.raises(ValueError, match="no reflection 999"):
+        writer.add_feedback(999, 1, None)
+    with pytest.raises(ValueError, match=r"\+1"):
+        writer.add_feedback(refl, 0, None)
+    with pytest.raises(ValueError, match="no feedback"):
+        writer.delete_feedback(first)
+
+
+def test_plan_for_day(journal: Journal, writer: RitualWriter, clock: Clock) -> None:
+    tomorrow = date(2026, 11, 27)
+    a, b, c, d, _already, finished = add(
+        journal, Action(title="a"), Action(title="b"),
+        Action(title="c", due_on=date(2026, 12, 1), due_at=datetime(2026, 12, 1, 9, tzinfo=UTC)),
+        Action(title="d"), Action(title="already", due_on=tomorrow),
+        Action(title="finished", status="done", done_at=T0))
+    with pytest.raises(ValueError, match="at most 3"):
+        writer.plan_for_day([a, b, c, d], tomorrow)
+    with pytest.raises(ValueError, match="not open"):
+        writer.plan_for_day([a, finished], tomorrow)
+    with journal.read() as session:  # all or nothing: `a` was not planned either
+        assert session.get(Action, a).due_on is None
+    later = clock.tick()
+    writer.plan_for_day([a, c, c], tomorrow)
+    with journal.read() as session:
+        rows = {x.title: x for x in session.scalars(select(Action))}
+        assert rows["a"].due_on == tomorrow and rows["a"].updated_at == later
+        # The old due time was for another day: it no longer stands.
+        assert (rows["c"].due_on, rows["c"].due_at) == (tomorrow, None)
+        assert rows["already"].due_on == tomorrow  # left alone
+        assert rows["b"].due_on is None and rows["b"].updated_at != later
+        assert rows["finished"].due_on is None
+
+
+def test_add_actions_are_searchable(journal: Journal, writer: RitualWriter) -> None:
+    (fam,) = add(journal, Goal(slug="family", title="Family"))
+    ids = writer.add_actions([("find the  photo   album", 5), ("call grandma", None)],
+                             goal_id=fam)
+    with journal.read() as session:
+        rows = [session.get(Action, i) for i in ids]
+        assert [(r.title, r.estimate_minutes, r.goal.slug, r.status, r.source) for r in rows] == [
+            ("find the photo album", 5, "family", "open", "companion"),
+            ("call grandma", None, "family", "open", "companion")]
+        assert all(len(r.uid) == 36 and r.created_at == T0 == r.updated_at for r in rows)
+        hits = search(session, "grandma")
+        assert [(h.kind, h.id, h.goal_slug) for h in hits] == [("action", ids[1], "family")]
+    assert writer.add_actions([("loose end", 10)], goal_id=None, source="cli")
+    for steps, goal_id, message in (([("", 5)], None, "a few words"),
+                                    ([("x", 0)], None, "from 1 to 1440"),
+                                    ([("x", 5)], 999, "no goal 999")):
+        with pytest.raises(ValueError, match=message):
+            writer.add_actions(steps, goal_id=goal_id)
+    with journal.read() as session:  # nothing half-written
+        assert session.scalar(select(func.count()).select_from(Action)) == 3
+
+
+def test_action_status_keeps_done_at_right(journal: Journal, writer: RitualWriter,
+                                           clock: Clock) -> None:
+    (act,) = add(journal, Action(title="walk"))
+
+    def state():
+        with journal.read() as session:
+            row = session.get(Action, act)
+            return row.status, row.done_at, row.updated_at
+
+    first = clock.tick()
+    writer.set_action_status(act, "done")
+    assert state() == ("done", first, first)
+    second = clock.tick()
+    writer.set_action_status(act, "done")  # done twice: still done when first done
+    assert state() == ("done", first, second)
+    writer.set_action_status(act, "open")
+    assert state()[:2] == ("open", None)
+    writer.set_action_status(act, "dropped")
+    assert state()[:2] == ("dropped", None)
+    third = clock.tick()
+    writer.set_action_status(act, "done")
+    assert state()[:2] == ("done", third)
+    with pytest.raises(ValueError, match="not 'finished'"):
+        writer.set_action_status(act, "finished")
+    with pytest.raises(ValueError, match="no action 999"):
+        writer.set_action_status(999, "done")
+
+
+def test_goals_added_edited_and_retired(journal: Journal, writer: RitualWriter,
+                                        clock: Clock) -> None:
+    first = writer.add_goal("  Learn   Spanish! ", why=" to talk with Ana ", cadence_per_week=3)
+    second = writer.add_goal("Learn Spanish")
+    numbers = writer.add_goal("2026")
+    with journal.read() as session:
+        goals = {g.id: g for g in session.scalars(select(Goal))}
+    assert [goals[i].slug for i in (first, second, numbers)] == [
+        "learn-spanish", "learn-spanish-2", "goal-2026"]
+    assert (goals[first].title, goals[first].why, goals[first].cadence_per_week,
+            goals[first].status) == ("Learn Spanish!", "to talk with Ana", 3, "active")
+    later = clock.tick()
+    writer.update_goal(first, title="Spanish, slowly", why="Ana")
+    with journal.read() as session:
+        goal = session.get(Goal, first)
+        # The slug stays: captures already use it as their tag.
+        assert (goal.title, goal.why, goal.slug, goal.cadence_per_week, goal.updated_at) == (
+            "Spanish, slowly", "Ana", "learn-spanish", 3, later)
+    writer.update_goal(first, cadence_per_week=None)
+    writer.set_goal_status(first, "archived")
+    with journal.read() as session:
+        goal = session.get(Goal, first)
+        assert (goal.cadence_per_week, goal.status, goal.title) == (None, "archived",
+                                                                    "Spanish, slowly")
+    for call, message in ((lambda: writer.add_goal("   "), "needs a title"),
+                          (lambda: writer.add_goal("x" * 201), "at most 200"),
+                          (lambda: writer.add_goal("ok", cadence_per_week=22), "1 to 21"),
+                          (lambda: writer.update_goal(first, title=""), "needs a title"),
+                          (lambda: writer.update_goal(999, why="x"), "no goal 999"),
+                          (lambda: writer.set_goal_status(first, "retired"), "not 'retired'")):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_summaries_edited_and_deleted(journal: Journal, writer: RitualWriter) -> None:
+    (summary,) = add(journal, Summary(kind="day", period_start=date(2026, 11, 25),
+                                      period_end=date(2026, 11, 25), content="made by Wise",
+                                      source="model"))
+    writer.edit_summary(summary, "  what really happened  ")
+    with journal.read() as session:
+        assert session.get(Summary, summary).content == "what really happened"
+    with pytest.raises(ValueError, match="delete it instead"):
+        writer.edit_summary(summary, "  ")
+    writer.delete_summary(summary)
+    with journal.read() as session:
+        assert session.get(Summary, summary) is None
+    with pytest.raises(ValueError, match="no summary"):
+        writer.edit_summary(summary, "gone")
+
+
+def test_an_unwritable_journal_is_explained(tmp_path: Path) -> None:
+    writer = RitualWriter(tmp_path / "missing-folder" / "wise.db")
+    with pytest.raises(JournalNotWritable, match="cannot write to the journal"):
+        writer.save_day_words(date(2026, 11, 26), how_it_went="", in_the_way="", mood=None,
+                              energy=None)
+    writer.close()
+
+
+def test_the_tray_can_use_them_without_sqlalchemy() -> None:
+    """The windows live in the tray process, which must never import SQLAlchemy."""
+    import subprocess
+    import sys
+
+    code = ("import sys, storage.ritual_reads, storage.ritual_writes; "
+            "heavy = [m for m in ('sqlalchemy', 'alembic', 'pydantic') if m in sys.modules]; "
+            "sys.exit(', '.join(heavy) or None)")
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
