@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -95,6 +97,17 @@ CHOICE_LABELS: dict[str, str] = {
     "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
     "fri": "Friday", "sat": "Saturday", "sun": "Sunday",
 }
+LEARNING_TITLE = "What Wise has learned"
+LEARNING_NOTE = ("From how you answer nudges (Done, Snooze, Not today, or letting them "
+                 "pass), Wise learns which times of day and which kinds of wording help.")
+RESET_LABEL = "Reset what Wise has learned…"
+RESET_EXPLANATION = (
+    "Wise will forget which times of day and which kinds of wording have worked for you, "
+    "and start learning afresh from your next answers.\n\n"
+    "Your nudges, answers and steps stay in your journal; your settings do not change. "
+    "This cannot be undone.")
+# Runs `work` off the GUI thread and calls back on it (ui.tasks.Background.run's shape).
+Runner = Callable[..., None]
 TIME_FORMAT = "HH:mm"
 AUTOSTART = "startup.autostart"
 COMPACT_WIDTH, HOTKEY_WIDTH, TEXT_WIDTH = 140, 200, 260
@@ -131,15 +144,34 @@ class HotkeyEdit(QKeySequenceEdit):
 
 class SettingsWindow(QWidget):
     """Every option in `OPTIONS`, grouped by section. `applied` carries {key: new value}
-    for what changed, after it was written."""
+    for what changed, after it was written.
+
+    With `learned` (a blocking call giving `wise nudge --learned --json`'s dict),
+    `reset_learning` (giving `wise nudge --reset-learning --json`'s) and `run_in_background`
+    (``run(work, on_success=..., on_error=...)``, as ui.tasks.Background.run), the nudges
+    page also shows what Wise has learned, loaded off the GUI thread each time the window
+    is reloaded, and offers to reset it. `learning_reset` fires after a reset."""
 
     applied = Signal(dict)
+    learning_loaded = Signal(str)  # the description now shown (or the failure message)
+    learning_reset = Signal()
 
     def __init__(self, settings_path: Path, *, hotkey_status: Callable[[], str] = lambda: "",
+                 learned: Callable[[], dict] | None = None,
+                 reset_learning: Callable[[], dict] | None = None,
+                 run_in_background: Runner | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.settings_path = settings_path
         self._hotkey_status = hotkey_status
+        self._learned = learned
+        self._reset_learning = reset_learning
+        self._run = run_in_background
+        self._learning_busy = False
+        self._learning_again = False
+        self._resetting = False  # a look that answers meanwhile is already out of date
+        self._learning_group: QWidget | None = None
+        self._confirm_box: QMessageBox | None = None
         self._values: dict[str, Any] = {o.key: o.default for o in OPTIONS}
         self._unreadable = False
         self._defaults_restored = False
@@ -173,6 +205,44 @@ class SettingsWindow(QWidget):
         self._set_readable(not settings.unreadable)
         self._set_status("")
         self._refresh_hotkey_status()
+        self.refresh_learning()
+
+    def refresh_learning(self) -> None:
+        """Ask, off the GUI thread, what Wise has learned, and show it when it comes."""
+        if self._learned is None or self._run is None:
+            return
+        if self._learning_busy:  # ask again when this answer is in: it may be stale
+            self._learning_again = True
+            return
+        self._learning_busy = True
+        if not self._learning_text.text():
+            self._learning_caption.setText("Looking at your answers…")
+        self._run(self._learned, on_success=self._show_learning,
+                  on_error=self._learning_failed)
+
+    def learning_text(self) -> str:
+        return self._learning_text.text()
+
+    def learning_caption(self) -> str:
+        return self._learning_caption.text()
+
+    def ask_reset_learning(self) -> QMessageBox:
+        """The confirmation, window-modal and non-blocking; Reset goes ahead."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Reset what Wise has learned?",
+                          "Reset what Wise has learned about nudging you?", parent=self)
+        box.setInformativeText(RESET_EXPLANATION)
+        box.setObjectName("confirmResetLearning")
+        reset = box.addButton("Reset", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._do_reset_learning()
+                                  if button is reset else None)
+        box.finished.connect(lambda _result: setattr(self, "_confirm_box", None))
+        self._confirm_box = box
+        box.open()
+        return box
 
     def editor(self, key: str) -> QWidget:
         return self._editors[key]
@@ -299,6 +369,8 @@ class SettingsWindow(QWidget):
         page_layout.setSpacing(6)
         for section, options in self._sections():
             page_layout.addWidget(self._group(section, options))
+            if section == "nudges":
+                page_layout.addWidget(self._learning())
         page_layout.addStretch(1)
         # Wrapped captions make the minimum-width height far taller than needed; ignore
         # it so the scroll area sizes the page by height-for-width (no blank tail).
@@ -348,6 +420,113 @@ class SettingsWindow(QWidget):
             card_layout.addWidget(self._row(opt))
         layout.addWidget(card)
         return group
+
+    def _learning(self) -> QWidget:
+        """The "What Wise has learned" group: the learner's own words and a reset."""
+        group = QWidget(objectName="learningGroup")
+        self._learning_group = group
+        layout = QVBoxLayout(group)
+        layout.setContentsMargins(0, 14, 0, 4)
+        layout.setSpacing(6)
+        heading = QLabel(LEARNING_TITLE, objectName="groupTitle")
+        heading.setAccessibleName(LEARNING_TITLE)
+        layout.addWidget(heading)
+        note = QLabel(LEARNING_NOTE, objectName="caption")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+
+        card = QFrame(objectName="card")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(16, 14, 16, 14)
+        inner.setSpacing(8)
+        self._learning_text = QLabel(objectName="learningText")
+        self._learning_text.setWordWrap(True)
+        self._learning_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._learning_text.setAccessibleName(LEARNING_TITLE)
+        self._learning_text.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                          QSizePolicy.Policy.Minimum)
+        self._learning_caption = QLabel(objectName="caption")
+        self._learning_caption.setWordWrap(True)
+        self._learning_caption.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                             QSizePolicy.Policy.Minimum)
+        self._reset_button = QPushButton(RESET_LABEL, objectName="secondary")
+        self._reset_button.setToolTip("Forget what was learned and start afresh; "
+                                      "you will be asked first.")
+        self._reset_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._reset_button.clicked.connect(self.ask_reset_learning)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 4, 0, 0)
+        buttons.addWidget(self._reset_button)
+        buttons.addStretch(1)
+        inner.addWidget(self._learning_text)
+        inner.addWidget(self._learning_caption)
+        inner.addLayout(buttons)
+        layout.addWidget(card)
+        # Without a way to ask (a bare window in a test), there is nothing to show.
+        group.setVisible(self._learned is not None and self._run is not None)
+        self._reset_button.setEnabled(self._reset_learning is not None)
+        return group
+
+    def _show_learning(self, data: dict) -> None:
+        if self._resetting:
+            return
+        self._learning_busy = False
+        self._reset_button.setEnabled(self._reset_learning is not None)
+        description = str(data.get("description") or "Nothing learned yet.")
+        self._learning_text.setText(description)
+        self._learning_caption.setProperty("warning", False)
+        self._learning_caption.setText(_since_words(data.get("since")))
+        self._learning_caption.setVisible(bool(self._learning_caption.text()))
+        self._repolish(self._learning_caption)
+        self.learning_loaded.emit(description)
+        self._maybe_again()
+
+    def _learning_failed(self, exc: Exception) -> None:
+        if self._resetting:
+            return
+        log.info("cannot read what Wise has learned: %s", exc)
+        self._say_failure(f"Wise could not say what it has learned just now ({exc}).")
+
+    def _reset_failed(self, exc: Exception) -> None:
+        self._resetting = False
+        log.info("cannot reset what Wise has learned: %s", exc)
+        self._say_failure(f"Nothing was reset: {exc}.")
+
+    def _say_failure(self, message: str) -> None:
+        self._learning_busy = False
+        self._reset_button.setEnabled(self._reset_learning is not None)
+        self._learning_caption.setText(message)
+        self._learning_caption.setProperty("warning", True)
+        self._learning_caption.setVisible(True)
+        self._repolish(self._learning_caption)
+        self.learning_loaded.emit(message)
+        self._maybe_again()
+
+    def _maybe_again(self) -> None:
+        if self._learning_again:
+            self._learning_again = False
+            self.refresh_learning()
+
+    def _do_reset_learning(self) -> None:
+        if self._reset_learning is None or self._run is None:
+            return
+        self._reset_button.setEnabled(False)
+        self._learning_busy = True  # no reload may show the old words meanwhile
+        self._resetting = True
+        self._learning_caption.setText("Resetting…")
+        self._learning_caption.setProperty("warning", False)
+        self._learning_caption.setVisible(True)
+        self._repolish(self._learning_caption)
+        self._run(self._reset_learning, on_success=self._learning_was_reset,
+                  on_error=self._reset_failed)
+
+    def _learning_was_reset(self, _data: dict) -> None:
+        self._resetting = False
+        self._learning_busy = False
+        self._learning_again = False  # the refresh below is the one that counts
+        self.learning_reset.emit()
+        self.refresh_learning()  # the words after the reset, from the journal itself
 
     def _row(self, opt: Option) -> QWidget:
         row = QWidget(objectName="row")
@@ -605,8 +784,12 @@ class SettingsWindow(QWidget):
     def _set_status(self, text: str, *, warning: bool = False) -> None:
         self._status.setText(text)
         self._status.setProperty("warning", warning)
-        self._status.style().unpolish(self._status)
-        self._status.style().polish(self._status)
+        self._repolish(self._status)
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
 
     # --- looks ------------------------------------------------------------------------
 
@@ -646,6 +829,8 @@ class SettingsWindow(QWidget):
             #groupTitle {{ font-size: 11pt; font-weight: 600; color: {text.name()};
                            padding-left: 2px; }}
             #fieldTitle {{ font-weight: 500; }}
+            #learningText {{ font-size: 10.5pt; }}
+            #caption[warning="true"] {{ color: {error}; }}
             #caption {{ color: {muted}; font-size: 9pt; }}
             #groupTitle:disabled, #fieldTitle:disabled, #caption:disabled {{ color: {faint}; }}
             #fieldError {{ color: {error}; font-size: 9pt; font-weight: 500; }}
@@ -703,6 +888,18 @@ def _edited_signal(editor: QWidget) -> Any:
         return editor.keySequenceChanged
     assert isinstance(editor, QLineEdit)
     return editor.textEdited
+
+
+def _since_words(since: object) -> str:
+    """'Counting your answers since Thu 26 Nov.' for an ISO moment, else ''."""
+    if not isinstance(since, str) or not since:
+        return ""
+    try:
+        moment = datetime.fromisoformat(since).astimezone()
+    except ValueError:
+        return ""
+    return (f"Counting your answers since {moment:%a} {moment.day} {moment:%b %Y}, "
+            "when you last reset it.")
 
 
 def _plain(text: str) -> str:

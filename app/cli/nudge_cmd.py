@@ -4,6 +4,9 @@ Without --tick nothing is sent from here: the running tray app sends nudges (a t
 minutes within active hours). With or without --dry-run this command decides exactly as
 the tray would at this moment, explains it, and records nothing.
 
+`--learned` says what Wise has learned about when and how to nudge (Settings shows it);
+`--reset-learning` forgets it (the rows stay; only answers from now on count).
+
 `--tick [--busy]` and `--respond ID RESPONSE` are the tray's own work: it runs them in a
 child process (so that its idle process never loads SQLAlchemy) and shows the result."""
 
@@ -19,6 +22,19 @@ from app.journal import Context
 
 
 def run(args: Namespace) -> int:
+    modes = [flag for flag, on in (("--learned", getattr(args, "learned", False)),
+                                   ("--reset-learning", getattr(args, "reset_learning", False)),
+                                   ("--tick", getattr(args, "tick", False)),
+                                   ("--respond", getattr(args, "respond", None)))
+             if on]
+    if len(modes) > 1:
+        from app.errors import BadInput
+
+        raise BadInput(f"use one of {' / '.join(modes)} at a time")
+    if getattr(args, "reset_learning", False):
+        return _reset_learning(args)
+    if getattr(args, "learned", False):
+        return _learned(args)
     if getattr(args, "respond", None):
         return _respond(args)
     if getattr(args, "tick", False) and not getattr(args, "dry_run", False):
@@ -67,6 +83,48 @@ def _respond(args: Namespace) -> int:
             "snooze_until": outcome.snooze_until}
     emit(args, data, f"Nudge {outcome.nudge_id}: {outcome.response}"
                      + ("" if outcome.recorded else " (an earlier answer was kept)"))
+    return 0
+
+
+def _learned(args: Namespace) -> int:
+    """What the learner makes of the answers since the last reset, in words and numbers
+    (Settings shows the words)."""
+    from app.nudges.service import NudgeService
+
+    context = Context.from_environment()
+    journal = context.open_journal()
+    try:
+        service = NudgeService(context, journal)
+        now = local_now()
+        summary = service.learning_summary(now)
+        since = service.learning_since()
+    finally:
+        journal.close()
+    data = {**summary, "description": summary["description"], "answers": summary["answers"],
+            "since": since.isoformat(timespec="seconds") if since else None}
+    human = summary["description"]
+    if since is not None:
+        human += f"\n(Counting answers since {since:%a} {since.day} {since:%b %Y, %H:%M}, " \
+                 "when what Wise had learned was last reset.)"
+    emit(args, data, human)
+    return 0
+
+
+def _reset_learning(args: Namespace) -> int:
+    """Forget what was learned: the nudges and answers stay in the journal, but only
+    answers from now on teach Wise when and how to nudge."""
+    from app.nudges.service import NudgeService
+
+    context = Context.from_environment()
+    journal = context.open_journal()
+    try:
+        now = local_now()
+        NudgeService(context, journal).reset_learning(now)
+    finally:
+        journal.close()
+    emit(args, {"reset": True, "since": now.isoformat(timespec="seconds")},
+         "Wise has forgotten what it learned about when and how to nudge you; from now on "
+         "only new answers count. (Past nudges stay in your journal.)")
     return 0
 
 

@@ -25,6 +25,9 @@ What is measured (each group's module docstring has the details):
   policy    one nudge decision (bench_policy): the whole tick with send=False (target
             <= 20 ms) on 20,000 open steps and a year of nudges, beside a small journal;
             decide() alone, on the 500 loaded steps and on all 20,000; a refused tick.
+  idle      the tray with its scheduler running (bench_idle): CPU (utime + stime, with
+            its children) over 10 minutes in which a check-in, a reflection and a nudge
+            tick fire, as % of one core (target <= 0.5%); wake-ups per minute.
 
 How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
 after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
@@ -59,7 +62,7 @@ from datetime import UTC, datetime
 
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
-GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy")
+GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle")
 
 
 def _group_steps(name: str) -> tuple:

@@ -56,3 +56,57 @@ def test_the_tray_helper_runs_wise_and_reads_its_json(wise_home: Path, monkeypat
     assert run_wise("nudge", "--tick", "--busy", timeout=60)["nudge_id"] is None
     with pytest.raises(ChildFailed, match="exit 2"):
         run_wise("nudge", "--respond", "x", "done", timeout=60)
+
+
+def _answers_at_ten(db: Path, days: int = 8) -> None:
+    """Nudges at 10 am that led to a step and at 3 pm that were let pass, one each a day."""
+    import sqlite3
+    from datetime import UTC, timedelta
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = [((now - timedelta(days=day)).strftime("%Y-%m-%d %H:%M:%S.%f"), "A small step",
+             "plain", hour, "due today", "plain", response)
+            for day in range(1, days + 1) for hour, response in ((10, "done"), (15, "ignored"))]
+    with sqlite3.connect(db) as conn:
+        conn.executemany("INSERT INTO nudges (created_at, text, style, hour_bucket, reason, "
+                         "source, response) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.close()
+
+
+def test_learned_says_what_was_learned_and_reset_forgets_it(wise, wise_home: Path) -> None:
+    fresh = wise("nudge", "--learned", "--json")
+    assert fresh.code == 0, fresh.err
+    data = fresh.json()
+    assert data["answers"] == 0 and data["since"] is None
+    assert data["description"].startswith("Not enough to go on yet")
+
+    _answers_at_ten(wise_home / "wise.db")
+    learned = wise("nudge", "--learned", "--json").json()
+    assert learned["answers"] == 16
+    assert "You act on nudges most around 10–11 am." in learned["description"]
+    assert learned["favourite_hour"] == 10 and set(learned["hours"]) == {"10", "15"}
+    words = wise("nudge", "--learned")
+    assert words.code == 0 and words.out.strip() == learned["description"]
+
+    reset = wise("nudge", "--reset-learning", "--json")
+    assert reset.code == 0, reset.err
+    assert reset.json()["reset"] is True
+    since = datetime.fromisoformat(reset.json()["since"])
+    assert since.tzinfo is not None and abs(since - datetime.now(since.tzinfo)).seconds < 60
+
+    after = wise("nudge", "--learned", "--json").json()
+    assert after["answers"] == 0 and after["description"].startswith("Not enough")
+    assert after["since"] is not None
+    assert "since" in wise("nudge", "--learned").out  # the words say when it was reset
+    # The rows themselves are kept: only the learner forgets them.
+    import sqlite3
+
+    with sqlite3.connect(wise_home / "wise.db") as conn:
+        assert conn.execute("SELECT count(*) FROM nudges").fetchone()[0] == 16
+    conn.close()
+
+
+def test_learned_and_reset_refuse_to_mix_with_other_work(wise) -> None:
+    both = wise("nudge", "--learned", "--reset-learning")
+    assert both.code == 2 and "one of" in both.err
+    assert wise("nudge", "--learned", "--tick").code == 2

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTimeEdit,
+    QWidget,
 )
 
 from app.paths import resolve_paths
@@ -337,3 +338,139 @@ def activate(qtbot, window: SettingsWindow) -> None:
 
 def _button(window: SettingsWindow, text: str) -> QPushButton:
     return next(b for b in window.findChildren(QPushButton) if b.text() == text)
+
+
+# --- What Wise has learned (the nudges page) ------------------------------------------
+
+
+def _seed_answers(wise, wise_home: Path) -> None:
+    """A journal where nudges at 10 am led to steps and those at 3 pm were let pass."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    assert wise("nudge", "--learned", "--json").code == 0  # creates the migrated journal
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = []
+    for day in range(1, 9):
+        for hour, response in ((10, "done"), (15, "ignored")):
+            at = now - timedelta(days=day)
+            rows.append((at.strftime("%Y-%m-%d %H:%M:%S.%f"), "A small step", "plain", hour,
+                         "due today", "plain", response))
+    with sqlite3.connect(wise_home / "wise.db") as db:
+        db.executemany("INSERT INTO nudges (created_at, text, style, hour_bucket, reason, "
+                       "source, response) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.close()
+
+
+@pytest.fixture
+def learning_window(qtbot, open_window, wise_home: Path):
+    """Settings wired as the tray wires it: real `wise` children on a worker thread."""
+    from ui.rhythm import run_wise
+    from ui.tasks import Background
+
+    worker = Background()
+    window = open_window(
+        learned=lambda: run_wise("nudge", "--learned", timeout=60),
+        reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=60),
+        run_in_background=worker.run)
+    yield window
+    worker.wait(60_000)
+
+
+def test_settings_shows_what_wise_has_learned(qtbot, wise, wise_home: Path,
+                                              learning_window) -> None:
+    _seed_answers(wise, wise_home)
+    window = learning_window
+    titles = [label.text() for label in window.findChildren(QLabel, "groupTitle")]
+    assert titles.index("What Wise has learned") == titles.index(SECTION_TITLES["nudges"]) + 1
+    qtbot.wait_until(lambda: "Not enough" in window.learning_text(), timeout=30_000)
+    # Opening Settings again asks again: now the answers are there.
+    with qtbot.wait_signal(window.learning_loaded, timeout=30_000):
+        window.reload()
+    assert "You act on nudges most around 10–11 am." in window.learning_text()
+    assert "16 nudges" in window.learning_text()
+
+
+def test_reset_asks_first_and_cancel_keeps_what_was_learned(qtbot, wise, wise_home: Path,
+                                                            learning_window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    _seed_answers(wise, wise_home)
+    window = learning_window
+    window.reload()  # while the first look may still be running: it is asked again
+    qtbot.wait_until(lambda: "10–11 am" in window.learning_text(), timeout=30_000)
+    learned = window.learning_text()
+
+    _button(window, "Reset what Wise has learned…").click()
+    box = window.findChild(QMessageBox, "confirmResetLearning")
+    assert box is not None and box.isVisible()
+    assert "start learning afresh" in box.informativeText()
+    assert "stay in your journal" in box.informativeText()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(200)
+    assert window.learning_text() == learned
+    state = wise_home / "state.json"
+    assert not state.exists() or '"learning_since": null' in state.read_text()
+    assert wise("nudge", "--learned", "--json").json()["answers"] == 16
+
+
+def test_reset_forgets_and_shows_the_words_after(qtbot, wise, wise_home: Path,
+                                                 learning_window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    _seed_answers(wise, wise_home)
+    window = learning_window
+    window.reload()
+    qtbot.wait_until(lambda: "10–11 am" in window.learning_text(), timeout=30_000)
+
+    _button(window, "Reset what Wise has learned…").click()
+    box = window.findChild(QMessageBox, "confirmResetLearning")
+    reset = next(b for b in box.buttons() if b.text() == "Reset")
+    with qtbot.wait_signals([window.learning_reset, window.learning_loaded], timeout=60_000):
+        reset.click()
+    assert window.learning_text().startswith("Not enough to go on yet (0 nudges")
+    assert "since" in window.learning_caption()
+    data = wise("nudge", "--learned", "--json").json()
+    assert data["answers"] == 0 and data["since"]
+
+
+def test_a_failed_look_is_said_plainly(qtbot, open_window) -> None:
+    from ui.rhythm import ChildFailed
+    from ui.tasks import Background
+
+    def fails() -> dict:
+        raise ChildFailed("`wise nudge --learned` failed (exit 1): the journal is locked")
+
+    worker = Background()
+    window = open_window(learned=fails, reset_learning=dict, run_in_background=worker.run)
+    qtbot.wait_until(lambda: "the journal is locked" in window.learning_caption())
+    assert window.learning_caption().startswith("Wise could not say what it has learned")
+    assert _button(window, "Reset what Wise has learned…").isEnabled()
+
+
+def test_without_a_way_to_ask_the_learned_group_stays_hidden(open_window) -> None:
+    window = open_window()
+    group = window.findChild(QWidget, "learningGroup")
+    assert group is not None and group.isHidden()
+
+
+def test_a_failed_reset_says_nothing_was_reset(qtbot, open_window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.rhythm import ChildFailed
+    from ui.tasks import Background
+
+    def fails() -> dict:
+        raise ChildFailed("`wise nudge --reset-learning` failed (exit 1): disk full")
+
+    worker = Background()
+    window = open_window(learned=lambda: {"description": "Not enough to go on yet.",
+                                          "answers": 0, "since": None},
+                         reset_learning=fails, run_in_background=worker.run)
+    qtbot.wait_until(lambda: window.learning_text() == "Not enough to go on yet.")
+    _button(window, "Reset what Wise has learned…").click()
+    box = window.findChild(QMessageBox, "confirmResetLearning")
+    next(b for b in box.buttons() if b.text() == "Reset").click()
+    qtbot.wait_until(lambda: "disk full" in window.learning_caption())
+    assert window.learning_caption().startswith("Nothing was reset")
+    assert window.learning_text() == "Not enough to go on yet."
