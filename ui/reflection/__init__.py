@@ -1,0 +1,1 @@
+"""The parts of the daily reflection window (ui/reflection_window.py puts them together)."""

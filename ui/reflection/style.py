@@ -1,0 +1,87 @@
+"""Small, palette-aware building blocks so every part of the window looks the same.
+
+No colours are hard-coded: headings, hints and cards take their colours from the system
+palette, so light and dark themes both look right.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+
+def section_heading(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 1.25)
+    font.setWeight(QFont.Weight.DemiBold)
+    label.setFont(font)
+    label.setAccessibleName(text)
+    return label
+
+
+def sub_heading(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setWeight(QFont.Weight.DemiBold)
+    label.setFont(font)
+    return label
+
+
+class HintLabel(QLabel):
+    """Quiet text in the palette's placeholder colour; takes no room while it is empty."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
+def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
+    label = HintLabel(parent)
+    label.setWordWrap(True)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    label.setText(text)
+    return label
+
+
+def body_label(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # journal text is never markup
+    return label
+
+
+# Checked choices (mood, energy, feedback) in the palette's highlight, so the choice is
+# plain to see in light and dark themes alike; `palette(...)` follows the system theme.
+CHOICE_STYLE = """
+QToolButton, QPushButton#choice {
+    border: 1px solid palette(mid); border-radius: 5px; padding: 3px 10px;
+    background: palette(button); color: palette(button-text);
+}
+QToolButton:hover, QPushButton#choice:hover { border-color: palette(highlight); }
+QToolButton:focus, QPushButton#choice:focus { border: 2px solid palette(highlight); }
+QToolButton:checked, QPushButton#choice:checked {
+    background: palette(highlight); color: palette(highlighted-text);
+    border-color: palette(highlight);
+}
+QToolButton:disabled, QPushButton#choice:disabled { color: palette(mid); }
+"""
+
+
+def choice_button_style(widget: QWidget) -> None:
+    widget.setStyleSheet(CHOICE_STYLE)
+
+
+class Card(QFrame):
+    """A softly framed section with generous padding (the window's own colour, so text
+    fields and the reflection stand out as paper in light and dark themes)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFrameShadow(QFrame.Shadow.Plain)
+        self.body = QVBoxLayout(self)
+        spacing = self.fontMetrics().height()
+        self.body.setContentsMargins(spacing, spacing, spacing, spacing)
+        self.body.setSpacing(spacing // 2)

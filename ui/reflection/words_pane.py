@@ -1,0 +1,186 @@
+""""Your words": how the day went, what got in the way, mood and energy from 1 to 5."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.reflection.style import choice_button_style, hint_label, section_heading
+
+MOOD_WORDS = ("very low", "low", "okay", "good", "great")
+ENERGY_WORDS = ("empty", "low", "some", "good", "full")
+
+
+@dataclass(frozen=True)
+class Words:
+    how_it_went: str = ""
+    in_the_way: str = ""
+    mood: int | None = None
+    energy: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.how_it_went.strip() or self.in_the_way.strip()
+                    or self.mood or self.energy)
+
+    def for_the_model(self) -> str:
+        """The words as the reflection child reads them on stdin."""
+        parts = []
+        if self.how_it_went.strip():
+            parts.append(f"How the day went: {self.how_it_went.strip()}")
+        if self.in_the_way.strip():
+            parts.append(f"What got in the way: {self.in_the_way.strip()}")
+        scale = []
+        if self.mood:
+            scale.append(f"my mood was {self.mood} of 5 ({MOOD_WORDS[self.mood - 1]})")
+        if self.energy:
+            scale.append(f"my energy was {self.energy} of 5 ({ENERGY_WORDS[self.energy - 1]})")
+        if scale:
+            parts.append(" and ".join(scale).capitalize() + ".")
+        return "\n".join(parts)
+
+
+class ScaleButtons(QWidget):
+    """Five checkable buttons for a 1-5 value; clicking the chosen one again clears it."""
+
+    changed = Signal()
+
+    def __init__(self, name: str, words: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._name, self._words = name, words
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(False)  # exclusivity by hand, so a value can be cleared
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.buttons: list[QToolButton] = []
+        for value in range(1, 6):
+            button = QToolButton(self)
+            button.setText(str(value))
+            button.setCheckable(True)
+            button.setAutoRaise(False)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setAccessibleName(f"{name} {value} of 5: {words[value - 1]}")
+            button.setToolTip(f"{name} {value}: {words[value - 1]}")
+            width = button.fontMetrics().horizontalAdvance("0") * 4
+            button.setMinimumWidth(width)
+            self.group.addButton(button, value)
+            row.addWidget(button)
+            self.buttons.append(button)
+        self.meaning = QLabel(self)
+        self.meaning.setMinimumWidth(self.meaning.fontMetrics().horizontalAdvance("very low  "))
+        row.addSpacing(8)
+        row.addWidget(self.meaning)
+        row.addStretch(1)
+        self.group.idClicked.connect(self._clicked)
+        choice_button_style(self)
+        self._show_meaning()
+
+    def value(self) -> int | None:
+        checked = self.group.checkedId()
+        return checked if checked > 0 else None
+
+    def set_value(self, value: int | None) -> None:
+        for button_value, button in enumerate(self.buttons, start=1):
+            button.setChecked(button_value == value)
+        self._show_meaning()
+
+    def _clicked(self, value: int) -> None:
+        chosen = self.buttons[value - 1].isChecked()
+        self.set_value(value if chosen else None)
+        self.changed.emit()
+
+    def _show_meaning(self) -> None:
+        value = self.value()
+        self.meaning.setText(self._words[value - 1] if value else "")
+        self.setAccessibleName(f"{self._name}: {value} of 5" if value
+                               else f"{self._name}: not set")
+
+
+class WordsPane(QWidget):
+    """Emits `edited` on every change the user makes (not when a day is loaded into it)."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loading = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(section_heading("Your words", self))
+
+        self.how = QPlainTextEdit(self)
+        self.how.setAccessibleName("How the day went")
+        self.how.setPlaceholderText("A few words are plenty. What happened, how did it feel?")
+        self.how.setTabChangesFocus(True)
+        how_label = QLabel("&How the day went", self)
+        how_label.setBuddy(self.how)
+        self.in_the_way = QPlainTextEdit(self)
+        self.in_the_way.setAccessibleName("What got in the way")
+        self.in_the_way.setPlaceholderText("Anything that made it harder (optional)")
+        self.in_the_way.setTabChangesFocus(True)
+        way_label = QLabel("What got in the &way", self)
+        way_label.setBuddy(self.in_the_way)
+        for editor in (self.how, self.in_the_way):
+            lines = editor.fontMetrics().lineSpacing()
+            editor.setMinimumHeight(lines * 3 + 12)
+            editor.setMaximumHeight(lines * 4 + 12)
+            editor.textChanged.connect(self._changed)
+
+        self.mood = ScaleButtons("Mood", MOOD_WORDS, self)
+        self.energy = ScaleButtons("Energy", ENERGY_WORDS, self)
+        mood_label = QLabel("&Mood", self)
+        mood_label.setBuddy(self.mood.buttons[0])
+        energy_label = QLabel("&Energy", self)
+        energy_label.setBuddy(self.energy.buttons[0])
+        self.mood.changed.connect(self._changed)
+        self.energy.changed.connect(self._changed)
+
+        layout.addWidget(how_label)
+        layout.addWidget(self.how)
+        layout.addWidget(way_label)
+        layout.addWidget(self.in_the_way)
+        scales = QGridLayout()
+        scales.setHorizontalSpacing(12)
+        scales.setVerticalSpacing(6)
+        scales.addWidget(mood_label, 0, 0)
+        scales.addWidget(self.mood, 0, 1)
+        scales.addWidget(energy_label, 1, 0)
+        scales.addWidget(self.energy, 1, 1)
+        scales.setColumnStretch(1, 1)
+        layout.addLayout(scales)
+        self.status = hint_label("", self)
+        self.status.setAccessibleName("Saving status")
+        layout.addWidget(self.status)
+
+    def words(self) -> Words:
+        return Words(self.how.toPlainText(), self.in_the_way.toPlainText(),
+                     self.mood.value(), self.energy.value())
+
+    def set_words(self, words: Words) -> None:
+        """Show a day's stored words without counting that as an edit."""
+        self._loading = True
+        try:
+            if self.how.toPlainText() != words.how_it_went:
+                self.how.setPlainText(words.how_it_went)
+            if self.in_the_way.toPlainText() != words.in_the_way:
+                self.in_the_way.setPlainText(words.in_the_way)
+            self.mood.set_value(words.mood)
+            self.energy.set_value(words.energy)
+        finally:
+            self._loading = False
+
+    def _changed(self) -> None:
+        if not self._loading:
+            self.edited.emit()

@@ -1,0 +1,416 @@
+"""The daily reflection window: the done-list, the user's own words, Wise's reflection as
+it streams in, at most three picks for tomorrow, and feedback. Calm, five minutes.
+
+Reads and writes run on the tray's journal-writer thread (`writer_run`), model work in
+`wise` children (ui/reflection/process.py): the window never waits on either.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.reflection.feedback_pane import FeedbackPane
+from ui.reflection.process import WiseChild, last_words, parse_document
+from ui.reflection.reflection_pane import ReflectionPane
+from ui.reflection.style import Card, hint_label, section_heading
+from ui.reflection.today_pane import TodayPane
+from ui.reflection.tomorrow_pane import MAX_PICKS, TomorrowPane
+from ui.reflection.words_pane import Words, WordsPane
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_DELAY_MS = 600
+
+
+def day_title(day: date) -> str:
+    """'Thursday 26 November' (with the year when it is not this year's)."""
+    text = f"{day:%A} {day.day} {day:%B}"
+    return text if day.year == date.today().year else f"{text} {day.year}"
+
+
+class ReflectionWindow(QWidget):
+    reflection_done = Signal(object)  # the day reflected on
+    planned_changed = Signal(object)  # the day actions were planned for
+    day_loaded = Signal(object)  # a day's view is on screen (tests, benchmarks)
+
+    def __init__(self, db: Path, writer_run: Callable, day_start_hour: Callable[[], int],
+                 wise_command: Callable[[], list[str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self._db = Path(db)
+        self._writer_run = writer_run
+        self._day_start_hour = day_start_hour
+        self._wise_command = wise_command
+        self._day: date | None = None
+        self._loaded_day: date | None = None
+        self._load_token = 0
+        self._dirty = False
+        self._edits = 0  # counts edits, so a save finishing late knows it is not the last
+        self._capture_child: WiseChild | None = None
+        self.setWindowTitle("Wise \u2014 daily reflection")
+        self.setAccessibleName("Daily reflection")
+        self._build()
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave.timeout.connect(self.save_words_now)
+        self._shortcuts()
+        self._size_to_screen()
+
+    # -- building ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        em = self.fontMetrics().height()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(em, em, em, em // 2)
+        outer.setSpacing(em)
+        outer.addLayout(self._header())
+
+        body = QHBoxLayout()
+        body.setSpacing(em)
+        self.today = TodayPane(self)
+        body.addWidget(self.today, 2)
+
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, em // 2, 0)
+        column.setSpacing(em)
+        self.words = WordsPane(right)
+        self.words.edited.connect(self._words_edited)
+        self.reflection = ReflectionPane(self._wise_command, self._words_for_model, right)
+        self.reflection.done.connect(self._reflection_finished)
+        self.feedback = FeedbackPane(right)
+        self.feedback.rated.connect(self._save_feedback)
+        self.tomorrow = TomorrowPane(right)
+        self.tomorrow.plan.connect(self._plan)
+        self.tomorrow.add.connect(self._add_action)
+        for pane, extra in ((self.words, None), (self.reflection, self.feedback),
+                            (self.tomorrow, None)):
+            card = Card(right)
+            card.body.addWidget(pane)
+            if extra is not None:
+                card.body.addSpacing(em // 2)
+                card.body.addWidget(extra)
+            column.addWidget(card)
+        column.addStretch(1)
+        self.right = QScrollArea(self)
+        self.right.setWidgetResizable(True)
+        self.right.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.right.setWidget(right)
+        self.right.setAccessibleName("Your words, Wise's reflection and tomorrow")
+        body.addWidget(self.right, 3)
+        outer.addLayout(body, 1)
+
+        self.setTabOrder(self.words.how, self.words.in_the_way)
+        self.setTabOrder(self.words.in_the_way, self.words.mood.buttons[0])
+        self.setTabOrder(self.words.mood.buttons[-1], self.words.energy.buttons[0])
+        self.setTabOrder(self.words.energy.buttons[-1], self.reflection.reflect_button)
+
+    def _header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.previous_button = QToolButton(self)
+        self.previous_button.setText("\u2039")
+        self.previous_button.setAccessibleName("Previous day")
+        self.previous_button.setToolTip("The day before (Ctrl+Left)")
+        self.previous_button.clicked.connect(self.previous_day)
+        self.next_button = QToolButton(self)
+        self.next_button.setText("\u203a")
+        self.next_button.setAccessibleName("Next day")
+        self.next_button.setToolTip("The day after (Ctrl+Right)")
+        self.next_button.clicked.connect(self.next_day)
+        em = self.fontMetrics().height()
+        for button in (self.previous_button, self.next_button):
+            arrow = button.font()
+            arrow.setPointSizeF(arrow.pointSizeF() * 1.8)
+            button.setFont(arrow)
+            button.setFixedSize(QSize(em * 2, em * 2))  # grows with the font, like the rest
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        self.title = section_heading("", self)
+        font = self.title.font()
+        font.setPointSizeF(self.font().pointSizeF() * 1.6)
+        self.title.setFont(font)
+        self.title.setAccessibleName("The day on show")
+        self.subtitle = hint_label("", self)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setAccessibleName("Open another day")
+        self.date_edit.setToolTip("Open any earlier day")
+        self.date_edit.dateChanged.connect(self._date_picked)
+        go_label = QLabel("&Go to", self)
+        go_label.setBuddy(self.date_edit)
+        row.addWidget(self.previous_button)
+        row.addLayout(titles)
+        row.addWidget(self.next_button)
+        row.addStretch(1)
+        row.addWidget(go_label)
+        row.addWidget(self.date_edit)
+        return row
+
+    def _shortcuts(self) -> None:
+        def bind(keys, slot) -> None:
+            shortcut = QShortcut(QKeySequence(keys), self, slot)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            bind(keys, self.reflection.reflect)
+        bind(Qt.Key.Key_Escape, self.close)
+        bind("Ctrl+Left", self.previous_day)
+        bind("Ctrl+Right", self.next_day)
+        bind("Alt+Left", self.previous_day)  # Ctrl+arrows move by words inside a text field
+        bind("Alt+Right", self.next_day)
+
+    def _size_to_screen(self) -> None:
+        em = self.fontMetrics().height()  # grows with the font, so 4K screens scale too
+        width, height = max(1000, em * 58), max(700, em * 41)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width() - 40), min(height, room.height() - 40)
+        self.resize(width, height)
+        self.setMinimumSize(min(width, em * 36), min(height, em * 24))
+
+    # -- days --------------------------------------------------------------------------
+
+    def journal_today(self) -> date:
+        from app.daytime import journal_day, local_now
+
+        return journal_day(local_now(), self._day_start_hour())
+
+    def current_day(self) -> date | None:
+        return self._day
+
+    def loaded_day(self) -> date | None:
+        return self._loaded_day
+
+    def open_day(self, day: date | None = None) -> None:
+        """Show the window on a day (today when None); the data follows a moment later."""
+        today = self.journal_today()
+        day = min(day or today, today)
+        if day != self._day:
+            self.save_words_now()  # the words belong to the day they were typed on
+            self._day = day
+            self._loaded_day = None
+            self.words.set_words(Words())
+            self.words.status.setText("")
+            self.today.show_loading()
+        self._show_header(day, today)
+        if not self.isVisible():
+            self.show()
+            self.words.how.setFocus()  # ready to write at once
+        self.raise_()
+        self.activateWindow()
+        self._load(day)
+
+    def previous_day(self) -> None:
+        if self._day is not None:
+            earliest = self.date_edit.minimumDate().toPython()
+            if self._day > earliest:
+                self.open_day(self._day - timedelta(days=1))
+
+    def next_day(self) -> None:
+        if self._day is not None and self._day < self.journal_today():
+            self.open_day(self._day + timedelta(days=1))
+
+    def _date_picked(self, qdate: QDate) -> None:
+        picked = qdate.toPython()
+        if self._day is not None and picked != self._day:
+            self.open_day(picked)
+
+    def _show_header(self, day: date, today: date) -> None:
+        self.title.setText(day_title(day))
+        ago = (today - day).days
+        self.subtitle.setText("Your look back at today" if ago == 0
+                              else "Yesterday" if ago == 1 else f"{ago} days ago")
+        self.date_edit.blockSignals(True)
+        self.date_edit.setMaximumDate(QDate(today))
+        if self.date_edit.minimumDate().toPython() > day:
+            self.date_edit.setMinimumDate(QDate(day))
+        self.date_edit.setDate(QDate(day))
+        self.date_edit.blockSignals(False)
+        self.next_button.setEnabled(day < today)
+
+    def _load(self, day: date) -> None:
+        self._load_token += 1
+        token, db, hour = self._load_token, self._db, self._day_start_hour()
+
+        def read(_writer):
+            from storage.ritual_reads import day_view, earliest_day
+
+            return day_view(db, day, hour), earliest_day(db, hour)
+
+        self._writer_run(read, lambda result: self._loaded(token, *result),
+                         lambda exc: self._load_failed(token, exc))
+
+    def _loaded(self, token: int, view, earliest: date | None) -> None:
+        if token != self._load_token:
+            return  # the user already moved on to another day
+        today = self.journal_today()
+        self.date_edit.blockSignals(True)
+        self.date_edit.setMinimumDate(QDate(min(earliest or view.day, view.day)))
+        self.date_edit.blockSignals(False)
+        self.previous_button.setEnabled(view.day > self.date_edit.minimumDate().toPython())
+        self.today.show_view(view, today=today)
+        if not self._dirty:  # never overwrite what the user is typing
+            stored = view.words
+            self.words.set_words(Words(stored.how_it_went, stored.in_the_way, stored.mood,
+                                       stored.energy) if stored else Words())
+        self.reflection.show_day(view.day, view.reflection)
+        stored = view.reflection
+        self.feedback.show_for(stored.id if stored else None,
+                               stored.rating if stored else None,
+                               stored.feedback_note if stored else None)
+        self.tomorrow.show_view(view, today=today)
+        self._loaded_day = view.day
+        self.day_loaded.emit(view.day)
+
+    def _load_failed(self, token: int, exc: Exception) -> None:
+        if token == self._load_token:
+            log.error("the reflection window could not read the journal: %s", exc)
+            self.today.show_loading()
+            self.words.status.setText(f"Your journal could not be read: {exc}")
+
+    # -- your words (autosave) ---------------------------------------------------------
+
+    def _words_edited(self) -> None:
+        self._dirty = True
+        self._edits += 1
+        self.words.status.setText("")
+        self._autosave.start()
+
+    def save_words_now(self) -> None:
+        """Hand the words to the writer thread now (autosave, close, day change)."""
+        self._autosave.stop()
+        if not self._dirty or self._day is None:
+            return
+        day, words, edits = self._day, self.words.words(), self._edits
+        self._dirty = False
+
+        def save(writer) -> None:
+            writer.save_day_words(day, how_it_went=words.how_it_went,
+                                  in_the_way=words.in_the_way, mood=words.mood,
+                                  energy=words.energy)
+
+        def saved(_result) -> None:
+            if day == self._day and edits == self._edits:
+                self.words.status.setText("Saved")
+
+        def failed(exc: Exception) -> None:
+            log.error("the day's words could not be saved: %s", exc)
+            if day == self._day:
+                self._dirty = True  # tried again on the next edit, close or day change
+                self.words.status.setText(f"Not saved yet: {exc}. Your words are still here.")
+
+        self._writer_run(save, saved, failed)
+
+    def _words_for_model(self) -> str:
+        return self.words.words().for_the_model()
+
+    # -- reflection and feedback -------------------------------------------------------
+
+    def _reflection_finished(self, day: date, _event: dict) -> None:
+        self.reflection_done.emit(day)
+        if day == self._day:
+            self._load(day)  # the stored reflection, its id for feedback, the next step
+
+    def _save_feedback(self, reflection_id: int, rating: int, note: str) -> None:
+        def saved(_result) -> None:
+            self.feedback.show_saved()
+
+        def failed(exc: Exception) -> None:
+            log.error("feedback could not be saved: %s", exc)
+            self.feedback.show_failed(str(exc))
+
+        self._writer_run(lambda writer: writer.add_feedback(reflection_id, rating, note or None),
+                         saved, failed)
+
+    # -- tomorrow ----------------------------------------------------------------------
+
+    def _plan(self, ids: list[int], day: date) -> None:
+        def planned(_result) -> None:
+            count = len(ids)
+            self.tomorrow.status.setText(
+                f"Planned {'1 action' if count == 1 else f'{count} actions'}. "
+                "One at a time is plenty.")
+            self.planned_changed.emit(day)
+            if self._day is not None:
+                self._load(self._day)
+
+        def failed(exc: Exception) -> None:
+            self.tomorrow.status.setText(f"Could not plan them: {exc}")
+
+        self._writer_run(lambda writer: writer.plan_for_day(ids[:MAX_PICKS], day), planned,
+                         failed)
+
+    def _add_action(self, text: str) -> None:
+        """Through the capture language, in a `wise capture` child (the same rules as the
+        quick-capture window); unmarked text is an action here."""
+        from app.capture.parser import parse_capture
+        from app.daytime import local_now
+
+        parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour())
+        if parsed.kind != "todo":
+            text = f"[ ] {text}"
+        child = WiseChild([*self._wise_command(), "capture", "--json", "--", text], None, self)
+        child.ended.connect(self._action_added)
+        self._capture_child = child
+        child.start()
+
+    def _action_added(self, code: int, stdout: str, stderr: str, _stopped: bool) -> None:
+        child, self._capture_child = self._capture_child, None
+        if child is not None:
+            child.deleteLater()
+        result = parse_document(stdout) if code == 0 else None
+        if result is None or result.get("table") != "actions":
+            self.tomorrow.added(None, f"Could not add it: {last_words(stderr)}. "
+                                      "Your text is still in the box.")
+            return
+        self.tomorrow.added(result["id"], "Added and ticked.")
+        if self._day is not None:
+            self._load(self._day)
+
+    # -- closing -----------------------------------------------------------------------
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.save_words_now()
+        self.feedback.flush()
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Nothing typed is lost; a reflection being written goes on and is stored.
+        self.save_words_now()
+        self.feedback.flush()
+        super().closeEvent(event)
+
+    def shutdown(self, msecs: int = 5000) -> None:
+        """At quit: save, stop any `wise` child (a reflection not finished is not stored)
+        and let it end, so no child outlives the tray."""
+        self.save_words_now()
+        self.feedback.flush()
+        self.reflection.stop()
+        self.wait_for_children(msecs)
+
+    def wait_for_children(self, msecs: int = 30_000) -> bool:
+        """Until every `wise` child this window started has ended (tests, shutdown)."""
+        done = self.reflection.wait(msecs)
+        if self._capture_child is not None:
+            done = self._capture_child.wait(msecs) and done
+        return done
