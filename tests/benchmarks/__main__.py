@@ -28,6 +28,12 @@ What is measured (each group's module docstring has the details):
   idle      the tray with its scheduler running (bench_idle): CPU (utime + stime, with
             its children) over 10 minutes in which a check-in, a reflection and a nudge
             tick fire, as % of one core (target <= 0.5%); wake-ups per minute.
+  rituals   the reads behind the reflection and goal-review windows (bench_rituals):
+            goal cards with 12-week heatmaps, the week in review, a goal's page, a day,
+            on five heavy years beside one week (target <= 50 ms).
+  windows   the two windows in a fresh process as the tray has it (bench_windows): first
+            paint (target <= 300 ms) and data on screen on five heavy years vs empty;
+            event-loop lag while a reflection streams (target p99 <= 50 ms).
 
 How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
 after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
@@ -62,7 +68,8 @@ from datetime import UTC, datetime
 
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
-GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle")
+GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle",
+          "rituals", "windows")
 
 
 def _group_steps(name: str) -> tuple:
