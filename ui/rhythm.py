@@ -34,8 +34,8 @@ INVITATIONS = {
                                 "Capture it in a line."),
     "reflection": ("Your day, looked back on", "A few calm minutes: what went well, and one "
                                                "small step for tomorrow."),
-    "review": ("Your goals, this week", "Which goals are alive, which can rest? "
-                                       "`wise goals` shows them with their whys."),
+    "review": ("Your goals, this week", "Which goals are alive, which can rest? A calm "
+                                       "look at each one and its why."),
 }
 
 
@@ -43,10 +43,15 @@ class ChildFailed(RuntimeError):
     """A `wise` child process failed; the message is its last line of stderr."""
 
 
+def wise_command() -> list[str]:
+    """The argv prefix that runs `wise` as a child process of the tray."""
+    return [sys.executable, "-m", "app.cli.main"]
+
+
 def run_wise(*args: str, timeout: float) -> dict[str, Any]:
     """Run `wise ARGS --json` in a child process with this environment; its JSON output.
     Blocks: call it on a worker thread."""
-    command = [sys.executable, "-m", "app.cli.main", *args, "--json"]
+    command = [*wise_command(), *args, "--json"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
                               env=dict(os.environ), timeout=timeout, check=False,
@@ -146,15 +151,36 @@ class TrayRhythm(QObject):
         if kind == "nudge_tick":
             self._nudge_tick()
         elif kind in ("reflection_ready", "missed_reflection"):
-            self._app.set_reflection_waiting(True)
-            if not quiet and not event.data.get("already_reflected"):
-                self.notifier.show_invitation("reflection", *INVITATIONS["reflection"])
+            if event.data.get("already_reflected"):
+                self._app.set_reflection_waiting(True)
+            else:
+                self._prepare_reflection(event.data.get("day"), invite=not quiet)
         elif kind in ("review_due", "missed_review") and not quiet:
             self.notifier.show_invitation("review", *INVITATIONS["review"])
         elif kind == "checkin" and not quiet:
             self.notifier.show_invitation("checkin", *INVITATIONS["checkin"])
         elif kind == "maintenance":
             self._maintenance()
+
+    def _prepare_reflection(self, day: Any, *, invite: bool) -> None:
+        """Make the day's reflection before inviting the user, so the window opens on it
+        (a `wise reflect` child: the model, when one is set, or the plain one). Whether or
+        not that works, the reflection waits and the user is invited: the window can make
+        it again."""
+        args = ["reflect"] + (["--date", day.isoformat()] if hasattr(day, "isoformat") else [])
+        timeout = 120 + 3 * self._app.context.settings.get("llm.timeout")
+
+        def ready(_outcome: Any = None) -> None:
+            self._app.set_reflection_waiting(True)
+            if invite:
+                self.notifier.show_invitation("reflection", *INVITATIONS["reflection"])
+
+        def failed(exc: Exception) -> None:
+            log.error("the evening reflection could not be prepared: %s", exc)
+            ready()
+
+        self._jobs.run(lambda: run_wise(*args, timeout=timeout), on_success=ready,
+                       on_error=failed)
 
     def _nudge_tick(self) -> None:
         args = ["nudge", "--tick"] + (["--busy"] if self._app.is_busy() else [])

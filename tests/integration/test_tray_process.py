@@ -163,3 +163,33 @@ def test_without_a_display_the_tray_says_so_instead_of_crashing(wise_home: Path)
     assert proc.returncode == 1
     assert "no graphical display" in proc.stderr and "wise capture" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def mapped_packages(pid: int) -> set[str]:
+    """Which heavy packages have compiled code mapped into process `pid`."""
+    heavy = ("sqlalchemy", "pydantic_core", "litellm", "tiktoken", "_ssl")
+    with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as maps:
+        paths = {line.rstrip("\n").split(maxsplit=5)[-1] for line in maps}
+    return {name for name in heavy for path in paths if f"/{name}" in path}
+
+
+def test_the_ritual_windows_open_without_loading_the_orm_or_the_model(
+        wise_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The journal exists before the tray starts, as on every start but the very first
+    # (creating it runs the Alembic migrations, which do load SQLAlchemy once).
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    assert wise_cli(wise_home, "goals", "add", "Family", "--why", "to be there").returncode == 0
+    process = start_tray(wise_home)
+    try:
+        wait_until_ready(wise_home, process)
+        assert wise_cli(wise_home, "capture", "+ called mum").returncode == 0
+        client = client_for(wise_home)
+        for command in ("show-reflection", "show-review"):
+            assert client.request({"cmd": command}) == {"shown": True}
+        time.sleep(1.5)  # their reads and first paint, on the tray's threads
+        assert process.poll() is None
+        # The windows read and write with plain sqlite3; model work runs in `wise` children.
+        assert mapped_packages(process.pid) == set()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)

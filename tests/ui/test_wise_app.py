@@ -93,19 +93,40 @@ def visible_boxes() -> list[QMessageBox]:
 
 
 @pytest.mark.allow_warning_logs
-def test_windows_that_do_not_exist_yet_say_so(wise, qtbot) -> None:
-    wise.show_review()
-    assert any("later release" in b.text() for b in visible_boxes())
+def test_todays_reflection_opens_the_reflection_window_on_today(wise, qtbot,
+                                                                wise_home: Path) -> None:
+    from app.daytime import journal_day, local_now
+
+    wise.set_reflection_waiting(True)
+    wise.show_reflection()
+    window = wise._reflection_window
+    qtbot.waitUntil(lambda: window.loaded_day() is not None, timeout=15000)
+    assert window.isVisible()
+    assert window.loaded_day() == journal_day(local_now(), wise.context.day_start_hour)
+    assert not wise._reflection_waiting  # opening it is answering the invitation
+    wise.show_reflection()  # again: the same window, brought forward
+    assert wise._reflection_window is window
 
 
 @pytest.mark.allow_warning_logs
-def test_the_reflection_is_made_off_the_gui_thread_and_shown(wise, qtbot) -> None:
-    wise.capture_window  # noqa: B018 - built, as after start
-    wise.set_reflection_waiting(True)
-    wise.show_reflection()  # no model set: the plain reflection, from the data
-    qtbot.waitUntil(lambda: any("next step" in b.text() for b in visible_boxes()),
-                    timeout=15000)
-    assert not wise._reflection_waiting
+def test_the_reflection_windows_words_are_saved_at_quit(wise, qtbot, wise_home: Path) -> None:
+    wise.show_reflection()
+    window = wise._reflection_window
+    qtbot.waitUntil(lambda: window.loaded_day() is not None, timeout=15000)
+    window.words.how.setPlainText("a long day, but the walk helped")
+    wise._save_everything()  # what aboutToQuit runs
+    conn = sqlite3.connect(wise_home / "wise.db")
+    try:
+        saved = conn.execute("SELECT how_it_went FROM day_words").fetchall()
+    finally:
+        conn.close()
+    assert saved == [("a long day, but the walk helped",)]
+
+
+@pytest.mark.allow_warning_logs
+def test_goal_review_opens_the_review_window(wise, qtbot) -> None:
+    wise.show_review()
+    assert wise._review_window.isVisible()
 
 
 @pytest.mark.allow_warning_logs
