@@ -1,17 +1,20 @@
 """Export the whole journal as one JSON document, streamed one record per line.
 
-The export is complete (every goal, action and entry) and lossless: importing it into an
-empty journal and exporting again gives the same bytes, apart from `exported_at`. The
-format description below is Markdown, ready for the README.
+The export is complete (every goal, action and entry, and the rituals' records: the
+user's words on each day, reflections, memory summaries, nudges and feedback) and
+lossless: importing it into an empty journal and exporting again gives the same bytes,
+apart from `exported_at`. Only the model-call log (`llm_calls`) is left out: it is
+bookkeeping, not the user's journal. The format description below is Markdown, ready for
+the README.
 
-## The "wise-journal" format, version 1
+## The "wise-journal" format, version 2
 
 An export is **one valid JSON document** in UTF-8 (so `json.load`, `jq` and any JSON tool
 read it), laid out with exactly **one record per line** so that Wise can read it back as a
 stream, whatever its size:
 
 ```
-{"format": "wise-journal", "version": 1, "exported_at": "…", "app_version": "0.1.0",
+{"format": "wise-journal", "version": 2, "exported_at": "…", "app_version": "0.1.0",
 "goals": [
 {"uid": "…", "slug": "family", "title": "Family", "why": "…", "status": "active", …},
 {"uid": "…", "slug": "health", "title": "Health", "why": "", "status": "paused", …}
@@ -21,15 +24,22 @@ stream, whatever its size:
 ],
 "entries": [
 {"uid": "…", "text": "A good walk.", "kind": "note", "goal": null, …}
+],
+"day_words": [
+…
+"feedback": [
+{"target_kind": "reflection", "target": "<a reflection's uid>", "rating": 1, …}
 ]}
 ```
 
 - Line 1 is the header: the opening brace of the top-level object and its plain fields,
   ending with a comma.
-- Then come three lists, always all three and always in this order: `goals`, `actions`,
-  `entries`. Each opens with a line of its own (`"goals": [`), has one record per line
-  (every record but the last followed by a comma), and closes with a line `],` (`]}` after
-  the last list). An empty list is its opening line directly followed by its closing line.
+- Then come eight lists, always all of them and always in this order: `goals`,
+  `actions`, `entries`, `day_words`, `reflections`, `summaries`, `nudges`, `feedback`
+  (a version 1 file has only the first three). Each opens with a line of its own
+  (`"goals": [`), has one record per line (every record but the last followed by a
+  comma), and closes with a line `],` (`]}` after the last list). An empty list is its
+  opening line directly followed by its closing line.
 - Records are JSON objects with the fields below, in that order, written with
   `ensure_ascii=False` (non-ASCII text appears as itself; newlines inside text are `\\n`).
   Every line ends with a line feed; nothing follows the last line.
@@ -40,7 +50,10 @@ stream, whatever its size:
 - **Days** are ISO dates: `2026-11-27`.
 - Every field is always present; an empty optional field is `null`.
 - **Identity is the `uid`** (a UUID as text). The journal's internal integer ids are not
-  exported; records refer to goals by uid.
+  exported; records refer to goals, actions and reflections by uid. Records without a uid
+  are identified by a natural key: day words by `day`, summaries by (`kind`,
+  `period_start`), nudges by (`created_at`, `action`), feedback by (`target_kind`,
+  `target`, `created_at`).
 - Records are in the order they were added to the journal; tags are sorted by name
   (Unicode code point order).
 
@@ -49,7 +62,7 @@ Header:
 | field | value |
 |---|---|
 | `format` | always `"wise-journal"` |
-| `version` | the format version: the whole number `1` |
+| `version` | the format version: the whole number `2` (Wise still imports `1`) |
 | `exported_at` | when the export was made (timestamp) |
 | `app_version` | the Wise version that wrote it, e.g. `"0.1.0"` (information only) |
 
@@ -100,17 +113,79 @@ Header:
 | `created_at` | timestamp |
 | `updated_at` | timestamp |
 
+`day_words` (the user's own words on a journal day; one per day):
+
+| field | value |
+|---|---|
+| `day` | the journal day (date) |
+| `how_it_went` | text (may be `""`) |
+| `in_the_way` | what got in the way: text (may be `""`) |
+| `mood`, `energy` | 1–5, or `null` |
+| `created_at`, `updated_at` | timestamps |
+
+`reflections` (what the companion said about a day, and what the user told it):
+
+| field | value |
+|---|---|
+| `uid` | the reflection's identity: text, 1–36 characters |
+| `kind` | `"daily"` |
+| `period` | the journal day it reflects on (date) |
+| `prompt_name`, `prompt_version` | text, or `null` |
+| `model` | text, or `null` for the plain, data-based reflection |
+| `content` | what was shown: text |
+| `structured` | the parsed reply as JSON text, or `null` |
+| `raw` | the reply as received when it did not parse, or `null` |
+| `user_words` | what the user said about the day, or `null` |
+| `created_at`, `updated_at` | timestamps |
+
+`summaries` (memory: digests of a day, week or month):
+
+| field | value |
+|---|---|
+| `kind` | `"day"`, `"week"` or `"month"` |
+| `period_start`, `period_end` | dates (the end is included) |
+| `content` | text; `""` when deleted |
+| `source` | `"model"`, `"plain"`, or `"deleted"` (the user deleted it: not made again) |
+| `model`, `prompt_version` | text, or `null` |
+| `created_at` | timestamp |
+
+`nudges` (each nudge shown, and what the user did with it):
+
+| field | value |
+|---|---|
+| `created_at` | when it was shown (timestamp) |
+| `action`, `goal` | the uid of the action / goal it was about, or `null` |
+| `text`, `reason` | text |
+| `style` | the wording style tried: text, 1–24 characters |
+| `hour_bucket` | the local hour it was shown: 0–23 |
+| `source` | `"model"` or `"plain"` |
+| `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, or `null` |
+| `responded_at` | timestamp, or `null` |
+
+`feedback` (the user's word on a reflection or a nudge; `target` is `null` when what it
+was about is no longer in the journal):
+
+| field | value |
+|---|---|
+| `target_kind` | `"reflection"` or `"nudge"` |
+| `target` | a reflection's uid, or a nudge's key `{"created_at": …, "action": …}`, or `null` |
+| `rating` | `1` helpful, `0` neutral, `-1` not helpful |
+| `note` | text, or `null` |
+| `created_at` | timestamp |
+
 ### Importing
 
 `wise import` (`storage.import_json`) is **all or nothing**: the first problem (not JSON,
 not UTF-8, not a Wise export, a newer format version, a missing or wrongly typed field, an
-unknown status, a bad timestamp, a mood out of 1–5, a reference to a goal that is neither
-in the file nor in the journal, a uid repeated in the file) is reported with its line
-number (or, in a file not laid out one record per line, its path, such as `.actions[3]`),
-and nothing at all is imported. It is **safe to repeat**:
+unknown status, a bad timestamp, a mood out of 1–5, a reference to a goal, action or
+reflection that is neither in the file nor in the journal, a uid or key repeated in the
+file) is reported with its line number (or, in a file not laid out one record per line,
+its path, such as `.actions[3]`), and nothing at all is imported. It is **safe to repeat**:
 
-- a record whose uid is already in the journal is skipped, not updated, so importing the
-  same file twice adds nothing the second time;
+- a record whose uid (or, without a uid, whose key) is already in the journal is skipped,
+  not updated, so importing the same file twice adds nothing the second time; the one
+  exception is a summary the file marks `"deleted"`: it deletes the journal's summary of
+  that period too, since the deletion was the user's decision;
 - a goal whose slug already exists in the journal under another uid is taken to be that
   goal: nothing new is created, and the file's actions and entries that refer to it are
   attached to the existing goal;
@@ -129,15 +204,31 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import Column, Select, Table, select
+from sqlalchemy import Column, Select, Table, and_, select
 from sqlalchemy.orm import Session
 
 from storage.engine import Journal
-from storage.models import Action, Entry, Goal, Tag, action_tags, entry_tags
+from storage.models import (
+    Action,
+    DayWords,
+    Entry,
+    Feedback,
+    Goal,
+    Nudge,
+    Reflection,
+    Summary,
+    Tag,
+    action_tags,
+    entry_tags,
+)
 
 FORMAT_NAME = "wise-journal"
-FORMAT_VERSION = 1
-SECTIONS = ("goals", "actions", "entries")
+FORMAT_VERSION = 2
+# In file order. Feedback comes last: it refers to reflections and nudges by their keys.
+SECTIONS = ("goals", "actions", "entries", "day_words", "reflections", "summaries",
+            "nudges", "feedback")
+# What each version holds: a version 1 file has only the first three lists.
+SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS}
 
 # Rows fetched per query: large enough that the query count stays small (100 for 100,000
 # entries), small enough that memory stays flat however big the journal is.
@@ -147,6 +238,11 @@ _goals: Table = Goal.__table__  # type: ignore[assignment]
 _actions: Table = Action.__table__  # type: ignore[assignment]
 _entries: Table = Entry.__table__  # type: ignore[assignment]
 _tags: Table = Tag.__table__  # type: ignore[assignment]
+_reflections: Table = Reflection.__table__  # type: ignore[assignment]
+_day_words: Table = DayWords.__table__  # type: ignore[assignment]
+_summaries: Table = Summary.__table__  # type: ignore[assignment]
+_feedback: Table = Feedback.__table__  # type: ignore[assignment]
+_nudges: Table = Nudge.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -154,6 +250,13 @@ class TransferCounts:
     goals: int
     actions: int
     entries: int
+    # The rituals' records (format version 2); zero by default so the three-count form
+    # that the CLI and the Markdown export use still reads naturally.
+    day_words: int = 0
+    reflections: int = 0
+    summaries: int = 0
+    nudges: int = 0
+    feedback: int = 0
 
 
 def export_json(journal: Journal, out: TextIO, *, exported_at: datetime,
@@ -165,10 +268,10 @@ def export_json(journal: Journal, out: TextIO, *, exported_at: datetime,
     out.write(json.dumps(header, ensure_ascii=False)[:-1] + ",\n")
     # One read transaction: a consistent snapshot even if a capture lands meanwhile.
     with journal.read() as session:
-        goals = _write_list(out, "goals", _goal_records(session), last=False)
-        actions = _write_list(out, "actions", _action_records(session), last=False)
-        entries = _write_list(out, "entries", _entry_records(session), last=True)
-    return TransferCounts(goals=goals, actions=actions, entries=entries)
+        counts = {name: _write_list(out, name, _RECORDS[name](session),
+                                    last=name == SECTIONS[-1])
+                  for name in SECTIONS}
+    return TransferCounts(**counts)
 
 
 def iso_timestamp(moment: datetime) -> str:
@@ -298,3 +401,130 @@ def _entry_records(session: Session) -> Iterator[dict[str, Any]]:
                 "created_at": iso_timestamp(row.created_at),
                 "updated_at": iso_timestamp(row.updated_at),
             }
+
+
+def _day_words_records(session: Session) -> Iterator[dict[str, Any]]:
+    d = _day_words.c
+    query = select(d.id, d.day, d.how_it_went, d.in_the_way, d.mood, d.energy, d.created_at,
+                   d.updated_at)
+    for rows in _chunks_by_id(session, query, d.id):
+        for row in rows:
+            yield {
+                "day": row.day.isoformat(),
+                "how_it_went": row.how_it_went,
+                "in_the_way": row.in_the_way,
+                "mood": row.mood,
+                "energy": row.energy,
+                "created_at": iso_timestamp(row.created_at),
+                "updated_at": iso_timestamp(row.updated_at),
+            }
+
+
+def _reflection_records(session: Session) -> Iterator[dict[str, Any]]:
+    r = _reflections.c
+    query = select(r.id, r.uid, r.kind, r.period, r.prompt_name, r.prompt_version, r.model,
+                   r.content, r.structured, r.raw, r.user_words, r.created_at, r.updated_at)
+    for rows in _chunks_by_id(session, query, r.id):
+        for row in rows:
+            yield {
+                "uid": row.uid,
+                "kind": row.kind,
+                "period": row.period.isoformat(),
+                "prompt_name": row.prompt_name,
+                "prompt_version": row.prompt_version,
+                "model": row.model,
+                "content": row.content,
+                "structured": row.structured,
+                "raw": row.raw,
+                "user_words": row.user_words,
+                "created_at": iso_timestamp(row.created_at),
+                "updated_at": iso_timestamp(row.updated_at),
+            }
+
+
+def _summary_records(session: Session) -> Iterator[dict[str, Any]]:
+    # Deleted summaries (tombstones: source "deleted", no text) are exported too, so that
+    # an import keeps the user's decision instead of letting the summary be made again.
+    s = _summaries.c
+    query = select(s.id, s.kind, s.period_start, s.period_end, s.content, s.source, s.model,
+                   s.prompt_version, s.created_at)
+    for rows in _chunks_by_id(session, query, s.id):
+        for row in rows:
+            yield {
+                "kind": row.kind,
+                "period_start": row.period_start.isoformat(),
+                "period_end": row.period_end.isoformat(),
+                "content": row.content,
+                "source": row.source,
+                "model": row.model,
+                "prompt_version": row.prompt_version,
+                "created_at": iso_timestamp(row.created_at),
+            }
+
+
+def _nudge_records(session: Session) -> Iterator[dict[str, Any]]:
+    n = _nudges.c
+    query = (select(n.id, n.created_at, _actions.c.uid.label("action_uid"),
+                    _goals.c.uid.label("goal_uid"), n.text, n.style, n.hour_bucket, n.reason,
+                    n.source, n.response, n.responded_at)
+             .outerjoin(_actions, _actions.c.id == n.action_id)
+             .outerjoin(_goals, _goals.c.id == n.goal_id))
+    for rows in _chunks_by_id(session, query, n.id):
+        for row in rows:
+            yield {
+                "created_at": iso_timestamp(row.created_at),
+                "action": row.action_uid,
+                "goal": row.goal_uid,
+                "text": row.text,
+                "style": row.style,
+                "hour_bucket": row.hour_bucket,
+                "reason": row.reason,
+                "source": row.source,
+                "response": row.response,
+                "responded_at": _optional_timestamp(row.responded_at),
+            }
+
+
+def _feedback_records(session: Session) -> Iterator[dict[str, Any]]:
+    f = _feedback.c
+    nudge = _nudges.alias("target_nudge")
+    nudge_action = _actions.alias("target_nudge_action")
+    query = (select(f.id, f.target_kind, _reflections.c.uid.label("reflection_uid"),
+                    nudge.c.id.label("nudge_id"), nudge.c.created_at.label("nudge_at"),
+                    nudge_action.c.uid.label("nudge_action_uid"), f.rating, f.note,
+                    f.created_at)
+             .outerjoin(_reflections, and_(f.target_kind == "reflection",
+                                           _reflections.c.id == f.target_id))
+             .outerjoin(nudge, and_(f.target_kind == "nudge", nudge.c.id == f.target_id))
+             .outerjoin(nudge_action, nudge_action.c.id == nudge.c.action_id))
+    for rows in _chunks_by_id(session, query, f.id):
+        for row in rows:
+            yield {
+                "target_kind": row.target_kind,
+                "target": _feedback_target(row),
+                "rating": row.rating,
+                "note": row.note,
+                "created_at": iso_timestamp(row.created_at),
+            }
+
+
+def _feedback_target(row: Any) -> str | dict[str, Any] | None:
+    """A reflection by its uid; a nudge (which has no uid) by its key; None when what the
+    feedback was about is no longer in the journal."""
+    if row.reflection_uid is not None:
+        return row.reflection_uid
+    if row.nudge_id is not None:
+        return {"created_at": iso_timestamp(row.nudge_at), "action": row.nudge_action_uid}
+    return None
+
+
+_RECORDS = {
+    "goals": _goal_records,
+    "actions": _action_records,
+    "entries": _entry_records,
+    "day_words": _day_words_records,
+    "reflections": _reflection_records,
+    "summaries": _summary_records,
+    "nudges": _nudge_records,
+    "feedback": _feedback_records,
+}

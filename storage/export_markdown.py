@@ -2,11 +2,21 @@
 
 Layout: a title, the date it was made, the goals (their why, rhythm and status; archived
 ones in a short list at the end of the section), then one `## Thursday 26 November 2026`
-section per journal day, holding that day's notes, wins and new to-dos in time order:
+section per journal day: first the user's own words on the day (how it went, what got in
+the way, mood and energy), then that day's notes, wins and new to-dos in time order, and
+last the day's reflection (the newest, if there were several):
+
+    *How it went:*
+    > Tired, but the walk helped.
+
+    Mood 3/5, energy 2/5.
 
     - 21:14 — A long walk with Sam.
     - ✓ 18:02 — Called mum (#family)
     - ☐ Book the dentist (#health) — due Fri 27 Nov
+
+    *Wise's reflection:*
+    > You made time for your mum today…
 
 Days run oldest first, like a diary read from its first page: the story unfolds in the
 order it was lived, and the days and the times within each day run the same way.
@@ -15,12 +25,14 @@ A journal day starts at `day_start_hour` local time, so a 01:30 note belongs to 
 before. A to-do appears on the day it was written down, with its status once done or
 dropped; when it was done it also appears as a win on the day it was done (only as the
 win, when both happen on the same day). The rows are streamed from three cursors merged
-by time, so the journal's size does not matter.
+by time (and two more, by day, for the words and reflections), so the journal's size does
+not matter.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,11 +44,13 @@ from sqlalchemy.orm import Session
 
 from storage.engine import Journal
 from storage.export_json import TransferCounts
-from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
+from storage.models import Action, ActionStatus, DayWords, Entry, Goal, GoalStatus, Reflection
 
 _goals: Table = Goal.__table__  # type: ignore[assignment]
 _actions: Table = Action.__table__  # type: ignore[assignment]
 _entries: Table = Entry.__table__  # type: ignore[assignment]
+_day_words: Table = DayWords.__table__  # type: ignore[assignment]
+_reflections: Table = Reflection.__table__  # type: ignore[assignment]
 
 # English names on purpose: strftime's %A and %B follow the process locale, which would
 # give a document whose headings and prose speak different languages.
@@ -58,6 +72,14 @@ class _Item(NamedTuple):
     row_id: int
     day: date
     markdown: str
+
+
+class _DayNotes(NamedTuple):
+    """What was said about one day: the user's words and the newest reflection."""
+
+    day: date
+    words: Any | None  # a day_words row
+    reflection: Any | None  # a reflections row
 
 
 class _Clock:
@@ -95,7 +117,7 @@ def export_markdown(journal: Journal, out: TextIO, *, day_start_hour: int, tz: t
         items = heapq.merge(_note_items(session, clock, counter),
                             _win_items(session, clock),
                             _todo_items(session, clock, counter))
-        days_written = _write_days(out, items)
+        days_written = _write_days(out, items, _day_notes(session))
     if not days_written:
         heading = "\n## Journal\n" if goals else ""
         out.write(f"{heading}\n{_NOTHING_YET}\n")
@@ -148,16 +170,103 @@ def _times_a_week(count: int) -> str:
 # --- Days ---------------------------------------------------------------------------------
 
 
-def _write_days(out: TextIO, items: Iterator[_Item]) -> int:
+def _write_days(out: TextIO, items: Iterator[_Item], notes: Iterator[_DayNotes]) -> int:
+    """Every day with something in it, oldest first; returns how many were written."""
     days = 0
+    note = next(notes, None)
     current: date | None = None
+    current_note: _DayNotes | None = None
     for item in items:
         if item.day != current:
+            if current is not None:
+                _write_reflection(out, current_note)
+            # Days with words or a reflection but nothing else come in their place too.
+            while note is not None and note.day < item.day:
+                days += _write_notes_only_day(out, note)
+                note = next(notes, None)
+            current_note = None
+            if note is not None and note.day == item.day:
+                current_note, note = note, next(notes, None)
             current = item.day
             days += 1
-            out.write(f"\n## {_long_date(current)}\n\n")
+            out.write(f"\n## {_long_date(current)}\n")
+            _write_words(out, current_note)
+            out.write("\n")
         out.write(item.markdown)
+    if current is not None:
+        _write_reflection(out, current_note)
+    while note is not None:
+        days += _write_notes_only_day(out, note)
+        note = next(notes, None)
     return days
+
+
+def _write_notes_only_day(out: TextIO, note: _DayNotes) -> int:
+    if _words_block(note) is None and _reflection_block(note) is None:
+        return 0  # words typed and cleared again: nothing to show
+    out.write(f"\n## {_long_date(note.day)}\n")
+    _write_words(out, note)
+    _write_reflection(out, note)
+    return 1
+
+
+# --- The user's words and the reflection --------------------------------------------------
+
+
+def _day_notes(session: Session) -> Iterator[_DayNotes]:
+    """Per day, in day order: its words and its newest daily reflection."""
+    d, r = _day_words.c, _reflections.c
+    words = _streamed(session, select(d.day, d.how_it_went, d.in_the_way, d.mood, d.energy)
+                      .order_by(d.day))
+    reflections = _streamed(session, select(r.period, r.content, r.user_words)
+                            .where(r.kind == "daily").order_by(r.period, r.id.desc()))
+    newest = (next(group) for _, group in itertools.groupby(reflections, lambda row: row.period))
+    tagged = heapq.merge(((row.day, 0, row) for row in words),
+                         ((row.period, 1, row) for row in newest),
+                         key=lambda entry: entry[:2])
+    for day, group in itertools.groupby(tagged, lambda entry: entry[0]):
+        found: list[Any | None] = [None, None]
+        for _, which, row in group:
+            found[which] = row
+        yield _DayNotes(day, found[0], found[1])
+
+
+def _words_block(note: _DayNotes | None) -> str | None:
+    if note is None:
+        return None
+    words = note.words
+    # Before day words existed, the user's words were kept with the reflection only.
+    went = words.how_it_went if words is not None else (
+        note.reflection.user_words if note.reflection is not None else None)
+    parts = []
+    if went and went.strip():
+        parts.append("*How it went:*\n" + _blockquote(went))
+    if words is not None and words.in_the_way.strip():
+        parts.append("*What got in the way:*\n" + _blockquote(words.in_the_way))
+    if words is not None and (words.mood is not None or words.energy is not None):
+        scales = [f"{name} {value}/5" for name, value in (("mood", words.mood),
+                                                          ("energy", words.energy))
+                  if value is not None]
+        parts.append(", ".join(scales).capitalize() + ".")
+    return "\n\n".join(parts) if parts else None
+
+
+def _reflection_block(note: _DayNotes | None) -> str | None:
+    if note is None or note.reflection is None or not note.reflection.content.strip():
+        return None
+    return "*Wise's reflection:*\n" + _blockquote(note.reflection.content)
+
+
+def _write_words(out: TextIO, note: _DayNotes | None) -> None:
+    block = _words_block(note)
+    if block is not None:
+        out.write(f"\n{block}\n")
+
+
+def _write_reflection(out: TextIO, note: _DayNotes | None) -> None:
+    block = _reflection_block(note)
+    if block is not None:
+        out.write(f"\n{block}\n")
 
 
 def _streamed(session: Session, query: Any) -> Iterator[Any]:

@@ -13,12 +13,12 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Table, func, insert, select, update
 
 from storage.engine import Journal
 from storage.errors import ImportRejected
@@ -27,25 +27,38 @@ from storage.export_json import (
     FORMAT_NAME,
     FORMAT_VERSION,
     SECTIONS,
+    SECTIONS_BY_VERSION,
     TransferCounts,
 )
 from storage.models import (
     Action,
     ActionStatus,
+    DayWords,
     Entry,
     EntryKind,
+    Feedback,
     Goal,
     GoalStatus,
+    Nudge,
+    NudgeResponse,
+    Reflection,
     Source,
+    Summary,
     Tag,
     action_tags,
     entry_tags,
 )
+from storage.ritual_writes import SUMMARY_DELETED
 
 _goals: Table = Goal.__table__  # type: ignore[assignment]
 _actions: Table = Action.__table__  # type: ignore[assignment]
 _entries: Table = Entry.__table__  # type: ignore[assignment]
 _tags: Table = Tag.__table__  # type: ignore[assignment]
+_day_words: Table = DayWords.__table__  # type: ignore[assignment]
+_reflections: Table = Reflection.__table__  # type: ignore[assignment]
+_summaries: Table = Summary.__table__  # type: ignore[assignment]
+_nudges: Table = Nudge.__table__  # type: ignore[assignment]
+_feedback: Table = Feedback.__table__  # type: ignore[assignment]
 
 # The header line is short; reading at most this much of line 1 keeps a huge one-line file
 # (say, `jq -c` output) from being read twice before we fall back to json.load.
@@ -55,7 +68,12 @@ _SPOOL_IN_MEMORY = 16 * 1024 * 1024
 # How much of the start is checked for signs of a binary file.
 _SNIFF_SIZE = 8192
 
-_NOUN = {"goals": "goal", "actions": "action", "entries": "entry"}
+_NOUN = {"goals": "goal", "actions": "action", "entries": "entry", "day_words": "day words",
+         "reflections": "reflection", "summaries": "summary", "nudges": "nudge",
+         "feedback": "feedback"}
+# Feedback about something no longer in the journal keeps its rating with this target id,
+# which no row has (SQLite's row ids start at 1).
+_NO_TARGET = 0
 
 # A record as the reader hands it on: its list, where it is (for messages), its fields.
 _Record = tuple[str, str, dict[str, Any]]
@@ -120,13 +138,13 @@ def _line_records(source: BinaryIO) -> Iterator[_Record]:
         header = json.loads(header_line[:-1] + "}")
     except ValueError:
         raise _NotOurLayout from None
-    _check_header(header)
+    sections = SECTIONS_BY_VERSION[_check_header(header)]
     lines = _numbered_lines(source, first_number=2)
-    for index, section in enumerate(SECTIONS):
+    for index, section in enumerate(sections):
         opening = next(lines, (0, ""))[1]
         if opening.strip() != f'"{section}": [':
             raise _NotOurLayout
-        closing = "]}" if index == len(SECTIONS) - 1 else "],"
+        closing = "]}" if index == len(sections) - 1 else "],"
         yield from _list_records(lines, section, closing)
     if any(text.strip() for _, text in lines):
         raise _NotOurLayout
@@ -199,8 +217,7 @@ def _document_records(source: BinaryIO) -> Iterator[_Record]:
             f"line {exc.lineno}: this is not valid JSON ({exc.msg} at column {exc.colno}), "
             "so it is not a Wise export (or it was cut short)") from None
     del text
-    _check_header(document)
-    for section in SECTIONS:
+    for section in SECTIONS_BY_VERSION[_check_header(document)]:
         records = document.get(section)
         if not isinstance(records, list):
             raise ImportRejected(f"the export has no {section!r} list; it is incomplete")
@@ -212,7 +229,8 @@ def _document_records(source: BinaryIO) -> Iterator[_Record]:
             yield section, where, record
 
 
-def _check_header(header: object) -> None:
+def _check_header(header: object) -> int:
+    """The file's format version, once the header shows it is an export Wise can read."""
     if not isinstance(header, dict) or "format" not in header:
         raise ImportRejected("this is not a Wise export: it has no 'format' field "
                              f"(a Wise export says \"format\": \"{FORMAT_NAME}\")")
@@ -226,8 +244,9 @@ def _check_header(header: object) -> None:
         raise ImportRejected(
             f"this export was written by a newer Wise (format version {version}; this Wise "
             f"reads version {FORMAT_VERSION}); update Wise to import it")
-    if version < 1:
+    if version not in SECTIONS_BY_VERSION:
         raise ImportRejected(f"the export has an unknown format version {version}")
+    return int(version)
 
 
 # --- Checking fields ------------------------------------------------------------------------
@@ -302,6 +321,37 @@ def _enum_field(name: str, enum: type[StrEnum]) -> _Field:
     return _Field(name, parse, expected)
 
 
+class _SummaryKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class _SummarySource(StrEnum):
+    MODEL = "model"
+    PLAIN = "plain"
+    DELETED = SUMMARY_DELETED
+
+
+class _FeedbackTarget(StrEnum):
+    REFLECTION = "reflection"
+    NUDGE = "nudge"
+
+
+# A nudge has no uid: feedback names it by its key, (when it was shown, its action's uid).
+_NudgeKey = tuple[datetime, str | None]
+
+
+def _feedback_target(value: Any) -> str | _NudgeKey:
+    if isinstance(value, dict):
+        if set(value) != {"created_at", "action"}:
+            raise ValueError
+        action = value["action"]
+        return (_timestamp(value["created_at"]),
+                None if action is None else _text_of_length(1, 36)(action))
+    return _text_of_length(1, 36)(value)
+
+
 _UID = _Field("uid", _text_of_length(1, 36), "text of 1 to 36 characters")
 _TIMESTAMP_EXPECTED = "an ISO 8601 time with its UTC offset, like 2026-11-26T18:00:00+00:00"
 _CREATED = _Field("created_at", _timestamp, _TIMESTAMP_EXPECTED)
@@ -354,6 +404,64 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _CREATED,
         _UPDATED,
     ),
+    "day_words": (
+        _Field("day", _day, "a date like 2026-11-27"),
+        _Field("how_it_went", _text, "text"),
+        _Field("in_the_way", _text, "text"),
+        _Field("mood", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _Field("energy", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _CREATED,
+        _UPDATED,
+    ),
+    "reflections": (
+        _UID,
+        _Field("kind", _text_of_length(1, 16), "text of 1 to 16 characters"),
+        _Field("period", _day, "a date like 2026-11-27"),
+        _Field("prompt_name", _text_of_length(0, 80), "text of up to 80 characters",
+               nullable=True),
+        _Field("prompt_version", _text_of_length(0, 20), "text of up to 20 characters",
+               nullable=True),
+        _Field("model", _text_of_length(0, 200), "text of up to 200 characters",
+               nullable=True),
+        _Field("content", _text, "text"),
+        _Field("structured", _text, "text", nullable=True),
+        _Field("raw", _text, "text", nullable=True),
+        _Field("user_words", _text, "text", nullable=True),
+        _CREATED,
+        _UPDATED,
+    ),
+    "summaries": (
+        _enum_field("kind", _SummaryKind),
+        _Field("period_start", _day, "a date like 2026-11-27"),
+        _Field("period_end", _day, "a date like 2026-11-27"),
+        _Field("content", _text, "text"),
+        _enum_field("source", _SummarySource),
+        _Field("model", _text_of_length(0, 200), "text of up to 200 characters",
+               nullable=True),
+        _Field("prompt_version", _text_of_length(0, 20), "text of up to 20 characters",
+               nullable=True),
+        _CREATED,
+    ),
+    "nudges": (
+        _CREATED,
+        _Field("action", _text_of_length(1, 36), "an action's uid", nullable=True),
+        _GOAL_REF,
+        _Field("text", _text, "text"),
+        _Field("style", _text_of_length(1, 24), "text of 1 to 24 characters"),
+        _Field("hour_bucket", _whole_number(0, 23), "a whole number from 0 to 23"),
+        _Field("reason", _text, "text"),
+        _Field("source", _text_of_length(1, 16), "text of 1 to 16 characters"),
+        replace(_enum_field("response", NudgeResponse), nullable=True),
+        _Field("responded_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
+    ),
+    "feedback": (
+        _enum_field("target_kind", _FeedbackTarget),
+        _Field("target", _feedback_target, "a reflection's uid, or a nudge's key "
+               '{"created_at": …, "action": …}', nullable=True),
+        _Field("rating", _whole_number(-1, 1), "-1, 0 or 1"),
+        _Field("note", _text, "text", nullable=True),
+        _CREATED,
+    ),
 }
 
 
@@ -391,6 +499,18 @@ def _checked(section: str, where: str, data: dict[str, Any]) -> dict[str, Any]:
 # --- Writing ------------------------------------------------------------------------------
 
 
+_TABLES = {"actions": _actions, "entries": _entries, "day_words": _day_words,
+           "reflections": _reflections, "summaries": _summaries, "nudges": _nudges,
+           "feedback": _feedback}
+_RITUAL_SECTIONS = frozenset(SECTIONS[3:])
+_TARGETS = {"reflection": _reflections, "nudge": _nudges}
+
+
+def _same(column: Any, value: int | None) -> ColumnElement[bool]:
+    """column = value, where NULL matches NULL (a nudge with no action)."""
+    return column.is_(None) if value is None else column == value
+
+
 # A checked action or entry waiting to be written: where it was, its columns, its tags.
 _Row = tuple[str, dict[str, Any], list[str]]
 
@@ -410,8 +530,8 @@ class _Importer:
         self.goal_uids_in_file: set[str] = set()
         # Rows with an id from here on were written by this import: finding one of them
         # under a uid we are about to write means the file holds that uid twice.
-        self.first_new_id = {"actions": self._next_id(_actions),
-                             "entries": self._next_id(_entries)}
+        self.first_new_id = {section: self._next_id(table)
+                             for section, table in _TABLES.items()}
         # Rows of one list waiting to be written together, one batch at a time.
         self.pending_section = ""
         self.pending: list[_Row] = []
@@ -426,6 +546,10 @@ class _Importer:
         values = _checked(section, where, data)
         if section == "goals":
             self._add_goal(where, values)
+            return
+        if section in _RITUAL_SECTIONS:
+            self.finish()  # the actions they may refer to are written first
+            getattr(self, f"_add_{section}")(where, values)
             return
         values["goal_id"] = self._goal_id(values.pop("goal"), where, section)
         tags = values.pop("tags")
@@ -467,6 +591,107 @@ class _Importer:
                 f"{where}: {_NOUN[section]} refers to goal '{goal_uid}', which is neither in "
                 "this file nor in the journal")
         return goal_id
+
+    # --- The rituals' records: few (at most a handful a day), so one at a time.
+
+    def _known(self, section: str, where: str, key: str, found: int | None) -> bool:
+        """Whether the row with this key is already in the journal (then it is skipped);
+        a row written by this very import means the file holds the key twice."""
+        if found is None:
+            return False
+        if found >= self.first_new_id[section]:
+            raise ImportRejected(f"{where}: {_NOUN[section]} {key} appears twice in the file")
+        return True
+
+    def _insert(self, section: str, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(_TABLES[section]), values)
+        self.created[section] += 1
+
+    def _find(self, table: Table, *where: ColumnElement[bool]) -> int | None:
+        return self.conn.execute(select(table.c.id).where(*where).limit(1)).scalar()
+
+    def _add_day_words(self, where: str, values: dict[str, Any]) -> None:
+        found = self._find(_day_words, _day_words.c.day == values["day"])
+        if not self._known("day_words", where, f"'{values['day']}'", found):
+            self._insert("day_words", values)
+
+    def _add_reflections(self, where: str, values: dict[str, Any]) -> None:
+        found = self._find(_reflections, _reflections.c.uid == values["uid"])
+        if not self._known("reflections", where, f"'{values['uid']}'", found):
+            self._insert("reflections", values)
+
+    def _add_summaries(self, where: str, values: dict[str, Any]) -> None:
+        deleted = values["source"] == SUMMARY_DELETED
+        if deleted:
+            values["content"] = ""  # a deleted summary keeps no text, whatever the file says
+        s = _summaries.c
+        found = self._find(_summaries, s.kind == values["kind"],
+                           s.period_start == values["period_start"])
+        key = f"({values['kind']}, {values['period_start']})"
+        if not self._known("summaries", where, key, found):
+            self._insert("summaries", values)
+        elif deleted:
+            # The user deleted this memory (elsewhere, or before a restore): that decision
+            # holds here too, or the nightly job's summary would bring it back.
+            self.conn.execute(update(_summaries).where(s.id == found, s.source != SUMMARY_DELETED)
+                              .values(values))
+
+    def _add_nudges(self, where: str, values: dict[str, Any]) -> None:
+        action_uid = values.pop("action")
+        values["action_id"] = self._action_id(action_uid, where, "nudges")
+        values["goal_id"] = self._goal_id(values.pop("goal"), where, "nudges")
+        n = _nudges.c
+        found = self._find(_nudges, n.created_at == values["created_at"],
+                           _same(n.action_id, values["action_id"]))
+        key = f"(shown {values['created_at'].isoformat()}, action {action_uid})"
+        if not self._known("nudges", where, key, found):
+            self._insert("nudges", values)
+
+    def _add_feedback(self, where: str, values: dict[str, Any]) -> None:
+        kind, target = values["target_kind"], values.pop("target")
+        target_id = self._target_id(kind, target, where)
+        f = _feedback.c
+        same_target = (f.target_id == target_id if target_id != _NO_TARGET else
+                       f.target_id.not_in(select(_TARGETS[kind].c.id)))
+        found = self._find(_feedback, f.target_kind == kind, same_target,
+                           f.created_at == values["created_at"])
+        key = f"(on the {kind}, given {values['created_at'].isoformat()})"
+        if not self._known("feedback", where, key, found):
+            self._insert("feedback", {**values, "target_id": target_id})
+
+    def _action_id(self, action_uid: str | None, where: str, section: str) -> int | None:
+        if action_uid is None:
+            return None
+        action_id = self._find(_actions, _actions.c.uid == action_uid)
+        if action_id is None:
+            raise ImportRejected(
+                f"{where}: {_NOUN[section]} refers to action '{action_uid}', which is neither "
+                "in this file nor in the journal")
+        return action_id
+
+    def _target_id(self, kind: str, target: str | _NudgeKey | None, where: str) -> int:
+        """The row id of what a feedback is about (looked up by uid or by nudge key)."""
+        if target is None:
+            return _NO_TARGET
+        if kind == _FeedbackTarget.REFLECTION:
+            if not isinstance(target, str):
+                raise ImportRejected(f"{where}: feedback on a reflection names it by its uid, "
+                                     "not by a nudge's key")
+            found = self._find(_reflections, _reflections.c.uid == target)
+            shown = f"reflection '{target}'"
+        else:
+            if isinstance(target, str):
+                raise ImportRejected(f"{where}: feedback on a nudge names it by its key "
+                                     '{"created_at": …, "action": …}, not by a uid')
+            shown_at, action_uid = target
+            action_id = self._action_id(action_uid, where, "feedback")
+            found = self._find(_nudges, _nudges.c.created_at == shown_at,
+                               _same(_nudges.c.action_id, action_id))
+            shown = f"the nudge shown {shown_at.isoformat()}"
+        if found is None:
+            raise ImportRejected(f"{where}: feedback refers to {shown}, which is neither in "
+                                 "this file nor in the journal")
+        return found
 
     def _write_batch(self, section: str, rows: list[_Row]) -> None:
         table, link, owner = ((_actions, action_tags, "action_id") if section == "actions"

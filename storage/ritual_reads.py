@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from storage.errors import StorageError, explain_sqlite_error
+from storage.ritual_writes import SUMMARY_DELETED
 from storage.timeutil import DB_FORMAT, journal_day_bounds
 
 HEATMAP_WEEKS = 12
@@ -470,13 +471,14 @@ def _rating_word(rating: int) -> str:
 
 
 def memory_items(db: Path, limit: int = 500) -> list[MemoryItem]:
-    """What Wise keeps as memory: its summaries and the user's feedback on reflections,
-    newest period first."""
+    """What Wise keeps as memory: its summaries (not the ones the user deleted) and the
+    user's feedback on reflections, newest period first."""
     try:
         with _reading(db) as conn:
             summaries = conn.execute(
                 "SELECT id, kind, period_start, period_end, content, source, created_at "
-                "FROM summaries ORDER BY period_start DESC, id DESC LIMIT ?", (limit,)).fetchall()
+                "FROM summaries WHERE source != ? ORDER BY period_start DESC, id DESC LIMIT ?",
+                (SUMMARY_DELETED, limit)).fetchall()
             feedback = conn.execute(
                 "SELECT f.id, f.note, f.rating, f.created_at, r.period FROM feedback f "
                 "LEFT JOIN reflections r ON r.id = f.target_id "

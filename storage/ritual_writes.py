@@ -32,6 +32,10 @@ MAX_PLANNED = 3
 ACTION_STATUSES = ("open", "done", "dropped")
 GOAL_STATUSES = ("active", "paused", "done", "archived")
 SOURCES = ("capture", "cli", "import", "companion")
+# A summary the user deleted keeps its row with this source and no text (see
+# delete_summary); summaries.source is free text (String(16), no CHECK), so this needs no
+# migration. Readers of memory skip these rows; the summary maker counts them as made.
+SUMMARY_DELETED = "deleted"
 
 
 class RitualWriter:
@@ -219,13 +223,17 @@ class RitualWriter:
             raise ValueError("a summary cannot be empty; delete it instead")
         _check_text(text, "a summary", MAX_NOTE_CHARS)
         with self._transaction() as (conn, _now):
-            _require(conn, "summaries", summary_id, "summary")
+            _require_live_summary(conn, summary_id)
             conn.execute("UPDATE summaries SET content = ? WHERE id = ?", (text, summary_id))
 
     def delete_summary(self, summary_id: int) -> None:
+        """Forget a summary for good. The row stays as a tombstone (no text, source
+        SUMMARY_DELETED): the nightly job makes only the summaries that have no row, so
+        deleting the row would have the summary made again the next night."""
         with self._transaction() as (conn, _now):
-            _require(conn, "summaries", summary_id, "summary")
-            conn.execute("DELETE FROM summaries WHERE id = ?", (summary_id,))
+            _require_live_summary(conn, summary_id)
+            conn.execute("UPDATE summaries SET content = '', source = ? WHERE id = ?",
+                         (SUMMARY_DELETED, summary_id))
 
     def edit_feedback_note(self, feedback_id: int, note: str) -> None:
         """Change (or, with an empty note, clear) the note on a feedback."""
@@ -251,6 +259,12 @@ def _require(conn: sqlite3.Connection, table: str, row_id: int, what: str,
     if found is None:
         raise ValueError(f"there is no {what} {row_id} (any more)")
     return found[0]
+
+
+def _require_live_summary(conn: sqlite3.Connection, summary_id: int) -> None:
+    """A deleted summary (a tombstone) is as gone as a missing one."""
+    if _require(conn, "summaries", summary_id, "summary", "source") == SUMMARY_DELETED:
+        raise ValueError(f"there is no summary {summary_id} (any more)")
 
 
 def _check_text(text: str, what: str, limit: int) -> None:

@@ -6,7 +6,8 @@ Sections, in priority order (the first ones win when the budget bites):
    activity and the last activity; paused goals on one line.
 2. Today: wins (done actions), to-dos due today, notes and to-dos captured today, then
    overdue to-dos; local HH:MM times, shown in time order.
-3. Recent days: the stored day summaries of the previous 6 days, newest first.
+3. Recent days: the stored day summaries of the previous 6 days, newest first (a day
+   whose summary the user deleted is left out).
 4. Earlier weeks: stored week summaries before that, newest first (at most 8).
 5. What helped before: the newest reflections the user rated helpful (their next step and
    the user's own note).
@@ -49,6 +50,7 @@ from storage.models import (
     Reflection,
     Summary,
 )
+from storage.ritual_writes import SUMMARY_DELETED
 
 DEFAULT_BUDGET = 3000  # the default of the `reflection.input_tokens` setting
 
@@ -513,14 +515,17 @@ def recent_candidates(session: Session, day: date, start_hour: int, tz: tzinfo |
                       plain_day: Callable[[Session, date], str] | None) -> Candidates:
     cands = Candidates(RECENT, f"## {TITLES[RECENT]}", groups={"": ""})
     first = day - timedelta(days=RECENT_DAYS)
-    stored = {row.period_start: row.content for row in session.execute(
-        select(Summary.period_start, Summary.content)
+    stored = {row.period_start: row for row in session.execute(
+        select(Summary.period_start, Summary.content, Summary.source)
         .where(Summary.kind == "day", Summary.period_start >= first,
                Summary.period_start < day)
         .order_by(Summary.period_start.desc()).limit(RECENT_DAYS))}
     for back in range(1, RECENT_DAYS + 1):
         when = day - timedelta(days=back)
-        content = stored.get(when)
+        row = stored.get(when)
+        if row is not None and row.source == SUMMARY_DELETED:
+            continue  # the user deleted this day's summary: nothing stands in for it
+        content = row.content if row is not None else None
         if content is None and plain_day is not None:
             # Not made yet (the nightly job has not run): a plain one, not stored here.
             content = plain_day(session, when) or None
@@ -535,7 +540,8 @@ def weeks_candidates(session: Session, day: date) -> Candidates:
     before = day - timedelta(days=RECENT_DAYS)
     rows = session.execute(
         select(Summary.period_start, Summary.period_end, Summary.content)
-        .where(Summary.kind == "week", Summary.period_start < before)
+        .where(Summary.kind == "week", Summary.period_start < before,
+               Summary.source != SUMMARY_DELETED)
         .order_by(Summary.period_start.desc()).limit(MAX_WEEKS)).all()
     for i, row in enumerate(rows):
         text = clip(one_line(row.content), SUMMARY_MAX_TOKENS)

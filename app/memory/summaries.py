@@ -24,7 +24,11 @@ process stored it meanwhile).
   touched, the first words of a few notes), at most ~80 tokens a day, ~100 a week.
 
 A limitation, by design: a summary is not re-made when its day changes afterwards (an
-import of old entries, an edit); delete its row to have it made again.
+import of old entries, an edit); remove its row (by hand) to have it made again.
+
+A summary the user deletes (in "What Wise has learned") stays deleted: its row is kept as
+a tombstone (no text, source `SUMMARY_DELETED`, see storage.ritual_writes), which counts
+as made here, so no night brings it back; and tombstones are never used as material.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from app.memory.context import (
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.engine import Journal
 from storage.models import Action, Entry, Goal, Reflection, Summary
+from storage.ritual_writes import SUMMARY_DELETED
 
 PLAIN_VERSION = "plain-1"  # stored as prompt_version of plain summaries
 PLAIN_DAY_TOKENS = 80
@@ -171,11 +176,13 @@ def plain_day_summary(journal: Journal, day: date, *, start_hour: int,
 def _active_days(session: Session, week_start: date, start_hour: int,
                  tz: tzinfo | None) -> int:
     """Days of the week with anything recorded: their stored day summaries where all
-    seven exist, else three O(log n) probes a day."""
+    seven exist (and none was deleted: a tombstone says nothing of its day), else three
+    O(log n) probes a day."""
     stored = session.execute(
         select(Summary.content).where(Summary.kind == "day",
                                       Summary.period_start >= week_start,
-                                      Summary.period_start < week_start + timedelta(days=7))
+                                      Summary.period_start < week_start + timedelta(days=7),
+                                      Summary.source != SUMMARY_DELETED)
     ).scalars().all()
     if len(stored) == 7:
         return sum(not text.startswith(QUIET_PREFIX) for text in stored)
@@ -242,11 +249,13 @@ def day_material(session: Session, day: date, *, start_hour: int, tz: tzinfo | N
 
 def week_material(session: Session, week_start: date, *, start_hour: int,
                   tz: tzinfo | None) -> str:
-    """The week's stored day summaries, then the goals with their whys."""
+    """The week's stored day summaries (not the ones the user deleted), then the goals
+    with their whys."""
     rows = session.execute(
         select(Summary.period_start, Summary.content)
         .where(Summary.kind == "day", Summary.period_start >= week_start,
-               Summary.period_start < week_start + timedelta(days=7))
+               Summary.period_start < week_start + timedelta(days=7),
+               Summary.source != SUMMARY_DELETED)
         .order_by(Summary.period_start)).all()
     lines = [f"## Day notes, week of {day_label(week_start)}"]
     lines += [f"- {day_label(row.period_start)}: {one_line(row.content)}" for row in rows]
@@ -359,7 +368,8 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
 
 def _store(journal: Journal, kind: str, start: date, end: date, content: str, source: str,
            model: str | None, prompt_version: str | None) -> bool:
-    """Store one summary unless one exists already (another run may have been faster)."""
+    """Store one summary unless one exists already (another run may have been faster, or
+    the user deleted it: a tombstone row exists too)."""
     with journal.write() as session:
         exists = session.scalar(select(Summary.id).where(Summary.kind == kind,
                                                          Summary.period_start == start))

@@ -28,6 +28,7 @@ from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.engine import Journal
 from storage.migrate import ensure_schema
 from storage.models import Action, Entry, Feedback, Goal, Reflection, Summary
+from storage.ritual_writes import RitualWriter
 
 DAY = date(2026, 11, 26)  # a Thursday
 H = 4  # day-start hour
@@ -144,6 +145,25 @@ def test_sections_come_in_priority_order_with_their_content(small: Journal) -> N
     assert ("Tue 24 Nov: next step: put the shoes by the door "
             "(they said: the shoes trick worked)") in helped
     assert "tidy the whole house" not in text
+
+
+def test_summaries_the_user_deleted_are_not_in_the_context(small: Journal) -> None:
+    with small.read() as session:
+        ids = {(row.kind, row.period_start): row.id for row in session.query(Summary)}
+    writer = RitualWriter(small.db_path)
+    try:
+        writer.delete_summary(ids["day", DAY - timedelta(days=1)])
+        writer.delete_summary(ids["week", date(2026, 11, 9)])
+    finally:
+        writer.close()
+
+    ctx = build(small)
+
+    assert "Walked twice" not in ctx.text and "Family moved" not in ctx.text
+    # No plain stand-in either (yesterday has a note a plain summary would show).
+    assert "Wed 25 Nov" not in ctx.text and "yesterday's secret" not in ctx.text
+    assert "Tue 24 Nov: Quiet day" in section(ctx, "Recent days")
+    assert "Week of Mon 2 Nov: A slow week." in section(ctx, "Earlier weeks")
 
 
 def test_today_holds_nothing_from_other_days(small: Journal) -> None:

@@ -21,6 +21,7 @@ from app.memory.summaries import (
 from app.memory.tokens import estimate_tokens
 from storage.engine import Journal
 from storage.models import Action, Entry, Goal, Reflection, Summary
+from storage.ritual_writes import RitualWriter
 
 TODAY = date(2026, 11, 26)  # a Thursday
 H = 4
@@ -243,3 +244,62 @@ def test_the_context_reads_what_the_nightly_job_made(journal: Journal) -> None:
     assert recent.count("\n- ") == 6 and "Wed 25 Nov: 1 done: win 0 of 2026-11-25" in recent
     weeks = next(s.text for s in ctx.sections if s.title == "Earlier weeks")
     assert "Week of Mon 16 Nov: Active on 7 of 7 days." in weeks
+
+
+# ------------------------------------------------------------ deleted by the user
+
+
+def delete_summaries(journal: Journal, *periods: tuple[str, date]) -> None:
+    """Delete summaries as the review window does (RitualWriter.delete_summary)."""
+    writer = RitualWriter(journal.db_path)
+    try:
+        for kind, start in periods:
+            (found,) = [r.id for r in rows(journal, kind) if r.period_start == start]
+            writer.delete_summary(found)
+    finally:
+        writer.close()
+
+
+def test_a_deleted_summary_is_not_made_again(journal: Journal) -> None:
+    monday = date(2026, 11, 16)
+    for offset in range(8):
+        a_day(journal, monday + timedelta(days=offset))
+    ensure(journal, today=monday + timedelta(days=8))  # days 16-23, the week of the 16th
+    delete_summaries(journal, ("day", monday + timedelta(days=2)), ("week", monday))
+    asked: list[date] = []
+
+    for today in (monday + timedelta(days=8), TODAY, date(2026, 11, 30)):
+        report = ensure(journal, today=today,
+                        summarize=lambda kind, material, start: asked.append(start) or "note")
+        assert report.failed == 0
+
+    assert monday not in asked and monday + timedelta(days=2) not in asked
+    deleted = [(r.kind, r.period_start) for r in rows(journal) if r.source == "deleted"]
+    assert deleted == [("day", monday + timedelta(days=2)), ("week", monday)]
+    assert all(r.content == "" for r in rows(journal) if r.source == "deleted")
+    recent = next(s.text for s in build_reflection_context(
+        journal, monday + timedelta(days=3), start_hour=H, tz=UTC).sections
+        if s.title == "Recent days")
+    assert "Wed 18 Nov" not in recent and "Tue 17 Nov: 1 done" in recent
+
+
+def test_a_deleted_day_summary_is_not_week_material_nor_an_active_day(
+        journal: Journal) -> None:
+    monday = date(2026, 11, 16)
+    for offset in (0, 1, 3, 4, 5, 6):  # Wednesday the 18th is quiet
+        a_day(journal, monday + timedelta(days=offset))
+    ensure(journal, today=monday + timedelta(days=6))  # the week is not over yet
+    delete_summaries(journal, ("day", monday + timedelta(days=1)),
+                     ("day", monday + timedelta(days=2)))
+    materials: dict[str, str] = {}
+
+    ensure(journal, today=monday + timedelta(days=7),
+           summarize=lambda kind, material, start: materials.setdefault(kind, material))
+
+    # The model's week material leaves the deleted day out...
+    assert "Mon 16 Nov: 1 done" in materials["week"]
+    assert "Tue 17 Nov" not in materials["week"]
+    # ...and a plain week counts the days from the data, not from the tombstones: the
+    # deleted quiet Wednesday is not an active day.
+    plain = plain_week_summary(journal, monday, start_hour=H, tz=UTC)
+    assert plain.startswith("Active on 6 of 7 days.")

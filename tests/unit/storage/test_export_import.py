@@ -24,17 +24,28 @@ from storage.migrate import ensure_schema
 from storage.models import (
     Action,
     ActionStatus,
+    DayWords,
     Entry,
+    Feedback,
     Goal,
     GoalStatus,
+    Nudge,
+    Reflection,
     Source,
+    Summary,
     Tag,
     action_tags,
     entry_tags,
 )
 
 EXPORTED_AT = datetime(2026, 11, 26, 18, 0, 0, 123456, tzinfo=UTC)
-TABLES = ("goals", "actions", "entries", "tags", "action_tags", "entry_tags")
+TABLES = ("goals", "actions", "entries", "tags", "action_tags", "entry_tags", "day_words",
+          "reflections", "summaries", "nudges", "feedback")
+RITUAL_SECTIONS = ("day_words", "reflections", "summaries", "nudges", "feedback")
+# What fill_rich puts in a journal.
+RICH = TransferCounts(goals=4, actions=3, entries=3, day_words=2, reflections=2,
+                      summaries=4, nudges=2, feedback=3)
+NOTHING = TransferCounts(0, 0, 0)
 
 # --- Fixtures -------------------------------------------------------------------------------
 
@@ -135,6 +146,66 @@ def fill_rich(journal: Journal) -> None:
                   created_at=at("2026-11-28T00:00:00+00:00"),
                   updated_at=at("2026-11-28T00:00:00+00:00")),
         ])
+    fill_rituals(journal)
+
+
+def fill_rituals(journal: Journal) -> None:
+    """The rituals' records: day words, reflections, summaries (one deleted), nudges with
+    and without an action, feedback on a reflection, on a nudge and on a vanished row."""
+    with journal.write() as session:
+        call = session.execute(select(Action).where(Action.title == "Call mum")).scalar_one()
+        session.add_all([
+            DayWords(day=date(2026, 11, 26), how_it_went="Good.\nMostly — 🐈 helped",
+                     in_the_way='"Trains", as ever', mood=4, energy=2,
+                     created_at=at("2026-11-26T21:30:00+00:00"),
+                     updated_at=at("2026-11-26T21:45:00.5+00:00")),
+            DayWords(day=date(2026, 11, 25), how_it_went="", in_the_way="",
+                     created_at=at("2026-11-25T22:00:00+00:00"),
+                     updated_at=at("2026-11-25T22:00:00+00:00")),
+        ])
+        session.flush()
+        liked = Reflection(kind="daily", period=date(2026, 11, 26), prompt_name="reflection",
+                           prompt_version="1.2", model="gpt-test", content="You called mum.",
+                           structured='{"next_step": "Rest"}', user_words="Good. Tired.",
+                           created_at=at("2026-11-26T21:50:00+00:00"),
+                           updated_at=at("2026-11-26T21:50:00+00:00"))
+        plain = Reflection(kind="daily", period=date(2026, 11, 25), content="A quiet day.",
+                           raw="not json {", created_at=at("2026-11-25T22:05:00+00:00"),
+                           updated_at=at("2026-11-25T22:05:00+00:00"))
+        session.add_all([liked, plain])
+        session.add_all([
+            Summary(kind="day", period_start=date(2026, 11, 25), period_end=date(2026, 11, 25),
+                    content="Quiet.", source="plain", prompt_version="plain-1",
+                    created_at=at("2026-11-26T03:00:00+00:00")),
+            Summary(kind="week", period_start=date(2026, 11, 16),
+                    period_end=date(2026, 11, 22), content="A busy week ✓", source="model",
+                    model="gpt-test", prompt_version="1.0",
+                    created_at=at("2026-11-23T03:00:00+00:00")),
+            Summary(kind="day", period_start=date(2026, 11, 24), period_end=date(2026, 11, 24),
+                    content="", source="deleted", created_at=at("2026-11-25T03:00:00+00:00")),
+            Summary(kind="month", period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+                    content="October.", source="plain",
+                    created_at=at("2026-11-01T03:00:00+00:00")),
+        ])
+        with_action = Nudge(created_at=at("2026-11-26T15:00:00.25+00:00"), action_id=call.id,
+                            goal_id=call.goal_id, text="Mum?", style="gentle", hour_bucket=16,
+                            reason="due today", source="plain", response="done",
+                            responded_at=at("2026-11-26T15:05:00+00:00"))
+        session.add_all([
+            with_action,
+            Nudge(created_at=at("2026-11-26T19:00:00+00:00"), text="A walk?", style="plain",
+                  hour_bucket=20, reason="", source="model"),
+        ])
+        session.flush()
+        session.add_all([
+            Feedback(target_kind="reflection", target_id=liked.id, rating=1,
+                     note="more like this", created_at=at("2026-11-26T22:00:00+00:00")),
+            Feedback(target_kind="nudge", target_id=with_action.id, rating=0,
+                     created_at=at("2026-11-26T15:06:00+00:00")),
+            # About a reflection that is not in the journal (any more): the rating is kept.
+            Feedback(target_kind="reflection", target_id=999, rating=-1,
+                     created_at=at("2026-11-20T22:00:00+00:00")),
+        ])
 
 
 # --- The format -----------------------------------------------------------------------------
@@ -148,19 +219,27 @@ def test_export_is_one_json_document_with_one_record_per_line(new_journal) -> No
 
     document = json.loads(export)
     assert document["format"] == FORMAT_NAME == "wise-journal"
-    assert document["version"] == FORMAT_VERSION == 1
+    assert document["version"] == FORMAT_VERSION == 2
     assert document["exported_at"] == "2026-11-26T18:00:00.123456+00:00"
     assert document["app_version"] == "0.1.0"
-    assert [len(document[name]) for name in ("goals", "actions", "entries")] == [4, 3, 3]
+    assert list(document)[4:] == ["goals", "actions", "entries", *RITUAL_SECTIONS]
+    assert TransferCounts(**{name: len(document[name]) for name in list(document)[4:]}) == RICH
     lines = export.split("\n")
-    assert lines[0] == ('{"format": "wise-journal", "version": 1, "exported_at": '
+    assert lines[0] == ('{"format": "wise-journal", "version": 2, "exported_at": '
                         '"2026-11-26T18:00:00.123456+00:00", "app_version": "0.1.0",')
     assert lines[1] == '"goals": ['
     assert lines[6:8] == ["],", '"actions": [']
     assert lines[11:13] == ["],", '"entries": [']
-    assert lines[16:] == ["]}", ""]  # ends with one line feed
+    assert lines[16:18] == ["],", '"day_words": [']
+    assert lines[20:22] == ["],", '"reflections": [']
+    assert lines[24:26] == ["],", '"summaries": [']
+    assert lines[30:32] == ["],", '"nudges": [']
+    assert lines[34:36] == ["],", '"feedback": [']
+    assert lines[39:] == ["]}", ""]  # ends with one line feed
     # Every record line is one whole JSON object.
-    for line in lines[2:6] + lines[8:11] + lines[13:16]:
+    records = [line for line in lines if line.startswith("{\"") and line != lines[0]]
+    assert len(records) == sum(vars(RICH).values())
+    for line in records:
         assert isinstance(json.loads(line.removesuffix(",")), dict)
 
 
@@ -193,6 +272,42 @@ def test_records_have_every_field_uids_not_ids_and_sorted_tags(new_journal) -> N
     assert not any("id" in record for record in goals + actions + entries)
 
 
+def test_ritual_records_refer_to_uids_and_keys_never_to_row_ids(new_journal) -> None:
+    journal = new_journal("source")
+    fill_rich(journal)
+
+    document = json.loads(export_text(journal))
+
+    words, reflections = document["day_words"], document["reflections"]
+    summaries, nudges, feedback = document["summaries"], document["nudges"], document["feedback"]
+    assert list(words[0]) == ["day", "how_it_went", "in_the_way", "mood", "energy",
+                              "created_at", "updated_at"]
+    assert words[0]["how_it_went"] == "Good.\nMostly — 🐈 helped"
+    assert list(reflections[0]) == ["uid", "kind", "period", "prompt_name", "prompt_version",
+                                    "model", "content", "structured", "raw", "user_words",
+                                    "created_at", "updated_at"]
+    assert reflections[1]["model"] is None and reflections[1]["raw"] == "not json {"
+    assert list(summaries[0]) == ["kind", "period_start", "period_end", "content", "source",
+                                  "model", "prompt_version", "created_at"]
+    assert summaries[2] == {"kind": "day", "period_start": "2026-11-24",
+                            "period_end": "2026-11-24", "content": "", "source": "deleted",
+                            "model": None, "prompt_version": None,
+                            "created_at": "2026-11-25T03:00:00.000000+00:00"}
+    assert list(nudges[0]) == ["created_at", "action", "goal", "text", "style", "hour_bucket",
+                               "reason", "source", "response", "responded_at"]
+    call = next(a for a in document["actions"] if a["title"] == "Call mum")
+    assert (nudges[0]["action"], nudges[0]["goal"]) == (call["uid"], call["goal"])
+    assert (nudges[1]["action"], nudges[1]["goal"], nudges[1]["response"]) == (None, None, None)
+    assert list(feedback[0]) == ["target_kind", "target", "rating", "note", "created_at"]
+    assert [(f["target_kind"], f["target"]) for f in feedback] == [
+        ("reflection", reflections[0]["uid"]),
+        ("nudge", {"created_at": "2026-11-26T15:00:00.250000+00:00", "action": call["uid"]}),
+        ("reflection", None)]  # what it was about is gone
+    everything = words + reflections + summaries + nudges + feedback
+    assert not any(key in record for record in everything
+                   for key in ("id", "target_id", "action_id", "goal_id"))
+
+
 def test_export_keeps_non_ascii_text_as_itself(new_journal) -> None:
     journal = new_journal("source")
     fill_rich(journal)
@@ -202,11 +317,13 @@ def test_export_keeps_non_ascii_text_as_itself(new_journal) -> None:
     assert "🐈" in export and "日本語" in export and "\\u" not in export.replace("\\\\", "")
 
 
-def test_empty_journal_exports_three_empty_lists(new_journal) -> None:
+def test_empty_journal_exports_eight_empty_lists(new_journal) -> None:
     export = export_text(new_journal("empty"))
 
     assert export.split("\n")[1:] == ['"goals": [', "],", '"actions": [', "],",
-                                      '"entries": [', "]}", ""]
+                                      '"entries": [', "],", '"day_words": [', "],",
+                                      '"reflections": [', "],", '"summaries": [', "],",
+                                      '"nudges": [', "],", '"feedback": [', "]}", ""]
     assert json.loads(export)["entries"] == []
 
 
@@ -226,7 +343,8 @@ def test_export_import_export_is_byte_identical_apart_from_exported_at(new_journ
     counts = import_text(target, first)
     second = export_text(target, exported_at=EXPORTED_AT + timedelta(days=1))
 
-    assert counts == TransferCounts(goals=4, actions=3, entries=3)
+    assert counts == RICH
+    assert row_counts(target) == row_counts(source)
     first_lines, second_lines = first.split("\n"), second.split("\n")
     assert first_lines[1:] == second_lines[1:]
     assert first_lines[0].replace("2026-11-26T18", "2026-11-27T18") == second_lines[0]
@@ -242,8 +360,8 @@ def test_importing_twice_adds_nothing_the_second_time(new_journal) -> None:
     after_first = row_counts(target)
     second = import_text(target, export)
 
-    assert first == TransferCounts(goals=4, actions=3, entries=3)
-    assert second == TransferCounts(goals=0, actions=0, entries=0)
+    assert first == RICH
+    assert second == NOTHING
     assert row_counts(target) == after_first
 
 
@@ -275,7 +393,7 @@ def test_goal_with_an_existing_slug_is_merged_and_references_follow(new_journal)
     counts = import_text(target, export_text(source))
     again = import_text(target, export_text(source))
 
-    assert counts.goals == 3 and again == TransferCounts(0, 0, 0)
+    assert counts.goals == 3 and again == NOTHING
     with target.read() as session:
         goal = session.execute(select(Goal).where(Goal.slug == "family")).scalar_one()
         assert (goal.id, goal.uid, goal.title) == (family_id, family_uid, "My family")
@@ -301,7 +419,7 @@ def test_a_pretty_printed_export_is_imported_the_same(new_journal) -> None:
 
     counts = import_text(target, pretty)
 
-    assert counts == TransferCounts(goals=4, actions=3, entries=3)
+    assert counts == RICH
     assert export_text(target) == export
 
 
@@ -314,7 +432,7 @@ def test_a_source_that_cannot_seek_still_falls_back_to_a_whole_read(new_journal)
     fill_rich(source)
     compact = json.dumps(json.loads(export_text(source)), ensure_ascii=False)
 
-    assert import_json(target, Pipe(compact.encode())) == TransferCounts(4, 3, 3)
+    assert import_json(target, Pipe(compact.encode())) == RICH
 
 
 def test_windows_line_endings_and_a_byte_order_mark_are_accepted(new_journal) -> None:
@@ -324,7 +442,7 @@ def test_windows_line_endings_and_a_byte_order_mark_are_accepted(new_journal) ->
 
     data = b"\xef\xbb\xbf" + export.replace("\n", "\r\n").encode()
 
-    assert import_text(target, data) == TransferCounts(4, 3, 3)
+    assert import_text(target, data) == RICH
     assert export_text(target) == export
 
 
@@ -434,9 +552,10 @@ REJECTIONS: dict[str, tuple[str | bytes, str]] = {
                   "not a Wise export: it has no 'format' field"),
     "other format": (_minimal_export(header={"format": "day-one"}),
                      "this is not a Wise export: its format is 'day-one'"),
-    "newer version": (_minimal_export(header={"version": 2}),
-                      "written by a newer Wise (format version 2; this Wise reads version 1);"
+    "newer version": (_minimal_export(header={"version": 3}),
+                      "written by a newer Wise (format version 3; this Wise reads version 2);"
                       " update Wise"),
+    "version 0": (_minimal_export(header={"version": 0}), "unknown format version 0"),
     "version as text": (_minimal_export(header={"version": "1"}), "no valid 'version'"),
     "missing list": (json.dumps({"format": "wise-journal", "version": 1, "goals": [],
                                  "actions": []}), "no 'entries' list"),
@@ -643,3 +762,176 @@ def test_an_aware_exported_at_in_another_zone_is_written_in_utc(new_journal) -> 
                                                                      tzinfo=paris))
 
     assert json.loads(export)["exported_at"] == "2026-11-26T18:00:00.000000+00:00"
+
+
+# --- The rituals' records (format version 2) --------------------------------------------------
+
+
+def _v2_export(**sections: list[object]) -> str:
+    """A version 2 export in the line layout, with these lists (the others empty)."""
+    head = {"format": "wise-journal", "version": 2,
+            "exported_at": "2026-11-26T18:00:00+00:00", "app_version": "0.2.0"}
+    names = ("goals", "actions", "entries", *RITUAL_SECTIONS)
+    lines = [json.dumps(head)[:-1] + ","]
+    for index, name in enumerate(names):
+        items = sections.get(name, [])
+        lines.append(f'"{name}": [')
+        lines += [json.dumps(item, ensure_ascii=False) + ("," if i < len(items) - 1 else "")
+                  for i, item in enumerate(items)]
+        lines.append("]}" if index == len(names) - 1 else "],")
+    return "\n".join(lines) + "\n"
+
+
+def _words(**fields: object) -> dict[str, object]:
+    return {"day": "2026-11-26", "how_it_went": "Fine.", "in_the_way": "", "mood": 3,
+            "energy": None, "created_at": "2026-11-26T21:00:00+00:00",
+            "updated_at": "2026-11-26T21:00:00+00:00", **fields}
+
+
+def _reflection(**fields: object) -> dict[str, object]:
+    return {"uid": "r-1", "kind": "daily", "period": "2026-11-26", "prompt_name": None,
+            "prompt_version": None, "model": None, "content": "A day.", "structured": None,
+            "raw": None, "user_words": None, "created_at": "2026-11-26T21:00:00+00:00",
+            "updated_at": "2026-11-26T21:00:00+00:00", **fields}
+
+
+def _summary(**fields: object) -> dict[str, object]:
+    return {"kind": "day", "period_start": "2026-11-25", "period_end": "2026-11-25",
+            "content": "Quiet.", "source": "plain", "model": None, "prompt_version": "plain-1",
+            "created_at": "2026-11-26T03:00:00+00:00", **fields}
+
+
+def _nudge(**fields: object) -> dict[str, object]:
+    return {"created_at": "2026-11-26T15:00:00+00:00", "action": None, "goal": None,
+            "text": "A walk?", "style": "plain", "hour_bucket": 16, "reason": "",
+            "source": "plain", "response": None, "responded_at": None, **fields}
+
+
+def _feedback(**fields: object) -> dict[str, object]:
+    return {"target_kind": "reflection", "target": "r-1", "rating": 1, "note": None,
+            "created_at": "2026-11-26T22:00:00+00:00", **fields}
+
+
+def test_a_version_1_file_still_imports(new_journal) -> None:
+    journal = new_journal("target")
+    export = _minimal_export(goals=[_goal()], actions=[_action(goal="g-1")],
+                             entries=[_entry()])
+
+    assert import_text(journal, export) == TransferCounts(1, 1, 1)
+    assert import_text(journal, json.dumps(json.loads(export))) == NOTHING  # any layout
+
+
+def test_a_deleted_summary_in_the_file_deletes_the_journals_one_too(new_journal) -> None:
+    journal = new_journal("target")
+    with journal.write() as session:
+        session.add_all([
+            Summary(kind="day", period_start=date(2026, 11, 25), period_end=date(2026, 11, 25),
+                    content="Made here.", source="model", model="m"),
+            Summary(kind="day", period_start=date(2026, 11, 24), period_end=date(2026, 11, 24),
+                    content="", source="deleted")])
+    export = _v2_export(summaries=[
+        _summary(source="deleted", content="left-over text", prompt_version=None),
+        _summary(period_start="2026-11-24", period_end="2026-11-24", content="Back?")])
+
+    counts = import_text(journal, export)
+    again = import_text(journal, export)
+
+    assert counts == again == NOTHING  # nothing new; one summary deleted
+    with journal.read() as session:
+        rows = session.execute(select(Summary.period_start, Summary.content, Summary.source)
+                               .order_by(Summary.period_start)).all()
+    # The user's deletion holds both ways: a live summary in a file does not revive it.
+    assert [tuple(row) for row in rows] == [(date(2026, 11, 24), "", "deleted"),
+                                            (date(2026, 11, 25), "", "deleted")]
+
+
+def test_ritual_records_already_in_the_journal_are_kept_as_they_are(new_journal) -> None:
+    journal = new_journal("target")
+    with journal.write() as session:
+        session.add(DayWords(day=date(2026, 11, 26), how_it_went="My own words."))
+    export = _v2_export(day_words=[_words(), _words(day="2026-11-27")],
+                        reflections=[_reflection()], feedback=[_feedback()])
+
+    counts = import_text(journal, export)
+
+    assert (counts.day_words, counts.reflections, counts.feedback) == (1, 1, 1)
+    with journal.read() as session:
+        assert session.execute(select(DayWords.how_it_went).where(
+            DayWords.day == date(2026, 11, 26))).scalar_one() == "My own words."
+        reflection_id = session.execute(select(Reflection.id)).scalar_one()
+        assert session.execute(select(Feedback.target_id)).scalar_one() == reflection_id
+
+
+def test_references_resolve_to_rows_already_in_the_journal(new_journal) -> None:
+    journal = new_journal("target")
+    with journal.write() as session:
+        session.add(Action(title="Call mum", uid="a-1"))
+    shown_at = "2026-11-26T15:00:00+00:00"
+    export = _v2_export(
+        nudges=[_nudge(action="a-1", created_at=shown_at)],
+        feedback=[_feedback(target_kind="nudge",
+                            target={"created_at": "2026-11-26T16:00:00+01:00",
+                                    "action": "a-1"})])
+
+    assert (import_text(journal, export).feedback, import_text(journal, export)) == (1, NOTHING)
+    with journal.read() as session:
+        nudge = session.execute(select(Nudge)).scalar_one()
+        assert nudge.action_id == 1
+        assert session.execute(select(Feedback.target_id)).scalar_one() == nudge.id
+
+
+V2_REJECTIONS: dict[str, tuple[str, str]] = {
+    # (Keys not in fill_rich's journal: a key already there is skipped, not written.)
+    "words twice": (_v2_export(day_words=[_words(day="2026-12-01"), _words(day="2026-12-01")]),
+                    "line 10: day words '2026-12-01' appears twice in the file"),
+    "words mood": (_v2_export(day_words=[_words(mood=6)]),
+                   "line 9: day words has mood 6; expected a whole number from 1 to 5"),
+    "reflection twice": (_v2_export(reflections=[_reflection(), _reflection()]),
+                         "reflection 'r-1' appears twice"),
+    "reflection period": (_v2_export(reflections=[_reflection(period="soon")]),
+                          "reflection has period 'soon'"),
+    "summary kind": (_v2_export(summaries=[_summary(kind="year")]),
+                     "summary has kind 'year'; expected day, week or month"),
+    "summary source": (_v2_export(summaries=[_summary(source="guess")]),
+                       "summary has source 'guess'; expected model, plain or deleted"),
+    "summary twice": (_v2_export(summaries=[_summary(period_start="2026-12-01")] * 2),
+                      "summary (day, 2026-12-01) appears twice"),
+    "nudge hour": (_v2_export(nudges=[_nudge(hour_bucket=24)]), "nudge has hour_bucket 24"),
+    "nudge response": (_v2_export(nudges=[_nudge(response="maybe")]),
+                       "nudge has response 'maybe'"),
+    "nudge unknown action": (_v2_export(nudges=[_nudge(action="a-404")]),
+                             "nudge refers to action 'a-404', which is neither in this file"),
+    "nudge twice": (_v2_export(nudges=[_nudge(), _nudge()]), "appears twice in the file"),
+    "feedback unknown reflection": (_v2_export(feedback=[_feedback(target="r-404")]),
+                                    "feedback refers to reflection 'r-404', which is neither"),
+    "feedback unknown nudge": (
+        _v2_export(feedback=[_feedback(target_kind="nudge", target={
+            "created_at": "2026-11-26T15:00:00+00:00", "action": None})]),
+        "feedback refers to the nudge shown 2026-11-26T15:00:00+00:00, which is neither"),
+    "feedback kind and target disagree": (
+        _v2_export(reflections=[_reflection()],
+                   feedback=[_feedback(target_kind="nudge", target="r-1")]),
+        "feedback on a nudge names it by its key"),
+    "feedback target by row id": (_v2_export(feedback=[_feedback(target=3)]),
+                                  "feedback has target 3; expected a reflection's uid"),
+    "feedback rating": (_v2_export(reflections=[_reflection()],
+                                   feedback=[_feedback(rating=5)]),
+                        "feedback has rating 5; expected -1, 0 or 1"),
+    "a version 2 file without the new lists": (
+        json.dumps({"format": "wise-journal", "version": 2, "goals": [], "actions": [],
+                    "entries": []}), "no 'day_words' list"),
+}
+
+
+@pytest.mark.parametrize("case", V2_REJECTIONS)
+def test_a_bad_ritual_record_is_rejected_whole(new_journal, case: str) -> None:
+    journal = new_journal("target")
+    fill_rich(journal)
+    before = row_counts(journal)
+    content, message = V2_REJECTIONS[case]
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_text(journal, content)
+
+    assert message in str(rejected.value)
+    assert row_counts(journal) == before

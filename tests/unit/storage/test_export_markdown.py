@@ -15,7 +15,15 @@ from storage.engine import Journal
 from storage.export_json import TransferCounts
 from storage.export_markdown import export_markdown
 from storage.migrate import ensure_schema
-from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
+from storage.models import (
+    Action,
+    ActionStatus,
+    DayWords,
+    Entry,
+    Goal,
+    GoalStatus,
+    Reflection,
+)
 
 # A fixed offset (UTC-5) keeps the tests independent of the machine's zone and of tzdata,
 # while still proving that stored UTC is shown as local time.
@@ -243,6 +251,61 @@ def test_many_rows_are_streamed_in_time_order(journal: Journal) -> None:
     assert len(items) == 2400  # each win once: done the day it was written down
     assert items[:2] == ["- ✓ 12:00 — win 0", "- 12:01 — note 0"]
     assert out.getvalue().count("\n## ") == 51  # 1200 hours from noon: 51 journal days
+
+
+def test_a_day_shows_the_users_words_then_its_items_then_its_reflection(
+        journal: Journal) -> None:
+    day = date(2026, 11, 26)
+    add(journal,
+        Entry(text="A long walk with Sam.", created_at=local("2026-11-26T21:14")),
+        Action(title="Called mum", status=ActionStatus.DONE,
+               created_at=local("2026-11-26T18:02"), done_at=local("2026-11-26T18:02")),
+        DayWords(day=day, how_it_went="Tired, but the walk helped.\n# not a heading",
+                 in_the_way="The train, again.", mood=3, energy=2),
+        Reflection(kind="daily", period=day, content="An older take.", user_words="old"),
+        Reflection(kind="daily", period=day, content="You made time for your mum.\n\n"
+                   "Next: rest.", user_words="Tired."))
+
+    assert day_of(markdown(journal), "Thursday 26 November 2026") == [
+        "*How it went:*",
+        "> Tired, but the walk helped.",
+        "> \\# not a heading",
+        "",
+        "*What got in the way:*",
+        "> The train, again.",
+        "",
+        "Mood 3/5, energy 2/5.",
+        "",
+        "- ✓ 18:02 — Called mum",
+        "- 21:14 — A long walk with Sam.",
+        "",
+        "*Wise's reflection:*",  # the newest one only
+        "> You made time for your mum.",
+        ">",
+        "> Next: rest.",
+    ]
+
+
+def test_days_with_only_words_or_a_reflection_get_their_own_heading(
+        journal: Journal) -> None:
+    add(journal,
+        Entry(text="a note", created_at=local("2026-11-24T12:00")),
+        DayWords(day=date(2026, 11, 23), how_it_went="", in_the_way="", mood=None,
+                 energy=4),
+        DayWords(day=date(2026, 11, 25), how_it_went="", in_the_way=""),  # cleared again
+        # From before day words existed: the user's words were kept with the reflection.
+        Reflection(kind="daily", period=date(2026, 11, 27), content="A gentle day.",
+                   user_words="Slow and fine."))
+
+    document = markdown(journal)
+
+    headings = [line for line in document.split("\n") if line.startswith("## ")]
+    assert headings == ["## Monday 23 November 2026", "## Tuesday 24 November 2026",
+                        "## Friday 27 November 2026"]
+    assert day_of(document, "Monday 23 November 2026") == ["Energy 4/5."]
+    assert day_of(document, "Friday 27 November 2026") == [
+        "*How it went:*", "> Slow and fine.", "", "*Wise's reflection:*", "> A gentle day."]
+    assert document.endswith("> A gentle day.\n")
 
 
 def test_the_day_start_hour_is_checked(journal: Journal) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from storage.engine import Journal
 from storage.errors import JournalNotWritable
-from storage.models import Action, DayWords, Feedback, Goal, Reflection, Summary
+from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary
 from storage.ritual_writes import RitualWriter
 from storage.search import search
 
@@ -223,9 +223,38 @@ def test_summaries_edited_and_deleted(journal: Journal, writer: RitualWriter) ->
         writer.edit_summary(summary, "  ")
     writer.delete_summary(summary)
     with journal.read() as session:
-        assert session.get(Summary, summary) is None
+        # A tombstone: the period stays taken (so the nightly job does not make it again),
+        # and the words are gone.
+        deleted = session.get(Summary, summary)
+        assert (deleted.kind, deleted.period_start, deleted.content, deleted.source) == (
+            "day", date(2026, 11, 25), "", "deleted")
     with pytest.raises(ValueError, match="no summary"):
         writer.edit_summary(summary, "gone")
+    with pytest.raises(ValueError, match="no summary"):
+        writer.delete_summary(summary)
+
+
+def test_a_deleted_summary_stays_deleted_after_the_nightly_job(journal: Journal,
+                                                               writer: RitualWriter) -> None:
+    from app.memory.summaries import ensure_summaries
+    from storage.ritual_reads import memory_items
+
+    day = date(2026, 11, 25)
+    add(journal, Entry(text="A long walk.", created_at=datetime(2026, 11, 25, 12, tzinfo=UTC)))
+    ensure_summaries(journal, today=day + timedelta(days=1), start_hour=4, tz=UTC)
+    with journal.read() as session:
+        (made,) = session.execute(select(Summary.id).where(Summary.period_start == day)
+                                  ).scalars().all()
+    assert [item.id for item in memory_items(journal.db_path)] == [made]
+
+    writer.delete_summary(made)
+    report = ensure_summaries(journal, today=day + timedelta(days=1), start_hour=4, tz=UTC)
+
+    assert report.made == 0
+    with journal.read() as session:
+        rows = session.execute(select(Summary.content, Summary.source)).all()
+    assert [tuple(row) for row in rows] == [("", "deleted")]
+    assert memory_items(journal.db_path) == []  # nothing left to show, edit or delete
 
 
 def test_an_unwritable_journal_is_explained(tmp_path: Path) -> None:
