@@ -28,8 +28,9 @@ class Context:
     def day_start_hour(self) -> int:
         return self.settings.get("day.start_hour")
 
-    def prepare_storage(self) -> None:
-        """Create or migrate the database (a backup is taken before any migration)."""
+    def prepare_storage(self) -> bool:
+        """Create or migrate the database (a backup is taken before any migration); True
+        when something was changed."""
         from storage.errors import JournalNotWritable
         from storage.migrate import ensure_schema
 
@@ -39,8 +40,8 @@ class Context:
             raise JournalNotWritable(
                 f"cannot create the data folder {self.paths.data_dir}: {exc.strerror}. "
                 "Set WISE_HOME to a writable folder.") from exc
-        ensure_schema(self.paths.db, self.paths.backups_dir,
-                      keep_backups=self.settings.get("backup.keep"))
+        return ensure_schema(self.paths.db, self.paths.backups_dir,
+                             keep_backups=self.settings.get("backup.keep"))
 
     def open_journal(self) -> Journal:
         from storage.engine import Journal

@@ -110,7 +110,7 @@ class TrayRhythm(QObject):
         from app.rhythm.scheduler import Rhythm
         from storage.job_runs import RunStore
 
-        self._app.context.prepare_storage()
+        self._app.ensure_journal()
         rhythm = Rhythm(RunStore(self._app.context.paths.db),
                         lambda: self._app.context.settings, self._bridge.event.emit)
         rhythm.start()

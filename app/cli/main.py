@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         _command("maintenance_cmd", "run_doctor"))
     add("maintenance", "Run the nightly maintenance now (summaries, backup, search index).",
         _command("maintenance_cmd", "run_nightly_now"))
+    add("migrate", "Create the journal or bring it to the current schema (backup first).",
+        _command("maintenance_cmd", "run_migrate"))
 
     _add_config_commands(add)
     _add_model_commands(add)

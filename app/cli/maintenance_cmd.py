@@ -1,4 +1,4 @@
-"""`wise backup`, `wise doctor` and `wise maintenance`."""
+"""`wise backup`, `wise doctor`, `wise maintenance` and `wise migrate`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,20 @@ def run_backup(args: Namespace) -> int:
     target = backup_journal(context.paths.db, context.paths.backups_dir,
                             keep=context.settings.get("backup.keep"))
     emit(args, {"backup": str(target)}, f"Backup written to {target}")
+    return 0
+
+
+def run_migrate(args: Namespace) -> int:
+    """Create the journal or bring it to the current schema (a backup is taken first).
+    Every command does this on its own when needed; the tray asks a child to, so that
+    Alembic and SQLAlchemy never load into the long-lived tray process."""
+    from storage.schema_version import HEAD_REVISION
+
+    context = Context.from_environment()
+    changed = context.prepare_storage()
+    emit(args, {"changed": changed, "revision": HEAD_REVISION, "journal": str(context.paths.db)},
+         f"The journal is {'now' if changed else 'already'} at schema {HEAD_REVISION}: "
+         f"{context.paths.db}")
     return 0
 
 

@@ -174,22 +174,18 @@ def mapped_packages(pid: int) -> set[str]:
 
 
 def test_the_ritual_windows_open_without_loading_the_orm_or_the_model(
-        wise_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The journal exists before the tray starts, as on every start but the very first
-    # (creating it runs the Alembic migrations, which do load SQLAlchemy once).
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+        tray, wise_home: Path) -> None:
+    # A first start: the tray had a `wise migrate` child create the journal.
+    client = client_for(wise_home)
+    deadline = time.monotonic() + 30
+    while not (wise_home / "wise.db").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert wise_cli(wise_home, "goals", "add", "Family", "--why", "to be there").returncode == 0
-    process = start_tray(wise_home)
-    try:
-        wait_until_ready(wise_home, process)
-        assert wise_cli(wise_home, "capture", "+ called mum").returncode == 0
-        client = client_for(wise_home)
-        for command in ("show-reflection", "show-review"):
-            assert client.request({"cmd": command}) == {"shown": True}
-        time.sleep(1.5)  # their reads and first paint, on the tray's threads
-        assert process.poll() is None
-        # The windows read and write with plain sqlite3; model work runs in `wise` children.
-        assert mapped_packages(process.pid) == set()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)
+    assert wise_cli(wise_home, "capture", "+ called mum").returncode == 0
+    for command in ("show-reflection", "show-review"):
+        assert client.request({"cmd": command}) == {"shown": True}
+    time.sleep(1.5)  # their reads and first paint, on the tray's threads
+    assert tray.poll() is None
+    # Alembic ran in a child; the windows read and write with plain sqlite3; model work
+    # runs in `wise` children: none of it is mapped into the tray.
+    assert mapped_packages(tray.pid) == set()
