@@ -44,10 +44,8 @@ def run_export(args: Namespace) -> int:
         os.replace(partial, target)  # a half-written export never takes the real name
     finally:
         partial.unlink(missing_ok=True)
-    summary = {"file": str(target), "format": args.format, "goals": counts.goals,
-               "actions": counts.actions, "entries": counts.entries}
-    emit(args, summary, f"Exported {counts.goals} goals, {counts.actions} actions and "
-                        f"{counts.entries} notes to {target}")
+    summary = {"file": str(target), "format": args.format, **_counts(counts)}
+    emit(args, summary, f"Exported {_in_words(counts)} to {target}")
     return 0
 
 
@@ -66,7 +64,29 @@ def run_import(args: Namespace) -> int:
     journal = Context.from_environment().open_journal()
     with handle:
         counts = import_json(journal, handle)
-    emit(args, {"goals": counts.goals, "actions": counts.actions, "entries": counts.entries},
-         f"Imported {counts.goals} new goals, {counts.actions} new actions and "
-         f"{counts.entries} new notes (anything already in the journal was left as it was).")
+    emit(args, _counts(counts),
+         f"Imported {_in_words(counts, new=True)} (anything already in the journal was left "
+         "as it was).")
     return 0
+
+
+_KINDS = (("goals", "goal", "goals"), ("actions", "action", "actions"),
+          ("entries", "note", "notes"), ("day_words", "day in your words", "days in your words"),
+          ("reflections", "reflection", "reflections"), ("summaries", "summary", "summaries"),
+          ("nudges", "nudge", "nudges"), ("feedback", "feedback note", "feedback notes"))
+
+
+def _counts(counts) -> dict[str, int]:
+    """Every kind the export format carries (the Markdown export counts only some)."""
+    return {field: getattr(counts, field) for field, _one, _many in _KINDS
+            if hasattr(counts, field)}
+
+
+def _in_words(counts, *, new: bool = False) -> str:
+    """ "3 goals, 12 actions and 40 notes": the first three always, the rest when present."""
+    parts = []
+    for index, (field, one, many) in enumerate(_KINDS):
+        number = getattr(counts, field, 0)
+        if index < 3 or number:
+            parts.append(f"{number} {'new ' if new else ''}{one if number == 1 else many}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
