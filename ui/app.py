@@ -29,11 +29,6 @@ log = logging.getLogger(__name__)
 
 FINISH_START_DELAY_MS = 150
 
-NOT_YET = {
-    "review": ("Goal review",
-               "The goal review window comes with a later release of Wise.\n\n"
-               "Until then, `wise goals` lists your goals with their whys."),
-}
 
 
 def run_tray(argv: Sequence[str]) -> int:
@@ -123,6 +118,9 @@ class WiseApp:
         self._reflection_waiting = False
         self._finish_timer: Any = None
         self._settings_window: Any = None
+        self._reflection_window: Any = None  # the two rituals' windows, built on first use
+        self._review_window: Any = None
+        self._ritual_writer: Any = None  # their sqlite3 writer, owned by the writer thread
         self._notices: list[Any] = []
         self._quitting = False
 
@@ -189,8 +187,19 @@ class WiseApp:
     def _prepare_journal(self) -> list:
         from storage.quick_reads import goal_tags
 
-        self.context.prepare_storage()
+        self.ensure_journal()
         return goal_tags(self.context.paths.db)
+
+    def ensure_journal(self) -> None:
+        """The journal exists at the current schema. Creating or migrating it runs Alembic
+        (and so SQLAlchemy): that happens in a `wise migrate` child, once, so the tray never
+        carries them. Blocks: call it on a worker thread."""
+        from storage.migrate import schema_is_current
+
+        if not schema_is_current(self.context.paths.db):
+            from ui.rhythm import run_wise
+
+            run_wise("migrate", timeout=600)
 
     def _journal_problem(self, exc: Exception) -> None:
         log.error("the journal could not be opened: %s", exc)
@@ -209,6 +218,9 @@ class WiseApp:
     def _save_everything(self) -> None:
         if self._capture_window is not None:
             self._capture_window.save_draft_now()
+        for window in (self._reflection_window, self._review_window):
+            if window is not None:
+                window.shutdown()  # the user's words saved; a model child stopped
         self.background.wait(10_000)  # a capture in flight finishes before we go
 
     def shutdown(self) -> None:
@@ -217,8 +229,8 @@ class WiseApp:
         self.background.wait(10_000)
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
-        self.background.run(self.writer.close, on_success=lambda _: None,
-                            on_error=lambda _exc: None)  # on the thread that owns it
+        self.background.run(self._close_writers, on_success=lambda _: None,
+                            on_error=lambda _exc: None)  # on the thread that owns them
         self.background.wait(5_000)
         self.hotkey.stop()
         self.ipc.close()
@@ -226,6 +238,11 @@ class WiseApp:
         if self.tray is not None:
             self.tray.hide()
         log.info("Wise stopped")
+
+    def _close_writers(self) -> None:
+        self.writer.close()
+        if self._ritual_writer is not None:
+            self._ritual_writer.close()
 
     # -- quick capture -----------------------------------------------------------------
 
@@ -293,7 +310,7 @@ class WiseApp:
             reply(ok(request.get("id"), {"shown": True}))
         elif command == "show-review":
             self.show_review()
-            reply(ok(request.get("id"), {"shown": False, "message": NOT_YET["review"][1]}))
+            reply(ok(request.get("id"), {"shown": True}))
         elif command == "quit":
             reply(ok(request.get("id"), {"quitting": True}))
             from PySide6.QtCore import QTimer
@@ -303,24 +320,45 @@ class WiseApp:
     # -- menu actions ---------------------------------------------------------------------
 
     def show_reflection(self) -> None:
-        """Today's reflection, made in a `wise reflect` child process (by the model when one
-        is set) so the tray never loads the ORM or the prompts, and shown calmly. The full
-        reflection window comes with a later release."""
-        from ui.rhythm import run_wise
+        """The daily reflection window, on today's journal day (or the day it shows)."""
+        if self._reflection_window is None:
+            from ui.reflection_window import ReflectionWindow
+            from ui.rhythm import wise_command
 
-        timeout = 120 + 3 * self.context.settings.get("llm.timeout")
-
-        def shown(result: dict) -> None:
-            self.set_reflection_waiting(False)
-            note = f"\n\n({result['note']})" if result.get("note") else ""
-            self._notify("Today's reflection", result["text"] + note)
-
-        self.children.run(lambda: run_wise("reflect", timeout=timeout), on_success=shown,
-                          on_error=lambda exc: self._notify(
-                              "Today's reflection", f"The reflection could not be made: {exc}"))
+            self._reflection_window = ReflectionWindow(
+                self.context.paths.db, self.run_ritual,
+                lambda: self.context.day_start_hour, wise_command)
+        self._reflection_window.open_day(None)
+        _bring_forward(self._reflection_window)
+        self.set_reflection_waiting(False)
 
     def show_review(self) -> None:
-        self._notify(*NOT_YET["review"])
+        """Goal review: the goals with their whys, the week, and what Wise keeps."""
+        if self._review_window is None:
+            from ui.review_window import ReviewWindow
+            from ui.rhythm import wise_command
+
+            self._review_window = ReviewWindow(
+                self.context.paths.db, self.run_ritual,
+                lambda: self.context.day_start_hour, wise_command)
+        self._review_window.show_goal(None)
+        _bring_forward(self._review_window)
+
+    def run_ritual(self, work, on_success, on_error) -> None:
+        """Run `work(writer)` on the journal-writer thread with the windows' sqlite3 writer,
+        so their saves keep their order with captures and never block the GUI."""
+
+        def job():
+            if self._ritual_writer is None:
+                from storage.ritual_writes import RitualWriter
+
+                # A window opened in the tray's first moments may come before the start-up
+                # check of the journal: make sure it exists and is migrated (cheap after).
+                self.ensure_journal()
+                self._ritual_writer = RitualWriter(self.context.paths.db)
+            return work(self._ritual_writer)
+
+        self.background.run(job, on_success=on_success, on_error=on_error)
 
     def pause_nudges_for_an_hour(self) -> None:
         self._pause_until(datetime.now().astimezone() + timedelta(hours=1))
@@ -364,10 +402,17 @@ class WiseApp:
 
     def show_settings(self) -> None:
         if self._settings_window is None:
+            from ui.rhythm import CHILD_TIMEOUT_S, run_wise
             from ui.settings_window import SettingsWindow
 
-            self._settings_window = SettingsWindow(self.context.paths.settings_file,
-                                                   hotkey_status=lambda: self.hotkey.status.message)
+            # What the nudge learner knows lives in the journal (the ORM): a child reads it.
+            timeout = CHILD_TIMEOUT_S["nudge"]
+            self._settings_window = SettingsWindow(
+                self.context.paths.settings_file,
+                hotkey_status=lambda: self.hotkey.status.message,
+                learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
+                reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
+                run_in_background=self.children.run)
             self._settings_window.applied.connect(self._settings_changed)
         self._settings_window.reload()
         self._settings_window.show()
@@ -403,3 +448,11 @@ class WiseApp:
                              if b in self._notices else None)
         self._notices.append(box)
         box.show()
+
+
+def _bring_forward(window) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()

@@ -1,0 +1,242 @@
+"""Break it down: the model proposes small steps for a goal or an action (in a `wise
+breakdown` child), with a dial for how small; the user ticks the ones to keep. Without a
+model, a by-hand template asks for the very first physical step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.review.child import JsonChild
+from ui.review.context import ReviewContext
+from ui.review.look import button, label, plural, repolish
+
+SIZES = {1: "a few steps", 2: "smaller steps", 3: "small steps", 4: "very small steps",
+         5: "tiniest steps"}
+DEFAULT_SIZE = 3
+FIRST_PROMPT = "What is the very first physical step?"
+NEXT_PROMPT = "And the step after that?"
+STEP_ROLE = Qt.ItemDataRole.UserRole  # (title, minutes | None) on each list item
+
+
+class BreakdownDialog(QDialog):
+    """One goal's (or one action's) break-down; steps kept become actions of the goal."""
+
+    def __init__(self, parent: QWidget, context: ReviewContext, *, goal_id: int | None,
+                 action_id: int | None, subject: str) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.goal_id, self.action_id = goal_id, action_id
+        self.setWindowTitle("Break it down")
+        self.setObjectName("breakdownDialog")
+        self.child = JsonChild(context.wise_command, self)
+        self.child.finished.connect(self._proposed)
+        self.child.failed.connect(self._failed)
+        self.child.cancelled.connect(self._cancelled)
+        self.added: list[int] = []
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 18, 22, 16)
+        layout.setSpacing(10)
+        layout.addWidget(label("Break it down", "sectionTitle"))
+        layout.addWidget(label(f"“{subject}”", "goalWhy", wrap=True))
+        layout.addWidget(label("How small should the steps be?", "caption"))
+        self.dial = QSlider(Qt.Orientation.Horizontal)
+        self.dial.setRange(1, 5)
+        self.dial.setValue(DEFAULT_SIZE)
+        self.dial.setPageStep(1)
+        self.dial.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.dial.setTickInterval(1)
+        self.dial.setAccessibleName("How small the steps should be")
+        self.dial.valueChanged.connect(self._size_changed)
+        layout.addWidget(self.dial)
+        ends = QHBoxLayout()
+        ends.addWidget(label(SIZES[1], "caption"))
+        ends.addStretch(1)
+        self.size_label = label("", "meta")
+        ends.addWidget(self.size_label)
+        ends.addStretch(1)
+        ends.addWidget(label(SIZES[5], "caption"))
+        layout.addLayout(ends)
+
+        run = QHBoxLayout()
+        self.propose_button = button("Propose steps", "primary",
+                                     tip="Wise suggests steps of this size")
+        self.propose_button.clicked.connect(self.propose)
+        self.cancel_button = button("Stop", "secondary", accessible="Stop proposing")
+        self.cancel_button.clicked.connect(self.child.cancel)
+        self.cancel_button.hide()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(6)
+        self.busy.hide()
+        run.addWidget(self.propose_button)
+        run.addWidget(self.cancel_button)
+        run.addWidget(self.busy, 1)
+        run.addStretch(0)
+        layout.addLayout(run)
+        self.note = label("", "hint", wrap=True)
+        self.note.hide()
+        layout.addWidget(self.note)
+
+        self.steps = QListWidget()
+        self.steps.setAccessibleName("Proposed steps: tick the ones to keep")
+        self.steps.itemChanged.connect(lambda _item: self._refresh_add())
+        layout.addWidget(self.steps, 1)
+        self.by_hand_label = label(FIRST_PROMPT, "caption", wrap=True)
+        layout.addWidget(self.by_hand_label)
+        hand = QHBoxLayout()
+        self.hand_edit = QLineEdit()
+        self.hand_edit.setPlaceholderText("e.g. put my running shoes by the door")
+        self.hand_edit.setAccessibleName(FIRST_PROMPT)
+        self.hand_edit.returnPressed.connect(self.add_by_hand)
+        hand.addWidget(self.hand_edit, 1)
+        self.hand_button = button("Add to the list", accessible="Add this step to the list")
+        self.hand_button.clicked.connect(self.add_by_hand)
+        hand.addWidget(self.hand_button)
+        layout.addLayout(hand)
+
+        bottom = QHBoxLayout()
+        self.status = label("", "statusLine", wrap=True)
+        bottom.addWidget(self.status, 1)
+        self.close_button = button("Close")
+        self.close_button.clicked.connect(self.reject)
+        self.add_button = button("Add ticked steps", "primary")
+        self.add_button.clicked.connect(self.add_ticked)
+        bottom.addWidget(self.close_button)
+        bottom.addWidget(self.add_button)
+        layout.addLayout(bottom)
+        self._size_changed(self.dial.value())
+        self._refresh_add()
+        self.resize(560, 560)
+
+    # --- the model's proposal -------------------------------------------------------------
+
+    def size(self) -> int:
+        return self.dial.value()
+
+    def propose(self) -> None:
+        target = (["--action", str(self.action_id)] if self.action_id is not None
+                  else ["--goal", str(self.goal_id)])
+        self._set_running(True)
+        self._say("Wise is looking for steps…")
+        self.child.start(["breakdown", *target, "--size", str(self.size())],
+                         what="the break-down")
+
+    def _proposed(self, result: dict) -> None:
+        self._set_running(False)
+        steps = [s for s in result.get("steps") or [] if isinstance(s, dict) and s.get("title")]
+        note = result.get("note")
+        if note:
+            self.note.setText(str(note))
+            self.note.show()
+        else:
+            self.note.hide()
+        self._remove_unticked()
+        for step in steps:
+            minutes = step.get("minutes")
+            self._add_item(str(step["title"]), int(minutes) if minutes else None)
+        if steps:
+            self._say(f"{plural(len(steps), 'step')} proposed. Untick any you do not want.")
+            self.by_hand_label.setText("Or add your own step:")
+        else:
+            self._say("No model to ask right now, so let us do it by hand.")
+            self.by_hand_label.setText(FIRST_PROMPT)
+            self.hand_edit.setFocus()
+        self._refresh_add()
+
+    def _failed(self, message: str) -> None:
+        self._set_running(False)
+        self._say(f"{message} You can still add steps by hand below.", problem=True)
+
+    def _cancelled(self) -> None:
+        self._set_running(False)
+        self._say("Stopped.")
+
+    def _set_running(self, running: bool) -> None:
+        self.propose_button.setVisible(not running)
+        self.cancel_button.setVisible(running)
+        self.busy.setVisible(running)
+        self.dial.setEnabled(not running)
+        if running:
+            self.cancel_button.setFocus()
+        else:
+            self.propose_button.setText("Propose again")
+
+    def _size_changed(self, value: int) -> None:
+        self.size_label.setText(SIZES[value])
+        self.dial.setAccessibleDescription(SIZES[value])
+
+    # --- the list ---------------------------------------------------------------------------
+
+    def _add_item(self, title: str, minutes: int | None) -> QListWidgetItem:
+        text = f"{title}   ·   ~{minutes} min" if minutes else title
+        item = QListWidgetItem(text)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        item.setData(STEP_ROLE, (title, minutes))
+        self.steps.addItem(item)
+        return item
+
+    def _remove_unticked(self) -> None:
+        for row in reversed(range(self.steps.count())):
+            if self.steps.item(row).checkState() != Qt.CheckState.Checked:
+                self.steps.takeItem(row)
+
+    def ticked(self) -> list[tuple[str, int | None]]:
+        return [self.steps.item(row).data(STEP_ROLE) for row in range(self.steps.count())
+                if self.steps.item(row).checkState() == Qt.CheckState.Checked]
+
+    def add_by_hand(self) -> None:
+        title = self.hand_edit.text().strip()
+        if not title:
+            return
+        self._add_item(title, None)
+        self.hand_edit.clear()
+        self.by_hand_label.setText(NEXT_PROMPT)
+        self.hand_edit.setAccessibleName(NEXT_PROMPT)
+        self._refresh_add()
+
+    def _refresh_add(self) -> None:
+        count = len(self.ticked())
+        self.add_button.setEnabled(count > 0)
+        self.add_button.setText(f"Add {plural(count, 'ticked step')}" if count
+                                else "Add ticked steps")
+
+    def add_ticked(self) -> None:
+        steps = [(title, minutes) for title, minutes in self.ticked()]
+        if not steps:
+            return
+        self.add_button.setEnabled(False)
+        self.context.write("add_actions", steps, goal_id=self.goal_id, owner=self,
+                           doing="add the steps", what="actions", on_success=self._added)
+
+    def _added(self, ids: Any) -> None:
+        self.added.extend(ids or [])
+        self.steps.clear()
+        self._say(f"Added {plural(len(ids or []), 'step')}. The first one is the only one "
+                  "that matters now.")
+        self._refresh_add()
+
+    def _say(self, text: str, *, problem: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setProperty("problem", problem)
+        repolish(self.status)
+
+    def done(self, result: int) -> None:
+        # Closing stops a proposal still being made: nothing keeps running unseen.
+        self.child.stop_now()
+        super().done(result)

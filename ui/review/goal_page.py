@@ -1,0 +1,383 @@
+"""A goal's page: its title, why and rhythm (editable), its heatmap, its open and done
+steps, and the choices about it: pause, resume, complete, or retire (a wise choice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.review.context import ReviewContext
+from ui.review.dialogs import cadence_box, confirm_retire
+from ui.review.goals_page import ChartCard, page_room, status_chip
+from ui.review.look import button, cadence_text, cadence_tip, label, plural, repolish, since
+
+DONE_SHOWN = 30  # done steps listed; the rest are counted
+STATUS_BUTTONS = {  # status -> the choices offered, in order
+    "active": ("pause", "complete", "retire"),
+    "paused": ("resume", "complete", "retire"),
+    "done": ("resume", "retire"),
+    "archived": ("resume",),
+}
+CHOICES = {  # choice -> (button text, new status, what is said after)
+    "pause": ("Pause", "paused", "Paused. It rests here until you want it again."),
+    "resume": ("Resume", "active", "Active again. Welcome back."),
+    "complete": ("Complete", "done", "Done. Well done: take a moment to enjoy that."),
+    "retire": ("Retire…", "archived", "Retired. A good decision: it stays in your journal."),
+}
+CHOICE_TIPS = {
+    "pause": "Rest this goal for a while, without guilt; nothing is lost.",
+    "resume": "Make this goal active again.",
+    "complete": "Mark this goal as achieved.",
+    "retire": "Let this goal go. It stays in your journal, and you can bring it back.",
+}
+
+
+class OpenStep(QWidget):
+    """An open action: tick it done; or break it down further."""
+
+    def __init__(self, action: Any, page: GoalPageView) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        minutes = f"  ·  ~{action.estimate_minutes} min" if action.estimate_minutes else ""
+        self.tick = QCheckBox(f"{action.title}{minutes}")
+        self.tick.setAccessibleName(f"Done: {action.title}")
+        self.tick.setToolTip("Tick it when it is done")
+        self.tick.toggled.connect(lambda on: on and page.mark_done(action.id))
+        row.addWidget(self.tick, 1)
+        self.smaller = button("Smaller steps…", "quiet",
+                              accessible=f"Break down: {action.title}",
+                              tip="Break this step into smaller ones")
+        self.smaller.clicked.connect(lambda: page.break_down_action(action))
+        row.addWidget(self.smaller)
+
+
+class GoalPageView(QWidget):
+    """Signals: `back()`; `title_changed(str)` for the window's navigation."""
+
+    back = Signal()
+    title_changed = Signal(str)
+
+    def __init__(self, context: ReviewContext) -> None:
+        super().__init__()
+        self.setObjectName("page")
+        self.context = context
+        self.goal_id: int | None = None
+        self.page: Any = None
+        self._filling = False
+        self._dirty = False
+        self._request = 0
+        self._dialog: Any = None
+        self.open_steps: list[OpenStep] = []
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setObjectName("pageScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("pageBody")
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(32, 18, 32, 28)
+        self.body.setSpacing(10)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        self._build_head()
+        self._build_steps()
+        self.body.addStretch(1)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+
+    # --- building -----------------------------------------------------------------------
+
+    def _build_head(self) -> None:
+        top = QHBoxLayout()
+        self.back_button = button("← All goals", "quiet", accessible="Back to all goals")
+        self.back_button.clicked.connect(self.back)
+        top.addWidget(self.back_button)
+        top.addStretch(1)
+        self.chip_slot = QHBoxLayout()
+        top.addLayout(self.chip_slot)
+        self.body.addLayout(top)
+
+        self.title_edit = QLineEdit()
+        self.title_edit.setObjectName("titleEdit")
+        self.title_edit.setAccessibleName("Goal title")
+        self.title_edit.textEdited.connect(self._edited)
+        self.body.addWidget(self.title_edit)
+        self.body.addWidget(label("Why it matters to you", "sectionTitle"))
+        self.why_edit = QPlainTextEdit()
+        self.why_edit.setObjectName("whyEdit")
+        self.why_edit.setAccessibleName("Why it matters")
+        self.why_edit.setPlaceholderText("In your own words: what makes this goal matter?")
+        self.why_edit.setTabChangesFocus(True)
+        self.why_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 20)
+        self.why_edit.textChanged.connect(self._edited)
+        self.body.addWidget(self.why_edit)
+
+        rhythm = QHBoxLayout()
+        rhythm.setSpacing(10)
+        rhythm.addWidget(label("Rhythm", "caption"))
+        self.cadence = cadence_box()
+        self.cadence.valueChanged.connect(self._edited)
+        rhythm.addWidget(self.cadence)
+        rhythm.addStretch(1)
+        self.saved_label = label("", "caption")
+        rhythm.addWidget(self.saved_label)
+        self.save_button = button("Save changes", "primary", tip="Save title, why and "
+                                                                 "rhythm (Ctrl+S)")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save)
+        rhythm.addWidget(self.save_button)
+        self.body.addLayout(rhythm)
+
+        card = self.card = ChartCard()
+        grid = card.row
+        grid.setContentsMargins(18, 14, 18, 14)
+        grid.setSpacing(28)
+        from ui.charts import HeatmapChart
+
+        self.heatmap = card.chart = HeatmapChart()
+        grid.addWidget(self.heatmap)
+        facts = QVBoxLayout()
+        facts.setSpacing(8)
+        facts.addStretch(1)
+        self.rhythm_label = label("", "goalTitle", wrap=True)
+        self.activity_label = label("", "meta", wrap=True)
+        facts.addWidget(self.rhythm_label)
+        facts.addWidget(self.activity_label)
+        facts.addSpacing(8)
+        choices = QHBoxLayout()
+        choices.setSpacing(8)
+        self.choice_buttons: dict[str, Any] = {}
+        for choice, (text, _status, _said) in CHOICES.items():
+            widget = button(text, "secondary", accessible=text.rstrip("…"),
+                            tip=CHOICE_TIPS[choice])
+            widget.clicked.connect(lambda _=False, c=choice: self.choose(c))
+            self.choice_buttons[choice] = widget
+            choices.addWidget(widget)
+        choices.addStretch(1)
+        facts.addLayout(choices)
+        facts.addStretch(1)
+        grid.addLayout(facts, 1)
+        self.body.addWidget(card)
+        self.status_line = label("", "statusLine", wrap=True)
+        self.status_line.hide()
+        self.body.addWidget(self.status_line)
+
+    def _build_steps(self) -> None:
+        head = QHBoxLayout()
+        head.addWidget(label("Next steps", "sectionTitle"), 1)
+        self.breakdown_button = button("Break it down…", "secondary",
+                                       tip="Let Wise propose small steps (or find them "
+                                           "yourself)")
+        self.breakdown_button.clicked.connect(self.break_down_goal)
+        self.review_button = button("Review with Wise…", "secondary",
+                                    accessible="Review this goal with Wise",
+                                    tip="Is it alive, is it still wanted, what comes next?")
+        self.review_button.clicked.connect(self.review_with_wise)
+        head.addWidget(self.breakdown_button)
+        head.addWidget(self.review_button)
+        self.body.addLayout(head)
+        self.open_box = QVBoxLayout()
+        self.open_box.setSpacing(4)
+        self.body.addLayout(self.open_box)
+        add = QHBoxLayout()
+        self.step_edit = QLineEdit()
+        self.step_edit.setPlaceholderText("Add a step by hand: what is the very first "
+                                          "physical step?")
+        self.step_edit.setAccessibleName("New step")
+        self.step_edit.returnPressed.connect(self.add_step)
+        add.addWidget(self.step_edit, 1)
+        self.add_button = button("Add step", accessible="Add this step")
+        self.add_button.clicked.connect(self.add_step)
+        add.addWidget(self.add_button)
+        self.body.addLayout(add)
+        self.body.addWidget(label("Done", "sectionTitle"))
+        self.done_label = label("", "meta", wrap=True)
+        self.done_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.addWidget(self.done_label)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.card.fit(page_room(self))
+
+    # --- loading ------------------------------------------------------------------------
+
+    def show_goal(self, goal_id: int) -> None:
+        if goal_id != self.goal_id:
+            self.save_if_changed()
+            self.goal_id, self.page = goal_id, None
+            self._dirty = False
+            self._say("")
+        self.reload()
+
+    def reload(self) -> None:
+        from storage.ritual_reads import goal_page
+
+        if self.goal_id is None:
+            return
+        self._request += 1
+        request, goal_id = self._request, self.goal_id
+        db, today, hour = self.context.db, self.context.today(), self.context.start_hour
+        self.context.run(lambda _writer: goal_page(db, goal_id, today, hour),
+                         lambda page: self._show(request, page), owner=self,
+                         doing="read this goal")
+
+    def _show(self, request: int, page: Any) -> None:
+        if request != self._request:
+            return
+        if page is None:
+            self._say("This goal is no longer in the journal.", problem=True)
+            return
+        self.page = page
+        card = page.card
+        self._filling = True
+        try:
+            if not self._dirty:  # never overwrite what the user is typing
+                self.title_edit.setText(card.title)
+                self.why_edit.setPlainText(card.why)
+                self.cadence.setValue(card.cadence_per_week or 0)
+        finally:
+            self._filling = False
+        self.title_changed.emit(card.title)
+        while self.chip_slot.count():
+            self.chip_slot.takeAt(0).widget().deleteLater()
+        self.chip_slot.addWidget(status_chip(card.status))
+        self.heatmap.set_data(list(card.heatmap), card.heatmap_start, self.context.today())
+        self.rhythm_label.setText(cadence_text(card.cadence_per_week, card.done_last_4_weeks,
+                                               card.expected_last_4_weeks))
+        self.rhythm_label.setToolTip(cadence_tip(card.cadence_per_week))
+        activity = (f"Last activity {since(card.last_activity, self.context.now())}"
+                    if card.last_activity else "No activity yet")
+        self.activity_label.setText(f"{activity}  ·  {plural(card.open_count, 'open step')}")
+        offered = STATUS_BUTTONS.get(card.status, ())
+        for choice, widget in self.choice_buttons.items():
+            widget.setVisible(choice in offered)
+        self._show_steps(page)
+
+    def _show_steps(self, page: Any) -> None:
+        while self.open_box.count():
+            item = self.open_box.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.open_steps = []
+        for action in page.open_actions:
+            step = OpenStep(action, self)
+            self.open_steps.append(step)
+            self.open_box.addWidget(step)
+        if not page.open_actions:
+            self.open_box.addWidget(label("No open steps. “Break it down…” can find a small "
+                                          "one, or add your own below.", "hint", wrap=True))
+        done = page.done_actions
+        lines = [f"✓  {a.title}   ({since(a.done_at, self.context.now())})"
+                 for a in done[:DONE_SHOWN]]
+        if len(done) > DONE_SHOWN:
+            lines.append(f"… and {plural(len(done) - DONE_SHOWN, 'more step')}")
+        self.done_label.setText("\n".join(lines) or "Nothing done yet: the first small step "
+                                                    "will show here.")
+
+    # --- editing ------------------------------------------------------------------------
+
+    def _edited(self, *_args: Any) -> None:
+        if self._filling:
+            return
+        self._dirty = True
+        self.save_button.setEnabled(True)
+        self.saved_label.setText("")
+
+    def save(self) -> None:
+        if self.goal_id is None or not self._dirty:
+            return
+        title = self.title_edit.text().strip()
+        if not title:
+            self._say("A goal needs a name; the old one is kept until you give a new one.",
+                      problem=True)
+            return
+        why = self.why_edit.toPlainText().strip()
+        cadence = self.cadence.value() or None
+        self._dirty = False
+        self.save_button.setEnabled(False)
+        self.context.write("update_goal", self.goal_id, title=title, why=why,
+                           cadence_per_week=cadence, owner=self, doing="save the goal",
+                           what="goals", on_success=lambda _r: self.saved_label.setText(
+                               "Saved"))
+
+    def save_if_changed(self) -> None:
+        """Called when the user leaves the page: nothing typed is lost."""
+        if self._dirty:
+            self.save()
+
+    def choose(self, choice: str) -> None:
+        if self.page is None:
+            return
+        _text, status, said = CHOICES[choice]
+        goal_id = self.page.card.id
+
+        def apply() -> None:
+            self.context.write("set_goal_status", goal_id, status, owner=self,
+                               doing="change the goal", what="goals",
+                               on_success=lambda _r: self._say(said))
+
+        if choice == "retire":
+            self._dialog = confirm_retire(self, self.page.card.title, apply)
+        else:
+            apply()
+
+    def mark_done(self, action_id: int) -> None:
+        self.context.write("set_action_status", action_id, "done", owner=self,
+                           doing="mark the step done", what="actions",
+                           on_success=lambda _r: self._say("Done. Nicely done."))
+
+    def add_step(self) -> None:
+        title = self.step_edit.text().strip()
+        if not title or self.goal_id is None:
+            return
+        self.step_edit.clear()
+        self.context.write("add_actions", [(title, None)], goal_id=self.goal_id, owner=self,
+                           doing="add the step", what="actions")
+
+    def _say(self, text: str, *, problem: bool = False) -> None:
+        self.status_line.setVisible(bool(text))
+        self.status_line.setText(text)
+        self.status_line.setProperty("problem", problem)
+        repolish(self.status_line)
+
+    # --- model work -----------------------------------------------------------------------
+
+    def break_down_goal(self) -> None:
+        if self.page is not None:
+            from ui.review.breakdown import BreakdownDialog
+
+            card = self.page.card
+            self._dialog = BreakdownDialog(self, self.context, goal_id=card.id,
+                                           action_id=None, subject=card.title)
+            self._dialog.open()
+
+    def break_down_action(self, action: Any) -> None:
+        from ui.review.breakdown import BreakdownDialog
+
+        self._dialog = BreakdownDialog(self, self.context, goal_id=action.goal_id,
+                                       action_id=action.id, subject=action.title)
+        self._dialog.open()
+
+    def review_with_wise(self) -> None:
+        if self.page is not None:
+            from ui.review.wise_review import ReviewDialog
+
+            card = self.page.card
+            self._dialog = ReviewDialog(self, self.context, goal_id=card.id,
+                                        titles={card.id: card.title})
+            self._dialog.open()

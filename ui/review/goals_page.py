@@ -1,0 +1,284 @@
+"""The Goals page: every goal as a card (its why first, then its rhythm against the last
+four weeks, its last activity and a 12-week heatmap), with a status filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.review.context import ReviewContext
+from ui.review.look import (
+    STATUS_WORDS,
+    button,
+    cadence_text,
+    cadence_tip,
+    label,
+    plural,
+    since,
+)
+
+FILTERS = [("Active", ("active",)), ("Paused", ("paused",)), ("Done", ("done",)),
+           ("Archived", ("archived",)), ("All", None)]
+PAGE_MARGIN = 32
+SCROLLBAR_ROOM = 16
+TEXT_CHARS = 42  # the text beside a chart needs about this many characters of room
+EMPTY_WORDS = {
+    "Active": "No active goals right now.",
+    "Paused": "No paused goals. Resting a goal is allowed whenever you need it.",
+    "Done": "No finished goals yet. They will gather here, worth looking back on.",
+    "Archived": "No retired goals. Letting one go, when you no longer want it, is wise.",
+    "All": "No goals yet.",
+}
+
+
+def fit_beside(row: QBoxLayout, width: int, chart: QWidget) -> None:
+    """The chart beside the text when there is room for both, else below it (a small
+    screen or a narrow window)."""
+    margins = row.contentsMargins()
+    text = max([chart.fontMetrics().averageCharWidth() * TEXT_CHARS]
+               + [row.itemAt(i).minimumSize().width() for i in range(row.count())
+                  if row.itemAt(i).widget() is not chart])
+    room = (width - margins.left() - margins.right() - row.spacing()
+            - chart.sizeHint().width() - text)
+    direction = (QBoxLayout.Direction.LeftToRight if room >= 0
+                 else QBoxLayout.Direction.TopToBottom)
+    if row.direction() != direction:
+        row.setDirection(direction)
+        row.setAlignment(chart, Qt.AlignmentFlag.AlignVCenter if room >= 0
+                         else Qt.AlignmentFlag.AlignLeft)
+
+
+class ChartCard(QFrame):
+    """A card with text and a chart in `row`, side by side or stacked, as room allows."""
+
+    def __init__(self, name: str = "card") -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.chart: QWidget | None = None
+
+    def fit(self, width: int) -> None:
+        """Lay out for `width`, the room the page has (the card itself cannot be narrower
+        than its side-by-side minimum, so its own width cannot tell)."""
+        if self.chart is not None:
+            fit_beside(self.row, width, self.chart)
+
+
+def page_room(page: QWidget) -> int:
+    """The width a card gets on a page: less the page margins and a scroll bar."""
+    return page.width() - 2 * PAGE_MARGIN - SCROLLBAR_ROOM
+
+
+def status_chip(status: str) -> QLabel:
+    chip = label(STATUS_WORDS.get(status, status.capitalize()), "chip")
+    chip.setProperty("status", status)
+    chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return chip
+
+
+def why_label(why: str, *, prominent: bool = True) -> QLabel:
+    text = f"“{why}”" if why else "No why yet: what makes this goal matter to you?"
+    widget = label(text, "goalWhy", wrap=True)
+    widget.setProperty("empty", not why)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    if not prominent:
+        widget.setProperty("empty", True)
+    return widget
+
+
+class GoalCardWidget(ChartCard):
+    """One goal at a glance. Click, Enter or Space opens its page."""
+
+    activated = Signal(int)
+
+    def __init__(self, card: Any, context: ReviewContext) -> None:
+        super().__init__("goalCard")
+        from ui.charts import HeatmapChart
+
+        self.card = card
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        row = self.row
+        row.setContentsMargins(18, 14, 18, 14)
+        row.setSpacing(20)
+
+        text = QVBoxLayout()
+        text.setSpacing(6)
+        head = QHBoxLayout()
+        head.setSpacing(10)
+        self.title = label(card.title, "goalTitle", wrap=True)
+        head.addWidget(self.title, 1)
+        head.addWidget(status_chip(card.status), 0, Qt.AlignmentFlag.AlignTop)
+        text.addLayout(head)
+        self.why = why_label(card.why)
+        text.addWidget(self.why)
+        now = context.now()
+        rhythm = cadence_text(card.cadence_per_week, card.done_last_4_weeks,
+                              card.expected_last_4_weeks)
+        facts = [rhythm, f"last activity {since(card.last_activity, now)}"
+                 if card.last_activity else "no activity yet"]
+        if card.open_count:
+            facts.append(plural(card.open_count, "open step"))
+        self.meta = label("  ·  ".join(facts), "meta", wrap=True)
+        self.meta.setToolTip(cadence_tip(card.cadence_per_week))
+        text.addWidget(self.meta)
+        row.addLayout(text, 1)
+        row.setAlignment(text, Qt.AlignmentFlag.AlignVCenter)
+
+        self.heatmap = self.chart = HeatmapChart()
+        self.heatmap.set_data(list(card.heatmap), card.heatmap_start, context.today())
+        self.heatmap.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row.addWidget(self.heatmap, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        self.setAccessibleName(f"Goal: {card.title}, {STATUS_WORDS.get(card.status, '')}")
+        self.setAccessibleDescription(
+            f"Why: {card.why or 'not written yet'}. {'. '.join(facts)}. Press Enter to open.")
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        event.accept()  # so the release comes here too, wherever on the card it was
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.activated.emit(self.card.id)
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit(self.card.id)
+            return
+        super().keyPressEvent(event)
+
+
+class GoalsPage(QWidget):
+    """Signals: `open_goal(id)`, `new_goal()`, `review_all()`."""
+
+    open_goal = Signal(int)
+    new_goal = Signal()
+    review_all = Signal()
+
+    def __init__(self, context: ReviewContext) -> None:
+        super().__init__()
+        self.setObjectName("page")
+        self.context = context
+        self.cards: list[GoalCardWidget] = []
+        self.loaded = False
+        self._request = 0
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        header = QVBoxLayout()
+        header.setContentsMargins(32, 26, 32, 10)
+        header.setSpacing(6)
+        top = QHBoxLayout()
+        top.addWidget(label("Your goals", "pageTitle"), 1)
+        self.review_button = button("Review with Wise…", accessible="Review all goals with Wise",
+                                    tip="Wise looks at each active goal: is it alive, is it "
+                                        "still wanted, what is the next small step?")
+        self.review_button.clicked.connect(self.review_all)
+        self.new_button = button("New goal…", "primary", accessible="New goal",
+                                 tip="Add a goal with its why (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_goal)
+        top.addWidget(self.review_button)
+        top.addWidget(self.new_button)
+        header.addLayout(top)
+        header.addWidget(label("Why, what, how: each goal with the reason it matters to you.",
+                               "pageIntro", wrap=True))
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        filters.setContentsMargins(0, 10, 0, 0)
+        self.filter_group = QButtonGroup(self)
+        self.filter_buttons: dict[str, Any] = {}
+        for index, (name, _statuses) in enumerate(FILTERS):
+            choice = button(name, "filterButton", accessible=f"Show {name.lower()} goals")
+            choice.setCheckable(True)
+            self.filter_group.addButton(choice, index)
+            self.filter_buttons[name] = choice
+            filters.addWidget(choice)
+        filters.addStretch(1)
+        self.filter_buttons["Active"].setChecked(True)
+        self.filter_group.idClicked.connect(lambda _id: self.reload())
+        header.addLayout(filters)
+        outer.addLayout(header)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("pageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body = QWidget()
+        self.body.setObjectName("pageBody")
+        self.list = QVBoxLayout(self.body)
+        self.list.setContentsMargins(PAGE_MARGIN, 8, PAGE_MARGIN, 28)
+        self.list.setSpacing(12)
+        self.empty = label("", "empty", wrap=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
+        self.list.addWidget(self.empty)
+        self.list.addStretch(1)
+        self.scroll.setWidget(self.body)
+        outer.addWidget(self.scroll, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for widget in self.cards:
+            widget.fit(page_room(self))
+
+    def filter_name(self) -> str:
+        return FILTERS[self.filter_group.checkedId()][0]
+
+    def set_filter(self, name: str) -> None:
+        self.filter_buttons[name].setChecked(True)
+        self.reload()
+
+    def reload(self) -> None:
+        from storage.ritual_reads import goal_cards
+
+        self._request += 1
+        request = self._request
+        name, statuses = FILTERS[self.filter_group.checkedId()]
+        db, today, hour = self.context.db, self.context.today(), self.context.start_hour
+        self.context.run(lambda _writer: goal_cards(db, today, hour, statuses),
+                         lambda cards: self._show(request, name, cards),
+                         owner=self, doing="read your goals")
+
+    def _show(self, request: int, name: str, cards: list) -> None:
+        if request != self._request:
+            return  # a newer filter was chosen meanwhile
+        self.loaded = True
+        focused = self.focusWidget()
+        had_focus = isinstance(focused, GoalCardWidget)
+        for widget in self.cards:
+            self.list.removeWidget(widget)
+            widget.deleteLater()
+        self.cards = []
+        for index, card in enumerate(cards):
+            widget = GoalCardWidget(card, self.context)
+            widget.activated.connect(self.open_goal)
+            widget.fit(page_room(self))
+            self.list.insertWidget(index, widget)
+            self.cards.append(widget)
+        if cards:
+            self.empty.hide()
+        else:
+            hint = ("Add one with “New goal…” (Ctrl+N): a few words for the what, and a "
+                    "sentence for the why.")
+            self.empty.setText(f"{EMPTY_WORDS[name]}\n\n{hint}" if name in ("Active", "All")
+                               else EMPTY_WORDS[name])
+            self.empty.show()
+        if had_focus and self.cards:
+            self.cards[0].setFocus()
