@@ -218,11 +218,15 @@ class ReviewWindow(QWidget):
         QTimer.singleShot(0, self, lambda: self._load(self.stack.currentIndex()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """On close and at quit: what was typed on a goal's page is saved, and model work
+        of a closed window stops with it (nothing keeps running unseen)."""
         self.goal_page.save_if_changed()
-        # Model work of a closed window stops with it: nothing keeps running unseen.
         for child in self.findChildren(JsonChild):
             child.stop_now()
-        super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -127,6 +127,9 @@ def test_the_reflection_windows_words_are_saved_at_quit(wise, qtbot, wise_home: 
 def test_goal_review_opens_the_review_window(wise, qtbot) -> None:
     wise.show_review()
     assert wise._review_window.isVisible()
+    wise._save_everything()  # at quit, with both kinds of window open
+    wise.show_reflection()
+    wise._save_everything()
 
 
 @pytest.mark.allow_warning_logs
