@@ -2,7 +2,7 @@
 it streams in, at most three picks for tomorrow, and feedback. Calm, five minutes.
 
 Reads and writes run on the tray's journal-writer thread (`writer_run`), model work in
-`wise` children (ui/reflection/process.py): the window never waits on either.
+`wise` children (ui/children.py): the window never waits on either.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.feedback_pane import FeedbackPane
-from ui.reflection.process import WiseChild, last_words, parse_document
 from ui.reflection.reflection_pane import ReflectionPane
 from ui.reflection.style import Card, hint_label, section_heading
 from ui.reflection.today_pane import TodayPane

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.review.child import JsonChild
+from ui.children import JsonChild
 from ui.review.context import ReviewContext, WriterRun
 from ui.review.dialogs import GoalDialog
 from ui.review.goal_page import GoalPageView

@@ -12,8 +12,8 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.markdown_view import MarkdownView
-from ui.reflection.process import WiseChild, last_words, parse_document
 from ui.reflection.sent_dialog import SentDialog
 from ui.reflection.style import hint_label, section_heading
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.review.child import JsonChild
+from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.look import button, label, plural, repolish
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.review.child import JsonChild
+from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.dialogs import TextDialog, confirm
 from ui.review.look import button, day_range, label, plural, repolish

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.review.child import JsonChild
+from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.dialogs import confirm_retire
 from ui.review.look import button, label, repolish

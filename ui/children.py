@@ -1,17 +1,21 @@
 """`wise` children driven through QProcess: nothing waits, the event loop keeps running.
 
-Model work (a reflection, the exact messages, a capture through the capture language) runs
-in a `wise` child process so the tray never loads the ORM, the prompts or litellm; the
-window reads what the child prints as it arrives.
+The one way the windows run `wise` children. Model work (a reflection, a break-down, a
+review, the exact messages) and a capture through the capture language run in a `wise`
+child process, so the tray never loads the ORM, the prompts or litellm; a window reads
+what the child prints as it arrives (`WiseChild`), or its one JSON answer (`JsonChild`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+log = logging.getLogger(__name__)
 
 KILL_AFTER_MS = 3000  # a child that ignores SIGTERM this long is killed
 STDERR_KEEP = 8000  # characters of the child's stderr kept for an error message
@@ -64,6 +68,22 @@ class WiseChild(QObject):
         else:
             self._process.terminate()
             self._kill_timer.start(KILL_AFTER_MS)
+
+    def stop_now(self, msecs: int = KILL_AFTER_MS) -> None:
+        """Stop it and wait (its owner is going away): no signal is emitted after this."""
+        if self._ended:
+            return
+        self._ended = True  # nothing more is reported
+        self._kill_timer.stop()
+        for signal in (self._process.finished, self._process.errorOccurred,
+                       self._process.readyReadStandardOutput,
+                       self._process.readyReadStandardError):
+            signal.disconnect()
+        if self._process.state() != QProcess.ProcessState.NotRunning:
+            self._process.terminate()
+            if not self._process.waitForFinished(msecs):
+                self._process.kill()
+                self._process.waitForFinished(msecs)
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the child ended (tests and shutdown only; never from a click)."""
@@ -136,3 +156,80 @@ def parse_document(stdout: str) -> dict | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+class JsonChild(QObject):
+    """Runs `wise ARGS --json`, one at a time, for its one JSON answer. `finished(dict)`
+    carries the answer; `failed(str)` a sentence for the user; `cancelled()` follows
+    `cancel()`."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, command: Callable[[], list[str]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._command = command
+        self._child: WiseChild | None = None
+        self._what = ""
+
+    def is_running(self) -> bool:
+        return self._child is not None
+
+    def start(self, args: Sequence[str], *, what: str) -> None:
+        """Start `wise ARGS --json`; `what` names it in messages ("the break-down")."""
+        self.stop_now()
+        self._what = what
+        child = WiseChild([*self._command(), *args, "--json"], None, self)
+        child.ended.connect(lambda code, out, err, stopped, c=child:
+                            self._ended(c, code, out, err, stopped))
+        self._child = child
+        child.start()
+
+    def cancel(self) -> None:
+        """Ask the child to stop (SIGTERM, the model call is cancelled); `cancelled`
+        follows when it has."""
+        if self._child is not None:
+            self._child.stop()
+
+    def stop_now(self) -> None:
+        """Stop a running child and wait for it (the owner is going away)."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.stop_now()
+            child.deleteLater()
+
+    def _ended(self, child: WiseChild, code: int, out: str, err: str, stopped: bool) -> None:
+        if child is not self._child:
+            return  # an earlier child, replaced or stopped
+        self._child = None
+        child.deleteLater()
+        if stopped:
+            self.cancelled.emit()
+            return
+        if code == 0:
+            result = parse_document(out)
+            if result is not None:
+                self.finished.emit(result)
+            else:
+                self.failed.emit(f"{self._what.capitalize()} gave an answer Wise could not "
+                                 "read.")
+            return
+        reason = _json_error(out) or last_words(err)
+        log.info("%s failed: %s", self._what, reason)
+        self.failed.emit(f"{self._what.capitalize()} did not work: {reason}")
+
+
+def _json_error(out: str) -> str | None:
+    """A failed `--json` child's own message ({"error": {...}} or {"message": ...})."""
+    lines = out.strip().splitlines()
+    try:
+        data = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    reason = data.get("message") or data.get("error")
+    if isinstance(reason, dict):
+        reason = reason.get("message")
+    return reason if isinstance(reason, str) and reason else None
