@@ -257,10 +257,14 @@ class ReflectionWindow(QWidget):
 
             return day_view(db, day, hour), earliest_day(db, hour)
 
-        self._writer_run(read, lambda result: self._loaded(token, *result),
+        # The words on screen are newer than any read that was asked for while they were
+        # unsaved, or that an edit followed: such a read must not put older words back.
+        words_edits = None if self._dirty else self._edits
+        self._writer_run(read, lambda result: self._loaded(token, *result, words_edits),
                          lambda exc: self._load_failed(token, exc))
 
-    def _loaded(self, token: int, view, earliest: date | None) -> None:
+    def _loaded(self, token: int, view, earliest: date | None,
+                words_edits: int | None = None) -> None:
         if token != self._load_token:
             return  # the user already moved on to another day
         today = self.journal_today()
@@ -269,7 +273,7 @@ class ReflectionWindow(QWidget):
         self.date_edit.blockSignals(False)
         self.previous_button.setEnabled(view.day > self.date_edit.minimumDate().toPython())
         self.today.show_view(view, today=today)
-        if not self._dirty:  # never overwrite what the user is typing
+        if not self._dirty and words_edits == self._edits:  # never overwrite newer words
             stored = view.words
             self.words.set_words(Words(stored.how_it_went, stored.in_the_way, stored.mood,
                                        stored.energy) if stored else Words())

@@ -281,6 +281,23 @@ def test_words_autosave_and_survive_closing_the_window(qtbot, make_window, write
     assert again.words.mood.value() == 4 and again.words.mood.meaning.text() == "good"
 
 
+def test_a_reload_read_before_the_save_never_puts_older_words_back(qtbot, make_window, writer,
+                                                                   db: Path) -> None:
+    # A reload (e.g. after a reflection) asked for while words were unsaved, then the
+    # autosave: the reload's result is older than the screen and must not replace it.
+    window = make_window()
+    qtbot.keyClicks(window.words.how, "first words")
+    qtbot.mouseClick(window.words.mood.buttons[1], Qt.MouseButton.LeftButton)
+    window._load(today())  # the race: a read queued while the words are unsaved
+    window.save_words_now()
+    writer.settle(qtbot)
+    qtbot.wait(50)
+    assert window.words.words().how_it_went == "first words"
+    assert window.words.mood.value() == 2
+    [row] = read_rows(db, DayWords)
+    assert (row.how_it_went, row.mood) == ("first words", 2)
+
+
 def test_changing_the_day_saves_the_words_to_their_own_day(qtbot, make_window, writer,
                                                           db: Path) -> None:
     window = make_window()
