@@ -248,7 +248,7 @@ class CaptureWindow(QWidget):
         self._draft_error_logged = False
         self._line_colour = ""
 
-        self.setWindowTitle("Wise — quick capture")
+        self.setWindowTitle("Quick capture")  # Qt appends " — Wise", the display name
         # Rounded corners: see-through where a compositor blends them, a shape mask where
         # none does (there a translucent pixel would be painted black). Decided at the first
         # summon(): asking the X server costs ~30 ms that start-up should not pay.

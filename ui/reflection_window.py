@@ -61,7 +61,7 @@ class ReflectionWindow(QWidget):
         self._dirty = False
         self._edits = 0  # counts edits, so a save finishing late knows it is not the last
         self._capture_child: WiseChild | None = None
-        self.setWindowTitle("Wise \u2014 daily reflection")
+        self.setWindowTitle("Daily reflection")  # Qt appends " — Wise"
         self.setAccessibleName("Daily reflection")
         self._build()
         self._autosave = QTimer(self)

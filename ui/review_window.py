@@ -47,7 +47,7 @@ class ReviewWindow(QWidget):
                  wise_command: Callable[[], list[str]], parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("reviewWindow")
-        self.setWindowTitle("Wise — Goal review")
+        self.setWindowTitle("Goal review")  # Qt appends " — Wise"
         self.context = ReviewContext(db, writer_run, day_start_hour, wise_command, self)
         self.context.changed.connect(self._journal_changed)
         self.context.problem.connect(lambda text: self._say(text, problem=True))

@@ -181,7 +181,7 @@ class SettingsWindow(QWidget):
         self._rows: dict[str, QWidget] = {}
         self._hotkey_status_label: QLabel | None = None
 
-        self.setWindowTitle("Wise — Settings")
+        self.setWindowTitle("Settings")  # Qt appends " — Wise"
         self.setObjectName("settingsWindow")
         self.resize(680, 760)
         self.setMinimumSize(520, 420)
