@@ -39,3 +39,18 @@ def short_day(day: date, today: date | None = None) -> str:
     if today is not None and day.year != today.year:
         text += f" {day.year}"
     return text
+
+
+def days_ago(then: date, today: date) -> str:
+    """'today', 'yesterday', '3 days ago', '2 weeks ago', or 'on 4 Mar 2026' (the one way
+    Wise says how long ago something was: in prompts, the CLI and the windows)."""
+    days = (today - then).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    return f"on {then.day} {then:%b %Y}"

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.daytime import day_bounds_utc, journal_day, local_now
+from app.daytime import day_bounds_utc, days_ago, journal_day, local_now
 from app.journal import Context
 from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
 from storage.engine import Journal
@@ -149,11 +149,11 @@ def goal_block(f: GoalFacts, today: date) -> str:
         parts.append(f"hopes to touch it {f.cadence_per_week}x a week")
     parts.append(f"last 4 weeks: {f.done_recent} done, {f.notes_recent} notes, "
                  f"{f.added_recent} steps added")
-    parts.append(f"last activity {_ago(f.last_activity, today)}" if f.last_activity
+    parts.append(f"last activity {days_ago(f.last_activity, today)}" if f.last_activity
                  else "no activity yet")
     parts.append(f"{f.open_count} open steps" + (f" (smallest: {f.smallest_open})"
                                                  if f.smallest_open else ""))
-    parts.append(f"created {_ago(f.created, today)}")
+    parts.append(f"created {days_ago(f.created, today)}")
     text = "; ".join(parts)
     if f.recent_notes:
         text += "\n  their recent notes: " + " | ".join(f.recent_notes)
@@ -251,16 +251,3 @@ def _aware(value: datetime | str) -> datetime:
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}" if n else ""
-
-
-def _ago(then: date, today: date) -> str:
-    days = (today - then).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 14:
-        return f"{days} days ago"
-    if days < 60:
-        return f"{days // 7} weeks ago"
-    return f"on {then:%d %b %Y}"

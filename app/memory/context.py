@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.daytime import day_bounds_utc, journal_day
+from app.daytime import day_bounds_utc, days_ago, journal_day
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.engine import Journal
 from storage.models import (
@@ -245,19 +245,6 @@ def long_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def ago(then: date, day: date) -> str:
-    days = (day - then).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 14:
-        return f"{days} days ago"
-    if days < 60:
-        return f"{days // 7} weeks ago"
-    return f"on {then.day} {then:%b %Y}"
-
-
 def minutes(n: int | None) -> str:
     return f" (~{n} min)" if n else ""
 
@@ -369,7 +356,7 @@ def goals_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
             activity.append(f"{noted[row.id]} note{'s' * (noted[row.id] != 1)}")
         rhythm.append("last 7 days: " + (", ".join(activity) if activity else "nothing"))
         if row.id in last:
-            rhythm.append("last activity " + ago(journal_day(local(last[row.id], tz),
+            rhythm.append("last activity " + days_ago(journal_day(local(last[row.id], tz),
                                                              start_hour), day))
         else:
             rhythm.append("no activity yet")

@@ -165,21 +165,12 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def since(moment: datetime | None, now: datetime) -> str:
-    """'today', 'yesterday', '3 days ago', '2 weeks ago', 'in March', 'in March 2024'."""
+    """'today', 'yesterday', '3 days ago', '2 weeks ago', 'on 4 Mar 2026', or 'never'."""
+    from app.daytime import days_ago
+
     if moment is None:
         return "never"
-    days = (now.date() - moment.astimezone(now.tzinfo).date()).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 14:
-        return f"{days} days ago"
-    if days < 60:
-        return f"{days // 7} weeks ago"
-    if moment.year == now.year:
-        return f"in {moment:%B}"
-    return f"in {moment:%B %Y}"
+    return days_ago(moment.astimezone(now.tzinfo).date(), now.date())
 
 
 def cadence_text(cadence: int | None, done: int, expected: int | None) -> str:
