@@ -9,11 +9,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFrame,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +19,16 @@ from PySide6.QtWidgets import (
 from ui.review.context import ReviewContext
 from ui.review.dialogs import cadence_box, confirm_retire
 from ui.review.goals_page import ChartCard, page_room, status_chip
-from ui.review.look import button, cadence_text, cadence_tip, label, plural, repolish, since
+from ui.review.look import (
+    button,
+    cadence_text,
+    cadence_tip,
+    label,
+    plural,
+    repolish,
+    scrolling_page,
+    since,
+)
 
 DONE_SHOWN = 30  # done steps listed; the rest are counted
 STATUS_BUTTONS = {  # status -> the choices offered, in order
@@ -84,16 +91,7 @@ class GoalPageView(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setObjectName("pageScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        body.setObjectName("pageBody")
-        self.body = QVBoxLayout(body)
-        self.body.setContentsMargins(32, 18, 32, 28)
-        self.body.setSpacing(10)
-        scroll.setWidget(body)
+        scroll, _body, self.body = scrolling_page((32, 18, 32, 28))
         outer.addWidget(scroll)
         self._build_head()
         self._build_steps()

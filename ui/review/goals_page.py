@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from ui.review.look import (
     cadence_tip,
     label,
     plural,
+    scrolling_page,
     since,
 )
 
@@ -216,21 +216,13 @@ class GoalsPage(QWidget):
         header.addLayout(filters)
         outer.addLayout(header)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("pageScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.body = QWidget()
-        self.body.setObjectName("pageBody")
-        self.list = QVBoxLayout(self.body)
-        self.list.setContentsMargins(PAGE_MARGIN, 8, PAGE_MARGIN, 28)
-        self.list.setSpacing(12)
+        self.scroll, self.body, self.list = scrolling_page((PAGE_MARGIN, 8, PAGE_MARGIN, 28),
+                                                           spacing=12)
         self.empty = label("", "empty", wrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         self.list.addWidget(self.empty)
         self.list.addStretch(1)
-        self.scroll.setWidget(self.body)
         outer.addWidget(self.scroll, 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 STATUS_WORDS = {"active": "Active", "paused": "Paused", "done": "Done",
                 "archived": "Archived"}
@@ -196,3 +196,19 @@ def day_range(start: date, end: date) -> str:
     if start.month != end.month:
         return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
     return f"{start.day} – {end.day} {end:%b %Y}"
+
+
+def scrolling_page(margins: tuple[int, int, int, int],
+                   spacing: int = 10) -> tuple[QScrollArea, QWidget, QVBoxLayout]:
+    """A frameless scroll area around a page body: (the area, the body, its layout)."""
+    scroll = QScrollArea()
+    scroll.setObjectName("pageScroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    body = QWidget()
+    body.setObjectName("pageBody")
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(*margins)
+    layout.setSpacing(spacing)
+    scroll.setWidget(body)
+    return scroll, body, layout

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.dialogs import TextDialog, confirm
-from ui.review.look import button, day_range, label, plural, repolish
+from ui.review.look import button, day_range, label, plural, repolish, scrolling_page
 
 SHOWN_AT_ONCE = 60  # items built per "Show more": a long memory opens quickly
 KIND_WORDS = {"day summary": "Day", "week summary": "Week", "month summary": "Month",
@@ -99,15 +98,7 @@ class MemoryPage(QWidget):
         header.addWidget(self.status)
         outer.addLayout(header)
 
-        scroll = QScrollArea()
-        scroll.setObjectName("pageScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        body.setObjectName("pageBody")
-        self.list = QVBoxLayout(body)
-        self.list.setContentsMargins(32, 4, 32, 28)
-        self.list.setSpacing(10)
+        scroll, _body, self.list = scrolling_page((32, 4, 32, 28))
         self.empty = label("Nothing yet. After a few days with Wise, the summaries of your "
                            "days and weeks, and your feedback on its reflections, will show "
                            "here.", "empty", wrap=True)
@@ -119,7 +110,6 @@ class MemoryPage(QWidget):
         self.more_button.hide()
         self.list.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.list.addStretch(1)
-        scroll.setWidget(body)
         outer.addWidget(scroll, 1)
 
     # --- loading ----------------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.review.context import ReviewContext
-from ui.review.look import button, day_range, label, plural
+from ui.review.look import button, day_range, label, plural, scrolling_page
 
 
 def monday_of(day: date) -> date:
@@ -29,16 +29,7 @@ class WeekPage(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setObjectName("pageScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        body.setObjectName("pageBody")
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(32, 26, 32, 28)
-        layout.setSpacing(10)
-        scroll.setWidget(body)
+        scroll, _body, layout = scrolling_page((32, 26, 32, 28))
         outer.addWidget(scroll)
 
         top = QHBoxLayout()

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QProgressBar,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.dialogs import confirm_retire
-from ui.review.look import button, label, repolish
+from ui.review.look import button, label, repolish, scrolling_page
 
 SUGGESTIONS = {
     "keep": "Keep going as you are.",
@@ -146,17 +145,8 @@ class ReviewDialog(QDialog):
         self.note = label("", "hint", wrap=True)
         self.note.hide()
         layout.addWidget(self.note)
-        scroll = QScrollArea()
-        scroll.setObjectName("pageScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        body.setObjectName("pageBody")
-        self.list = QVBoxLayout(body)
-        self.list.setContentsMargins(0, 0, 6, 0)
-        self.list.setSpacing(10)
+        scroll, _body, self.list = scrolling_page((0, 0, 6, 0))
         self.list.addStretch(1)
-        scroll.setWidget(body)
         layout.addWidget(scroll, 1)
         bottom = QHBoxLayout()
         self.status = label("Wise is looking at your goals…", "statusLine", wrap=True)
