@@ -34,7 +34,7 @@ NAV = [(GOALS, "Goals"), (GOAL, "A goal"), (WEEK, "Week in review"),
        (MEMORY, "What Wise has learned")]
 DEFAULT_SIZE = (1100, 750)
 SCREEN_SHARE = 0.92  # never larger than this share of the screen
-NAV_TITLE_CHARS = 26
+NAV_TEXT_ROOM = 64  # pixels of the sidebar a nav button's text cannot use (margins, indent)
 
 
 class ReviewWindow(QWidget):
@@ -95,6 +95,7 @@ class ReviewWindow(QWidget):
         side = QFrame()
         side.setObjectName("sidebar")
         side.setFixedWidth(max(200, self.fontMetrics().horizontalAdvance("x") * 30))
+        self._sidebar_width = side.width()
         box = QVBoxLayout(side)
         box.setContentsMargins(12, 22, 12, 16)
         box.setSpacing(4)
@@ -200,9 +201,11 @@ class ReviewWindow(QWidget):
             self.goal_page.reload()  # a dialog may have changed it from another page
 
     def _goal_title(self, title: str) -> None:
-        short = title if len(title) <= NAV_TITLE_CHARS else title[:NAV_TITLE_CHARS - 1] + "…"
-        self.nav_buttons[GOAL].setText(short)
-        self.nav_buttons[GOAL].setToolTip(f"{title} (Ctrl+2)")
+        nav = self.nav_buttons[GOAL]
+        short = nav.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight,
+                                             self._sidebar_width - NAV_TEXT_ROOM)
+        nav.setText(short)
+        nav.setToolTip(f"{title} (Ctrl+2)")
 
     def _say(self, text: str, *, problem: bool = False) -> None:
         self.status_line.setText(text)
