@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -202,8 +202,10 @@ class ReviewWindow(QWidget):
 
     def _goal_title(self, title: str) -> None:
         nav = self.nav_buttons[GOAL]
-        short = nav.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight,
-                                             self._sidebar_width - NAV_TEXT_ROOM)
+        font = QFont(nav.font())
+        font.setBold(True)  # the chosen page's button is drawn bold
+        short = QFontMetrics(font).elidedText(title, Qt.TextElideMode.ElideRight,
+                                              self._sidebar_width - NAV_TEXT_ROOM)
         nav.setText(short)
         nav.setToolTip(f"{title} (Ctrl+2)")
 
