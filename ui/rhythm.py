@@ -16,7 +16,6 @@ import logging
 import os
 import subprocess
 import sys
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SNOOZE = timedelta(minutes=15)
 # Generous: a nudge may be worded by the model; maintenance may summarise many days with it.
 CHILD_TIMEOUT_S = {"nudge": 180.0, "maintenance": 3600.0}
 INVITATIONS = {
@@ -230,6 +228,8 @@ class TrayRhythm(QObject):
         title, text = (shown.title, shown.text) if shown else ("Wise", "A small step, again")
         timer = QTimer(self)
         timer.setSingleShot(True)
+        from app.nudges.policy import SNOOZE  # the policy counts the gap from this return
+
         timer.setInterval(int(SNOOZE.total_seconds() * 1000))
         timer.timeout.connect(lambda: (self._snoozed.pop(nudge_id, None),
                                        self.notifier.show_nudge(nudge_id, title, text)))

@@ -16,7 +16,9 @@ The rules, checked in this order (the first that says no is the reason given):
 6. ``waiting``    one at a time: the last nudge is still waiting for an answer (shown less
                   than ``ANSWER_WINDOW`` = 2 hours ago, no response). After that window an
                   unanswered nudge counts as ignored, as the service records it.
-7. ``min_gap``    at least ``min_gap`` since the last nudge (whatever its answer).
+7. ``min_gap``    at least ``min_gap`` since the last nudge (whatever its answer). A
+                  snoozed nudge is shown again ``SNOOZE`` (15 minutes) after the answer, and
+                  that second showing counts as its moment: a new nudge never arrives with it.
 8. ``backoff``    two ignored nudges in a row on the same journal day: no more that day
                   (unanswered for ``ANSWER_WINDOW`` counts as ignored; any answer -- Done,
                   Snooze, Not today, opening it -- breaks the row). Across days the learner
@@ -58,6 +60,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 ANSWER_WINDOW = timedelta(hours=2)  # unanswered this long: counts as ignored
+SNOOZE = timedelta(minutes=15)  # "Snooze" shows the same nudge again this much later
 BACKOFF_AFTER = 2  # ignored nudges in a row before Wise holds back
 GOOD_MOMENT = 0.7  # a learned hour weight that earns a place in today's plan
 NEGLECT_MIN_AGE_DAYS = 7
@@ -123,6 +126,14 @@ class PastNudge:
     at: datetime
     action_id: int | None
     response: str | None
+    responded_at: datetime | None = None
+
+    @property
+    def last_shown(self) -> datetime:
+        """When it was last on screen: a snoozed nudge comes back SNOOZE after the answer."""
+        if self.response == "snooze" and self.responded_at is not None:
+            return max(self.at, self.responded_at + SNOOZE)
+        return self.at
 
 
 @dataclass(frozen=True)
@@ -250,7 +261,8 @@ def _day_facts(history: Iterable[PastNudge], now: datetime, rules: NudgeRules) -
     last = ordered[-1] if ordered else None
     pending = (last.at if last is not None and last.response is None
                and now - last.at < ANSWER_WINDOW else None)
-    return _Day(today, len(todays), last.at if last else None, pending, ignored_streak(todays, now),
+    last_shown = max((p.last_shown for p in ordered), default=None)
+    return _Day(today, len(todays), last_shown, pending, ignored_streak(todays, now),
                 frozenset(not_today), frozenset(nudged))
 
 

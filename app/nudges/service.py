@@ -118,15 +118,16 @@ def _date(value) -> date | None:
 def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMIT,
                  session=None) -> list[PastNudge]:
     """Nudges shown since `since`, newest first (at most `limit`), as the policy's history."""
-    sql = text("SELECT created_at, action_id, response FROM nudges WHERE created_at >= :since "
-               "ORDER BY created_at DESC, id DESC LIMIT :limit")
+    sql = text("SELECT created_at, action_id, response, responded_at FROM nudges "
+               "WHERE created_at >= :since ORDER BY created_at DESC, id DESC LIMIT :limit")
     params = {"since": _ts(since), "limit": limit}
     if session is None:
         with journal.read() as own:
             rows = own.execute(sql, params).all()
     else:
         rows = session.execute(sql, params).all()
-    return [PastNudge(_dt(at), action_id, response) for at, action_id, response in rows]
+    return [PastNudge(_dt(at), action_id, response, _dt(answered))
+            for at, action_id, response, answered in rows]
 
 
 # At most `limit` open steps of no goal or an active goal, from three bounded,

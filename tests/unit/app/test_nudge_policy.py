@@ -153,6 +153,21 @@ def test_minimum_gap_since_the_last_nudge() -> None:
     assert run(at(11, 30), history).nudge
 
 
+def test_a_snoozed_nudge_coming_back_counts_as_the_last_one_shown() -> None:
+    # Found by hand: snoozed at 10:05 with a 15-minute gap, the nudge came back at 10:20
+    # together with a brand-new one. Its return is now its moment for the gap.
+    rules = NudgeRules(enabled=True, daily_cap=4, min_gap=timedelta(minutes=15),
+                       quiet_start=RULES.quiet_start, quiet_end=RULES.quiet_end,
+                       day_start_hour=RULES.day_start_hour)
+    snoozed = PastNudge(at(10), 9, "snooze", responded_at=at(10, 5))
+    assert snoozed.last_shown == at(10, 20)
+    decision = run(at(10, 30), [snoozed], rules=rules)
+    assert decision.rule == "min_gap" and decision.next_possible == at(10, 35)
+    assert run(at(10, 35), [snoozed], rules=rules).nudge
+    done = PastNudge(at(10), 9, "done", responded_at=at(10, 5))
+    assert done.last_shown == at(10) and run(at(10, 15), [done], rules=rules).nudge
+
+
 def test_one_at_a_time_while_the_last_one_waits_for_an_answer() -> None:
     history = [past(at(10), None)]
     decision = run(at(11, 45), history)
