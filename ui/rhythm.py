@@ -88,6 +88,7 @@ class TrayRhythm(QObject):
         self._bridge.event.connect(self._on_event)
         self._rhythm: Any = None
         self._snoozed: dict[int, QTimer] = {}
+        self._words: dict[int, tuple[str, str]] = {}  # nudge id -> (title, text), this run
         from ui.notifications import Notifier
 
         self.notifier = Notifier(app.tray)
@@ -190,8 +191,9 @@ class TrayRhythm(QObject):
         nudge_id = outcome.get("nudge_id")
         if nudge_id is None:
             return  # the policy chose silence; `wise nudge --dry-run` says why
-        self.notifier.show_nudge(int(nudge_id), str(outcome.get("title") or "Wise"),
-                                 str(outcome.get("text") or ""))
+        title, text = str(outcome.get("title") or "Wise"), str(outcome.get("text") or "")
+        self._words[int(nudge_id)] = (title, text)  # a Snooze shows these same words again
+        self.notifier.show_nudge(int(nudge_id), title, text)
 
     def _maintenance(self) -> None:
         self._jobs.run(
@@ -224,8 +226,8 @@ class TrayRhythm(QObject):
             self._app.show_capture()
 
     def _snooze(self, nudge_id: int) -> None:
-        shown = {n.nudge_id: n for n in self.notifier.pending()}.get(nudge_id)
-        title, text = (shown.title, shown.text) if shown else ("Wise", "A small step, again")
+        # The notifier forgets a nudge once it is answered: its words are kept here.
+        title, text = self._words.get(nudge_id, ("Wise", "A small step, again"))
         timer = QTimer(self)
         timer.setSingleShot(True)
         from app.nudges.policy import SNOOZE  # the policy counts the gap from this return

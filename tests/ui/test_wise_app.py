@@ -181,3 +181,16 @@ def test_the_rhythm_runs_and_its_work_goes_to_child_processes(
                                            ("nudge", "--respond", "7", "done"),
                                            ("maintenance",)]
     assert not any(on_gui for _, on_gui in calls)  # never on the GUI thread
+
+
+@pytest.mark.allow_warning_logs
+def test_a_snoozed_nudge_comes_back_with_its_own_words(wise, qtbot) -> None:
+    rhythm = wise.rhythm
+    rhythm._show_nudge({"nudge_id": 7, "title": "call mum", "text": "Two minutes: find the "
+                                                                   "number?"})
+    rhythm.notifier.answer(7, "snooze")  # as the button does: the notifier forgets it
+    assert 7 not in {n.nudge_id for n in rhythm.notifier.pending()}
+    rhythm._snooze(7)
+    rhythm._snoozed[7].timeout.emit()  # the 15 minutes are up
+    [back] = [n for n in rhythm.notifier.pending() if n.nudge_id == 7]
+    assert (back.title, back.text) == ("call mum", "Two minutes: find the number?")
