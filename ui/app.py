@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
@@ -117,6 +118,8 @@ class WiseApp:
         self.rhythm: Any = None  # the scheduler and notifications, started after the icon
         self._reflection_waiting = False
         self._finish_timer: Any = None
+        self._settings_watcher: Any = None  # settings.toml changed by `wise config set`
+        self._settings_debounce: Any = None
         self._settings_window: Any = None
         self._reflection_window: Any = None  # the two rituals' windows, built on first use
         self._review_window: Any = None
@@ -181,6 +184,7 @@ class WiseApp:
         self.hotkey.start(self.context.settings.get("capture.hotkey"))
         if self.rhythm is not None:
             self.rhythm.start()
+        self._watch_settings_file()
         for message in self.context.settings.warnings:
             log.warning("settings: %s", message)
 
@@ -226,6 +230,8 @@ class WiseApp:
     def shutdown(self) -> None:
         if self._finish_timer is not None:
             self._finish_timer.stop()  # a quit in the first moments: nothing left to finish
+        if self._settings_debounce is not None:
+            self._settings_debounce.stop()
         self.background.wait(10_000)
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
@@ -428,6 +434,40 @@ class WiseApp:
                                            for key in changed):
             self.rhythm.reschedule()
         self._refresh_tray_state()
+
+    def _watch_settings_file(self) -> None:
+        """`wise config set` (or an editor) changing settings.toml takes effect at once, as
+        a change in the Settings window does. The folder is watched too: editors and
+        Wise's own atomic save replace the file, which ends a watch on the file itself."""
+        from PySide6.QtCore import QFileSystemWatcher, QTimer
+
+        path = self.context.paths.settings_file
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a first start
+        except OSError as exc:
+            log.warning("settings changes on disk will not be noticed: %s", exc)
+        self._settings_watcher = QFileSystemWatcher()
+        self._settings_debounce = QTimer()
+        self._settings_debounce.setSingleShot(True)
+        self._settings_debounce.setInterval(300)  # one reload for a burst of writes
+        self._settings_debounce.timeout.connect(self._settings_file_changed)
+        for watched in (path.parent, path):
+            if watched.exists():
+                self._settings_watcher.addPath(str(watched))
+        self._settings_watcher.fileChanged.connect(lambda _p: self._settings_debounce.start())
+        self._settings_watcher.directoryChanged.connect(
+            lambda _p: self._settings_debounce.start())
+
+    def _settings_file_changed(self) -> None:
+        path = str(self.context.paths.settings_file)
+        if path not in self._settings_watcher.files() and Path(path).exists():
+            self._settings_watcher.addPath(path)  # replaced by a new file: watch that one
+        before = dict(self.context.settings.values)
+        after = Context.from_environment().settings.values
+        changed = {key: value for key, value in after.items() if before.get(key) != value}
+        if changed:
+            log.info("settings changed on disk: %s", ", ".join(sorted(changed)))
+            self._settings_changed(changed)
 
     def open_data_folder(self) -> None:
         from PySide6.QtCore import QUrl

@@ -194,3 +194,17 @@ def test_a_snoozed_nudge_comes_back_with_its_own_words(wise, qtbot) -> None:
     rhythm._snoozed[7].timeout.emit()  # the 15 minutes are up
     [back] = [n for n in rhythm.notifier.pending() if n.nudge_id == 7]
     assert (back.title, back.text) == ("call mum", "Two minutes: find the number?")
+
+
+@pytest.mark.allow_warning_logs
+def test_wise_config_set_takes_effect_in_the_running_tray(wise, qtbot, wise_home: Path) -> None:
+    import subprocess
+
+    qtbot.waitUntil(lambda: wise._settings_watcher is not None, timeout=5000)
+    assert wise.context.settings.get("schedule.checkin_time") == "09:00"
+    done = subprocess.run([sys.executable, "-m", "app.cli.main", "config", "set",
+                           "schedule.checkin_time", "07:30"], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: wise.context.settings.get("schedule.checkin_time") == "07:30",
+                    timeout=10_000)
