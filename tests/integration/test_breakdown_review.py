@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ import pytest
 from app.breakdown import SIZE_WORDS
 from tests.conftest import ROOT
 from tests.fake_openai import Reply
+from tests.helpers import connect_model, sql
 
 STEPS = {"steps": [{"title": "Open the trip notes", "minutes": 1},
                    {"title": "Write three dates that work", "minutes": 5},
@@ -40,21 +40,6 @@ def goals(wise, wise_home: Path) -> None:
                    "'cli', ?, ? FROM goals WHERE slug = 'guitar'", touched, old, touched)
 
 
-def sql(home: Path, statement: str, *params) -> list[tuple]:
-    conn = sqlite3.connect(home / "wise.db")
-    try:
-        rows = conn.execute(statement, params).fetchall()
-        conn.commit()
-        return rows
-    finally:
-        conn.close()
-
-
-def connect(wise, server) -> None:
-    assert wise("config", "set", "llm.model", "openai/test-model").code == 0
-    assert wise("config", "set", "llm.api_base", server.base_url).code == 0
-
-
 def action_id(home: Path, title: str) -> int:
     [(found,)] = sql(home, "SELECT id FROM actions WHERE title = ?", title)
     return found
@@ -64,7 +49,7 @@ def action_id(home: Path, title: str) -> int:
 
 def test_breakdown_sends_the_size_and_the_goal_around_the_action(
         wise, goals, fake_openai, wise_home: Path) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(text=json.dumps(STEPS)))
     ident = action_id(wise_home, "call mum about the trip")
     result = wise("breakdown", "--action", str(ident), "--size", "5", "--json", timeout=180)
@@ -84,7 +69,7 @@ def test_breakdown_sends_the_size_and_the_goal_around_the_action(
 
 def test_breakdown_of_a_goal_in_words_with_the_biggest_size(wise, goals,
                                                             fake_openai) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(text=json.dumps(STEPS)))
     result = wise("breakdown", "--goal", "family", "--size", "1", timeout=180)
     assert result.code == 0, result.err
@@ -96,7 +81,7 @@ def test_breakdown_of_a_goal_in_words_with_the_biggest_size(wise, goals,
 
 def test_breakdown_repairs_once_then_keeps_the_raw_reply_in_a_clear_error(
         wise, goals, fake_openai, wise_home: Path) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(text="Sure! First, breathe."), Reply(text=json.dumps(STEPS)))
     repaired = wise("breakdown", "--text", "file my taxes", "--json", timeout=180)
     assert repaired.code == 0, repaired.err
@@ -128,7 +113,7 @@ def test_breakdown_without_a_model_gives_no_steps_and_a_note(wise, goals) -> Non
 
 
 def test_sigterm_cancels_a_breakdown(wise, goals, fake_openai, wise_home: Path) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(chunks=['{"steps": [', ' '], endless=True, chunk_delay=0.05))
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli.main", "breakdown", "--text", "taxes", "--json"],
@@ -186,7 +171,7 @@ def test_review_without_a_model_is_plain_and_kind(wise, goals) -> None:
 
 def test_review_with_a_model_matches_goals_by_tag(wise, goals, fake_openai,
                                                   wise_home: Path) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     review = {"goals": [{"slug": "guitar", "alive": False,
                          "observation": "Guitar has been resting for six weeks.",
                          "suggestion": "smaller step",
@@ -215,7 +200,7 @@ def test_review_of_an_unknown_goal_exits_2(wise, goals) -> None:
 
 def test_review_reply_that_never_parses_keeps_the_raw_text(wise, goals,
                                                            fake_openai) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(text="All your goals look lovely."), Reply(text="{nope"))
     result = wise("goals", "review", "--json", timeout=180)
     assert result.code == 1

@@ -16,11 +16,9 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.fake_openai import Reply
+from tests.helpers import GOOD_REFLECTION, connect_model
 
-GOOD = {"celebrate": "You went for a walk, and it helped.",
-        "reflection": "Being there for your family seems to matter a lot to you.",
-        "question": None, "next_step": "Open mum's contact after lunch and press call",
-        "next_step_minutes": 2, "goal": "family"}
+GOOD = GOOD_REFLECTION
 
 
 @pytest.fixture
@@ -28,11 +26,6 @@ def a_day(wise) -> None:
     assert wise("goals", "add", "Family", "--why", "I want to be there for them").code == 0
     assert wise("capture", "+ went for a walk ~20m").code == 0
     assert wise("capture", "[ ] call mum about the trip #family").code == 0
-
-
-def connect(wise, server) -> None:
-    assert wise("config", "set", "llm.model", "openai/test-model").code == 0
-    assert wise("config", "set", "llm.api_base", server.base_url).code == 0
 
 
 def events(out: str) -> list[dict]:
@@ -63,7 +56,7 @@ def test_without_a_model_the_plain_reflection_streams_in_one_delta(wise, a_day,
 
 def test_a_model_reflection_streams_prose_and_is_stored(wise, a_day, fake_openai,
                                                         wise_home: Path) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(text=json.dumps(GOOD)))
     result = wise("reflect", "--stream", "--words", "Tired, but the walk helped.",
                   timeout=180)
@@ -86,7 +79,7 @@ def test_a_model_reflection_streams_prose_and_is_stored(wise, a_day, fake_openai
 
 def test_sigterm_cancels_the_call_closes_the_connection_and_stores_nothing(
         wise, a_day, fake_openai, wise_home: Path) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(chunks=['{"celebrate": "You walked', " and walked"],
                              endless=True, chunk_delay=0.05))
     proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "reflect", "--stream"],
@@ -115,7 +108,7 @@ def test_sigterm_cancels_the_call_closes_the_connection_and_stores_nothing(
 
 def test_a_model_error_is_an_error_event_and_exit_1(wise, a_day, fake_openai,
                                                     wise_home: Path) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     fake_openai.script(Reply(status=401))
     result = wise("reflect", "--stream", timeout=180)
     assert result.code == 1
@@ -127,7 +120,7 @@ def test_a_model_error_is_an_error_event_and_exit_1(wise, a_day, fake_openai,
 
 
 def test_words_come_from_standard_input(wise, a_day, fake_openai) -> None:
-    connect(wise, fake_openai)
+    connect_model(wise, fake_openai)
     words = "Ein langer Tag — café, Regen, und doch ein Spaziergang. " * 100  # ~5,700 chars
     result = wise("reflect", "--dry-run", "--json", "--words", "-", stdin=words)
     assert result.code == 0, result.err

@@ -20,15 +20,13 @@ from storage.engine import Journal
 from storage.models import Action, DayWords, Feedback, Reflection
 from storage.ritual_writes import RitualWriter
 from tests.fake_openai import Reply
+from tests.helpers import GOOD_REFLECTION, connect_model
 from ui.reflection.tomorrow_pane import ID_ROLE, TOO_MANY
 from ui.reflection_window import AUTOSAVE_DELAY_MS, ReflectionWindow
 from ui.tasks import Background
 
 CHILD_S = 120  # a `wise` child imports litellm: slow on a small, busy machine
-GOOD = {"celebrate": "You went for a walk, and it helped.",
-        "reflection": "Being there for your family seems to matter a lot to you.",
-        "question": None, "next_step": "Open mum's contact after lunch and press call",
-        "next_step_minutes": 2, "goal": "family"}
+GOOD = GOOD_REFLECTION
 
 
 def today() -> date:
@@ -110,11 +108,6 @@ def make_window(qtbot, db: Path, writer: WriterThread):
 def shown_texts(widget: QWidget) -> list[str]:
     return [label.text() for label in widget.findChildren(QLabel)
             if not label.isHidden() and label.text()]
-
-
-def connect_model(wise, server) -> None:
-    assert wise("config", "set", "llm.model", "openai/test-model").code == 0
-    assert wise("config", "set", "llm.api_base", server.base_url).code == 0
 
 
 def utc_text(day: date, hour: int) -> str:

@@ -5,7 +5,6 @@ children through QProcess, and the fake OpenAI server for the model."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.daytime import journal_day, local_now
 from storage.ritual_writes import RitualWriter
 from tests.fake_openai import Reply
+from tests.helpers import connect_model, sql
 from ui.charts._common import OKABE_ITO, SERIES_COLOURS
 from ui.review.breakdown import FIRST_PROMPT
 from ui.review.dialogs import RETIRE_TEXT
@@ -41,16 +41,6 @@ REFLECTION = {"celebrate": "You ran again.", "reflection": "Running seems to mat
 
 def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def sql(home: Path, statement: str, *params) -> list[tuple]:
-    conn = sqlite3.connect(home / "wise.db")
-    try:
-        rows = conn.execute(statement, params).fetchall()
-        conn.commit()
-        return rows
-    finally:
-        conn.close()
 
 
 def goal_row(home: Path, slug: str) -> tuple:
@@ -302,10 +292,9 @@ def test_ticking_an_open_step_marks_it_done(qtbot, seeded, window, wise_home) ->
 # --- break it down and review with Wise ----------------------------------------------------------
 
 
-def connect_model(wise, server, monkeypatch) -> None:
+def connect_with_key(wise, server, monkeypatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")  # read by the children
-    assert wise("config", "set", "llm.model", "openai/test-model").code == 0
-    assert wise("config", "set", "llm.api_base", server.base_url).code == 0
+    connect_model(wise, server)
 
 
 def actions_of(home: Path, slug: str) -> list[tuple]:
@@ -316,7 +305,7 @@ def actions_of(home: Path, slug: str) -> list[tuple]:
 def test_break_down_steps_from_the_model_become_actions(qtbot, wise, seeded, window,
                                                         fake_openai, monkeypatch,
                                                         wise_home) -> None:
-    connect_model(wise, fake_openai, monkeypatch)
+    connect_with_key(wise, fake_openai, monkeypatch)
     fake_openai.script(Reply(text=json.dumps(STEPS)))
     open_goal(qtbot, window, "Run a 5k")
     qtbot.mouseClick(window.goal_page.breakdown_button, Qt.MouseButton.LeftButton)
@@ -341,7 +330,7 @@ def test_break_down_steps_from_the_model_become_actions(qtbot, wise, seeded, win
 
 def test_cancel_stops_the_break_down(qtbot, wise, seeded, window, fake_openai, monkeypatch,
                                      wise_home) -> None:
-    connect_model(wise, fake_openai, monkeypatch)
+    connect_with_key(wise, fake_openai, monkeypatch)
     fake_openai.script(Reply(text=json.dumps(STEPS), first_token_delay=30))
     open_goal(qtbot, window, "Run a 5k")
     window.goal_page.break_down_goal()
@@ -474,7 +463,7 @@ def test_an_edited_summary_is_what_the_next_reflection_reads(
     assert sql(wise_home, "SELECT content FROM summaries") == [
         ("Ran once and felt proud; evenings suit me best.",)]
 
-    connect_model(wise, fake_openai, monkeypatch)
+    connect_with_key(wise, fake_openai, monkeypatch)
     fake_openai.script(Reply(text=json.dumps(REFLECTION)))
     result = wise("reflect", "--json", timeout=180)
     assert result.code == 0, result.err
@@ -494,7 +483,7 @@ def test_an_edited_feedback_note_is_what_the_next_prompt_reads(
     window.memory_page.dialog.accept()
     qtbot.waitUntil(lambda: memory_row(window, "feedback").text.text()
                     == "two-minute steps help me start", timeout=10_000)
-    connect_model(wise, fake_openai, monkeypatch)
+    connect_with_key(wise, fake_openai, monkeypatch)
     plan = wise("reflect", "--dry-run", "--json", timeout=120).json()
     sent = "".join(m["content"] for m in plan["messages"])
     assert "two-minute steps help me start" in sent and "small step idea" not in sent
