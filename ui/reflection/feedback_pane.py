@@ -46,6 +46,8 @@ class FeedbackPane(QWidget):
         layout.addLayout(row)
         self.status = hint_label("", self)
         self.status.setAccessibleName("Feedback status")
+        # A line kept for it, so the thank-you does not push the controls below it down.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing())
         layout.addWidget(self.status)
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
