@@ -256,8 +256,12 @@ class WiseApp:
         self.capture_window.summon()
 
     def is_busy(self) -> bool:
-        """In the middle of capturing: no nudge may interrupt."""
-        return self._capture_window is not None and self._capture_window.isVisible()
+        """In the middle of capturing, or reflecting or reviewing goals (that window has the
+        focus): no nudge may interrupt."""
+        if self._capture_window is not None and self._capture_window.isVisible():
+            return True
+        return any(window is not None and window.isVisible() and window.isActiveWindow()
+                   for window in (self._reflection_window, self._review_window))
 
     def set_reflection_waiting(self, waiting: bool) -> None:
         self._reflection_waiting = waiting

@@ -208,3 +208,15 @@ def test_wise_config_set_takes_effect_in_the_running_tray(wise, qtbot, wise_home
     assert done.returncode == 0, done.stderr
     qtbot.waitUntil(lambda: wise.context.settings.get("schedule.checkin_time") == "07:30",
                     timeout=10_000)
+
+
+@pytest.mark.allow_warning_logs
+def test_no_nudge_interrupts_reflecting(wise, qtbot) -> None:
+    assert not wise.is_busy()
+    wise.show_reflection()
+    window = wise._reflection_window
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    assert wise.is_busy()
+    window.hide()
+    assert not wise.is_busy()
