@@ -395,6 +395,28 @@ def test_what_was_sent_shows_the_exact_messages(qtbot, make_window, seeded: Path
     window.reflection.dialog.close()
 
 
+def test_very_long_words_are_saved_whole_and_still_reflected_on(qtbot, make_window, writer,
+                                                                 seeded: Path, db: Path) -> None:
+    # The reflection child takes at most 10,000 characters of words; a long evening entry
+    # must neither be cut in the journal nor stop the reflection.
+    long = "It began slowly. " + "Then a lot happened, one thing after another. " * 500 \
+        + "In the end I slept well."
+    window = make_window()
+    window.words.how.setPlainText(long)
+    window.save_words_now()
+    writer.settle(qtbot)
+    [row] = read_rows(db, DayWords)
+    assert row.how_it_went == long.strip()
+    with qtbot.waitSignal(window.reflection_done, timeout=CHILD_S * 1000):
+        qtbot.mouseClick(window.reflection.reflect_button, Qt.MouseButton.LeftButton)
+    wait_for_reflection(qtbot, window)
+    assert "You did 3 things" in window.reflection.view.toPlainText()
+    sent = window.words.words().for_the_model()
+    assert len(sent) < 10_000
+    assert sent.startswith("How the day went: It began slowly.") and "[…]" in sent
+    assert sent.endswith("In the end I slept well.")
+
+
 class UrlOpener(QObject):
     def __init__(self) -> None:
         super().__init__()

@@ -37,9 +37,9 @@ class Words:
         """The words as the reflection child reads them on stdin."""
         parts = []
         if self.how_it_went.strip():
-            parts.append(f"How the day went: {self.how_it_went.strip()}")
+            parts.append(f"How the day went: {_for_the_model(self.how_it_went)}")
         if self.in_the_way.strip():
-            parts.append(f"What got in the way: {self.in_the_way.strip()}")
+            parts.append(f"What got in the way: {_for_the_model(self.in_the_way)}")
         scale = []
         if self.mood:
             scale.append(f"my mood was {self.mood} of 5 ({MOOD_WORDS[self.mood - 1]})")
@@ -48,6 +48,18 @@ class Words:
         if scale:
             parts.append(" and ".join(scale).capitalize() + ".")
         return "\n".join(parts)
+
+
+MODEL_SHARE_CHARS = 4000  # of each field; the child takes 10,000 in all, the prompt ~3,000 tokens
+
+
+def _for_the_model(text: str) -> str:
+    """Long words keep their beginning and their end for the model (both say the most);
+    everything is still saved in full."""
+    text = text.strip()
+    if len(text) <= MODEL_SHARE_CHARS:
+        return text
+    return f"{text[:3000].rstrip()} […] {text[-900:].lstrip()}"
 
 
 class ScaleButtons(QWidget):
