@@ -181,6 +181,7 @@ def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
     goals = sorted({a.goal.title for a in view.wins if a.goal})
     if goals:
         lines.append(f"You moved {', '.join(goals)} forward.")
+    lines += _words_lines(journal, day)
     open_items = view.due + view.captured
     if open_items:
         smallest = min(open_items, key=lambda a: (a.estimate_minutes or 15, a.id))
@@ -190,6 +191,30 @@ def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
         lines.append("One small next step: capture the one thing you would like to do "
                      "tomorrow.")
     return "\n".join(lines)
+
+
+def _words_lines(journal: Journal, day: date) -> list[str]:
+    """What the plain reflection can say back to the user's own words on the day (the
+    reflection window saves them): kind, never a judgement, never their words quoted."""
+    from sqlalchemy import select
+
+    from storage.models import DayWords
+
+    with journal.read() as session:
+        words = session.scalar(select(DayWords).where(DayWords.day == day))
+    if words is None:
+        return []
+    lines = []
+    if words.in_the_way.strip():
+        lines.append("You named what got in the way; seeing it clearly is a first step "
+                     "around it.")
+    if words.energy is not None and words.energy <= 2:
+        lines.append("Energy was low, so small steps were the right size today.")
+    elif words.mood is not None and words.mood >= 4:
+        lines.append("It sounds like a good day: worth noticing what made it so.")
+    elif words.mood is not None and words.mood <= 2:
+        lines.append("A hard day, and you still came back to look at it. That matters.")
+    return lines
 
 
 def _plain(journal: Journal, day: date, context: Context, user_words: str | None, *,

@@ -41,6 +41,26 @@ def test_without_a_model_the_plain_reflection_still_helps(wise, journal_with_a_d
     assert model is None and prompt is None and "went for a walk" in content
 
 
+def test_the_plain_reflection_answers_the_users_own_words(wise, journal_with_a_day,
+                                                        wise_home: Path) -> None:
+    from datetime import date
+
+    from app.daytime import journal_day, local_now
+    from storage.ritual_writes import RitualWriter
+
+    assert "got in the way" not in wise("reflect").out  # no words yet: nothing said
+    writer = RitualWriter(wise_home / "wise.db")
+    day: date = journal_day(local_now(), 4)
+    try:
+        writer.save_day_words(day, how_it_went="slow", in_the_way="the rain and my inbox",
+                              mood=3, energy=2)
+    finally:
+        writer.close()
+    out = wise("reflect").out
+    assert "You named what got in the way" in out and "Energy was low" in out
+    assert "the rain and my inbox" not in out  # answered, not quoted back
+
+
 def test_dry_run_shows_exactly_what_would_be_sent_and_sends_nothing(
         wise, journal_with_a_day, fake_openai) -> None:
     connect_model(wise, fake_openai)
