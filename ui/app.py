@@ -342,8 +342,9 @@ class WiseApp:
         _bring_forward(self._reflection_window)
         self.set_reflection_waiting(False)
 
-    def show_review(self) -> None:
-        """Goal review: the goals with their whys, the week, and what Wise keeps."""
+    def show_review(self, goal_id: int | None = None) -> None:
+        """Goal review: the goals with their whys, the week, and what Wise keeps; on one
+        goal's page when `goal_id` is given."""
         if self._review_window is None:
             from ui.review_window import ReviewWindow
             from ui.rhythm import wise_command
@@ -351,7 +352,7 @@ class WiseApp:
             self._review_window = ReviewWindow(
                 self.context.paths.db, self.run_ritual,
                 lambda: self.context.day_start_hour, wise_command)
-        self._review_window.show_goal(None)
+        self._review_window.show_goal(goal_id)
         _bring_forward(self._review_window)
 
     def run_ritual(self, work, on_success, on_error) -> None:

@@ -89,6 +89,7 @@ class TrayRhythm(QObject):
         self._rhythm: Any = None
         self._snoozed: dict[int, QTimer] = {}
         self._words: dict[int, tuple[str, str]] = {}  # nudge id -> (title, text), this run
+        self._goals: dict[int, int] = {}  # nudge id -> the goal of its step, this run
         from ui.notifications import Notifier
 
         self.notifier = Notifier(app.tray)
@@ -193,6 +194,9 @@ class TrayRhythm(QObject):
             return  # the policy chose silence; `wise nudge --dry-run` says why
         title, text = str(outcome.get("title") or "Wise"), str(outcome.get("text") or "")
         self._words[int(nudge_id)] = (title, text)  # a Snooze shows these same words again
+        goal_id = outcome.get("goal_id")
+        if isinstance(goal_id, int):
+            self._goals[int(nudge_id)] = goal_id  # opening the nudge opens its goal
         self.notifier.show_nudge(int(nudge_id), title, text)
 
     def _maintenance(self) -> None:
@@ -223,7 +227,13 @@ class TrayRhythm(QObject):
         if response == "snooze":
             self._snooze(nudge_id)
         elif response == "opened":
-            self._app.show_capture()
+            # Its step's goal, with the why and the steps, in goal review; a step of no
+            # goal opens quick capture, to note what comes up.
+            goal_id = self._goals.get(nudge_id)
+            if goal_id is not None:
+                self._app.show_review(goal_id)
+            else:
+                self._app.show_capture()
 
     def _snooze(self, nudge_id: int) -> None:
         # The notifier forgets a nudge once it is answered: its words are kept here.

@@ -64,7 +64,9 @@ class WiseTray(QSystemTrayIcon):
 
     def _add(self, text: str, slot, menu: QMenu | None = None) -> QAction:
         action = (menu or self._menu).addAction(text)
-        action.triggered.connect(slot)
+        # Called without arguments: `triggered` carries `checked`, which PySide would pass
+        # to a slot with an optional parameter (show_review(goal_id=False)).
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def attach_nudges(self, notifier) -> None:

@@ -54,10 +54,12 @@ def _tick(args: Namespace) -> int:
         journal.close()
     if isinstance(outcome, NudgeOutcome):
         data = {"nudge_id": outcome.nudge_id, "title": outcome.title, "text": outcome.text,
-                "reason": outcome.reason}
+                "reason": outcome.reason, "action_id": outcome.action_id,
+                "goal_id": outcome.goal_id}
         human = f"Nudge {outcome.nudge_id} recorded: {outcome.title}\n  {outcome.text}"
     else:
-        data = {"nudge_id": None, "title": None, "text": None, "reason": outcome.reason}
+        data = {"nudge_id": None, "title": None, "text": None, "reason": outcome.reason,
+                "action_id": None, "goal_id": None}
         human = f"{outcome.reason[:1].upper()}{outcome.reason[1:]}."
     emit(args, data, human)
     return 0

@@ -28,7 +28,8 @@ def test_tick_records_a_nudge_and_respond_answers_it(wise, active_now) -> None:
     tick = wise("nudge", "--tick", "--json")
     assert tick.code == 0, tick.err
     data = tick.json()
-    assert set(data) == {"nudge_id", "title", "text", "reason"}
+    assert set(data) == {"nudge_id", "title", "text", "reason", "action_id", "goal_id"}
+    assert isinstance(data["action_id"], int) and data["goal_id"] is None  # no #goal given
     assert isinstance(data["nudge_id"], int) and data["title"] == "call mum" and data["text"]
 
     again = wise("nudge", "--tick", "--json").json()

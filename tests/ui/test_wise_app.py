@@ -220,3 +220,20 @@ def test_no_nudge_interrupts_reflecting(wise, qtbot) -> None:
     assert wise.is_busy()
     window.hide()
     assert not wise.is_busy()
+
+
+@pytest.mark.allow_warning_logs
+def test_opening_a_nudge_opens_its_goal_in_goal_review(wise, qtbot, wise_home: Path) -> None:
+    import json
+    import subprocess
+
+    add = subprocess.run([sys.executable, "-m", "app.cli.main", "goals", "add", "Family",
+                          "--json"], capture_output=True, text=True, check=True)
+    goal_id = json.loads(add.stdout)["id"]
+    rhythm = wise.rhythm
+    rhythm._show_nudge({"nudge_id": 3, "title": "call mum", "text": "Two minutes?",
+                        "goal_id": goal_id})
+    rhythm._on_response(3, "opened")
+    window = wise._review_window
+    assert window is not None and window.isVisible()
+    qtbot.waitUntil(lambda: window.goal_page.goal_id == goal_id, timeout=10_000)
