@@ -36,6 +36,7 @@ from app.autostart import default_command, disable_autostart, enable_autostart
 from app.errors import BadInput
 from app.settings.schema import OPTIONS, Option
 from app.settings.store import load_settings, write_settings
+from ui.palette import blend, is_dark
 
 log = logging.getLogger(__name__)
 
@@ -115,17 +116,6 @@ COMPACT_WIDTH, HOTKEY_WIDTH, TEXT_WIDTH = 140, 200, 260
 
 def label_for(opt: Option) -> str:
     return LABELS.get(opt.key) or opt.key.rsplit(".", 1)[1].replace("_", " ").capitalize()
-
-
-def _blend(a: QColor, b: QColor, amount: float) -> str:
-    """`amount` of b over a, as a stylesheet colour."""
-    mix = [round(x + (y - x) * amount) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3],
-                                                         strict=True)]
-    return f"rgb({mix[0]}, {mix[1]}, {mix[2]})"
-
-
-def _is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 class HotkeyEdit(QKeySequenceEdit):
@@ -808,12 +798,12 @@ class SettingsWindow(QWidget):
         role = QPalette.ColorRole
         window, text = palette.color(role.Window), palette.color(role.WindowText)
         base, accent = palette.color(role.Base), palette.color(role.Highlight)
-        dark = _is_dark(palette)
-        card = _blend(window, QColor("white"), 0.05) if dark else base.name()
-        border = _blend(window, text, 0.16 if dark else 0.13)
-        separator = _blend(window, text, 0.10 if dark else 0.08)
-        muted = _blend(text, window, 0.38)
-        faint = _blend(text, window, 0.6)  # disabled text, fainter than captions
+        dark = is_dark(palette)
+        card = blend(window, QColor("white"), 0.05) if dark else base.name()
+        border = blend(window, text, 0.16 if dark else 0.13)
+        separator = blend(window, text, 0.10 if dark else 0.08)
+        muted = blend(text, window, 0.38)
+        faint = blend(text, window, 0.6)  # disabled text, fainter than captions
         error = "#ff8a80" if dark else "#b3261e"
         warn_fg = "#ffd08a" if dark else "#7a4b00"
         warn_bg = "#3d3020" if dark else "#fff4dc"

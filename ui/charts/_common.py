@@ -41,8 +41,6 @@ def mix(a: QColor, b: QColor, amount_of_a: float) -> QColor:
     )
 
 
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def luminance(colour: QColor) -> float:

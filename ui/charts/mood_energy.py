@@ -10,7 +10,8 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from ui.charts._common import OKABE_ITO, ChartBase, is_dark, number, short_day
+from ui.charts._common import OKABE_ITO, ChartBase, number, short_day
+from ui.palette import is_dark
 
 _TICKS = {5: "high 5", 4: "4", 3: "3", 2: "2", 1: "low 1"}
 

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from ui.palette import blend, is_dark
+
 STATUS_WORDS = {"active": "Active", "paused": "Paused", "done": "Done",
                 "archived": "Archived"}
 # Chip colours per status: (light background, light text, dark background, dark text).
@@ -17,17 +19,6 @@ STATUS_COLOURS = {
     "done": ("#e2edf8", "#1f4f85", "#1f3247", "#9cc4ee"),
     "archived": ("#ecebea", "#575450", "#34332f", "#c2beb6"),
 }
-
-
-def blend(a: QColor, b: QColor, amount: float) -> str:
-    """`amount` of b over a, as a stylesheet colour."""
-    mix = [round(x + (y - x) * amount) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3],
-                                                         strict=True)]
-    return f"rgb({mix[0]}, {mix[1]}, {mix[2]})"
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def stylesheet(palette: QPalette) -> str:
