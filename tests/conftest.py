@@ -13,8 +13,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# A scripted OpenAI-compatible server on 127.0.0.1 (fixtures: fake_openai, ...).
-pytest_plugins = ["tests.fake_openai"]
+pytest_plugins = [
+    "tests.fake_openai",   # a scripted OpenAI-compatible server on 127.0.0.1 (fake_openai)
+    "tests.isolation",     # no session bus, keyring or provider key of the developer's
+]
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 # A daily reflection as a model would return it (prompts.schemas.DailyReflection).
 GOOD_REFLECTION = {
@@ -28,3 +31,11 @@ def sql(home: Path, statement: str, *params) -> list[tuple]:
         return rows
     finally:
         conn.close()
+
+
+def require_tools(*names: str, install: str) -> None:
+    """Skip, saying what to install, when a tool is not on PATH (in CI, which installs
+    them all, that skip is a failure: tests/skip_policy.py)."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (Debian: apt-get install {install})")

@@ -3,25 +3,25 @@ notification server of our own (it records each call and presses buttons on requ
 real D-Bus round trip, deterministic) or, where installed, the real dunst daemon on a
 virtual X display.
 
-Needs `dbus-daemon` (Debian: dbus); the dunst test also needs dunst, dunstctl and Xvfb
-(Debian: dunst, xvfb). Each test skips with the reason when a part is missing.
+Needs `dbus-daemon` (Debian: dbus); the dunst tests also need dunst, dunstctl and Xvfb
+(Debian: dunst, xvfb). Where one is not installed the test skips and says which (in CI,
+which installs them all, that skip is a failure); one that is installed but does not
+start is a failure everywhere.
 """
 
 from __future__ import annotations
 
 import os
-import select
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.dbus_bus import Bus
+from tests.helpers import require_tools
 from tests.xvfb import start_xvfb
 from ui.notification_backends import NOTIFY_SIGNATURE
 from ui.notifications import NUDGE_ACTIONS, Notifier
@@ -39,62 +39,14 @@ from jeepney import (  # noqa: E402  (after the skip above)
 from jeepney.bus_messages import message_bus  # noqa: E402
 from jeepney.io.threading import ReceiveStopped, open_dbus_connection  # noqa: E402
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-# No <servicedir>: nothing is D-Bus-activated on this bus (an installed dunst would be).
-
 NAME = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
 
 
 @pytest.fixture(scope="session")
 def qapp_args() -> list[str]:
     # Qt widgets on the offscreen platform, as in tests/ui (these tests need no display).
     return ["wise-tests", "-platform", "offscreen"]
-
-PATH = "/org/freedesktop/Notifications"
-
-
-@dataclass
-class Bus:
-    address: str
-    process: subprocess.Popen
-
-
-@pytest.fixture
-def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[Bus]:
-    """A session bus of this test's own; DBUS_SESSION_BUS_ADDRESS points at it."""
-    daemon = shutil.which("dbus-daemon")
-    if daemon is None:
-        pytest.skip("dbus-daemon is not installed (Debian/Ubuntu: apt-get install dbus)")
-    folder = tempfile.mkdtemp(prefix="wise-bus-")  # short: socket paths have a length limit
-    config = Path(folder) / "bus.conf"
-    config.write_text(BUS_CONFIG.format(dir=folder))
-    process = subprocess.Popen([daemon, f"--config-file={config}", "--nofork",
-                                "--print-address=1"], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL)
-    try:
-        ready, _, _ = select.select([process.stdout], [], [], 10)
-        address = process.stdout.readline().decode().strip() if ready else ""
-        if not address:
-            pytest.fail("dbus-daemon did not print its address")
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-        yield Bus(address, process)
-    finally:
-        process.terminate()
-        process.wait(10)
-        process.stdout.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 class FakeNotificationServer:
@@ -178,13 +130,8 @@ class FakeNotificationServer:
 
 
 @pytest.fixture
-def private_bus(bus: Bus) -> str:
-    return bus.address
-
-
-@pytest.fixture
-def fake_server(private_bus: str) -> Iterator[FakeNotificationServer]:
-    server = FakeNotificationServer(private_bus)
+def fake_server(private_bus: Bus) -> Iterator[FakeNotificationServer]:
+    server = FakeNotificationServer(private_bus.address)
     yield server
     server.stop()
 
@@ -237,8 +184,8 @@ def test_snooze_and_not_today(fake_server, notifier, qtbot, action: str) -> None
     assert answered.args == [3, action]
 
 
-def test_markup_is_escaped_where_the_server_reads_it(private_bus, qtbot) -> None:
-    server = FakeNotificationServer(private_bus, ("actions", "body", "body-markup"))
+def test_markup_is_escaped_where_the_server_reads_it(private_bus: Bus, qtbot) -> None:
+    server = FakeNotificationServer(private_bus.address, ("actions", "body", "body-markup"))
     notifier = Notifier(None)
     try:
         start(notifier, qtbot)
@@ -324,8 +271,8 @@ def test_stop_takes_our_notifications_off_the_screen(fake_server, qtbot) -> None
     assert [n.nudge_id for n in notifier.pending()] == [1]
 
 
-def test_a_server_without_buttons_is_not_used(private_bus, notifier, qtbot) -> None:
-    server = FakeNotificationServer(private_bus, ("body",))
+def test_a_server_without_buttons_is_not_used(private_bus: Bus, notifier, qtbot) -> None:
+    server = FakeNotificationServer(private_bus.address, ("body",))
     try:
         assert start(notifier, qtbot) == "menu"
         notifier.show_nudge(1, "One", "")
@@ -340,12 +287,13 @@ def test_no_server_on_the_bus(private_bus, notifier, qtbot) -> None:
     assert start(notifier, qtbot) == "menu"
 
 
-def test_losing_the_bus_falls_back_to_the_menu(bus, fake_server, notifier, qtbot) -> None:
+def test_losing_the_bus_falls_back_to_the_menu(private_bus: Bus, fake_server, notifier,
+                                               qtbot) -> None:
     assert start(notifier, qtbot) == "dbus"
     notifier.show_nudge(2, "Kept", "")
     qtbot.waitUntil(lambda: bool(fake_server.calls_of("Notify")), timeout=5000)
     with qtbot.waitSignal(notifier.backend_changed, timeout=5000) as changed:
-        bus.process.terminate()  # the session bus goes away
+        private_bus.process.terminate()  # the session bus goes away
     assert changed.args == ["menu"]
     assert [n.nudge_id for n in notifier.pending()] == [2]
 
@@ -359,15 +307,10 @@ grep -m1 'Snooze'
 
 
 @pytest.fixture
-def dunst(private_bus: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+def dunst(private_bus: Bus, tmp_path: Path) -> Iterator[dict[str, str]]:
     """dunst on a virtual X display, on the private bus; yields the env for dunstctl."""
-    missing = [tool for tool in ("dunst", "dunstctl", "Xvfb") if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (Debian: apt-get install dunst xvfb)")
-    try:
-        xvfb, display = start_xvfb(screen="800x600x24")
-    except RuntimeError:
-        pytest.skip("Xvfb did not start")
+    require_tools("dunst", "dunstctl", "Xvfb", install="dunst xvfb")
+    xvfb, display = start_xvfb(screen="800x600x24")  # RuntimeError: a failure, not a skip
     processes = [xvfb]
     try:
         picker = tmp_path / "pick.sh"
@@ -375,14 +318,18 @@ def dunst(private_bus: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         picker.chmod(0o755)
         config = tmp_path / "dunstrc"
         config.write_text(f"[global]\n    dmenu = {picker}\n")
-        env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": private_bus}
-        processes.append(subprocess.Popen(["dunst", "-config", str(config)], env=env,
-                                          stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL))
-        deadline = time.monotonic() + 15
-        while not name_has_owner(private_bus, NAME):
-            if time.monotonic() > deadline or processes[-1].poll() is not None:
-                pytest.skip("dunst did not start on the virtual display")
+        env = {**os.environ, "DISPLAY": display,
+               "DBUS_SESSION_BUS_ADDRESS": private_bus.address}
+        log = tmp_path / "dunst.log"
+        with open(log, "wb") as err:
+            processes.append(subprocess.Popen(["dunst", "-config", str(config)], env=env,
+                                              stdout=subprocess.DEVNULL, stderr=err))
+        deadline = time.monotonic() + 30
+        while not name_has_owner(private_bus.address, NAME):
+            if processes[-1].poll() is not None:
+                pytest.fail(f"dunst ended on the virtual display: {log.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail("dunst did not take the notifications name within 30 s")
             time.sleep(0.05)
         yield env
     finally:

@@ -13,21 +13,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from sqlalchemy import select
 
 from app.journal import Context
-from app.llm import redact
 from app.llm.gateway import LOCAL_PLACEHOLDER_KEY, Gateway, backoff_delay
-from app.llm.providers import ENV_VARS
 from app.llm.types import ModelError
 from app.llm.usage import month_cost, month_usage
 from app.llm.worker_client import ModelWorker
 from app.logs import configure_logging
 from storage.models import LLMCall
 from tests.fake_openai import Reply
-from tests.keyring_backend import MemoryKeyring
 
 MESSAGES = [{"role": "system", "content": "You are kind."},
             {"role": "user", "content": "Say hello."}]
@@ -40,23 +36,10 @@ def worker() -> Iterator[ModelWorker]:
     model_worker.stop()
 
 
-@pytest.fixture(autouse=True)
-def no_key_env(monkeypatch: pytest.MonkeyPatch):
-    for names in ENV_VARS.values():
-        for name in names:
-            monkeypatch.delenv(name, raising=False)
-    yield
-    redact.forget_secrets()
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """Never the user's real keyring (it might ask to be unlocked, or hold real keys)."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+# Never the user's real keyring (it might ask to be unlocked, or hold real keys): one in
+# memory, for the tests that need a key (or a budget); provider variables are cleared for
+# every test (tests/isolation.py).
+pytestmark = pytest.mark.usefixtures("memory_keyring")
 
 
 @pytest.fixture
@@ -135,7 +118,7 @@ def test_a_stored_key_is_sent_even_to_a_local_server(gateway, fake_openai,
         "Bearer local-proxy-key-0123456789")
 
 
-@pytest.mark.allow_warning_logs
+@pytest.mark.allow_warning_logs(r"^model call failed: .* kind=rate_limited ")
 def test_rate_limit_waits_for_retry_after(gateway, journal, fake_openai) -> None:
     fake_openai.script(Reply(status=429, headers={"Retry-After": "1"}), Reply("ok now"))
     started = time.monotonic()
@@ -149,7 +132,7 @@ def test_rate_limit_waits_for_retry_after(gateway, journal, fake_openai) -> None
     assert "rate" in first.error
 
 
-@pytest.mark.allow_warning_logs
+@pytest.mark.allow_warning_logs(r"^model call failed: .* kind=server ")
 def test_server_errors_are_retried_up_to_max_retries(gateway, context, journal,
                                                      fake_openai) -> None:
     fake_openai.script(Reply(status=500), Reply(status=503), Reply("third time"))
@@ -165,7 +148,7 @@ def test_server_errors_are_retried_up_to_max_retries(gateway, context, journal,
     assert len(fake_openai.requests) == 4
 
 
-@pytest.mark.allow_warning_logs
+@pytest.mark.allow_warning_logs(r"^model call failed: .* kind=unreachable ")
 def test_a_fallback_answers_when_the_main_model_is_unreachable(gateway, context, journal,
                                                                fake_openai) -> None:
     dead = f"http://127.0.0.1:{closed_port()}/v1"
@@ -190,7 +173,7 @@ def test_a_fallback_answers_when_the_main_model_is_unreachable(gateway, context,
     assert "127.0.0.1" in str(caught.value) and "openai/other" in str(caught.value)
 
 
-@pytest.mark.allow_warning_logs
+@pytest.mark.allow_warning_logs(r"^model call failed: .* kind=auth ")
 def test_a_refused_key_is_not_retried_and_never_written_anywhere(
         gateway, journal, fake_openai, memory_keyring, log_file) -> None:
     secret = "plainsecretvalue0123456789"  # no key-like shape: only registration hides it
@@ -294,7 +277,7 @@ def test_cancel_stops_the_stream_and_is_recorded(gateway, journal, fake_openai) 
     assert len(fake_openai.requests) == 1
 
 
-@pytest.mark.allow_warning_logs
+@pytest.mark.allow_warning_logs(r"^model call failed: .* kind=stalled ")
 def test_a_stream_that_showed_text_is_not_retried(gateway, context, journal,
                                                   fake_openai) -> None:
     context.settings.values["llm.stall_timeout"] = 2
@@ -317,7 +300,7 @@ def test_backoff_delay() -> None:
         assert ceiling / 2 <= delay <= ceiling
 
 
-@pytest.mark.allow_warning_logs
+@pytest.mark.allow_warning_logs(r"^model call failed: .* kind=other .*ValueError in the caller")
 def test_a_failing_on_delta_is_recorded_and_raised(gateway, journal, fake_openai) -> None:
     fake_openai.script(Reply("a b c d"))
 

@@ -1,7 +1,8 @@
 """`wise llm test|usage` and `wise key set|delete|status`, as real subprocesses.
 
 A subprocess cannot see an in-memory keyring, so every `wise` here uses the file-backed
-test backend (tests/keyring_backend.py) through PYTHON_KEYRING_BACKEND."""
+test backend (tests/keyring_backend.py, the `file_keyring` fixture) through
+PYTHON_KEYRING_BACKEND."""
 
 from __future__ import annotations
 
@@ -11,21 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from app.llm.providers import ENV_VARS
 from tests.fake_openai import Reply
 
 SECRET = "plain-test-secret-0123456789"
 
 
-@pytest.fixture(autouse=True)
-def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for names in ENV_VARS.values():
-        for name in names:
-            monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "keyring.json"
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.FileKeyring")
-    monkeypatch.setenv("WISE_TEST_KEYRING_FILE", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("file_keyring")
 
 
 def closed_port() -> int:
@@ -40,11 +32,11 @@ def configure(wise, model: str, api_base: str = "", **more: str) -> None:
         assert result.code == 0, result.err
 
 
-def test_key_set_then_llm_test_then_usage(wise, fake_openai, test_keyring: Path) -> None:
+def test_key_set_then_llm_test_then_usage(wise, fake_openai, file_keyring: Path) -> None:
     stored = wise("key", "set", "openai", stdin=SECRET + "\n")
     assert stored.code == 0, stored.err
     assert "openai" in stored.out and SECRET not in stored.out + stored.err
-    assert json.loads(test_keyring.read_text())["wise/openai"] == SECRET
+    assert json.loads(file_keyring.read_text())["wise/openai"] == SECRET
 
     status = wise("key", "status")
     assert status.code == 0, status.err
@@ -80,7 +72,7 @@ def test_key_set_then_llm_test_then_usage(wise, fake_openai, test_keyring: Path)
 
     deleted = wise("key", "delete", "openai")
     assert deleted.code == 0 and "Removed" in deleted.out
-    assert "wise/openai" not in json.loads(test_keyring.read_text())
+    assert "wise/openai" not in json.loads(file_keyring.read_text())
     log = (Path(wise("config", "path").out.strip()).parent / "logs" / "wise.log")
     if log.exists():
         assert SECRET not in log.read_text(encoding="utf-8")
@@ -130,11 +122,11 @@ def test_no_key_for_a_cloud_model(wise) -> None:
     assert "`wise key set anthropic`" in result.err and "ANTHROPIC_API_KEY" in result.err
 
 
-def test_key_set_refuses_empty_input(wise, test_keyring: Path) -> None:
+def test_key_set_refuses_empty_input(wise, file_keyring: Path) -> None:
     result = wise("key", "set", "openai", stdin="\n")
     assert result.code == 2
     assert "no key given" in result.err
-    assert not test_keyring.exists()
+    assert not file_keyring.exists()
 
 
 def test_without_a_keyring_backend(wise) -> None:

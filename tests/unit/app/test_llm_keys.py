@@ -19,14 +19,6 @@ class LockedKeyring(MemoryKeyring):
         raise keyring.errors.KeyringLocked("the collection is locked")
 
 
-@pytest.fixture(autouse=True)
-def no_key_env(monkeypatch: pytest.MonkeyPatch):
-    for name in ALL_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    yield
-    redact.forget_secrets()
-
-
 @pytest.fixture
 def use_keyring():
     previous = keyring.get_keyring()
