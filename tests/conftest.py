@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = [
     "tests.fake_openai",   # a scripted OpenAI-compatible server on 127.0.0.1 (fake_openai)
     "tests.isolation",     # no session bus, keyring or provider key of the developer's
+    "tests.skip_policy",   # in CI, a skip outside its allow-list is a failure
 ]
 
 
@@ -55,12 +57,13 @@ def wise(wise_home: Path):
     """Run the real `wise` command in a subprocess with this test's WISE_HOME."""
 
     def run(*args: str, stdin: bytes | str | None = None, env: dict | None = None,
-            timeout: float = 60) -> Result:
+            timeout: float = 60, prefix: Sequence[str] = ()) -> Result:
+        """`prefix`: a command to run it under (e.g. setpriv with fewer capabilities)."""
         full_env = {**os.environ, "WISE_HOME": str(wise_home), **(env or {})}
         data = stdin.encode() if isinstance(stdin, str) else stdin
         proc = subprocess.run(
-            [sys.executable, "-m", "app.cli.main", *args], input=data, capture_output=True,
-            env=full_env, cwd=ROOT, timeout=timeout, check=False)
+            [*prefix, sys.executable, "-m", "app.cli.main", *args], input=data,
+            capture_output=True, env=full_env, cwd=ROOT, timeout=timeout, check=False)
         return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"),
                       proc.stderr.decode("utf-8", "replace"))
 

@@ -449,55 +449,50 @@ def test_data_folder_that_cannot_be_created(wise, tmp_path: Path) -> None:
         assert blocker.read_text() == "not a folder\n"
 
 
-class _ReadOnly:
-    """Make the data folder and journal read-only in a way the current user respects."""
+# Root ignores permission bits (CAP_DAC_OVERRIDE): as root, `wise` runs without the
+# capabilities that let it (setpriv, util-linux), so the bits stop it as they stop a plain
+# user. Works in containers (which rarely allow `chattr +i`) and on any file system.
+AS_PLAIN_USER: tuple[str, ...] = (
+    ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--")
+    if os.geteuid() == 0 else ())
 
-    def __init__(self, home: Path) -> None:
-        self.home, self.db = home, home / "wise.db"
-        self.as_root = os.geteuid() == 0
-        self.applied = False
+
+class _ReadOnly:
+    """The data folder (0500) and journal (0400) made read-only; `run` runs `wise` in a
+    way that respects it, also as root."""
+
+    def __init__(self, wise, home: Path) -> None:
+        self.wise, self.home, self.db = wise, home, home / "wise.db"
 
     def __enter__(self) -> _ReadOnly:
-        if self.as_root:
-            # Root ignores permission bits; the immutable attribute stops root too.
-            if shutil.which("chattr") is None:
-                pytest.skip("running as root and chattr is not installed: cannot make "
-                            "the data folder read-only for root")
-            done = subprocess.run(["chattr", "+i", str(self.db), str(self.home)],
-                                  capture_output=True, check=False)
-            if done.returncode != 0:
-                subprocess.run(["chattr", "-i", str(self.db), str(self.home)],
-                               capture_output=True, check=False)
-                pytest.skip(f"running as root and this file system refuses chattr +i "
-                            f"({done.stderr.decode().strip()})")
-        else:
-            self.db.chmod(0o400)
-            self.home.chmod(0o500)
-        self.applied = True
-        # Check it took: writing a file into the folder must now fail.
-        with pytest.raises(PermissionError):
-            (self.home / "probe").write_text("x")
+        self.db.chmod(0o400)
+        self.home.chmod(0o500)
+        # Check it took, for the process `wise` will be: it cannot write into the folder.
+        probe = subprocess.run(
+            [*AS_PLAIN_USER, sys.executable, "-c", "import sys; open(sys.argv[1], 'w')",
+             str(self.home / "probe")], capture_output=True, text=True, check=False)
+        if probe.returncode == 0 or "PermissionError" not in probe.stderr:
+            self.__exit__()
+            pytest.fail(f"the data folder is still writable: {probe.stderr}")
         return self
 
+    def run(self, *args: str):
+        return self.wise(*args, prefix=AS_PLAIN_USER)
+
     def __exit__(self, *exc: object) -> None:
-        if not self.applied:
-            return
-        if self.as_root:
-            subprocess.run(["chattr", "-i", str(self.db), str(self.home)], check=True)
-        else:
-            self.home.chmod(0o700)
-            self.db.chmod(0o600)
+        self.home.chmod(0o700)
+        self.db.chmod(0o600)
 
 
 def test_read_only_journal_refuses_capture_cleanly(wise, wise_home: Path, journal) -> None:
     _quiesce(wise_home / "wise.db")
     text = "a thought with nowhere to be written"
-    with _ReadOnly(wise_home):
-        result = wise("capture", text)
+    with _ReadOnly(wise, wise_home) as read_only:
+        result = read_only.run("capture", text)
         err = _failure(result, str(wise_home / "wise.db"))
         assert result.out == ""
         _text_kept(wise_home, text, err)
-        again = wise("capture", "--json", "second try")
+        again = read_only.run("capture", "--json", "second try")
         _failure(again)
         assert again.out == ""
     assert _counts(wise_home) == journal
@@ -507,9 +502,9 @@ def test_read_only_journal_refuses_capture_cleanly(wise, wise_home: Path, journa
 
 def test_read_only_journal_is_not_called_damaged(wise, wise_home: Path, journal) -> None:
     _quiesce(wise_home / "wise.db")
-    with _ReadOnly(wise_home):
-        result = wise("capture", "a thought with nowhere to be written")
-        doctor = wise("doctor")
+    with _ReadOnly(wise, wise_home) as read_only:
+        result = read_only.run("capture", "a thought with nowhere to be written")
+        doctor = read_only.run("doctor")
     assert result.code == 1
     message = result.err.lower()
     assert "cannot be read" not in message and "damaged" not in message, result.err

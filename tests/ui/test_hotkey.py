@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QKeySequence
 
+from tests.helpers import require_tools
 from tests.xvfb import start_xvfb
 from ui.hotkey import (
     GlobalHotkey,
@@ -132,8 +132,7 @@ def test_keycombo_text_is_in_qt_order():
 @pytest.fixture(scope="module")
 def x_display() -> Iterator[str]:
     """A private Xvfb server; the display number is picked by Xvfb itself (-displayfd)."""
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        pytest.skip("needs xvfb and xdotool")
+    require_tools("Xvfb", "xdotool", install="xvfb xdotool")
     server, display = start_xvfb()
     try:
         yield display

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import statistics
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -387,13 +385,7 @@ def test_queries_are_bounded(years: Journal, small: Journal) -> None:
     big = selects_while(years, lambda: build(years))
     little = selects_while(small, lambda: build(small))
     assert big <= little + 4 and big <= 30  # the same handful of queries at any size
-    build(years)  # warm
-    times = []
-    for _ in range(5):
-        started = time.perf_counter()
-        build(years)
-        times.append(time.perf_counter() - started)
-    assert statistics.median(times) < 0.200
+    # How long that takes on five heavy years is measured by `make bench` (context).
 
 
 def test_missing_recent_summaries_are_filled_in_plainly_without_writing(
@@ -428,28 +420,20 @@ SAMPLES = {
 }
 
 
-def tokenizers() -> list:
-    spec = importlib.util.find_spec("litellm")
-    if spec is None or not spec.submodule_search_locations:
-        return []
-    folder = Path(next(iter(spec.submodule_search_locations))) / "litellm_core_utils" / \
-        "tokenizers"
-    if not folder.is_dir():
-        return []
-    return [folder]
-
-
 @pytest.fixture
 def real_encodings(monkeypatch: pytest.MonkeyPatch) -> list:
-    folders = tokenizers()
-    if not folders:
-        pytest.skip("no offline tiktoken files (litellm's copy) here")
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(folders[0]))
-    tiktoken = pytest.importorskip("tiktoken")
-    try:
-        return [tiktoken.get_encoding(name) for name in ("cl100k_base", "o200k_base")]
-    except Exception as exc:  # the files are missing: not this test's business
-        pytest.skip(f"tiktoken cannot load its encodings offline: {exc}")
+    """cl100k_base and o200k_base from the copy litellm ships (litellm is pinned, so it is
+    always there), offline: a missing file is a failure here, never a download."""
+    spec = importlib.util.find_spec("litellm")
+    assert spec is not None and spec.submodule_search_locations, "litellm is not installed"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "litellm_core_utils" / \
+        "tokenizers"
+    assert folder.is_dir(), f"litellm no longer ships tiktoken's files in {folder}"
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(folder))
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # nothing listens: no network
+    import tiktoken
+
+    return [tiktoken.get_encoding(name) for name in ("cl100k_base", "o200k_base")]
 
 
 @pytest.mark.parametrize("name", SAMPLES)
