@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -72,10 +73,16 @@ def wise(wise_home: Path):
 
 @pytest.fixture(autouse=True)
 def fail_on_warning_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
-    """A warning or error logged by Wise's own code fails the test unless it expects one."""
+    """A warning or error logged by Wise's own code fails the test unless the test expects
+    that message: @pytest.mark.allow_warning_logs(r"regex", ...), searched in each message
+    (on a test, its class or its module)."""
+    allowed = [re.compile(pattern) for marker in request.node.iter_markers(
+        "allow_warning_logs") for pattern in marker.args]
+    if any(not marker.args for marker in request.node.iter_markers("allow_warning_logs")):
+        pytest.fail("allow_warning_logs needs the pattern of each warning it allows")
     yield
-    if request.node.get_closest_marker("allow_warning_logs"):
-        return
-    ours = [r for r in caplog.get_records("call")
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    ours = [r.getMessage() for r in records
             if r.levelno >= 30 and r.name.split(".")[0] in {"app", "ui", "storage"}]
-    assert not ours, "unexpected warning logs: " + "; ".join(r.getMessage() for r in ours)
+    unexpected = [m for m in ours if not any(p.search(m) for p in allowed)]
+    assert not unexpected, "unexpected warning logs: " + "; ".join(unexpected)
