@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,11 @@ pytest_plugins = [
     "tests.isolation",     # no session bus, keyring or provider key of the developer's
     "tests.skip_policy",   # in CI, a skip outside its allow-list is a failure
 ]
+
+# No per-example deadline: hypothesis's default (200 ms) fails on a loaded machine; how
+# fast things are is measured by `make bench`, not by the tests.
+settings.register_profile("wise", deadline=None)
+settings.load_profile("wise")
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,9 @@ What is measured (each group's module docstring has the details):
   windows   the two windows in a fresh process as the tray has it (bench_windows): first
             paint (target <= 300 ms) and data on screen on five heavy years vs empty;
             event-loop lag while a reflection streams (target p99 <= 50 ms).
+  parsers   parse_capture on a typical line (target <= 1 ms) and on inputs built to make
+            it backtrack (target <= 100 ms); parse_structured on pathological model
+            replies (target <= 2 s) (bench_parsers).
 
 How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
 after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
@@ -69,7 +72,7 @@ from datetime import UTC, datetime
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
 GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle",
-          "rituals", "windows")
+          "rituals", "windows", "parsers")
 
 
 def _group_steps(name: str) -> tuple:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -24,6 +23,7 @@ from prompts.structured import (
     with_format_instructions,
 )
 from prompts.voice import voice_problems
+from tests.benchmarks.bench_parsers import PATHOLOGICAL_REPLIES
 
 GOOD = {
     "celebrate": "You went for a twenty-minute walk, and you wrote down the call to your mum.",
@@ -268,13 +268,13 @@ def test_chatter_around_a_good_reply_is_tolerated(chatter: str) -> None:
     assert parse(f"{chatter}\n{GOOD_JSON}\n{chatter}") == DailyReflection.model_validate(GOOD)
 
 
-@pytest.mark.parametrize("pathological", ['{"' * 8_000, "{\u201c" * 8_000,
-                                          "{" * (MAX_REPLY_CHARS - 1)])
-def test_pathological_replies_fail_quickly(pathological: str) -> None:
-    started = time.perf_counter()
+# Not a speed test (that is `make bench`, group parsers: <= 2 s each); catastrophic
+# backtracking on these would run into the timeout.
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("pathological", PATHOLOGICAL_REPLIES)
+def test_pathological_replies_fail_clearly(pathological: str) -> None:
     with pytest.raises(OutputParseError, match="not complete"):
         parse(pathological)
-    assert time.perf_counter() - started < 5  # about 0.5 s on a small machine
 
 
 def test_a_non_text_reply_is_an_output_parse_error() -> None:
