@@ -4,6 +4,7 @@ garbage on the socket, and clean shutdown. Qt runs on the offscreen platform."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -101,6 +102,38 @@ def test_bad_capture_through_the_socket_is_refused_with_exit_2(tray, wise_home: 
     tables = rows(wise_home, "SELECT name FROM sqlite_master WHERE name = 'entries'")
     if tables:
         assert rows(wise_home, "SELECT count(*) FROM entries") == [(0,)]
+
+
+def socket_captures_logged(home: Path) -> int:
+    return (home / "logs" / "wise.log").read_text().count("capture request over the socket")
+
+
+@pytest.mark.timeout(180)
+def test_a_capture_retried_while_the_tray_stalls_is_saved_once(tray, wise_home: Path) -> None:
+    """`wise capture` gives up on a tray that does not answer and writes directly, with the
+    same uid; the tray, going on, finds that uid already saved: one row, not two."""
+    assert wise_cli(wise_home, "capture", "before the stall").returncode == 0
+    text = "written while the tray was stopped"
+    os.kill(tray.pid, signal.SIGSTOP)
+    try:
+        stalled = wise_cli(wise_home, "capture", "--json", text)
+    finally:
+        os.kill(tray.pid, signal.SIGCONT)
+    assert stalled.returncode == 0, stalled.stderr
+    uid = json.loads(stalled.stdout)["uid"]
+    assert rows(wise_home, f"SELECT uid FROM entries WHERE text = '{text}'") == [(uid,)]
+    # The tray reads the request that waited on its socket, and saves it with the same
+    # uid: the one row is found, not doubled. A capture after it, on the same worker,
+    # is answered only once the earlier one is done.
+    assert wise_cli(wise_home, "capture", "after the stall").returncode == 0
+    assert socket_captures_logged(wise_home) == 3
+    # ...and found there, not refused by the database (which would say so in the log).
+    log = (wise_home / "logs" / "wise.log").read_text()
+    assert " ERROR ui.app:" not in log, log
+    assert rows(wise_home, f"SELECT uid FROM entries WHERE text = '{text}'") == [(uid,)]
+    assert sorted(rows(wise_home, "SELECT text FROM entries")) == [
+        ("after the stall",), ("before the stall",), (text,)]
+    assert tray.poll() is None
 
 
 def test_a_second_wise_does_not_start_a_second_tray(tray, wise_home: Path) -> None:
