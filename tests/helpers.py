@@ -39,3 +39,17 @@ def require_tools(*names: str, install: str) -> None:
     missing = [name for name in names if shutil.which(name) is None]
     if missing:
         pytest.skip(f"{', '.join(missing)} not installed (Debian: apt-get install {install})")
+
+
+def outside_the_fence(content: str) -> str:
+    """A prompt's text with every <journal-data>...</journal-data> span taken out: what
+    the model reads as instructions rather than as the user's data."""
+    from prompts.loader import FENCE_CLOSE, FENCE_OPEN
+
+    outside, rest = [], content
+    while FENCE_OPEN in rest:
+        before, _, after = rest.partition(FENCE_OPEN)
+        assert FENCE_CLOSE in after, "a fence opened and never closed"
+        outside.append(before)
+        rest = after.partition(FENCE_CLOSE)[2]
+    return "".join([*outside, rest])
