@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.fake_openai import Reply
+from tests.helpers import sql
 
 SECRET = "plain-test-secret-0123456789"
 
@@ -141,3 +143,44 @@ def test_without_a_keyring_backend(wise) -> None:
     assert data["keyring"]["available"] is False
     assert {r["provider"]: r["source"] for r in data["providers"]}["groq"] == "environment"
     assert SECRET not in status.out
+
+
+def test_a_refused_key_echoed_by_the_server_is_on_no_file_under_wise_home(
+        wise, wise_home: Path, fake_openai, file_keyring: Path) -> None:
+    """Every file under WISE_HOME, byte for byte - the journal, its -wal, settings, logs,
+    backups - after a 401 that quotes the key back, and a backup."""
+    secret = "plainsecretvalue0123456789"  # no key-like shape: only registration hides it
+    assert wise("key", "set", "openai", stdin=secret + "\n").code == 0
+    configure(wise, "openai/test-model", fake_openai.base_url)
+    refused = Reply(status=401, error_body={"error": {
+        "message": f"Incorrect API key provided: {secret}", "type": "invalid_request_error",
+        "code": "invalid_api_key"}})
+    fake_openai.script(refused, refused)
+    assert wise("capture", "a walk by the river").code == 0
+    # A reader kept open holds the journal's -wal file on disk (the last connection to
+    # close would fold it into wise.db and delete it): it is swept too.
+    reader = sqlite3.connect(wise_home / "wise.db")
+    try:
+        reader.execute("SELECT count(*) FROM entries").fetchone()
+        tested = wise("llm", "test")
+        reflected = wise("reflect", "--json")
+        backup = wise("backup", "--json")
+        assert backup.code == 0, backup.err
+        files = [path for path in wise_home.rglob("*") if path.is_file()]
+        wal = wise_home / "wise.db-wal"
+        assert wal in files and wal.stat().st_size > 0
+        assert Path(backup.json()["backup"]) in files
+        assert any(path.parent.name == "logs" for path in files)
+        holding = [str(path) for path in files if secret.encode() in path.read_bytes()]
+    finally:
+        reader.close()
+    assert [r.headers["authorization"] for r in fake_openai.requests] == [
+        f"Bearer {secret}"] * 2  # the key was sent, and quoted back, twice
+    assert holding == []
+    assert tested.code != 0 and "refused" in tested.err + tested.out
+    assert reflected.code == 1 and "refused" in reflected.err
+    for result in (tested, reflected, backup):
+        assert secret not in result.out + result.err
+    assert secret.encode() in file_keyring.read_bytes()  # where the sweep would find it
+    assert sql(wise_home, "SELECT status, error_kind FROM llm_calls") == [
+        ("error", "auth"), ("error", "auth")]
