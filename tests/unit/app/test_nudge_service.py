@@ -230,6 +230,32 @@ def test_settings_are_read_at_each_tick(service, journal) -> None:
     assert service.tick(at(11)).nudge
 
 
+def test_the_daily_cap_holds_through_the_service_for_a_journal_day(service, journal) -> None:
+    """Ticks every 15 minutes all day and night, every nudge answered (so nothing backs
+    off): the service, on its rows, sends the cap and no more, counted per journal day
+    (which starts at 4 am); the next day starts again."""
+    for i in range(12):
+        add_step(journal, f"step {i}", estimate=5, created=at(9, day=-3))
+    service.context.settings.values.update({"nudges.daily_cap": 3,
+                                            "nudges.min_gap_minutes": 15,
+                                            "nudges.quiet_start": "00:00",
+                                            "nudges.quiet_end": "00:00"})  # never quiet
+    refusals = []
+    for tick in range(4 * 4 + 1, (24 + 4) * 4):  # 04:15 to 03:45 the next morning
+        now = at(0) + timedelta(minutes=15 * tick)
+        outcome = service.tick(now)
+        if isinstance(outcome, NudgeOutcome):
+            service.respond(outcome.nudge_id, "done", now + timedelta(minutes=5))
+        else:
+            refusals.append(outcome.rule)
+    sent = nudges(journal)
+    assert len(sent) == 3, [(n.created_at, n.response) for n in sent]
+    assert refusals[-1] == "daily_cap" and refusals.count("daily_cap") > 80, refusals
+    # 04:15, a new journal day: nudges again.
+    assert isinstance(service.tick(at(4, 15, day=1)), NudgeOutcome)
+    assert len(nudges(journal)) == 4
+
+
 # ------------------------------------------------------------------------ loading
 
 
