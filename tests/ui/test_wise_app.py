@@ -234,3 +234,34 @@ def test_opening_a_nudge_opens_its_goal_in_goal_review(wise, qtbot, wise_home: P
     window = wise._review_window
     assert window is not None and window.isVisible()
     qtbot.waitUntil(lambda: window.goal_page.goal_id == goal_id, timeout=SLOW_MS)
+
+
+def test_the_tray_menu_reaches_the_app_as_qt_calls_it(wise, qtbot, wise_home: Path) -> None:
+    """Each item through QAction.triggered, which hands `checked` to a slot that can take
+    an argument (it once opened goal review on goal False): the app gets no argument."""
+    from app.state import load_state
+    from ui.review_window import GOALS
+    from ui.tray import WiseTray
+
+    menu = WiseTray(wise)  # offscreen has no tray icon: its menu, on the same app
+    try:
+        menu.review_action.trigger()
+        review = wise._review_window
+        assert review.isVisible() and review.page() == GOALS
+        assert review.goal_page.goal_id is None
+        menu.reflection_action.trigger()
+        assert wise._reflection_window.isVisible()
+        menu.capture_action.trigger()
+        assert wise.capture_window.isVisible()
+        menu.settings_action.trigger()
+        assert wise._settings_window.isVisible()
+        state = wise_home / "state.json"
+        menu.pause_hour_action.trigger()
+        assert load_state(state).nudges_paused_until
+        menu.resume_action.setEnabled(True)  # the app has no tray of its own to update
+        menu.resume_action.trigger()
+        assert load_state(state).nudges_paused_until is None
+        menu.pause_day_action.trigger()
+        assert load_state(state).nudges_paused_until
+    finally:
+        menu.hide()
