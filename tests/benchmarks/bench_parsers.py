@@ -9,7 +9,7 @@ Measured in-process, warm, the median of repeated calls:
   built to make a regex backtrack (target <= 100 ms), beside an ordinary text of the same
   length;
 - `parse_structured` on the slowest of PATHOLOGICAL_REPLIES, a model reply of braces and
-  quotes that never closes (target <= 2 s: it runs in a `wise` child, off the GUI).
+  quotes that never closes (target <= 5 s: it runs in a `wise` child, off the GUI).
 
 The tests (tests/unit/app/test_capture_parser.py, tests/unit/prompts/
 test_prompt_structured.py) check that these inputs are parsed whole and correctly; how
@@ -97,7 +97,7 @@ def run_reply_parser(ws: Workspace) -> list[Row]:
                for reply in PATHOLOGICAL_REPLIES]
     worst = max(medians)
     return [Row(group, "parse_structured, slowest pathological reply", secs(worst),
-                ms(min(medians)), ratio(worst, min(medians)), "≤ 2 s", worst <= 2.0,
+                ms(min(medians)), ratio(worst, min(medians)), "≤ 5 s", worst <= 5.0,
                 note="baseline column: the fastest of the pathological replies",
                 data={"medians_s": medians})]
 

@@ -268,7 +268,7 @@ def test_chatter_around_a_good_reply_is_tolerated(chatter: str) -> None:
     assert parse(f"{chatter}\n{GOOD_JSON}\n{chatter}") == DailyReflection.model_validate(GOOD)
 
 
-# Not a speed test (that is `make bench`, group parsers: <= 2 s each); catastrophic
+# Not a speed test (that is `make bench`, group parsers: <= 5 s each); catastrophic
 # backtracking on these would run into the timeout.
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("pathological", PATHOLOGICAL_REPLIES)
