@@ -1,11 +1,11 @@
 """Notifications without a notification server: tray messages, or the tray menu, and
-nothing lost. Offscreen Qt, no D-Bus (tests/integration/test_dbus_notifications.py has
-the D-Bus path)."""
+nothing lost. Offscreen Qt, no D-Bus: the session bus address points at nothing, as for
+every test (tests/isolation.py); tests/integration/test_dbus_notifications.py has the
+D-Bus path."""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
@@ -14,13 +14,6 @@ from ui.icons import app_icon
 from ui.notifications import Notifier, build_pending_menu
 
 BUTTONS = ["Done", "Snooze 15 min", "Not today"]
-
-
-@pytest.fixture(autouse=True)
-def no_session_bus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A bus address where nothing listens: the D-Bus probe fails fast, as on a desktop
-    without D-Bus, and never reaches the developer's own session."""
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
 
 
 @pytest.fixture
