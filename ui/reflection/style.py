@@ -6,7 +6,6 @@ palette, so light and dark themes both look right.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
@@ -45,10 +44,14 @@ def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
     return label
 
 
-def body_label(text: str, parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # journal text is never markup
+def status_label(parent: QWidget | None = None, *, lines: int = 1) -> QLabel:
+    """A hint that keeps its room (`lines` of it) while empty: "Saved" or "Thank you"
+    appearing under the pointer must not move the controls around it."""
+    label = hint_label("", parent)
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing() * lines)
     return label
 
 
