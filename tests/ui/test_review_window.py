@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.daytime import journal_day, local_now
 from storage.ritual_writes import RitualWriter
@@ -234,6 +234,15 @@ def test_a_goal_can_be_paused_resumed_and_retired_kindly(qtbot, seeded, window,
     qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: [c.card.title for c in window.goals_page.cards]
                     == ["Learn Spanish"], timeout=10_000)
+
+
+def test_the_goal_page_shows_the_goals_tag(qtbot, seeded, window) -> None:
+    open_goal(qtbot, window, "Run a 5k")
+    page = window.goal_page
+    qtbot.waitUntil(lambda: page.title_edit.text() == "Run a 5k", timeout=10_000)
+    shown = [w for w in page.findChildren(QLabel) if w.isVisibleTo(window)]
+    [tag] = [w for w in shown if w.text() == "#run-a-5k"]
+    assert "quick capture" in tag.toolTip()
 
 
 def test_editing_the_why_and_rhythm_saves_them(qtbot, seeded, window, wise_home) -> None:
