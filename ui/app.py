@@ -54,16 +54,10 @@ def run_tray(argv: Sequence[str]) -> int:
               "wise today (see wise --help).", file=sys.stderr)
         return 1
 
-    from PySide6.QtWidgets import QApplication
-
     from app.logs import configure_logging
 
     log_path = configure_logging(paths.logs_dir)
-    qapp = QApplication.instance() or QApplication([sys.argv[0]])
-    qapp.setApplicationName("Wise")
-    qapp.setApplicationDisplayName("Wise")
-    qapp.setDesktopFileName("wise")
-    qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with every window hidden
+    qapp = make_qapplication()
 
     from ui.ipc_server import AnotherInstance
 
@@ -78,6 +72,22 @@ def run_tray(argv: Sequence[str]) -> int:
     code = qapp.exec()
     wise.shutdown()
     return code
+
+
+def make_qapplication() -> Any:
+    """The tray's QApplication: named Wise, alive with every window hidden, and dialog
+    buttons in the platform's style without stock icons."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.plain_style import use_plain_dialog_buttons
+
+    qapp = QApplication.instance() or QApplication([sys.argv[0]])
+    qapp.setApplicationName("Wise")
+    qapp.setApplicationDisplayName("Wise")
+    qapp.setDesktopFileName("wise")
+    qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with every window hidden
+    use_plain_dialog_buttons(qapp)
+    return qapp
 
 
 def _no_display() -> bool:
