@@ -430,7 +430,7 @@ class WiseApp:
             timeout = CHILD_TIMEOUT_S["nudge"]
             self._settings_window = SettingsWindow(
                 self.context.paths.settings_file,
-                hotkey_status=lambda: self.hotkey.status.message,
+                hotkey_status=lambda: self.hotkey.status,
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
                 run_in_background=self.children.run)
