@@ -21,7 +21,7 @@ from app.errors import BadInput
 from app.ipc.client import TrayClient
 from app.ipc.protocol import error, ok, socket_path
 from app.journal import Context
-from app.paths import resolve_paths
+from app.paths import home_label, resolve_paths
 
 if TYPE_CHECKING:
     from ui.capture_window import CaptureWindow
@@ -62,6 +62,7 @@ def run_tray(argv: Sequence[str]) -> int:
     from ui.ipc_server import AnotherInstance
 
     wise = WiseApp(Context.from_environment(), log_path=str(log_path))
+    qapp.setApplicationDisplayName(wise.name)  # a second home's windows say which it is
     try:
         wise.start(show_capture=options.show_capture)
     except AnotherInstance:
@@ -111,6 +112,10 @@ class WiseApp:
         from ui.tasks import Background
 
         self.context = context
+        # A home other than the usual one is named wherever Wise shows itself, so two trays
+        # for two data folders can be told apart: "Wise (~/wise-work)".
+        self.home = home_label(context.paths)
+        self.name = f"Wise ({self.home})" if self.home else "Wise"
         self.background = Background(threads=1)  # one writer: captures keep their order
         # Waits on `wise` child processes (reflection, nudges, maintenance): apart, so that
         # a slow model call never holds up a capture.
@@ -160,13 +165,13 @@ class WiseApp:
         if QSystemTrayIcon.isSystemTrayAvailable():
             from ui.tray import WiseTray
 
-            self.tray = WiseTray(self)
+            self.tray = WiseTray(self, home=self.home)
             self.tray.show()
         else:
             from ui.fallback_window import FallbackWindow
 
             log.warning("no system tray on this desktop: showing a small window instead")
-            self.fallback = FallbackWindow(self)
+            self.fallback = FallbackWindow(self, name=self.name)
             self.fallback.show()
         # The scheduler and notifications. Its job runs are plain sqlite3, and the heavy work
         # (nudge policy, maintenance: the ORM, a model) runs in `wise` child processes, so

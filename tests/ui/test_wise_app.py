@@ -56,6 +56,14 @@ def test_without_a_tray_the_fallback_window_shows(wise) -> None:
 
 
 @pytest.mark.allow_warning_logs
+def test_a_second_home_is_named_where_wise_shows_itself(wise, wise_home: Path) -> None:
+    # Every test runs in a WISE_HOME of its own: a home other than the usual folders.
+    named = (f"~/{wise_home.relative_to(Path.home())}" if wise_home.is_relative_to(Path.home())
+             else str(wise_home))
+    assert wise.fallback.windowTitle() == f"Wise ({named})"
+
+
+@pytest.mark.allow_warning_logs
 def test_window_capture_is_committed_and_confirmed(wise, qtbot, wise_home: Path) -> None:
     wise.show_capture()
     wise.capture_window.box.setPlainText("a thought from the window")
@@ -237,3 +245,4 @@ def test_opening_a_nudge_opens_its_goal_in_goal_review(wise, qtbot, wise_home: P
     window = wise._review_window
     assert window is not None and window.isVisible()
     qtbot.waitUntil(lambda: window.goal_page.goal_id == goal_id, timeout=10_000)
+
