@@ -133,6 +133,7 @@ class WiseApp:
         self.rhythm: Any = None  # the scheduler and notifications, started after the icon
         self._reflection_waiting = False
         self._finish_timer: Any = None
+        self._opener: Any = None  # a FolderOpener, made when first used
         self._settings_watcher: Any = None  # settings.toml changed by `wise config set`
         self._settings_debounce: Any = None
         self._settings_window: Any = None
@@ -490,11 +491,29 @@ class WiseApp:
             self._settings_changed(changed)
 
     def open_data_folder(self) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
+        """In the file manager; where none opens it, a message says where the folder is
+        and the path is on the clipboard (never silence)."""
         self.context.paths.ensure_data_dir()
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.paths.data_dir)))
+        self.folder_opener.open(self.context.paths.data_dir)
+
+    @property
+    def folder_opener(self) -> Any:
+        if self._opener is None:
+            from ui.folder_opener import FolderOpener
+
+            self._opener = FolderOpener()
+            self._opener.answered.connect(
+                lambda _folder, opened: None if opened else self._folder_not_opened())
+        return self._opener
+
+    def _folder_not_opened(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        folder = str(self.context.paths.data_dir)
+        QGuiApplication.clipboard().setText(folder)
+        self._notify("Your data folder",
+                     f"No file manager could open it. Wise keeps your journal and backups in:"
+                     f"\n\n{folder}\n\nThe path is copied to the clipboard.")
 
     def _notify(self, title: str, text: str) -> None:
         """A calm, non-modal message: it never blocks the tray or steals a capture."""
@@ -502,6 +521,7 @@ class WiseApp:
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(QMessageBox.Icon.Information, title, text)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # a path
         box.setModal(False)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _result, b=box: self._notices.remove(b)

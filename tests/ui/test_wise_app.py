@@ -246,3 +246,49 @@ def test_opening_a_nudge_opens_its_goal_in_goal_review(wise, qtbot, wise_home: P
     assert window is not None and window.isVisible()
     qtbot.waitUntil(lambda: window.goal_page.goal_id == goal_id, timeout=10_000)
 
+
+def folder_notices() -> list[QMessageBox]:
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible() and "data folder" in w.windowTitle()]
+
+
+def xdg_open(bin_dir: Path, exit_code: int) -> None:
+    """A stand-in xdg-open on PATH that answers as the real one does: 0 opened it, 3 "no
+    method available" (no file manager), and writes down what it was asked to open."""
+    bin_dir.mkdir(exist_ok=True)
+    script = bin_dir / "xdg-open"
+    script.write_text(f'#!/bin/sh\necho "$1" > "{bin_dir}/asked"\nexit {exit_code}\n')
+    script.chmod(0o755)
+
+
+@pytest.mark.allow_warning_logs
+@pytest.mark.parametrize("opener", ["missing", "no file manager"])
+def test_open_data_folder_with_no_file_manager_says_where_it_is(
+        wise, qtbot, wise_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        opener: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if opener == "no file manager":
+        xdg_open(bin_dir, 3)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    QApplication.clipboard().clear()
+    with qtbot.waitSignal(wise.folder_opener.answered, timeout=15_000) as answer:
+        wise.open_data_folder()
+    assert answer.args == [str(wise_home), False]
+    [notice] = folder_notices()
+    assert str(wise_home) in notice.text() and "copied" in notice.text()
+    assert QApplication.clipboard().text() == str(wise_home)
+    notice.close()
+
+
+@pytest.mark.allow_warning_logs
+def test_open_data_folder_says_nothing_when_a_file_manager_opens_it(
+        wise, qtbot, wise_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    xdg_open(bin_dir, 0)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with qtbot.waitSignal(wise.folder_opener.answered, timeout=15_000) as answer:
+        wise.open_data_folder()
+    assert answer.args == [str(wise_home), True]
+    assert (bin_dir / "asked").read_text().strip() == str(wise_home)
+    assert folder_notices() == []
