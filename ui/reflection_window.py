@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.feedback_pane import FeedbackPane
 from ui.reflection.reflection_pane import ReflectionPane
-from ui.reflection.style import Card, hint_label, section_heading
+from ui.reflection.style import Card, ColumnScroll, hint_label, section_heading
 from ui.reflection.today_pane import TodayPane
 from ui.reflection.tomorrow_pane import MAX_PICKS, TomorrowPane
 from ui.reflection.words_pane import Words, WordsPane
@@ -113,10 +112,7 @@ class ReflectionWindow(QWidget):
         column.addWidget(self._card(self.words, right))
         # The reflection takes the height there is; its feedback stays right under it.
         column.addWidget(self._card(self.reflection, right, self.feedback), 1)
-        self.right = QScrollArea(self)  # scrolls only when the window is made very small
-        self.right.setWidgetResizable(True)
-        self.right.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.right = ColumnScroll(self)  # scrolls only when the window is made very small
         self.right.setWidget(right)
         self.right.setAccessibleName("Your words, Wise's reflection and your feedback")
         body.addWidget(self.right, 3)
@@ -201,15 +197,16 @@ class ReflectionWindow(QWidget):
     def _size_to_screen(self) -> None:
         screen = self.screen() or QGuiApplication.primaryScreen()
         room = screen.availableGeometry() if screen is not None else QRect(0, 0, 1920, 1080)
-        size = self.default_size(room)
-        self.resize(size)
-        em = self.fontMetrics().height()
-        self.setMinimumSize(min(size.width(), em * 36), min(size.height(), em * 24))
+        # No fixed minimum: the layout's own keeps Tomorrow's card whole (it does not
+        # scroll) and the right column's fields uncut, and follows them as they grow.
+        self.today.setMinimumWidth(self.fontMetrics().height() * 14)
+        self.resize(self.default_size(room))
 
     def default_size(self, room: QRect) -> QSize:
         """At least 1000×700 (more with a larger font), and tall enough that the right
         column shows everything (words, a reflection of some lines with its hint, the
-        feedback) without scrolling; never more than the screen's free area `room`."""
+        feedback) without scrolling; never more than the screen's free area `room`. (It
+        lays the window out at that width to measure.)"""
         em = self.fontMetrics().height()  # grows with the font, so 4K screens scale too
         spare = em * 3  # the window frame and a little air around it
         width = min(max(DEFAULT_SIZE.width(), em * 58), room.width() - spare)

@@ -640,6 +640,13 @@ def test_at_its_default_size_the_feedback_and_tomorrow_are_in_view(qtbot, make_w
         assert size.width() >= min(1000, w - 60) and size.height() >= min(700, h - 60), screen
         window.resize(size)
         assert fits(window) == [], screen
+    # As small as it goes, Tomorrow's card (which does not scroll) is still whole, and the
+    # right column scrolls rather than cutting its fields short at the side.
+    window.resize(1, 1)
+    settle_layout()
+    assert all(in_view(w) for w in (window.tomorrow.picks, window.tomorrow.plan_button,
+                                    window.tomorrow.new_action))
+    assert window.right.widget().width() <= window.right.viewport().width()
 
 
 def test_saved_and_thank_you_lines_move_nothing(qtbot, make_window, writer, wise,
