@@ -68,3 +68,17 @@ def resolve_paths(environ: dict[str, str] | None = None) -> WisePaths:
         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
     )
+
+
+def home_label(paths: WisePaths, environ: dict[str, str] | None = None) -> str | None:
+    """How to name this home to someone who runs Wise on more than one (two trays side by
+    side): None for the usual folders; for a WISE_HOME, its data folder, with "~" for the
+    user's home directory ("~/wise-work")."""
+    env = os.environ if environ is None else environ
+    if not env.get(HOME_ENV, "").strip():
+        return None
+    folder = paths.data_dir
+    try:
+        return str(Path("~") / folder.relative_to(Path.home()))
+    except (ValueError, RuntimeError):  # elsewhere, or no home directory to speak of
+        return str(folder)

@@ -21,7 +21,7 @@ from app.errors import BadInput
 from app.ipc.client import TrayClient
 from app.ipc.protocol import error, ok, socket_path
 from app.journal import Context
-from app.paths import resolve_paths
+from app.paths import home_label, resolve_paths
 
 if TYPE_CHECKING:
     from ui.capture_window import CaptureWindow
@@ -54,20 +54,15 @@ def run_tray(argv: Sequence[str]) -> int:
               "wise today (see wise --help).", file=sys.stderr)
         return 1
 
-    from PySide6.QtWidgets import QApplication
-
     from app.logs import configure_logging
 
     log_path = configure_logging(paths.logs_dir)
-    qapp = QApplication.instance() or QApplication([sys.argv[0]])
-    qapp.setApplicationName("Wise")
-    qapp.setApplicationDisplayName("Wise")
-    qapp.setDesktopFileName("wise")
-    qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with every window hidden
+    qapp = make_qapplication()
 
     from ui.ipc_server import AnotherInstance
 
     wise = WiseApp(Context.from_environment(), log_path=str(log_path))
+    qapp.setApplicationDisplayName(wise.name)  # a second home's windows say which it is
     try:
         wise.start(show_capture=options.show_capture)
     except AnotherInstance:
@@ -78,6 +73,22 @@ def run_tray(argv: Sequence[str]) -> int:
     code = qapp.exec()
     wise.shutdown()
     return code
+
+
+def make_qapplication() -> Any:
+    """The tray's QApplication: named Wise, alive with every window hidden, and dialog
+    buttons in the platform's style without stock icons."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.plain_style import use_plain_dialog_buttons
+
+    qapp = QApplication.instance() or QApplication([sys.argv[0]])
+    qapp.setApplicationName("Wise")
+    qapp.setApplicationDisplayName("Wise")
+    qapp.setDesktopFileName("wise")
+    qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with every window hidden
+    use_plain_dialog_buttons(qapp)
+    return qapp
 
 
 def _no_display() -> bool:
@@ -101,6 +112,10 @@ class WiseApp:
         from ui.tasks import Background
 
         self.context = context
+        # A home other than the usual one is named wherever Wise shows itself, so two trays
+        # for two data folders can be told apart: "Wise (~/wise-work)".
+        self.home = home_label(context.paths)
+        self.name = f"Wise ({self.home})" if self.home else "Wise"
         self.background = Background(threads=1)  # one writer: captures keep their order
         # Waits on `wise` child processes (reflection, nudges, maintenance): apart, so that
         # a slow model call never holds up a capture.
@@ -118,6 +133,7 @@ class WiseApp:
         self.rhythm: Any = None  # the scheduler and notifications, started after the icon
         self._reflection_waiting = False
         self._finish_timer: Any = None
+        self._opener: Any = None  # a FolderOpener, made when first used
         self._settings_watcher: Any = None  # settings.toml changed by `wise config set`
         self._settings_debounce: Any = None
         self._settings_window: Any = None
@@ -150,13 +166,13 @@ class WiseApp:
         if QSystemTrayIcon.isSystemTrayAvailable():
             from ui.tray import WiseTray
 
-            self.tray = WiseTray(self)
+            self.tray = WiseTray(self, home=self.home)
             self.tray.show()
         else:
             from ui.fallback_window import FallbackWindow
 
             log.warning("no system tray on this desktop: showing a small window instead")
-            self.fallback = FallbackWindow(self)
+            self.fallback = FallbackWindow(self, name=self.name)
             self.fallback.show()
         # The scheduler and notifications. Its job runs are plain sqlite3, and the heavy work
         # (nudge policy, maintenance: the ORM, a model) runs in `wise` child processes, so
@@ -420,7 +436,7 @@ class WiseApp:
             timeout = CHILD_TIMEOUT_S["nudge"]
             self._settings_window = SettingsWindow(
                 self.context.paths.settings_file,
-                hotkey_status=lambda: self.hotkey.status.message,
+                hotkey_status=lambda: self.hotkey.status,
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
                 run_in_background=self.children.run)
@@ -475,11 +491,29 @@ class WiseApp:
             self._settings_changed(changed)
 
     def open_data_folder(self) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
+        """In the file manager; where none opens it, a message says where the folder is
+        and the path is on the clipboard (never silence)."""
         self.context.paths.ensure_data_dir()
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.paths.data_dir)))
+        self.folder_opener.open(self.context.paths.data_dir)
+
+    @property
+    def folder_opener(self) -> Any:
+        if self._opener is None:
+            from ui.folder_opener import FolderOpener
+
+            self._opener = FolderOpener()
+            self._opener.answered.connect(
+                lambda _folder, opened: None if opened else self._folder_not_opened())
+        return self._opener
+
+    def _folder_not_opened(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        folder = str(self.context.paths.data_dir)
+        QGuiApplication.clipboard().setText(folder)
+        self._notify("Your data folder",
+                     f"No file manager could open it. Wise keeps your journal and backups in:"
+                     f"\n\n{folder}\n\nThe path is copied to the clipboard.")
 
     def _notify(self, title: str, text: str) -> None:
         """A calm, non-modal message: it never blocks the tray or steals a capture."""
@@ -487,6 +521,7 @@ class WiseApp:
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(QMessageBox.Icon.Information, title, text)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # a path
         box.setModal(False)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _result, b=box: self._notices.remove(b)

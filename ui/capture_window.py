@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -63,10 +63,12 @@ MAX_LINES = 6
 DRAFT_DELAY_MS = 400  # after the last keystroke
 SAVED_DELAY_MS = 700  # how long "Saved ✓" stays before the window goes
 
-# A tag being typed right before the cursor: the parser's tag rule ("C#", "a/#b" are not tags).
-_TAG_BEFORE_CURSOR = re.compile(r"(?<![\w/#])#([\w-]+)$")
+# A tag being typed right before the cursor: the parser's tag rule ("C#", "a/#b" are not
+# tags). A lone "#" counts: it offers every goal.
+_TAG_BEFORE_CURSOR = re.compile(r"(?<![\w/#])#([\w-]*)$")
 _TAG_REST = re.compile(r"[\w-]*")
 _SLUG_ROLE = Qt.ItemDataRole.UserRole + 1
+POPUP_GAP = 4  # px between the window and the goals popup under it
 _NO_LIMIT = 16_777_215  # QWIDGETSIZE_MAX
 
 
@@ -195,7 +197,12 @@ class _CaptureBox(QPlainTextEdit):
         rect = self.cursorRect(anchor)
         rect.translate(self.viewport().pos())
         width = popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width() + 8
-        self.completer.complete(QRect(rect.x(), rect.y(), max(width, 200), rect.height()))
+        # The popup opens under the whole window, not under the line: the preview line
+        # says what the tag will do, and must stay in sight while a goal is chosen.
+        window = self.window()
+        below = self.mapFrom(window, QPoint(0, window.height())).y() + POPUP_GAP
+        self.completer.complete(QRect(rect.x(), rect.y(), max(width, 200),
+                                      max(rect.height(), below - rect.y())))
         popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
         return True
 

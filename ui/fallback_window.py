@@ -18,10 +18,10 @@ EXPLANATION = (
 
 
 class FallbackWindow(QWidget):
-    def __init__(self, actions: TrayActions) -> None:
+    def __init__(self, actions: TrayActions, *, name: str = "Wise") -> None:
         super().__init__()
         self._actions = actions
-        self.setWindowTitle("Wise")
+        self.setWindowTitle(name)  # "Wise", or "Wise (~/wise-work)" for a second home
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 18)
         layout.setSpacing(14)

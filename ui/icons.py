@@ -1,11 +1,13 @@
 """Wise's icons. One drawing, `ui/assets/wise.svg` (a calm owl), is rendered crisp at each
 size; the tray's states are painted over it in code: a waiting reflection adds an amber
-badge, paused nudges turn the owl grey and quiet."""
+badge, paused nudges turn the owl grey and quiet, a second home (WISE_HOME) adds a small
+coloured square."""
 
 from __future__ import annotations
 
 import functools
 import shutil
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +31,22 @@ BADGE_RIM = QColor("#5A3200")
 PAUSED_OPACITY = 0.55
 
 
+# A second home (WISE_HOME) marks its owl with a small square in one of these, picked from
+# the folder's name, so two trays side by side can be told apart. Blues, greens and purples:
+# never the badge's amber, and apart from the owl's browns.
+HOME_MARK_COLOURS = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#7B5CD6")
+
+
 @dataclass(frozen=True)
 class IconState:
     reflection_waiting: bool = False
     paused: bool = False
+    home_mark: str | None = None  # the colour of a second home's mark
+
+
+def home_mark_colour(label: str) -> str:
+    """The same colour for the same home, every start (a CRC, not Python's salted hash)."""
+    return HOME_MARK_COLOURS[zlib.crc32(label.encode("utf-8")) % len(HOME_MARK_COLOURS)]
 
 
 def asset_path(name: str) -> Path:
@@ -110,6 +124,30 @@ def _with_badge(image: QImage) -> QImage:
     return image
 
 
+def _with_home_mark(image: QImage, colour: str) -> QImage:
+    """A small rounded square in the bottom-left corner (the badge is a round dot top
+    right), cut out of the owl with a thin gap so it reads on any panel."""
+    size = image.width()
+    side = max(5.0, size * 0.32)
+    gap = max(0.5, size * 0.04)
+    box = QRectF(0, size - side, side, side)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(Qt.GlobalColor.black)
+    painter.drawRoundedRect(box.adjusted(-gap, -gap, gap, gap), side / 4, side / 4)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+    fill = QColor(colour)
+    rim = max(1.0, size / 22)
+    painter.setPen(QPen(fill.darker(170), rim))
+    painter.setBrush(fill)
+    inset = rim / 2
+    painter.drawRoundedRect(box.adjusted(inset, inset, -inset, -inset), side / 5, side / 5)
+    painter.end()
+    return image
+
+
 def render_state(state: IconState, size: int) -> QImage:
     """The icon for a tray state at size × size pixels."""
     image = render_owl(size)
@@ -117,6 +155,8 @@ def render_state(state: IconState, size: int) -> QImage:
         image = _quieted(image)
     if state.reflection_waiting:
         image = _with_badge(image)
+    if state.home_mark:
+        image = _with_home_mark(image, state.home_mark)
     return image
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.feedback_pane import FeedbackPane
 from ui.reflection.reflection_pane import ReflectionPane
-from ui.reflection.style import Card, hint_label, section_heading
+from ui.reflection.style import Card, ColumnScroll, hint_label, section_heading
 from ui.reflection.today_pane import TodayPane
 from ui.reflection.tomorrow_pane import MAX_PICKS, TomorrowPane
 from ui.reflection.words_pane import Words, WordsPane
@@ -35,6 +35,10 @@ from ui.reflection.words_pane import Words, WordsPane
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 600
+DEFAULT_SIZE = QSize(1000, 700)
+# Room asked for beyond what the right column needs at least: a reflection is often longer
+# than the few lines its box keeps, and the hint on how to connect a model takes three.
+REFLECTION_ROOM_LINES = 8
 
 
 def day_title(day: date) -> str:
@@ -80,10 +84,20 @@ class ReflectionWindow(QWidget):
         outer.setSpacing(em)
         outer.addLayout(self._header())
 
+        # Two columns: on the left the day's facts and the plan (what was done and
+        # written, then tomorrow's picks from what is still open); on the right the words
+        # (yours, Wise's, your feedback). Both fit the default size without scrolling.
         body = QHBoxLayout()
         body.setSpacing(em)
+        left = QVBoxLayout()
+        left.setSpacing(em)
         self.today = TodayPane(self)
-        body.addWidget(self.today, 2)
+        left.addWidget(self.today, 1)
+        self.tomorrow = TomorrowPane(self)
+        self.tomorrow.plan.connect(self._plan)
+        self.tomorrow.add.connect(self._add_action)
+        left.addWidget(self._card(self.tomorrow, self))
+        body.addLayout(left, 2)
 
         right = QWidget(self)
         column = QVBoxLayout(right)
@@ -95,30 +109,32 @@ class ReflectionWindow(QWidget):
         self.reflection.done.connect(self._reflection_finished)
         self.feedback = FeedbackPane(right)
         self.feedback.rated.connect(self._save_feedback)
-        self.tomorrow = TomorrowPane(right)
-        self.tomorrow.plan.connect(self._plan)
-        self.tomorrow.add.connect(self._add_action)
-        for pane, extra in ((self.words, None), (self.reflection, self.feedback),
-                            (self.tomorrow, None)):
-            card = Card(right)
-            card.body.addWidget(pane)
-            if extra is not None:
-                card.body.addSpacing(em // 2)
-                card.body.addWidget(extra)
-            column.addWidget(card)
-        column.addStretch(1)
-        self.right = QScrollArea(self)
-        self.right.setWidgetResizable(True)
-        self.right.setFrameShape(QScrollArea.Shape.NoFrame)
+        column.addWidget(self._card(self.words, right))
+        # The reflection takes the height there is; its feedback stays right under it.
+        column.addWidget(self._card(self.reflection, right, self.feedback), 1)
+        self.right = ColumnScroll(self)  # scrolls only when the window is made very small
         self.right.setWidget(right)
-        self.right.setAccessibleName("Your words, Wise's reflection and tomorrow")
+        self.right.setAccessibleName("Your words, Wise's reflection and your feedback")
         body.addWidget(self.right, 3)
         outer.addLayout(body, 1)
 
-        self.setTabOrder(self.words.how, self.words.in_the_way)
-        self.setTabOrder(self.words.in_the_way, self.words.mood.buttons[0])
-        self.setTabOrder(self.words.mood.buttons[-1], self.words.energy.buttons[0])
-        self.setTabOrder(self.words.energy.buttons[-1], self.reflection.reflect_button)
+        # Tab follows the evening's order, not the columns: your words, the reflection,
+        # your feedback, then tomorrow.
+        chain = [self.words.how, self.words.in_the_way, *self.words.mood.buttons,
+                 *self.words.energy.buttons, self.reflection.reflect_button,
+                 self.reflection.stop_button, self.reflection.sent_button,
+                 self.reflection.view, self.feedback.helpful, self.feedback.not_quite,
+                 self.feedback.note, self.tomorrow.picks, self.tomorrow.new_action,
+                 self.tomorrow.add_button, self.tomorrow.plan_button]
+        for first, second in pairwise(chain):
+            self.setTabOrder(first, second)
+
+    def _card(self, pane: QWidget, parent: QWidget, extra: QWidget | None = None) -> Card:
+        card = Card(parent)
+        card.body.addWidget(pane, 1)
+        if extra is not None:
+            card.body.addWidget(extra)
+        return card
 
     def _header(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -179,14 +195,31 @@ class ReflectionWindow(QWidget):
         bind("Alt+Right", self.next_day)
 
     def _size_to_screen(self) -> None:
-        em = self.fontMetrics().height()  # grows with the font, so 4K screens scale too
-        width, height = max(1000, em * 58), max(700, em * 41)
         screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = min(width, room.width() - 40), min(height, room.height() - 40)
-        self.resize(width, height)
-        self.setMinimumSize(min(width, em * 36), min(height, em * 24))
+        room = screen.availableGeometry() if screen is not None else QRect(0, 0, 1920, 1080)
+        # No fixed minimum: the layout's own keeps Tomorrow's card whole (it does not
+        # scroll) and the right column's fields uncut, and follows them as they grow.
+        self.today.setMinimumWidth(self.fontMetrics().height() * 14)
+        self.resize(self.default_size(room))
+
+    def default_size(self, room: QRect) -> QSize:
+        """At least 1000×700 (more with a larger font), and tall enough that the right
+        column shows everything (words, a reflection of some lines with its hint, the
+        feedback) without scrolling; never more than the screen's free area `room`. (It
+        lays the window out at that width to measure.)"""
+        em = self.fontMetrics().height()  # grows with the font, so 4K screens scale too
+        spare = em * 3  # the window frame and a little air around it
+        width = min(max(DEFAULT_SIZE.width(), em * 58), room.width() - spare)
+        # Lay the window out at that width to learn what the right column needs there.
+        self.resize(width, room.height())
+        self.layout().activate()
+        column = self.right.widget()
+        column.layout().activate()
+        needed = (self.right.y() + column.heightForWidth(self.right.viewport().width())
+                  + self.layout().contentsMargins().bottom()
+                  + REFLECTION_ROOM_LINES * self.fontMetrics().lineSpacing())
+        height = min(max(DEFAULT_SIZE.height(), needed), room.height() - spare)
+        return QSize(width, height)
 
     # -- days --------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from app.autostart import default_command, disable_autostart, enable_autostart
 from app.errors import BadInput
 from app.settings.schema import OPTIONS, Option
 from app.settings.store import load_settings, write_settings
+from ui.hotkey import HotkeyStatus
 from ui.palette import blend, is_dark
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ class SettingsWindow(QWidget):
     learning_loaded = Signal(str)  # the description now shown (or the failure message)
     learning_reset = Signal()
 
-    def __init__(self, settings_path: Path, *, hotkey_status: Callable[[], str] = lambda: "",
+    def __init__(self, settings_path: Path, *,
+                 hotkey_status: Callable[[], HotkeyStatus | None] = lambda: None,
                  learned: Callable[[], dict] | None = None,
                  reset_learning: Callable[[], dict] | None = None,
                  run_in_background: Runner | None = None,
@@ -751,10 +753,13 @@ class SettingsWindow(QWidget):
     def _refresh_hotkey_status(self) -> None:
         if self._hotkey_status_label is None:
             return
-        status = self._hotkey_status().strip()
-        ok = status.lower().startswith("active")
-        self._hotkey_status_label.setText(f"✓ {status}" if ok else status)
-        self._hotkey_status_label.setVisible(bool(status))
+        status = self._hotkey_status()
+        text = status.message.strip() if status is not None else ""
+        # A shortcut that works is information ("✓ Ctrl+Alt+Space opens quick capture."),
+        # not a warning: the amber box is for one that does not, with what to do instead.
+        ok = status is not None and status.active
+        self._hotkey_status_label.setText(f"✓ {text}" if ok else text)
+        self._hotkey_status_label.setVisible(bool(text))
         self._hotkey_status_label.setProperty("state", "ok" if ok else "warning")
         self._restyle()
 

@@ -3,12 +3,13 @@ clicks to the app; it owns no logic of its own."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from ui.icons import IconState, tray_icon
+from ui.icons import IconState, home_mark_colour, tray_icon
 
 
 class TrayActions(Protocol):
@@ -24,18 +25,31 @@ class TrayActions(Protocol):
 
 
 class WiseTray(QSystemTrayIcon):
-    def __init__(self, actions: TrayActions) -> None:
+    """`home` names a data folder other than the usual one ("~/wise-work"): its tooltip
+    and menu say which journal this owl keeps, and the owl wears that home's mark."""
+
+    def __init__(self, actions: TrayActions, *, home: str | None = None) -> None:
         super().__init__()
         self._actions = actions
-        self._state = IconState()
+        self._home = home
+        self._name = f"Wise ({home})" if home else "Wise"
+        self._state = IconState(home_mark=home_mark_colour(home) if home else None)
         self.setIcon(tray_icon(self._state))
-        self.setToolTip("Wise")
+        self.setToolTip(self._name)
         self._menu = QMenu()
+        self._build_home_line()
         self._build_menu()
         self.setContextMenu(self._menu)
         self.activated.connect(self._on_activated)
 
     # -- the menu, built once, one small method per part ------------------------------
+
+    def _build_home_line(self) -> None:
+        self.home_action: QAction | None = None
+        if self._home:
+            self.home_action = self._menu.addAction(f"Journal in {self._home}")
+            self.home_action.setEnabled(False)  # a label: which Wise this menu belongs to
+            self._menu.addSeparator()
 
     def _build_menu(self) -> None:
         self.capture_action = self._add("Capture…", self._actions.show_capture)
@@ -81,12 +95,13 @@ class WiseTray(QSystemTrayIcon):
     # -- state ----------------------------------------------------------------------
 
     def set_state(self, state: IconState, *, paused_until: str = "") -> None:
+        state = replace(state, home_mark=self._state.home_mark)  # the home never changes
         self._state = state
         self.setIcon(tray_icon(state))
         self.resume_action.setEnabled(state.paused)
         self.pause_menu.setTitle(f"Nudges paused until {paused_until}" if state.paused
                                  else "Pause nudges")
-        tips = ["Wise"]
+        tips = [self._name]
         if state.reflection_waiting:
             tips.append("a reflection is waiting")
         if state.paused:

@@ -92,8 +92,9 @@ def main() -> int:
         reflection.words.how.setPlainText("Slow start, but the walk at lunch cleared my head. "
                                           "Story time with Lea was the best part.")
         reflection.words.in_the_way.setPlainText("The rain, and too many tabs open.")
-        reflection.words.mood.buttons[3].click()
-        reflection.words.energy.buttons[2].click()
+        for scale, value in ((reflection.words.mood, 4), (reflection.words.energy, 3)):
+            if scale.value() != value:  # the light run saved them: a click would clear them
+                scale.buttons[value - 1].click()
         reflection.reflection.reflect()  # no model: the plain reflection, from the data
         reflection.wait_for_children(60_000)
         settle(qapp, 1.5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -350,6 +350,23 @@ def test_hash_completes_goal_tags_and_enter_accepts(
     assert submissions == ["#family call mum"]
 
 
+def test_a_lone_hash_offers_every_goal_and_the_preview_stays_in_sight(
+        qtbot, window: CaptureWindow) -> None:
+    window.set_goals(GOALS)
+    type_text(qtbot, window, "call mum #")
+    popup = window.box.completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    assert popup_rows(window) == ["family — Family", "fitness — Get fit",
+                                  "finances — Money calm (paused)"]
+    # The popup opens under the window: the preview line and the keys hint stay readable.
+    for line in (window.preview, window.hint):
+        assert not popup.geometry().intersects(
+            QRect(line.mapToGlobal(QPoint(0, 0)), line.size())), line.text()
+    assert popup.geometry().top() >= window.geometry().bottom()
+    qtbot.keyClick(window.box, Qt.Key.Key_Return)
+    assert window.box.toPlainText() == "call mum #family "
+
+
 def test_keys_that_reach_the_popup_first_behave_the_same(
         qtbot, window: CaptureWindow, submissions: list[str]) -> None:
     # On a desktop the open popup receives the keys and its completer forwards them.
@@ -422,6 +439,8 @@ def test_the_popup_closes_when_the_tag_is_erased(qtbot, window: CaptureWindow) -
     window.set_goals(GOALS)
     type_text(qtbot, window, "#f")
     assert window.box.completer.popup().isVisible()
+    qtbot.keyClick(window.box, Qt.Key.Key_Backspace)
+    assert len(popup_rows(window)) == len(GOALS)  # back to a lone "#": every goal
     qtbot.keyClick(window.box, Qt.Key.Key_Backspace)
     assert not window.box.completer.popup().isVisible()
 

@@ -13,10 +13,12 @@ from PySide6.QtSvg import QSvgRenderer
 from ui.icons import (
     APP_SIZES,
     DESKTOP_PNG_SIZES,
+    HOME_MARK_COLOURS,
     TRAY_SIZES,
     IconState,
     app_icon,
     asset_path,
+    home_mark_colour,
     render_state,
     tray_icon,
 )
@@ -107,6 +109,25 @@ def test_the_badge_stays_in_full_colour_when_paused(qapp):
     corner = badged.copy(24, 0, 8, 8).convertToFormat(QImage.Format.Format_ARGB32)
     amber = [corner.pixelColor(x, y) for x in range(8) for y in range(8)]
     assert any(c.alpha() == 255 and c.hsvSaturationF() > 0.6 for c in amber)
+
+
+@pytest.mark.parametrize("size", [16, 22, 32])
+def test_a_second_homes_mark_sits_bottom_left_in_full_colour(qapp, size):
+    plain = render_state(IconState(paused=True), size)
+    marked = render_state(IconState(paused=True, home_mark=home_mark_colour("~/wise-work")),
+                          size)
+    half = size // 2
+    assert plain.copy(0, 0, size, half) == marked.copy(0, 0, size, half)  # eyes and badge
+    assert plain.copy(half, 0, size - half, size) == marked.copy(half, 0, size - half, size)
+    corner = marked.copy(0, size - half, half, half).convertToFormat(QImage.Format.Format_ARGB32)
+    colours = [corner.pixelColor(x, y) for x in range(half) for y in range(half)]
+    assert any(c.alpha() == 255 and c.hsvSaturationF() > 0.5 for c in colours)
+
+
+def test_a_home_keeps_its_mark_colour():
+    colour = home_mark_colour("~/wise-work")
+    assert colour in HOME_MARK_COLOURS and home_mark_colour("~/wise-work") == colour
+    assert len({home_mark_colour(f"~/wise-{n}") for n in range(20)}) == len(HOME_MARK_COLOURS)
 
 
 def test_desktop_copies_match_the_drawing():

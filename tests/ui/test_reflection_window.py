@@ -11,9 +11,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QTextCursor
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QLabel,
+    QWidget,
+)
 
 from app.daytime import journal_day, local_now
 from storage.engine import Journal
@@ -175,8 +181,11 @@ def test_it_opens_today_with_the_wins_first(make_window, seeded: Path) -> None:
     assert wins == ["\u2713  went for a walk", "\u2713  called the bank", "\u2713  answered Sam"]
     assert "felt scattered after lunch" in texts
     order = [texts.index(t) for t in ("\u2713  went for a walk", "felt scattered after lunch",
-                                      "\u25cb  call mum about the trip")]
-    assert order == sorted(order)  # done first, then written, then open
+                                      "2 steps, in Tomorrow's list below.")]
+    assert order == sorted(order)  # done first, then written, then how much is open
+    picks = window.tomorrow.picks  # the open steps themselves, listed once
+    assert sorted(picks.item(i).text().split("   ")[0] for i in range(picks.count())) == [
+        "book the dentist", "call mum about the trip"]
     assert window.reflection.reflect_button.text() == "&Reflect"
     assert not window.feedback.helpful.isEnabled()  # nothing to rate yet
 
@@ -520,3 +529,152 @@ def test_a_new_action_goes_through_the_capture_language_and_is_ticked(
     assert window.tomorrow.new_action.text() == ""
     assert window.tomorrow.picks.item(0).data(ID_ROLE) == picked
 
+
+
+# ------------------------------------------------------------------------- layout
+
+LONG_URL = "https://example.com/watch?v=" + "dQw4w9WgXcQ" * 25  # nowhere to break a line
+ARABIC_NOTE = "اليوم كان يوما طويلا، لكن المشي في المساء ساعدني كثيرا على التفكير"
+HEBREW_STEP = "להתקשר לאמא לגבי הטיול"
+TEN_THOUSAND = ("A long brain dump about the week, one thought after another. " * 170)[:10_000]
+# The screens the window must suit, less a desktop panel: (x, y, width, height).
+SCREENS = {"1366x768": (0, 32, 1366, 736), "1280x800": (0, 32, 1280, 768),
+           "1920x1080": (0, 32, 1920, 1048)}
+
+
+def settle_layout() -> None:
+    """Every pending layout run now (they are posted events), so geometry is final."""
+    for _ in range(4):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.processEvents()
+
+
+def in_view(widget: QWidget) -> bool:
+    """Wholly on screen: inside the window and inside every scroll area it sits in."""
+    window = widget.window()
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    if not widget.isVisible() or not window.rect().contains(rect):
+        return False
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent.parentWidget(), QAbstractScrollArea) \
+                and parent is parent.parentWidget().viewport():
+            port = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
+            if not port.contains(rect):
+                return False
+        parent = parent.parentWidget()
+    return True
+
+
+def ink(widget: QWidget) -> tuple[int, int] | None:
+    """The leftmost and rightmost columns where the widget drew text, or None if blank."""
+    image = widget.grab().toImage()
+    paper = image.pixelColor(0, 0).lightness()
+    columns = [x for x in range(image.width())
+               if any(abs(image.pixelColor(x, y).lightness() - paper) > 80
+                      for y in range(0, image.height(), 2))]
+    return (columns[0], columns[-1]) if columns else None
+
+
+def today_label(window: ReflectionWindow, text: str) -> QLabel:
+    [label] = [lb for lb in window.today.findChildren(QLabel) if lb.text() == text]
+    return label
+
+
+def test_long_and_right_to_left_lines_fit_the_today_pane(qtbot, make_window, wise,
+                                                         db: Path) -> None:
+    for text in (f"+ {LONG_URL}", f"[ ] {HEBREW_STEP}"):
+        assert wise("capture", text).code == 0
+    add_entry(db, today(), ARABIC_NOTE)
+    add_entry(db, today(), TEN_THOUSAND)
+    window = make_window()
+    window.resize(1000, 700)
+    with qtbot.waitSignal(window.day_loaded, timeout=10_000):
+        window._load(today())  # read again at this size, as a window opened at it would
+    settle_layout()
+    pane = window.today
+    assert pane.horizontalScrollBar().maximum() == 0  # nothing wider than the pane
+    assert not pane.horizontalScrollBar().isVisible()
+    width = pane.viewport().width()
+    for text in (f"\u2713  {LONG_URL}", ARABIC_NOTE, TEN_THOUSAND):
+        label = today_label(window, text)
+        assert label.mapTo(pane.viewport(), QPoint(label.width(), 0)).x() <= width, text[:20]
+        assert ink(label) is not None, text[:20]  # never blank
+    # A right-to-left line ends at the pane's right edge.
+    arabic = today_label(window, ARABIC_NOTE)
+    left, right = ink(arabic)
+    assert right > arabic.width() - arabic.fontMetrics().height() and left > 20
+    # The 10,000 characters are a few lines and a way to read them all.
+    note = today_label(window, TEN_THOUSAND)
+    assert note.height() < 8 * note.fontMetrics().lineSpacing()
+    [more] = [b for b in note.parentWidget().findChildren(QAbstractButton) if b.isVisible()]
+    qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
+    settle_layout()
+    assert note.height() > 40 * note.fontMetrics().lineSpacing()
+    assert pane.horizontalScrollBar().maximum() == 0
+
+
+def fits(window: ReflectionWindow) -> list[str]:
+    """The controls that are not wholly in view (none, when the layout fits)."""
+    controls = {"how": window.words.how, "energy": window.words.energy.buttons[4],
+                "reflect": window.reflection.reflect_button, "hint": window.reflection.hint,
+                "helpful": window.feedback.helpful, "note": window.feedback.note,
+                "tomorrow": window.tomorrow.heading, "picks": window.tomorrow.picks,
+                "plan": window.tomorrow.plan_button}
+    settle_layout()
+    return [name for name, widget in controls.items() if not in_view(widget)]
+
+
+def test_at_its_default_size_the_feedback_and_tomorrow_are_in_view(qtbot, make_window,
+                                                                    seeded: Path) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.reflection_done, timeout=CHILD_S * 1000):
+        qtbot.mouseClick(window.reflection.reflect_button, Qt.MouseButton.LeftButton)
+    wait_for_reflection(qtbot, window)  # the plain reflection and its hint: the tallest
+    assert window.feedback.helpful.isEnabled()
+    window.resize(1000, 700)
+    assert fits(window) == []
+    for screen, (x, y, w, h) in SCREENS.items():
+        size = window.default_size(QRect(x, y, w, h))
+        assert size.width() <= w and size.height() <= h, screen
+        assert size.width() >= min(1000, w - 60) and size.height() >= min(700, h - 60), screen
+        window.resize(size)
+        assert fits(window) == [], screen
+    # As small as it goes, Tomorrow's card (which does not scroll) is still whole, and the
+    # right column scrolls rather than cutting its fields short at the side.
+    window.resize(1, 1)
+    settle_layout()
+    assert all(in_view(w) for w in (window.tomorrow.picks, window.tomorrow.plan_button,
+                                    window.tomorrow.new_action))
+    assert window.right.widget().width() <= window.right.viewport().width()
+
+
+def test_saved_and_thank_you_lines_move_nothing(qtbot, make_window, writer, wise,
+                                                db: Path) -> None:
+    assert wise("capture", "[ ] water the plants").code == 0
+    add_reflection(db, today(), "You showed up. That counts.")
+    window = make_window()
+    window.resize(1000, 700)
+
+    def places() -> dict[str, QPoint]:
+        settle_layout()
+        return {name: widget.mapTo(window, QPoint(0, 0)) for name, widget in (
+            ("mood", window.words.mood.buttons[0]), ("reflect", window.reflection.reflect_button),
+            ("helpful", window.feedback.helpful), ("note", window.feedback.note),
+            ("plan", window.tomorrow.plan_button))}
+
+    before = places()
+    qtbot.keyClicks(window.words.how, "a good day")
+    qtbot.waitUntil(lambda: window.words.status.text() == "Saved",
+                    timeout=AUTOSAVE_DELAY_MS + 5000)
+    assert places() == before
+    qtbot.mouseClick(window.feedback.helpful, Qt.MouseButton.LeftButton)
+    writer.settle(qtbot)
+    qtbot.waitUntil(lambda: window.feedback.status.text().startswith("Thank you"),
+                    timeout=5000)
+    assert places() == before
+    window.tomorrow.picks.item(0).setCheckState(Qt.CheckState.Checked)
+    with qtbot.waitSignal(window.planned_changed, timeout=10_000):
+        qtbot.mouseClick(window.tomorrow.plan_button, Qt.MouseButton.LeftButton)
+    assert window.tomorrow.status.text().startswith("Planned 1 action")
+    assert places() == before

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.daytime import journal_day, local_now
 from storage.ritual_writes import RitualWriter
@@ -236,6 +236,15 @@ def test_a_goal_can_be_paused_resumed_and_retired_kindly(qtbot, seeded, window,
                     == ["Learn Spanish"], timeout=10_000)
 
 
+def test_the_goal_page_shows_the_goals_tag(qtbot, seeded, window) -> None:
+    open_goal(qtbot, window, "Run a 5k")
+    page = window.goal_page
+    qtbot.waitUntil(lambda: page.title_edit.text() == "Run a 5k", timeout=10_000)
+    shown = [w for w in page.findChildren(QLabel) if w.isVisibleTo(window)]
+    [tag] = [w for w in shown if w.text() == "#run-a-5k"]
+    assert "quick capture" in tag.toolTip()
+
+
 def test_editing_the_why_and_rhythm_saves_them(qtbot, seeded, window, wise_home) -> None:
     open_goal(qtbot, window, "Learn Spanish")
     page = window.goal_page
@@ -343,20 +352,75 @@ def test_cancel_stops_the_break_down(qtbot, wise, seeded, window, fake_openai, m
     assert dialog.propose_button.isVisibleTo(dialog)
 
 
-def test_without_a_model_the_template_helps_by_hand(qtbot, seeded, window, wise_home) -> None:
+def test_enter_in_the_by_hand_field_adds_the_step_and_asks_no_model(
+        qtbot, wise, seeded, window, fake_openai, monkeypatch, wise_home) -> None:
+    connect_with_key(wise, fake_openai, monkeypatch)
+    fake_openai.script(Reply(text=json.dumps(STEPS)))
+    open_goal(qtbot, window, "Run a 5k")
+    window.goal_page.break_down_goal()
+    dialog = window.goal_page._dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.propose_button.isVisible() and not dialog.connect_hint.isVisible()
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.steps.count() == 3, timeout=CHILD_WAIT_MS)
+    dialog.steps.item(2).setCheckState(Qt.CheckState.Unchecked)
+    dialog.hand_edit.setFocus()
+    qtbot.keyClicks(dialog.hand_edit, "fill the water bottle")
+    qtbot.keyClick(dialog.hand_edit, Qt.Key.Key_Return)
+    # Only the step was added: "Propose again" (the default button before) was not pressed,
+    # so no model call started and the unticked proposal is still there.
+    assert not dialog.child.is_running() and len(fake_openai.requests) == 1
+    assert dialog.steps.count() == 4 and dialog.steps.item(3).text() == "fill the water bottle"
+    assert [a for a in actions_of(wise_home, "run-a-5k") if a[2] == "open"] == [
+        ("buy new running shoes", 15, "open")]
+    # Enter elsewhere adds what is ticked (the dialog's one default), still no model call.
+    dialog.steps.setFocus()
+    qtbot.keyClick(dialog.steps, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(dialog.added) == 3, timeout=10_000)
+    assert len(fake_openai.requests) == 1
+
+
+def test_without_a_model_the_by_hand_path_leads(qtbot, seeded, window, wise_home) -> None:
     open_goal(qtbot, window, "Learn Spanish")
     window.goal_page.break_down_goal()
     dialog = window.goal_page._dialog
-    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.note.isVisibleTo(dialog), timeout=CHILD_WAIT_MS)
-    assert "model" in dialog.note.text().lower()  # the quiet hint how to connect one
+    qtbot.waitExposed(dialog)
+    # No "Propose steps" that can only answer "no model": the field is ready to type in,
+    # and a quiet line says how to let a model help.
+    assert not dialog.propose_button.isVisible() and not dialog.dial.isVisible()
+    assert dialog.connect_hint.isVisible() and "Settings" in dialog.connect_hint.text()
+    assert dialog.focusWidget() is dialog.hand_edit
     assert dialog.by_hand_label.text() == FIRST_PROMPT and dialog.steps.count() == 0
     qtbot.keyClicks(dialog.hand_edit, "open the Spanish app")
     qtbot.keyClick(dialog.hand_edit, Qt.Key.Key_Return)
     assert dialog.steps.count() == 1 and dialog.by_hand_label.text() != FIRST_PROMPT
+    assert not dialog.child.is_running() and dialog.isVisible()
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: actions_of(wise_home, "learn-spanish")
                     == [("open the Spanish app", None, "open")], timeout=10_000)
+
+
+def test_by_hand_steps_long_or_right_to_left_fit_the_list(qtbot, seeded, window) -> None:
+    open_goal(qtbot, window, "Learn Spanish")
+    window.goal_page.break_down_goal()
+    dialog = window.goal_page._dialog
+    qtbot.waitExposed(dialog)
+    too_long = "word " * 1999 + "words"  # 10,000 characters
+    dialog.hand_edit.setText(too_long)
+    dialog.add_by_hand()
+    # Refused with the reason, and the text stays in the box to be shortened.
+    assert dialog.steps.count() == 0 and dialog.hand_edit.text() == too_long
+    assert "10,000 characters" in dialog.status.text()
+    url = "https://example.com/" + "a-long-path/" * 30
+    for step in (url, "לקרוא פרק אחד בספרדית"):
+        dialog.hand_edit.setText(step)
+        dialog.add_by_hand()
+    assert dialog.status.text() == "" and dialog.steps.count() == 2
+    qtbot.waitUntil(lambda: dialog.steps.visualItemRect(dialog.steps.item(0)).height()
+                    > 2 * dialog.steps.fontMetrics().height())  # wrapped, not cut off
+    assert not dialog.steps.horizontalScrollBar().isVisible()
+    assert dialog.steps.item(0).toolTip() == url
+    assert dialog.steps.item(1).textAlignment() & Qt.AlignmentFlag.AlignRight
 
 
 def test_a_review_suggesting_a_pause_is_applied_in_one_click(qtbot, seeded, window,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.paths import resolve_paths
 from app.settings.schema import OPTIONS, option
 from app.settings.store import load_settings, write_settings
+from ui.hotkey import HotkeyStatus
 from ui.settings_window import SECTION_TITLES, SettingsWindow
 
 EDITOR_TYPES = {"int": QSpinBox, "float": QDoubleSpinBox, "bool": QCheckBox,
@@ -291,8 +292,32 @@ def test_closing_hides_the_window(open_window) -> None:
 def test_hotkey_status_is_shown(open_window) -> None:
     wayland = ("Global keys are not available on Wayland; bind the command `wise capture` "
                "to a keyboard shortcut in your desktop's settings instead.")
-    window = open_window(hotkey_status=lambda: wayland)
-    assert wayland in [label.text() for label in window.findChildren(QLabel)]
+    window = open_window(hotkey_status=lambda: HotkeyStatus(False, wayland))
+    [status] = [lb for lb in window.findChildren(QLabel) if lb.text() == wayland]
+    assert status.property("state") == "warning"  # the amber box: it does not work
+    assert near(colours(status), AMBER) > 0
+
+
+def test_a_working_hotkey_is_information_not_a_warning(open_window) -> None:
+    window = open_window(
+        hotkey_status=lambda: HotkeyStatus(True, "Ctrl+Alt+Space opens quick capture."))
+    [status] = [lb for lb in window.findChildren(QLabel)
+                if lb.text() == "✓ Ctrl+Alt+Space opens quick capture."]
+    assert status.isVisible() and status.property("state") == "ok"
+    assert near(colours(status), AMBER) == 0  # no amber box around good news
+
+
+AMBER = (0xFF, 0xF4, 0xDC)  # the light warning box's background (ui/settings_window.py)
+
+
+def colours(widget: QWidget) -> list[tuple[int, int, int]]:
+    image = widget.grab().toImage()
+    return [image.pixelColor(x, y).getRgb()[:3] for x in range(0, image.width(), 3)
+            for y in range(0, image.height(), 3)]
+
+
+def near(pixels: list[tuple[int, int, int]], colour: tuple[int, int, int]) -> int:
+    return sum(1 for p in pixels if max(abs(a - b) for a, b in zip(p, colour, strict=True)) < 8)
 
 
 @linux_only

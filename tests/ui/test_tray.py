@@ -70,3 +70,34 @@ def test_paused_state_changes_icon_menu_and_tooltip(tray) -> None:
     assert "paused until 17:30" in icon.toolTip()
     icon.resume_action.trigger()
     assert recorder.calls == ["resume_nudges"]
+
+
+def quarter_differs(a, b, left: bool, top: bool) -> int:
+    half = a.width() // 2
+    xs = range(half) if left else range(half, a.width())
+    ys = range(half) if top else range(half, a.height())
+    return sum(a.pixel(x, y) != b.pixel(x, y) for x in xs for y in ys)
+
+
+def test_a_second_home_is_named_and_its_owl_marked(qtbot) -> None:
+    usual, work = WiseTray(Recorder()), WiseTray(Recorder(), home="~/wise-work")
+    try:
+        assert usual.toolTip() == "Wise" and work.toolTip() == "Wise (~/wise-work)"
+        first = work.contextMenu().actions()[0]
+        assert first.text() == "Journal in ~/wise-work" and not first.isEnabled()
+        assert usual.contextMenu().actions()[0].text() == "Capture…"
+        # The same owl, with a small square bottom left; the rest of it untouched.
+        plain, marked = usual.icon().pixmap(22).toImage(), work.icon().pixmap(22).toImage()
+        assert quarter_differs(plain, marked, left=True, top=False) >= 22 * 22 // 16
+        assert quarter_differs(plain, marked, left=False, top=True) == 0
+        assert quarter_differs(plain, marked, left=True, top=True) == 0
+        # A change of state keeps the name and the mark.
+        work.set_state(IconState(reflection_waiting=True, paused=True), paused_until="17:30")
+        assert work.toolTip().startswith("Wise (~/wise-work) — a reflection is waiting")
+        quiet = work.icon().pixmap(22).toImage()
+        usual.set_state(IconState(reflection_waiting=True, paused=True), paused_until="17:30")
+        assert quarter_differs(usual.icon().pixmap(22).toImage(), quiet, left=True,
+                               top=False) >= 22 * 22 // 16
+    finally:
+        usual.hide()
+        work.hide()

@@ -64,6 +64,13 @@ def test_without_a_tray_the_fallback_window_shows(wise) -> None:
     assert "no tray icons" in words and "wise capture" in words
 
 
+def test_a_second_home_is_named_where_wise_shows_itself(wise, wise_home: Path) -> None:
+    # Every test runs in a WISE_HOME of its own: a home other than the usual folders.
+    named = (f"~/{wise_home.relative_to(Path.home())}" if wise_home.is_relative_to(Path.home())
+             else str(wise_home))
+    assert wise.fallback.windowTitle() == f"Wise ({named})"
+
+
 def test_window_capture_is_committed_and_confirmed(wise, qtbot, wise_home: Path) -> None:
     wise.show_capture()
     wise.capture_window.box.setPlainText("a thought from the window")
@@ -265,3 +272,48 @@ def test_the_tray_menu_reaches_the_app_as_qt_calls_it(wise, qtbot, wise_home: Pa
         assert load_state(state).nudges_paused_until
     finally:
         menu.hide()
+
+
+def folder_notices() -> list[QMessageBox]:
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible() and "data folder" in w.windowTitle()]
+
+
+def xdg_open(bin_dir: Path, exit_code: int) -> None:
+    """A stand-in xdg-open on PATH that answers as the real one does: 0 opened it, 3 "no
+    method available" (no file manager), and writes down what it was asked to open."""
+    bin_dir.mkdir(exist_ok=True)
+    script = bin_dir / "xdg-open"
+    script.write_text(f'#!/bin/sh\necho "$1" > "{bin_dir}/asked"\nexit {exit_code}\n')
+    script.chmod(0o755)
+
+
+@pytest.mark.parametrize("opener", ["missing", "no file manager"])
+def test_open_data_folder_with_no_file_manager_says_where_it_is(
+        wise, qtbot, wise_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        opener: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if opener == "no file manager":
+        xdg_open(bin_dir, 3)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    QApplication.clipboard().clear()
+    with qtbot.waitSignal(wise.folder_opener.answered, timeout=SLOW_MS) as answer:
+        wise.open_data_folder()
+    assert answer.args == [str(wise_home), False]
+    [notice] = folder_notices()
+    assert str(wise_home) in notice.text() and "copied" in notice.text()
+    assert QApplication.clipboard().text() == str(wise_home)
+    notice.close()
+
+
+def test_open_data_folder_says_nothing_when_a_file_manager_opens_it(
+        wise, qtbot, wise_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    xdg_open(bin_dir, 0)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with qtbot.waitSignal(wise.folder_opener.answered, timeout=SLOW_MS) as answer:
+        wise.open_data_folder()
+    assert answer.args == [str(wise_home), True]
+    assert (bin_dir / "asked").read_text().strip() == str(wise_home)
+    assert folder_notices() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ui.reflection.style import choice_button_style, hint_label, sub_heading
+from ui.reflection.style import choice_button_style, status_label, sub_heading
 
 NOTE_DELAY_MS = 800
 
@@ -21,9 +21,10 @@ class FeedbackPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(sub_heading("Did this reflection help?", self))
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # the question, the answers and the note on one line
         row.setSpacing(8)
+        row.addWidget(sub_heading("Did this help?", self))
+        row.addSpacing(4)
         self.helpful = QPushButton("He&lpful", self)
         self.helpful.setAccessibleName("This reflection was helpful")
         self.not_quite = QPushButton("Not &quite", self)
@@ -44,10 +45,8 @@ class FeedbackPane(QWidget):
         row.addWidget(note_label)
         row.addWidget(self.note, 1)
         layout.addLayout(row)
-        self.status = hint_label("", self)
+        self.status = status_label(self)
         self.status.setAccessibleName("Feedback status")
-        # A line kept for it, so the thank-you does not push the controls below it down.
-        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing())
         layout.addWidget(self.status)
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)

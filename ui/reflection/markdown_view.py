@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, QTimer, QUrl, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -41,6 +41,12 @@ class MarkdownView(QTextBrowser):
         self._timer.setInterval(RENDER_EVERY_MS)
         self._timer.timeout.connect(self._render)
         self.renders = 0  # how often the text was laid out (the throttle's effect)
+
+    def sizeHint(self) -> QSize:
+        # It asks for no more than its minimum: the window hands it whatever height is left
+        # (the layout stretches it), so the controls around it always fit.
+        hint = super().sizeHint()
+        return QSize(hint.width(), max(self.minimumHeight(), self.minimumSizeHint().height()))
 
     def markdown_text(self) -> str:
         return self._markdown

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.markdown_view import MarkdownView
 from ui.reflection.sent_dialog import SentDialog
-from ui.reflection.style import hint_label, section_heading
+from ui.reflection.style import hint_label, section_heading, status_label
 
 NO_REFLECTION = "No reflection for this day yet."
 PLAIN_CAPTION = "A plain reflection, made from your data alone."
+VIEW_MIN_LINES = 4  # it scrolls within; a taller window gives it the height
 
 
 class ReflectionPane(QWidget):
@@ -42,26 +43,11 @@ class ReflectionPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        layout.addWidget(section_heading("Wise's reflection", self))
-        self.view = MarkdownView(self)
-        self.view.setAccessibleName("Wise's reflection")
-        self.view.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
-        self.view.setPlaceholderText(NO_REFLECTION)
-        self.view.link_clicked.connect(self._link_clicked)
-        layout.addWidget(self.view, 1)
-        self.caption = hint_label("", self)
-        self.caption.setAccessibleName("About this reflection")
-        layout.addWidget(self.caption)
-        self.hint = hint_label("", self)
-        self.hint.setAccessibleName("How to connect a model")
-        self.hint.hide()
-        layout.addWidget(self.hint)
-        self.status = hint_label("", self)
-        self.status.setAccessibleName("Reflection status")
-        layout.addWidget(self.status)
-
+        # The buttons sit on the heading's line: the reflection gets the height.
         row = QHBoxLayout()
         row.setSpacing(8)
+        row.addWidget(section_heading("Wise's reflection", self))
+        row.addStretch(1)
         self.reflect_button = QPushButton("&Reflect", self)
         self.reflect_button.setToolTip("Ask Wise to reflect on this day (Ctrl+Enter)")
         self.reflect_button.setAccessibleName("Reflect on this day")
@@ -77,9 +63,24 @@ class ReflectionPane(QWidget):
         self.sent_button.clicked.connect(self.show_what_was_sent)
         row.addWidget(self.reflect_button)
         row.addWidget(self.stop_button)
-        row.addStretch(1)
         row.addWidget(self.sent_button)
         layout.addLayout(row)
+        self.view = MarkdownView(self)
+        self.view.setAccessibleName("Wise's reflection")
+        self.view.setMinimumHeight(self.fontMetrics().lineSpacing() * VIEW_MIN_LINES)
+        self.view.setPlaceholderText(NO_REFLECTION)
+        self.view.link_clicked.connect(self._link_clicked)
+        layout.addWidget(self.view, 1)
+        self.caption = hint_label("", self)
+        self.caption.setAccessibleName("About this reflection")
+        layout.addWidget(self.caption)
+        self.hint = hint_label("", self)
+        self.hint.setAccessibleName("How to connect a model")
+        self.hint.hide()
+        layout.addWidget(self.hint)
+        self.status = status_label(self)
+        self.status.setAccessibleName("Reflection status")
+        layout.addWidget(self.status)
         self.view.set_markdown_now("")
 
     # -- state -------------------------------------------------------------------------

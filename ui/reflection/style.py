@@ -6,9 +6,9 @@ palette, so light and dark themes both look right.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
 def section_heading(text: str, parent: QWidget | None = None) -> QLabel:
@@ -45,10 +45,14 @@ def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
     return label
 
 
-def body_label(text: str, parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # journal text is never markup
+def status_label(parent: QWidget | None = None, *, lines: int = 1) -> QLabel:
+    """A hint that keeps its room (`lines` of it) while empty: "Saved" or "Thank you"
+    appearing under the pointer must not move the controls around it."""
+    label = hint_label("", parent)
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing() * lines)
     return label
 
 
@@ -71,6 +75,30 @@ QToolButton:disabled, QPushButton#choice:disabled { color: palette(mid); }
 
 def choice_button_style(widget: QWidget) -> None:
     widget.setStyleSheet(CHOICE_STYLE)
+
+
+class ColumnScroll(QScrollArea):
+    """A column that scrolls up and down only: never narrower than what it holds needs
+    (fields would be cut at the side), and it says so again whenever that changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        inner = self.widget()
+        if inner is None:
+            return hint
+        return QSize(inner.minimumSizeHint().width() + 2 * self.frameWidth()
+                     + self.verticalScrollBar().sizeHint().width(), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # e.g. "Reflect" became the wider "Regenerate"
+        return super().eventFilter(watched, event)
 
 
 class Card(QFrame):

@@ -1,16 +1,26 @@
-""""Today": what was done first (celebrated), then the day's entries, then what is open."""
+""""Today": what was done first (celebrated), then the day's entries, then how much is still
+open (the open steps themselves are listed once, in Tomorrow's picks)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ui.reflection.style import body_label, hint_label, section_heading, sub_heading
+from ui.reflection.style import hint_label, section_heading, sub_heading
+from ui.reflection.wrapped_text import WrappedText
 
 CHECK = "\u2713"
-OPEN_SHOWN = 15  # more open actions than this only make the day look heavier
+TITLE_LINES = 3  # a step's title, then "…" and "Show all"
+NOTE_LINES = 6  # a note's first lines, then "…" and "Show all"
+SHOW_ALL, SHOW_LESS = "Show all", "Show less"
+SHOW_ALL_STYLE = """
+QPushButton#showAll { border: none; margin: 0; padding: 0 0 2px 0; color: palette(link);
+                      background: transparent; }
+QPushButton#showAll:hover, QPushButton#showAll:focus { text-decoration: underline; }
+"""
 
 
 def wins_line(count: int, *, is_today: bool = True) -> str:
@@ -19,6 +29,13 @@ def wins_line(count: int, *, is_today: bool = True) -> str:
                 else "Nothing ticked off that day. Getting through a day counts too.")
     things = "1 thing" if count == 1 else f"{count} things"
     return f"{things} done \u2014 that counts."
+
+
+def still_open_line(count: int) -> str:
+    if count == 0:
+        return "Nothing open. A clear slate is a fine place to be."
+    things = "1 step" if count == 1 else f"{count} steps"
+    return f"{things}, in Tomorrow's list below."
 
 
 def action_details(action, *, today: date | None = None) -> str:
@@ -41,6 +58,8 @@ class TodayPane(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
+        # Everything wraps to the pane's width: sideways scrolling would hide line ends.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QScrollArea.Shape.StyledPanel)
         self.setAccessibleName("Today: what was done, written and still open")
         self._inner = QWidget(self)
@@ -49,6 +68,7 @@ class TodayPane(QScrollArea):
         self._layout.setContentsMargins(spacing, spacing, spacing, spacing)
         self._layout.setSpacing(spacing // 3)
         self.setWidget(self._inner)
+        self._inner.setStyleSheet(SHOW_ALL_STYLE)
         self.heading = section_heading("Today", self._inner)
         self._layout.addWidget(self.heading)
         self._rows: list[QWidget] = []
@@ -80,32 +100,43 @@ class TodayPane(QScrollArea):
         for entry in view.entries:
             stamp = f"{entry.created_at:%H:%M}"
             goal = f" \u00b7 {entry.goal_title}" if entry.goal_title else ""
-            self._add(self._item(entry.text, stamp + goal))
+            self._add(self._item(entry.text, stamp + goal, lines=NOTE_LINES))
         self._space()
 
+        # What is still open is listed once, in Tomorrow's picks right below this pane.
         self._add(sub_heading("Still open", self._inner))
-        if not view.open_actions:
-            self._add(hint_label("Nothing open. A clear slate is a fine place to be.",
-                                 self._inner))
-        for action in view.open_actions[:OPEN_SHOWN]:
-            self._add(self._item(f"\u25cb  {action.title}", action_details(action, today=today)))
-        hidden = len(view.open_actions) - OPEN_SHOWN
-        if hidden > 0:
-            self._add(hint_label(f"and {hidden} more: no need to hold them all today.",
-                                 self._inner))
+        self._add(hint_label(still_open_line(len(view.open_actions)), self._inner))
 
-    def _item(self, title: str, details: str) -> QWidget:
+    def _item(self, title: str, details: str, *, lines: int = TITLE_LINES) -> QWidget:
         box = QWidget(self._inner)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 2, 0, 2)
         column.setSpacing(0)
-        text = body_label(title, box)
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        text = WrappedText(title, box, max_lines=lines)
         column.addWidget(text)
+        more = QPushButton(SHOW_ALL, box)
+        more.setObjectName("showAll")
+        more.setFlat(True)
+        more.setCursor(Qt.CursorShape.PointingHandCursor)
+        more.setAccessibleName(f"Show all of: {title[:60]}")
+        more.hide()
+        more.clicked.connect(lambda: self._expand(text, more))
+        text.clipped_changed.connect(
+            lambda clipped: more.setVisible(clipped or text.is_expanded()))
+        column.addWidget(more, 0, Qt.AlignmentFlag.AlignRight if text.reads_right_to_left()
+                         else Qt.AlignmentFlag.AlignLeft)
         if details:
-            column.addWidget(hint_label(details, box))
+            facts = WrappedText(details, box, max_lines=2,
+                                right_to_left=text.reads_right_to_left())
+            facts.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            column.addWidget(facts)
         box.setAccessibleName(f"{title}. {details}" if details else title)
         return box
+
+    @staticmethod
+    def _expand(text: WrappedText, more: QPushButton) -> None:
+        text.set_expanded(not text.is_expanded())
+        more.setText(SHOW_LESS if text.is_expanded() else SHOW_ALL)
 
     def _space(self) -> None:
         spacer = QLabel("", self._inner)

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.reflection.style import hint_label, section_heading
+from ui.bidi import reads_right_to_left
+from ui.reflection.style import hint_label, section_heading, status_label
 from ui.reflection.today_pane import action_details
 
 MAX_PICKS = 3
+ROWS_SHOWN = 6
 TOO_MANY = "Three is plenty for one day. Untick one to choose another."
 ID_ROLE = Qt.ItemDataRole.UserRole
 # The line a reflection ends with: "Next step for #family (2 min): ..." (a model's, stored),
@@ -68,11 +70,14 @@ class TomorrowPane(QWidget):
         self.picks.setAccessibleName("Open actions to pick for tomorrow, at most three")
         self.picks.setUniformItemSizes(True)
         self.picks.setSpacing(2)
+        # One line per step, cut with "…" (whole in its tooltip): never sideways scrolling.
+        self.picks.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.picks.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.picks.itemChanged.connect(self._item_changed)
         list_label.setBuddy(self.picks)
         layout.addWidget(list_label)
         layout.addWidget(self.picks)
-        self.gentle = hint_label("", self)
+        self.gentle = status_label(self)
         self.gentle.setAccessibleName("Picking status")
         layout.addWidget(self.gentle)
 
@@ -96,7 +101,7 @@ class TomorrowPane(QWidget):
         self.plan_button = QPushButton("Plan these for tomorrow", self)
         self.plan_button.setAccessibleName("Plan the picked actions for tomorrow")
         self.plan_button.clicked.connect(self._plan_clicked)
-        self.status = hint_label("", self)
+        self.status = status_label(self, lines=2)  # beside the button: no taller than it
         self.status.setAccessibleName("Planning status")
         plan_row.addWidget(self.plan_button)
         plan_row.addWidget(self.status, 1)
@@ -129,6 +134,9 @@ class TomorrowPane(QWidget):
             planned = " \u00b7 planned" if action.id in self._planned else ""
             item = QListWidgetItem(action.title + (f"   ({details}{planned})"
                                                    if details or planned else ""))
+            item.setToolTip(item.text())  # whole, where the list cuts a long one short
+            if reads_right_to_left(action.title):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setData(ID_ROLE, action.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             ticked = action.id in tick and len([i for i in seen if i in tick]) <= MAX_PICKS
@@ -148,9 +156,10 @@ class TomorrowPane(QWidget):
         self._update_plan_button()
 
     def _fit_list(self) -> None:
-        """As tall as its rows (up to eight, then it scrolls): no empty box to look at."""
+        """As tall as its rows (up to six, then it scrolls): no empty box to look at, and
+        room left for the day above it."""
         row = self.picks.sizeHintForRow(0) if self.picks.count() else 0
-        rows = min(max(self.picks.count(), 3), 8)
+        rows = min(max(self.picks.count(), 3), ROWS_SHOWN)
         frame = self.picks.frameWidth() * 2 + 4
         self.picks.setFixedHeight(rows * (row + 2 * self.picks.spacing()) + frame)
 

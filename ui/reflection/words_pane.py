@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.reflection.style import choice_button_style, hint_label, section_heading
+from ui.reflection.style import choice_button_style, section_heading, status_label
 
 MOOD_WORDS = ("very low", "low", "okay", "good", "great")
 ENERGY_WORDS = ("empty", "low", "some", "good", "full")
@@ -159,20 +159,27 @@ class WordsPane(QWidget):
         self.mood.changed.connect(self._changed)
         self.energy.changed.connect(self._changed)
 
-        layout.addWidget(how_label)
-        layout.addWidget(self.how)
-        layout.addWidget(way_label)
-        layout.addWidget(self.in_the_way)
-        scales = QGridLayout()
-        scales.setHorizontalSpacing(12)
-        scales.setVerticalSpacing(6)
-        scales.addWidget(mood_label, 0, 0)
-        scales.addWidget(self.mood, 0, 1)
-        scales.addWidget(energy_label, 1, 0)
-        scales.addWidget(self.energy, 1, 1)
-        scales.setColumnStretch(1, 1)
-        layout.addLayout(scales)
-        self.status = hint_label("", self)
+        # One column of labels beside their fields: the words, the mood and the energy
+        # line up, and the card stays short enough for the reflection below it.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(8)
+        top = Qt.AlignmentFlag.AlignTop
+        editor_label_offset = self.how.frameWidth() + self.how.document().documentMargin()
+        for row, (label, field) in enumerate(((how_label, self.how),
+                                              (way_label, self.in_the_way),
+                                              (mood_label, self.mood),
+                                              (energy_label, self.energy))):
+            if isinstance(field, QPlainTextEdit):
+                # The label sits on the field's first line of text.
+                label.setContentsMargins(0, int(editor_label_offset), 0, 0)
+                grid.addWidget(label, row, 0, top)
+            else:
+                grid.addWidget(label, row, 0)
+            grid.addWidget(field, row, 1)
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        self.status = status_label(self)
         self.status.setAccessibleName("Saving status")
         layout.addWidget(self.status)
 

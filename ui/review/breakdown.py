@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storage.ritual_writes import MAX_ACTION_CHARS
+from ui.bidi import reads_right_to_left
 from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.look import button, label, plural, repolish
@@ -29,6 +32,34 @@ DEFAULT_SIZE = 3
 FIRST_PROMPT = "What is the very first physical step?"
 NEXT_PROMPT = "And the step after that?"
 STEP_ROLE = Qt.ItemDataRole.UserRole  # (title, minutes | None) on each list item
+STEPS_PLACEHOLDER = "The steps appear here. Tick the ones to keep."
+CONNECT_HINT = ("No model is connected, so let us break it down by hand: one small step at "
+                "a time, the first one two minutes or less. To let a model suggest steps, "
+                "choose one in Settings → Language model.")
+
+
+class StepList(QListWidget):
+    """The steps, wrapped to the width (a long address too: no sideways scrolling), right-
+    to-left ones aligned right, and a line saying what the list is for while it is empty."""
+
+    def __init__(self, placeholder: str) -> None:
+        super().__init__()
+        self.placeholder = placeholder
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.count() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            margin = self.fontMetrics().height()
+            painter.drawText(self.viewport().rect().adjusted(margin, margin, -margin, -margin),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.end()
 
 
 class BreakdownDialog(QDialog):
@@ -52,7 +83,13 @@ class BreakdownDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(label("Break it down", "sectionTitle"))
         layout.addWidget(label(f"“{subject}”", "goalWhy", wrap=True))
-        layout.addWidget(label("How small should the steps be?", "caption"))
+        # What a model needs (how small, and the button that asks it): hidden when no
+        # model is connected, so the by-hand path below is the one on offer.
+        self.model_part = QWidget()
+        model = QVBoxLayout(self.model_part)
+        model.setContentsMargins(0, 0, 0, 0)
+        model.setSpacing(10)
+        model.addWidget(label("How small should the steps be?", "caption"))
         self.dial = QSlider(Qt.Orientation.Horizontal)
         self.dial.setRange(1, 5)
         self.dial.setValue(DEFAULT_SIZE)
@@ -61,7 +98,7 @@ class BreakdownDialog(QDialog):
         self.dial.setTickInterval(1)
         self.dial.setAccessibleName("How small the steps should be")
         self.dial.valueChanged.connect(self._size_changed)
-        layout.addWidget(self.dial)
+        model.addWidget(self.dial)
         ends = QHBoxLayout()
         ends.addWidget(label(SIZES[1], "caption"))
         ends.addStretch(1)
@@ -69,7 +106,7 @@ class BreakdownDialog(QDialog):
         ends.addWidget(self.size_label)
         ends.addStretch(1)
         ends.addWidget(label(SIZES[5], "caption"))
-        layout.addLayout(ends)
+        model.addLayout(ends)
 
         run = QHBoxLayout()
         self.propose_button = button("Propose steps", "primary",
@@ -87,17 +124,24 @@ class BreakdownDialog(QDialog):
         run.addWidget(self.cancel_button)
         run.addWidget(self.busy, 1)
         run.addStretch(0)
-        layout.addLayout(run)
+        model.addLayout(run)
+        layout.addWidget(self.model_part)
+        self.connect_hint = label(CONNECT_HINT, "hint", wrap=True)
+        layout.addWidget(self.connect_hint)
         self.note = label("", "hint", wrap=True)
         self.note.hide()
         layout.addWidget(self.note)
 
-        self.steps = QListWidget()
+        self.steps = StepList(STEPS_PLACEHOLDER)
         self.steps.setAccessibleName("Proposed steps: tick the ones to keep")
         self.steps.itemChanged.connect(lambda _item: self._refresh_add())
         layout.addWidget(self.steps, 1)
+        self.hand_part = QWidget()
+        hand_column = QVBoxLayout(self.hand_part)
+        hand_column.setContentsMargins(0, 0, 0, 0)
+        hand_column.setSpacing(6)
         self.by_hand_label = label(FIRST_PROMPT, "caption", wrap=True)
-        layout.addWidget(self.by_hand_label)
+        hand_column.addWidget(self.by_hand_label)
         hand = QHBoxLayout()
         self.hand_edit = QLineEdit()
         self.hand_edit.setPlaceholderText("e.g. put my running shoes by the door")
@@ -107,7 +151,8 @@ class BreakdownDialog(QDialog):
         self.hand_button = button("Add to the list", accessible="Add this step to the list")
         self.hand_button.clicked.connect(self.add_by_hand)
         hand.addWidget(self.hand_button)
-        layout.addLayout(hand)
+        hand_column.addLayout(hand)
+        layout.addWidget(self.hand_part)
 
         bottom = QHBoxLayout()
         self.status = label("", "statusLine", wrap=True)
@@ -116,12 +161,36 @@ class BreakdownDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.add_button = button("Add ticked steps", "primary")
         self.add_button.clicked.connect(self.add_ticked)
+        # Enter outside a field and a focused button adds what is ticked; never a model call.
+        self.add_button.setDefault(True)
         bottom.addWidget(self.close_button)
         bottom.addWidget(self.add_button)
         layout.addLayout(bottom)
         self._size_changed(self.dial.value())
         self._refresh_add()
+        self.show_model_part(context.model_connected())
         self.resize(560, 560)
+
+    def show_model_part(self, connected: bool) -> None:
+        """With a model, it proposes steps and the by-hand field follows the list; without
+        one, the by-hand field leads, above the list it fills."""
+        self.model_part.setVisible(connected)
+        self.connect_hint.setVisible(not connected)
+        layout = self.layout()
+        layout.removeWidget(self.hand_part)
+        list_at = layout.indexOf(self.steps)
+        layout.insertWidget(list_at + 1 if connected else list_at, self.hand_part)
+        if not connected:
+            self.hand_edit.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in the by-hand field adds that step (its returnPressed did) and nothing
+        # else: the dialog must not press its default button as well.
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and self.focusWidget() is self.hand_edit):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # --- the model's proposal -------------------------------------------------------------
 
@@ -185,6 +254,9 @@ class BreakdownDialog(QDialog):
     def _add_item(self, title: str, minutes: int | None) -> QListWidgetItem:
         text = f"{title}   ·   ~{minutes} min" if minutes else title
         item = QListWidgetItem(text)
+        item.setToolTip(title)  # the whole step, where a long one is cut short
+        if reads_right_to_left(title):
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked)
         item.setData(STEP_ROLE, (title, minutes))
@@ -204,8 +276,14 @@ class BreakdownDialog(QDialog):
         title = self.hand_edit.text().strip()
         if not title:
             return
+        if len(title) > MAX_ACTION_CHARS:
+            self._say(f"A step is a few words; this one has {len(title):,} characters (at most "
+                      f"{MAX_ACTION_CHARS:,}). Your text is still in the box: shorten it or "
+                      "split it into steps.", problem=True)
+            return
         self._add_item(title, None)
         self.hand_edit.clear()
+        self._say("")
         self.by_hand_label.setText(NEXT_PROMPT)
         self.hand_edit.setAccessibleName(NEXT_PROMPT)
         self._refresh_add()

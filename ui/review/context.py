@@ -50,6 +50,13 @@ class ReviewContext(QObject):
     def today(self) -> date:
         return journal_day(self.now(), self.start_hour)
 
+    def model_connected(self) -> bool:
+        """Whether a model is set; read afresh, as the `wise` children read it (`wise config
+        set` or the Settings window may have changed it since the window opened)."""
+        from app.journal import Context
+
+        return bool(Context.from_environment().settings.get("llm.model"))
+
     def run(self, work: Callable[[Any], Any], on_success: Callable[[Any], None], *,
             owner: QObject, doing: str, on_error: Callable[[Exception], None] | None = None,
             ) -> None:

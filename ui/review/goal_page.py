@@ -106,6 +106,12 @@ class GoalPageView(QWidget):
         self.back_button.clicked.connect(self.back)
         top.addWidget(self.back_button)
         top.addStretch(1)
+        # Its #tag, as quick capture knows it: the way to file a thought under this goal.
+        self.tag_label = label("", "goalTag")
+        self.tag_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tag_label.setAccessibleName("This goal's tag")
+        top.addWidget(self.tag_label)
+        top.addSpacing(6)
         self.chip_slot = QHBoxLayout()
         top.addLayout(self.chip_slot)
         self.body.addLayout(top)
@@ -254,6 +260,9 @@ class GoalPageView(QWidget):
         while self.chip_slot.count():
             self.chip_slot.takeAt(0).widget().deleteLater()
         self.chip_slot.addWidget(status_chip(card.status))
+        self.tag_label.setText(f"#{card.slug}")
+        self.tag_label.setToolTip(f"Type #{card.slug} in quick capture or `wise capture` to "
+                                  "file a thought, a to-do or a win under this goal.")
         self.heatmap.set_data(list(card.heatmap), card.heatmap_start, self.context.today())
         self.rhythm_label.setText(cadence_text(card.cadence_per_week, card.done_last_4_weeks,
                                                card.expected_last_4_weeks))

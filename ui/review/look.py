@@ -70,6 +70,7 @@ def stylesheet(palette: QPalette) -> str:
         #goalTitle {{ font-size: 13.5pt; font-weight: 600; }}
         #goalWhy {{ font-size: 11.5pt; color: {why}; font-style: italic; }}
         #goalWhy[empty="true"] {{ color: {faint}; font-size: 10pt; }}
+        #goalTag {{ color: {muted}; font-weight: 600; }}
         #chip {{ border-radius: 9px; padding: 2px 9px; font-size: 9pt; font-weight: 600; }}
         {chips}
         #statusLine {{ color: {muted}; padding: 4px 2px; }}
