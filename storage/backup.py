@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from storage.private import private_folder
 from storage.timeutil import utc_now
 
 _PREFIX = "wise-"
@@ -23,7 +24,7 @@ class BackupInfo:
 
 def backup_journal(db_path: Path, backups_dir: Path, *, keep: int, reason: str = "manual") -> Path:
     """Copy the live journal (safe while others write) and keep only the newest `keep`."""
-    backups_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(backups_dir)
     stamp = utc_now().strftime("%Y%m%dT%H%M%S%fZ")
     target = backups_dir / f"{_PREFIX}{stamp}-{reason}{_SUFFIX}"
     partial = target.with_suffix(".partial")

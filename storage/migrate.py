@@ -6,7 +6,6 @@ when there is work to do, because it costs more than the whole capture path may 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from storage.errors import (
     JournalTooNew,
     explain_sqlite_error,
 )
+from storage.private import create_private_file
 from storage.schema_version import HEAD_REVISION, current_revision
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -79,16 +79,11 @@ def upgrade_to_head(db_path: Path, target: str = "head") -> None:
 def _create_private_file(db_path: Path) -> bool:
     """Create an empty database file readable by the user only. True if it was new."""
     try:
-        db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(db_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return False
+        return create_private_file(db_path)
     except OSError as exc:
         raise JournalNotWritable(
             f"cannot create the journal at {db_path}: {exc.strerror}. Check that the folder "
             "is writable, or set WISE_HOME to a folder that is.") from exc
-    os.close(fd)
-    return True
 
 
 def _revision_of(db_path: Path) -> str | None:

@@ -446,9 +446,11 @@ class WiseApp:
         Wise's own atomic save replace the file, which ends a watch on the file itself."""
         from PySide6.QtCore import QFileSystemWatcher, QTimer
 
+        from storage.private import private_folder
+
         path = self.context.paths.settings_file
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a first start
+            private_folder(path.parent)  # a first start
         except OSError as exc:
             log.warning("settings changes on disk will not be noticed: %s", exc)
         self._settings_watcher = QFileSystemWatcher()
