@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,10 +20,11 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.ids import new_uid
-from storage.timeutil import utc_now
+from storage.timeutil import from_db, to_db, utc_now
 
 
 class GoalStatus(StrEnum):
@@ -52,21 +53,28 @@ class Source(StrEnum):
     COMPANION = "companion"
 
 
+class _CodecDateTime(SQLITE_DATETIME):
+    """SQLite's DATETIME column, written and read by storage.timeutil's one codec, so the
+    ORM and the sqlite3 paths store every year alike and read each other's rows."""
+
+    def bind_processor(self, dialect: object) -> Callable[[datetime | None], str | None]:
+        return lambda value: None if value is None else to_db(value)
+
+    def result_processor(self, dialect: object, coltype: object
+                         ) -> Callable[[str | None], datetime | None]:
+        return lambda value: None if value is None else from_db(value)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC text, hands back aware UTC datetimes; refuses naive input."""
 
-    impl = DateTime
+    impl = _CodecDateTime
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
+        if value is not None and value.tzinfo is None:
             raise ValueError("naive datetimes are not stored: their time zone is unknown")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+        return value
 
 
 # Explicit constraint names keep Alembic's batch migrations on SQLite predictable.

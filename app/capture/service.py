@@ -47,6 +47,8 @@ class CaptureOutcome:
                        else parsed.due.isoformat()),
             "estimate_minutes": parsed.estimate_minutes,
             "summary": self.summary,
+            # Something that looked like a due but was too far from today to be one.
+            "notice": parsed.far_due.notice() if parsed.far_due else None,
         }
 
 
