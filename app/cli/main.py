@@ -99,8 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", help="a file made by `wise export --format json`")
 
     add("backup", "Take a backup of the journal now.", _command("maintenance_cmd", "run_backup"))
-    add("doctor", "Check the journal, search, schema, paths and keyring.",
-        _command("maintenance_cmd", "run_doctor"))
+    doctor = add("doctor", "Check the journal, search, schema, paths and keyring.",
+                 _command("maintenance_cmd", "run_doctor"))
+    doctor.add_argument("--repair", action="store_true",
+                        help="first rewrite stored times that are not in the form Wise reads "
+                             "(after a backup)")
     add("maintenance", "Run the nightly maintenance now (summaries, backup, search index).",
         _command("maintenance_cmd", "run_nightly_now"))
     add("migrate", "Create the journal or bring it to the current schema (backup first).",
