@@ -5,42 +5,14 @@ tray reads, `wise doctor` naming the newest backup that is sound)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from storage.integrity import MARK_NAME
-
-PAGE = 4096
-
-
-def _checkpoint(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
-
-
-def _damage_one_page(db: Path) -> int:
-    """Scribble over the page of a table no capture touches (summaries); its number."""
-    _checkpoint(db)
-    conn = sqlite3.connect(db)
-    try:
-        (page,) = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'summaries'").fetchone()
-        assert conn.execute("PRAGMA page_size").fetchone() == (PAGE,)
-    finally:
-        conn.close()
-    with open(db, "r+b") as handle:
-        handle.seek((page - 1) * PAGE)
-        handle.write(b"\xff" * 64)  # the page header: no valid page type any more
-        handle.flush()
-        os.fsync(handle.fileno())
-    return page
+from tests.helpers import damage_one_page
 
 
 def _backups(home: Path) -> list[str]:
@@ -56,7 +28,7 @@ def damaged(wise, wise_home: Path) -> list[str]:
         assert wise("backup").code == 0
     good = _backups(wise_home)
     assert len(good) == 2
-    _damage_one_page(wise_home / "wise.db")
+    damage_one_page(wise_home / "wise.db")
     return good
 
 
@@ -110,3 +82,30 @@ def test_restoring_the_sound_backup_clears_the_mark(
     assert not (wise_home / MARK_NAME).exists()
     assert wise("backup").code == 0
     assert len(_backups(wise_home)) == 2
+
+
+def test_the_tray_checks_the_journal_at_start(wise, wise_home: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real `wise` tray process on a damaged journal: it starts, keeps taking captures, and
+    leaves the mark (the tray's own icon and notice are tested in tests/ui)."""
+    from tests.integration.test_tray_process import client_for, start_tray, wait_until_ready
+
+    assert wise("capture", "before the damage").code == 0
+    damage_one_page(wise_home / "wise.db")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    tray = start_tray(wise_home)
+    try:
+        wait_until_ready(wise_home, tray)
+        mark = wise_home / MARK_NAME
+        deadline = time.monotonic() + 60
+        while not mark.exists():
+            assert time.monotonic() < deadline, "the tray did not check the journal"
+            time.sleep(0.1)
+        assert json.loads(mark.read_text())["found_by"] == "tray"
+        saved = client_for(wise_home).request({"cmd": "capture", "text": "still taken"})
+        assert saved["saved"] is True
+        log = (wise_home / "logs" / "wise.log").read_text()
+        assert "the journal is damaged" in log
+    finally:
+        tray.terminate()
+        tray.wait(15)
