@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = add("export", "Export the journal as JSON (complete) or Markdown (to read).",
                  _command("transfer_cmd", "run_export"))
     export.add_argument("--format", choices=("json", "markdown"), default="json")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument("-o", "--output", help="file to write, or - for standard output (the "
+                        "default); a FIFO or a device is written through, never replaced")
 
     importer = add("import", "Import a JSON export (all or nothing; safe to repeat).",
                    _command("transfer_cmd", "run_import"))
@@ -143,7 +144,8 @@ def _add_model_commands(add: Callable) -> None:
     feedback.set_defaults(output=None)
     feedback_sub = _subcommands(feedback, "feedback_command")
     export = feedback_sub("export", "write every feedback record as JSON lines")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument("-o", "--output", help="file to write, or - for standard output (the "
+                        "default); a FIFO or a device is written through, never replaced")
     export.set_defaults(handler=_command("feedback_cmd", "run_export"))
 
     llm = add("llm", "Check the language model and what it costs.", _command("llm_cmd",
