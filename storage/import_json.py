@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import ColumnElement, Connection, Table, func, insert, select, update
 
+from storage import limits
 from storage.engine import Journal
 from storage.errors import ImportRejected
 from storage.export_json import (
@@ -301,7 +302,22 @@ def _day(value: Any) -> date:
     return date.fromisoformat(_text(value))
 
 
-_TAG = _text_of_length(1, 80)
+def _chars(limit: tuple[int, int]) -> str:
+    low, high = limit
+    return f"text of {low} to {high} characters" if low else f"text of up to {high} characters"
+
+
+def _text_field(name: str, limit: tuple[int, int], *, nullable: bool = False) -> _Field:
+    return _Field(name, _text_of_length(*limit), _chars(limit), nullable=nullable)
+
+
+def _number_field(name: str, limit: tuple[int, int], *, nullable: bool = False) -> _Field:
+    return _Field(name, _whole_number(*limit), f"a whole number from {limit[0]} to {limit[1]}",
+                  nullable=nullable)
+
+
+_UID_TEXT = _text_of_length(*limits.UID_CHARS)
+_TAG = _text_of_length(*limits.TAG_CHARS)
 
 
 def _tag_list(value: Any) -> list[str]:
@@ -348,29 +364,27 @@ def _feedback_target(value: Any) -> str | _NudgeKey:
             raise ValueError
         action = value["action"]
         return (_timestamp(value["created_at"]),
-                None if action is None else _text_of_length(1, 36)(action))
-    return _text_of_length(1, 36)(value)
+                None if action is None else _UID_TEXT(action))
+    return _UID_TEXT(value)
 
 
-_UID = _Field("uid", _text_of_length(1, 36), "text of 1 to 36 characters")
+_UID = _Field("uid", _UID_TEXT, _chars(limits.UID_CHARS))
 _TIMESTAMP_EXPECTED = "an ISO 8601 time with its UTC offset, like 2026-11-26T18:00:00+00:00"
 _CREATED = _Field("created_at", _timestamp, _TIMESTAMP_EXPECTED)
 _UPDATED = _Field("updated_at", _timestamp, _TIMESTAMP_EXPECTED)
-_GOAL_REF = _Field("goal", _text_of_length(1, 36), "a goal's uid", nullable=True)
+_GOAL_REF = _Field("goal", _UID_TEXT, "a goal's uid", nullable=True)
 _SOURCE = _enum_field("source", Source)
 _RAW_TEXT = _Field("raw_text", _text, "text", nullable=True)
-_TAGS = _Field("tags", _tag_list, "a list of tag names (text of 1 to 80 characters each)")
-_ONE_TO_FIVE = "a whole number from 1 to 5"
+_TAGS = _Field("tags", _tag_list, f"a list of tag names ({_chars(limits.TAG_CHARS)} each)")
 
 _FIELDS: dict[str, tuple[_Field, ...]] = {
     "goals": (
         _UID,
-        _Field("slug", _text_of_length(1, 80), "text of 1 to 80 characters"),
+        _Field("slug", _TAG, _chars(limits.TAG_CHARS)),
         _Field("title", _text, "text"),
         _Field("why", _text, "text"),
         _enum_field("status", GoalStatus),
-        _Field("cadence_per_week", _whole_number(1, 21), "a whole number from 1 to 21",
-               nullable=True),
+        _number_field("cadence_per_week", limits.CADENCE_PER_WEEK, nullable=True),
         _CREATED,
         _UPDATED,
     ),
@@ -380,7 +394,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _GOAL_REF,
         _enum_field("status", ActionStatus),
         # The upper bound is SQLite's integer range, not a judgement about long tasks.
-        _Field("estimate_minutes", _whole_number(1, 2**63 - 1),
+        _Field("estimate_minutes", _whole_number(*limits.ESTIMATE_MINUTES),
                "a whole number of minutes above 0", nullable=True),
         _Field("due_on", _day, "a date like 2026-11-27", nullable=True),
         _Field("due_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
@@ -396,8 +410,8 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("text", _text, "text"),
         _enum_field("kind", EntryKind),
         _GOAL_REF,
-        _Field("mood", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
-        _Field("energy", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _number_field("mood", limits.MOOD, nullable=True),
+        _number_field("energy", limits.ENERGY, nullable=True),
         _SOURCE,
         _RAW_TEXT,
         _TAGS,
@@ -408,21 +422,18 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("day", _day, "a date like 2026-11-27"),
         _Field("how_it_went", _text, "text"),
         _Field("in_the_way", _text, "text"),
-        _Field("mood", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
-        _Field("energy", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _number_field("mood", limits.MOOD, nullable=True),
+        _number_field("energy", limits.ENERGY, nullable=True),
         _CREATED,
         _UPDATED,
     ),
     "reflections": (
         _UID,
-        _Field("kind", _text_of_length(1, 16), "text of 1 to 16 characters"),
+        _text_field("kind", limits.REFLECTION_KIND_CHARS),
         _Field("period", _day, "a date like 2026-11-27"),
-        _Field("prompt_name", _text_of_length(0, 80), "text of up to 80 characters",
-               nullable=True),
-        _Field("prompt_version", _text_of_length(0, 20), "text of up to 20 characters",
-               nullable=True),
-        _Field("model", _text_of_length(0, 200), "text of up to 200 characters",
-               nullable=True),
+        _text_field("prompt_name", limits.PROMPT_NAME_CHARS, nullable=True),
+        _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
+        _text_field("model", limits.MODEL_CHARS, nullable=True),
         _Field("content", _text, "text"),
         _Field("structured", _text, "text", nullable=True),
         _Field("raw", _text, "text", nullable=True),
@@ -436,21 +447,19 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("period_end", _day, "a date like 2026-11-27"),
         _Field("content", _text, "text"),
         _enum_field("source", _SummarySource),
-        _Field("model", _text_of_length(0, 200), "text of up to 200 characters",
-               nullable=True),
-        _Field("prompt_version", _text_of_length(0, 20), "text of up to 20 characters",
-               nullable=True),
+        _text_field("model", limits.MODEL_CHARS, nullable=True),
+        _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
         _CREATED,
     ),
     "nudges": (
         _CREATED,
-        _Field("action", _text_of_length(1, 36), "an action's uid", nullable=True),
+        _Field("action", _UID_TEXT, "an action's uid", nullable=True),
         _GOAL_REF,
         _Field("text", _text, "text"),
-        _Field("style", _text_of_length(1, 24), "text of 1 to 24 characters"),
-        _Field("hour_bucket", _whole_number(0, 23), "a whole number from 0 to 23"),
+        _text_field("style", limits.NUDGE_STYLE_CHARS),
+        _number_field("hour_bucket", limits.HOUR),
         _Field("reason", _text, "text"),
-        _Field("source", _text_of_length(1, 16), "text of 1 to 16 characters"),
+        _text_field("source", limits.NUDGE_SOURCE_CHARS),
         replace(_enum_field("response", NudgeResponse), nullable=True),
         _Field("responded_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
     ),
@@ -458,7 +467,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _enum_field("target_kind", _FeedbackTarget),
         _Field("target", _feedback_target, "a reflection's uid, or a nudge's key "
                '{"created_at": …, "action": …}', nullable=True),
-        _Field("rating", _whole_number(-1, 1), "-1, 0 or 1"),
+        _Field("rating", _whole_number(*limits.RATING), "-1, 0 or 1"),
         _Field("note", _text, "text", nullable=True),
         _CREATED,
     ),

@@ -24,6 +24,16 @@ from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.ids import new_uid
+from storage.limits import (
+    MODEL_CHARS,
+    NUDGE_SOURCE_CHARS,
+    NUDGE_STYLE_CHARS,
+    PROMPT_NAME_CHARS,
+    PROMPT_VERSION_CHARS,
+    REFLECTION_KIND_CHARS,
+    TAG_CHARS,
+    UID_CHARS,
+)
 from storage.timeutil import from_db, to_db, utc_now
 
 
@@ -115,7 +125,7 @@ class Tag(Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(TAG_CHARS[1]), unique=True)
 
 
 class Goal(Base):
@@ -127,8 +137,8 @@ class Goal(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
+    slug: Mapped[str] = mapped_column(String(TAG_CHARS[1]), unique=True)
     title: Mapped[str] = mapped_column(Text)
     why: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=GoalStatus.ACTIVE.value)
@@ -150,7 +160,7 @@ class Action(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
     title: Mapped[str] = mapped_column(Text)
     goal_id: Mapped[int | None] = mapped_column(
         ForeignKey("goals.id", ondelete="SET NULL"), index=True)
@@ -179,7 +189,7 @@ class Entry(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16), default=EntryKind.NOTE.value)
     goal_id: Mapped[int | None] = mapped_column(
@@ -211,9 +221,9 @@ class LLMCall(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     purpose: Mapped[str] = mapped_column(String(40))  # "daily_reflection", "llm_test", ...
-    model: Mapped[str] = mapped_column(String(200))
-    prompt_name: Mapped[str | None] = mapped_column(String(80))
-    prompt_version: Mapped[str | None] = mapped_column(String(20))
+    model: Mapped[str] = mapped_column(String(MODEL_CHARS[1]))
+    prompt_name: Mapped[str | None] = mapped_column(String(PROMPT_NAME_CHARS[1]))
+    prompt_version: Mapped[str | None] = mapped_column(String(PROMPT_VERSION_CHARS[1]))
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
@@ -231,12 +241,13 @@ class Reflection(Base):
     __table_args__ = (Index("ix_reflections_kind_period", "kind", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
-    kind: Mapped[str] = mapped_column(String(16))  # "daily"
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
+    kind: Mapped[str] = mapped_column(String(REFLECTION_KIND_CHARS[1]))  # "daily"
     period: Mapped[date]  # the journal day it reflects on
-    prompt_name: Mapped[str | None] = mapped_column(String(80))
-    prompt_version: Mapped[str | None] = mapped_column(String(20))
-    model: Mapped[str | None] = mapped_column(String(200))  # None: the plain, data-based one
+    prompt_name: Mapped[str | None] = mapped_column(String(PROMPT_NAME_CHARS[1]))
+    prompt_version: Mapped[str | None] = mapped_column(String(PROMPT_VERSION_CHARS[1]))
+    # None: the plain, data-based one
+    model: Mapped[str | None] = mapped_column(String(MODEL_CHARS[1]))
     content: Mapped[str] = mapped_column(Text)  # what was shown
     structured: Mapped[str | None] = mapped_column(Text)  # the parsed JSON, when it parsed
     raw: Mapped[str | None] = mapped_column(Text)  # the reply as received, when it did not
@@ -277,8 +288,8 @@ class Summary(Base):
     period_end: Mapped[date]  # inclusive
     content: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))  # "model" | "plain"
-    model: Mapped[str | None] = mapped_column(String(200))
-    prompt_version: Mapped[str | None] = mapped_column(String(20))
+    model: Mapped[str | None] = mapped_column(String(MODEL_CHARS[1]))
+    prompt_version: Mapped[str | None] = mapped_column(String(PROMPT_VERSION_CHARS[1]))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
@@ -318,10 +329,12 @@ class Nudge(Base):
         ForeignKey("actions.id", ondelete="SET NULL"), index=True)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    style: Mapped[str] = mapped_column(String(24))  # the wording style the learner tried
+    # the wording style the learner tried
+    style: Mapped[str] = mapped_column(String(NUDGE_STYLE_CHARS[1]))
     hour_bucket: Mapped[int] = mapped_column(Integer)  # local hour it was shown, 0-23
     reason: Mapped[str] = mapped_column(Text, default="")  # the rule that chose it
-    source: Mapped[str] = mapped_column(String(16), default="plain")  # "model" | "plain"
+    source: Mapped[str] = mapped_column(String(NUDGE_SOURCE_CHARS[1]),
+                                        default="plain")  # "model" | "plain"
     response: Mapped[str | None] = mapped_column(String(16))
     responded_at: Mapped[datetime | None]
 

@@ -129,7 +129,8 @@ def parse_due(words: list[str], ctx: Context) -> Due | None:
 def far_phrase(day: date, today: date) -> str:
     """How far a due that was not taken lies from today: '1,800 years ago', '120 years from
     now', 'more than a year ago'."""
-    years = round(abs((day - today).days) / 365.2425)
+    early, late = sorted((day, today))
+    years = late.year - early.year - ((late.month, late.day) < (early.month, early.day))
     if day < today and years < 2:
         return "more than a year ago"
     return f"{years:,} years {'ago' if day < today else 'from now'}"

@@ -15,8 +15,10 @@ from datetime import date, datetime
 
 from app.capture import dates
 from app.capture.validate import MAX_CAPTURE_CHARS  # noqa: F401 - part of this API
+from storage.limits import STEP_MINUTES, TAG_CHARS
 
-MAX_ESTIMATE_MINUTES = 24 * 60
+MAX_ESTIMATE_MINUTES = STEP_MINUTES[1]
+MAX_TAG_CHARS = TAG_CHARS[1]  # a longer "#word" stays text: the journal could not keep it
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,8 @@ def _estimate(word: str) -> int | None:
 
 
 def _is_tag_token(word: str) -> bool:
-    return _TAG_TOKEN.fullmatch(word) is not None and _has_letter(word)
+    return (_TAG_TOKEN.fullmatch(word) is not None and _has_letter(word)
+            and len(word) - 1 <= MAX_TAG_CHARS)
 
 
 def _has_letter(name: str) -> bool:
@@ -243,7 +246,7 @@ def _tags(raw: str, body_start: int) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for match in _TAG.finditer(raw, body_start):
         name = match[1]
-        if _has_letter(name):
+        if _has_letter(name) and len(name) <= MAX_TAG_CHARS:
             seen.setdefault(name.lower(), None)
     return tuple(seen)
 
