@@ -2,14 +2,16 @@
 
 The format, and what importing does with existing goals and uids, is described in
 `storage.export_json`. Files in the export's own layout (one record per line) are read
-line by line, so memory stays flat however large they are; any other valid JSON layout
-(say, after `jq .`) is read with `json.load` as a whole, which needs memory in proportion
-to the file.
+line by line, so memory stays flat however large they are (a line is read no further
+than any record can be long); any other valid JSON layout (say, after `jq .`) is read
+with `json.load` as a whole, which needs memory in proportion to the file, so it is
+bounded (256 MB). Nesting and numbers beyond anything an export holds are refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -68,6 +70,15 @@ _HEADER_LIMIT = 64 * 1024
 _SPOOL_IN_MEMORY = 16 * 1024 * 1024
 # How much of the start is checked for signs of a binary file.
 _SNIFF_SIZE = 8192
+# No record of an export is near this long (a day's words, the longest text, are at most
+# 100,000 characters); a longer line is read no further than this.
+_MAX_LINE_BYTES = 16 * 1024 * 1024
+# A file in another layout is read whole (json.load needs several times its size in
+# memory): above this, it is refused instead of exhausting the machine.
+_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+# Every number in an export fits SQLite's 64-bit integers (19 digits); a longer one is
+# refused before Python spends time converting it (and it refuses 4,300 digits anyway).
+_MAX_DIGITS = 19
 
 _NOUN = {"goals": "goal", "actions": "action", "entries": "entry", "day_words": "day words",
          "reflections": "reflection", "summaries": "summary", "nudges": "nudge",
@@ -136,8 +147,8 @@ def _line_records(source: BinaryIO) -> Iterator[_Record]:
     if not (header_line.startswith("{") and header_line.endswith(",")):
         raise _NotOurLayout
     try:
-        header = json.loads(header_line[:-1] + "}")
-    except ValueError:
+        header = _loads(header_line[:-1] + "}")
+    except (ValueError, RecursionError, _NumberTooLong):
         raise _NotOurLayout from None
     sections = SECTIONS_BY_VERSION[_check_header(header)]
     lines = _numbered_lines(source, first_number=2)
@@ -165,9 +176,14 @@ def _list_records(lines: Iterator[tuple[int, str]], section: str,
         body = text.removesuffix(",")
         comma_owed = body != text
         try:
-            record = json.loads(body)
+            record = _loads(body)
         except ValueError:
             raise _NotOurLayout from None
+        except RecursionError:
+            raise ImportRejected(f"line {number}: the JSON is nested far deeper than any "
+                                 "record of a Wise export, so it is not one") from None
+        except _NumberTooLong as exc:
+            raise ImportRejected(f"line {number}: {exc}") from None
         if not isinstance(record, dict):
             raise _NotOurLayout
         yield section, f"line {number}", record
@@ -175,8 +191,30 @@ def _list_records(lines: Iterator[tuple[int, str]], section: str,
 
 
 def _numbered_lines(source: BinaryIO, first_number: int) -> Iterator[tuple[int, str]]:
-    for number, raw in enumerate(source, start=first_number):
+    number = first_number
+    while raw := source.readline(_MAX_LINE_BYTES + 1):
+        if len(raw) > _MAX_LINE_BYTES:  # read no further: no record is this long
+            raise ImportRejected(
+                f"line {number} is longer than {_MAX_LINE_BYTES // 2**20} MB; no record of a "
+                "Wise export is, so the file is damaged or not an export")
         yield number, _decode(raw, number)
+        number += 1
+
+
+class _NumberTooLong(Exception):
+    """A number in the file with more digits than any number in an export."""
+
+
+def _whole_number_text(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        raise _NumberTooLong(f"a number with {digits:,} digits; the numbers in a Wise export "
+                             f"have at most {_MAX_DIGITS}, so it is not one")
+    return int(text)
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_int=_whole_number_text)
 
 
 def _decode(raw: bytes, number: int) -> str:
@@ -200,7 +238,16 @@ def _refuse_non_text(start: bytes) -> None:
 
 
 def _document_records(source: BinaryIO) -> Iterator[_Record]:
-    """Records of an export in any JSON layout; reads the whole file into memory."""
+    """Records of an export in any JSON layout; reads the whole file into memory, so a file
+    above _MAX_DOCUMENT_BYTES is refused unread."""
+    start = source.tell()
+    size = source.seek(0, os.SEEK_END) - start
+    source.seek(start)
+    if size > _MAX_DOCUMENT_BYTES:
+        raise ImportRejected(
+            f"the file is larger than {_MAX_DOCUMENT_BYTES // 2**20} MB and not laid out one "
+            "record per line, as `wise export` writes it; Wise would have to read it into "
+            "memory whole, so it refuses. Import the file as `wise export` wrote it.")
     data = source.read()
     if not data.strip():
         raise ImportRejected("the file is empty, so it is not a Wise export")
@@ -212,11 +259,16 @@ def _document_records(source: BinaryIO) -> Iterator[_Record]:
             f"line {number}: the file is not UTF-8 text, so it is not a Wise export") from None
     del data
     try:
-        document = json.loads(text)
+        document = _loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected(
             f"line {exc.lineno}: this is not valid JSON ({exc.msg} at column {exc.colno}), "
             "so it is not a Wise export (or it was cut short)") from None
+    except RecursionError:
+        raise ImportRejected("the JSON is nested far deeper than a Wise export, so it is "
+                             "not one") from None
+    except _NumberTooLong as exc:
+        raise ImportRejected(str(exc)) from None
     del text
     for section in SECTIONS_BY_VERSION[_check_header(document)]:
         records = document.get(section)
