@@ -272,11 +272,11 @@ class WiseApp:
         if self._damage is None:
             return
         self._notify("Your journal is damaged",
-                     f"SQLite found damage in {self.context.paths.db}: {self._damage.summary()}."
+                     f"Wise found damage in your journal, {self.context.paths.db}."
                      "\n\nYour backups are all kept, and no backup will copy the damage over "
                      "them. Run `wise doctor` in a terminal: it names the newest sound backup "
                      "and how to restore it. Until then, captures that cannot be saved are kept "
-                     "in unsaved-captures.txt.")
+                     f"in unsaved-captures.txt.\n\nWhat SQLite reported: {self._damage.summary()}")
 
     def quit(self) -> None:
         from PySide6.QtWidgets import QApplication
