@@ -1,4 +1,5 @@
-"""Health checks for `wise doctor`: paths, settings, database integrity, search, keyring."""
+"""Health checks for `wise doctor`: paths, settings, database integrity, stored times,
+search, backups, keyring; and the one repair it offers (stored times)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.journal import Context
-from storage.backup import list_backups
-from storage.errors import JournalCorrupt, explain_sqlite_error
+from storage.backup import list_backups, newest_sound_backup
+from storage.errors import StorageError
+from storage.integrity import clear_damage_mark, integrity_problems, mark_damaged
 from storage.schema_version import HEAD_REVISION, current_revision
-from storage.sqlite import BUSY_TIMEOUT_MS, fts5_available
+from storage.sqlite import BUSY_TIMEOUT_MS, connect_readonly, fts5_available
 
 OK, WARN, FAIL = "ok", "warning", "problem"
 
@@ -56,25 +58,25 @@ def _database_checks(context: Context) -> list[Check]:
     db = context.paths.db
     if not db.exists():
         return [Check("journal", OK, f"{db} does not exist yet; it is created on first use")]
-    problems = []
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        try:
-            integrity = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
-            revision = current_revision(conn)
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        problem = explain_sqlite_error(exc, db)
-        if not isinstance(problem, JournalCorrupt):  # e.g. no permission: not damage
-            return [Check("journal", FAIL, str(problem))]
-        integrity, revision = [str(exc)], None
-    if integrity != ["ok"]:
-        problems.append(Check("journal integrity", FAIL,
-                              f"{db} is damaged: {'; '.join(integrity[:3])}. "
-                              + _restore_advice(context)))
-        return problems
+        problems = integrity_problems(db)
+    except StorageError as exc:  # e.g. no permission: not damage
+        return [Check("journal", FAIL, str(exc))]
+    if problems:
+        mark_damaged(db, problems, found_by="doctor")  # the tray shows it too
+        return [Check("journal integrity", FAIL,
+                      f"{db} is damaged: {'; '.join(problems[:3])}. " + _restore_advice(context))]
+    clear_damage_mark(db)
     checks = [Check("journal integrity", OK, f"{db} passes SQLite's integrity check")]
+    mode = db.stat().st_mode & 0o777
+    if mode & 0o077:
+        checks.append(Check("journal file", WARN, f"{db} can be read by other users (mode "
+                                                  f"{mode:o}); chmod 600 it"))
+    conn = connect_readonly(db)
+    try:
+        revision = current_revision(conn)
+    finally:
+        conn.close()
     if revision == HEAD_REVISION:
         checks.append(Check("schema", OK, f"version {revision}"))
     else:
@@ -82,12 +84,55 @@ def _database_checks(context: Context) -> list[Check]:
                                             f"{HEAD_REVISION} (any command will migrate it "
                                             "after a backup)"))
         return checks
+    checks.append(Check("stored times", *_stored_times_state(db)))
     checks.append(Check("search index", *_fts_state(db)))
-    backups = list_backups(context.paths.backups_dir)
-    checks.append(Check("backups", OK if backups else WARN,
-                        f"{len(backups)} kept, newest {backups[0].path}" if backups
-                        else "none yet; take one with `wise backup`"))
+    checks.append(Check("backups", *_backups_state(context)))
     return checks
+
+
+def _stored_times_state(db: Path) -> tuple[str, str]:
+    from storage.timestamp_check import find_misstored
+
+    conn = connect_readonly(db)
+    try:
+        found = list(find_misstored(conn))
+    finally:
+        conn.close()
+    if not found:
+        return OK, "every stored moment and day is in the form Wise reads"
+    fixable = sum(1 for value in found if value.repaired is not None)
+    detail = (f"{len(found)} stored moment(s) or day(s) are not in the form Wise reads "
+              f"(first: {found[0].describe()})")
+    if fixable:
+        detail += (f"; `wise doctor --repair` rewrites {fixable} of them, after a backup")
+    if fixable < len(found):
+        detail += (f"; {len(found) - fixable} cannot be read at all: fix or delete those rows "
+                   "with the sqlite3 tool, on a copy first")
+    return FAIL, detail
+
+
+def repair_stored_times(context: Context) -> tuple[int, int]:
+    """`wise doctor --repair`: a backup, then every misstored moment and day rewritten into
+    the one form. Returns (rewritten, still unreadable)."""
+    from storage.backup import backup_journal
+    from storage.timestamp_check import find_misstored, repair
+
+    db = context.paths.db
+    conn = connect_readonly(db)
+    try:
+        needed = any(True for _ in find_misstored(conn))
+    finally:
+        conn.close()
+    if not needed:
+        return 0, 0
+    backup_journal(db, context.paths.backups_dir, keep=context.settings.get("backup.keep"),
+                   reason="before-repair")
+    conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        rewritten, unreadable = repair(conn)
+    finally:
+        conn.close()
+    return rewritten, len(unreadable)
 
 
 def _fts_state(db: Path) -> tuple[str, str]:
@@ -108,13 +153,29 @@ def _fts_state(db: Path) -> tuple[str, str]:
     return OK, "in step with the journal"
 
 
-def _restore_advice(context: Context) -> str:
+def _backups_state(context: Context) -> tuple[str, str]:
     backups = list_backups(context.paths.backups_dir)
     if not backups:
-        return "No backup exists; try `sqlite3 wise.db .recover` on a copy of the file."
-    newest = backups[0]
-    return (f"The newest backup is {newest.path} (taken {newest.taken_at:%Y-%m-%d %H:%M}). "
-            f"To restore: move {context.paths.db} away, then copy that backup to it.")
+        return WARN, "none yet; take one with `wise backup`"
+    sound, damaged = newest_sound_backup(context.paths.backups_dir)
+    if sound is None:
+        return FAIL, (f"none of the {len(backups)} backups passes SQLite's integrity check; "
+                      "take a new one with `wise backup`")
+    detail = f"{len(backups)} kept, newest sound {sound.path}"
+    if damaged:
+        return WARN, detail + f"; newer but damaged: {', '.join(b.path.name for b in damaged)}"
+    return OK, detail + " (passes SQLite's integrity check)"
+
+
+def _restore_advice(context: Context) -> str:
+    sound, damaged = newest_sound_backup(context.paths.backups_dir)
+    too = "".join(f" ({b.path.name} is damaged too.)" for b in damaged)
+    if sound is None:
+        return (too + " No sound backup exists; try `sqlite3 wise.db .recover` on a copy of "
+                "the file.").lstrip()
+    return (f"The newest sound backup is {sound.path} (taken "
+            f"{sound.taken_at:%Y-%m-%d %H:%M}).{too} To restore: move {context.paths.db} "
+            "away (with its -wal and -shm files), then copy that backup to it.")
 
 
 def _keyring_state() -> tuple[str, str]:

@@ -6,11 +6,10 @@ new one, never half of either. Qt-free; the capture window decides when to save.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from pathlib import Path
+
+from storage.private import write_private_atomically
 
 log = logging.getLogger(__name__)
 
@@ -51,39 +50,12 @@ class DraftStore:
         if not text:
             self.clear()
             return
-        folder = self.path.parent
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # mkstemp creates the file 0600 whatever the umask: the draft is private journal text.
-        fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                         dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8", errors="surrogatepass"))
-                handle.flush()
-                if durable:
-                    os.fsync(handle.fileno())
-            os.replace(temp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
-        if durable:
-            _fsync_folder(folder)
+        # A private temporary file (0600), flushed, renamed over the draft: a crash leaves
+        # the old draft or the new one, never half of either.
+        write_private_atomically(self.path, text.encode("utf-8", errors="surrogatepass"),
+                                 durable=durable)
 
     def clear(self) -> None:
         """Forget the draft (after it was saved to the journal)."""
         self.path.unlink(missing_ok=True)
 
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it (not on Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems refuse fsync on a directory; the data itself is synced
-    finally:
-        os.close(fd)

@@ -20,6 +20,7 @@ from app.journal import Context
 from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
 from storage.engine import Journal
 from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
+from storage.timeutil import from_db
 
 PROMPT = "goal_review"
 WINDOW_DAYS = 28  # "alive" = some activity in the last four weeks
@@ -245,7 +246,7 @@ def _facts(session, goal: Goal, since: datetime, start_hour: int) -> GoalFacts:
 def _aware(value: datetime | str) -> datetime:
     # Aggregates bypass the column type, so SQLite hands back the stored text.
     if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return from_db(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

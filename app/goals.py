@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import BadInput
 from storage.engine import Journal
+from storage.limits import CADENCE_PER_WEEK, GOAL_TITLE_CHARS, GOAL_WHY_CHARS, TAG_CHARS
 from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
 from storage.slugs import slugify
 from storage.timeutil import utc_now
@@ -21,8 +22,14 @@ STATUS_FOR_VERB = {
     "done": GoalStatus.DONE,
     "archive": GoalStatus.ARCHIVED,
 }
-MAX_TITLE_CHARS = 200
-MAX_WHY_CHARS = 5000
+MAX_TITLE_CHARS = GOAL_TITLE_CHARS[1]
+MAX_WHY_CHARS = GOAL_WHY_CHARS[1]
+
+
+def check_cadence(cadence: int | None) -> None:
+    low, high = CADENCE_PER_WEEK
+    if cadence is not None and not low <= cadence <= high:
+        raise BadInput(f"--cadence is times a week, from {low} to {high}")
 
 
 def _valid_slug(slug: str) -> str:
@@ -30,6 +37,9 @@ def _valid_slug(slug: str) -> str:
     if not re.fullmatch(r"[\w-]+", slug) or not any(ch.isalpha() for ch in slug):
         raise BadInput(f"#{slug} cannot be a goal tag: use letters, digits, - or _, "
                        "with at least one letter")
+    if len(slug) > TAG_CHARS[1]:
+        raise BadInput(f"a goal's tag holds at most {TAG_CHARS[1]} characters, not "
+                       f"{len(slug)}")
     return slug
 
 
@@ -49,8 +59,7 @@ def add_goal(journal: Journal, title: str, *, why: str = "", cadence: int | None
     if len(title) > MAX_TITLE_CHARS or len(why) > MAX_WHY_CHARS:
         raise BadInput(f"a goal's title holds at most {MAX_TITLE_CHARS} characters and its "
                        f"why at most {MAX_WHY_CHARS}")
-    if cadence is not None and not 1 <= cadence <= 21:
-        raise BadInput("--cadence is times a week, from 1 to 21")
+    check_cadence(cadence)
     slug = _valid_slug(slug or slugify(title) or "goal")
     with journal.write() as session:
         existing = session.scalar(select(Goal).where(Goal.slug == slug))

@@ -9,13 +9,15 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from storage.private import private_folder
+
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(logs_dir: Path, *, level: int = logging.INFO) -> Path:
     from app.llm.redact import RedactingFilter
 
-    logs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(logs_dir)  # and the data folder above it, on a first start
     path = logs_dir / "wise.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
                                                    encoding="utf-8")

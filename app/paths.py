@@ -52,7 +52,9 @@ class WisePaths:
 
     def ensure_data_dir(self) -> None:
         # Private from the start: a journal is nobody else's business.
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        from storage.private import private_folder
+
+        private_folder(self.data_dir)
 
 
 def resolve_paths(environ: dict[str, str] | None = None) -> WisePaths:

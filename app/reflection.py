@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.errors import BadInput
 from app.journal import Context
 from app.llm.types import ModelError
 from storage.engine import Journal
@@ -25,6 +26,9 @@ LEAD_INS = {  # how each field of the reply reads while it streams in
     "question": "",
     "next_step": "One tiny next step: ",
 }
+# The calendar's first and last years are left out: a reflection's context reaches weeks
+# back, and a day's bounds in UTC can fall outside the years 1-9999 that a date can hold.
+FIRST_DAY, LAST_DAY = date(2, 1, 1), date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,12 @@ class ReflectionOutcome:
     note: str = ""  # e.g. how to connect a model, or why the plain one was used
 
 
+def _check_day(day: date) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadInput(f"{day.isoformat()} is too near the edge of the calendar to reflect on; "
+                       f"choose a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+
+
 def plan_daily_reflection(context: Context, journal: Journal, day: date,
                           user_words: str | None) -> ReflectionPlan:
     from app.memory.context import build_reflection_context
@@ -59,6 +69,7 @@ def plan_daily_reflection(context: Context, journal: Journal, day: date,
     from prompts.loader import build_messages, load_prompt
     from prompts.structured import format_instructions, json_schema_for, with_format_instructions
 
+    _check_day(day)
     settings = context.settings
     budget = settings.get("reflection.input_tokens")
     prompt = load_prompt(PROMPT)
@@ -91,6 +102,7 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
 
     Setting `cancel` stops the model call in flight: ModelError("cancelled") is raised and
     nothing is stored."""
+    _check_day(day)
     if not context.settings.get("llm.model"):
         return _plain(journal, day, context, user_words,
                       note="No model is connected, so this reflection comes from your data "

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas
@@ -16,7 +16,9 @@ _BEGIN_OPTION = "wise_begin"
 
 def create_journal_engine(db_path: Path) -> Engine:
     engine = create_engine(
-        f"sqlite:///{db_path}",
+        # Not an f-string URL: '?' or '#' in a folder's name would be read as URL syntax,
+        # and the journal created somewhere else.
+        URL.create("sqlite", database=str(db_path)),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
     )
 

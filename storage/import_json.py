@@ -2,14 +2,16 @@
 
 The format, and what importing does with existing goals and uids, is described in
 `storage.export_json`. Files in the export's own layout (one record per line) are read
-line by line, so memory stays flat however large they are; any other valid JSON layout
-(say, after `jq .`) is read with `json.load` as a whole, which needs memory in proportion
-to the file.
+line by line, so memory stays flat however large they are (a line is read no further
+than any record can be long); any other valid JSON layout (say, after `jq .`) is read
+with `json.load` as a whole, which needs memory in proportion to the file, so it is
+bounded (256 MB). Nesting and numbers beyond anything an export holds are refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,6 +22,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import ColumnElement, Connection, Table, func, insert, select, update
 
+from storage import limits
 from storage.engine import Journal
 from storage.errors import ImportRejected
 from storage.export_json import (
@@ -67,6 +70,15 @@ _HEADER_LIMIT = 64 * 1024
 _SPOOL_IN_MEMORY = 16 * 1024 * 1024
 # How much of the start is checked for signs of a binary file.
 _SNIFF_SIZE = 8192
+# No record of an export is near this long (a day's words, the longest text, are at most
+# 100,000 characters); a longer line is read no further than this.
+_MAX_LINE_BYTES = 16 * 1024 * 1024
+# A file in another layout is read whole (json.load needs several times its size in
+# memory): above this, it is refused instead of exhausting the machine.
+_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+# Every number in an export fits SQLite's 64-bit integers (19 digits); a longer one is
+# refused before Python spends time converting it (and it refuses 4,300 digits anyway).
+_MAX_DIGITS = 19
 
 _NOUN = {"goals": "goal", "actions": "action", "entries": "entry", "day_words": "day words",
          "reflections": "reflection", "summaries": "summary", "nudges": "nudge",
@@ -135,8 +147,8 @@ def _line_records(source: BinaryIO) -> Iterator[_Record]:
     if not (header_line.startswith("{") and header_line.endswith(",")):
         raise _NotOurLayout
     try:
-        header = json.loads(header_line[:-1] + "}")
-    except ValueError:
+        header = _loads(header_line[:-1] + "}")
+    except (ValueError, RecursionError, _NumberTooLong):
         raise _NotOurLayout from None
     sections = SECTIONS_BY_VERSION[_check_header(header)]
     lines = _numbered_lines(source, first_number=2)
@@ -164,9 +176,14 @@ def _list_records(lines: Iterator[tuple[int, str]], section: str,
         body = text.removesuffix(",")
         comma_owed = body != text
         try:
-            record = json.loads(body)
+            record = _loads(body)
         except ValueError:
             raise _NotOurLayout from None
+        except RecursionError:
+            raise ImportRejected(f"line {number}: the JSON is nested far deeper than any "
+                                 "record of a Wise export, so it is not one") from None
+        except _NumberTooLong as exc:
+            raise ImportRejected(f"line {number}: {exc}") from None
         if not isinstance(record, dict):
             raise _NotOurLayout
         yield section, f"line {number}", record
@@ -174,8 +191,30 @@ def _list_records(lines: Iterator[tuple[int, str]], section: str,
 
 
 def _numbered_lines(source: BinaryIO, first_number: int) -> Iterator[tuple[int, str]]:
-    for number, raw in enumerate(source, start=first_number):
+    number = first_number
+    while raw := source.readline(_MAX_LINE_BYTES + 1):
+        if len(raw) > _MAX_LINE_BYTES:  # read no further: no record is this long
+            raise ImportRejected(
+                f"line {number} is longer than {_MAX_LINE_BYTES // 2**20} MB; no record of a "
+                "Wise export is, so the file is damaged or not an export")
         yield number, _decode(raw, number)
+        number += 1
+
+
+class _NumberTooLong(Exception):
+    """A number in the file with more digits than any number in an export."""
+
+
+def _whole_number_text(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        raise _NumberTooLong(f"a number with {digits:,} digits; the numbers in a Wise export "
+                             f"have at most {_MAX_DIGITS}, so it is not one")
+    return int(text)
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_int=_whole_number_text)
 
 
 def _decode(raw: bytes, number: int) -> str:
@@ -199,7 +238,16 @@ def _refuse_non_text(start: bytes) -> None:
 
 
 def _document_records(source: BinaryIO) -> Iterator[_Record]:
-    """Records of an export in any JSON layout; reads the whole file into memory."""
+    """Records of an export in any JSON layout; reads the whole file into memory, so a file
+    above _MAX_DOCUMENT_BYTES is refused unread."""
+    start = source.tell()
+    size = source.seek(0, os.SEEK_END) - start
+    source.seek(start)
+    if size > _MAX_DOCUMENT_BYTES:
+        raise ImportRejected(
+            f"the file is larger than {_MAX_DOCUMENT_BYTES // 2**20} MB and not laid out one "
+            "record per line, as `wise export` writes it; Wise would have to read it into "
+            "memory whole, so it refuses. Import the file as `wise export` wrote it.")
     data = source.read()
     if not data.strip():
         raise ImportRejected("the file is empty, so it is not a Wise export")
@@ -211,11 +259,16 @@ def _document_records(source: BinaryIO) -> Iterator[_Record]:
             f"line {number}: the file is not UTF-8 text, so it is not a Wise export") from None
     del data
     try:
-        document = json.loads(text)
+        document = _loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected(
             f"line {exc.lineno}: this is not valid JSON ({exc.msg} at column {exc.colno}), "
             "so it is not a Wise export (or it was cut short)") from None
+    except RecursionError:
+        raise ImportRejected("the JSON is nested far deeper than a Wise export, so it is "
+                             "not one") from None
+    except _NumberTooLong as exc:
+        raise ImportRejected(str(exc)) from None
     del text
     for section in SECTIONS_BY_VERSION[_check_header(document)]:
         records = document.get(section)
@@ -301,7 +354,22 @@ def _day(value: Any) -> date:
     return date.fromisoformat(_text(value))
 
 
-_TAG = _text_of_length(1, 80)
+def _chars(limit: tuple[int, int]) -> str:
+    low, high = limit
+    return f"text of {low} to {high} characters" if low else f"text of up to {high} characters"
+
+
+def _text_field(name: str, limit: tuple[int, int], *, nullable: bool = False) -> _Field:
+    return _Field(name, _text_of_length(*limit), _chars(limit), nullable=nullable)
+
+
+def _number_field(name: str, limit: tuple[int, int], *, nullable: bool = False) -> _Field:
+    return _Field(name, _whole_number(*limit), f"a whole number from {limit[0]} to {limit[1]}",
+                  nullable=nullable)
+
+
+_UID_TEXT = _text_of_length(*limits.UID_CHARS)
+_TAG = _text_of_length(*limits.TAG_CHARS)
 
 
 def _tag_list(value: Any) -> list[str]:
@@ -348,29 +416,27 @@ def _feedback_target(value: Any) -> str | _NudgeKey:
             raise ValueError
         action = value["action"]
         return (_timestamp(value["created_at"]),
-                None if action is None else _text_of_length(1, 36)(action))
-    return _text_of_length(1, 36)(value)
+                None if action is None else _UID_TEXT(action))
+    return _UID_TEXT(value)
 
 
-_UID = _Field("uid", _text_of_length(1, 36), "text of 1 to 36 characters")
+_UID = _Field("uid", _UID_TEXT, _chars(limits.UID_CHARS))
 _TIMESTAMP_EXPECTED = "an ISO 8601 time with its UTC offset, like 2026-11-26T18:00:00+00:00"
 _CREATED = _Field("created_at", _timestamp, _TIMESTAMP_EXPECTED)
 _UPDATED = _Field("updated_at", _timestamp, _TIMESTAMP_EXPECTED)
-_GOAL_REF = _Field("goal", _text_of_length(1, 36), "a goal's uid", nullable=True)
+_GOAL_REF = _Field("goal", _UID_TEXT, "a goal's uid", nullable=True)
 _SOURCE = _enum_field("source", Source)
 _RAW_TEXT = _Field("raw_text", _text, "text", nullable=True)
-_TAGS = _Field("tags", _tag_list, "a list of tag names (text of 1 to 80 characters each)")
-_ONE_TO_FIVE = "a whole number from 1 to 5"
+_TAGS = _Field("tags", _tag_list, f"a list of tag names ({_chars(limits.TAG_CHARS)} each)")
 
 _FIELDS: dict[str, tuple[_Field, ...]] = {
     "goals": (
         _UID,
-        _Field("slug", _text_of_length(1, 80), "text of 1 to 80 characters"),
+        _Field("slug", _TAG, _chars(limits.TAG_CHARS)),
         _Field("title", _text, "text"),
         _Field("why", _text, "text"),
         _enum_field("status", GoalStatus),
-        _Field("cadence_per_week", _whole_number(1, 21), "a whole number from 1 to 21",
-               nullable=True),
+        _number_field("cadence_per_week", limits.CADENCE_PER_WEEK, nullable=True),
         _CREATED,
         _UPDATED,
     ),
@@ -380,7 +446,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _GOAL_REF,
         _enum_field("status", ActionStatus),
         # The upper bound is SQLite's integer range, not a judgement about long tasks.
-        _Field("estimate_minutes", _whole_number(1, 2**63 - 1),
+        _Field("estimate_minutes", _whole_number(*limits.ESTIMATE_MINUTES),
                "a whole number of minutes above 0", nullable=True),
         _Field("due_on", _day, "a date like 2026-11-27", nullable=True),
         _Field("due_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
@@ -396,8 +462,8 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("text", _text, "text"),
         _enum_field("kind", EntryKind),
         _GOAL_REF,
-        _Field("mood", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
-        _Field("energy", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _number_field("mood", limits.MOOD, nullable=True),
+        _number_field("energy", limits.ENERGY, nullable=True),
         _SOURCE,
         _RAW_TEXT,
         _TAGS,
@@ -408,21 +474,18 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("day", _day, "a date like 2026-11-27"),
         _Field("how_it_went", _text, "text"),
         _Field("in_the_way", _text, "text"),
-        _Field("mood", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
-        _Field("energy", _whole_number(1, 5), _ONE_TO_FIVE, nullable=True),
+        _number_field("mood", limits.MOOD, nullable=True),
+        _number_field("energy", limits.ENERGY, nullable=True),
         _CREATED,
         _UPDATED,
     ),
     "reflections": (
         _UID,
-        _Field("kind", _text_of_length(1, 16), "text of 1 to 16 characters"),
+        _text_field("kind", limits.REFLECTION_KIND_CHARS),
         _Field("period", _day, "a date like 2026-11-27"),
-        _Field("prompt_name", _text_of_length(0, 80), "text of up to 80 characters",
-               nullable=True),
-        _Field("prompt_version", _text_of_length(0, 20), "text of up to 20 characters",
-               nullable=True),
-        _Field("model", _text_of_length(0, 200), "text of up to 200 characters",
-               nullable=True),
+        _text_field("prompt_name", limits.PROMPT_NAME_CHARS, nullable=True),
+        _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
+        _text_field("model", limits.MODEL_CHARS, nullable=True),
         _Field("content", _text, "text"),
         _Field("structured", _text, "text", nullable=True),
         _Field("raw", _text, "text", nullable=True),
@@ -436,21 +499,19 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("period_end", _day, "a date like 2026-11-27"),
         _Field("content", _text, "text"),
         _enum_field("source", _SummarySource),
-        _Field("model", _text_of_length(0, 200), "text of up to 200 characters",
-               nullable=True),
-        _Field("prompt_version", _text_of_length(0, 20), "text of up to 20 characters",
-               nullable=True),
+        _text_field("model", limits.MODEL_CHARS, nullable=True),
+        _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
         _CREATED,
     ),
     "nudges": (
         _CREATED,
-        _Field("action", _text_of_length(1, 36), "an action's uid", nullable=True),
+        _Field("action", _UID_TEXT, "an action's uid", nullable=True),
         _GOAL_REF,
         _Field("text", _text, "text"),
-        _Field("style", _text_of_length(1, 24), "text of 1 to 24 characters"),
-        _Field("hour_bucket", _whole_number(0, 23), "a whole number from 0 to 23"),
+        _text_field("style", limits.NUDGE_STYLE_CHARS),
+        _number_field("hour_bucket", limits.HOUR),
         _Field("reason", _text, "text"),
-        _Field("source", _text_of_length(1, 16), "text of 1 to 16 characters"),
+        _text_field("source", limits.NUDGE_SOURCE_CHARS),
         replace(_enum_field("response", NudgeResponse), nullable=True),
         _Field("responded_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
     ),
@@ -458,7 +519,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _enum_field("target_kind", _FeedbackTarget),
         _Field("target", _feedback_target, "a reflection's uid, or a nudge's key "
                '{"created_at": …, "action": …}', nullable=True),
-        _Field("rating", _whole_number(-1, 1), "-1, 0 or 1"),
+        _Field("rating", _whole_number(*limits.RATING), "-1, 0 or 1"),
         _Field("note", _text, "text", nullable=True),
         _CREATED,
     ),

@@ -16,7 +16,9 @@ from storage.errors import (
     JournalTooNew,
     explain_sqlite_error,
 )
+from storage.private import create_private_file
 from storage.schema_version import HEAD_REVISION, current_revision
+from storage.sqlite import connect_readonly
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -24,7 +26,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 def schema_is_current(db_path: Path) -> bool:
     if not db_path.exists():
         return False
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = connect_readonly(db_path)
     try:
         return current_revision(conn) == HEAD_REVISION
     except sqlite3.DatabaseError as exc:
@@ -54,8 +56,23 @@ def ensure_schema(db_path: Path, backups_dir: Path, *, keep_backups: int) -> boo
         from storage.backup import backup_journal
 
         backup_journal(db_path, backups_dir, keep=keep_backups, reason=f"before-{HEAD_REVISION}")
+    elif not created:
+        _make_adopted_file_private(db_path)
     upgrade_to_head(db_path)
     return True
+
+
+def _make_adopted_file_private(db_path: Path) -> None:
+    """An empty file that was there already (say, `wise.db` a symlink to a file made with
+    `touch`) becomes the journal: it is followed, on purpose (a journal may live on
+    another disk), and made 0600 like a journal Wise creates itself. SQLite gives the
+    -wal and -shm files the same mode."""
+    try:
+        os.chmod(db_path, 0o600)
+    except OSError as exc:
+        raise JournalNotWritable(
+            f"{db_path} is not a file Wise may make private ({exc.strerror}); move it away "
+            "or set WISE_HOME to another folder.") from exc
 
 
 def upgrade_to_head(db_path: Path, target: str = "head") -> None:
@@ -79,16 +96,11 @@ def upgrade_to_head(db_path: Path, target: str = "head") -> None:
 def _create_private_file(db_path: Path) -> bool:
     """Create an empty database file readable by the user only. True if it was new."""
     try:
-        db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(db_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return False
+        return create_private_file(db_path)
     except OSError as exc:
         raise JournalNotWritable(
             f"cannot create the journal at {db_path}: {exc.strerror}. Check that the folder "
             "is writable, or set WISE_HOME to a folder that is.") from exc
-    os.close(fd)
-    return True
 
 
 def _revision_of(db_path: Path) -> str | None:

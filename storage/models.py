@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,10 +20,21 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.ids import new_uid
-from storage.timeutil import utc_now
+from storage.limits import (
+    MODEL_CHARS,
+    NUDGE_SOURCE_CHARS,
+    NUDGE_STYLE_CHARS,
+    PROMPT_NAME_CHARS,
+    PROMPT_VERSION_CHARS,
+    REFLECTION_KIND_CHARS,
+    TAG_CHARS,
+    UID_CHARS,
+)
+from storage.timeutil import from_db, to_db, utc_now
 
 
 class GoalStatus(StrEnum):
@@ -52,21 +63,28 @@ class Source(StrEnum):
     COMPANION = "companion"
 
 
+class _CodecDateTime(SQLITE_DATETIME):
+    """SQLite's DATETIME column, written and read by storage.timeutil's one codec, so the
+    ORM and the sqlite3 paths store every year alike and read each other's rows."""
+
+    def bind_processor(self, dialect: object) -> Callable[[datetime | None], str | None]:
+        return lambda value: None if value is None else to_db(value)
+
+    def result_processor(self, dialect: object, coltype: object
+                         ) -> Callable[[str | None], datetime | None]:
+        return lambda value: None if value is None else from_db(value)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC text, hands back aware UTC datetimes; refuses naive input."""
 
-    impl = DateTime
+    impl = _CodecDateTime
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
+        if value is not None and value.tzinfo is None:
             raise ValueError("naive datetimes are not stored: their time zone is unknown")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+        return value
 
 
 # Explicit constraint names keep Alembic's batch migrations on SQLite predictable.
@@ -107,7 +125,7 @@ class Tag(Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(TAG_CHARS[1]), unique=True)
 
 
 class Goal(Base):
@@ -119,8 +137,8 @@ class Goal(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
+    slug: Mapped[str] = mapped_column(String(TAG_CHARS[1]), unique=True)
     title: Mapped[str] = mapped_column(Text)
     why: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=GoalStatus.ACTIVE.value)
@@ -142,7 +160,7 @@ class Action(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
     title: Mapped[str] = mapped_column(Text)
     goal_id: Mapped[int | None] = mapped_column(
         ForeignKey("goals.id", ondelete="SET NULL"), index=True)
@@ -171,7 +189,7 @@ class Entry(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16), default=EntryKind.NOTE.value)
     goal_id: Mapped[int | None] = mapped_column(
@@ -203,9 +221,9 @@ class LLMCall(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     purpose: Mapped[str] = mapped_column(String(40))  # "daily_reflection", "llm_test", ...
-    model: Mapped[str] = mapped_column(String(200))
-    prompt_name: Mapped[str | None] = mapped_column(String(80))
-    prompt_version: Mapped[str | None] = mapped_column(String(20))
+    model: Mapped[str] = mapped_column(String(MODEL_CHARS[1]))
+    prompt_name: Mapped[str | None] = mapped_column(String(PROMPT_NAME_CHARS[1]))
+    prompt_version: Mapped[str | None] = mapped_column(String(PROMPT_VERSION_CHARS[1]))
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
@@ -223,12 +241,13 @@ class Reflection(Base):
     __table_args__ = (Index("ix_reflections_kind_period", "kind", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
-    kind: Mapped[str] = mapped_column(String(16))  # "daily"
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
+    kind: Mapped[str] = mapped_column(String(REFLECTION_KIND_CHARS[1]))  # "daily"
     period: Mapped[date]  # the journal day it reflects on
-    prompt_name: Mapped[str | None] = mapped_column(String(80))
-    prompt_version: Mapped[str | None] = mapped_column(String(20))
-    model: Mapped[str | None] = mapped_column(String(200))  # None: the plain, data-based one
+    prompt_name: Mapped[str | None] = mapped_column(String(PROMPT_NAME_CHARS[1]))
+    prompt_version: Mapped[str | None] = mapped_column(String(PROMPT_VERSION_CHARS[1]))
+    # None: the plain, data-based one
+    model: Mapped[str | None] = mapped_column(String(MODEL_CHARS[1]))
     content: Mapped[str] = mapped_column(Text)  # what was shown
     structured: Mapped[str | None] = mapped_column(Text)  # the parsed JSON, when it parsed
     raw: Mapped[str | None] = mapped_column(Text)  # the reply as received, when it did not
@@ -269,8 +288,8 @@ class Summary(Base):
     period_end: Mapped[date]  # inclusive
     content: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))  # "model" | "plain"
-    model: Mapped[str | None] = mapped_column(String(200))
-    prompt_version: Mapped[str | None] = mapped_column(String(20))
+    model: Mapped[str | None] = mapped_column(String(MODEL_CHARS[1]))
+    prompt_version: Mapped[str | None] = mapped_column(String(PROMPT_VERSION_CHARS[1]))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
@@ -310,10 +329,12 @@ class Nudge(Base):
         ForeignKey("actions.id", ondelete="SET NULL"), index=True)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    style: Mapped[str] = mapped_column(String(24))  # the wording style the learner tried
+    # the wording style the learner tried
+    style: Mapped[str] = mapped_column(String(NUDGE_STYLE_CHARS[1]))
     hour_bucket: Mapped[int] = mapped_column(Integer)  # local hour it was shown, 0-23
     reason: Mapped[str] = mapped_column(Text, default="")  # the rule that chose it
-    source: Mapped[str] = mapped_column(String(16), default="plain")  # "model" | "plain"
+    source: Mapped[str] = mapped_column(String(NUDGE_SOURCE_CHARS[1]),
+                                        default="plain")  # "model" | "plain"
     response: Mapped[str | None] = mapped_column(String(16))
     responded_at: Mapped[datetime | None]
 

@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.sqlite import connect_readonly
+
 
 @dataclass(frozen=True)
 class GoalTag:
@@ -19,7 +21,7 @@ def goal_tags(db_path: Path) -> list[GoalTag]:
     """Active and paused goals, most recently touched first; [] when there is no journal."""
     if not db_path.exists():
         return []
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = connect_readonly(db_path)
     try:
         rows = conn.execute(
             "SELECT slug, title, status FROM goals WHERE status IN ('active', 'paused') "

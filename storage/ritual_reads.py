@@ -14,12 +14,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from storage.errors import StorageError, explain_sqlite_error
 from storage.ritual_writes import SUMMARY_DELETED
-from storage.timeutil import DB_FORMAT, journal_day_bounds
+from storage.sqlite import connect_readonly
+from storage.timeutil import from_db, journal_day_bounds, to_db
 
 HEATMAP_WEEKS = 12
 HEATMAP_DAYS = HEATMAP_WEEKS * 7
@@ -149,7 +150,7 @@ def _reading(db: Path) -> Iterator[sqlite3.Connection]:
     if not db.exists() or db.stat().st_size == 0:
         raise _NoJournal
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = connect_readonly(db)
     except sqlite3.Error as exc:
         raise _read_error(exc, db) from exc
     try:
@@ -174,7 +175,7 @@ def _read_error(exc: sqlite3.Error, db: Path) -> StorageError:
 def _local(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.fromisoformat(text).replace(tzinfo=UTC).astimezone()
+    return from_db(text).astimezone()
 
 
 def _day(text: str | None) -> date | None:
@@ -182,7 +183,7 @@ def _day(text: str | None) -> date | None:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(DB_FORMAT)
+    return to_db(moment)
 
 
 def _bounds_text(day: date, start_hour: int) -> tuple[str, str]:
@@ -239,8 +240,7 @@ def _open_actions(conn: sqlite3.Connection, day: date, day_end: str,
 
 
 def _journal_day_of(text: str, start_hour: int) -> date:
-    return (datetime.fromisoformat(text).replace(tzinfo=UTC).astimezone()
-            - timedelta(hours=start_hour)).date()
+    return (from_db(text).astimezone() - timedelta(hours=start_hour)).date()
 
 
 def _mean(values: list[int]) -> float | None:

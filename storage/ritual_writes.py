@@ -20,12 +20,19 @@ from types import EllipsisType
 from storage.capture_writer import connect
 from storage.errors import explain_sqlite_error
 from storage.ids import new_uid
+from storage.limits import (
+    CADENCE_PER_WEEK,
+    GOAL_TITLE_CHARS,
+    GOAL_WHY_CHARS,
+    MOOD,
+    STEP_MINUTES,
+)
 from storage.slugs import slugify
 from storage.timeutil import to_db, utc_now
 
 MAX_WORDS_CHARS = 100_000
-MAX_TITLE_CHARS = 200  # a goal's title, as app/goals.py
-MAX_WHY_CHARS = 5000
+MAX_TITLE_CHARS = GOAL_TITLE_CHARS[1]
+MAX_WHY_CHARS = GOAL_WHY_CHARS[1]
 MAX_ACTION_CHARS = 1000
 MAX_NOTE_CHARS = 20_000
 MAX_PLANNED = 3
@@ -141,7 +148,7 @@ class RitualWriter:
                 raise ValueError("a step needs a few words")
             _check_text(title, "a step", MAX_ACTION_CHARS)
             if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)
-                                        or not 0 < minutes <= 24 * 60):
+                                        or not STEP_MINUTES[0] <= minutes <= STEP_MINUTES[1]):
                 raise ValueError(f"{title!r}: minutes are a whole number from 1 to 1440")
             rows.append((title, minutes))
         with self._transaction() as (conn, now):
@@ -275,12 +282,16 @@ def _check_text(text: str, what: str, limit: int) -> None:
 
 
 def _check_scale(value: int | None, what: str) -> None:
-    if value is not None and (isinstance(value, bool) or value not in range(1, 6)):
-        raise ValueError(f"{what} is 1 to 5, or not given")
+    low, high = MOOD  # energy has the same scale (storage.limits)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or not low <= value <= high):
+        raise ValueError(f"{what} is {low} to {high}, or not given")
 
 
 def _check_cadence(cadence: int | None) -> None:
-    if cadence is not None and (isinstance(cadence, bool) or cadence not in range(1, 22)):
+    low, high = CADENCE_PER_WEEK
+    if cadence is not None and (isinstance(cadence, bool) or not isinstance(cadence, int)
+                                or not low <= cadence <= high):
         raise ValueError("a cadence is times a week, from 1 to 21")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from pathlib import Path
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -23,6 +24,19 @@ CONNECTION_PRAGMAS = (
 def apply_pragmas(dbapi_connection: sqlite3.Connection) -> None:
     for pragma in CONNECTION_PRAGMAS:
         dbapi_connection.execute(pragma)
+
+
+def connect_readonly(db_path: Path) -> sqlite3.Connection:
+    """A read-only connection: it can never create or change the file."""
+    return sqlite3.connect(readonly_uri(db_path), uri=True)
+
+
+def readonly_uri(db_path: Path) -> str:
+    """The `file:` URI of a read-only open. SQLite reads '?' as the start of the options
+    and '#' as a fragment, so a folder named 'a#b' once opened (and created) the file
+    'a' read-write instead: those and '%' are escaped, as RFC 3986 and SQLite ask."""
+    path = str(db_path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    return f"file:{path}?mode=ro"
 
 
 def fts5_available(conn: sqlite3.Connection | None = None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -53,3 +54,20 @@ def outside_the_fence(content: str) -> str:
         outside.append(before)
         rest = after.partition(FENCE_CLOSE)[2]
     return "".join([*outside, rest])
+def damage_one_page(db: Path) -> int:
+    """Scribble over the page of a table no capture touches (summaries), as a failing disk
+    would: captures still work, SQLite's integrity check does not pass. Its page number."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (page,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'summaries'").fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    finally:
+        conn.close()
+    with open(db, "r+b") as handle:
+        handle.seek((page - 1) * page_size)
+        handle.write(b"\xff" * 64)  # the page header: no valid page type any more
+        handle.flush()
+        os.fsync(handle.fileno())
+    return page

@@ -120,6 +120,13 @@ class WiseApp:
         # Waits on `wise` child processes (reflection, nudges, maintenance): apart, so that
         # a slow model call never holds up a capture.
         self.children = Background(threads=1)
+        # The journal's integrity checks: apart from both, so that reading the whole file
+        # never holds up a capture or waits behind a long child.
+        self.health = Background(threads=1)
+        self._health_check_running = False
+        self.health_checks_done = 0
+        self._damage: Any = None  # the journal's damage mark, once one is found
+        self._damage_told = False  # the notice is shown once a run; the menu item stays
         # Used only on that one worker thread; its connection stays open between captures.
         self.writer = CaptureWriter(context.paths.db)
         self.drafts = DraftStore(context.paths.data_dir / "draft.txt")
@@ -195,7 +202,8 @@ class WiseApp:
 
     def _finish_start(self) -> None:
         window = self.capture_window  # ready before the user's first keystroke
-        self.background.run(self._prepare_journal, on_success=window.set_goals,
+        self.background.run(self._prepare_journal,
+                            on_success=lambda goals: self._journal_ready(window, goals),
                             on_error=self._journal_problem)
         self.hotkey.start(self.context.settings.get("capture.hotkey"))
         if self.rhythm is not None:
@@ -203,6 +211,10 @@ class WiseApp:
         self._watch_settings_file()
         for message in self.context.settings.warnings:
             log.warning("settings: %s", message)
+
+    def _journal_ready(self, window: CaptureWindow, goals: list) -> None:
+        window.set_goals(goals)
+        self.check_journal()  # once the journal is there and current, not before
 
     def _prepare_journal(self) -> list:
         from storage.quick_reads import goal_tags
@@ -225,6 +237,62 @@ class WiseApp:
         log.error("the journal could not be opened: %s", exc)
         self._notify("Wise cannot open your journal",
                      f"{exc}\n\nCaptures are kept safe on disk until this is fixed.")
+        self.check_journal()
+
+    # -- the journal's health -------------------------------------------------------------
+
+    def check_journal(self) -> None:
+        """SQLite's quick check of the journal, off the GUI and writer threads, then the
+        damage mark (which a backup in a child may have left) shown in the tray. Run at
+        start and after any failed write; one at a time."""
+        if self._health_check_running:
+            return
+        self._health_check_running = True
+        db = self.context.paths.db
+
+        def work():
+            from storage.errors import StorageError
+            from storage.integrity import integrity_problems, mark_damaged, read_damage_mark
+
+            try:
+                problems = integrity_problems(db, quick=True) if db.exists() else []
+            except StorageError as exc:  # not damage (no permission, say): said elsewhere
+                log.warning("the journal's integrity could not be checked: %s", exc)
+                problems = []
+            if problems:
+                mark_damaged(db, problems, found_by="tray")
+            return read_damage_mark(db)
+
+        def done(mark: Any) -> None:
+            self._health_check_running = False
+            self.health_checks_done += 1
+            self._set_damage(mark)
+
+        def failed(exc: Exception) -> None:
+            self._health_check_running = False
+            log.warning("the journal's integrity check failed: %s", exc)
+
+        self.health.run(work, on_success=done, on_error=failed)
+
+    def _set_damage(self, mark: Any) -> None:
+        self._damage = mark
+        self._refresh_tray_state()
+        if mark is None:
+            self._damage_told = False  # repaired or restored: a new damage is told anew
+        elif not self._damage_told:
+            self._damage_told = True
+            log.error("the journal is damaged: %s", mark.summary())
+            self.show_journal_damage()
+
+    def show_journal_damage(self) -> None:
+        if self._damage is None:
+            return
+        self._notify("Your journal is damaged",
+                     f"Wise found damage in your journal, {self.context.paths.db}."
+                     "\n\nYour backups are all kept, and no backup will copy the damage over "
+                     "them. Run `wise doctor` in a terminal: it names the newest sound backup "
+                     "and how to restore it. Until then, captures that cannot be saved are kept "
+                     f"in unsaved-captures.txt.\n\nWhat SQLite reported: {self._damage.summary()}")
 
     def quit(self) -> None:
         from PySide6.QtWidgets import QApplication
@@ -251,6 +319,7 @@ class WiseApp:
         self.background.wait(10_000)
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
+        self.health.wait(2_000)
         self.background.run(self._close_writers, on_success=lambda _: None,
                             on_error=lambda _exc: None)  # on the thread that owns them
         self.background.wait(5_000)
@@ -300,6 +369,7 @@ class WiseApp:
             code = "bad-input" if isinstance(exc, BadInput) else "failed"
             if code == "failed":
                 log.error("a capture could not be saved: %s", exc)
+                self.check_journal()  # an I/O error may be a damaged journal
             on_failed(str(exc), code)
 
         def saved(result: dict) -> None:
@@ -385,7 +455,14 @@ class WiseApp:
                 self._ritual_writer = RitualWriter(self.context.paths.db)
             return work(self._ritual_writer)
 
-        self.background.run(job, on_success=on_success, on_error=on_error)
+        def failed(exc: Exception) -> None:
+            from storage.errors import StorageError
+
+            if isinstance(exc, StorageError):
+                self.check_journal()  # an I/O error may be a damaged journal
+            on_error(exc)
+
+        self.background.run(job, on_success=on_success, on_error=failed)
 
     def pause_nudges_for_an_hour(self) -> None:
         self._pause_until(datetime.now().astimezone() + timedelta(hours=1))
@@ -424,7 +501,7 @@ class WiseApp:
             moment = datetime.fromisoformat(state.nudges_paused_until or "")
             until = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %H:%M}"
         self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
-                                      paused=paused),
+                                      paused=paused, journal_damaged=self._damage is not None),
                             paused_until=until)
 
     def show_settings(self) -> None:
@@ -462,9 +539,11 @@ class WiseApp:
         Wise's own atomic save replace the file, which ends a watch on the file itself."""
         from PySide6.QtCore import QFileSystemWatcher, QTimer
 
+        from storage.private import private_folder
+
         path = self.context.paths.settings_file
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a first start
+            private_folder(path.parent)  # a first start
         except OSError as exc:
             log.warning("settings changes on disk will not be noticed: %s", exc)
         self._settings_watcher = QFileSystemWatcher()

@@ -1,7 +1,7 @@
 """Wise's icons. One drawing, `ui/assets/wise.svg` (a calm owl), is rendered crisp at each
 size; the tray's states are painted over it in code: a waiting reflection adds an amber
-badge, paused nudges turn the owl grey and quiet, a second home (WISE_HOME) adds a small
-coloured square."""
+badge, paused nudges turn the owl grey and quiet, a damaged journal adds a red badge,
+a second home (WISE_HOME) adds a small coloured square."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ DESKTOP_PNG_SIZES = (48, 64, 128, 256)
 # it from the owl on every panel.
 BADGE_FILL = QColor("#F5A524")
 BADGE_RIM = QColor("#5A3200")
+# A damaged journal: the one alarming colour, in the same place, over any other badge.
+DAMAGE_FILL = QColor("#D93025")
+DAMAGE_RIM = QColor("#4A0A05")
 # Paused: grey and at about half strength. Quieter, still findable.
 PAUSED_OPACITY = 0.55
 
@@ -42,6 +45,7 @@ class IconState:
     reflection_waiting: bool = False
     paused: bool = False
     home_mark: str | None = None  # the colour of a second home's mark
+    journal_damaged: bool = False
 
 
 def home_mark_colour(label: str) -> str:
@@ -105,7 +109,8 @@ def _badge_geometry(size: int) -> tuple[QPointF, float, float]:
     return centre, radius, gap
 
 
-def _with_badge(image: QImage) -> QImage:
+def _with_badge(image: QImage, fill: QColor = BADGE_FILL, rim_colour: QColor = BADGE_RIM
+                ) -> QImage:
     size = image.width()
     centre, radius, gap = _badge_geometry(size)
     painter = QPainter(image)
@@ -116,8 +121,8 @@ def _with_badge(image: QImage) -> QImage:
     painter.drawEllipse(centre, radius + gap, radius + gap)
     painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
     rim = max(1.0, size / 22)
-    painter.setPen(QPen(BADGE_RIM, rim))
-    painter.setBrush(BADGE_FILL)
+    painter.setPen(QPen(rim_colour, rim))
+    painter.setBrush(fill)
     inset = radius - rim / 2
     painter.drawEllipse(centre, inset, inset)
     painter.end()
@@ -153,7 +158,9 @@ def render_state(state: IconState, size: int) -> QImage:
     image = render_owl(size)
     if state.paused:
         image = _quieted(image)
-    if state.reflection_waiting:
+    if state.journal_damaged:
+        image = _with_badge(image, DAMAGE_FILL, DAMAGE_RIM)
+    elif state.reflection_waiting:
         image = _with_badge(image)
     if state.home_mark:
         image = _with_home_mark(image, state.home_mark)

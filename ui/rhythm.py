@@ -207,6 +207,7 @@ class TrayRhythm(QObject):
 
     def _maintenance_failed(self, exc: Exception) -> None:
         self._job_failed(exc)
+        self._app.check_journal()  # its backup refuses a damaged journal, and marks it
         rhythm = self._rhythm
         if rhythm is not None:
             # Recorded so that `wise schedule` shows it; the run's time is kept.

@@ -21,6 +21,7 @@ class TrayActions(Protocol):
     def resume_nudges(self) -> None: ...
     def show_settings(self) -> None: ...
     def open_data_folder(self) -> None: ...
+    def show_journal_damage(self) -> None: ...
     def quit(self) -> None: ...
 
 
@@ -52,6 +53,10 @@ class WiseTray(QSystemTrayIcon):
             self._menu.addSeparator()
 
     def _build_menu(self) -> None:
+        # Shown only while the journal is damaged: the one notice, again, on demand.
+        self.damage_action = self._add("Your journal is damaged: what to do…",
+                                       self._actions.show_journal_damage)
+        self.damage_action.setVisible(False)
         self.capture_action = self._add("Capture…", self._actions.show_capture)
         self._menu.addSeparator()
         self.reflection_action = self._add("Today's reflection", self._actions.show_reflection)
@@ -101,7 +106,10 @@ class WiseTray(QSystemTrayIcon):
         self.resume_action.setEnabled(state.paused)
         self.pause_menu.setTitle(f"Nudges paused until {paused_until}" if state.paused
                                  else "Pause nudges")
+        self.damage_action.setVisible(state.journal_damaged)
         tips = [self._name]
+        if state.journal_damaged:
+            tips.append("your journal is damaged: run wise doctor")
         if state.reflection_waiting:
             tips.append("a reflection is waiting")
         if state.paused:

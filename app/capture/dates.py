@@ -23,6 +23,12 @@ BLOCKERS = frozenset({"last", "next", "every", "each", "since", "until", "till",
 
 TONIGHT_HOUR = 20
 
+# A due moment further from today than this is not taken as one: "0226-12-01" is a slip
+# of the keyboard, and "born 1950-03-04" in a note is a fact, not a deadline. The words
+# stay in the text as typed, and the capture says why (see `Due.far`).
+MAX_DAYS_OVERDUE = 366
+MAX_DAYS_AHEAD = 20 * 366
+
 Clock = tuple[int, int, bool]  # hour 0-23, minute, whether am/pm was written
 
 _RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1}
@@ -64,23 +70,35 @@ _CALENDAR = "calendar"  # an ISO date: taken literally
 class Context:
     """What relative words are read against: the moment of capture and its journal day."""
 
-    __slots__ = ("day_start_hour", "now", "today")
+    __slots__ = ("day_start_hour", "earliest", "latest", "now", "today")
 
     def __init__(self, now: datetime, day_start_hour: int) -> None:
         self.now = now
         self.day_start_hour = day_start_hour
         self.today = journal_day(now, day_start_hour)
+        # The days a due may fall on (clamped at the calendar's ends).
+        self.earliest = _shifted(self.today, -MAX_DAYS_OVERDUE, date.min)
+        self.latest = _shifted(self.today, MAX_DAYS_AHEAD, date.max)
+
+
+def _shifted(day: date, days: int, edge: date) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return edge
 
 
 class Due:
-    """An understood due moment; `weak` when it is a lone word such as "today" (see above)."""
+    """An understood due moment; `weak` when it is a lone word such as "today" (see above);
+    `far` when it lies outside the days a due may fall on: then it is not taken as one."""
 
-    __slots__ = ("all_day", "weak", "when")
+    __slots__ = ("all_day", "far", "weak", "when")
 
-    def __init__(self, when: datetime, all_day: bool, weak: bool) -> None:
+    def __init__(self, when: datetime, all_day: bool, weak: bool, far: bool = False) -> None:
         self.when = when
         self.all_day = all_day
         self.weak = weak
+        self.far = far
 
 
 def parse_due(words: list[str], ctx: Context) -> Due | None:
@@ -104,7 +122,18 @@ def parse_due(words: list[str], ctx: Context) -> Due | None:
     if found is None:
         return None
     weak = n_prefix == 0 and len(body) == 1 and body[0] in _WEAK_WORDS
-    return Due(found[0], found[1], weak)
+    far = not ctx.earliest <= found[0].date() <= ctx.latest
+    return Due(found[0], found[1], weak, far)
+
+
+def far_phrase(day: date, today: date) -> str:
+    """How far a due that was not taken lies from today: '1,800 years ago', '120 years from
+    now', 'more than a year ago'."""
+    early, late = sorted((day, today))
+    years = late.year - early.year - ((late.month, late.day) < (early.month, early.day))
+    if day < today and years < 2:
+        return "more than a year ago"
+    return f"{years:,} years {'ago' if day < today else 'from now'}"
 
 
 def parse_duration(words: list[str]) -> tuple[int, int] | None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from app.capture import dates
 from app.capture.validate import MAX_CAPTURE_CHARS  # noqa: F401 - part of this API
+from storage.limits import STEP_MINUTES, TAG_CHARS
 
-MAX_ESTIMATE_MINUTES = 24 * 60
+MAX_ESTIMATE_MINUTES = STEP_MINUTES[1]
+MAX_TAG_CHARS = TAG_CHARS[1]  # a longer "#word" stays text: the journal could not keep it
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,20 @@ class ParsedCapture:
     due_all_day: bool  # True when only a day was given: local midnight of that date
     estimate_minutes: int | None
     spans: tuple[Span, ...]  # every part understood and removed from text, sorted by start
+    # A due expression too far from today to be one (a mistyped year): left in `text`,
+    # and said so (`FarDue.notice`); None when there was none.
+    far_due: FarDue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FarDue:
+    words: str  # as typed: "0226-12-01 09:30"
+    day: date
+    today: date  # the journal day it was read against
+
+    def notice(self) -> str:
+        return (f"{self.words} is kept as text, not as a due date: it is "
+                f"{dates.far_phrase(self.day, self.today)}")
 
 
 # Markers, case-insensitive, after leading whitespace. A lone "+" needs a space or a letter
@@ -58,12 +74,13 @@ _LETTER = re.compile(r"[^\W\d_]")  # a tag needs one: "#1" is a number, not a ta
 class _Reading:
     """What was understood in the body of the line (after the marker)."""
 
-    __slots__ = ("due", "estimate", "spans")
+    __slots__ = ("due", "estimate", "far_due", "spans")
 
     def __init__(self) -> None:
         self.spans: list[Span] = []
         self.due: dates.Due | None = None
         self.estimate: int | None = None
+        self.far_due: FarDue | None = None
 
 
 def parse_capture(raw: str, now: datetime, day_start_hour: int = 4) -> ParsedCapture:
@@ -99,6 +116,7 @@ def parse_capture(raw: str, now: datetime, day_start_hour: int = 4) -> ParsedCap
         due_all_day=due.all_day if due else False,
         estimate_minutes=reading.estimate,
         spans=tuple(spans),
+        far_due=reading.far_due,
     )
 
 
@@ -153,8 +171,13 @@ def _read_trailing_run(
             reading.spans.append(Span(start, end, "estimate"))
             j -= 1
         elif ctx and reading.due is None and (found := _due_ending_at(raw, tokens, j, ctx)):
-            n_words, reading.due = found
-            reading.spans.append(Span(tokens[j - n_words][0], end, "due"))
+            n_words, due = found
+            start = tokens[j - n_words][0]
+            if due.far:  # not a due: its words stay text, and the run of metadata ends
+                reading.far_due = FarDue(raw[start:end], due.when.date(), ctx.today)
+                break
+            reading.due = due
+            reading.spans.append(Span(start, end, "due"))
             j -= n_words
         else:
             break
@@ -210,7 +233,8 @@ def _estimate(word: str) -> int | None:
 
 
 def _is_tag_token(word: str) -> bool:
-    return _TAG_TOKEN.fullmatch(word) is not None and _has_letter(word)
+    return (_TAG_TOKEN.fullmatch(word) is not None and _has_letter(word)
+            and len(word) - 1 <= MAX_TAG_CHARS)
 
 
 def _has_letter(name: str) -> bool:
@@ -222,7 +246,7 @@ def _tags(raw: str, body_start: int) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for match in _TAG.finditer(raw, body_start):
         name = match[1]
-        if _has_letter(name):
+        if _has_letter(name) and len(name) <= MAX_TAG_CHARS:
             seen.setdefault(name.lower(), None)
     return tuple(seen)
 

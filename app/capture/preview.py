@@ -40,6 +40,8 @@ def describe_preview(parsed: ParsedCapture, goals: Mapping[str, str], today: dat
             # The user has goals and named none of them: maybe a typo in a goal's tag.
             tags += " (no goal with this tag)" if len(plain) == 1 else " (no goal with these tags)"
         parts.append(tags)
+    if parsed.far_due is not None:  # asked before Enter: a mistyped year is still fixable
+        parts.append(parsed.far_due.notice())
     return SEPARATOR.join(parts)
 
 

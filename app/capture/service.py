@@ -18,6 +18,7 @@ from app.errors import WiseError
 from app.journal import Context
 from storage.capture_writer import CaptureRow, CaptureWriter, SavedCapture, write_capture
 from storage.errors import StorageError
+from storage.private import open_private
 
 KIND_WORDS = {"note": "note", "todo": "to-do", "win": "win"}
 
@@ -46,6 +47,8 @@ class CaptureOutcome:
                        else parsed.due.isoformat()),
             "estimate_minutes": parsed.estimate_minutes,
             "summary": self.summary,
+            # Something that looked like a due but was too far from today to be one.
+            "notice": parsed.far_due.notice() if parsed.far_due else None,
         }
 
 
@@ -101,8 +104,7 @@ def rescue(context: Context, text: str) -> str:
     """Keep text that could not be saved; returns a sentence saying where it is."""
     path = context.paths.rescue_file
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+        fd = open_private(path, os.O_APPEND | os.O_WRONLY)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             stamp = datetime.now().astimezone().isoformat(timespec="seconds")
             handle.write(f"{stamp}\t{text!r}\n")

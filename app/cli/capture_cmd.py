@@ -29,6 +29,8 @@ def run(args: Namespace) -> int:
     if result is None:
         result = _directly(text, uid)
     emit(args, result, f"Saved {result['summary']}")
+    if result.get("notice"):
+        warn(result["notice"])
     return 0
 
 

@@ -68,7 +68,7 @@ def format_list(summaries: list[GoalSummary]) -> str:
 
 
 def run_edit(args: Namespace) -> int:
-    from app.goals import MAX_TITLE_CHARS, MAX_WHY_CHARS, find_goal
+    from app.goals import MAX_TITLE_CHARS, MAX_WHY_CHARS, check_cadence, find_goal
 
     changes = {}
     if args.title is not None:
@@ -85,8 +85,7 @@ def run_edit(args: Namespace) -> int:
     if args.no_cadence:
         changes["cadence_per_week"] = None
     elif args.cadence is not None:
-        if not 1 <= args.cadence <= 21:
-            raise BadInput("--cadence is times a week, from 1 to 21")
+        check_cadence(args.cadence)
         changes["cadence_per_week"] = args.cadence
     if not changes:
         raise BadInput("nothing to change: give --title, --why, --cadence or --no-cadence")

@@ -92,15 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
     export = add("export", "Export the journal as JSON (complete) or Markdown (to read).",
                  _command("transfer_cmd", "run_export"))
     export.add_argument("--format", choices=("json", "markdown"), default="json")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument("-o", "--output", help="file to write, or - for standard output (the "
+                        "default); a FIFO or a device is written through, never replaced")
 
     importer = add("import", "Import a JSON export (all or nothing; safe to repeat).",
                    _command("transfer_cmd", "run_import"))
     importer.add_argument("file", help="a file made by `wise export --format json`")
 
     add("backup", "Take a backup of the journal now.", _command("maintenance_cmd", "run_backup"))
-    add("doctor", "Check the journal, search, schema, paths and keyring.",
-        _command("maintenance_cmd", "run_doctor"))
+    doctor = add("doctor", "Check the journal, search, schema, paths and keyring.",
+                 _command("maintenance_cmd", "run_doctor"))
+    doctor.add_argument("--repair", action="store_true",
+                        help="first rewrite stored times that are not in the form Wise reads "
+                             "(after a backup)")
     add("maintenance", "Run the nightly maintenance now (summaries, backup, search index).",
         _command("maintenance_cmd", "run_nightly_now"))
     add("migrate", "Create the journal or bring it to the current schema (backup first).",
@@ -140,7 +144,8 @@ def _add_model_commands(add: Callable) -> None:
     feedback.set_defaults(output=None)
     feedback_sub = _subcommands(feedback, "feedback_command")
     export = feedback_sub("export", "write every feedback record as JSON lines")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument("-o", "--output", help="file to write, or - for standard output (the "
+                        "default); a FIFO or a device is written through, never replaced")
     export.set_defaults(handler=_command("feedback_cmd", "run_export"))
 
     llm = add("llm", "Check the language model and what it costs.", _command("llm_cmd",

@@ -36,13 +36,23 @@ def run_migrate(args: Namespace) -> int:
 
 
 def run_doctor(args: Namespace) -> int:
-    from app.doctor import FAIL, run_checks
+    from app.doctor import FAIL, repair_stored_times, run_checks
 
-    checks = run_checks(Context.from_environment())
+    context = Context.from_environment()
+    repaired = None
+    if args.repair and context.paths.db.exists():
+        repaired = repair_stored_times(context)
+    checks = run_checks(context)
     lines = [f"{_SYMBOL[c.status]} {c.name}: {c.detail}" for c in checks]
+    if repaired is not None:
+        lines.insert(0, f"Repaired: {repaired[0]} stored time(s) rewritten into the form Wise "
+                        "reads" + (f"; {repaired[1]} could not be read at all" if repaired[1]
+                                   else "") + ".")
     healthy = all(c.status != FAIL for c in checks)
     data = {"healthy": healthy,
             "checks": [{"name": c.name, "status": c.status, "detail": c.detail} for c in checks]}
+    if repaired is not None:
+        data["repaired"] = {"rewritten": repaired[0], "unreadable": repaired[1]}
     emit(args, data, "\n".join(lines))
     return 0 if healthy else 1
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from argparse import Namespace
 from pathlib import Path
 
 from app import __version__
 from app.cli.output import emit
+from app.cli.output_file import open_output
 from app.daytime import local_now
 from app.errors import BadInput
 from app.journal import Context
@@ -31,21 +30,12 @@ def run_export(args: Namespace) -> int:
         return export_markdown(journal, out, day_start_hour=context.day_start_hour,
                                tz=None, generated_at=now)
 
-    if not args.output or args.output == "-":
-        write(sys.stdout)
-        return 0
-    target = Path(args.output).expanduser()
-    if target.is_dir():
-        raise BadInput(f"{target} is a folder; give a file name")
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with open(partial, "w", encoding="utf-8", newline="\n") as out:
-            counts = write(out)
-        os.replace(partial, target)  # a half-written export never takes the real name
-    finally:
-        partial.unlink(missing_ok=True)
-    summary = {"file": str(target), "format": args.format, **_counts(counts)}
-    emit(args, summary, f"Exported {_in_words(counts)} to {target}")
+    with open_output(args.output) as output:
+        counts = write(output.stream)
+    if output.path is None:
+        return 0  # standard output holds the export itself, and nothing else
+    summary = {"file": str(output.path), "format": args.format, **_counts(counts)}
+    emit(args, summary, f"Exported {_in_words(counts)} to {output.path}")
     return 0
 
 

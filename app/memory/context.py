@@ -51,6 +51,7 @@ from storage.models import (
     Summary,
 )
 from storage.ritual_writes import SUMMARY_DELETED
+from storage.timeutil import from_db
 
 DEFAULT_BUDGET = 3000  # the default of the `reflection.input_tokens` setting
 
@@ -372,7 +373,7 @@ def goals_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
 def _aware(value: datetime | str) -> datetime:
     # Aggregates (max, coalesce) bypass the column type: SQLite hands back the stored text.
     if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return from_db(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import BadInput
+from storage.limits import MODEL_CHARS
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # Qt's portable text form: modifiers, then one key ("Ctrl+Alt+Space", "Meta+J").
@@ -90,8 +91,9 @@ class Option:
                 raise BadInput(f"{self.key} must be one of {', '.join(self.choices)}, "
                                f"not {value!r}")
             value = value.lower()
-        elif "\n" in value or len(value) > 500:
-            raise BadInput(f"{self.key} must be one line of at most 500 characters")
+        elif "\n" in value or len(value) > (most := int(self.maximum or 500)):
+            # For text, `maximum` is its length: 500 unless the journal keeps less of it.
+            raise BadInput(f"{self.key} must be one line of at most {most} characters")
         return value
 
     @property
@@ -139,7 +141,8 @@ OPTIONS: tuple[Option, ...] = (
            "Start Wise when you log in."),
     Option("llm.model", "str", "",
            "The language model, in litellm's provider/model form (e.g. "
-           "ollama_chat/llama3.2); empty means none: Wise works without one."),
+           "ollama_chat/llama3.2); empty means none: Wise works without one.",
+           maximum=MODEL_CHARS[1]),  # each reflection records it
     Option("llm.api_base", "str", "",
            "The model server's address, for local or OpenAI-compatible servers."),
     Option("llm.fallbacks", "str", "",

@@ -4,7 +4,6 @@ warning), written atomically, only ever holding the keys the user changed."""
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from app.errors import BadInput, WiseError
 from app.settings.schema import BY_KEY, OPTIONS, option
+from storage.private import write_private_atomically
 
 _HEADER = ("# Wise settings. Edit with `wise config set KEY VALUE` or by hand;\n"
            "# `wise config list` shows every option with its default.\n")
@@ -95,14 +95,7 @@ def write_settings(path: Path, explicit: dict[str, Any]) -> None:
         sections.setdefault(section, []).append(f"{name} = {_toml_value(explicit[key])}")
     body = _HEADER + "".join(
         f"\n[{section}]\n" + "\n".join(lines) + "\n" for section, lines in sections.items())
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    partial = path.with_suffix(".toml.partial")
-    fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(body)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
+    write_private_atomically(path, body.encode("utf-8"))
 
 
 def _flatten(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

@@ -24,7 +24,8 @@ from ui.icons import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-ALL_STATES = [IconState(waiting, paused) for waiting in (False, True) for paused in (False, True)]
+ALL_STATES = [IconState(waiting, paused, damaged) for waiting in (False, True)
+              for paused in (False, True) for damaged in (False, True)]
 
 
 def _mean_alpha(image: QImage) -> float:
@@ -128,6 +129,16 @@ def test_a_home_keeps_its_mark_colour():
     colour = home_mark_colour("~/wise-work")
     assert colour in HOME_MARK_COLOURS and home_mark_colour("~/wise-work") == colour
     assert len({home_mark_colour(f"~/wise-{n}") for n in range(20)}) == len(HOME_MARK_COLOURS)
+
+
+@pytest.mark.parametrize("waiting", [False, True])
+@pytest.mark.parametrize("size", [16, 22, 32])
+def test_a_damaged_journal_shows_a_red_badge_over_any_other(qapp, waiting, size):
+    amber = render_state(IconState(reflection_waiting=True), size)
+    red = render_state(IconState(reflection_waiting=waiting, journal_damaged=True), size)
+    assert _corner_difference(amber, red) >= size * size // 32
+    centre = red.pixelColor(size - max(3, round(size * 0.15)), max(3, round(size * 0.15)))
+    assert centre.red() > 180 and centre.green() < 90 and centre.blue() < 90, centre.name()
 
 
 def test_desktop_copies_match_the_drawing():

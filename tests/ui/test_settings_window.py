@@ -155,10 +155,12 @@ def test_an_invalid_hotkey_is_not_saved(qtbot, open_window, settings_path: Path)
 
 def test_too_long_text_is_not_saved(qtbot, open_window, settings_path: Path) -> None:
     window = open_window()
-    window.editor("llm.model").setText("x" * 501)
+    window.editor("llm.api_base").setText("x" * 501)
+    window.editor("llm.model").setText("x" * 201)  # as a reflection records it (limits)
     with qtbot.assert_not_emitted(window.applied):
         assert not window.save()
-    assert "at most 500 characters" in window.field_error("llm.model")
+    assert "at most 500 characters" in window.field_error("llm.api_base")
+    assert "at most 200 characters" in window.field_error("llm.model")
     assert not settings_path.exists()
 
 

@@ -9,7 +9,7 @@ from ui.tray import WiseTray
 
 ACTIONS = ("show_capture", "show_reflection", "show_review", "pause_nudges_for_an_hour",
            "pause_nudges_until_tomorrow", "resume_nudges", "show_settings",
-           "open_data_folder", "quit")
+           "open_data_folder", "show_journal_damage", "quit")
 
 
 class Recorder:
@@ -34,7 +34,8 @@ def tray(qtbot):
 
 def test_menu_items_in_order(tray) -> None:
     icon, _ = tray
-    texts = [a.text() for a in icon.contextMenu().actions() if not a.isSeparator()]
+    texts = [a.text() for a in icon.contextMenu().actions()
+             if not a.isSeparator() and a.isVisible()]
     assert texts == ["Capture…", "Today's reflection", "Goal review", "Pause nudges",
                      "Settings…", "Open data folder", "Quit Wise"]
     assert [a.text() for a in icon.pause_menu.actions() if not a.isSeparator()] == [
@@ -46,6 +47,7 @@ def test_menu_items_in_order(tray) -> None:
     ("review_action", "show_review"), ("pause_hour_action", "pause_nudges_for_an_hour"),
     ("pause_day_action", "pause_nudges_until_tomorrow"), ("settings_action", "show_settings"),
     ("folder_action", "open_data_folder"), ("quit_action", "quit"),
+    ("damage_action", "show_journal_damage"),
 ])
 def test_each_item_reaches_the_app(tray, attribute: str, expected: str) -> None:
     icon, recorder = tray
@@ -85,7 +87,8 @@ def test_a_second_home_is_named_and_its_owl_marked(qtbot) -> None:
         assert usual.toolTip() == "Wise" and work.toolTip() == "Wise (~/wise-work)"
         first = work.contextMenu().actions()[0]
         assert first.text() == "Journal in ~/wise-work" and not first.isEnabled()
-        assert usual.contextMenu().actions()[0].text() == "Capture…"
+        assert next(a.text() for a in usual.contextMenu().actions()
+                    if a.isVisible()) == "Capture…"
         # The same owl, with a small square bottom left; the rest of it untouched.
         plain, marked = usual.icon().pixmap(22).toImage(), work.icon().pixmap(22).toImage()
         assert quarter_differs(plain, marked, left=True, top=False) >= 22 * 22 // 16
@@ -101,3 +104,20 @@ def test_a_second_home_is_named_and_its_owl_marked(qtbot) -> None:
     finally:
         usual.hide()
         work.hide()
+
+
+def test_a_damaged_journal_shows_in_the_icon_the_tooltip_and_the_menu(tray) -> None:
+    icon, recorder = tray
+    waiting = IconState(reflection_waiting=True)
+    icon.set_state(waiting)
+    badge = icon.icon().pixmap(32).toImage()
+    assert not icon.damage_action.isVisible()
+    icon.set_state(IconState(reflection_waiting=True, journal_damaged=True))
+    assert icon.icon().pixmap(32).toImage() != badge  # red, over the amber badge
+    assert "journal is damaged" in icon.toolTip() and "wise doctor" in icon.toolTip()
+    assert icon.damage_action.isVisible()
+    assert icon.contextMenu().actions()[0] is icon.damage_action  # first, where it is seen
+    icon.damage_action.trigger()
+    assert recorder.calls == ["show_journal_damage"]
+    icon.set_state(waiting)
+    assert not icon.damage_action.isVisible()

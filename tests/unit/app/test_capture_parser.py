@@ -282,13 +282,50 @@ def test_pathological_input_is_parsed_whole(raw):
 
 
 def test_parser_imports_only_the_standard_library():
-    # Besides itself, only storage.timeutil (stdlib-only: the one journal-day rule).
+    # Besides itself, only storage.timeutil (stdlib-only: the one journal-day rule) and
+    # storage.limits (stdlib-only: the tag's length).
     code = (
         "import sys; before = set(sys.modules); import app.capture.parser; "
-        "new = set(sys.modules) - before - {'storage', 'storage.timeutil'}; "
+        "new = set(sys.modules) - before - {'storage', 'storage.timeutil', 'storage.limits'}; "
         "new = {m.split('.')[0] for m in new}; "
         "print(sorted(new - set(sys.stdlib_module_names) - {'app'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- due dates absurdly far from today: kept as text, and said so -----------------------
+
+
+@pytest.mark.parametrize(("raw", "words", "phrase"), [
+    ("call the bank 0226-12-01 09:30", "0226-12-01 09:30", "1,799 years ago"),
+    ("my dad was born 1950-03-04", "1950-03-04", "76 years ago"),
+    ("pay by 2025-11-01", "by 2025-11-01", "more than a year ago"),
+    ("book it 2126-11-26 #trip", "2126-11-26", "100 years from now"),
+    ("retire in 9999 days", "in 9999 days", "27 years from now"),
+    ("meet 1950-01-01 at 3pm", "1950-01-01 at 3pm", "76 years ago"),
+])
+def test_a_due_far_from_today_stays_text_and_is_named(raw: str, words: str, phrase: str) -> None:
+    from app.capture.preview import describe_preview
+
+    parsed = parse_capture(raw, NOW)
+    assert parsed.due is None and parsed.kind == "note"
+    assert words in parsed.text  # nothing the user typed is lost
+    assert parsed.far_due is not None and parsed.far_due.words == words
+    notice = parsed.far_due.notice()
+    assert notice == f"{words} is kept as text, not as a due date: it is {phrase}"
+    assert notice in describe_preview(parsed, {}, NOW.date())  # shown before Enter
+
+
+@pytest.mark.parametrize("raw", ["pay by 2025-11-26", "renew passport 2046-11-01"])
+def test_a_due_within_a_year_back_or_twenty_ahead_is_a_due(raw: str) -> None:
+    parsed = parse_capture(raw, NOW)
+    assert parsed.due is not None and parsed.far_due is None
+
+
+def test_at_the_edges_of_the_calendar_nothing_raises() -> None:
+    for now in (datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=14))),
+                datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-12)))):
+        for raw in ("x 0001-01-01 00:30", "y 9999-12-31 23:30", "z tomorrow 9am", "in 3 days"):
+            parse_capture(raw, now)
