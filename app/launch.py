@@ -74,7 +74,9 @@ def own_executable() -> Path | None:
     """This installation's `wise` executable, or None when there is none (a checkout
     whose package was never installed)."""
     if is_frozen():
-        return Path(sys.executable)
+        program = Path(sys.executable)
+        windowed = program.with_name("wisew.exe")  # Windows: the same, without a console
+        return windowed if sys.platform == "win32" and windowed.is_file() else program
     script = Path(sys.executable).parent / ("wise.exe" if sys.platform == "win32" else "wise")
     return script if script.is_file() else None
 
