@@ -30,6 +30,21 @@ def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
+def forget_bundle_library_path() -> None:
+    """Inside a frozen bundle on Linux: the bootloader put the bundle's own folder on
+    LD_LIBRARY_PATH and re-executed itself; this process keeps the libraries it loaded,
+    but the programs it starts that are not Wise (xdg-open for the data folder, a file
+    manager, update-desktop-database) must find the system's, not the bundle's. Wise's
+    own children are the bundle again and set the path for themselves."""
+    if not is_frozen() or not sys.platform.startswith("linux"):
+        return
+    original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original is None:
+        os.environ.pop("LD_LIBRARY_PATH", None)
+    else:
+        os.environ["LD_LIBRARY_PATH"] = original
+
+
 def wise_command() -> list[str]:
     """The argv prefix that runs the `wise` command line as a child; a sub-command and
     its arguments follow."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from app.launch import MODEL_WORKER_ARG
+from app.launch import MODEL_WORKER_ARG, forget_bundle_library_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    forget_bundle_library_path()
     if args[:1] == [MODEL_WORKER_ARG]:
         from app.llm.worker_main import run_process
 

@@ -94,3 +94,23 @@ def test_installed_command_from_a_venv_is_its_wise_script(tmp_path: Path) -> Non
     link_dir.mkdir()
     (link_dir / "wise").symlink_to(script)  # what pipx and uv tool put on PATH
     assert launch.installed_command(os.fspath(link_dir)) == [str(link_dir / "wise")]
+
+
+def test_a_frozen_wise_gives_programs_it_starts_the_systems_libraries(
+        frozen: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What PyInstaller's bootloader leaves in the environment when it re-executes itself.
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("LD_LIBRARY_PATH", str(frozen.parent / "_internal"))
+    launch.forget_bundle_library_path()
+    assert "LD_LIBRARY_PATH" not in os.environ
+    monkeypatch.setenv("LD_LIBRARY_PATH", str(frozen.parent / "_internal"))
+    monkeypatch.setenv("LD_LIBRARY_PATH_ORIG", "/usr/local/lib")
+    launch.forget_bundle_library_path()
+    assert os.environ["LD_LIBRARY_PATH"] == "/usr/local/lib"
+    assert "LD_LIBRARY_PATH_ORIG" not in os.environ
+
+
+def test_from_a_venv_the_library_path_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/mine/lib")
+    launch.forget_bundle_library_path()
+    assert os.environ["LD_LIBRARY_PATH"] == "/opt/mine/lib"
