@@ -1,10 +1,17 @@
 # One command to set up and start Wise (`make run`), one to set up and run the tests
 # (`make test`). Both create .venv from the hashed lock files on first use.
+# Packages: `make dist` (wheel and sdist), `make package` (the self-contained .deb), and
+# their tests, `make dist-test` (pipx and uv tool) and `make package-test` (apt-get).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The packaging tools live apart, so that `make run` and `make test` never install them.
+PKG_VENV := build/package-venv
+PKG_BIN  := $(PKG_VENV)/bin
+VERSION  := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)
+SOURCES  := $(shell find app ui storage prompts -type f ! -path '*/__pycache__/*') pyproject.toml
 
-.PHONY: run test lint bench lock clean-venv
+.PHONY: run test lint bench lock clean-venv dist dist-test bundle package package-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +40,35 @@ bench: $(VENV)/.dev-installed
 lock:
 	uv pip compile pyproject.toml packaging/build-requirements.in --universal --python-version 3.11 --generate-hashes -o requirements.lock -q
 	uv pip compile pyproject.toml packaging/build-requirements.in --extra dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock -q
+	uv pip compile packaging/package-requirements.in -c requirements.lock --universal --python-version 3.11 --generate-hashes -o packaging/package-requirements.lock -q
+
+$(PKG_VENV)/.installed: requirements.lock packaging/package-requirements.lock
+	$(PYTHON) -m venv $(PKG_VENV)
+	$(PKG_BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(PKG_BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(PKG_BIN)/python -m pip install --quiet --require-hashes -r packaging/package-requirements.lock
+	touch $@
+
+# The wheel is built from the sdist, so a file missing from the sdist fails here.
+dist: $(PKG_VENV)/.installed
+	rm -rf dist/wise_companion-*
+	$(PKG_BIN)/python -m build --no-isolation --outdir dist . >/dev/null
+	@ls dist/wise_companion-*
+
+dist-test: dist $(VENV)/.dev-installed
+	bash packaging/dist-test.sh
+
+bundle: dist/wise/wise
+
+dist/wise/wise: $(PKG_VENV)/.installed $(SOURCES) packaging/pyinstaller/wise.spec packaging/pyinstaller/wise_entry.py
+	$(PKG_BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/pyinstaller/wise.spec
+	touch $@
+
+package: dist/wise/wise
+	$(PKG_BIN)/python packaging/deb/build_deb.py
+
+package-test: package $(VENV)/.dev-installed
+	bash packaging/deb/package-test.sh dist/wise_$(VERSION)_$$(dpkg --print-architecture).deb
 
 clean-venv:
 	rm -rf $(VENV)

@@ -9,6 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.desktop import APP_ID
+from app.desktop.entry_format import escape_string, exec_value, launch_argv
+from app.launch import installed_command
 from app.paths import HOME_ENV
 
 ENTRY_NAME = "wise.desktop"
@@ -16,21 +19,10 @@ LAUNCH_AGENT_LABEL = "org.wise.companion"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 RUN_VALUE = "Wise"
 
-# Desktop Entry spec, "The Exec key": an argument holding any of these must be quoted.
-_EXEC_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
-# ...and inside double quotes these four must be backslash-escaped.
-_EXEC_ESCAPED_IN_QUOTES = set('"`$\\')
-
 
 def default_command() -> list[str]:
-    """How to start the tray app: a frozen bundle itself, else the `wise` script installed
-    next to this Python, else this Python running the CLI module."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    script = Path(sys.executable).parent / ("wise.exe" if sys.platform == "win32" else "wise")
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-m", "app.cli.main"]
+    """How login starts the tray app: this installation's `wise` (app.launch)."""
+    return installed_command()
 
 
 def autostart_enabled() -> bool:
@@ -46,18 +38,11 @@ def enable_autostart(command: Sequence[str]) -> Path | str:
     Raises OSError when it cannot be written."""
     if not command:
         raise ValueError("the autostart command is empty")
-    home = os.environ.get(HOME_ENV, "").strip()
-    if home:
-        # Login starts the app elsewhere: a relative or ~ path would point somewhere else.
-        home = str(Path(home).expanduser().absolute())
+    home = _wise_home()
     if sys.platform == "win32":
         return _windows_write(command, home)
-    if sys.platform == "darwin":
-        path = _launch_agent_path()
-        _write_atomically(path, _launch_agent(command, home))
-        return path
-    path = _xdg_entry_path()
-    _write_atomically(path, desktop_entry(command, home).encode("utf-8"))
+    path, data = _entry_file(command, home)
+    _write_atomically(path, data)
     return path
 
 
@@ -68,6 +53,76 @@ def disable_autostart() -> None:
         return
     path = _launch_agent_path() if sys.platform == "darwin" else _xdg_entry_path()
     path.unlink(missing_ok=True)
+
+
+def follow_setting(enabled: bool) -> bool:
+    """Make this Wise home's login entry say what `startup.autostart` says: written, and
+    pointing at this installation's command, when on; removed when off. An entry that
+    starts another Wise home (another WISE_HOME) is left alone. True when something
+    changed. Raises OSError when the entry cannot be written or removed."""
+    home = _wise_home()
+    if enabled:
+        command = installed_command()
+        if sys.platform == "win32":
+            if _windows_read() == _windows_command_line(command):
+                return False
+        else:
+            path, data = _entry_file(command, home)
+            if _read_or_none(path) == data:
+                return False
+        enable_autostart(command)
+        return True
+    return remove_login_entry()
+
+
+def remove_login_entry() -> bool:
+    """Remove the login entry if it starts this Wise home; True when one was removed."""
+    if not autostart_enabled() or not _entry_starts_home(_wise_home()):
+        return False
+    disable_autostart()
+    return True
+
+
+def _wise_home() -> str:
+    home = os.environ.get(HOME_ENV, "").strip()
+    # Login starts the app elsewhere: a relative or ~ path would point somewhere else.
+    return str(Path(home).expanduser().absolute()) if home else ""
+
+
+def _entry_file(command: Sequence[str], home: str) -> tuple[Path, bytes]:
+    """The login entry's file and content on macOS, Linux and the BSDs."""
+    if sys.platform == "darwin":
+        return _launch_agent_path(), _launch_agent(command, home)
+    return _xdg_entry_path(), desktop_entry(command, home).encode("utf-8")
+
+
+def _entry_starts_home(home: str) -> bool:
+    """Whether the existing login entry starts the Wise home `home` ("" the default one)."""
+    if sys.platform == "win32":
+        return True  # a Run value cannot carry WISE_HOME (see _windows_command_line)
+    path, _ = _entry_file(["wise"], home)
+    data = _read_or_none(path)
+    if data is None:
+        return False
+    if sys.platform == "darwin":
+        try:
+            agent = plistlib.loads(data)
+        except (plistlib.InvalidFileException, ValueError):
+            return False
+        env = agent.get("EnvironmentVariables", {}) if isinstance(agent, dict) else None
+        return isinstance(env, dict) and env.get(HOME_ENV, "") == home
+    exec_line = next((line for line in data.decode("utf-8", "replace").splitlines()
+                      if line.startswith("Exec=")), "")
+    if not home:
+        return f"{HOME_ENV}=" not in exec_line
+    return exec_line.startswith(f"Exec={exec_value(['env', f'{HOME_ENV}={home}'])} ")
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 # --- Linux and the BSDs: XDG autostart ------------------------------------------------
@@ -81,42 +136,21 @@ def _xdg_entry_path() -> Path:
 
 
 def desktop_entry(command: Sequence[str], wise_home: str = "") -> str:
-    argv = list(command)
-    if wise_home:
-        # `env` as the program: the spec forbids "=" in the program name itself.
-        argv = ["env", f"{HOME_ENV}={wise_home}", *argv]
+    argv = launch_argv(command, wise_home)
     return (
         "[Desktop Entry]\n"
         "Type=Application\n"
         "Version=1.0\n"
         "Name=Wise\n"
         "Comment=Your journaling companion, in the system tray\n"
+        # Once Wise is uninstalled the session skips this entry instead of failing on it.
+        f"TryExec={escape_string(command[0])}\n"
         f"Exec={exec_value(argv)}\n"
-        "Icon=wise\n"
+        f"Icon={APP_ID}\n"
         "Terminal=false\n"
         "Categories=Utility;\n"
         "X-GNOME-Autostart-enabled=true\n"
     )
-
-
-def exec_value(argv: Sequence[str]) -> str:
-    """argv -> the Exec key's value: each argument quoted by the Exec rules, "%" doubled
-    (it starts a field code), then the whole escaped as a desktop-file string."""
-    return _escape_string(" ".join(_quote_exec_argument(arg) for arg in argv))
-
-
-def _quote_exec_argument(arg: str) -> str:
-    arg = arg.replace("%", "%%")
-    if arg and not _EXEC_RESERVED.intersection(arg):
-        return arg
-    inner = "".join(f"\\{ch}" if ch in _EXEC_ESCAPED_IN_QUOTES else ch for ch in arg)
-    return f'"{inner}"'
-
-
-def _escape_string(value: str) -> str:
-    # The string escapes apply to the file's text, before the Exec quoting is undone.
-    return (value.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
-            .replace("\r", "\\r"))
 
 
 # --- macOS: a LaunchAgent ------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.desktop import APP_ID
 from app.errors import BadInput
 from app.ipc.client import TrayClient
 from app.ipc.protocol import error, ok, socket_path
@@ -85,7 +86,7 @@ def make_qapplication() -> Any:
     qapp = QApplication.instance() or QApplication([sys.argv[0]])
     qapp.setApplicationName("Wise")
     qapp.setApplicationDisplayName("Wise")
-    qapp.setDesktopFileName("wise")
+    qapp.setDesktopFileName(APP_ID)  # Wayland matches windows to the menu entry by it
     qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with every window hidden
     use_plain_dialog_buttons(qapp)
     return qapp
@@ -209,6 +210,7 @@ class WiseApp:
         if self.rhythm is not None:
             self.rhythm.start()
         self._watch_settings_file()
+        self._follow_autostart()  # an entry left by an earlier install points at it again
         for message in self.context.settings.warnings:
             log.warning("settings: %s", message)
 
@@ -531,7 +533,18 @@ class WiseApp:
         if self.rhythm is not None and any(key.startswith(("schedule.", "nudges.", "day."))
                                            for key in changed):
             self.rhythm.reschedule()
+        if "startup.autostart" in changed:
+            self._follow_autostart()
         self._refresh_tray_state()
+
+    def _follow_autostart(self) -> None:
+        """The login entry says what `startup.autostart` says, whoever changed it."""
+        from app.autostart import follow_setting
+
+        try:
+            follow_setting(bool(self.context.settings.get("startup.autostart")))
+        except OSError as exc:
+            log.warning("start at login could not follow its setting: %s", exc)
 
     def _watch_settings_file(self) -> None:
         """`wise config set` (or an editor) changing settings.toml takes effect at once, as

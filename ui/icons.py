@@ -189,7 +189,7 @@ def app_icon() -> QIcon:
 def export_desktop_icons(dest: Path) -> list[Path]:
     """Write the copies the desktop needs (wise.svg and wise-<size>.png) into dest.
 
-    Run `python -m ui.icons packaging/icons` after changing the drawing."""
+    Run `python -m ui.icons app/desktop/icons` after changing the drawing."""
     dest.mkdir(parents=True, exist_ok=True)
     written = [dest / ICON_FILE]
     shutil.copyfile(asset_path(ICON_FILE), written[0])

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.launch import wise_command
+
 if TYPE_CHECKING:
     from ui.app import WiseApp
 
@@ -39,11 +41,6 @@ INVITATIONS = {
 
 class ChildFailed(RuntimeError):
     """A `wise` child process failed; the message is its last line of stderr."""
-
-
-def wise_command() -> list[str]:
-    """The argv prefix that runs `wise` as a child process of the tray."""
-    return [sys.executable, "-m", "app.cli.main"]
 
 
 def run_wise(*args: str, timeout: float) -> dict[str, Any]:

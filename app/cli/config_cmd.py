@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 
 from app.cli.output import emit, warn
+from app.errors import WiseError
 from app.paths import resolve_paths
 from app.settings.schema import OPTIONS, option
 from app.settings.store import load_settings, reset_setting, set_setting
+
+AUTOSTART = "startup.autostart"  # the one setting with a file outside Wise's own folders
 
 
 def _settings():
@@ -43,14 +48,17 @@ def run_get(args: Namespace) -> int:
 
 def run_set(args: Namespace) -> int:
     paths = resolve_paths()
-    value = set_setting(paths.settings_file, args.key, args.value)
+    value = option(args.key).parse_text(args.value)  # bad input changes nothing
+    with _login_entry_following(args.key, value):
+        value = set_setting(paths.settings_file, args.key, args.value)
     emit(args, {"key": args.key, "value": value}, f"{args.key} = {value!r}")
     return 0
 
 
 def run_reset(args: Namespace) -> int:
     paths = resolve_paths()
-    reset_setting(paths.settings_file, args.key)
+    with _login_entry_following(args.key, option(args.key).default):
+        reset_setting(paths.settings_file, args.key)
     emit(args, {"key": args.key, "value": option(args.key).default},
          f"{args.key} is back to its default, {option(args.key).default!r}")
     return 0
@@ -61,3 +69,27 @@ def run_path(args: Namespace) -> int:
     emit(args, {"settings": str(paths.settings_file), "data": str(paths.data_dir)},
          str(paths.settings_file))
     return 0
+
+
+@contextmanager
+def _login_entry_following(key: str, value: object) -> Iterator[None]:
+    """Around a change of `startup.autostart`: the login entry is written or removed first
+    (so a failure changes nothing), and put back if the setting then cannot be saved."""
+    if key != AUTOSTART:
+        yield
+        return
+    from app.autostart import autostart_enabled, follow_setting
+
+    was_enabled = autostart_enabled()
+    try:
+        follow_setting(bool(value))
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise WiseError(f"could not change starting at login: {exc.strerror or exc}{where}; "
+                        "the setting is unchanged") from None
+    try:
+        yield
+    except BaseException:
+        with suppress(OSError):
+            follow_setting(was_enabled)
+        raise

@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_config_commands(add)
     _add_model_commands(add)
+    desktop = add("install-desktop", "Put Wise in your applications menu (the menu entry, "
+                  "icons and app metadata, for you alone).", _command("desktop_cmd"))
+    desktop.add_argument("--uninstall", action="store_true",
+                         help="take them away again, with the start-at-login entry (your "
+                              "journal and settings stay)")
     return parser
 
 

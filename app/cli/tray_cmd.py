@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from argparse import Namespace
 
 from app.cli.output import emit
 from app.ipc.client import TrayClient
 from app.ipc.protocol import socket_path
+from app.launch import tray_command
 from app.paths import resolve_paths
-
-# The tray lives in ui/, which app/ must not import; it is started as a module by name.
-TRAY_MODULE = "ui.launcher"
 
 
 def start_detached(*, show_capture: bool = False) -> int:
     """Start the tray app on its own (it outlives this command); returns its pid."""
-    argv = [sys.executable, "-m", TRAY_MODULE, "tray"]
+    argv = tray_command()
     if show_capture:
         argv.append("--show-capture")
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -27,7 +24,7 @@ def start_detached(*, show_capture: bool = False) -> int:
 
 def run_tray(args: Namespace) -> int:
     """`python -m app.cli.main tray`: hand over to the tray entry point."""
-    return subprocess.call([sys.executable, "-m", TRAY_MODULE, "tray", *args.tray_args])
+    return subprocess.call([*tray_command(), *args.tray_args])
 
 
 def run_status(args: Namespace) -> int:

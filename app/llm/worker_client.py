@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
+from app.launch import model_worker_command
 from app.llm.types import CallResult, ModelCall, ModelError
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ STDERR_LINES = 40
 
 
 def worker_command(idle_exit_s: float) -> list[str]:
-    """How the worker is started (a frozen bundle would provide its own entry point)."""
-    return [sys.executable, "-m", "app.llm.worker_main", "--idle-exit", f"{idle_exit_s:g}"]
+    """How the worker is started (from a venv or a frozen bundle: `app.launch`)."""
+    return model_worker_command("--idle-exit", f"{idle_exit_s:g}")
 
 
 class _Child:

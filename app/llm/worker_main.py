@@ -37,7 +37,7 @@ import ssl
 import sys
 import threading
 import time
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 from urllib.parse import urlparse
 
 # Set before litellm is imported: no fetch of the model cost map, the Anthropic beta
@@ -449,11 +449,16 @@ def main(argv: list[str] | None = None) -> int:
                       "retry_after": None})
 
 
-if __name__ == "__main__":
-    code = main()
+def run_process(argv: list[str] | None = None) -> NoReturn:
+    """The worker as a whole process (`python -m`, or the frozen bundle's hidden entry)."""
+    code = main(argv)
     for stream in (sys.stderr, sys.__stderr__):
         with contextlib.suppress(Exception):
             stream.flush()
     # Straight out: a normal shutdown would wait on litellm's threads and trip over the
     # stdin reader thread (a daemon blocked in readline).
     os._exit(code)
+
+
+if __name__ == "__main__":
+    run_process()

@@ -37,6 +37,9 @@ What is measured (each group's module docstring has the details):
   parsers   parse_capture on a typical line (target <= 1 ms) and on inputs built to make
             it backtrack (target <= 100 ms); parse_structured on pathological model
             replies (target <= 5 s) (bench_parsers).
+  bundle    the PyInstaller bundle (`make bundle`, bench_bundle) beside the venv install:
+            size on disk, cold `wise --version`, `wise capture TEXT` and the tray to its
+            icon; "not built" without dist/wise. Not in the default run (`--only bundle`).
 
 How: every contender in a comparison runs round-robin in the same loop (A B A B ...),
 after untimed warm-up runs, so machine noise falls on all of them alike; the table shows
@@ -73,6 +76,7 @@ from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
 GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle",
           "rituals", "windows", "parsers")
+EXTRA_GROUPS = ("bundle",)  # needs a build first: run with --only
 
 
 def _group_steps(name: str) -> tuple:
@@ -86,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Wise's benchmarks (see the module docstring).")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: small journals, few repeats (< 1 minute)")
-    parser.add_argument("--only", nargs="+", choices=GROUPS, help="run only these groups")
+    parser.add_argument("--only", nargs="+", choices=GROUPS + EXTRA_GROUPS,
+                        help="run only these groups")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument("--keep", action="store_true",
                         help="keep bench-out/run (the journal copies; several hundred MB)")

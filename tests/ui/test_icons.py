@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import configparser
 from pathlib import Path
 
 import pytest
@@ -142,24 +141,10 @@ def test_a_damaged_journal_shows_a_red_badge_over_any_other(qapp, waiting, size)
 
 
 def test_desktop_copies_match_the_drawing():
-    icons = ROOT / "packaging" / "icons"
+    icons = ROOT / "app" / "desktop" / "icons"
     assert (icons / "wise.svg").read_bytes() == asset_path("wise.svg").read_bytes(), (
-        "packaging/icons is stale: run `python -m ui.icons packaging/icons`")
+        "app/desktop/icons is stale: run `python -m ui.icons app/desktop/icons`")
     for size in DESKTOP_PNG_SIZES:
         image = QImage(str(icons / f"wise-{size}.png"))
         assert image.size() == QSize(size, size)
         assert image.hasAlphaChannel()
-
-
-def test_desktop_entry_names_the_icon_and_command():
-    entry = configparser.ConfigParser(interpolation=None)
-    entry.optionxform = str  # keys are case-sensitive
-    entry.read(ROOT / "packaging" / "wise.desktop", encoding="utf-8")
-    desktop = entry["Desktop Entry"]
-    assert desktop["Type"] == "Application"
-    assert desktop["Name"] == "Wise"
-    assert desktop["Exec"] == "wise"
-    assert desktop["Icon"] == "wise"
-    assert desktop["StartupNotify"] == "false"
-    assert desktop["Categories"].endswith(";")
-    assert "journal" in desktop["Keywords"].split(";")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import configparser
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +15,10 @@ from app.autostart import (
     default_command,
     disable_autostart,
     enable_autostart,
+    follow_setting,
+    remove_login_entry,
 )
+from app.launch import installed_command
 
 pytestmark = pytest.mark.skipif(sys.platform in {"win32", "darwin"},
                                 reason="the XDG autostart entry is for Linux and the BSDs")
@@ -86,7 +91,9 @@ def test_enable_writes_a_proper_desktop_entry(config_home: Path, wise_home: Path
     assert entry["Type"] == "Application"
     assert entry["Name"] == "Wise"
     assert entry["Comment"]
-    assert entry["Icon"] == "wise"
+    assert entry["Icon"] == "org.wise.companion"
+    # Once Wise is uninstalled the login session skips the entry instead of failing on it.
+    assert entry["TryExec"] == "/usr/bin/wise"
     assert entry["Terminal"] == "false"
     assert entry["X-GNOME-Autostart-enabled"] == "true"
     assert entry["Categories"] == "Utility;"
@@ -152,3 +159,58 @@ def test_default_command_starts_wise() -> None:
     name = Path(command[0]).name
     assert name.startswith("wise") or command[1:] == ["-m", "app.cli.main"]
     assert Path(command[0]).is_file()
+
+
+def test_following_the_setting_writes_this_installations_command(config_home: Path) -> None:
+    assert follow_setting(True)
+    entry = read_entry(config_home / "autostart" / "wise.desktop")
+    assert split_exec(entry["Exec"])[2:] == installed_command()
+    assert not follow_setting(True)  # already so: nothing written
+
+
+def test_following_the_setting_refreshes_an_entry_for_an_old_install(config_home: Path) -> None:
+    enable_autostart(["/gone/old-venv/bin/wise"])
+    assert follow_setting(True)
+    entry = read_entry(config_home / "autostart" / "wise.desktop")
+    assert split_exec(entry["Exec"])[2:] == installed_command()
+
+
+def test_following_the_setting_off_removes_this_homes_entry(config_home: Path) -> None:
+    enable_autostart(["wise"])
+    assert follow_setting(False)
+    assert not autostart_enabled()
+    assert not follow_setting(False)
+
+
+def test_another_homes_entry_is_left_alone(
+        config_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The person's own entry (default home) survives a Wise started on another WISE_HOME,
+    # such as every test's: only the home an entry starts may remove it.
+    monkeypatch.delenv("WISE_HOME")
+    path = Path(enable_autostart(["/usr/bin/wise"]))
+    monkeypatch.setenv("WISE_HOME", str(tmp_path / "another home"))
+    assert not follow_setting(False)
+    assert not remove_login_entry()
+    assert path.is_file()
+    monkeypatch.delenv("WISE_HOME")
+    assert remove_login_entry()
+    assert not path.exists()
+
+
+def test_a_default_homes_wise_leaves_another_homes_entry(
+        config_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = Path(enable_autostart(["wise"]))  # WISE_HOME is set: the entry carries it
+    monkeypatch.delenv("WISE_HOME")
+    assert not follow_setting(False)
+    assert path.is_file()
+
+
+def test_the_entry_is_valid_for_desktop_file_validate(config_home: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    tool = shutil.which("desktop-file-validate")
+    if tool is None:
+        pytest.skip("desktop-file-validate (Debian: desktop-file-utils) is not installed")
+    monkeypatch.setenv("WISE_HOME", str(tmp_path / "a home with spaces & 100%"))
+    path = Path(enable_autostart(["/home/ann/My Apps/bin/wise"]))
+    done = subprocess.run([tool, str(path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and not done.stdout, done.stdout
