@@ -28,3 +28,13 @@ def sql(home: Path, statement: str, *params) -> list[tuple]:
         return rows
     finally:
         conn.close()
+
+
+def assert_write_lock_free(db: Path) -> None:
+    """No connection holds the journal's write lock: another writer gets it at once."""
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # "database is locked" if a writer kept it
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
