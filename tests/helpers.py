@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
+
+import pytest
 
 # A daily reflection as a model would return it (prompts.schemas.DailyReflection).
 GOOD_REFLECTION = {
@@ -38,3 +43,54 @@ def assert_write_lock_free(db: Path) -> None:
         conn.execute("ROLLBACK")
     finally:
         conn.close()
+
+
+def quiesce(db: Path) -> None:
+    """Fold the WAL into the main file and close, so no -wal/-shm file is left behind."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+class ReadOnlyFolder:
+    """Make the data folder and journal read-only in a way the current user respects."""
+
+    def __init__(self, home: Path) -> None:
+        self.home, self.db = home, home / "wise.db"
+        self.as_root = os.geteuid() == 0
+        self.applied = False
+
+    def __enter__(self) -> ReadOnlyFolder:
+        if self.as_root:
+            # Root ignores permission bits; the immutable attribute stops root too.
+            if shutil.which("chattr") is None:
+                pytest.skip("running as root and chattr is not installed: cannot make "
+                            "the data folder read-only for root")
+            done = subprocess.run(["chattr", "+i", str(self.db), str(self.home)],
+                                  capture_output=True, check=False)
+            if done.returncode != 0:
+                subprocess.run(["chattr", "-i", str(self.db), str(self.home)],
+                               capture_output=True, check=False)
+                pytest.skip(f"running as root and this file system refuses chattr +i "
+                            f"({done.stderr.decode().strip()})")
+        else:
+            self.db.chmod(0o400)
+            self.home.chmod(0o500)
+        self.applied = True
+        # Check it took: writing a file into the folder must now fail.
+        with pytest.raises(PermissionError):
+            (self.home / "probe").write_text("x")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.applied:
+            return
+        if self.as_root:
+            subprocess.run(["chattr", "-i", str(self.db), str(self.home)], check=True)
+        else:
+            self.home.chmod(0o700)
+            self.db.chmod(0o600)
