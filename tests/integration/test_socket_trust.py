@@ -2,8 +2,10 @@
 capture's text, never makes `wise capture` say "Saved" for nothing, and never stops
 `wise tray` with "already running"; the tray shuts out other users' connections.
 
-Another user is real where the tests run as root (CI does): a listener runs as uid 65534
-through setpriv. Elsewhere those tests are skipped, and the folder-mode test still runs.
+Another user is real where the tests run as root (CI does): a Python child starts as
+root, imports what it needs, then drops to uid 65534 (os.setuid) before it listens or
+connects, so the kernel reports that uid to its peer. Elsewhere those tests are skipped;
+the folder-mode test runs as any user.
 """
 
 from __future__ import annotations
@@ -28,16 +30,27 @@ from app.ipc.protocol import socket_path
 from tests.integration.test_tray_process import ROOT, alive, rows, stop
 
 STRANGER = 65534  # nobody
-AS_STRANGER = ["setpriv", f"--reuid={STRANGER}", f"--regid={STRANGER}", "--clear-groups"]
 
-# Listens at argv[1], records every byte it is sent, and answers like a tray would, so
-# that a client that trusts it prints "Saved" for a capture nobody stored.
-LISTENER = r"""
+# Everything imported first: once it is uid 65534 the child cannot read much.
+BECOME_STRANGER = f"""
+import json, os, socket, sys
+os.setgroups([])
+os.setgid({STRANGER})
+os.setuid({STRANGER})
+"""
+
+# Binds argv[1] (a socket file then handed to the stranger), becomes the stranger, listens
+# (the kernel reports the listener's credentials as of listen()), records every byte it
+# is sent, and answers like a tray would, so that a client that trusts it prints "Saved"
+# for a capture nobody stored.
+LISTENER = f"""
 import json, os, socket, sys
 path = sys.argv[1]
 server = socket.socket(socket.AF_UNIX)
 server.bind(path)
+os.chown(path, {STRANGER}, {STRANGER})
 os.chmod(path, 0o777)
+""" + BECOME_STRANGER + r"""
 server.listen(16)
 print("ready", os.getuid(), flush=True)
 while True:
@@ -50,21 +63,9 @@ while True:
     conn.close()
 """
 
-
-def _stranger_possible() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root to run a listener as another user"
-    if shutil.which("setpriv") is None:
-        return "setpriv (util-linux) is not installed"
-    probe = subprocess.run([*AS_STRANGER, sys.executable, "-c", "import os; print(os.getuid())"],
-                           capture_output=True, text=True, check=False, timeout=60)
-    if probe.stdout.strip() != str(STRANGER):
-        return f"cannot run Python as uid {STRANGER} here: {probe.stderr.strip()[-200:]}"
-    return None
-
-
-needs_stranger = pytest.mark.skipif(_stranger_possible() is not None,
-                                    reason=str(_stranger_possible()))
+needs_stranger = pytest.mark.skipif(os.geteuid() != 0,
+                                    reason="needs root to act as another user (CI runs as "
+                                           "root)")
 
 
 class Stranger:
@@ -72,9 +73,9 @@ class Stranger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.process = subprocess.Popen([*AS_STRANGER, sys.executable, "-c", LISTENER,
-                                         str(path)], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen([sys.executable, "-c", LISTENER, str(path)],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
         ready = self.process.stdout.readline()
         assert ready.startswith(f"ready {STRANGER}"), ready + self.process.stderr.read()
         self.received: list[bytes] = []
@@ -156,7 +157,8 @@ def test_a_strangers_folder_where_the_socket_goes_is_never_trusted(
     env = env_for(home, TMPDIR=str(shared_tmp))
     path = socket_path(home, env)
     squatted = path.parent
-    subprocess.run([*AS_STRANGER, "mkdir", "-m", "777", str(squatted)], check=True)
+    squatted.mkdir(mode=0o777)  # made first by the stranger (mkdir, then chown: root can)
+    os.chown(squatted, STRANGER, STRANGER)
     stranger = Stranger(path)
     tray = None
     try:
@@ -272,11 +274,11 @@ def test_the_tray_shuts_out_another_users_connection(tmp_path: Path,
         wait_for_log(home, " started (pid ", tray)
         path.parent.chmod(0o711)
         path.chmod(0o777)
-        ping = ("import socket, sys\n"
-                "s = socket.socket(socket.AF_UNIX); s.settimeout(20)\n"
-                "s.connect(sys.argv[1]); s.sendall(b'{\"cmd\": \"ping\"}\\n')\n"
-                "print(repr(s.recv(65536)))\n")
-        answer = subprocess.run([*AS_STRANGER, sys.executable, "-c", ping, str(path)],
+        ping = BECOME_STRANGER + (
+            "s = socket.socket(socket.AF_UNIX); s.settimeout(20)\n"
+            "s.connect(sys.argv[1]); s.sendall(b'{\"cmd\": \"ping\"}\\n')\n"
+            "print(repr(s.recv(65536)))\n")
+        answer = subprocess.run([sys.executable, "-c", ping, str(path)],
                                 capture_output=True, text=True, timeout=60, check=False)
         assert answer.stdout.strip() in ("b''", ""), answer.stdout  # hung up, no reply
         assert "pid" not in answer.stdout
