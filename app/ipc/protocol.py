@@ -10,9 +10,13 @@ One request per line, one reply per line, UTF-8 JSON objects, at most MAX_LINE_B
     <- {"ok": false, "error": {"code": "bad-json", "message": "..."}}
 
 Commands: capture (acknowledged only after the row is committed; "uid" makes a retry
-harmless), show-capture, show-reflection, show-review, ping, quit. Error codes: bad-json,
-too-large, bad-request, unknown-command, bad-input (the text was refused; nothing saved),
-failed (the journal could not be written; the text was kept), busy.
+harmless; the result's "warnings" say what was changed to save the text), show-capture,
+show-reflection, show-review, ping, quit. Error codes: bad-json (also for nesting too
+deep to read), too-large, bad-request, unknown-command, bad-input (the text was refused;
+nothing saved), failed (the journal could not be written; "kept" names the file the text
+was kept in, null when it could not be kept on disk), busy.
+
+Who may connect, and where the socket lives: app.ipc.trust and runtime_dir below.
 """
 
 from __future__ import annotations
