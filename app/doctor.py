@@ -1,9 +1,12 @@
 """Health checks for `wise doctor`: paths, settings, database integrity, stored times,
-search, backups, keyring; and the one repair it offers (stored times)."""
+search, backups, the tray's socket folder, keyring; and the one repair it offers (stored
+times)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,7 @@ def run_checks(context: Context) -> list[Check]:
                                     (FAIL, "this SQLite lacks FTS5: search cannot work"))),
     ]
     checks += _database_checks(context)
+    checks.append(Check("tray socket", *_socket_state(paths.data_dir)))
     checks.append(Check("keyring", *_keyring_state()))
     checks.append(Check("unsaved captures", *_rescue_state(paths.rescue_file)))
     return checks
@@ -178,21 +182,53 @@ def _restore_advice(context: Context) -> str:
             "away (with its -wal and -shm files), then copy that backup to it.")
 
 
+def _socket_state(data_dir: Path) -> tuple[str, str]:
+    """The tray's socket lives in a folder only this user can enter, and is this user's."""
+    from app.ipc.protocol import socket_path
+    from app.ipc.trust import Untrusted, check_private_folder, check_socket_file
+
+    path = socket_path(data_dir)
+    try:
+        check_private_folder(path.parent)
+        if path.exists() or path.is_symlink():
+            check_socket_file(path)
+    except FileNotFoundError:
+        return OK, f"{path.parent} (made, private, when the tray starts)"
+    except Untrusted as exc:
+        if _mine(path.parent) and not path.exists():
+            return WARN, (f"{exc}; the tray makes it private (0700) when it starts, and "
+                          "until then `wise capture` does not send text through it")
+        return WARN, (f"{exc}. Wise does not trust it: the tray runs without its socket "
+                      "and `wise capture` writes to the journal directly. Remove it, or set "
+                      "XDG_RUNTIME_DIR to a folder only you can open.")
+    return OK, f"{path.parent} is yours alone"
+
+
+def _mine(folder: Path) -> bool:
+    info = os.lstat(folder)
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+
+
 def _keyring_state() -> tuple[str, str]:
     import keyring
 
-    from app.llm.keys import keyring_problem
+    from app.llm.keys import backend_name, keyring_problem
 
     problem = keyring_problem()
     if problem:
         return WARN, problem
-    backend = keyring.get_keyring()
-    return OK, f"{type(backend).__module__}.{type(backend).__name__}"
+    return OK, backend_name(keyring.get_keyring())
 
 
 def _rescue_state(rescue: Path) -> tuple[str, str]:
-    if not rescue.exists():
+    from app.capture.rescue import unsaved_files
+
+    files = unsaved_files(rescue)
+    if not files:
         return OK, "none"
-    count = sum(1 for line in rescue.read_text(encoding="utf-8").splitlines() if line.strip())
-    return WARN, (f"{count} capture(s) could not be saved earlier and wait in {rescue}; "
-                  "capture them again, then delete the file")
+    count = sum(1 for path in files
+                for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+                if line.strip())
+    where = ", ".join(str(path) for path in files)
+    return WARN, (f"{count} capture(s) could not be saved earlier and wait in {where}; "
+                  f"capture them again, then delete {'the file' if len(files) == 1 else 'them'}")

@@ -1,29 +1,92 @@
 """Logging to a rotating file under the data folder; nothing is sent anywhere.
 
 Every record passes ``app.llm.redact.RedactingFilter`` on its way to the file, so an API
-key (a registered value, or anything shaped like one) never reaches the log."""
+key (a registered value, or anything shaped like one) never reaches the log. The log and
+its rotated copies are 0600 in a 0700 folder: they say when and what Wise did, which is
+nobody else's business either. Journal text is never logged (callers' rule; see ui.app)."""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
+import stat
+import time
 from pathlib import Path
 
 from storage.private import private_folder
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_NAME = "wise.log"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """RotatingFileHandler whose every file (the first, and each new one after a
+    rotation) is created 0600 whatever the umask, and never written through a link."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW,
+                     0o600)
+        _make_private(fd)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
 def configure_logging(logs_dir: Path, *, level: int = logging.INFO) -> Path:
+    """Log to logs_dir/wise.log. Raises OSError when the folder cannot be written (the
+    caller logs to stderr instead)."""
     from app.llm.redact import RedactingFilter
 
     private_folder(logs_dir)  # and the data folder above it, on a first start
-    path = logs_dir / "wise.log"
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
-                                                   encoding="utf-8")
+    path = logs_dir / LOG_NAME
+    _tighten_old_logs(logs_dir)  # written before logs were private
+    handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
+                                         encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(handler)
     return path
+
+
+def note_once(logs_dir: Path, key: str, message: str, *, every_s: float = 60.0) -> None:
+    """One line in wise.log from a short-lived command (which has no logging set up), at
+    most once per `every_s` for the same `key`, so a burst of commands leaves one line.
+    Best effort: a log that cannot be written is not worth failing a command for."""
+    stamp = logs_dir / f".noted-{key}"
+    try:
+        logs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            fd = os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+            os.close(fd)
+        except FileExistsError:
+            if time.time() - os.lstat(stamp).st_mtime < every_s:
+                return
+            os.utime(stamp, follow_symlinks=False)
+        fd = os.open(logs_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW,
+                     0o600)
+        try:
+            _make_private(fd)
+            record = logging.LogRecord("wise.cli", logging.WARNING, __file__, 0, message,
+                                       None, None)
+            os.write(fd, (logging.Formatter(LOG_FORMAT).format(record) + "\n").encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _make_private(fd: int) -> None:
+    if hasattr(os, "fchmod") and stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+        os.fchmod(fd, 0o600)
+
+
+def _tighten_old_logs(logs_dir: Path) -> None:
+    for path in logs_dir.glob(f"{LOG_NAME}*"):
+        try:
+            info = os.lstat(path)
+            if stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(path, 0o600)
+        except OSError:
+            continue

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from storage.errors import explain_sqlite_error
 from storage.ids import new_uid
-from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas
+from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas, close_connection, roll_back
 from storage.timeutil import to_db
 
 
@@ -78,13 +78,14 @@ class CaptureWriter:
             # Start afresh next time: the file may have been replaced, restored or repaired.
             self.close()
             raise explain_sqlite_error(exc, self.db_path) from exc
+        except BaseException:
+            roll_back(conn)  # anything else: the write lock is released all the same
+            raise
 
     def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            conn.close()
+            close_connection(conn)
 
 
 def write_capture(db_path: Path, row: CaptureRow, now: datetime) -> SavedCapture:

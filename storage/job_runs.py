@@ -16,6 +16,7 @@ from pathlib import Path
 
 from storage.capture_writer import connect
 from storage.errors import explain_sqlite_error
+from storage.sqlite import close_connection
 from storage.timeutil import from_db, to_db
 
 
@@ -37,16 +38,12 @@ class RunStore:
         conn = connect(self.db_path)
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise explain_sqlite_error(exc, self.db_path) from exc
         finally:
-            conn.close()
+            close_connection(conn)  # rolls back whatever did not commit
 
     def last_runs(self) -> dict[str, LastRun]:
         with self._connection(write=False) as conn:

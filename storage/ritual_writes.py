@@ -28,6 +28,7 @@ from storage.limits import (
     STEP_MINUTES,
 )
 from storage.slugs import slugify
+from storage.sqlite import close_connection, roll_back
 from storage.timeutil import to_db, utc_now
 
 MAX_WORDS_CHARS = 100_000
@@ -56,9 +57,7 @@ class RitualWriter:
     def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            conn.close()
+            close_connection(conn)
 
     @contextmanager
     def _transaction(self) -> Iterator[tuple[sqlite3.Connection, str]]:
@@ -75,8 +74,7 @@ class RitualWriter:
             self.close()
             raise explain_sqlite_error(exc, self.db_path) from exc
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            roll_back(conn)
             raise
 
     # --------------------------------------------------------------------- the day

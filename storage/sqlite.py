@@ -6,6 +6,7 @@ PostgreSQL backend has one module to replace.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from pathlib import Path
@@ -37,6 +38,21 @@ def readonly_uri(db_path: Path) -> str:
     'a' read-write instead: those and '%' are escaped, as RFC 3986 and SQLite ask."""
     path = str(db_path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
     return f"file:{path}?mode=ro"
+
+
+def roll_back(conn: sqlite3.Connection) -> None:
+    """End the connection's open transaction, if any, whatever went wrong inside it. A
+    write that failed half-way (a SQLite error, text SQLite cannot take, an interrupt)
+    must never keep the journal's write lock: every other writer would wait on it."""
+    if conn.in_transaction:
+        # SQLite may have rolled back by itself already (after SQLITE_FULL, say).
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def close_connection(conn: sqlite3.Connection) -> None:
+    roll_back(conn)
+    conn.close()
 
 
 def fts5_available(conn: sqlite3.Connection | None = None) -> bool:

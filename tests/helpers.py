@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,8 @@ def outside_the_fence(content: str) -> str:
         outside.append(before)
         rest = after.partition(FENCE_CLOSE)[2]
     return "".join([*outside, rest])
+
+
 def damage_one_page(db: Path) -> int:
     """Scribble over the page of a table no capture touches (summaries), as a failing disk
     would: captures still work, SQLite's integrity check does not pass. Its page number."""
@@ -71,3 +75,59 @@ def damage_one_page(db: Path) -> int:
         handle.flush()
         os.fsync(handle.fileno())
     return page
+
+
+def assert_write_lock_free(db: Path) -> None:
+    """No connection holds the journal's write lock: another writer gets it at once."""
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # "database is locked" if a writer kept it
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def quiesce(db: Path) -> None:
+    """Fold the WAL into the main file and close, so no -wal/-shm file is left behind."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+# Root ignores permission bits (CAP_DAC_OVERRIDE): as root, a process that must respect a
+# read-only folder runs without the capabilities that let it (setpriv, util-linux), so the
+# bits stop it as they stop a plain user. Works in containers (which rarely allow
+# `chattr +i`) and on any file system.
+AS_PLAIN_USER: tuple[str, ...] = (
+    ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--")
+    if os.geteuid() == 0 else ())
+
+
+class ReadOnlyFolder:
+    """The data folder (0500) and journal (0400) made read-only for every process started
+    with `prefix` in front of its command (AS_PLAIN_USER: also as root)."""
+
+    prefix = AS_PLAIN_USER
+
+    def __init__(self, home: Path) -> None:
+        self.home, self.db = home, home / "wise.db"
+
+    def __enter__(self) -> ReadOnlyFolder:
+        self.db.chmod(0o400)
+        self.home.chmod(0o500)
+        # Check it took, for the process `wise` will be: it cannot write into the folder.
+        probe = subprocess.run(
+            [*self.prefix, sys.executable, "-c", "import sys; open(sys.argv[1], 'w')",
+             str(self.home / "probe")], capture_output=True, text=True, check=False)
+        if probe.returncode == 0 or "PermissionError" not in probe.stderr:
+            self.__exit__()
+            pytest.fail(f"the data folder is still writable: {probe.stderr}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.home.chmod(0o700)
+        self.db.chmod(0o600)

@@ -72,3 +72,9 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.items.pop((service, username), None) is None:
             raise keyring.errors.PasswordDeleteError("no such password")
+
+
+class PlaintextKeyring(FileKeyring):
+    """Named as keyrings.alt's plain-text file backend is (keyrings.alt.file and .pyfs):
+    Wise refuses a backend by that name, so this tests the refusal without installing
+    keyrings.alt. It keeps its entries in the test's JSON file, in plain text too."""

@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,16 +39,22 @@ def run_tray(argv: Sequence[str]) -> int:
     parser.add_argument("--show-capture", action="store_true",
                         help="open the quick-capture window once started")
     options = parser.parse_args(list(argv))
+    os.umask(0o077)  # everything the tray writes is for the user's eyes only
 
     paths = resolve_paths()
     sock = socket_path(paths.data_dir)
-    # One instance per user and WISE_HOME: a live tray is brought forward instead, before
-    # this process pays for Qt.
-    running = TrayClient(sock, timeout=3.0)
-    if running.is_running() is not None:
-        running.request({"cmd": "show-capture"})
-        print("Wise is already running; its quick-capture window is open.")
-        return 0
+    # One instance per user and WISE_HOME, decided by a lock held for the tray's life
+    # (before this process pays for Qt): a running tray is brought forward instead.
+    from app.ipc.instance import AlreadyRunning, acquire_tray_lock
+
+    try:
+        lock = acquire_tray_lock(paths.data_dir)
+    except AlreadyRunning as running:
+        return _bring_forward_running(sock, running.pid)
+    except OSError as exc:
+        lock = None
+        print(f"wise: warning: no place for the tray's lock ({exc}); another tray started "
+              "at the same moment would not be noticed", file=sys.stderr)
 
     if _no_display():
         print("wise: no graphical display was found, so the tray app cannot start here.\n"
@@ -55,24 +62,23 @@ def run_tray(argv: Sequence[str]) -> int:
               "wise today (see wise --help).", file=sys.stderr)
         return 1
 
-    from app.logs import configure_logging
-
-    log_path = configure_logging(paths.logs_dir)
+    log_path = _start_logging(paths.logs_dir)
     qapp = make_qapplication()
 
     from ui.ipc_server import AnotherInstance
 
-    wise = WiseApp(Context.from_environment(), log_path=str(log_path))
+    wise = WiseApp(Context.from_environment(), log_path=log_path)
     qapp.setApplicationDisplayName(wise.name)  # a second home's windows say which it is
     try:
         wise.start(show_capture=options.show_capture)
     except AnotherInstance:
-        # Another tray won the race between our check and our listen: defer to it.
-        TrayClient(sock).request({"cmd": "show-capture"})
-        return 0
+        # A tray from before the lock answers on our socket: defer to it.
+        return _bring_forward_running(sock, None)
     log.info("Wise %s started (pid %d, socket %s)", __version__, os.getpid(), sock)
     code = qapp.exec()
     wise.shutdown()
+    if lock is not None:
+        lock.release()
     return code
 
 
@@ -90,6 +96,41 @@ def make_qapplication() -> Any:
     qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with every window hidden
     use_plain_dialog_buttons(qapp)
     return qapp
+
+
+def _bring_forward_running(sock: Path, pid: int | None) -> int:
+    """Another tray runs: open its quick capture. It may be starting this very moment
+    (its lock taken, its socket not listening yet), so it is given a few seconds."""
+    from app.ipc.client import TrayError, TrayUnavailable, UntrustedTray
+
+    client = TrayClient(sock, timeout=2.0)
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        try:
+            client.request({"cmd": "show-capture"})
+        except UntrustedTray:
+            break  # not ours to talk to (the running tray has no socket there)
+        except (TrayUnavailable, TrayError):
+            time.sleep(0.1)
+            continue
+        print("Wise is already running; its quick-capture window is open.")
+        return 0
+    print(f"Wise is already running (pid {pid or 'unknown'}).")
+    return 0
+
+
+def _start_logging(logs_dir: Path) -> str:
+    """The log file's path; where it cannot be written (a read-only data folder), records
+    go to standard error and the tray starts all the same."""
+    from app.logs import configure_logging
+
+    try:
+        return str(configure_logging(logs_dir))
+    except OSError as exc:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        log.warning("cannot write the log in %s (%s); logging to standard error", logs_dir,
+                    exc)
+        return "standard error (the log folder cannot be written)"
 
 
 def _no_display() -> bool:
@@ -168,7 +209,7 @@ class WiseApp:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-        self.ipc.listen()
+        self._listen()
         self.crash.install()
         QApplication.instance().aboutToQuit.connect(self._save_everything)
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -200,6 +241,23 @@ class WiseApp:
         self._finish_timer.setSingleShot(True)
         self._finish_timer.timeout.connect(self._finish_start)
         self._finish_timer.start(FINISH_START_DELAY_MS)
+
+    def _listen(self) -> None:
+        """The socket, unless its folder is not this user's: then the tray runs without it
+        (the instance lock still keeps it single) and says so; `wise capture` writes to
+        the journal directly meanwhile."""
+        from app.ipc.trust import Untrusted
+
+        try:
+            self.ipc.listen()
+        except (Untrusted, OSError) as exc:
+            log.warning("the tray runs without its socket: %s", exc)
+            fix = ("Wise does not use a folder another user controls: remove that folder, "
+                   "or set XDG_RUNTIME_DIR to a folder of yours that only you can open."
+                   if isinstance(exc, Untrusted) else "Restarting Wise may help.")
+            self._notify("Wise runs without its socket",
+                         f"{exc}.\n\n`wise capture` saves to your journal directly "
+                         f"meanwhile. {fix}")
 
     def _finish_start(self) -> None:
         window = self.capture_window  # ready before the user's first keystroke
@@ -357,10 +415,13 @@ class WiseApp:
     def submit_capture_from_window(self, text: str) -> None:
         self._capture(text, source="tray", uid=None,
                       on_saved=lambda result: self.capture_window.show_saved(result["summary"]),
-                      on_failed=lambda message, _code: self.capture_window.show_failed(message))
+                      on_failed=lambda message, _code, _kept: self.capture_window.show_failed(
+                          message))
 
     def _capture(self, text: str, *, source: str, uid: str | None, on_saved, on_failed) -> None:
-        from app.capture.service import capture
+        """`on_failed(message, code, kept)`: `kept` is where the text was kept on disk
+        (None when nowhere: it stays in the window, or with the client that sent it)."""
+        from app.capture.service import CaptureNotSaved, capture
 
         context, writer = self.context, self.writer
 
@@ -368,11 +429,18 @@ class WiseApp:
             return capture(context, text, source=source, uid=uid, writer=writer).as_dict()
 
         def failed(exc: Exception) -> None:
-            code = "bad-input" if isinstance(exc, BadInput) else "failed"
-            if code == "failed":
-                log.error("a capture could not be saved: %s", exc)
-                self.check_journal()  # an I/O error may be a damaged journal
-            on_failed(str(exc), code)
+            if isinstance(exc, BadInput):
+                on_failed(str(exc), "bad-input", None)
+                return
+            # Never the text itself: the log is not a journal (the message has no text).
+            reason = exc.reason if isinstance(exc, CaptureNotSaved) else str(exc)
+            kept = exc.kept_in if isinstance(exc, CaptureNotSaved) else None
+            log.error("a capture could not be saved: %s (%s)", reason,
+                      f"kept in {kept}" if kept else "not kept on disk")
+            self.check_journal()  # an I/O error may be a damaged journal
+            message = (str(exc) if kept else f"{reason}\nYour text could not be kept on "
+                       "disk either; copy it somewhere safe.")
+            on_failed(message, "failed", str(kept) if kept else None)
 
         def saved(result: dict) -> None:
             on_saved(result)
@@ -398,8 +466,8 @@ class WiseApp:
             log.info("capture request over the socket")  # never the text: logs are not a journal
             self._capture(request["text"], source="capture", uid=request.get("uid"),
                           on_saved=lambda result: reply(ok(request.get("id"), result)),
-                          on_failed=lambda message, code: reply(error(request.get("id"), code,
-                                                                      message)))
+                          on_failed=lambda message, code, kept: reply(
+                              error(request.get("id"), code, message, kept=kept)))
         elif command == "show-capture":
             self.show_capture()
             reply(ok(request.get("id"), {"shown": True}))

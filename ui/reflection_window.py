@@ -406,7 +406,10 @@ class ReflectionWindow(QWidget):
         parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour())
         if parsed.kind != "todo":
             text = f"[ ] {text}"
-        child = WiseChild([*self._wise_command(), "capture", "--json", "--", text], None, self)
+        # On standard input, never the command line: `ps` shows any user a process's
+        # arguments, and this is journal text.
+        child = WiseChild([*self._wise_command(), "capture", "--json", "-"],
+                          text.encode("utf-8", errors="surrogatepass"), self)
         child.ended.connect(self._action_added)
         self._capture_child = child
         child.start()

@@ -6,21 +6,41 @@ Imports only the standard library and the sqlite3 capture path: this is the hot 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from app.capture.parser import ParsedCapture, parse_capture
 from app.capture.preview import due_phrase
-from app.capture.validate import validate_capture_text
+from app.capture.rescue import keep_unsaved
+from app.capture.validate import REPLACED_WARNING, broken_characters, validate_capture_text
 from app.daytime import journal_day
 from app.errors import WiseError
 from app.journal import Context
 from storage.capture_writer import CaptureRow, CaptureWriter, SavedCapture, write_capture
 from storage.errors import StorageError
-from storage.private import open_private
 
 KIND_WORDS = {"note": "note", "todo": "to-do", "win": "win"}
+
+
+class CaptureNotSaved(WiseError):
+    """The journal could not take a capture. The message says why and where the text was
+    kept, never the text itself: it may end up in a log. `text` is there for the person's
+    own screen (a terminal, the capture window) when it could not be kept on disk."""
+
+    def __init__(self, reason: str, kept_in: Path | None, text: str) -> None:
+        self.reason = reason
+        self.kept_in = kept_in
+        self.text = text
+        where = (f"Your text is kept in {kept_in} and nothing is lost." if kept_in else
+                 "Your text could not be kept on disk either.")
+        super().__init__(f"{reason}\n{where}")
+
+    def for_terminal(self) -> str:
+        """The message, with the text to copy when it is nowhere else."""
+        if self.kept_in is not None:
+            return str(self)
+        return f"{self}\nHere it is to copy:\n{self.text}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +48,7 @@ class CaptureOutcome:
     parsed: ParsedCapture
     saved: SavedCapture
     summary: str  # "to-do 12: call mum (goal Family, due tomorrow)", for people
+    warnings: tuple[str, ...] = ()  # what was changed in the text to save it
 
     def as_dict(self) -> dict:
         """The acknowledgement: what the CLI prints with --json and the tray sends back."""
@@ -49,6 +70,7 @@ class CaptureOutcome:
             "summary": self.summary,
             # Something that looked like a due but was too far from today to be one.
             "notice": parsed.far_due.notice() if parsed.far_due else None,
+            "warnings": list(self.warnings),
         }
 
 
@@ -58,6 +80,7 @@ def capture(context: Context, text: str, *, source: str = "capture",
     """Validate, understand and durably commit one capture. `uid` (optional) makes a retry
     of the same capture harmless: a second write with it finds the first. A long-lived
     process passes its `writer` (one kept-open connection); others get a one-shot write."""
+    warnings = (REPLACED_WARNING,) if broken_characters(text) else ()
     text = validate_capture_text(text)
     now = now or datetime.now().astimezone()
     parsed = parse_capture(text, now, context.day_start_hour)
@@ -78,9 +101,11 @@ def capture(context: Context, text: str, *, source: str = "capture",
         saved = (writer.write(row, moment) if writer is not None
                  else write_capture(context.paths.db, row, moment))
     except StorageError as exc:
-        raise WiseError(f"{exc}\n{rescue(context, text)}") from exc
+        raise CaptureNotSaved(str(exc), keep_unsaved(context.paths.rescue_file, text),
+                              text) from exc
     return CaptureOutcome(parsed, saved, summarize(parsed, saved,
-                                                   journal_day(now, context.day_start_hour)))
+                                                   journal_day(now, context.day_start_hour)),
+                          warnings)
 
 
 def summarize(parsed: ParsedCapture, saved: SavedCapture, today: date) -> str:
@@ -98,18 +123,3 @@ def summarize(parsed: ParsedCapture, saved: SavedCapture, today: date) -> str:
     if len(line) > 70:
         line = line[:69] + "…"
     return f"{KIND_WORDS[parsed.kind]} {saved.id}: {line}{suffix}"
-
-
-def rescue(context: Context, text: str) -> str:
-    """Keep text that could not be saved; returns a sentence saying where it is."""
-    path = context.paths.rescue_file
-    try:
-        fd = open_private(path, os.O_APPEND | os.O_WRONLY)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            stamp = datetime.now().astimezone().isoformat(timespec="seconds")
-            handle.write(f"{stamp}\t{text!r}\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError:
-        return f"Your text could not be kept on disk either; here it is to copy:\n{text}"
-    return f"Your text is kept in {path} and nothing is lost."

@@ -7,13 +7,19 @@ when no tray answers, the sqlite3 capture path.
 
 from __future__ import annotations
 
+import os
 import sys
 from argparse import Namespace
 
-from app.capture.validate import MAX_CAPTURE_CHARS, validate_capture_text
+from app.capture.validate import (
+    MAX_CAPTURE_CHARS,
+    REPLACED_WARNING,
+    broken_characters,
+    validate_capture_text,
+)
 from app.cli.output import emit, warn
 from app.errors import BadInput, WiseError
-from app.ipc.client import TrayClient, TrayError, TrayUnavailable
+from app.ipc.client import TrayBusy, TrayClient, TrayError, TrayUnavailable, UntrustedTray
 from app.ipc.protocol import socket_path
 from app.paths import resolve_paths
 from storage.ids import new_uid
@@ -22,45 +28,86 @@ from storage.ids import new_uid
 def run(args: Namespace) -> int:
     if not args.text:
         return summon_window(args)
-    text = read_stdin() if args.text == ["-"] else " ".join(args.text)
-    text = validate_capture_text(text)
-    uid = new_uid()  # the same uid on a retry can never save the text twice
-    result = _through_tray(text, uid)
-    if result is None:
-        result = _directly(text, uid)
+    text = read_stdin() if args.text == ["-"] else argv_text(args.text)
+    result = capture_text(text)
+    for message in result.get("warnings", ()):
+        warn(message)
     emit(args, result, f"Saved {result['summary']}")
     if result.get("notice"):
         warn(result["notice"])
     return 0
 
 
+def capture_text(text: str) -> dict:
+    """Save one capture through the running tray, or directly when there is none (or it
+    went away mid-request): the acknowledgement, only once the row is committed."""
+    text = validate_capture_text(text)
+    uid = new_uid()  # the same uid on a retry can never save the text twice
+    result = _through_tray(text, uid)
+    if result is None:
+        result = _directly(text, uid)
+    return result
+
+
+def argv_text(words: list[str]) -> str:
+    """The words of the command line as text. Bytes that are not UTF-8 (Python keeps them
+    as lone surrogates) are replaced by U+FFFD, as on standard input, with a warning."""
+    text = " ".join(words)
+    if broken_characters(text):
+        text = os.fsencode(text).decode("utf-8", errors="replace")
+        warn(REPLACED_WARNING)
+    return text
+
+
 def _through_tray(text: str, uid: str) -> dict | None:
-    client = TrayClient(socket_path(resolve_paths().data_dir))
+    paths = resolve_paths()
+    client = TrayClient(socket_path(paths.data_dir))
     try:
         return client.request({"cmd": "capture", "text": text, "uid": uid})
-    except (TrayUnavailable, TimeoutError):
-        return None  # no tray, or a stuck one: write directly (the uid prevents doubles)
+    except UntrustedTray as exc:
+        warn(f"not using the tray's socket: {exc}. Your text was not sent there; it is "
+             "written to your journal directly.")
+        return None
+    except TrayBusy:
+        from app.logs import note_once
+
+        note_once(paths.logs_dir, "tray-busy", "the tray's socket had too many waiting "
+                  "connections; captures were written to the journal directly")
+        return None
+    except TrayUnavailable:
+        # No tray, or it quit, died or stalled mid-request: write directly. The same uid
+        # finds the row if the tray did commit it, so the text is never saved twice.
+        return None
     except TrayError as exc:
         if exc.code == "bad-input":
             raise BadInput(str(exc)) from None
+        if exc.code == "failed" and "kept" in exc.details and not exc.details["kept"]:
+            # The tray could not keep it on disk either: the terminal is the last place.
+            raise WiseError(f"{exc}\nHere it is to copy:\n{text}") from None
         raise WiseError(str(exc)) from None
 
 
 def _directly(text: str, uid: str) -> dict:
-    from app.capture.service import capture
+    from app.capture.service import CaptureNotSaved, capture
     from app.journal import Context
 
     context = Context.from_environment()
     for message in context.settings.warnings:
         warn(message)
-    return capture(context, text, source="capture", uid=uid).as_dict()
+    try:
+        return capture(context, text, source="capture", uid=uid).as_dict()
+    except CaptureNotSaved as exc:
+        raise WiseError(exc.for_terminal()) from None
 
 
 def summon_window(args: Namespace) -> int:
     client = TrayClient(socket_path(resolve_paths().data_dir))
     try:
         client.request({"cmd": "show-capture"})
-    except (TrayUnavailable, TimeoutError):
+    except UntrustedTray as exc:
+        raise WiseError(f"cannot reach the tray: {exc}. `wise capture \"TEXT\"` still "
+                        "saves to your journal directly.") from None
+    except TrayUnavailable:
         from app.cli.tray_cmd import start_detached
 
         start_detached(show_capture=True)

@@ -49,9 +49,9 @@ def run_set(args: Namespace) -> int:
     from app.llm.types import ModelError
 
     provider = _provider(args)
-    problem = keys.keyring_problem()  # before asking for a secret that cannot be kept
+    problem = keys.keyring_problem(provider)  # before asking for a secret that cannot be kept
     if problem:
-        raise WiseError(keys.no_keyring_message(provider))
+        raise WiseError(problem)
     secret = _read_secret(provider)
     try:
         keys.set_key(provider, secret)
@@ -150,8 +150,10 @@ def run_status(args: Namespace) -> int:
 def _backend_name() -> str:
     import keyring
 
+    from app.llm.keys import backend_name
+
     try:
         backend = keyring.get_keyring()
     except Exception:
         return "unknown"
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+    return backend_name(backend)

@@ -268,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)
     try:
         args = build_parser().parse_args(argv)
+        _refuse_undecodable(args)
         if not getattr(args, "json", False):
             args.json = False
         handler = getattr(args, "handler", None)
@@ -296,6 +297,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, message = known
         print(f"wise: {message}", file=sys.stderr)
         return code
+
+
+# File names may hold bytes that are not UTF-8 (they are still the file's name), and a
+# capture's text has them replaced (app.cli.capture_cmd.argv_text); anything else would
+# fail deep inside SQLite or a file write with "surrogates not allowed".
+_BYTES_ALLOWED = {"output", "file", "tray_args"}
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    from app.capture.validate import broken_characters
+
+    for name, value in vars(args).items():
+        if name in _BYTES_ALLOWED or (name == "text" and args.command == "capture"):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and broken_characters(item):
+                shown = name.replace("_", "-").upper()
+                raise BadInput(f"{shown} is not valid UTF-8 text (was it typed or pasted in "
+                               "another encoding?); nothing was done")
 
 
 def _known_failure(exc: Exception) -> tuple[int, str] | None:

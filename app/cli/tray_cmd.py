@@ -6,7 +6,7 @@ import subprocess
 from argparse import Namespace
 
 from app.cli.output import emit
-from app.ipc.client import TrayClient
+from app.ipc.client import TrayClient, TrayError, TrayUnavailable, UntrustedTray
 from app.ipc.protocol import socket_path
 from app.launch import tray_command
 from app.paths import resolve_paths
@@ -29,8 +29,16 @@ def run_tray(args: Namespace) -> int:
 
 def run_status(args: Namespace) -> int:
     path = socket_path(resolve_paths().data_dir)
-    info = TrayClient(path, timeout=2.0).is_running()
-    if info is None:
+    try:
+        info = TrayClient(path, timeout=2.0).request({"cmd": "ping"})
+    except UntrustedTray as exc:
+        emit(args, {"running": False, "socket": str(path), "untrusted": str(exc)},
+             f"Wise's tray cannot be reached: {exc}, so Wise does not use that socket "
+             "(`wise doctor` says more).")
+        return 0
+    except (TrayUnavailable, TrayError):
+        info = None
+    if not isinstance(info, dict):
         emit(args, {"running": False, "socket": str(path)},
              "Wise is not running. Start it with: wise")
     else:

@@ -10,9 +10,13 @@ One request per line, one reply per line, UTF-8 JSON objects, at most MAX_LINE_B
     <- {"ok": false, "error": {"code": "bad-json", "message": "..."}}
 
 Commands: capture (acknowledged only after the row is committed; "uid" makes a retry
-harmless), show-capture, show-reflection, show-review, ping, quit. Error codes: bad-json,
-too-large, bad-request, unknown-command, bad-input (the text was refused; nothing saved),
-failed (the journal could not be written; the text was kept), busy.
+harmless; the result's "warnings" say what was changed to save the text), show-capture,
+show-reflection, show-review, ping, quit. Error codes: bad-json (also for nesting too
+deep to read), too-large, bad-request, unknown-command, bad-input (the text was refused;
+nothing saved), failed (the journal could not be written; "kept" names the file the text
+was kept in, null when it could not be kept on disk), busy.
+
+Who may connect, and where the socket lives: app.ipc.trust and runtime_dir below.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
+
+from app.ipc.trust import Untrusted, check_private_folder
 
 MAX_LINE_BYTES = 256 * 1024  # a 10,000-character capture is at most 40 kB of UTF-8
 COMMANDS = ("capture", "show-capture", "show-reflection", "show-review", "ping", "quit")
@@ -32,17 +39,33 @@ class ProtocolError(Exception):
         self.code = code
 
 
-def socket_path(data_dir: Path) -> Path:
+def runtime_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The private folder for the tray's socket: $XDG_RUNTIME_DIR when it is this user's
+    alone (as the XDG spec promises), else a folder of our own, wise-UID, in TMPDIR or
+    /tmp. Never a shared folder itself: a name there is predictable, so another user could
+    listen on it first (the tray creates wise-UID 0700 and both ends check its owner)."""
+    env = os.environ if environ is None else environ
+    xdg = env.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(xdg):
+        try:
+            check_private_folder(Path(xdg))
+            return Path(xdg)
+        except (OSError, Untrusted):
+            pass  # gone, or not private: not a place for the journal's text
+    base = env.get("TMPDIR") or "/tmp"  # noqa: S108  (a private folder of ours inside)
+    return Path(base) / f"wise-{_user_id()}"
+
+
+def socket_path(data_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
     """A per-user, per-WISE_HOME socket path, short enough for AF_UNIX (108 bytes)."""
-    # /tmp is the last resort: the name carries the uid, and the server makes the socket
-    # user-only, so another user can neither connect nor squat on it unnoticed.
-    runtime = (os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR")
-               or "/tmp")  # noqa: S108
     # A checksum, not a hash: it only has to tell one user's data folders apart, and
     # hashlib would cost the CLI's capture path 2 ms to import.
     digest = f"{zlib.crc32(str(data_dir.resolve()).encode()):08x}"
-    uid = os.getuid() if hasattr(os, "getuid") else os.getlogin()
-    return Path(runtime) / f"wise-{uid}-{digest}.sock"
+    return runtime_dir(environ) / f"wise-{_user_id()}-{digest}.sock"
+
+
+def _user_id() -> str:
+    return str(os.getuid()) if hasattr(os, "getuid") else os.getlogin()
 
 
 def encode(message: dict) -> bytes:
@@ -57,6 +80,8 @@ def decode_request(line: bytes) -> dict:
         message = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ProtocolError("bad-json", "each request must be one line of UTF-8 JSON") from None
+    except RecursionError:  # [[[[... a hundred thousand deep: answered at once, not logged
+        raise ProtocolError("bad-json", "the request is nested too deeply") from None
     if not isinstance(message, dict):
         raise ProtocolError("bad-request", "a request must be a JSON object")
     command = message.get("cmd")
@@ -75,5 +100,6 @@ def ok(request_id: object, result: object = None) -> dict:
     return {"id": request_id, "ok": True, "result": result}
 
 
-def error(request_id: object, code: str, message: str) -> dict:
-    return {"id": request_id, "ok": False, "error": {"code": code, "message": message}}
+def error(request_id: object, code: str, message: str, **details: object) -> dict:
+    return {"id": request_id, "ok": False,
+            "error": {"code": code, "message": message, **details}}

@@ -3,7 +3,9 @@
 The provider's usual environment variable (OPENAI_API_KEY, ...) wins when it is set, so a
 machine without a keyring can still use a cloud model. Where no keyring backend exists
 (or it refuses to work), these functions raise ModelError("no_keyring") with one clear
-message naming the alternatives. Wise never falls back to storing a key in plain text.
+message naming the alternatives. Wise never falls back to storing a key in plain text,
+and refuses by name the backends that would (REFUSED_BACKENDS), even when keyring picks
+one by itself.
 
 Threading: keyring calls may block for a long time (a Secret Service unlock prompt, D-Bus
 start-up). Never call these functions on the GUI thread; the tray calls them through its
@@ -36,6 +38,51 @@ def no_keyring_message(provider: str | None = None) -> str:
             f"`wise key set {provider}`.")
 
 
+# Backends Wise never keeps a key in, by class name: keyring picks them on its own when
+# keyrings.alt is installed, and "stored in the system keyring" would then be untrue.
+REFUSED_BACKENDS = {
+    "PlaintextKeyring": "keeps keys in a plain text file, readable by anything that can "
+                        "read your files",
+    # keyrings.alt's file-based EncryptedKeyring (not its Windows one, which uses DPAPI):
+    # it asks for its own password on a terminal in every new process, which the tray and
+    # its background tasks cannot answer, so a key would be unusable when it is needed.
+    "EncryptedKeyring": "asks for its own password on a terminal every time a program "
+                        "starts, which the tray and its background tasks cannot answer",
+}
+_ENCRYPTED_FILE_MODULES = ("keyrings.alt.file", "keyrings.alt.pyfs")
+
+
+def backend_name(backend: object) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+def refused_because(backend: object) -> str | None:
+    """Why Wise will not keep keys in this backend (None: it will). A chainer is judged
+    by its first backend, the one keyring writes to."""
+    if _is_chainer(backend):
+        chained = list(backend.backends)
+        return refused_because(chained[0]) if chained else None
+    kind = type(backend).__name__
+    if kind == "EncryptedKeyring" and not type(backend).__module__.startswith(
+            _ENCRYPTED_FILE_MODULES):
+        return None
+    return REFUSED_BACKENDS.get(kind)
+
+
+def refused_message(backend: object, why: str, provider: str | None = None) -> str:
+    chained = list(backend.backends) if _is_chainer(backend) else []
+    name = backend_name(chained[0] if chained else backend)
+    if provider is None:
+        variable, then = "the provider's environment variable (e.g. OPENAI_API_KEY)", "."
+    else:
+        provider = normalize_provider(provider)
+        variable, then = env_vars(provider)[0], f", then run `wise key set {provider}`."
+    return (f"The keyring backend {name} {why}, so Wise does not keep keys in it. Set "
+            f"{variable} for Wise instead, or install and unlock a Secret Service (such as "
+            "gnome-keyring, KWallet or KeePassXC) and choose it with PYTHON_KEYRING_BACKEND "
+            f"(e.g. keyring.backends.SecretService.Keyring){then}")
+
+
 def _keyring(provider: str | None):  # -> the keyring module, with a working backend
     import keyring
     from keyring.backends import fail
@@ -46,18 +93,26 @@ def _keyring(provider: str | None):  # -> the keyring module, with a working bac
         raise ModelError("no_keyring", no_keyring_message(provider)) from exc
     if _unusable(backend, fail):
         raise ModelError("no_keyring", no_keyring_message(provider))
+    why = refused_because(backend)
+    if why is not None:
+        raise ModelError("no_keyring", refused_message(backend, why, provider))
     return keyring
 
 
 def _unusable(backend: object, fail: object) -> bool:
     if isinstance(backend, fail.Keyring):
         return True
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if name == "keyring.backends.null.Keyring":  # "keyring disabled": would drop keys
+    if backend_name(backend) == "keyring.backends.null.Keyring":  # would drop keys
         return True
-    # The chainer with nothing to chain behaves like the fail backend.
-    return name == "keyring.backends.chainer.ChainerBackend" and not getattr(
-        backend, "backends", None)
+    # The chainer with nothing to chain, or only backends that cannot keep a key, behaves
+    # like the fail backend.
+    return _is_chainer(backend) and all(_unusable(each, fail) for each in backend.backends)
+
+
+def _is_chainer(backend: object) -> bool:
+    from keyring.backends.chainer import ChainerBackend
+
+    return isinstance(backend, ChainerBackend)
 
 
 def _check(provider: str) -> str:
@@ -135,10 +190,10 @@ def key_source(provider: str) -> str | None:
         raise ModelError("no_keyring", _failed(provider, exc)) from exc
 
 
-def keyring_problem() -> str | None:
+def keyring_problem(provider: str | None = None) -> str | None:
     """None when a usable keyring backend exists, else the one clear message."""
     try:
-        _keyring(None)
+        _keyring(provider)
     except ModelError as exc:
         return str(exc)
     return None

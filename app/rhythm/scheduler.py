@@ -40,6 +40,12 @@ Semantics, and why:
   job also runs the check first, so the first job after a resume already knows. A jump
   (more than two minutes, either way) emits one `clock_jump` event and re-runs the
   missed-run check.
+- **The check is timed by the monotonic clock, not by APScheduler.** APScheduler keeps
+  each job's next run as a wall-clock time, so after the clock goes back three hours
+  every job, a check scheduled there included, would wait three more hours. A small
+  thread waits `jump_check_s` on the monotonic clock and queues each check on the worker;
+  after a jump backwards every job is rebuilt, so its next run follows the new time
+  (nudge ticks resume at their next slot, after the usual settling interval).
 """
 
 from __future__ import annotations
@@ -245,6 +251,7 @@ class Rhythm:
         self._specs: dict[str, JobSpec] = {}
         self._reference: tuple[datetime, float] | None = None  # wall, monotonic
         self._settle_until: datetime | None = None  # nudge ticks skipped until then
+        self._watch: _MonotonicTicker | None = None  # times the clock checks
 
     # -- public API ------------------------------------------------------------------
 
@@ -271,13 +278,11 @@ class Rhythm:
             self._scheduler = scheduler
             self._reference = (self._now(), self._monotonic())
             self._install(scheduler, self._make_specs(self._settings()))
-            scheduler.add_job(self._clock_check_job,
-                              IntervalTrigger(seconds=self._jump_check_s, timezone=self._zone),
-                              id=CLOCK_CHECK_ID, name="clock check", replace_existing=True,
-                              coalesce=True, max_instances=1, misfire_grace_time=None)
             self._queue_catch_up(scheduler, "start")
             scheduler.add_listener(self._on_missed_run, EVENT_JOB_MISSED)
             scheduler.start()
+            self._watch = _MonotonicTicker(self._jump_check_s, self._queue_clock_check)
+            self._watch.start()
         log.info("rhythm started with jobs %s", ", ".join(self._specs))
 
     def reschedule(self) -> None:
@@ -318,6 +323,9 @@ class Rhythm:
     def shutdown(self, wait: bool = False) -> None:
         with self._lock:
             scheduler, self._scheduler = self._scheduler, None
+            watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.stop(wait=wait)
         if scheduler is None or not scheduler.running:
             return
         # APScheduler 3.11 marks itself stopped *before* taking its job-store lock; a loop
@@ -360,6 +368,15 @@ class Rhythm:
                           args=(reason,), id=CATCH_UP_ID, name="missed-run check",
                           replace_existing=True, coalesce=True, max_instances=1,
                           misfire_grace_time=None)
+
+    def _queue_clock_check(self) -> None:
+        # On the worker thread, like every decision; "now" by APScheduler's own clock, so
+        # it runs at once whichever way the wall clock went.
+        scheduler = self._scheduler  # one attribute read: atomic
+        if scheduler is not None:
+            scheduler.add_job(self._clock_check_job, DateTrigger(timezone=self._zone),
+                              id=CLOCK_CHECK_ID, name="clock check", replace_existing=True,
+                              coalesce=True, max_instances=1, misfire_grace_time=None)
 
     def _on_missed_run(self, event: JobExecutionEvent) -> None:
         # APScheduler gave up on a run (it was past its grace time): what it dropped may be
@@ -468,6 +485,11 @@ class Rhythm:
             nudge = self._specs.get(NUDGE)
             self._settle_until = now + (self._tick_interval(nudge, now) if nudge
                                         else timedelta(0))
+            scheduler = self._scheduler
+            if jump < timedelta(0) and scheduler is not None:
+                # Each job's next run was worked out on the old, later time: rebuilt, it
+                # follows the clock as it is now instead of waiting out the jump.
+                self._install(scheduler, list(self._specs.values()))
         log.info("rhythm: the clock jumped by %s (wall %s, monotonic %.0f s)", jump,
                  wall_delta, mono_delta)
         self._emit(RhythmEvent("clock_jump", now, now, timedelta(0), {
@@ -568,6 +590,29 @@ class Rhythm:
             self._on_event(event)
         except Exception:
             log.exception("rhythm: the %s event's receiver failed", event.kind)
+
+
+class _MonotonicTicker(threading.Thread):
+    """Calls `tick` every `period_s` seconds of monotonic time, which no change of the
+    wall clock moves (threading.Event.wait uses the monotonic clock)."""
+
+    def __init__(self, period_s: float, tick: Callable[[], None]) -> None:
+        super().__init__(name="wise-rhythm-clock", daemon=True)
+        self._period = period_s
+        self._tick = tick
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(self._period):
+            try:
+                self._tick()
+            except Exception:
+                log.exception("rhythm: queueing the clock check failed")
+
+    def stop(self, *, wait: bool) -> None:
+        self._stopped.set()
+        if wait and self.is_alive():
+            self.join()
 
 
 def _quiet_hours(settings: Any) -> QuietHours:

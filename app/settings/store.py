@@ -13,6 +13,9 @@ from app.errors import BadInput, WiseError
 from app.settings.schema import BY_KEY, OPTIONS, option
 from storage.private import write_private_atomically
 
+MAX_SETTINGS_BYTES = 64 * 1024
+MAX_KEY_PARTS = 8  # dots in one key ("nudges.quiet_start" has one)
+
 _HEADER = ("# Wise settings. Edit with `wise config set KEY VALUE` or by hand;\n"
            "# `wise config list` shows every option with its default.\n")
 
@@ -36,7 +39,8 @@ def defaults() -> dict[str, Any]:
 def load_settings(path: Path) -> Settings:
     settings = Settings(values=defaults(), explicit={})
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SETTINGS_BYTES + 1)
     except FileNotFoundError:
         return settings
     except OSError as exc:
@@ -44,10 +48,15 @@ def load_settings(path: Path) -> Settings:
         settings.unreadable = True
         return settings
     try:
-        document = tomllib.loads(raw.decode("utf-8"))
+        document = _parse(raw)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         settings.warnings.append(f"{path} is not valid TOML ({exc}); using defaults for "
                                  "every setting until it is fixed")
+        settings.unreadable = True
+        return settings
+    except _NotSettings as exc:
+        settings.warnings.append(f"{path} {exc}; using defaults for every setting until "
+                                 "it is fixed")
         settings.unreadable = True
         return settings
     for key, value in _flatten(document):
@@ -63,6 +72,26 @@ def load_settings(path: Path) -> Settings:
         settings.values[key] = valid
         settings.explicit[key] = valid
     return settings
+
+
+class _NotSettings(Exception):
+    """Valid TOML perhaps, but nothing like a settings file (and costly to read)."""
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    # Wise's settings are a few hundred bytes, two levels deep. A file far from that is
+    # refused before tomllib sees it: its time grows with the square of a dotted key's
+    # length (100,000 parts: minutes), and deep nesting ends in RecursionError.
+    if len(raw) > MAX_SETTINGS_BYTES:
+        raise _NotSettings(f"is larger than {MAX_SETTINGS_BYTES // 1024} KiB (settings take "
+                           "a few hundred bytes)")
+    text = raw.decode("utf-8")
+    if any(line.split("=", 1)[0].count(".") > MAX_KEY_PARTS for line in text.splitlines()):
+        raise _NotSettings("has keys nested too deeply")
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise _NotSettings("is nested too deeply") from None
 
 
 def set_setting(path: Path, key: str, text: str) -> Any:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ReadOnlyFolder, quiesce
+
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("goals", "actions", "entries", "tags", "entry_tags", "action_tags")
 MAX_CHARS = 10_000
@@ -80,17 +82,6 @@ def _text_kept(home: Path, text: str, stderr: str) -> None:
         assert str(rescue) in stderr, "the message should say where the text was kept"
 
 
-def _quiesce(db: Path) -> None:
-    """Fold the WAL into the main file and close, so no -wal/-shm file is left behind."""
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-
-
 @pytest.fixture(scope="module")
 def journal_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Made once per module with the real CLI: a goal, a tagged note, a to-do and a win."""
@@ -103,7 +94,7 @@ def journal_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         done = subprocess.run([sys.executable, "-m", "app.cli.main", *args], env=env,
                               cwd=ROOT, capture_output=True, check=False, timeout=60)
         assert done.returncode == 0, done.stderr.decode()
-    _quiesce(home / "wise.db")
+    quiesce(home / "wise.db")
     return home / "wise.db"
 
 
@@ -196,6 +187,31 @@ def test_invalid_utf8_on_stdin_is_saved_with_replacement_and_a_warning(
     assert result.json()["text"] == saved
     assert _entry_texts(wise_home)[-1] == saved
     assert _counts(wise_home)["entries"] == journal["entries"] + 1
+
+
+def test_invalid_utf8_in_a_capture_argument_is_saved_with_replacement_and_a_warning(
+        wise, wise_home: Path, journal) -> None:
+    # Python hands such bytes over as lone surrogates (os.fsdecode); SQLite refuses them.
+    result = wise("capture", "--json", "caf" + os.fsdecode(b"\xe9") + " au lait")
+    _no_traceback(result)
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wise: warning: "), result.err
+    assert "UTF-8" in lines[0]
+    assert result.json()["text"] == _entry_texts(wise_home)[-1] == "caf\ufffd au lait"
+
+
+@pytest.mark.parametrize("args", [
+    ("goals", "add", "Bad " + os.fsdecode(b"\xff") + " title"),
+    ("goals", "add", "Fine", "--why", os.fsdecode(b"\xfe\xff")),
+    ("search", os.fsdecode(b"caf\xe9")),
+    ("config", "set", "day.start_hour", os.fsdecode(b"\xff")),
+])
+def test_invalid_utf8_in_other_arguments_is_one_clear_line(wise, wise_home: Path, journal,
+                                                           args: tuple[str, ...]) -> None:
+    result = wise(*args)
+    _one_error_line(result, 2, "not valid UTF-8", "nothing was done")
+    assert _counts(wise_home) == journal
 
 
 def test_bad_capture_input_in_a_new_home_creates_nothing(wise, wise_home: Path) -> None:
@@ -402,7 +418,7 @@ def test_damaged_journal(wise, wise_home: Path, journal, where: str) -> None:
     newest_path = newest.json()["backup"]
     assert newest_path != first.json()["backup"]
     db = wise_home / "wise.db"
-    _quiesce(db)
+    quiesce(db)
     _damage(db, where)
 
     doctor = wise("doctor")
@@ -433,6 +449,27 @@ def test_damaged_journal(wise, wise_home: Path, journal, where: str) -> None:
     assert "one more note" in texts
 
 
+def test_a_rescue_file_that_is_a_symbolic_link_is_not_written_through(
+        wise, wise_home: Path, journal, tmp_path: Path) -> None:
+    target = tmp_path / "someone-elses-file.txt"
+    target.write_text("theirs\n")
+    (wise_home / "unsaved-captures.txt").symlink_to(target)
+    db = wise_home / "wise.db"
+    quiesce(db)
+    _damage(db, "header")
+
+    text = "a private thought while the journal is damaged"
+    result = wise("capture", text)
+    err = _failure(result, "damaged")
+    assert target.read_text() == "theirs\n"  # the link's target is untouched
+    [kept] = [p for p in wise_home.glob("unsaved-captures-*.txt")]
+    assert text in kept.read_text("utf-8") and str(kept) in err
+    assert kept.stat().st_mode & 0o777 == 0o600
+    unsaved = next(c for c in wise("doctor", "--json").json()["checks"]
+                   if c["name"] == "unsaved captures")
+    assert unsaved["status"] == "warning" and str(kept) in unsaved["detail"]
+
+
 # --- a data folder that cannot be written ---------------------------------------------------
 
 
@@ -449,50 +486,15 @@ def test_data_folder_that_cannot_be_created(wise, tmp_path: Path) -> None:
         assert blocker.read_text() == "not a folder\n"
 
 
-# Root ignores permission bits (CAP_DAC_OVERRIDE): as root, `wise` runs without the
-# capabilities that let it (setpriv, util-linux), so the bits stop it as they stop a plain
-# user. Works in containers (which rarely allow `chattr +i`) and on any file system.
-AS_PLAIN_USER: tuple[str, ...] = (
-    ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--")
-    if os.geteuid() == 0 else ())
-
-
-class _ReadOnly:
-    """The data folder (0500) and journal (0400) made read-only; `run` runs `wise` in a
-    way that respects it, also as root."""
-
-    def __init__(self, wise, home: Path) -> None:
-        self.wise, self.home, self.db = wise, home, home / "wise.db"
-
-    def __enter__(self) -> _ReadOnly:
-        self.db.chmod(0o400)
-        self.home.chmod(0o500)
-        # Check it took, for the process `wise` will be: it cannot write into the folder.
-        probe = subprocess.run(
-            [*AS_PLAIN_USER, sys.executable, "-c", "import sys; open(sys.argv[1], 'w')",
-             str(self.home / "probe")], capture_output=True, text=True, check=False)
-        if probe.returncode == 0 or "PermissionError" not in probe.stderr:
-            self.__exit__()
-            pytest.fail(f"the data folder is still writable: {probe.stderr}")
-        return self
-
-    def run(self, *args: str):
-        return self.wise(*args, prefix=AS_PLAIN_USER)
-
-    def __exit__(self, *exc: object) -> None:
-        self.home.chmod(0o700)
-        self.db.chmod(0o600)
-
-
 def test_read_only_journal_refuses_capture_cleanly(wise, wise_home: Path, journal) -> None:
-    _quiesce(wise_home / "wise.db")
+    quiesce(wise_home / "wise.db")
     text = "a thought with nowhere to be written"
-    with _ReadOnly(wise, wise_home) as read_only:
-        result = read_only.run("capture", text)
+    with ReadOnlyFolder(wise_home) as read_only:
+        result = wise("capture", text, prefix=read_only.prefix)
         err = _failure(result, str(wise_home / "wise.db"))
         assert result.out == ""
         _text_kept(wise_home, text, err)
-        again = read_only.run("capture", "--json", "second try")
+        again = wise("capture", "--json", "second try", prefix=read_only.prefix)
         _failure(again)
         assert again.out == ""
     assert _counts(wise_home) == journal
@@ -501,10 +503,11 @@ def test_read_only_journal_refuses_capture_cleanly(wise, wise_home: Path, journa
 
 
 def test_read_only_journal_is_not_called_damaged(wise, wise_home: Path, journal) -> None:
-    _quiesce(wise_home / "wise.db")
-    with _ReadOnly(wise, wise_home) as read_only:
-        result = read_only.run("capture", "a thought with nowhere to be written")
-        doctor = read_only.run("doctor")
+    quiesce(wise_home / "wise.db")
+    with ReadOnlyFolder(wise_home) as read_only:
+        result = wise("capture", "a thought with nowhere to be written",
+                      prefix=read_only.prefix)
+        doctor = wise("doctor", prefix=read_only.prefix)
     assert result.code == 1
     message = result.err.lower()
     assert "cannot be read" not in message and "damaged" not in message, result.err

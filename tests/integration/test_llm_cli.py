@@ -184,3 +184,23 @@ def test_a_refused_key_echoed_by_the_server_is_on_no_file_under_wise_home(
     assert secret.encode() in file_keyring.read_bytes()  # where the sweep would find it
     assert sql(wise_home, "SELECT status, error_kind FROM llm_calls") == [
         ("error", "auth"), ("error", "auth")]
+
+
+def test_a_plaintext_keyring_is_refused_and_doctor_says_so(wise, tmp_path: Path) -> None:
+    """keyring picks keyrings.alt's plain-text file by itself when no Secret Service
+    runs; a test backend of that name stands in for it (keyrings.alt is not installed)."""
+    path = tmp_path / "plaintext-keyring.json"
+    env = {"PYTHON_KEYRING_BACKEND": "tests.keyring_backend.PlaintextKeyring",
+           "WISE_TEST_KEYRING_FILE": str(path)}
+    result = wise("key", "set", "openai", stdin=SECRET + "\n", env=env)
+    assert result.code == 1, result.out + result.err
+    assert "Stored" not in result.out
+    assert "PlaintextKeyring" in result.err and "plain text" in result.err
+    assert "OPENAI_API_KEY" in result.err and "PYTHON_KEYRING_BACKEND" in result.err
+    assert not path.exists() and SECRET not in result.err
+    doctor = wise("doctor", "--json", env=env)
+    check = next(c for c in doctor.json()["checks"] if c["name"] == "keyring")
+    assert check["status"] == "warning" and "PlaintextKeyring" in check["detail"]
+    status = wise("key", "status", "--json", env=env).json()
+    assert status["keyring"]["available"] is False
+    assert "plain text" in status["keyring"]["message"]

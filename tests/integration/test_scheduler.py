@@ -247,6 +247,39 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
     assert read_last_runs(runs)["evening_reflection"].detail.startswith("offered late")
 
 
+def test_a_clock_set_back_three_hours_is_noticed_and_the_jobs_follow_it(
+        journal, runs, rhythms) -> None:
+    """The wall clock goes back three hours. A test cannot move the system clock, so the
+    step is made in the two places that see it: the rhythm's own clock (injected), and
+    APScheduler's jobs, whose next runs were worked out on the old time and so now lie
+    three hours ahead (made with APScheduler's own Job.modify). Monotonic time is real."""
+    offset = {"value": timedelta(hours=3)}  # the clock runs three hours fast...
+
+    def now() -> datetime:
+        return datetime.now(ZONE) + offset["value"]
+
+    events = Recorder()
+    rhythm = rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
+                                                 nudges__quiet_end="00:00"), events,
+                     now=now, jump_check_s=0.3, specs=soon({}, nudge_every_s=1, only=True))
+    assert events.wait_for(lambda r: len(r.of("nudge_tick")) >= 1)
+
+    # ... and is set right. Every job APScheduler holds now waits three more hours.
+    for job in rhythm.scheduler.get_jobs():
+        if job.next_run_time is not None:
+            job.modify(next_run_time=job.next_run_time + timedelta(hours=3))
+    offset["value"] = timedelta(0)
+
+    assert events.wait_for(lambda r: r.of("clock_jump"), timeout=15), events.events
+    [jump] = events.of("clock_jump")
+    assert abs(jump.data["jump_s"] + 3 * 3600) < 5
+    # The nudge ticks go on at their pace (after one interval of settling), not in 3 h.
+    assert events.wait_for(lambda r: any(e.fired_at > jump.fired_at + timedelta(seconds=1)
+                                         for e in r.of("nudge_tick")), timeout=15)
+    next_tick = {info.id: info for info in rhythm.jobs()}["nudge_tick"].next_run
+    assert next_tick - now() < timedelta(minutes=1)
+
+
 def test_a_reflection_missed_while_closed_is_offered_once_on_the_next_start(
         journal, runs, rhythms) -> None:
     now = datetime.now(ZONE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -19,6 +20,7 @@ import pytest
 
 from app.ipc.client import TrayClient
 from app.ipc.protocol import socket_path
+from tests.helpers import ReadOnlyFolder, assert_write_lock_free, quiesce
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,11 +30,12 @@ def tray_env(home: Path) -> dict[str, str]:
             "XDG_RUNTIME_DIR": str(home.parent)}
 
 
-def start_tray(home: Path, *extra: str) -> subprocess.Popen:
+def start_tray(home: Path, *extra: str, prefix: tuple[str, ...] = ()) -> subprocess.Popen:
     home.mkdir(parents=True, exist_ok=True)
     with open(home.parent / "tray-output.txt", "ab") as log:  # the child keeps its own copy
-        return subprocess.Popen([sys.executable, "-m", "ui.launcher", "tray", *extra], cwd=ROOT,
-                                env=tray_env(home), stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen([*prefix, sys.executable, "-m", "ui.launcher", "tray", *extra],
+                                cwd=ROOT, env=tray_env(home), stdout=log,
+                                stderr=subprocess.STDOUT)
 
 
 def client_for(home: Path) -> TrayClient:
@@ -51,23 +54,32 @@ def wait_until_ready(home: Path, process: subprocess.Popen, timeout: float = 30)
     raise AssertionError("the tray did not start listening")
 
 
+def alive(process: subprocess.Popen) -> bool:
+    return process.poll() is None
+
+
+def stop(process: subprocess.Popen) -> None:
+    if alive(process):
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture
 def tray(wise_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen]:
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
     process = start_tray(wise_home)
     wait_until_ready(wise_home, process)
     yield process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop(process)
 
 
-def wise_cli(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ui.launcher", *args], cwd=ROOT,
+def wise_cli(home: Path, *args: str, prefix: tuple[str, ...] = ()
+             ) -> subprocess.CompletedProcess:
+    return subprocess.run([*prefix, sys.executable, "-m", "ui.launcher", *args], cwd=ROOT,
                           env=tray_env(home), capture_output=True, text=True, timeout=60,
                           check=False)
 
@@ -148,7 +160,8 @@ def test_a_second_wise_does_not_start_a_second_tray(tray, wise_home: Path) -> No
 def test_garbage_on_the_socket_gets_errors_and_the_tray_lives(tray, wise_home: Path) -> None:
     path = str(socket_path(wise_home))
     for payload in (b"not json\n", b"\x00\xff\xfe binary\n", b'{"cmd": "rm -rf"}\n',
-                    b"[]\n", b'{"cmd": "capture", "text": 5}\n'):
+                    b"[]\n", b'{"cmd": "capture", "text": 5}\n',
+                    b"[" * 100_000 + b"]" * 100_000 + b"\n"):
         with socket.socket(socket.AF_UNIX) as sock:
             sock.settimeout(5)
             sock.connect(path)
@@ -222,3 +235,133 @@ def test_the_ritual_windows_open_without_loading_the_orm_or_the_model(
     # Alembic ran in a child; the windows read and write with plain sqlite3; model work
     # runs in `wise` children: none of it is mapped into the tray.
     assert mapped_packages(tray.pid) == set()
+
+
+def test_half_an_emoji_is_saved_replaced_and_leaves_the_journal_free(
+        tray, wise_home: Path) -> None:
+    """What a JavaScript client sends for half an emoji: a lone surrogate. It is saved
+    with U+FFFD in its place (as undecodable bytes on stdin are), and the tray's writer
+    is left outside any transaction: other writers and the next capture go ahead."""
+    client = client_for(wise_home)
+    path = str(socket_path(wise_home))
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(30)
+        sock.connect(path)
+        sock.sendall(b'{"cmd": "capture", "text": "half \\ud83d emoji"}\n')
+        reply = json.loads(sock.recv(65536))
+    assert reply["ok"] is True, reply
+    assert reply["result"]["text"] == "half \ufffd emoji"
+    assert "replaced" in reply["result"]["warnings"][0]
+    assert_write_lock_free(wise_home / "wise.db")
+    assert wise_cli(wise_home, "goals", "add", "Another writer").returncode == 0
+    assert client.request({"cmd": "capture", "text": "and the next"})["saved"] is True
+    assert rows(wise_home, "SELECT text FROM entries ORDER BY id") == [
+        ("half \ufffd emoji",), ("and the next",)]
+
+
+def test_the_log_is_private(tray, wise_home: Path) -> None:
+    assert wise_cli(wise_home, "capture", "something to log about").returncode == 0
+    logs = wise_home / "logs"
+    assert logs.stat().st_mode & 0o777 == 0o700
+    assert (logs / "wise.log").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_trays_started_at_the_same_moment_leave_exactly_one_running(
+        wise_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The socket alone let two trays started ~0.1 s apart both run (two schedulers,
+    two check-ins). The instance lock decides: one runs, the others say so and leave."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    for round_no in range(6):
+        trays = [start_tray(wise_home) for _ in range(3)]
+        try:
+            deadline = time.monotonic() + 90
+            while sum(map(alive, trays)) > 1 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            # All but one ended, each with exit 0; the one left answers on the socket.
+            losers = [t for t in trays if not alive(t)]
+            assert len(losers) == 2, f"round {round_no}: {[t.poll() for t in trays]}"
+            assert all(t.returncode == 0 for t in losers)
+            [winner] = [t for t in trays if alive(t)]
+            wait_until_ready(wise_home, winner)
+            assert client_for(wise_home).is_running()["pid"] == winner.pid
+        finally:
+            for tray in trays:
+                stop(tray)
+    output = (wise_home.parent / "tray-output.txt").read_text()
+    assert output.count("already running") == 12, output
+    started = (wise_home / "logs" / "wise.log").read_text().count(" started (pid ")
+    assert started == 6
+
+
+@pytest.mark.parametrize("logs", ["a writable log folder", "no log folder either"])
+def test_on_a_read_only_data_folder_the_tray_starts_and_no_text_reaches_its_log(
+        wise_home: Path, monkeypatch: pytest.MonkeyPatch, logs: str) -> None:
+    """The journal and the rescue file cannot be written: the tray still starts (it
+    crashed), answers a capture with "failed", keeps the text out of its log (it wrote
+    it there), and `wise capture` prints it for the user to copy."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    assert wise_cli(wise_home, "capture", "written before").returncode == 0
+    quiesce(wise_home / "wise.db")
+    if logs == "a writable log folder":
+        (wise_home / "logs").mkdir(mode=0o700, exist_ok=True)
+    else:
+        shutil.rmtree(wise_home / "logs", ignore_errors=True)
+    text = "a private thought with nowhere to go"
+    with ReadOnlyFolder(wise_home) as read_only:
+        tray = start_tray(wise_home, prefix=read_only.prefix)
+        try:
+            wait_until_ready(wise_home, tray)
+            result = wise_cli(wise_home, "capture", text, prefix=read_only.prefix)
+            assert result.returncode == 1, result.stdout + result.stderr
+            assert "Traceback" not in result.stderr
+            assert "could not be kept on disk" in result.stderr
+            assert result.stderr.rstrip().endswith(text)  # there to copy
+            assert alive(tray)
+        finally:
+            stop(tray)
+    assert tray.returncode == 0
+    output = (wise_home.parent / "tray-output.txt").read_text()
+    assert "Traceback" not in output
+    log = wise_home / "logs" / "wise.log"
+    if logs == "a writable log folder":
+        assert "a capture could not be saved" in log.read_text()
+        assert text not in log.read_text()
+    else:
+        assert not log.exists() and "logging to standard error" in output
+    assert text not in output
+    assert rows(wise_home, "SELECT text FROM entries") == [("written before",)]
+
+
+def test_a_full_socket_queue_falls_back_to_a_direct_write_and_says_so_once(
+        tray, wise_home: Path) -> None:
+    """A burst of connections fills the socket's queue (here: the tray is stopped and
+    the queue filled by hand). Captures are written directly, as before, and the log
+    says so once, without their text."""
+    path = str(socket_path(wise_home))
+    waiting: list[socket.socket] = []
+    tray.send_signal(signal.SIGSTOP)
+    try:
+        while len(waiting) < 5000:
+            sock = socket.socket(socket.AF_UNIX)
+            sock.setblocking(False)
+            try:
+                sock.connect(path)
+            except BlockingIOError:  # EAGAIN: the queue is full
+                sock.close()
+                break
+            waiting.append(sock)
+        secrets = [f"written during the burst {n}" for n in range(3)]
+        for secret in secrets:
+            result = wise_cli(wise_home, "capture", secret)
+            assert result.returncode == 0 and result.stderr == "", result.stderr
+    finally:
+        for sock in waiting:
+            sock.close()
+        tray.send_signal(signal.SIGCONT)
+    assert sorted(rows(wise_home, "SELECT text FROM entries")) == [(s,) for s in secrets]
+    log = (wise_home / "logs" / "wise.log").read_text()
+    assert log.count("too many waiting connections") == 1, log
+    assert not any(secret in log for secret in secrets)
+    wait_until_ready(wise_home, tray)  # the queue drains, and the tray goes on

@@ -678,3 +678,26 @@ def test_saved_and_thank_you_lines_move_nothing(qtbot, make_window, writer, wise
         qtbot.mouseClick(window.tomorrow.plan_button, Qt.MouseButton.LeftButton)
     assert window.tomorrow.status.text().startswith("Planned 1 action")
     assert places() == before
+
+
+def test_a_new_actions_text_goes_on_standard_input_never_the_command_line(
+        qtbot, writer: WriterThread, db: Path, tmp_path: Path) -> None:
+    """`ps` shows every user each process's arguments: journal text never goes there."""
+    seen = tmp_path / "argv.json"
+    probe = tmp_path / "wise_probe.py"
+    probe.write_text("import json, sys\n"
+                     f"open({str(seen)!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
+                     "from app.cli.main import main\n"
+                     "sys.exit(main(sys.argv[1:]))\n")
+    window = ReflectionWindow(db, writer.run, lambda: 4, lambda: [sys.executable, str(probe)])
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.day_loaded, timeout=10_000):
+        window.open_day(None)
+    secret = "ask the doctor about the results"
+    qtbot.keyClicks(window.tomorrow.new_action, secret)
+    qtbot.keyClick(window.tomorrow.new_action, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(window.tomorrow.picked_ids()), timeout=CHILD_S * 1000)
+    assert window.wait_for_children(CHILD_S * 1000)
+    argv = json.loads(seen.read_text())
+    assert argv[0] == "capture" and not any(secret in arg for arg in argv), argv
+    assert secret in [a.title for a in read_rows(db, Action)]

@@ -54,3 +54,14 @@ def test_socket_path_is_per_home_and_short(tmp_path: Path,
     assert first != second
     assert first.parent == tmp_path
     assert len(str(socket_path(tmp_path / ("deep" * 60)))) < 108
+
+
+@pytest.mark.parametrize("line", [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"cmd": "capture", "text": "x", "more": ' + b"{\"a\": " * 30_000 + b"1"
+    + b"}" * 30_001,
+])
+def test_deeply_nested_json_is_bad_json_not_a_crash(line: bytes) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        decode_request(line)
+    assert caught.value.code == "bad-json" and "nested too deeply" in str(caught.value)

@@ -6,6 +6,7 @@ import keyring
 import keyring.errors
 import pytest
 from keyring.backends import fail
+from keyring.backends.chainer import ChainerBackend
 
 from app.llm import keys, providers, redact
 from app.llm.types import ModelError
@@ -146,6 +147,71 @@ def test_environment_works_without_a_keyring(use_keyring,
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-env-0123456789abcdef")
     assert keys.get_key("anthropic") == "sk-ant-env-0123456789abcdef"
     assert keys.key_source("anthropic") == "environment"
+
+
+class PlaintextKeyring(MemoryKeyring):
+    """Named as keyrings.alt's plain-text backend: what keyring picks by itself when
+    keyrings.alt is installed and no Secret Service runs."""
+
+
+class EncryptedKeyring(MemoryKeyring):
+    """Named and placed as keyrings.alt's file-based EncryptedKeyring (terminal password)."""
+
+
+EncryptedKeyring.__module__ = "keyrings.alt.file"
+
+
+def chainer_of(*backends) -> ChainerBackend:
+    class Chain(ChainerBackend):
+        pass
+
+    Chain.backends = list(backends)  # what keyring would find, in priority order
+    return Chain()
+
+
+@pytest.mark.parametrize(("backend", "name", "why"), [
+    (PlaintextKeyring(), "PlaintextKeyring", "plain text file"),
+    (EncryptedKeyring(), "keyrings.alt.file.EncryptedKeyring",
+     "asks for its own password on a terminal"),
+    (chainer_of(PlaintextKeyring(), MemoryKeyring()), "PlaintextKeyring", "plain text file"),
+])
+def test_keyrings_that_would_not_keep_a_key_safe_are_refused_by_name(
+        use_keyring, backend, name: str, why: str) -> None:
+    """keyring picks such a backend on its own; Wise must not say "stored in the system
+    keyring" then. It refuses, says why, and offers the environment variable."""
+    use_keyring(backend)
+    for action in (lambda: keys.get_key("openai"), lambda: keys.set_key("openai", "sk-x1234567"),
+                   lambda: keys.key_source("openai")):
+        with pytest.raises(ModelError) as caught:
+            action()
+        assert caught.value.kind == "no_keyring"
+        message = str(caught.value)
+        assert why in message and "OPENAI_API_KEY" in message
+        assert "PYTHON_KEYRING_BACKEND" in message
+    assert name in keys.keyring_problem()
+    assert getattr(backend, "items", {}) == {}  # nothing was written into it
+
+
+def test_a_chainer_writing_to_a_good_keyring_first_is_accepted(use_keyring) -> None:
+    good = MemoryKeyring()
+    use_keyring(chainer_of(good, PlaintextKeyring()))
+    keys.set_key("openai", "sk-proj-0123456789abcdef")
+    assert good.items == {("wise", "openai"): "sk-proj-0123456789abcdef"}
+    assert keys.keyring_problem() is None
+
+
+def test_a_chainer_of_nothing_usable_is_no_keyring(use_keyring) -> None:
+    use_keyring(chainer_of())
+    assert "No system keyring" in keys.keyring_problem()
+
+
+def test_the_windows_encrypted_keyring_is_not_the_refused_one() -> None:
+    class WindowsEncrypted(MemoryKeyring):
+        pass
+
+    WindowsEncrypted.__name__ = "EncryptedKeyring"
+    WindowsEncrypted.__module__ = "keyrings.alt.Windows"  # DPAPI: no terminal prompt
+    assert keys.refused_because(WindowsEncrypted()) is None
 
 
 def test_a_locked_keyring_is_no_keyring(use_keyring) -> None:

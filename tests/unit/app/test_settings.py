@@ -91,3 +91,22 @@ def test_binary_settings_file_is_survivable(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
     path.write_bytes(b"\xff\xfe\x00garbage")
     assert load_settings(path).unreadable
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    # tomllib recurses into each level: RecursionError, which is not a TOMLDecodeError.
+    ("[a]\nx = " + "[" * 20_000 + "]" * 20_000 + "\n", "nested too deeply"),
+    ("x = " + "{a = " * 5_000 + "1" + "}" * 5_000 + "\n", "nested too deeply"),
+    # Parsed (slowly: the time grows with the square of the key's length), then too deep
+    # to walk.
+    (".".join(["a"] * 9_000) + " = 1\n", "nested too deeply"),
+    ("# padding\n" * 7_000, "larger than 64 KiB"),
+])
+def test_a_pathological_settings_file_gives_defaults_and_a_warning(
+        tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(text)
+    settings = load_settings(path)
+    assert settings.unreadable and settings.values == defaults()
+    [warning] = settings.warnings
+    assert words in warning and str(path) in warning

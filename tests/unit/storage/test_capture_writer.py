@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select, text
 
-from storage.capture_writer import CaptureRow, write_capture
+from storage.capture_writer import CaptureRow, CaptureWriter, write_capture
 from storage.engine import Journal
 from storage.models import Action, Entry, Goal
+from tests.helpers import assert_write_lock_free
 
 NOW = datetime(2026, 11, 26, 18, 30, 15, 123456, tzinfo=UTC)
 
@@ -72,3 +74,21 @@ def test_fts_index_follows_writes(journal: Journal) -> None:
     with journal.read() as session:
         assert session.execute(text(
             "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'pelican'")).scalar() == 0
+
+
+def test_a_failed_write_never_keeps_the_journal_locked(journal: Journal) -> None:
+    """Text SQLite cannot take (a lone surrogate: half an emoji) fails the write, but the
+    kept-open connection must not stay inside BEGIN IMMEDIATE: other writers would wait
+    on it, and its next write would fail with "a transaction within a transaction"."""
+    writer = CaptureWriter(journal.db_path)
+    try:
+        writer.write(row(text="first"), NOW)
+        with pytest.raises(UnicodeEncodeError):
+            writer.write(row(text="half \ud83d emoji"), NOW)
+        assert_write_lock_free(journal.db_path)
+        assert writer.write(row(text="next"), NOW).table == "entries"
+    finally:
+        writer.close()
+    with journal.read() as session:
+        assert [e.text for e in session.scalars(select(Entry).order_by(Entry.id))] == [
+            "first", "next"]

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import pytest
+
 from storage.engine import Journal
 from storage.job_runs import RunStore
 from storage.models import JobRun, Reflection
+from tests.helpers import assert_write_lock_free
 
 AT = datetime(2026, 11, 26, 21, 0, 0, 123456, tzinfo=UTC)
 
@@ -59,3 +62,12 @@ def test_the_store_and_the_scheduler_never_load_sqlalchemy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_failed_write_never_keeps_the_journal_locked(journal: Journal) -> None:
+    store = RunStore(journal.db_path)
+    with pytest.raises(UnicodeEncodeError):
+        store.record("checkin", AT, "ok", "half \ud83d emoji")
+    assert_write_lock_free(journal.db_path)
+    store.record("checkin", AT, "ok", None)
+    assert store.last_runs()["checkin"].status == "ok"

@@ -13,6 +13,7 @@ from storage.errors import JournalNotWritable
 from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary
 from storage.ritual_writes import RitualWriter
 from storage.search import search
+from tests.helpers import assert_write_lock_free
 
 T0 = datetime(2026, 11, 26, 18, 30, 15, 123456, tzinfo=UTC)
 
@@ -277,3 +278,19 @@ def test_the_tray_can_use_them_without_sqlalchemy() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_failed_write_never_keeps_the_journal_locked(journal: Journal,
+                                                       writer: RitualWriter) -> None:
+    """Text SQLite cannot take fails the save, and the kept-open connection is left
+    outside any transaction: the next save and every other writer go ahead."""
+    day = date(2026, 11, 26)
+    with pytest.raises(UnicodeEncodeError):
+        writer.save_day_words(day, how_it_went="half \ud83d emoji", in_the_way="",
+                              mood=None, energy=None)
+    assert_write_lock_free(journal.db_path)
+    writer.save_day_words(day, how_it_went="fine after all", in_the_way="", mood=3,
+                          energy=None)
+    with journal.read() as session:
+        words = session.scalars(select(DayWords).where(DayWords.day == day)).one()
+        assert words.how_it_went == "fine after all"
