@@ -14,11 +14,10 @@ import stat
 import time
 from pathlib import Path
 
-from storage.private import private_folder
+from storage.private import open_private_regular, private_folder
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_NAME = "wise.log"
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
@@ -26,9 +25,8 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     rotation) is created 0600 whatever the umask, and never written through a link."""
 
     def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW,
-                     0o600)
-        _make_private(fd)
+        fd = open_private_regular(Path(self.baseFilename),
+                                  os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
@@ -56,18 +54,15 @@ def note_once(logs_dir: Path, key: str, message: str, *, every_s: float = 60.0) 
     Best effort: a log that cannot be written is not worth failing a command for."""
     stamp = logs_dir / f".noted-{key}"
     try:
-        logs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(logs_dir)
         try:
-            fd = os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-            os.close(fd)
+            os.close(open_private_regular(stamp, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
         except FileExistsError:
             if time.time() - os.lstat(stamp).st_mtime < every_s:
                 return
             os.utime(stamp, follow_symlinks=False)
-        fd = os.open(logs_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW,
-                     0o600)
+        fd = open_private_regular(logs_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
-            _make_private(fd)
             record = logging.LogRecord("wise.cli", logging.WARNING, __file__, 0, message,
                                        None, None)
             os.write(fd, (logging.Formatter(LOG_FORMAT).format(record) + "\n").encode())
@@ -75,11 +70,6 @@ def note_once(logs_dir: Path, key: str, message: str, *, every_s: float = 60.0) 
             os.close(fd)
     except OSError:
         pass
-
-
-def _make_private(fd: int) -> None:
-    if hasattr(os, "fchmod") and stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
-        os.fchmod(fd, 0o600)
 
 
 def _tighten_old_logs(logs_dir: Path) -> None:

@@ -8,11 +8,15 @@ here. Stdlib only and cheap to import: the capture path uses it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 from pathlib import Path
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO put in a file's place must not hang the open
 
 
 def private_folder(folder: Path) -> Path:
@@ -47,6 +51,27 @@ def open_private(path: Path, flags: int) -> int:
     file keeps its mode. Returns the file descriptor."""
     private_folder(path.parent)
     return os.open(path, flags | os.O_CREAT, FILE_MODE)
+
+
+def open_private_regular(path: Path, flags: int) -> int:
+    """os.open of a file that must be a regular file of this user's (a log, the rescue
+    file, a lock): never through a symbolic link put in its place, never a FIFO or a
+    device; created 0600 (in a private folder) when `flags` has O_CREAT, tightened to 0600
+    when it was looser. OSError otherwise (ELOOP for a link, EPERM for anything else)."""
+    if flags & os.O_CREAT:
+        private_folder(path.parent)
+    fd = os.open(path, flags | NOFOLLOW | _NONBLOCK | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    try:
+        info = os.fstat(fd)
+        theirs = hasattr(os, "getuid") and info.st_uid != os.getuid()
+        if not stat.S_ISREG(info.st_mode) or theirs:
+            raise PermissionError(errno.EPERM, "not a regular file of this user's", str(path))
+        if stat.S_IMODE(info.st_mode) & 0o077 and hasattr(os, "fchmod"):
+            os.fchmod(fd, FILE_MODE)  # written before Wise made its files private
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def create_private_file(path: Path) -> bool:

@@ -14,9 +14,7 @@ import stat
 from pathlib import Path
 
 from app.daytime import local_now
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO must not hang the open
+from storage.private import open_private_regular, private_folder
 
 
 def keep_unsaved(rescue_file: Path, text: str) -> Path | None:
@@ -24,7 +22,7 @@ def keep_unsaved(rescue_file: Path, text: str) -> Path | None:
     None when it could not be kept on disk at all."""
     line = f"{local_now().isoformat(timespec='seconds')}\t{text!r}\n".encode()
     try:
-        rescue_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(rescue_file.parent)
     except OSError:
         return None
     if _append(rescue_file, line, os.O_CREAT):
@@ -56,18 +54,14 @@ def unsaved_files(rescue_file: Path) -> list[Path]:
 
 def _append(path: Path, line: bytes, create: int, *, raise_exists: bool = False) -> bool:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | create | _NOFOLLOW | _NONBLOCK, 0o600)
+        fd = open_private_regular(path, os.O_WRONLY | os.O_APPEND | create)
     except FileExistsError:
         if raise_exists:
             raise
         return False
-    except OSError:  # ELOOP: a symbolic link; EACCES, EROFS: not writable
+    except OSError:  # ELOOP: a symbolic link; EPERM: not a file of ours; EROFS: read-only
         return False
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid")
-                                              and info.st_uid != os.getuid()):
-            return False
         os.write(fd, line)
         os.fsync(fd)
         return True

@@ -16,7 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+from storage.private import open_private_regular
+
 LOCK_NAME = "tray.lock"
 
 
@@ -78,15 +79,13 @@ def acquire_tray_lock(data_dir: Path) -> InstanceLock:
 
 
 def _open(path: Path) -> int:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    flags = os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:
-        return os.open(path, os.O_RDWR | flags, 0o600)
+        return open_private_regular(path, os.O_RDWR | os.O_CREAT)
     except OSError as exc:
-        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+        if exc.errno not in (errno.EACCES, errno.EROFS):
             raise
         # A read-only data folder with the file already there: a lock needs no writing.
-        return os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        return open_private_regular(path, os.O_RDONLY)
 
 
 if sys.platform == "win32":

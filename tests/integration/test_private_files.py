@@ -21,9 +21,6 @@ from app.ipc.protocol import socket_path
 ROOT = Path(__file__).resolve().parents[2]
 # The usual umask of a desktop session: without explicit modes, folders come out 0755.
 SESSION_UMASK = 0o022
-# logs/wise.log gets its mode from the logging handler; that fix is the safety-proc
-# stream's (issue 10 item 10), so it is left out here until the two branches meet.
-NOT_YET_OURS = {"wise.log"}
 
 
 def _environment(tmp_path: Path, *, wise_home: Path | None) -> dict[str, str]:
@@ -60,7 +57,7 @@ def _bad_modes(*roots: Path) -> list[str]:
                 found.append(f"{folder} {mode:o}")
             for name in files:
                 path = Path(folder) / name
-                if name in NOT_YET_OURS or stat.S_ISSOCK(path.lstat().st_mode):
+                if stat.S_ISSOCK(path.lstat().st_mode):
                     continue
                 mode = stat.S_IMODE(path.lstat().st_mode)
                 if mode != 0o600:
