@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.daytime import day_bounds_utc, days_ago, journal_day, local_now
+from app.daytime import day_bounds_utc, days_ago, journal_day, local_now, long_day
 from app.journal import Context
 from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
 from storage.engine import Journal
@@ -126,7 +126,7 @@ def plan_review(context: Context, facts: list[GoalFacts], today: date) -> Struct
     from prompts.structured import format_instructions, json_schema_for, with_format_instructions
 
     prompt = load_prompt(PROMPT)
-    day = f"{today:%A} {today.day} {today:%B %Y}"
+    day = long_day(today)
     frame = build_messages(PROMPT, today=day, journal="")
     overhead = sum(estimate_tokens(m["content"]) for m in frame)
     overhead += estimate_tokens(format_instructions(prompt))
@@ -179,7 +179,8 @@ def plain_verdict(f: GoalFacts, today: date) -> GoalVerdict:
                        suggestion="smaller_step",
                        next_step=f.smallest_open or "Write down one step for it that "
                                                     "takes two minutes")
-    since = (f"nothing done or noted since {f.last_activity:%d %B}" if f.last_activity
+    since = (f"nothing done or noted since {long_day(f.last_activity, weekday=False, year=False)}"
+             if f.last_activity
              else "nothing done or noted for it yet")
     resting = ("It is paused and waits for you." if f.status == GoalStatus.PAUSED.value
                else "Maybe it is resting, or life is full; a pause is a fine choice.")

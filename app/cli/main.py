@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "standard input; no text opens the quick-capture window")
 
     today = add("today", "Show today's journal: wins, to-dos due, notes.", _command("today_cmd"))
-    today.add_argument("--date", help="another journal day, YYYY-MM-DD")
+    today.add_argument("--date", help="another journal day: YYYY-MM-DD, yesterday, tomorrow")
 
     _add_goal_commands(add)
     _add_action_commands(add)
@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_model_commands(add: Callable) -> None:
     reflect = add("reflect", "Reflect on a day with your model (or a plain summary without one).",
                   _command("reflect_cmd"))
-    reflect.add_argument("--date", help="the journal day, YYYY-MM-DD (default: today)")
+    reflect.add_argument("--date", help="the journal day: YYYY-MM-DD, today, yesterday or "
+                                        "tomorrow (default: today)")
     reflect.add_argument("--dry-run", action="store_true",
                          help="print exactly what would be sent, with tokens and cost; send "
                               "nothing")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,28 @@ def test_backup_command(cli, wise_home: Path) -> None:
     cli("capture", "keep me")
     result = run_json(cli, "backup")
     assert Path(result["backup"]).parent == wise_home / "backups"
+
+
+def test_a_day_that_does_not_exist_is_named_as_such(cli) -> None:
+    code, _, err = cli("today", "--date", "2026-13-01")
+    assert code == 2 and "2026-13-01 does not exist: there is no month 13" in err
+    code, _, err = cli("reflect", "--dry-run", "--date", "2026-02-30")
+    assert code == 2 and "2026-02-30 does not exist: February 2026 has 28 days" in err
+    code, _, err = cli("today", "--date", "next week")
+    assert code == 2 and "or today, yesterday or tomorrow" in err and "Traceback" not in err
+
+
+def test_today_yesterday_and_tomorrow_are_days(cli) -> None:
+    days = {word: date.fromisoformat(run_json(cli, "today", "--date", word)["day"])
+            for word in ("yesterday", "today", "Tomorrow")}
+    assert days["today"] - days["yesterday"] == days["Tomorrow"] - days["today"] == timedelta(1)
+    assert run_json(cli, "today")["day"] == days["today"].isoformat()
+    plan = run_json(cli, "reflect", "--dry-run", "--date", "yesterday")
+    assert plan["day"] == days["yesterday"].isoformat()
+
+
+def test_prose_days_are_not_zero_padded(cli) -> None:
+    _, out, _ = cli("today", "--date", "2024-12-05")
+    assert out.startswith("Thursday 5 December 2024\n")
+    _, out, _ = cli("reflect", "--dry-run", "--date", "2024-02-29")
+    assert "It is the end of Thursday 29 February 2024." in out
