@@ -121,7 +121,8 @@ def _add_model_commands(add: Callable) -> None:
                               "nothing")
     reflect.add_argument("--words", default=None,
                          help="how the day went, in your words; '-' reads them from "
-                              "standard input (default: none)")
+                              "standard input (default: the words saved for that day in "
+                              "the reflection window)")
     reflect.add_argument("--stream", action="store_true",
                          help="print JSON lines as the reflection arrives (start, delta, "
                               "done | error | cancelled); SIGTERM cancels cleanly")
