@@ -17,6 +17,9 @@ from storage.errors import explain_sqlite_error
 from storage.ids import new_uid
 from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas
 from storage.timeutil import to_db
+from storage.vocabulary import Source
+
+_SOURCES = frozenset(Source)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class CaptureWriter:
 
     def write(self, row: CaptureRow, now: datetime) -> SavedCapture:
         """Insert the capture and commit durably before returning (the acknowledgement)."""
+        if row.source not in _SOURCES:
+            # A value outside the vocabulary could be written but never imported back.
+            raise ValueError(f"unknown source {row.source!r}")
         if self._conn is None:
             self._conn = connect(self.db_path)
         conn = self._conn

@@ -22,6 +22,7 @@ from storage.errors import explain_sqlite_error
 from storage.ids import new_uid
 from storage.slugs import slugify
 from storage.timeutil import to_db, utc_now
+from storage.vocabulary import ActionStatus, GoalStatus, Source
 
 MAX_WORDS_CHARS = 100_000
 MAX_TITLE_CHARS = 200  # a goal's title, as app/goals.py
@@ -29,9 +30,9 @@ MAX_WHY_CHARS = 5000
 MAX_ACTION_CHARS = 1000
 MAX_NOTE_CHARS = 20_000
 MAX_PLANNED = 3
-ACTION_STATUSES = ("open", "done", "dropped")
-GOAL_STATUSES = ("active", "paused", "done", "archived")
-SOURCES = ("capture", "cli", "import", "companion")
+ACTION_STATUSES = tuple(ActionStatus)
+GOAL_STATUSES = tuple(GoalStatus)
+SOURCES = tuple(Source)
 # A summary the user deleted keeps its row with this source and no text (see
 # delete_summary); summaries.source is free text (String(16), no CHECK), so this needs no
 # migration. Readers of memory skip these rows; the summary maker counts them as made.

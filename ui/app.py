@@ -268,17 +268,19 @@ class WiseApp:
         self._refresh_tray_state()
 
     def submit_capture_from_window(self, text: str) -> None:
-        self._capture(text, source="tray", uid=None,
+        self._capture(text, uid=None,
                       on_saved=lambda result: self.capture_window.show_saved(result["summary"]),
                       on_failed=lambda message, _code: self.capture_window.show_failed(message))
 
-    def _capture(self, text: str, *, source: str, uid: str | None, on_saved, on_failed) -> None:
+    def _capture(self, text: str, *, uid: str | None, on_saved, on_failed) -> None:
+        """A capture from the window or the socket: the user's own words, source 'capture'
+        (the window once wrote 'tray', which the importer refused)."""
         from app.capture.service import capture
 
         context, writer = self.context, self.writer
 
         def work() -> dict:
-            return capture(context, text, source=source, uid=uid, writer=writer).as_dict()
+            return capture(context, text, uid=uid, writer=writer).as_dict()
 
         def failed(exc: Exception) -> None:
             code = "bad-input" if isinstance(exc, BadInput) else "failed"
@@ -308,7 +310,7 @@ class WiseApp:
                                          "socket": str(self.ipc.path)}))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
-            self._capture(request["text"], source="capture", uid=request.get("uid"),
+            self._capture(request["text"], uid=request.get("uid"),
                           on_saved=lambda result: reply(ok(request.get("id"), result)),
                           on_failed=lambda message, code: reply(error(request.get("id"), code,
                                                                       message)))

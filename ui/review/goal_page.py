@@ -345,7 +345,7 @@ class GoalPageView(QWidget):
             return
         self.step_edit.clear()
         self.context.write("add_actions", [(title, None)], goal_id=self.goal_id, owner=self,
-                           doing="add the step", what="actions")
+                           doing="add the step", what="actions", source="capture")
 
     def _say(self, text: str, *, problem: bool = False) -> None:
         self.status_line.setVisible(bool(text))
