@@ -85,8 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_goal_commands(add)
     _add_action_commands(add)
 
-    search = add("search", "Search notes and actions.", _command("search_cmd"))
-    search.add_argument("query", nargs="+", help="words to find (each matches as a prefix)")
+    search = add("search", "Search notes and actions by their words, tags and goals.",
+                 _command("search_cmd"))
+    search.add_argument("query", nargs="+", help="words to find (each matches as a prefix, "
+                                                  "in the text, the tags or the goal's "
+                                                  "title); #tag keeps only what carries it")
     search.add_argument("--limit", type=int, default=20, help="at most this many results")
 
     export = add("export", "Export the journal as JSON (complete) or Markdown (to read).",

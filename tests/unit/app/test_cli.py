@@ -177,3 +177,30 @@ def test_prose_days_are_not_zero_padded(cli) -> None:
     assert out.startswith("Thursday 5 December 2024\n")
     _, out, _ = cli("reflect", "--dry-run", "--date", "2024-02-29")
     assert "It is the end of Thursday 29 February 2024." in out
+
+
+def test_search_finds_what_is_tagged_or_belongs_to_a_goal(cli) -> None:
+    cli("capture", "[ ] call dad about christmas #family")  # before the goal: a tag
+    cli("goals", "add", "Family")
+    cli("capture", "+ dinner with the kids #family #happy")  # a link to the goal
+    cli("capture", "a quiet walk")
+    for query in ("family", "#family", "famil"):
+        hits = run_json(cli, "search", query)
+        assert sorted(h["snippet"] for h in hits) == ["call dad about christmas",
+                                                      "dinner with the kids"], query
+    [hit] = run_json(cli, "search", "#happy")
+    assert (hit["goal"], hit["tags"]) == ("family", ["happy"])
+    _, out, _ = cli("search", "kids")
+    assert "dinner with the [kids]  #family #happy" in out
+
+
+def test_doctor_sees_a_search_index_missing_an_item(cli, wise_home: Path) -> None:
+    from tests.helpers import sql
+
+    cli("capture", "hello")
+    cli("capture", "[ ] and a step")
+    sql(wise_home, "DELETE FROM actions_fts")  # as if a write had bypassed the triggers
+    code, out, _ = cli("doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert code == 1 and checks["search index"]["status"] == "problem"
+    assert "actions and their index differ" in checks["search index"]["detail"]
