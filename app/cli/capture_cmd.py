@@ -28,7 +28,9 @@ def run(args: Namespace) -> int:
     result = _through_tray(text, uid)
     if result is None:
         result = _directly(text, uid)
-    emit(args, result, f"Saved {result['summary']}")
+    summary = result["summary"]
+    emit(args, result, f"{summary[:1].upper()}{summary[1:]}; not added twice."
+         if result.get("already_open") else f"Saved {summary}")
     return 0
 
 

@@ -128,7 +128,8 @@ def format_review(outcome) -> str:
         lines = [f"{verdict.title}  #{verdict.slug}  ({state})",
                  f"  {verdict.observation}", f"  Suggestion: {words[verdict.suggestion]}."]
         if verdict.next_step:
-            lines.append(f"  Next step: {verdict.next_step}")
+            lines.append(f"  Next step: {verdict.next_step}"
+                         + (" (already open)" if verdict.next_step_open else ""))
         blocks.append("\n".join(lines))
     by = f"(reviewed with {outcome.model})" if outcome.model else ""
     tail = [t for t in (by, f"({outcome.note})" if outcome.note else "") if t]

@@ -559,3 +559,41 @@ def test_the_window_fits_a_small_laptop_screen(qtbot, empty_journal, window) -> 
     assert window.width() <= max(1100, room.width())
     assert window.height() <= room.height()
     assert window.minimumWidth() <= 1366 and window.minimumHeight() <= 768
+
+
+# --- a step the goal has open is not added twice ----------------------------------------------
+
+
+def test_review_with_wise_does_not_offer_a_step_that_is_already_open(qtbot, seeded, window,
+                                                                      wise_home) -> None:
+    open_goal(qtbot, window, "Run a 5k")
+    qtbot.mouseClick(window.goal_page.review_button, Qt.MouseButton.LeftButton)
+    dialog = window.goal_page._dialog
+    qtbot.waitUntil(lambda: len(dialog.suggestions) == 1, timeout=CHILD_WAIT_MS)
+    [run] = dialog.suggestions
+    assert run.next_step == "buy new running shoes"  # the smallest open step: already there
+    assert "step" not in run.buttons
+    words = " ".join(w.text() for w in run.findChildren(type(run.outcome)))
+    assert "already one of its open steps" in words
+    assert actions_of(wise_home, "run-a-5k").count(
+        ("buy new running shoes", 15, "open")) == 1
+
+
+def test_steps_already_open_are_named_not_added_again(qtbot, seeded, window,
+                                                      wise_home) -> None:
+    open_goal(qtbot, window, "Run a 5k")
+    window.goal_page.step_edit.setText("Buy new running shoes.")
+    qtbot.keyClick(window.goal_page.step_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "already one of this goal's open steps"
+                    in window.goal_page.status_line.text(), timeout=10_000)
+    window.goal_page.break_down_goal()
+    dialog = window.goal_page._dialog
+    for title in ("lace the new shoes", "buy new  running shoes"):
+        dialog.hand_edit.setText(title)
+        qtbot.keyClick(dialog.hand_edit, Qt.Key.Key_Return)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Added 1 step" in dialog.status.text(), timeout=10_000)
+    assert "“buy new running shoes” is already one of this goal's open steps" in (
+        dialog.status.text())
+    assert [t for t, _m, status in actions_of(wise_home, "run-a-5k") if status == "open"] == [
+        "buy new running shoes", "lace the new shoes"]

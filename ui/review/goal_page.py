@@ -20,6 +20,7 @@ from ui.review.context import ReviewContext
 from ui.review.dialogs import cadence_box, confirm_retire
 from ui.review.goals_page import ChartCard, page_room, status_chip
 from ui.review.look import (
+    already_open_words,
     button,
     cadence_text,
     cadence_tip,
@@ -344,8 +345,14 @@ class GoalPageView(QWidget):
         if not title or self.goal_id is None:
             return
         self.step_edit.clear()
+
+        def added(result: Any) -> None:
+            if result.already_open:
+                self._say(already_open_words(result.already_open))
+
         self.context.write("add_actions", [(title, None)], goal_id=self.goal_id, owner=self,
-                           doing="add the step", what="actions", source="capture")
+                           doing="add the step", what="actions", source="capture",
+                           on_success=added)
 
     def _say(self, text: str, *, problem: bool = False) -> None:
         self.status_line.setVisible(bool(text))

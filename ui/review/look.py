@@ -155,6 +155,13 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def already_open_words(titles: list[str]) -> str:
+    """What the review window says for steps not added because the goal has them open."""
+    quoted = ", ".join(f"“{title}”" for title in titles)
+    return (f"Already open, so not added again: {quoted}." if len(titles) > 1
+            else f"{quoted} is already one of this goal's open steps: not added again.")
+
+
 def since(moment: datetime | None, now: datetime) -> str:
     """'today', 'yesterday', '3 days ago', '2 weeks ago', 'on 4 Mar 2026', or 'never'."""
     from app.daytime import days_ago

@@ -204,3 +204,15 @@ def test_doctor_sees_a_search_index_missing_an_item(cli, wise_home: Path) -> Non
     checks = {c["name"]: c for c in json.loads(out)["checks"]}
     assert code == 1 and checks["search index"]["status"] == "problem"
     assert "actions and their index differ" in checks["search index"]["detail"]
+
+
+def test_a_captured_step_its_goal_has_open_says_so(cli) -> None:
+    cli("goals", "add", "Family")
+    cli("capture", "[ ] call dad about Christmas #family")
+    code, out, _ = cli("capture", "[ ] Call dad about christmas. #family tomorrow")
+    assert code == 0
+    assert out.startswith("Already open as to-do 1: Call dad about christmas. (goal Family, "
+                          "due tomorrow); not added twice.")
+    [step] = run_json(cli, "actions", "list")
+    assert (step["id"], step["title"], step["due_on"] is not None) == (
+        1, "call dad about Christmas", True)
