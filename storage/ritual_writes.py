@@ -20,6 +20,7 @@ from types import EllipsisType
 
 from storage.capture_writer import connect
 from storage.errors import explain_sqlite_error
+from storage.goal_links import TaggedItem, link_tagged
 from storage.ids import new_uid
 from storage.slugs import slugify
 from storage.steps import open_steps_by_key, step_key
@@ -226,6 +227,12 @@ class RitualWriter:
                 sets = ", ".join(f"{column} = ?" for column in changes)
                 conn.execute(f"UPDATE goals SET {sets}, updated_at = ? WHERE id = ?",
                              (*changes.values(), now, goal_id))
+
+    def link_tagged_items(self, goal_id: int) -> list[TaggedItem]:
+        """Link the items tagged with the goal's #tag before it existed (and linked to no
+        goal) to it; returns them, so the window can say what it linked."""
+        with self._transaction() as (conn, now):
+            return link_tagged(conn, goal_id, now)
 
     def set_goal_status(self, goal_id: int, status: str) -> None:
         if status not in GOAL_STATUSES:

@@ -198,7 +198,12 @@ def _add_goal_commands(add: Callable) -> None:
     new.add_argument("--why", default="", help="why this goal matters to you")
     new.add_argument("--cadence", type=int, help="times a week you want to touch it (1-21)")
     new.add_argument("--slug", help="the #tag that links captures to it (default: from title)")
+    new.add_argument("--link", action="store_true",
+                     help="also link the items tagged with its #tag before it existed")
     new.set_defaults(handler=_command("goals_cmd", "run_add"))
+    link = sub("link", "link the items tagged with a goal's #tag before the goal existed")
+    link.add_argument("goal", help="the goal's #tag (slug) or number")
+    link.set_defaults(handler=_command("goals_cmd", "run_link"))
     listing = sub("list", "list goals")
     listing.add_argument("--all", action="store_true", help="include done and archived goals")
     listing.set_defaults(handler=_command("goals_cmd", "run_list"))

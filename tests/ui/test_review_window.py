@@ -597,3 +597,27 @@ def test_steps_already_open_are_named_not_added_again(qtbot, seeded, window,
         dialog.status.text())
     assert [t for t, _m, status in actions_of(wise_home, "run-a-5k") if status == "open"] == [
         "buy new running shoes", "lace the new shoes"]
+
+
+# --- a #tag used before its goal existed ------------------------------------------------------
+
+
+def test_a_new_goal_offers_to_link_what_carried_its_tag_before(qtbot, wise, window,
+                                                              wise_home) -> None:
+    assert wise("capture", "[ ] call mum about the trip #family").code == 0
+    assert wise("capture", "dinner with the kids #family #happy").code == 0
+    open_on_goals(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.dialog.title_edit, "Family")
+    qtbot.mouseClick(window.dialog.ok_button, Qt.MouseButton.LeftButton)
+    page = window.goal_page
+    qtbot.waitUntil(lambda: page.link_banner.isVisibleTo(window), timeout=10_000)
+    assert page.link_label.text().startswith("2 earlier items carry #family but belong to "
+                                             "no goal")
+    assert page.open_steps == []
+    qtbot.mouseClick(page.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.open_steps) == 1, timeout=10_000)
+    assert page.status_line.text() == ("Linked 1 to-do and 1 note to this goal: “call mum "
+                                       "about the trip”, “dinner with the kids”.")
+    assert not page.link_banner.isVisibleTo(window)
+    assert sql(wise_home, "SELECT count(*) FROM entries WHERE goal_id = 1") == [(1,)]

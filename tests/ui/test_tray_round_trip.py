@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.ipc.client import TrayClient
 from app.journal import Context
-from tests.helpers import export_import_export, sql
+from tests.helpers import export_import_export
 from ui.app import WiseApp
 
 

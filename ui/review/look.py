@@ -162,6 +162,25 @@ def already_open_words(titles: list[str]) -> str:
             else f"{quoted} is already one of this goal's open steps: not added again.")
 
 
+LINKED_NAMED = 5
+
+
+def linked_words(items: list) -> str:
+    """What linking earlier #tagged items did, naming them (so it can be checked)."""
+    from storage.goal_links import counted
+
+    if not items:
+        return "Nothing left to link."
+    named = ", ".join(f"“{_short(item.text)}”" for item in items[:LINKED_NAMED])
+    more = f" and {len(items) - LINKED_NAMED} more" if len(items) > LINKED_NAMED else ""
+    return f"Linked {counted(items)} to this goal: {named}{more}."
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def since(moment: datetime | None, now: datetime) -> str:
     """'today', 'yesterday', '3 days ago', '2 weeks ago', 'on 4 Mar 2026', or 'never'."""
     from app.daytime import days_ago

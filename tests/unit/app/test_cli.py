@@ -216,3 +216,23 @@ def test_a_captured_step_its_goal_has_open_says_so(cli) -> None:
     [step] = run_json(cli, "actions", "list")
     assert (step["id"], step["title"], step["due_on"] is not None) == (
         1, "call dad about Christmas", True)
+
+
+def test_a_new_goal_says_how_many_earlier_items_carry_its_tag(cli) -> None:
+    cli("capture", "[ ] call mum about the trip #family")
+    cli("capture", "dinner with the kids #family #happy")
+    cli("capture", "[ ] something else #work")
+    code, out, _ = cli("goals", "add", "Family")
+    assert code == 0 and ("2 earlier items carry #family (1 to-do and 1 note) and belong to "
+                          "no goal. Link them to Family: wise goals link family") in out
+    assert run_json(cli, "search", "#family")[0]["goal"] is None  # still a plain tag
+    code, out, _ = cli("goals", "link", "family")
+    assert code == 0 and out.splitlines() == [
+        "Linked 1 to-do and 1 note carrying #family to Family:",
+        "  to-do 1: call mum about the trip", "  note 1: dinner with the kids"]
+    hits = run_json(cli, "search", "#family")
+    assert [(h["goal"], h["tags"]) for h in hits] == [("family", ["happy"]),
+                                                      ("family", [])]
+    assert "Nothing to link" in cli("goals", "link", "family")[1]
+    added = run_json(cli, "goals", "add", "Work", "--link")
+    assert [(i["kind"], i["text"]) for i in added["linked"]] == [("to-do", "something else")]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from storage.engine import Journal
 from storage.errors import JournalNotWritable
-from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary
+from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary, Tag
 from storage.ritual_writes import RitualWriter
 from storage.search import search
 
@@ -307,3 +307,30 @@ def test_the_tray_can_use_them_without_sqlalchemy() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_items_tagged_before_their_goal_existed_are_linked(journal: Journal,
+                                                           writer: RitualWriter,
+                                                           clock: Clock) -> None:
+    (family_tag, happy) = (Tag(name="family"), Tag(name="happy"))
+    (other,) = add(journal, Goal(slug="other", title="Other"))
+    call, elsewhere, dinner = add(
+        journal, Action(title="call mum", tags=[family_tag]),
+        Action(title="already somewhere else", goal_id=other, tags=[family_tag]),
+        Entry(text="dinner with the kids", tags=[family_tag, happy]))
+    goal = writer.add_goal("Family")
+    later = clock.tick()
+    linked = writer.link_tagged_items(goal)
+    assert [(i.kind, i.id, i.text) for i in linked] == [("to-do", call, "call mum"),
+                                                       ("note", dinner, "dinner with the kids")]
+    with journal.read() as session:
+        assert session.get(Action, call).goal_id == goal
+        assert session.get(Action, call).updated_at == later
+        assert session.get(Action, call).tags == []  # the tag is the link now
+        assert session.get(Action, elsewhere).goal_id == other  # left as it was
+        assert [t.name for t in session.get(Entry, dinner).tags] == ["happy"]
+        assert sorted(h.id for h in search(session, "#family") if h.kind == "action") == [
+            call, elsewhere]  # as a goal, and as a tag
+    assert writer.link_tagged_items(goal) == []
+    with pytest.raises(ValueError, match="no goal 999"):
+        writer.link_tagged_items(999)
