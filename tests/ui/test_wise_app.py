@@ -12,21 +12,12 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.ipc.client import TrayClient
-from app.journal import Context
 from app.state import load_state
-from ui.app import WiseApp
 
 
 @pytest.fixture
-def wise(qtbot, wise_home: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
-    app = WiseApp(Context.from_environment(), log_path=str(wise_home / "logs" / "wise.log"))
-    app.start()
-    qtbot.addWidget(app.capture_window)
-    yield app
-    app.shutdown()
-    for widget in QApplication.topLevelWidgets():
-        widget.hide()
+def wise(tray_app):
+    return tray_app
 
 
 def in_thread(work):
