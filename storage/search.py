@@ -8,6 +8,8 @@ belonging to that goal; a query of tags alone lists those items, newest first.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,10 +37,11 @@ class SearchHit:
 # journal the recent mentions are the ones wanted. FTS5 walks rowids newest-first cheaply.
 RANKED_WINDOW = 2000
 SNIPPET_TOKENS = 16
+RANK_WEIGHTS = "2.0, 1.0, 1.0"  # the item's own words count twice a tag or its goal's title
 _KINDS = (
-    # kind, fts table, item table, link table, link column, status column
-    ("entry", "entries_fts", "entries", "entry_tags", "entry_id", "NULL"),
-    ("action", "actions_fts", "actions", "action_tags", "action_id", "x.status"),
+    # kind, fts table, item table, its text column, link table, link column, status
+    ("entry", "entries_fts", "entries", "text", "entry_tags", "entry_id", "NULL"),
+    ("action", "actions_fts", "actions", "title", "action_tags", "action_id", "x.status"),
 )
 
 
@@ -55,27 +58,77 @@ def search(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
     sql = (f"SELECT * FROM ({parts[0]}) UNION ALL SELECT * FROM ({parts[1]}) "
            f"ORDER BY {order} LIMIT :limit")
     rows = session.execute(text(sql), params).all()
-    return [SearchHit(kind, id_, snip, status, slug, from_db(created),
-                      tuple(tag for tag in (indexed or "").split() if tag != slug))
-            for kind, id_, snip, status, slug, created, indexed, _rank in rows]
+    prefixes = [_folded(word) for word in _WORDS.findall(words)]
+    return [SearchHit(kind, id_, snippet(body, prefixes), status, slug, from_db(created),
+                      tuple(sorted((own or "").split())))
+            for kind, id_, body, status, slug, created, own, _rank in rows]
 
 
 def _kind_sql(kind: tuple[str, ...], tag_count: int, ranked: bool) -> str:
     """One kind's best `limit` matches: ranked among the newest RANKED_WINDOW matches of
-    the words, or (tags alone) the newest."""
-    name, fts, table, links, link, status = kind
+    the words, or (tags alone) the newest. Only the ids are ranked; the text of the few
+    shown is read after, and their snippets made from it (snippet() in the ranking would
+    read the indexed copy of every ranked match)."""
+    name, fts, table, column, links, link, status = kind
     # The index's tag column matches words of a tag (family-dinner holds family): the
     # exact tag, or the goal's #tag, is checked here.
     exact = "".join(
         f" AND (g.slug = :tag{n} OR EXISTS (SELECT 1 FROM {links} l JOIN tags t "
         f"ON t.id = l.tag_id WHERE l.{link} = x.id AND t.name = :tag{n}))"
         for n in range(tag_count))
-    head = (f"SELECT '{name}' AS kind, x.id, snippet({fts}, 0, '[', ']', '…', "
-            f"{SNIPPET_TOKENS}) AS snip, {status} AS status, g.slug, x.created_at, "
-            f"{fts}.tags, {fts}.rank AS rank FROM {fts} JOIN {table} x ON x.id = {fts}.rowid "
-            f"LEFT JOIN goals g ON g.id = x.goal_id WHERE {fts} MATCH :match{exact}")
-    if not ranked:
-        return f"{head} ORDER BY {fts}.rowid DESC LIMIT :limit"
-    return (f"{head} AND {fts}.rowid >= coalesce((SELECT rowid FROM {fts} WHERE {fts} "
-            f"MATCH :match ORDER BY rowid DESC LIMIT 1 OFFSET :window), 0) "
-            f"ORDER BY {fts}.rank LIMIT :limit")
+    joins = (f" JOIN {table} x ON x.id = {fts}.rowid LEFT JOIN goals g ON g.id = x.goal_id"
+             if tag_count else "")
+    # bm25() in SQLite's own ORDER BY, not FTS5's `ORDER BY rank`: that one scores every
+    # match before the window applies (about twice the time for a common word).
+    best = f"SELECT {fts}.rowid AS id, bm25({fts}, {RANK_WEIGHTS}) AS rank FROM {fts}" \
+           f"{joins} WHERE {fts} MATCH :match{exact}"
+    if ranked:
+        best += (f" AND {fts}.rowid >= coalesce((SELECT rowid FROM {fts} WHERE {fts} "
+                 f"MATCH :match ORDER BY rowid DESC LIMIT 1 OFFSET :window), 0) "
+                 f"ORDER BY rank LIMIT :limit")
+    else:
+        best += f" ORDER BY {fts}.rowid DESC LIMIT :limit"
+    return (f"SELECT '{name}' AS kind, x.id, x.{column} AS body, {status} AS status, g.slug, "
+            f"x.created_at, (SELECT group_concat(t.name, ' ') FROM {links} l JOIN tags t "
+            f"ON t.id = l.tag_id WHERE l.{link} = x.id) AS own_tags, best.rank AS rank "
+            f"FROM ({best}) best JOIN {table} x ON x.id = best.id "
+            f"LEFT JOIN goals g ON g.id = x.goal_id")
+
+
+# ------------------------------------------------------------------------ snippets
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def _folded(word: str) -> str:
+    """As the index's tokenizer sees a word: no case, no accents (unicode61,
+    remove_diacritics 2)."""
+    if word.isascii():
+        return word.lower()
+    parts = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in parts if not unicodedata.combining(ch))
+
+
+def snippet(body: str, prefixes: list[str], tokens: int = SNIPPET_TOKENS) -> str:
+    """Up to `tokens` words of `body` around its first word that starts with one of
+    `prefixes`, each such word in [brackets], '…' where text was left out (what FTS5's
+    snippet() gives, made for the few rows shown only)."""
+    spans = [m.span() for m in _WORDS.finditer(body)]
+    if not spans:
+        return body.strip()
+    hits = [_folded(body[begin:end]).startswith(tuple(prefixes)) if prefixes else False
+            for begin, end in spans]
+    first = hits.index(True) if True in hits else 0
+    start = max(0, min(first - tokens // 4, len(spans) - tokens))
+    out, at = [], spans[start][0]
+    for (begin, end), hit in zip(spans[start:start + tokens], hits[start:start + tokens],
+                                 strict=True):
+        out.append(body[at:begin])
+        word = body[begin:end]
+        out.append(f"[{word}]" if hit else word)
+        at = end
+    last = len(spans) <= start + tokens
+    if last:
+        out.append(body[at:])
+    text = "".join(out).strip()
+    return ("…" if start else "") + text + ("" if last else "…")

@@ -35,8 +35,6 @@ _ITEMS = {
     "actions_fts": ("actions", "title", "action_tags", "action_id"),
 }
 _TOKENIZE = "tokenize='unicode61 remove_diacritics 2', prefix='2 3'"
-# The item's own words count twice as much as a tag or its goal's title.
-_RANK = "bm25(2.0, 1.0, 1.0)"
 
 
 def upgrade() -> None:
@@ -86,7 +84,6 @@ def _create_tag_fts(fts: str, table: str, column: str, links: str, link: str) ->
         f"|| ' ' || coalesce(g.slug, '')), coalesce(g.title, '') "
         f"FROM {table} t LEFT JOIN goals g ON g.id = t.goal_id")
     op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({column}, tags, goal, {_TOKENIZE})")
-    op.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('rank', '{_RANK}')")
     op.execute(f"INSERT INTO {fts}(rowid, {column}, tags, goal) "
                f"SELECT id, {column}, tags, goal FROM {fts}_rows")
 

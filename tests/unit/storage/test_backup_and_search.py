@@ -144,3 +144,15 @@ def test_the_index_follows_tag_links_goal_changes_and_deletions(journal: Journal
         for fts in ("entries_fts", "actions_fts"):
             session.connection().exec_driver_sql(
                 f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+
+
+def test_snippets_mark_the_matching_words_of_a_long_text() -> None:
+    from storage.search import snippet
+
+    words = " ".join(f"w{n}" for n in range(40))
+    assert snippet(f"{words} Café au lait, then {words}", ["cafe"]) == (
+        "…w36 w37 w38 w39 [Café] au lait, then w0 w1 w2 w3 w4 w5 w6 w7…")
+    assert snippet("called mum about the trip", ["mum"]) == "called [mum] about the trip"
+    assert snippet("tagged, not written", []) == "tagged, not written"  # #tag alone
+    assert snippet(words, ["nothing"]).startswith("w0 w1") and snippet(words, []).endswith("…")
+    assert snippet("?!", ["x"]) == "?!"
