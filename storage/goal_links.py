@@ -34,6 +34,11 @@ class TaggedItem:
     def table(self) -> str:
         return "entries" if self.kind == "note" else "actions"
 
+    def short(self, limit: int = 70) -> str:
+        """Its words on one line, cut to `limit` characters with '…'."""
+        text = " ".join(self.text.split())
+        return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
 
 def unlinked_tagged(conn: sqlite3.Connection, slug: str) -> list[TaggedItem]:
     """Items carrying #slug as a plain tag and belonging to no goal: actions, then notes,
@@ -65,4 +70,6 @@ def counted(items: list[TaggedItem]) -> str:
     for item in items:
         counts[item.kind] = counts.get(item.kind, 0) + 1
     parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items()]
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    if len(parts) < 2:
+        return parts[0] if parts else "nothing"
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from app.daytime import MONTHS, journal_day, local_now
 from app.errors import BadInput
 
-HELP = "the journal day: YYYY-MM-DD, today, yesterday or tomorrow"
 _WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 

@@ -61,11 +61,10 @@ def run_link(args: Namespace) -> int:
 
 
 def _earlier(context: Context, slug: str) -> list:
-    import sqlite3
-
+    from storage.capture_writer import connect
     from storage.goal_links import unlinked_tagged
 
-    conn = sqlite3.connect(context.paths.db)
+    conn = connect(context.paths.db)
     try:
         return unlinked_tagged(conn, slug)
     finally:
@@ -95,9 +94,7 @@ def _linked_words(items: list, goal: Goal) -> str:
     from storage.goal_links import counted
 
     lines = [f"Linked {counted(items)} carrying #{goal.slug} to {goal.title}:"]
-    for item in items[:LINKED_SHOWN]:
-        text = " ".join(item.text.split())
-        lines.append(f"  {item.kind} {item.id}: {text[:69] + '…' if len(text) > 70 else text}")
+    lines += [f"  {item.kind} {item.id}: {item.short()}" for item in items[:LINKED_SHOWN]]
     if len(items) > LINKED_SHOWN:
         lines.append(f"  … and {len(items) - LINKED_SHOWN} more (with --json, every one is "
                      "listed)")

@@ -72,7 +72,7 @@ def test_the_review_windows_writes_round_trip(wise, writer: RitualWriter,
     goal = writer.add_goal("Learn Spanish", why="talk with my in-laws", cadence_per_week=3)
     writer.update_goal(goal, title="Learn Spanish, slowly", cadence_per_week=None)
     # Break it down, Review with Wise's "Add this step", a step added by hand.
-    steps = writer.add_actions([("open the app", 2), ("one lesson", 10)], goal_id=goal)
+    steps = writer.add_actions([("open the app", 2), ("one lesson", 10)], goal_id=goal).ids
     writer.add_actions([("find the old textbook", None)], goal_id=goal, source="capture")
     writer.set_action_status(steps[0], "done")
     writer.set_goal_status(goal, "paused")

@@ -171,14 +171,9 @@ def linked_words(items: list) -> str:
 
     if not items:
         return "Nothing left to link."
-    named = ", ".join(f"“{_short(item.text)}”" for item in items[:LINKED_NAMED])
+    named = ", ".join(f"“{item.short(60)}”" for item in items[:LINKED_NAMED])
     more = f" and {len(items) - LINKED_NAMED} more" if len(items) > LINKED_NAMED else ""
     return f"Linked {counted(items)} to this goal: {named}{more}."
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def since(moment: datetime | None, now: datetime) -> str:
