@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.daytime import short_day
 from app.errors import BadInput
 from app.journal import Context
 from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
@@ -175,12 +176,16 @@ def item_context(journal: Journal, item: Item) -> str:
             lines += [f"- {_step(a)}" for a in open_steps]
         if done_steps:
             lines.append("Done already (newest first):")
-            lines += [f"- {_step(a)} (done {a.done_at.astimezone():%d %b %Y})"
-                      for a in done_steps if a.done_at]
+            lines += [f"- {_step(a)} (done {_done_day(a)})" for a in done_steps if a.done_at]
         if notes:
             lines.append("Their recent notes about it (newest first):")
             lines += [f"- {one_line(n.text)}" for n in notes]
     return "\n".join(lines)
+
+
+def _done_day(action: Action) -> str:
+    day = action.done_at.astimezone().date()
+    return f"{short_day(day)} {day.year}"
 
 
 def _step(action: Action) -> str:

@@ -6,6 +6,12 @@ from datetime import date, datetime, timedelta
 
 from storage.timeutil import journal_day_bounds
 
+# Fixed English names: the interface is English, and a locale (Qt sets the process's own
+# from the environment) must not change the words. Days are never zero-padded in prose.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
@@ -35,7 +41,7 @@ def short_day(day: date, today: date | None = None) -> str:
             return "tomorrow"
         if delta == -1:
             return "yesterday"
-    text = f"{day:%a} {day.day} {day:%b}"
+    text = f"{WEEKDAYS[day.weekday()][:3]} {day.day} {MONTHS[day.month - 1][:3]}"
     if today is not None and day.year != today.year:
         text += f" {day.year}"
     return text
@@ -53,4 +59,13 @@ def days_ago(then: date, today: date) -> str:
         return f"{days} days ago"
     if days < 60:
         return f"{days // 7} weeks ago"
-    return f"on {then.day} {then:%b %Y}"
+    return f"on {then.day} {MONTHS[then.month - 1][:3]} {then.year}"
+
+
+def long_day(day: date, *, weekday: bool = True, year: bool = True) -> str:
+    """'Thursday 3 December 2026' (without the weekday or the year when asked): a day in
+    prose, never '03 December'."""
+    text = f"{day.day} {MONTHS[day.month - 1]}"
+    if weekday:
+        text = f"{WEEKDAYS[day.weekday()]} {text}"
+    return f"{text} {day.year}" if year else text

@@ -144,8 +144,13 @@ def _fts_state(db: Path) -> tuple[str, str]:
     # holding it is "busy, try again", not a broken index.
     conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
-        for table in ("entries_fts", "actions_fts"):
-            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+        for table, fts in (("entries", "entries_fts"), ("actions", "actions_fts")):
+            conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+            # The index keeps its own copy (schema 0005): one row for every item.
+            if conn.execute(f"SELECT (SELECT count(*) FROM {table}) != "
+                            f"(SELECT count(*) FROM {fts})").fetchone()[0]:
+                return FAIL, (f"the search index is out of step with the journal ({table} "
+                              "and their index differ)")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             return WARN, "not checked: the journal is busy; run `wise doctor` again in a moment"

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.daytime import day_bounds_utc, days_ago, journal_day, local_now
+from app.daytime import day_bounds_utc, days_ago, journal_day, local_now, long_day
 from app.journal import Context
 from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
 from storage.engine import Journal
@@ -26,6 +26,7 @@ PROMPT = "goal_review"
 WINDOW_DAYS = 28  # "alive" = some activity in the last four weeks
 MAX_GOALS = 50  # the GoalReview schema's limit
 NOTE_LIMIT = 3
+OPEN_LIMIT = 10  # open steps listed for the model, smallest first (the rest are counted)
 NO_MODEL_NOTE = ("No model is connected, so this review comes from your data alone. To "
                  "review with a model: wise config set llm.model ollama_chat/llama3.2 (see "
                  "the README's model section).")
@@ -49,6 +50,7 @@ class GoalFacts:
     open_count: int
     smallest_open: str | None
     recent_notes: list[str]
+    open_steps: tuple[str, ...] = ()  # every open step's title, smallest first
 
     @property
     def active_recently(self) -> bool:
@@ -64,11 +66,13 @@ class GoalVerdict:
     observation: str
     suggestion: str  # keep | pause | retire | smaller_step
     next_step: str | None
+    next_step_open: bool = False  # the next step is one the goal already has open
 
     def as_dict(self) -> dict:
         return {"goal_id": self.goal_id, "slug": self.slug, "title": self.title,
                 "alive": self.alive, "observation": self.observation,
-                "suggestion": self.suggestion, "next_step": self.next_step}
+                "suggestion": self.suggestion, "next_step": self.next_step,
+                "next_step_open": self.next_step_open}
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
     if not facts:
         return ReviewOutcome([], None, "No goals to review yet. Add one with its why: "
                                        "wise goals add \"Family\" --why \"...\"")
-    plain = [plain_verdict(f, today) for f in facts]
+    plain = [_marked(plain_verdict(f, today), f) for f in facts]
     if not context.settings.get("llm.model"):
         return ReviewOutcome(plain, None, NO_MODEL_NOTE + more)
     from app.llm.types import ModelError
@@ -116,9 +120,21 @@ def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
         if check is None:  # left out by the model: the data still says something
             verdicts.append(fallback)
             continue
-        verdicts.append(replace(fallback, alive=check.alive, observation=check.observation,
-                                suggestion=check.suggestion, next_step=check.next_step))
+        verdicts.append(_marked(replace(fallback, alive=check.alive,
+                                        observation=check.observation,
+                                        suggestion=check.suggestion,
+                                        next_step=check.next_step), fact))
     return ReviewOutcome(verdicts, result.model, more.strip() or None)
+
+
+def _marked(verdict: GoalVerdict, fact: GoalFacts) -> GoalVerdict:
+    """Say when the next step is one the goal has open already: the window then offers
+    no "Add this step" (it would only be refused as a repeat)."""
+    from storage.steps import step_key
+
+    is_open = verdict.next_step is not None and step_key(verdict.next_step) in {
+        step_key(title) for title in fact.open_steps}
+    return replace(verdict, next_step_open=is_open)
 
 
 def plan_review(context: Context, facts: list[GoalFacts], today: date) -> StructuredCall:
@@ -127,7 +143,7 @@ def plan_review(context: Context, facts: list[GoalFacts], today: date) -> Struct
     from prompts.structured import format_instructions, json_schema_for, with_format_instructions
 
     prompt = load_prompt(PROMPT)
-    day = f"{today:%A} {today.day} {today:%B %Y}"
+    day = long_day(today)
     frame = build_messages(PROMPT, today=day, journal="")
     overhead = sum(estimate_tokens(m["content"]) for m in frame)
     overhead += estimate_tokens(format_instructions(prompt))
@@ -152,8 +168,13 @@ def goal_block(f: GoalFacts, today: date) -> str:
                  f"{f.added_recent} steps added")
     parts.append(f"last activity {days_ago(f.last_activity, today)}" if f.last_activity
                  else "no activity yet")
-    parts.append(f"{f.open_count} open steps" + (f" (smallest: {f.smallest_open})"
-                                                 if f.smallest_open else ""))
+    if f.open_steps:
+        listed = "; ".join(f.open_steps[:OPEN_LIMIT])
+        more = (f"; and {f.open_count - OPEN_LIMIT} more" if f.open_count > OPEN_LIMIT
+                else "")
+        parts.append(f"{f.open_count} open steps, smallest first: {listed}{more}")
+    else:
+        parts.append("no open steps")
     parts.append(f"created {days_ago(f.created, today)}")
     text = "; ".join(parts)
     if f.recent_notes:
@@ -180,7 +201,8 @@ def plain_verdict(f: GoalFacts, today: date) -> GoalVerdict:
                        suggestion="smaller_step",
                        next_step=f.smallest_open or "Write down one step for it that "
                                                     "takes two minutes")
-    since = (f"nothing done or noted since {f.last_activity:%d %B}" if f.last_activity
+    since = (f"nothing done or noted since {long_day(f.last_activity, weekday=False, year=False)}"
+             if f.last_activity
              else "nothing done or noted for it yet")
     resting = ("It is paused and waits for you." if f.status == GoalStatus.PAUSED.value
                else "Maybe it is resting, or life is full; a pause is a fine choice.")
@@ -227,10 +249,9 @@ def _facts(session, goal: Goal, since: datetime, start_hour: int) -> GoalFacts:
     moments = [_aware(m) for m in moments if m is not None]
     last = journal_day(max(moments).astimezone(), start_hour) if moments else None
     is_open = Action.status == ActionStatus.OPEN.value
-    open_count = scalar(select(func.count()).where(mine_a, is_open)) or 0
-    smallest = session.execute(
-        select(Action.title, Action.estimate_minutes).where(mine_a, is_open)
-        .order_by(func.coalesce(Action.estimate_minutes, 15), Action.id).limit(1)).first()
+    open_titles = tuple(" ".join(title.split()) for title in session.scalars(
+        select(Action.title).where(mine_a, is_open)
+        .order_by(func.coalesce(Action.estimate_minutes, 15), Action.id)))
     notes = session.scalars(select(Entry.text).where(mine_e).order_by(Entry.id.desc())
                             .limit(NOTE_LIMIT)).all()
     created = journal_day(_aware(goal.created_at).astimezone(), start_hour)
@@ -238,9 +259,9 @@ def _facts(session, goal: Goal, since: datetime, start_hour: int) -> GoalFacts:
         id=goal.id, slug=goal.slug, title=goal.title, why=goal.why or "", status=goal.status,
         cadence_per_week=goal.cadence_per_week, created=created, done_recent=done_recent,
         notes_recent=notes_recent, added_recent=added_recent, last_activity=last,
-        open_count=open_count,
-        smallest_open=" ".join(smallest.title.split()) if smallest else None,
-        recent_notes=[truncate_to_tokens(one_line(n), 60) for n in notes])
+        open_count=len(open_titles), smallest_open=open_titles[0] if open_titles else None,
+        recent_notes=[truncate_to_tokens(one_line(n), 60) for n in notes],
+        open_steps=open_titles)
 
 
 def _aware(value: datetime | str) -> datetime:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.daytime import long_day
 from app.errors import BadInput
 from app.journal import Context
 from app.llm.types import ModelError
@@ -64,23 +65,27 @@ def _check_day(day: date) -> None:
 
 def plan_daily_reflection(context: Context, journal: Journal, day: date,
                           user_words: str | None) -> ReflectionPlan:
+    """The one request both `wise reflect --dry-run` shows and `wise reflect` sends.
+    `user_words` None means the words the user saved for `day` (the reflection window
+    saves them as they type); any text, even '', is taken as given."""
     from app.memory.context import build_reflection_context
     from app.memory.tokens import estimate_tokens
     from prompts.loader import build_messages, load_prompt
     from prompts.structured import format_instructions, json_schema_for, with_format_instructions
 
     _check_day(day)
+    user_words = users_words(journal, day, user_words)
     settings = context.settings
     budget = settings.get("reflection.input_tokens")
     prompt = load_prompt(PROMPT)
     # The instructions around the journal take their share of the budget first.
-    frame = build_messages(PROMPT, day=_day_words(day), journal="", user_words=user_words or "")
+    frame = build_messages(PROMPT, day=long_day(day), journal="", user_words=user_words or "")
     overhead = sum(estimate_tokens(m["content"]) for m in frame)
     overhead += estimate_tokens(format_instructions(prompt))
     gathered = build_reflection_context(journal, day, start_hour=context.day_start_hour,
                                         budget_tokens=max(budget - overhead, 200))
     messages = with_format_instructions(
-        build_messages(PROMPT, day=_day_words(day), journal=gathered.text,
+        build_messages(PROMPT, day=long_day(day), journal=gathered.text,
                        user_words=user_words or ""), prompt)
     input_tokens = sum(estimate_tokens(m["content"]) for m in messages)
     model = settings.get("llm.model") or None
@@ -103,6 +108,7 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
     Setting `cancel` stops the model call in flight: ModelError("cancelled") is raised and
     nothing is stored."""
     _check_day(day)
+    user_words = users_words(journal, day, user_words)
     if not context.settings.get("llm.model"):
         return _plain(journal, day, context, user_words,
                       note="No model is connected, so this reflection comes from your data "
@@ -173,6 +179,24 @@ def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str
                            prompt=(plan.prompt_name, plan.prompt_version),
                            structured=structured, raw=raw, user_words=user_words)
     return ReflectionOutcome(reflection_id, text, result.model)
+
+
+def users_words(journal: Journal, day: date, given: str | None) -> str | None:
+    """The user's words on `day` as the model reads them: `given` when there is one (the
+    window passes what is on screen, `--words` what was typed), else what was saved."""
+    if given is not None:
+        return given
+    from sqlalchemy import select
+
+    from app.day_words import words_for_model
+    from storage.models import DayWords
+
+    with journal.read() as session:
+        saved = session.scalar(select(DayWords).where(DayWords.day == day))
+    if saved is None:
+        return None
+    return words_for_model(saved.how_it_went, saved.in_the_way, saved.mood,
+                           saved.energy) or None
 
 
 def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
@@ -267,10 +291,6 @@ def _estimated_cost(model: str | None, api_base: str | None, input_tokens: int,
     if is_local(model, api_base):
         return 0.0  # the gateway's rule: a local server costs nothing
     return estimate_cost(model, input_tokens, output_tokens)
-
-
-def _day_words(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def plan_as_dict(plan: ReflectionPlan) -> dict:

@@ -16,7 +16,11 @@ from pathlib import Path
 from storage.errors import explain_sqlite_error
 from storage.ids import new_uid
 from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas, close_connection, roll_back
+from storage.steps import open_steps_by_key, step_key
 from storage.timeutil import to_db
+from storage.vocabulary import Source
+
+_SOURCES = frozenset(Source)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class SavedCapture:
     goal_slug: str | None
     goal_title: str | None
     tags: tuple[str, ...]  # tags stored as tags (the goal's tag is a link instead)
+    # A to-do its goal already had open: nothing new was added; the open step took the
+    # capture's due day, estimate and tags, if it gave any (see storage.steps).
+    already_open: bool = False
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
@@ -66,6 +73,9 @@ class CaptureWriter:
 
     def write(self, row: CaptureRow, now: datetime) -> SavedCapture:
         """Insert the capture and commit durably before returning (the acknowledgement)."""
+        if row.source not in _SOURCES:
+            # A value outside the vocabulary could be written but never imported back.
+            raise ValueError(f"unknown source {row.source!r}")
         if self._conn is None:
             self._conn = connect(self.db_path)
         conn = self._conn
@@ -113,15 +123,19 @@ def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCa
                 continue
         plain_tags.append(tag)
     stamp = to_db(now)
+    if row.kind == "todo" and goal_id is not None:
+        same = open_steps_by_key(conn, goal_id).get(step_key(row.text))
+        if same is not None:
+            return _onto_open_step(conn, same, row, plain_tags, stamp, goal_slug, goal_title)
     uid = row.uid or new_uid()
     if row.kind == "note":
-        table, link = "entries", "entry_tags"
+        table = "entries"
         cursor = conn.execute(
             "INSERT INTO entries (uid, text, kind, goal_id, source, raw_text, created_at, "
             "updated_at) VALUES (?, ?, 'note', ?, ?, ?, ?, ?)",
             (uid, row.text, goal_id, row.source, row.raw_text, stamp, stamp))
     else:
-        table, link = "actions", "action_tags"
+        table = "actions"
         done = row.kind == "win"
         cursor = conn.execute(
             "INSERT INTO actions (uid, title, goal_id, status, estimate_minutes, due_on, "
@@ -132,13 +146,37 @@ def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCa
              to_db(row.due_at) if row.due_at else None,
              stamp if done else None, row.source, row.raw_text, stamp, stamp))
     new_id = cursor.lastrowid
-    owner = "entry_id" if table == "entries" else "action_id"
-    for tag in plain_tags:
+    _link_tags(conn, table, new_id, plain_tags)
+    return SavedCapture(table, new_id, uid, goal_slug, goal_title, tuple(plain_tags))
+
+
+def _link_tags(conn: sqlite3.Connection, table: str, row_id: int, tags: Sequence[str]) -> None:
+    link, owner = ("entry_tags", "entry_id") if table == "entries" else ("action_tags",
+                                                                         "action_id")
+    for tag in tags:
         conn.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (tag,))
         conn.execute(
             f"INSERT OR IGNORE INTO {link} ({owner}, tag_id) "
-            "SELECT ?, id FROM tags WHERE name = ?", (new_id, tag))
-    return SavedCapture(table, new_id, uid, goal_slug, goal_title, tuple(plain_tags))
+            "SELECT ?, id FROM tags WHERE name = ?", (row_id, tag))
+
+
+def _onto_open_step(conn: sqlite3.Connection, action_id: int, row: CaptureRow,
+                    tags: Sequence[str], stamp: str, goal_slug: str | None,
+                    goal_title: str | None) -> SavedCapture:
+    """A to-do its goal has open already: the open step stays the one step, and takes what
+    the capture adds to it (a due day or time, an estimate, tags): the user's newest word
+    on it, and nothing they typed is lost."""
+    if row.due_on is not None:
+        conn.execute("UPDATE actions SET due_on = ?, due_at = ?, updated_at = ? WHERE id = ?",
+                     (row.due_on.isoformat(), to_db(row.due_at) if row.due_at else None,
+                      stamp, action_id))
+    if row.estimate_minutes is not None:
+        conn.execute("UPDATE actions SET estimate_minutes = ?, updated_at = ? WHERE id = ?",
+                     (row.estimate_minutes, stamp, action_id))
+    _link_tags(conn, "actions", action_id, tags)
+    (uid,) = conn.execute("SELECT uid FROM actions WHERE id = ?", (action_id,)).fetchone()
+    return SavedCapture("actions", action_id, uid, goal_slug, goal_title, tuple(tags),
+                        already_open=True)
 
 
 def _find_by_uid(conn: sqlite3.Connection, uid: str) -> SavedCapture | None:

@@ -80,17 +80,42 @@ def upgrade_to_head(db_path: Path, target: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
 
-    from storage.engine import create_journal_engine
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    engine = create_journal_engine(db_path)
+    engine = migration_engine(db_path)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, target)
+            check_foreign_keys(connection, db_path)
     finally:
         engine.dispose()
+
+
+def migration_engine(db_path: Path):
+    """The journal's engine with foreign keys off, as SQLite's way of changing a table
+    asks: a migration that copies a table (Alembic's batch mode) drops the old one, and
+    with foreign keys on that drop would delete or unlink every row pointing at it
+    (tags, nudges). check_foreign_keys() then checks them all before the commit."""
+    from sqlalchemy import event
+
+    from storage.engine import create_journal_engine
+
+    engine = create_journal_engine(db_path)
+
+    @event.listens_for(engine, "connect")
+    def _keys_off(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # outside any transaction
+
+    return engine
+
+
+def check_foreign_keys(connection, db_path: Path) -> None:
+    """Refuse (roll back) a migration that left a row pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise JournalCorrupt(f"migrating {db_path} would leave {len(broken)} rows pointing "
+                             f"at nothing (first: {tuple(broken[0])}); nothing was changed")
 
 
 def _create_private_file(db_path: Path) -> bool:

@@ -36,31 +36,16 @@ from storage.limits import (
 )
 from storage.timeutil import from_db, to_db, utc_now
 
-
-class GoalStatus(StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    DONE = "done"
-    ARCHIVED = "archived"
-
-
-class ActionStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    DROPPED = "dropped"
-
-
-class EntryKind(StrEnum):
-    NOTE = "note"
-
-
-class Source(StrEnum):
-    """Where a row came from; kept so later features (and the user) can tell."""
-
-    CAPTURE = "capture"
-    CLI = "cli"
-    IMPORT = "import"
-    COMPANION = "companion"
+# The vocabulary lives in a module of its own (no SQLAlchemy) so that the sqlite3 writers
+# and the tray can use it too; imported here so that storage.models names it as before.
+from storage.vocabulary import (
+    ActionStatus,
+    CallStatus,
+    EntryKind,
+    GoalStatus,
+    NudgeResponse,
+    Source,
+)
 
 
 class _CodecDateTime(SQLITE_DATETIME):
@@ -156,6 +141,7 @@ class Action(Base):
     __table_args__ = (
         CheckConstraint(_in("status", ActionStatus), name="status"),
         CheckConstraint("estimate_minutes IS NULL OR estimate_minutes > 0", name="estimate"),
+        CheckConstraint(_in("source", Source), name="source"),
         Index("ix_actions_status_due_on", "status", "due_on"),
     )
 
@@ -186,6 +172,7 @@ class Entry(Base):
         CheckConstraint(_in("kind", EntryKind), name="kind"),
         CheckConstraint("mood IS NULL OR mood BETWEEN 1 AND 5", name="mood"),
         CheckConstraint("energy IS NULL OR energy BETWEEN 1 AND 5", name="energy"),
+        CheckConstraint(_in("source", Source), name="source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,12 +190,6 @@ class Entry(Base):
 
     goal: Mapped[Goal | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=entry_tags, order_by=Tag.name)
-
-
-class CallStatus(StrEnum):
-    OK = "ok"
-    ERROR = "error"
-    CANCELLED = "cancelled"
 
 
 class LLMCall(Base):
@@ -304,14 +285,6 @@ class Feedback(Base):
     rating: Mapped[int] = mapped_column(Integer)  # -1 not helpful, 0 neutral, 1 helpful
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
-
-
-class NudgeResponse(StrEnum):
-    DONE = "done"
-    SNOOZE = "snooze"
-    NOT_TODAY = "not_today"
-    IGNORED = "ignored"  # no response before it expired
-    OPENED = "opened"  # clicked through to a window, no verdict
 
 
 class Nudge(Base):

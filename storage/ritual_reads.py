@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from storage.errors import StorageError, explain_sqlite_error
+from storage.goal_links import unlinked_tagged
 from storage.ritual_writes import SUMMARY_DELETED
 from storage.sqlite import connect_readonly
 from storage.timeutil import from_db, journal_day_bounds, to_db
@@ -108,6 +109,9 @@ class GoalPage:
     card: GoalCard
     open_actions: list[ActionRow]  # due first, then newest
     done_actions: list[ActionRow]  # newest first
+    # Items tagged with the goal's #tag before it existed, linked to no goal (the page
+    # offers to link them; storage.goal_links).
+    unlinked_tagged: int = 0
 
 
 @dataclass(frozen=True)
@@ -402,7 +406,8 @@ def goal_page(db: Path, goal_id: int, today: date, start_hour: int) -> GoalPage 
             done = _actions(conn, "WHERE +a.goal_id = ? AND +a.status = 'done' "
                             "AND a.done_at IS NOT NULL ORDER BY a.done_at DESC LIMIT ?",
                             (goal_id, DONE_LIMIT))
-            return GoalPage(cards[0], _open_actions(conn, today, end, goal_id), done)
+            return GoalPage(cards[0], _open_actions(conn, today, end, goal_id), done,
+                            len(unlinked_tagged(conn, cards[0].slug)))
     except _NoJournal:
         return None
 

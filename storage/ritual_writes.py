@@ -13,12 +13,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import EllipsisType
 
 from storage.capture_writer import connect
 from storage.errors import explain_sqlite_error
+from storage.goal_links import TaggedItem, link_tagged
 from storage.ids import new_uid
 from storage.limits import (
     CADENCE_PER_WEEK,
@@ -29,7 +31,9 @@ from storage.limits import (
 )
 from storage.slugs import slugify
 from storage.sqlite import close_connection, roll_back
+from storage.steps import open_steps_by_key, step_key
 from storage.timeutil import to_db, utc_now
+from storage.vocabulary import ActionStatus, GoalStatus, Source
 
 MAX_WORDS_CHARS = 100_000
 MAX_TITLE_CHARS = GOAL_TITLE_CHARS[1]
@@ -37,13 +41,22 @@ MAX_WHY_CHARS = GOAL_WHY_CHARS[1]
 MAX_ACTION_CHARS = 1000
 MAX_NOTE_CHARS = 20_000
 MAX_PLANNED = 3
-ACTION_STATUSES = ("open", "done", "dropped")
-GOAL_STATUSES = ("active", "paused", "done", "archived")
-SOURCES = ("capture", "cli", "import", "companion")
+ACTION_STATUSES = tuple(ActionStatus)
+GOAL_STATUSES = tuple(GoalStatus)
+SOURCES = tuple(Source)
 # A summary the user deleted keeps its row with this source and no text (see
 # delete_summary); summaries.source is free text (String(16), no CHECK), so this needs no
 # migration. Readers of memory skip these rows; the summary maker counts them as made.
 SUMMARY_DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class AddedSteps:
+    """What add_actions did: the new steps' ids, in order, and the titles it did not add
+    because the goal has that step open already."""
+
+    ids: list[int]
+    already_open: list[str]
 
 
 class RitualWriter:
@@ -135,8 +148,9 @@ class RitualWriter:
     # ------------------------------------------------------------------- actions
 
     def add_actions(self, steps: Sequence[tuple[str, int | None]], *, goal_id: int | None,
-                    source: str = "companion") -> list[int]:
-        """New open actions (title, estimate in minutes), all or none; their ids in order."""
+                    source: str = "companion") -> AddedSteps:
+        """New open actions (title, estimate in minutes), all or none. A step the goal
+        already has open (storage.steps) is not added again, and named in the result."""
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
         rows = []
@@ -150,13 +164,22 @@ class RitualWriter:
                 raise ValueError(f"{title!r}: minutes are a whole number from 1 to 1440")
             rows.append((title, minutes))
         with self._transaction() as (conn, now):
+            taken: set[str] = set()
             if goal_id is not None:
                 _require(conn, "goals", goal_id, "goal")
-            return [conn.execute(
-                "INSERT INTO actions (uid, title, goal_id, status, estimate_minutes, source, "
-                "created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?)",
-                (new_uid(), title, goal_id, minutes, source, now, now)).lastrowid
-                for title, minutes in rows]
+                taken = set(open_steps_by_key(conn, goal_id))
+            added = AddedSteps([], [])
+            for title, minutes in rows:
+                key = step_key(title)
+                if goal_id is not None and key in taken:
+                    added.already_open.append(title)
+                    continue
+                taken.add(key)
+                added.ids.append(conn.execute(
+                    "INSERT INTO actions (uid, title, goal_id, status, estimate_minutes, "
+                    "source, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?)",
+                    (new_uid(), title, goal_id, minutes, source, now, now)).lastrowid)
+            return added
 
     def set_action_status(self, action_id: int, status: str) -> None:
         """open / done / dropped. Done keeps the moment it was first done; the others
@@ -209,6 +232,12 @@ class RitualWriter:
                 sets = ", ".join(f"{column} = ?" for column in changes)
                 conn.execute(f"UPDATE goals SET {sets}, updated_at = ? WHERE id = ?",
                              (*changes.values(), now, goal_id))
+
+    def link_tagged_items(self, goal_id: int) -> list[TaggedItem]:
+        """Link the items tagged with the goal's #tag before it existed (and linked to no
+        goal) to it; returns them, so the window can say what it linked."""
+        with self._transaction() as (conn, now):
+            return link_tagged(conn, goal_id, now)
 
     def set_goal_status(self, goal_id: int, status: str) -> None:
         if status not in GOAL_STATUSES:

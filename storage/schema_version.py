@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-HEAD_REVISION = "0004_day_words"
+HEAD_REVISION = "0005_sources_and_tag_search"
 
 
 def current_revision(conn: sqlite3.Connection) -> str | None:

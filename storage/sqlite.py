@@ -66,15 +66,24 @@ def fts5_available(conn: sqlite3.Connection | None = None) -> bool:
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TAG = re.compile(r"(?<![\w#])#([\w-]*\w)", re.UNICODE)  # as the capture language writes one
 
 
-def fts_match_expression(query: str) -> str | None:
-    """A user's search words -> an FTS5 MATCH expression: all words, each as a prefix.
+def split_tags(query: str) -> tuple[str, tuple[str, ...]]:
+    """'call #Family mum' -> ('call   mum', ('family',)): the words, and the #tags asked
+    for (lowercased, as captures store them; each once)."""
+    tags = tuple(dict.fromkeys(tag.lower() for tag in _TAG.findall(query)))
+    return _TAG.sub(" ", query), tags
+
+
+def fts_match_expression(query: str, tags: tuple[str, ...] = ()) -> str | None:
+    """A user's search words -> an FTS5 MATCH expression: all words, each as a prefix, in
+    any indexed column; and each tag as a whole word of the `tags` column.
 
     Quoting every word means FTS5 operators and punctuation in the query are searched
-    for as text instead of failing as syntax.
+    for as text instead of failing as syntax. (A tag's column match is approximate:
+    `#family` also matches the tag family-dinner; the caller checks the exact tag.)
     """
-    words = _WORD.findall(query)
-    if not words:
-        return None
-    return " ".join(f'"{word}"*' for word in words)
+    parts = [f'"{word}"*' for word in _WORD.findall(query)]
+    parts += [f'tags : "{tag}"' for tag in tags]  # a tag is [\w-]: nothing to escape
+    return " ".join(parts) or None

@@ -413,20 +413,22 @@ class WiseApp:
         self._refresh_tray_state()
 
     def submit_capture_from_window(self, text: str) -> None:
-        self._capture(text, source="tray", uid=None,
+        self._capture(text, uid=None,
                       on_saved=lambda result: self.capture_window.show_saved(result["summary"]),
                       on_failed=lambda message, _code, _kept: self.capture_window.show_failed(
                           message))
 
-    def _capture(self, text: str, *, source: str, uid: str | None, on_saved, on_failed) -> None:
-        """`on_failed(message, code, kept)`: `kept` is where the text was kept on disk
-        (None when nowhere: it stays in the window, or with the client that sent it)."""
+    def _capture(self, text: str, *, uid: str | None, on_saved, on_failed) -> None:
+        """A capture from the window or the socket: the user's own words, source 'capture'
+        (the window once wrote 'tray', which the importer refused). `on_failed(message,
+        code, kept)`: `kept` is where the text was kept on disk (None when nowhere: it
+        stays in the window, or with the client that sent it)."""
         from app.capture.service import CaptureNotSaved, capture
 
         context, writer = self.context, self.writer
 
         def work() -> dict:
-            return capture(context, text, source=source, uid=uid, writer=writer).as_dict()
+            return capture(context, text, uid=uid, writer=writer).as_dict()
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, BadInput):
@@ -464,7 +466,7 @@ class WiseApp:
                                          "socket": str(self.ipc.path)}))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
-            self._capture(request["text"], source="capture", uid=request.get("uid"),
+            self._capture(request["text"], uid=request.get("uid"),
                           on_saved=lambda result: reply(ok(request.get("id"), result)),
                           on_failed=lambda message, code, kept: reply(
                               error(request.get("id"), code, message, kept=kept)))

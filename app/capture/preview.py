@@ -7,14 +7,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from app.capture.parser import ParsedCapture
+from app.daytime import MONTHS, WEEKDAYS
 
 SEPARATOR = " · "
 
 KIND_LABELS = {"note": "Note", "todo": "To-do", "win": "Win"}
-
-# Fixed English names: the interface is English, and the C locale must not change the words.
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _WEEK_AHEAD = 6  # days ahead still named by their weekday alone
 
@@ -59,9 +56,9 @@ def due_phrase(due: datetime, all_day: bool, today: date) -> str:
     elif delta == -1:
         words = "yesterday"
     elif 1 < delta <= _WEEK_AHEAD:
-        words = _WEEKDAYS[day.weekday()]
+        words = WEEKDAYS[day.weekday()]
     else:
-        words = f"{_WEEKDAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1]}"
+        words = f"{WEEKDAYS[day.weekday()][:3]} {day.day} {MONTHS[day.month - 1][:3]}"
         if day.year != today.year:
             words += f" {day.year}"
     if not all_day:

@@ -67,6 +67,7 @@ class CaptureOutcome:
             "due_at": (None if parsed.due is None or parsed.due_all_day
                        else parsed.due.isoformat()),
             "estimate_minutes": parsed.estimate_minutes,
+            "already_open": saved.already_open,
             "summary": self.summary,
             # Something that looked like a due but was too far from today to be one.
             "notice": parsed.far_due.notice() if parsed.far_due else None,
@@ -122,4 +123,6 @@ def summarize(parsed: ParsedCapture, saved: SavedCapture, today: date) -> str:
     line = parsed.text.replace("\n", " ⏎ ")
     if len(line) > 70:
         line = line[:69] + "…"
+    if saved.already_open:  # the goal had this step open: that step is the one (see storage)
+        return f"already open as {KIND_WORDS[parsed.kind]} {saved.id}: {line}{suffix}"
     return f"{KIND_WORDS[parsed.kind]} {saved.id}: {line}{suffix}"

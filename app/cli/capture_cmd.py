@@ -32,7 +32,9 @@ def run(args: Namespace) -> int:
     result = capture_text(text)
     for message in result.get("warnings", ()):
         warn(message)
-    emit(args, result, f"Saved {result['summary']}")
+    summary = result["summary"]
+    emit(args, result, f"{summary[:1].upper()}{summary[1:]}; not added twice."
+         if result.get("already_open") else f"Saved {summary}")
     if result.get("notice"):
         warn(result["notice"])
     return 0

@@ -21,13 +21,84 @@ def goal_json(goal: Goal) -> dict:
 
 
 def run_add(args: Namespace) -> int:
-    journal = Context.from_environment().open_journal()
+    context = Context.from_environment()
+    journal = context.open_journal()
     goal = add_goal(journal, args.title, why=args.why, cadence=args.cadence, slug=args.slug)
     why = (f"\n  why: {goal.why}" if goal.why
            else "\n  (add a why later: it is what keeps a goal alive)")
-    emit(args, goal_json(goal),
-         f"Added goal {goal.id}: {goal.title}  — tag captures with #{goal.slug}{why}")
+    human = f"Added goal {goal.id}: {goal.title}  — tag captures with #{goal.slug}{why}"
+    if args.link:
+        linked = _link(context, goal.id)
+        data = {**goal_json(goal), "earlier_tagged": len(linked), "linked": _items(linked)}
+        if linked:
+            human += "\n" + _linked_words(linked, goal)
+    else:
+        earlier = _earlier(context, goal.slug)
+        data = {**goal_json(goal), "earlier_tagged": len(earlier), "linked": []}
+        if earlier:
+            from storage.goal_links import counted
+
+            human += (f"\n{len(earlier)} earlier item{'s' * (len(earlier) != 1)} carry "
+                      f"#{goal.slug} ({counted(earlier)}) and belong to no goal. Link them "
+                      f"to {goal.title}: wise goals link {goal.slug}")
+    emit(args, data, human)
     return 0
+
+
+def run_link(args: Namespace) -> int:
+    """Link the items tagged with a goal's #tag before it existed to the goal."""
+    from app.goals import find_goal
+
+    context = Context.from_environment()
+    journal = context.open_journal()
+    with journal.read() as session:
+        goal = find_goal(session, args.goal)
+    linked = _link(context, goal.id)
+    emit(args, {**goal_json(goal), "linked": _items(linked)},
+         _linked_words(linked, goal) if linked else
+         f"Nothing to link: no item carries #{goal.slug} without a goal.")
+    return 0
+
+
+def _earlier(context: Context, slug: str) -> list:
+    from storage.capture_writer import connect
+    from storage.goal_links import unlinked_tagged
+
+    conn = connect(context.paths.db)
+    try:
+        return unlinked_tagged(conn, slug)
+    finally:
+        conn.close()
+
+
+def _link(context: Context, goal_id: int) -> list:
+    from storage.ritual_writes import RitualWriter
+
+    writer = RitualWriter(context.paths.db)
+    try:
+        return writer.link_tagged_items(goal_id)
+    finally:
+        writer.close()
+
+
+def _items(items: list) -> list[dict]:
+    return [{"kind": item.kind, "table": item.table, "id": item.id, "text": item.text}
+            for item in items]
+
+
+LINKED_SHOWN = 10
+
+
+def _linked_words(items: list, goal: Goal) -> str:
+    """What was linked, so that it can be checked (and, by hand, undone)."""
+    from storage.goal_links import counted
+
+    lines = [f"Linked {counted(items)} carrying #{goal.slug} to {goal.title}:"]
+    lines += [f"  {item.kind} {item.id}: {item.short()}" for item in items[:LINKED_SHOWN]]
+    if len(items) > LINKED_SHOWN:
+        lines.append(f"  … and {len(items) - LINKED_SHOWN} more (with --json, every one is "
+                     "listed)")
+    return "\n".join(lines)
 
 
 def run_list(args: Namespace) -> int:
@@ -127,7 +198,8 @@ def format_review(outcome) -> str:
         lines = [f"{verdict.title}  #{verdict.slug}  ({state})",
                  f"  {verdict.observation}", f"  Suggestion: {words[verdict.suggestion]}."]
         if verdict.next_step:
-            lines.append(f"  Next step: {verdict.next_step}")
+            lines.append(f"  Next step: {verdict.next_step}"
+                         + (" (already open)" if verdict.next_step_open else ""))
         blocks.append("\n".join(lines))
     by = f"(reviewed with {outcome.model})" if outcome.model else ""
     tail = [t for t in (by, f"({outcome.note})" if outcome.note else "") if t]

@@ -80,13 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
                               "standard input; no text opens the quick-capture window")
 
     today = add("today", "Show today's journal: wins, to-dos due, notes.", _command("today_cmd"))
-    today.add_argument("--date", help="another journal day, YYYY-MM-DD")
+    today.add_argument("--date", help="another journal day: YYYY-MM-DD, yesterday, tomorrow")
 
     _add_goal_commands(add)
     _add_action_commands(add)
 
-    search = add("search", "Search notes and actions.", _command("search_cmd"))
-    search.add_argument("query", nargs="+", help="words to find (each matches as a prefix)")
+    search = add("search", "Search notes and actions by their words, tags and goals.",
+                 _command("search_cmd"))
+    search.add_argument("query", nargs="+", help="words to find (each matches as a prefix, "
+                                                  "in the text, the tags or the goal's "
+                                                  "title); #tag keeps only what carries it")
     search.add_argument("--limit", type=int, default=20, help="at most this many results")
 
     export = add("export", "Export the journal as JSON (complete) or Markdown (to read).",
@@ -123,13 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_model_commands(add: Callable) -> None:
     reflect = add("reflect", "Reflect on a day with your model (or a plain summary without one).",
                   _command("reflect_cmd"))
-    reflect.add_argument("--date", help="the journal day, YYYY-MM-DD (default: today)")
+    reflect.add_argument("--date", help="the journal day: YYYY-MM-DD, today, yesterday or "
+                                        "tomorrow (default: today)")
     reflect.add_argument("--dry-run", action="store_true",
                          help="print exactly what would be sent, with tokens and cost; send "
                               "nothing")
     reflect.add_argument("--words", default=None,
                          help="how the day went, in your words; '-' reads them from "
-                              "standard input (default: none)")
+                              "standard input (default: the words saved for that day in "
+                              "the reflection window)")
     reflect.add_argument("--stream", action="store_true",
                          help="print JSON lines as the reflection arrives (start, delta, "
                               "done | error | cancelled); SIGTERM cancels cleanly")
@@ -203,7 +208,12 @@ def _add_goal_commands(add: Callable) -> None:
     new.add_argument("--why", default="", help="why this goal matters to you")
     new.add_argument("--cadence", type=int, help="times a week you want to touch it (1-21)")
     new.add_argument("--slug", help="the #tag that links captures to it (default: from title)")
+    new.add_argument("--link", action="store_true",
+                     help="also link the items tagged with its #tag before it existed")
     new.set_defaults(handler=_command("goals_cmd", "run_add"))
+    link = sub("link", "link the items tagged with a goal's #tag before the goal existed")
+    link.add_argument("goal", help="the goal's #tag (slug) or number")
+    link.set_defaults(handler=_command("goals_cmd", "run_link"))
     listing = sub("list", "list goals")
     listing.add_argument("--all", action="store_true", help="include done and archived goals")
     listing.set_defaults(handler=_command("goals_cmd", "run_list"))

@@ -132,7 +132,6 @@ def _reset_learning(args: Namespace) -> int:
 
 def _explain(args: Namespace) -> int:
     from app.nudges.service import NudgeService
-    from app.nudges.wording import plain_nudge
 
     context = Context.from_environment()
     journal = context.open_journal()
@@ -141,14 +140,24 @@ def _explain(args: Namespace) -> int:
         snap = NudgeService(context, journal).snapshot(now)
     finally:
         journal.close()
+    model = str(context.settings.get("llm.model") or "").strip() or None
+    dry = bool(getattr(args, "dry_run", False))
+    data = explanation(snap, now, dry, model)
+    emit(args, data, explanation_text(data, now, dry, model))
+    return 0
+
+
+def explanation(snap, now: datetime, dry: bool, model: str | None = None) -> dict:
+    """What `wise nudge [--dry-run]` says, as data: the decision at `now` and the facts
+    behind it (`snap`, from NudgeService.snapshot)."""
+    from app.nudges.wording import plain_nudge
+
     decision = snap.decision
     preview = None
     if decision.candidate is not None:
         preview = plain_nudge(decision.candidate, decision.style or "plain",
                               random.Random(decision.candidate.action_id))
-    model = str(context.settings.get("llm.model") or "").strip() or None
-    dry = bool(getattr(args, "dry_run", False))
-    data = {
+    return {
         "now": now.isoformat(timespec="seconds"),
         "sent": False,
         "dry_run": dry,
@@ -177,11 +186,10 @@ def _explain(args: Namespace) -> int:
         "learned": snap.learned,
         "open_steps_considered": snap.candidates,
     }
-    emit(args, data, _human(data, now, dry, model))
-    return 0
 
 
-def _human(data: dict, now: datetime, dry: bool, model: str | None) -> str:
+def explanation_text(data: dict, now: datetime, dry: bool, model: str | None) -> str:
+    """`explanation()` in words, as `wise nudge [--dry-run]` prints it."""
     lines = []
     if not dry:
         lines += ["This command sends nothing: the tray app (`wise`) sends nudges while it",

@@ -9,7 +9,6 @@ from argparse import Namespace
 from datetime import date
 
 from app.cli.output import emit
-from app.daytime import journal_day, local_now
 from app.errors import BadInput, WiseError
 from app.journal import Context
 
@@ -134,12 +133,9 @@ def _words(words: str | None) -> str | None:
 
 
 def _day(text: str | None, context: Context) -> date:
-    if not text:
-        return journal_day(local_now(), context.day_start_hour)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(f"--date must look like 2026-11-26, not {text!r}") from None
+    from app.cli.day_option import parse_day_option
+
+    return parse_day_option(text, context.day_start_hour)
 
 
 def _describe_plan(plan) -> str:

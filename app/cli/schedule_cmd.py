@@ -11,6 +11,7 @@ from argparse import Namespace
 from datetime import datetime
 
 from app.cli.output import emit
+from app.daytime import short_day
 from app.ipc.client import TrayClient
 from app.ipc.protocol import socket_path
 from app.journal import Context
@@ -45,9 +46,7 @@ def _moment(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return "never"
     local = moment.astimezone(now.tzinfo)
-    days = (local.date() - now.date()).days
-    day = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days, f"{local:%a %d %b}")
-    return f"{day} {local:%H:%M}"
+    return f"{short_day(local.date(), now.date())} {local:%H:%M}"
 
 
 def format_jobs(jobs: list[JobInfo], now: datetime, *, tray_running: bool) -> str:

@@ -1,4 +1,5 @@
-"""`wise search`: find notes and actions by their words."""
+"""`wise search`: find notes and actions by their words, tags and goals (`#tag` keeps only
+what carries it)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ def run(args: Namespace) -> int:
     with journal.read() as session:
         hits = search(session, query, limit=args.limit)
     data = [{"kind": h.kind, "id": h.id, "snippet": h.snippet, "status": h.status,
-             "goal": h.goal_slug, "created_at": h.created_at} for h in hits]
+             "goal": h.goal_slug, "tags": list(h.tags), "created_at": h.created_at}
+            for h in hits]
     lines = []
     for hit in hits:
         mark = {"open": "☐", "done": "✓", "dropped": "–"}.get(hit.status or "", "·")
-        goal = f"  #{hit.goal_slug}" if hit.goal_slug else ""
+        marks = " ".join(f"#{tag}" for tag in ((hit.goal_slug,) if hit.goal_slug else ())
+                         + hit.tags)
+        goal = f"  {marks}" if marks else ""
         when = f"{hit.created_at.astimezone():%Y-%m-%d}"
         lines.append(f"{when}  {mark} {hit.snippet.replace(chr(10), ' ')}{goal}")
     emit(args, data, "\n".join(lines) or f"Nothing found for {query!r}.")

@@ -6,9 +6,9 @@ from argparse import Namespace
 from datetime import date
 
 from app.cli.actions_cmd import action_json, format_action
+from app.cli.day_option import parse_day_option
 from app.cli.output import emit
-from app.daytime import journal_day, local_now
-from app.errors import BadInput
+from app.daytime import journal_day, local_now, long_day
 from app.journal import Context
 from app.today import TodayView, today_view
 
@@ -16,17 +16,10 @@ from app.today import TodayView, today_view
 def run(args: Namespace) -> int:
     context = Context.from_environment()
     today = journal_day(local_now(), context.day_start_hour)
-    day = _parse_date(args.date) if args.date else today
+    day = parse_day_option(args.date, context.day_start_hour)
     view = today_view(context.open_journal(), day, context.day_start_hour)
     emit(args, view_json(view), format_view(view, today))
     return 0
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(f"--date must look like 2026-11-26, not {text!r}") from None
 
 
 def view_json(view: TodayView) -> dict:
@@ -42,8 +35,8 @@ def view_json(view: TodayView) -> dict:
 
 
 def format_view(view: TodayView, today: date) -> str:
-    title = "Today" if view.day == today else f"{view.day:%A %d %B %Y}"
-    lines = [f"{title} — {view.day:%A %d %B}"] if view.day == today else [title]
+    title = "Today" if view.day == today else long_day(view.day)
+    lines = [f"{title} — {long_day(view.day, year=False)}"] if view.day == today else [title]
     sections = (
         ("Done", view.wins),
         ("Due", view.due),

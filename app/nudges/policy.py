@@ -396,13 +396,22 @@ def decide(candidates: Iterable[Candidate], history: Sequence[PastNudge], now: d
             if later:
                 start = now.replace(hour=later[0], minute=0, second=0, microsecond=0)
                 nxt = _next_possible(day, now, rules, start)
-            when = ", ".join(f"{h:02d}:00" for h in sorted(plan))
-            return Decision(None, f"no nudge: by what Wise has learned, today's better "
-                                  f"moments are around {when}", None, hour, nxt,
-                            rule="not_now", score=round(weights[hour], 3))
+            # Only the plan, never a claim about what was learned: the learner's own
+            # words (describe()) are the one place that says that, and early on the
+            # plan is mostly hours being tried.
+            return Decision(None, f"no nudge: this hour is not one of today's nudge times "
+                                  f"(around {_hour_list(sorted(plan))}); Wise varies them "
+                                  "from day to day to find the moments that suit you",
+                            None, hour, nxt, rule="not_now", score=round(weights[hour], 3))
     style = choose_style(hour) if choose_style is not None else "plain"
     return Decision(best, explain_choice(best, day.today, now), style, hour, now, rule="nudge",
                     score=round(best_score, 3))
+
+
+def _hour_list(hours: list[int]) -> str:
+    """[8, 13, 17] -> '08:00, 13:00 and 17:00'."""
+    times = [f"{h:02d}:00" for h in hours]
+    return times[0] if len(times) == 1 else f"{', '.join(times[:-1])} and {times[-1]}"
 
 
 def _best(candidates: Iterable[Candidate], day: _Day, now: datetime, rules: NudgeRules,

@@ -71,7 +71,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from app.daytime import journal_day
+from app.daytime import journal_day, short_day
 from app.rhythm.clock import (
     WEEKDAYS,
     QuietHours,
@@ -560,8 +560,8 @@ class Rhythm:
         start_hour = settings.get("day.start_hour")
         day = journal_day(due, start_hour)
         if job_id == REFLECTION and self._reflected_on(day):
-            self._record(job_id, "skipped", now, f"missed {due:%a %d %b %H:%M}; you had "
-                         "already reflected on that day")
+            self._record(job_id, "skipped", now, f"missed {short_day(due.date())} "
+                         f"{due:%H:%M}; you had already reflected on that day")
             return
         data: dict[str, Any] = {"job_id": job_id, "quiet": quiet.contains(now), "day": day,
                                 "since": last.at.astimezone(self._zone) if last else None}
@@ -570,7 +570,8 @@ class Rhythm:
         if job_id == MAINTENANCE:
             data["catch_up"] = True
         event = RhythmEvent(CATCH_UP_EVENT[job_id], due, now, elapsed(due, now), data)
-        self._emit_recorded(job_id, event, "ok", f"offered late: missed {due:%a %d %b %H:%M}")
+        self._emit_recorded(job_id, event, "ok",
+                            f"offered late: missed {short_day(due.date())} {due:%H:%M}")
 
     # -- recording and emitting ------------------------------------------------------
 

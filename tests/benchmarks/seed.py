@@ -6,6 +6,9 @@ in one to three sentences. Word frequencies therefore span five orders of magnit
 search can be timed for rare, medium and common words alike. The same generator feeds all
 three tools, so Wise and jrnl hold the very same text.
 
+Wise's journal also has goals and tags: one entry in ten belongs to a goal (GOALS), about
+one in six carries a tag or two (TAGS), so that search by tag and goal is timed too.
+
 Caches live in bench-out/cache/, keyed by size (and, for Wise, by the schema revision and
 this module's SEED_VERSION), so only the first run pays for seeding. A benchmark that
 writes gets its own copy (`fresh_wise_home`), never the cached file.
@@ -30,7 +33,7 @@ from pathlib import Path
 from tests.benchmarks.harness import BIN, Workspace
 
 SEED = 20261126
-SEED_VERSION = 1  # bump when the generated content changes, to invalidate caches
+SEED_VERSION = 2  # bump when the generated content changes, to invalidate caches
 VOCABULARY_SIZE = 4000
 YEARS = 5
 
@@ -39,6 +42,11 @@ _FUNCTION_WORDS = (
     "this", "but", "at", "my", "about", "so", "had", "not", "be", "from", "have", "then",
     "after", "before", "when", "more", "just", "today", "some", "still", "really", "again",
 )
+# Real words, so that they are never among the generated ones.
+GOALS = (("family", "Family time"), ("health", "Health"), ("work", "Deep work"),
+         ("home", "A calm home"), ("spanish", "Learn Spanish"))
+TAGS = ("errands", "calm", "phone", "reading", "garden", "money", "friends", "music",
+        "cooking", "sleep", "walks", "admin")
 _ONSETS = (
     "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w",
     "z", "br", "ch", "cl", "dr", "fl", "gr", "pl", "sh", "st", "th", "tr",
@@ -173,25 +181,49 @@ def _seed_wise(ws: Workspace, building: Path, size: int) -> dict:
                    stdout=subprocess.DEVNULL)
     entries = TextGenerator().entries(size, end=datetime.now(UTC).replace(microsecond=0))
     rng = random.Random(SEED + 1)
-    rows = []
-    for entry in entries:
+    rows, links = [], []
+    for number, entry in enumerate(entries, start=1):
         stamp = entry.created_at.strftime("%Y-%m-%d %H:%M:%S.%f")
         uid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        rows.append((uid, entry.text, entry.text, stamp, stamp))
+        goal = rng.randrange(len(GOALS)) + 1 if rng.random() < 0.1 else None
+        rows.append((uid, entry.text, goal, entry.text, stamp, stamp))
+        if rng.random() < 0.15:
+            links += [(number, tag + 1) for tag in rng.sample(range(len(TAGS)),
+                                                              rng.choice((1, 1, 1, 2)))]
     conn = sqlite3.connect(building / "wise.db", isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DELETE FROM entries")  # the "seed" capture; the FTS trigger follows
+        stamp = rows[0][4] if rows else "2020-01-01 00:00:00.000000"
         conn.executemany(
-            "INSERT INTO entries (uid, text, kind, goal_id, mood, energy, source, raw_text, "
-            "created_at, updated_at) VALUES (?, ?, 'note', NULL, NULL, NULL, 'import', ?, ?, ?)",
-            rows)
+            "INSERT INTO goals (uid, slug, title, why, status, created_at, updated_at) "
+            "VALUES (?, ?, ?, '', 'active', ?, ?)",
+            [(f"goal-{slug}", slug, title, stamp, stamp) for slug, title in GOALS])
+        conn.executemany("INSERT INTO tags (name) VALUES (?)", [(tag,) for tag in TAGS])
+        conn.executemany(
+            "INSERT INTO entries (id, uid, text, kind, goal_id, mood, energy, source, "
+            "raw_text, created_at, updated_at) "
+            "VALUES (?, ?, ?, 'note', ?, NULL, NULL, 'import', ?, ?, ?)",
+            [(number, *row) for number, row in enumerate(rows, start=1)])
+        conn.executemany("INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?)", links)
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
+    tagged = {tag: sum(1 for _entry, t in links if t == n + 1) for n, tag in enumerate(TAGS)}
+    in_goal = {slug: sum(1 for row in rows if row[2] == n + 1)
+               for n, (slug, _title) in enumerate(GOALS)}
+    query_words = pick_query_words(entries)
+    common = query_words["common"][0]["word"]
+    tag_queries = [  # (what, query, entries it names)
+        ("a tag as a word", TAGS[0], tagged[TAGS[0]]),
+        ("a goal's title word", GOALS[0][1].split()[0].lower(), in_goal[GOALS[0][0]]),
+        ("#tag alone", f"#{TAGS[1]}", tagged[TAGS[1]]),
+        ("common word + #tag", f"{common} #{TAGS[2]}", tagged[TAGS[2]]),
+    ]
     return {"entries": size, "seed": SEED, "seed_version": SEED_VERSION,
-            "vocabulary": VOCABULARY_SIZE, "query_words": pick_query_words(entries)}
+            "vocabulary": VOCABULARY_SIZE, "query_words": query_words,
+            "tag_queries": [{"class": c, "query": q, "entries": n} for c, q, n in tag_queries]}
 
 
 def copy_journal(source: Path | None, ws: Workspace, name: str) -> Path:

@@ -161,6 +161,7 @@ def test_review_without_a_model_is_plain_and_kind(wise, goals) -> None:
     family, guitar = out["goals"]
     assert (family["slug"], family["alive"], family["suggestion"]) == ("family", True, "keep")
     assert family["next_step"] == "call mum about the trip" and family["goal_id"] == 1
+    assert family["next_step_open"] is True  # the smallest open step: nothing to add
     assert "1 step done" in family["observation"]
     assert (guitar["slug"], guitar["alive"], guitar["suggestion"]) == ("guitar", False,
                                                                        "pause")
@@ -184,13 +185,32 @@ def test_review_with_a_model_matches_goals_by_tag(wise, goals, fake_openai,
     assert guitar == {"goal_id": 2, "slug": "guitar", "title": "Guitar", "alive": False,
                       "observation": "Guitar has been resting for six weeks.",
                       "suggestion": "smaller_step",
-                      "next_step": "Take the guitar out of its case"}
+                      "next_step": "Take the guitar out of its case",
+                      "next_step_open": False}
     assert family["suggestion"] == "keep" and family["alive"]  # left out: the plain review
     assert "test-model" in out["model"]
     user = fake_openai.requests[0].json["messages"][1]["content"]
     assert "#guitar" in user and "music calms me" in user and "hopes to touch it 2x" in user
     assert sql(wise_home, "SELECT purpose, prompt_name, status FROM llm_calls") == [
         ("goal_review", "goal_review", "ok")]
+
+
+def test_review_gives_the_model_the_open_steps_and_marks_one_it_repeats(
+        wise, goals, fake_openai) -> None:
+    connect_model(wise, fake_openai)
+    assert wise("capture", "[ ] book the train for the trip #family ~5m").code == 0
+    review = {"goals": [{"slug": "family", "alive": True, "observation": "Moving.",
+                         "suggestion": "keep", "next_step": "Call mum about the trip."}]}
+    fake_openai.script(Reply(text=json.dumps(review)), Reply(text=json.dumps(review)))
+    result = wise("goals", "review", "family", "--json", timeout=180)
+    assert result.code == 0, result.err
+    [family] = result.json()["goals"]
+    assert family["next_step_open"] is True
+    user = fake_openai.requests[0].json["messages"][1]["content"]
+    assert ("2 open steps, smallest first: book the train for the trip; call mum about the "
+            "trip") in user
+    human = wise("goals", "review", "family", timeout=180)
+    assert "Next step: Call mum about the trip. (already open)" in human.out
 
 
 def test_review_of_an_unknown_goal_exits_2(wise, goals) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_openai import Reply
-from tests.helpers import GOOD_REFLECTION, connect_model, outside_the_fence
+from tests.helpers import GOOD_REFLECTION, connect_model, outside_the_fence, sql
 
 GOOD = GOOD_REFLECTION
 
@@ -150,3 +150,37 @@ def test_input_stays_within_budget_for_100k_entries(wise, journal_with_a_day,
     assert plan["input_tokens_estimated"] <= plan["input_budget"]
     text = "".join(m["content"] for m in plan["messages"])
     assert len(text) < plan["input_budget"] * 4 * 1.2  # ~4 characters a token
+
+
+def test_the_dry_run_is_the_request_the_server_receives(wise, journal_with_a_day,
+                                                        fake_openai, wise_home: Path) -> None:
+    """With the words typed in the reflection window (it saves them through RitualWriter)
+    and none on the command line, both carry them, and the preview is the request."""
+    from datetime import date
+
+    from storage.ritual_writes import RitualWriter
+
+    connect_model(wise, fake_openai)
+    writer = RitualWriter(wise_home / "wise.db")
+    try:
+        writer.save_day_words(date(2026, 11, 26), how_it_went="slow morning, a good walk",
+                              in_the_way="my inbox", mood=3, energy=2)
+    finally:
+        writer.close()
+    preview = wise("reflect", "--dry-run", "--json", "--date", "2026-11-26")
+    assert preview.code == 0, preview.err
+    planned = preview.json()["messages"]
+    own_words = ("How the day went: slow morning, a good walk\nWhat got in the way: my inbox\n"
+                 "My mood was 3 of 5 (okay) and my energy was 2 of 5 (low).")
+    assert own_words in planned[1]["content"]
+    human = wise("reflect", "--dry-run", "--date", "2026-11-26").out
+    assert all(message["content"] in human for message in planned)
+    assert fake_openai.requests == []
+
+    fake_openai.script(Reply(text=json.dumps(GOOD)))
+    result = wise("reflect", "--date", "2026-11-26", timeout=180)
+    assert result.code == 0, result.err
+    [request] = fake_openai.requests
+    assert request.json["messages"] == planned
+    # What it answered is kept with the reflection.
+    assert sql(wise_home, "SELECT user_words FROM reflections") == [(own_words,)]

@@ -1,5 +1,30 @@
 """UI tests run real widgets on Qt's offscreen platform (no display needed)."""
 
 import os
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def tray_app(qtbot, wise_home: Path, monkeypatch: pytest.MonkeyPatch):
+    """The tray app assembled in this process (no tray icon offscreen: its fallback window
+    shows), with its socket in this test's own runtime folder."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.journal import Context
+    from ui.app import WiseApp
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    app = WiseApp(Context.from_environment(), log_path=str(wise_home / "logs" / "wise.log"))
+    app.start()
+    yield app
+    app.shutdown()
+    # Work finished during shutdown reports back to its windows: let it land while they
+    # still exist (pytest-qt would delete a window given to qtbot.addWidget before this
+    # teardown, and the next test's event loop would deliver to a deleted one).
+    QApplication.processEvents()
+    for widget in QApplication.topLevelWidgets():
+        widget.hide()

@@ -623,3 +623,65 @@ def test_the_window_fits_a_small_laptop_screen(qtbot, empty_journal, window) -> 
     assert window.width() <= max(1100, room.width())
     assert window.height() <= room.height()
     assert window.minimumWidth() <= 1366 and window.minimumHeight() <= 768
+
+
+# --- a step the goal has open is not added twice ----------------------------------------------
+
+
+def test_review_with_wise_does_not_offer_a_step_that_is_already_open(qtbot, seeded, window,
+                                                                      wise_home) -> None:
+    open_goal(qtbot, window, "Run a 5k")
+    qtbot.mouseClick(window.goal_page.review_button, Qt.MouseButton.LeftButton)
+    dialog = window.goal_page._dialog
+    qtbot.waitUntil(lambda: len(dialog.suggestions) == 1, timeout=CHILD_WAIT_MS)
+    [run] = dialog.suggestions
+    assert run.next_step == "buy new running shoes"  # the smallest open step: already there
+    assert "step" not in run.buttons
+    words = " ".join(w.text() for w in run.findChildren(type(run.outcome)))
+    assert "already one of its open steps" in words
+    assert actions_of(wise_home, "run-a-5k").count(
+        ("buy new running shoes", 15, "open")) == 1
+
+
+def test_steps_already_open_are_named_not_added_again(qtbot, seeded, window,
+                                                      wise_home) -> None:
+    open_goal(qtbot, window, "Run a 5k")
+    window.goal_page.step_edit.setText("Buy new running shoes.")
+    qtbot.keyClick(window.goal_page.step_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "already one of this goal's open steps"
+                    in window.goal_page.status_line.text(), timeout=10_000)
+    window.goal_page.break_down_goal()
+    dialog = window.goal_page._dialog
+    for title in ("lace the new shoes", "buy new  running shoes"):
+        dialog.hand_edit.setText(title)
+        qtbot.keyClick(dialog.hand_edit, Qt.Key.Key_Return)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Added 1 step" in dialog.status.text(), timeout=10_000)
+    assert "“buy new running shoes” is already one of this goal's open steps" in (
+        dialog.status.text())
+    assert [t for t, _m, status in actions_of(wise_home, "run-a-5k") if status == "open"] == [
+        "buy new running shoes", "lace the new shoes"]
+
+
+# --- a #tag used before its goal existed ------------------------------------------------------
+
+
+def test_a_new_goal_offers_to_link_what_carried_its_tag_before(qtbot, wise, window,
+                                                              wise_home) -> None:
+    assert wise("capture", "[ ] call mum about the trip #family").code == 0
+    assert wise("capture", "dinner with the kids #family #happy").code == 0
+    open_on_goals(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.dialog.title_edit, "Family")
+    qtbot.mouseClick(window.dialog.ok_button, Qt.MouseButton.LeftButton)
+    page = window.goal_page
+    qtbot.waitUntil(lambda: page.link_banner.isVisibleTo(window), timeout=10_000)
+    assert page.link_label.text().startswith("2 earlier items carry #family but belong to "
+                                             "no goal")
+    assert page.open_steps == []
+    qtbot.mouseClick(page.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.open_steps) == 1, timeout=10_000)
+    assert page.status_line.text() == ("Linked 1 to-do and 1 note to this goal: “call mum "
+                                       "about the trip”, “dinner with the kids”.")
+    assert not page.link_banner.isVisibleTo(window)
+    assert sql(wise_home, "SELECT count(*) FROM entries WHERE goal_id = 1") == [(1,)]

@@ -12,9 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.ipc.client import TrayClient
-from app.journal import Context
 from app.state import load_state
-from ui.app import WiseApp
 
 # Offscreen there is no system tray: the app says so, on purpose, and shows its fallback.
 pytestmark = pytest.mark.allow_warning_logs(r"^no system tray on this desktop: ")
@@ -25,18 +23,8 @@ SLOW_MS = 60_000
 
 
 @pytest.fixture
-def wise(qtbot, wise_home: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
-    app = WiseApp(Context.from_environment(), log_path=str(wise_home / "logs" / "wise.log"))
-    app.start()
-    yield app
-    app.shutdown()
-    # Work finished during shutdown reports back to its windows: let it land while they
-    # still exist (pytest-qt would delete a window given to qtbot.addWidget before this
-    # teardown, and the next test's event loop would deliver to a deleted one).
-    QApplication.processEvents()
-    for widget in QApplication.topLevelWidgets():
-        widget.hide()
+def wise(tray_app):
+    return tray_app
 
 
 def in_thread(work):

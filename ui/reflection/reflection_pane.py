@@ -12,6 +12,7 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from app.daytime import long_day
 from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.markdown_view import MarkdownView
 from ui.reflection.sent_dialog import SentDialog
@@ -110,7 +111,7 @@ class ReflectionPane(QWidget):
                 self.hint.show()
         if self._child is not None:
             self.status.setText(f"Wise is still writing the reflection for "
-                                f"{self._child_day:%A %d %B}.")
+                                f"{long_day(self._child_day, year=False)}.")
         self._update_buttons()
 
     @staticmethod

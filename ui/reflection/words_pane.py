@@ -16,10 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.day_words import ENERGY_WORDS, MOOD_WORDS, words_for_model
 from ui.reflection.style import choice_button_style, section_heading, status_label
-
-MOOD_WORDS = ("very low", "low", "okay", "good", "great")
-ENERGY_WORDS = ("empty", "low", "some", "good", "full")
 
 
 @dataclass(frozen=True)
@@ -35,31 +33,7 @@ class Words:
 
     def for_the_model(self) -> str:
         """The words as the reflection child reads them on stdin."""
-        parts = []
-        if self.how_it_went.strip():
-            parts.append(f"How the day went: {_for_the_model(self.how_it_went)}")
-        if self.in_the_way.strip():
-            parts.append(f"What got in the way: {_for_the_model(self.in_the_way)}")
-        scale = []
-        if self.mood:
-            scale.append(f"my mood was {self.mood} of 5 ({MOOD_WORDS[self.mood - 1]})")
-        if self.energy:
-            scale.append(f"my energy was {self.energy} of 5 ({ENERGY_WORDS[self.energy - 1]})")
-        if scale:
-            parts.append(" and ".join(scale).capitalize() + ".")
-        return "\n".join(parts)
-
-
-MODEL_SHARE_CHARS = 4000  # of each field; the child takes 10,000 in all, the prompt ~3,000 tokens
-
-
-def _for_the_model(text: str) -> str:
-    """Long words keep their beginning and their end for the model (both say the most);
-    everything is still saved in full."""
-    text = text.strip()
-    if len(text) <= MODEL_SHARE_CHARS:
-        return text
-    return f"{text[:3000].rstrip()} […] {text[-900:].lstrip()}"
+        return words_for_model(self.how_it_went, self.in_the_way, self.mood, self.energy)
 
 
 class ScaleButtons(QWidget):

@@ -24,7 +24,7 @@ from storage.ritual_writes import MAX_ACTION_CHARS
 from ui.bidi import reads_right_to_left
 from ui.children import JsonChild
 from ui.review.context import ReviewContext
-from ui.review.look import button, label, plural, repolish
+from ui.review.look import already_open_words, button, label, plural, repolish
 
 SIZES = {1: "a few steps", 2: "smaller steps", 3: "small steps", 4: "very small steps",
          5: "tiniest steps"}
@@ -302,11 +302,16 @@ class BreakdownDialog(QDialog):
         self.context.write("add_actions", steps, goal_id=self.goal_id, owner=self,
                            doing="add the steps", what="actions", on_success=self._added)
 
-    def _added(self, ids: Any) -> None:
-        self.added.extend(ids or [])
+    def _added(self, result: Any) -> None:
+        self.added.extend(result.ids)
         self.steps.clear()
-        self._say(f"Added {plural(len(ids or []), 'step')}. The first one is the only one "
-                  "that matters now.")
+        said = []
+        if result.ids:
+            said.append(f"Added {plural(len(result.ids), 'step')}. The first one is the only "
+                        "one that matters now.")
+        if result.already_open:
+            said.append(already_open_words(result.already_open))
+        self._say(" ".join(said))
         self._refresh_add()
 
     def _say(self, text: str, *, problem: bool = False) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -20,10 +21,12 @@ from ui.review.context import ReviewContext
 from ui.review.dialogs import cadence_box, confirm_retire
 from ui.review.goals_page import ChartCard, page_room, status_chip
 from ui.review.look import (
+    already_open_words,
     button,
     cadence_text,
     cadence_tip,
     label,
+    linked_words,
     plural,
     repolish,
     scrolling_page,
@@ -177,9 +180,28 @@ class GoalPageView(QWidget):
         facts.addStretch(1)
         grid.addLayout(facts, 1)
         self.body.addWidget(card)
+        self._build_link_banner()
         self.status_line = label("", "statusLine", wrap=True)
         self.status_line.hide()
         self.body.addWidget(self.status_line)
+
+    def _build_link_banner(self) -> None:
+        """Shown when items carry the goal's #tag from before the goal existed: one click
+        links them (storage.goal_links), and the status line says which."""
+        self.link_banner = QFrame()
+        self.link_banner.setObjectName("card")
+        row = QHBoxLayout(self.link_banner)
+        row.setContentsMargins(16, 10, 12, 10)
+        row.setSpacing(12)
+        self.link_label = label("", wrap=True)
+        row.addWidget(self.link_label, 1)
+        self.link_button = button("Link them to this goal", "secondary",
+                                  tip="They become this goal's steps and notes, as if the "
+                                      "goal had existed when you wrote them")
+        self.link_button.clicked.connect(self.link_tagged)
+        row.addWidget(self.link_button)
+        self.link_banner.hide()
+        self.body.addWidget(self.link_banner)
 
     def _build_steps(self) -> None:
         head = QHBoxLayout()
@@ -273,6 +295,13 @@ class GoalPageView(QWidget):
         offered = STATUS_BUTTONS.get(card.status, ())
         for choice, widget in self.choice_buttons.items():
             widget.setVisible(choice in offered)
+        earlier = page.unlinked_tagged
+        self.link_banner.setVisible(earlier > 0)
+        if earlier:
+            self.link_label.setText(
+                f"{plural(earlier, 'earlier item')} {'carries' if earlier == 1 else 'carry'} "
+                f"#{card.slug} but {'belongs' if earlier == 1 else 'belong'} to no goal: "
+                "tagged before this goal existed.")
         self._show_steps(page)
 
     def _show_steps(self, page: Any) -> None:
@@ -353,8 +382,26 @@ class GoalPageView(QWidget):
         if not title or self.goal_id is None:
             return
         self.step_edit.clear()
+
+        def added(result: Any) -> None:
+            if result.already_open:
+                self._say(already_open_words(result.already_open))
+
         self.context.write("add_actions", [(title, None)], goal_id=self.goal_id, owner=self,
-                           doing="add the step", what="actions")
+                           doing="add the step", what="actions", source="capture",
+                           on_success=added)
+
+    def link_tagged(self) -> None:
+        if self.goal_id is None:
+            return
+        self.link_button.setEnabled(False)
+
+        def linked(items: Any) -> None:
+            self.link_button.setEnabled(True)
+            self._say(linked_words(items))
+
+        self.context.write("link_tagged_items", self.goal_id, owner=self,
+                           doing="link the tagged items", what="actions", on_success=linked)
 
     def _say(self, text: str, *, problem: bool = False) -> None:
         self.status_line.setVisible(bool(text))

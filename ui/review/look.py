@@ -156,6 +156,27 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def already_open_words(titles: list[str]) -> str:
+    """What the review window says for steps not added because the goal has them open."""
+    quoted = ", ".join(f"“{title}”" for title in titles)
+    return (f"Already open, so not added again: {quoted}." if len(titles) > 1
+            else f"{quoted} is already one of this goal's open steps: not added again.")
+
+
+LINKED_NAMED = 5
+
+
+def linked_words(items: list) -> str:
+    """What linking earlier #tagged items did, naming them (so it can be checked)."""
+    from storage.goal_links import counted
+
+    if not items:
+        return "Nothing left to link."
+    named = ", ".join(f"“{item.short(60)}”" for item in items[:LINKED_NAMED])
+    more = f" and {len(items) - LINKED_NAMED} more" if len(items) > LINKED_NAMED else ""
+    return f"Linked {counted(items)} to this goal: {named}{more}."
+
+
 def since(moment: datetime | None, now: datetime) -> str:
     """'today', 'yesterday', '3 days ago', '2 weeks ago', 'on 4 Mar 2026', or 'never'."""
     from app.daytime import days_ago

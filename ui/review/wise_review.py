@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.dialogs import confirm_retire
-from ui.review.look import button, label, repolish, scrolling_page
+from ui.review.look import already_open_words, button, label, repolish, scrolling_page
 
 SUGGESTIONS = {
     "keep": "Keep going as you are.",
@@ -52,8 +52,11 @@ class Suggestion(QFrame):
         box.addWidget(label("Wise suggests: " + SUGGESTIONS.get(suggestion, suggestion),
                             "meta", wrap=True))
         self.next_step = (review.get("next_step") or "").strip()
+        already_open = bool(review.get("next_step_open"))
         if self.next_step:
-            box.addWidget(label(f"Next small step: {self.next_step}", "goalWhy", wrap=True))
+            on_the_list = " (already one of its open steps)" if already_open else ""
+            box.addWidget(label(f"Next small step: {self.next_step}{on_the_list}", "goalWhy",
+                                wrap=True))
         row = QHBoxLayout()
         row.setSpacing(8)
         self.buttons: dict[str, Any] = {}
@@ -61,7 +64,7 @@ class Suggestion(QFrame):
             self._choice("pause", "Pause it", "primary", self.pause)
         if suggestion == "retire":
             self._choice("retire", "Retire it…", "primary", self.retire)
-        if self.next_step:
+        if self.next_step and not already_open:
             self._choice("step", "Add this step",
                          "primary" if suggestion in ("keep", "smaller_step") else "secondary",
                          self.add_step)
@@ -96,10 +99,13 @@ class Suggestion(QFrame):
         self.dialog.confirmation = confirm_retire(self.dialog, self.title, apply)
 
     def add_step(self) -> None:
+        def added(result: Any) -> None:
+            self._settled(already_open_words(result.already_open) if result.already_open
+                          else "Added to this goal's steps.")
+
         self.dialog.context.write("add_actions", [(self.next_step, None)],
                                   goal_id=self.goal_id, owner=self, doing="add the step",
-                                  what="actions", on_success=lambda _r: self._settled(
-                                      "Added to this goal's steps."))
+                                  what="actions", on_success=added)
 
     def keep(self) -> None:
         self._settled("Kept as it is.")

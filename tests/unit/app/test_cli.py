@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,87 @@ def test_backup_command(cli, wise_home: Path) -> None:
     cli("capture", "keep me")
     result = run_json(cli, "backup")
     assert Path(result["backup"]).parent == wise_home / "backups"
+
+
+def test_a_day_that_does_not_exist_is_named_as_such(cli) -> None:
+    code, _, err = cli("today", "--date", "2026-13-01")
+    assert code == 2 and "2026-13-01 does not exist: there is no month 13" in err
+    code, _, err = cli("reflect", "--dry-run", "--date", "2026-02-30")
+    assert code == 2 and "2026-02-30 does not exist: February 2026 has 28 days" in err
+    code, _, err = cli("today", "--date", "next week")
+    assert code == 2 and "or today, yesterday or tomorrow" in err and "Traceback" not in err
+
+
+def test_today_yesterday_and_tomorrow_are_days(cli) -> None:
+    days = {word: date.fromisoformat(run_json(cli, "today", "--date", word)["day"])
+            for word in ("yesterday", "today", "Tomorrow")}
+    assert days["today"] - days["yesterday"] == days["Tomorrow"] - days["today"] == timedelta(1)
+    assert run_json(cli, "today")["day"] == days["today"].isoformat()
+    plan = run_json(cli, "reflect", "--dry-run", "--date", "yesterday")
+    assert plan["day"] == days["yesterday"].isoformat()
+
+
+def test_prose_days_are_not_zero_padded(cli) -> None:
+    _, out, _ = cli("today", "--date", "2024-12-05")
+    assert out.startswith("Thursday 5 December 2024\n")
+    _, out, _ = cli("reflect", "--dry-run", "--date", "2024-02-29")
+    assert "It is the end of Thursday 29 February 2024." in out
+
+
+def test_search_finds_what_is_tagged_or_belongs_to_a_goal(cli) -> None:
+    cli("capture", "[ ] call dad about christmas #family")  # before the goal: a tag
+    cli("goals", "add", "Family")
+    cli("capture", "+ dinner with the kids #family #happy")  # a link to the goal
+    cli("capture", "a quiet walk")
+    for query in ("family", "#family", "famil"):
+        hits = run_json(cli, "search", query)
+        assert sorted(h["snippet"] for h in hits) == ["call dad about christmas",
+                                                      "dinner with the kids"], query
+    [hit] = run_json(cli, "search", "#happy")
+    assert (hit["goal"], hit["tags"]) == ("family", ["happy"])
+    _, out, _ = cli("search", "kids")
+    assert "dinner with the [kids]  #family #happy" in out
+
+
+def test_doctor_sees_a_search_index_missing_an_item(cli, wise_home: Path) -> None:
+    from tests.helpers import sql
+
+    cli("capture", "hello")
+    cli("capture", "[ ] and a step")
+    sql(wise_home, "DELETE FROM actions_fts")  # as if a write had bypassed the triggers
+    code, out, _ = cli("doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert code == 1 and checks["search index"]["status"] == "problem"
+    assert "actions and their index differ" in checks["search index"]["detail"]
+
+
+def test_a_captured_step_its_goal_has_open_says_so(cli) -> None:
+    cli("goals", "add", "Family")
+    cli("capture", "[ ] call dad about Christmas #family")
+    code, out, _ = cli("capture", "[ ] Call dad about christmas. #family tomorrow")
+    assert code == 0
+    assert out.startswith("Already open as to-do 1: Call dad about christmas. (goal Family, "
+                          "due tomorrow); not added twice.")
+    [step] = run_json(cli, "actions", "list")
+    assert (step["id"], step["title"], step["due_on"] is not None) == (
+        1, "call dad about Christmas", True)
+
+
+def test_a_new_goal_says_how_many_earlier_items_carry_its_tag(cli) -> None:
+    cli("capture", "[ ] call mum about the trip #family")
+    cli("capture", "dinner with the kids #family #happy")
+    cli("capture", "[ ] something else #work")
+    code, out, _ = cli("goals", "add", "Family")
+    assert code == 0 and ("2 earlier items carry #family (1 to-do and 1 note) and belong to "
+                          "no goal. Link them to Family: wise goals link family") in out
+    assert run_json(cli, "search", "#family")[0]["goal"] is None  # still a plain tag
+    code, out, _ = cli("goals", "link", "family")
+    assert code == 0 and out.splitlines() == [
+        "Linked 1 to-do and 1 note carrying #family to Family:",
+        "  to-do 1: call mum about the trip", "  note 1: dinner with the kids"]
+    hits = run_json(cli, "search", "#family")
+    assert [(h["goal"], h["tags"]) for h in hits] == [("family", ["happy"]),
+                                                      ("family", [])]
+    assert "Nothing to link" in cli("goals", "link", "family")[1]
+    added = run_json(cli, "goals", "add", "Work", "--link")
+    assert [(i["kind"], i["text"]) for i in added["linked"]] == [("to-do", "something else")]

@@ -30,3 +30,24 @@ def test_days_ago_says_how_long_ago_in_words() -> None:
              date(2026, 11, 12): "2 weeks ago", date(2026, 9, 28): "8 weeks ago",
              date(2026, 9, 27): "on 27 Sep 2026"}
     assert {then: days_ago(then, today) for then in cases} == cases
+
+
+def test_days_in_prose_have_english_names_and_no_zero_padding() -> None:
+    from app.daytime import long_day, short_day
+
+    day = date(2026, 12, 3)
+    assert long_day(day) == "Thursday 3 December 2026"
+    assert long_day(day, year=False) == "Thursday 3 December"
+    assert long_day(day, weekday=False, year=False) == "3 December"
+    assert short_day(day) == "Thu 3 Dec"
+
+
+def test_a_quiet_goal_says_since_when_without_a_zero() -> None:
+    from app.goal_review import GoalFacts, plain_verdict
+
+    facts = GoalFacts(id=1, slug="family", title="Family", why="", status="active",
+                      cadence_per_week=None, created=date(2026, 1, 1), done_recent=0,
+                      notes_recent=0, added_recent=0, last_activity=date(2026, 9, 3),
+                      open_count=0, smallest_open=None, recent_notes=[])
+    verdict = plain_verdict(facts, date(2026, 12, 3))
+    assert "nothing done or noted since 3 September." in verdict.observation

@@ -317,7 +317,7 @@ def test_an_hour_outside_the_plan_waits_for_a_better_one() -> None:
     weights = {h: 0.1 for h in range(24)} | {10: 1.0, 15: 0.8}
     decision = run(at(12), hour_weight=weights.__getitem__)
     assert decision.rule == "not_now" and decision.score == 0.1
-    assert "better moments are around 10:00, 15:00" in decision.reason
+    assert "not one of today's nudge times (around 10:00 and 15:00)" in decision.reason
     assert decision.next_possible == at(15)
     assert run(at(10, 30), hour_weight=weights.__getitem__).nudge
     assert run(at(15, 45), hour_weight=weights.__getitem__).nudge

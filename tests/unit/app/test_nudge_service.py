@@ -507,3 +507,24 @@ def test_the_users_own_words_are_not_held_against_a_nudge() -> None:
     assert not problems(f"Two minutes for “{title}”?", own_words=(title, None))
     text = plain_nudge(step(title), "tiny_step", random.Random(1))
     assert not problems(text, own_words=(title, "I want to be there for them"))
+
+
+def test_the_dry_run_says_one_thing_about_what_was_learned(context, journal) -> None:
+    """Before any answer, the plan is hours being tried: the reason for not nudging now must
+    not claim it was learned beside "Not enough to go on yet" (seen: both, in one output)."""
+    from app.cli.main import main
+    from app.cli.nudge_cmd import explanation, explanation_text
+
+    assert main(["config", "set", "nudges.quiet_start", "00:00"]) == 0
+    assert main(["config", "set", "nudges.quiet_end", "00:00"]) == 0  # every hour active
+    add_step(journal, "water the plants", estimate=5)
+    service = NudgeService(Context.from_environment(), journal, rng=random.Random(5))
+    # At most daily_cap hours are in a day's plan: most hours of the day are outside it.
+    snaps = [(moment, service.snapshot(moment)) for moment in (at(h) for h in range(24))]
+    outside = [(moment, snap) for moment, snap in snaps if snap.decision.rule == "not_now"]
+    assert len(outside) >= 20
+    for moment, snap in outside:
+        text = explanation_text(explanation(snap, moment, True), moment, True, None)
+        assert "Not enough to go on yet (0 nudges answered so far)" in text
+        assert "this hour is not one of today's nudge times (around " in text
+        assert "learned" not in snap.decision.reason, text

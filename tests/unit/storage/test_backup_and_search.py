@@ -75,3 +75,84 @@ def test_a_common_word_ranks_only_among_its_newest_matches(journal: Journal) -> 
     assert len(hits) == 50
     # Only the newest RANKED_WINDOW matches compete: the 300 oldest never show up.
     assert min(hit.id for hit in hits) > count - RANKED_WINDOW
+
+
+# --- Tags and goals (migration 0005) ----------------------------------------------------------
+
+
+def tagged(journal: Journal, text: str, kind: str, *tags: str) -> None:
+    write_capture(journal.db_path, CaptureRow(kind, text, text, tags, None, None, None,
+                                              "capture"), NOW)
+
+
+def found(journal: Journal, query: str) -> list[str]:
+    with journal.read() as session:
+        return [hit.snippet.replace("[", "").replace("]", "") for hit in search(session, query)]
+
+
+def sql_on(journal: Journal, statement: str, *params) -> None:
+    with journal.write() as session:
+        session.connection().exec_driver_sql(statement, params)
+
+
+def test_search_finds_tags_goal_titles_and_their_prefixes(journal: Journal) -> None:
+    sql_on(journal, "INSERT INTO goals (uid, slug, title, why, status, created_at, updated_at) "
+                    "VALUES ('g', 'family', 'Family time', '', 'active', ?, ?)",
+           "2026-01-01 00:00:00.000000", "2026-01-01 00:00:00.000000")
+    tagged(journal, "call dad about christmas", "todo", "family")  # the goal's tag: a link
+    tagged(journal, "buy stamps", "todo", "errands", "family-dinner")
+    tagged(journal, "a quiet evening", "note", "calm")
+    tagged(journal, "nothing to do with it", "note")
+    for query in ("family", "famil", "FAMILY"):
+        assert sorted(found(journal, query)) == ["buy stamps", "call dad about christmas"]
+    assert found(journal, "time") == ["call dad about christmas"]  # the goal's title
+    assert found(journal, "calm") == ["a quiet evening"]
+    assert found(journal, "#family") == ["call dad about christmas"]  # exactly that tag
+    assert found(journal, "#calm evening") == ["a quiet evening"]
+    assert found(journal, "#calm christmas") == []
+    assert found(journal, "#nothing") == []
+    with journal.read() as session:
+        [hit] = search(session, "stamps")
+    assert (hit.goal_slug, hit.tags) == (None, ("errands", "family-dinner"))
+
+
+def test_the_index_follows_tag_links_goal_changes_and_deletions(journal: Journal) -> None:
+    sql_on(journal, "INSERT INTO goals (uid, slug, title, why, status, created_at, updated_at) "
+                    "VALUES ('g', 'health', 'Health', '', 'active', ?, ?)",
+           "2026-01-01 00:00:00.000000", "2026-01-01 00:00:00.000000")
+    tagged(journal, "stretch for five minutes", "todo", "health")
+    tagged(journal, "slept well", "note")
+    assert found(journal, "health") == ["stretch for five minutes"]
+    sql_on(journal, "UPDATE goals SET title = 'Body and mind', slug = 'body' WHERE id = 1")
+    assert found(journal, "health") == [] and found(journal, "mind") == [
+        "stretch for five minutes"]
+    assert found(journal, "#body") == ["stretch for five minutes"]
+    sql_on(journal, "INSERT INTO tags (name) VALUES ('sleep')")
+    sql_on(journal, "INSERT INTO entry_tags (entry_id, tag_id) VALUES (1, 1)")
+    assert found(journal, "#sleep") == ["slept well"]
+    sql_on(journal, "DELETE FROM entry_tags")
+    assert found(journal, "sleep") == [] and found(journal, "slept") == ["slept well"]
+    assert found(journal, "#sleep") == []
+    sql_on(journal, "UPDATE entries SET text = 'slept badly' WHERE id = 1")
+    assert found(journal, "badly") == ["slept badly"] and found(journal, "well") == []
+    sql_on(journal, "DELETE FROM goals")  # its steps stay, without a goal
+    assert found(journal, "mind") == [] and found(journal, "stretch") == [
+        "stretch for five minutes"]
+    sql_on(journal, "DELETE FROM actions")
+    assert found(journal, "stretch") == []
+    with journal.write() as session:
+        for fts in ("entries_fts", "actions_fts"):
+            session.connection().exec_driver_sql(
+                f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+
+
+def test_snippets_mark_the_matching_words_of_a_long_text() -> None:
+    from storage.search import snippet
+
+    words = " ".join(f"w{n}" for n in range(40))
+    assert snippet(f"{words} Café au lait, then {words}", ["cafe"]) == (
+        "…w36 w37 w38 w39 [Café] au lait, then w0 w1 w2 w3 w4 w5 w6 w7…")
+    assert snippet("called mum about the trip", ["mum"]) == "called [mum] about the trip"
+    assert snippet("tagged, not written", []) == "tagged, not written"  # #tag alone
+    assert snippet(words, ["nothing"]).startswith("w0 w1") and snippet(words, []).endswith("…")
+    assert snippet("?!", ["x"]) == "?!"

@@ -92,3 +92,30 @@ def test_a_failed_write_never_keeps_the_journal_locked(journal: Journal) -> None
     with journal.read() as session:
         assert [e.text for e in session.scalars(select(Entry).order_by(Entry.id))] == [
             "first", "next"]
+
+
+def test_a_to_do_its_goal_has_open_is_not_written_twice(journal: Journal) -> None:
+    with journal.write() as session:
+        session.add(Goal(slug="family", title="Family", why="them"))
+    first = write_capture(journal.db_path, row(kind="todo", text="Call dad about Christmas",
+                                               tags=("family",)), NOW)
+    due_at = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+    again = write_capture(journal.db_path, row(
+        kind="todo", text="call dad about christmas!", tags=("family", "phone"),
+        due_on=date(2026, 11, 27), due_at=due_at, estimate_minutes=10), NOW)
+    assert again.already_open and (again.id, again.uid) == (first.id, first.uid)
+    assert again.tags == ("phone",) and again.goal_slug == "family"
+    with journal.read() as session:
+        [step] = session.scalars(select(Action)).all()  # one step, with the new details
+        assert (step.title, step.due_on, step.due_at, step.estimate_minutes) == (
+            "Call dad about Christmas", date(2026, 11, 27), due_at, 10)
+        assert [t.name for t in step.tags] == ["phone"]
+    # Without its goal, as a win, or once done, the same words are a new row.
+    assert not write_capture(journal.db_path, row(kind="todo", text="call dad about christmas"),
+                             NOW).already_open
+    assert not write_capture(journal.db_path, row(kind="win", text="call dad about christmas",
+                                                  tags=("family",)), NOW).already_open
+    with journal.write() as session:
+        session.get(Action, first.id).status = "done"
+    assert not write_capture(journal.db_path, row(kind="todo", text="Call dad about Christmas",
+                                                  tags=("family",)), NOW).already_open

@@ -121,15 +121,16 @@ def _alembic(db: Path, verb: str, target: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from storage.engine import create_journal_engine
+    from storage.migrate import check_foreign_keys, migration_engine
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    engine = create_journal_engine(db)
+    engine = migration_engine(db)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             getattr(command, verb)(config, target)
+            check_foreign_keys(connection, db)
     finally:
         engine.dispose()
 
@@ -184,3 +185,104 @@ def test_day_words_upgrade_from_0003_and_downgrade(tmp_path: Path) -> None:
     conn.close()
     _alembic(db, "upgrade", "head")  # and up again
     assert _columns(db, "day_words") == DAY_WORDS_COLUMNS
+
+
+# --------------------------------------------- 0005: sources, their CHECK, tag search
+
+_STAMP = "2026-11-26 10:00:00.000000"
+_AT_0004 = [  # a journal as 0004 left it, with the quick-capture window's 'tray' source
+    "INSERT INTO goals (uid, slug, title, why, status, created_at, updated_at) VALUES "
+    f"('g1', 'family', 'Family time', '', 'active', '{_STAMP}', '{_STAMP}')",
+    "INSERT INTO tags (name) VALUES ('phone'), ('calm')",
+    "INSERT INTO actions (uid, title, goal_id, status, source, created_at, updated_at) VALUES "
+    f"('a1', 'call dad about christmas', 1, 'open', 'tray', '{_STAMP}', '{_STAMP}'), "
+    f"('a2', 'buy stamps', NULL, 'open', 'companion', '{_STAMP}', '{_STAMP}')",
+    "INSERT INTO entries (uid, text, kind, source, created_at, updated_at) VALUES "
+    f"('e1', 'a quiet evening', 'note', 'tray', '{_STAMP}', '{_STAMP}'), "
+    f"('e2', 'from a script', 'note', 'cli', '{_STAMP}', '{_STAMP}')",
+    "INSERT INTO action_tags (action_id, tag_id) VALUES (1, 1)",
+    "INSERT INTO entry_tags (entry_id, tag_id) VALUES (1, 2)",
+    "INSERT INTO nudges (created_at, action_id, goal_id, text, style, hour_bucket, reason, "
+    f"source, response) VALUES ('{_STAMP}', 1, 1, 'Two minutes?', 'plain', 10, 'due', "
+    "'plain', 'done')",
+]
+
+
+def _rows(db: Path, statement: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(statement).fetchall()
+    finally:
+        conn.close()
+
+
+def _found(db: Path, fts: str, match: str) -> list[int]:
+    return [rowid for (rowid,) in _rows(
+        db, f"SELECT rowid FROM {fts} WHERE {fts} MATCH '{match}' ORDER BY rowid")]
+
+
+def _journal_at_0004(tmp_path: Path) -> Path:
+    db = tmp_path / "wise.db"
+    db.touch()
+    _alembic(db, "upgrade", "0004_day_words")
+    conn = sqlite3.connect(db)
+    for statement in _AT_0004:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return db
+
+
+def test_0005_gives_tray_captures_their_meaning_and_keeps_every_link(tmp_path: Path) -> None:
+    db = _journal_at_0004(tmp_path)
+    assert ensure_schema(db, tmp_path / "backups", keep_backups=3) is True
+    assert _rows(db, "SELECT uid, source FROM actions ORDER BY id") == [
+        ("a1", "capture"), ("a2", "companion")]
+    assert _rows(db, "SELECT uid, source FROM entries ORDER BY id") == [
+        ("e1", "capture"), ("e2", "cli")]
+    # The tables were copied to add the CHECK: nothing pointing at them was lost.
+    assert _rows(db, "SELECT action_id, tag_id FROM action_tags") == [(1, 1)]
+    assert _rows(db, "SELECT entry_id, tag_id FROM entry_tags") == [(1, 2)]
+    assert _rows(db, "SELECT action_id, goal_id FROM nudges") == [(1, 1)]
+    assert _rows(db, "PRAGMA foreign_key_check") == []
+    assert _rows(db, "PRAGMA integrity_check") == [("ok",)]
+    conn = sqlite3.connect(db)
+    for fts in ("entries_fts", "actions_fts"):
+        conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+    for table in ("actions", "entries"):  # the database now refuses an unknown source
+        with pytest.raises(sqlite3.IntegrityError, match=f"ck_{table}_source"):
+            conn.execute(f"UPDATE {table} SET source = 'tray' WHERE id = 1")
+    conn.close()
+    # Search knows tags, the goal's #tag and the goal's title.
+    assert _found(db, "actions_fts", "phone") == [1]
+    assert _found(db, "actions_fts", "famil*") == [1]
+    assert _found(db, "actions_fts", "time") == [1]
+    assert _found(db, "entries_fts", "calm") == [1]
+    assert _found(db, "entries_fts", "quiet") == [1]
+
+
+def test_0005_downgrades_to_the_text_only_search_and_up_again(tmp_path: Path) -> None:
+    db = _journal_at_0004(tmp_path)
+    ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    _alembic(db, "downgrade", "0004_day_words")
+    assert _rows(db, "SELECT version_num FROM alembic_version") == [("0004_day_words",)]
+    assert _found(db, "actions_fts", "christmas") == [1]
+    assert _found(db, "actions_fts", "phone") == []  # tags are not in 0004's index
+    assert _rows(db, "SELECT count(*) FROM action_tags") == [(1,)]
+    assert "ck_actions_source" not in _rows(
+        db, "SELECT sql FROM sqlite_master WHERE name = 'actions'")[0][0]
+    _alembic(db, "upgrade", "head")
+    assert _found(db, "actions_fts", "phone") == [1]
+    assert _rows(db, "PRAGMA foreign_key_check") == []
+
+
+def test_a_migration_that_breaks_a_reference_is_rolled_back(tmp_path: Path) -> None:
+    db = _journal_at_0004(tmp_path)
+    conn = sqlite3.connect(db)  # foreign keys off here: a reference to nothing slips in
+    conn.execute("INSERT INTO action_tags (action_id, tag_id) VALUES (99, 1)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(JournalCorrupt, match="pointing at nothing"):
+        ensure_schema(db, tmp_path / "backups", keep_backups=3)
+    assert _rows(db, "SELECT version_num FROM alembic_version") == [("0004_day_words",)]
+    assert _rows(db, "SELECT uid, source FROM actions ORDER BY id")[0] == ("a1", "tray")

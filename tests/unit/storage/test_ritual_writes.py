@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from storage.engine import Journal
 from storage.errors import JournalNotWritable
-from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary
+from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary, Tag
 from storage.ritual_writes import RitualWriter
 from storage.search import search
 from tests.helpers import assert_write_lock_free
@@ -132,7 +132,7 @@ def test_plan_for_day(journal: Journal, writer: RitualWriter, clock: Clock) -> N
 def test_add_actions_are_searchable(journal: Journal, writer: RitualWriter) -> None:
     (fam,) = add(journal, Goal(slug="family", title="Family"))
     ids = writer.add_actions([("find the  photo   album", 5), ("call grandma", None)],
-                             goal_id=fam)
+                             goal_id=fam).ids
     with journal.read() as session:
         rows = [session.get(Action, i) for i in ids]
         assert [(r.title, r.estimate_minutes, r.goal.slug, r.status, r.source) for r in rows] == [
@@ -141,7 +141,7 @@ def test_add_actions_are_searchable(journal: Journal, writer: RitualWriter) -> N
         assert all(len(r.uid) == 36 and r.created_at == T0 == r.updated_at for r in rows)
         hits = search(session, "grandma")
         assert [(h.kind, h.id, h.goal_slug) for h in hits] == [("action", ids[1], "family")]
-    assert writer.add_actions([("loose end", 10)], goal_id=None, source="cli")
+    assert writer.add_actions([("loose end", 10)], goal_id=None, source="cli").ids
     for steps, goal_id, message in (([("", 5)], None, "a few words"),
                                     ([("x", 0)], None, "from 1 to 1440"),
                                     ([("x", 5)], 999, "no goal 999")):
@@ -149,6 +149,36 @@ def test_add_actions_are_searchable(journal: Journal, writer: RitualWriter) -> N
             writer.add_actions(steps, goal_id=goal_id)
     with journal.read() as session:  # nothing half-written
         assert session.scalar(select(func.count()).select_from(Action)) == 3
+
+
+def test_a_step_the_goal_has_open_is_not_added_again(journal: Journal,
+                                                   writer: RitualWriter) -> None:
+    fam, work = add(journal, Goal(slug="family", title="Family"), Goal(slug="work", title="W"))
+    first = writer.add_actions([("Call dad about Christmas", None)], goal_id=fam)
+    assert first.already_open == [] and len(first.ids) == 1
+    # "Review with Wise" proposes it again, in other case, spacing and punctuation.
+    again = writer.add_actions([("call  dad about christmas!", 2)], goal_id=fam)
+    assert (again.ids, again.already_open) == ([], ["call dad about christmas!"])
+    # Break it down: the new small steps are added, the repeat (and a repeat within the
+    # same batch) is not; another goal, or a loose step, may have the same words.
+    mixed = writer.add_actions([("find his number", 1), ("Call dad about Christmas.", 5),
+                                ("find his number", 1)], goal_id=fam)
+    assert len(mixed.ids) == 1
+    assert mixed.already_open == ["Call dad about Christmas.", "find his number"]
+    assert len(writer.add_actions([("call dad about christmas", None)], goal_id=work).ids) == 1
+    assert len(writer.add_actions([("call dad about christmas", None)], goal_id=None).ids) == 1
+    # Once it is done (or let go), the same step may be added again.
+    writer.set_action_status(first.ids[0], "done")
+    assert len(writer.add_actions([("call dad about christmas", None)], goal_id=fam).ids) == 1
+
+
+def test_step_keys_ignore_case_spacing_and_trailing_punctuation() -> None:
+    from storage.steps import step_key
+
+    assert step_key("  Call  Dad\tabout ÉTÉ plans?! ") == "call dad about été plans"
+    assert step_key("Straße…") == step_key("STRASSE") == "strasse"
+    assert step_key("¿E-mail mum?") == "¿e-mail mum"  # only the end is trimmed
+    assert step_key("...") == ""
 
 
 def test_action_status_keeps_done_at_right(journal: Journal, writer: RitualWriter,
@@ -294,3 +324,30 @@ def test_a_failed_write_never_keeps_the_journal_locked(journal: Journal,
     with journal.read() as session:
         words = session.scalars(select(DayWords).where(DayWords.day == day)).one()
         assert words.how_it_went == "fine after all"
+
+
+def test_items_tagged_before_their_goal_existed_are_linked(journal: Journal,
+                                                           writer: RitualWriter,
+                                                           clock: Clock) -> None:
+    (family_tag, happy) = (Tag(name="family"), Tag(name="happy"))
+    (other,) = add(journal, Goal(slug="other", title="Other"))
+    call, elsewhere, dinner = add(
+        journal, Action(title="call mum", tags=[family_tag]),
+        Action(title="already somewhere else", goal_id=other, tags=[family_tag]),
+        Entry(text="dinner with the kids", tags=[family_tag, happy]))
+    goal = writer.add_goal("Family")
+    later = clock.tick()
+    linked = writer.link_tagged_items(goal)
+    assert [(i.kind, i.id, i.text) for i in linked] == [("to-do", call, "call mum"),
+                                                       ("note", dinner, "dinner with the kids")]
+    with journal.read() as session:
+        assert session.get(Action, call).goal_id == goal
+        assert session.get(Action, call).updated_at == later
+        assert session.get(Action, call).tags == []  # the tag is the link now
+        assert session.get(Action, elsewhere).goal_id == other  # left as it was
+        assert [t.name for t in session.get(Entry, dinner).tags] == ["happy"]
+        assert sorted(h.id for h in search(session, "#family") if h.kind == "action") == [
+            call, elsewhere]  # as a goal, and as a tag
+    assert writer.link_tagged_items(goal) == []
+    with pytest.raises(ValueError, match="no goal 999"):
+        writer.link_tagged_items(999)
