@@ -18,7 +18,7 @@ from storage.errors import (
 )
 from storage.private import create_private_file
 from storage.schema_version import HEAD_REVISION, current_revision
-from storage.sqlite import connect_readonly
+from storage.sqlite import WAL_SWITCH_WAIT_S, connect_readonly
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -106,6 +106,9 @@ def migration_engine(db_path: Path):
     @event.listens_for(engine, "connect")
     def _keys_off(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # outside any transaction
+        # Several processes may start on a new journal at once: the others wait for the
+        # first one's migration, however long a busy machine makes it, then find it done.
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(WAL_SWITCH_WAIT_S * 1000)}")
 
     return engine
 

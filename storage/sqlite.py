@@ -9,22 +9,47 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 5000
+# How long a new connection waits for another process to finish creating the journal
+# (its first migration holds the write lock for as long as that takes on a busy machine).
+WAL_SWITCH_WAIT_S = 60.0
 
 # synchronous=FULL: an acknowledged capture must survive a power cut, even in WAL mode.
+# The busy timeout comes first: every later PRAGMA may have to wait for a lock.
 CONNECTION_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
 )
 
 
 def apply_pragmas(dbapi_connection: sqlite3.Connection) -> None:
     for pragma in CONNECTION_PRAGMAS:
         dbapi_connection.execute(pragma)
+    ensure_wal(dbapi_connection)
+
+
+def ensure_wal(conn: sqlite3.Connection, *, wait_s: float = WAL_SWITCH_WAIT_S) -> None:
+    """Put the journal in WAL mode, which is stored in the file: once one connection has
+    done it, every later one only reads it. Switching needs the file to itself, so on
+    the journal's very first use, while another process holds it for its first
+    migration, the switch is refused ("database is locked") until that one is done: that
+    process switched it already, or it will; wait for it instead of failing."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() == "wal":
+            return
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.05)
 
 
 def connect_readonly(db_path: Path) -> sqlite3.Connection:
