@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from storage.clock import local_now as local_now  # the one clock (WISE_CLOCK_SHIFT)
 from storage.timeutil import journal_day_bounds
-
-
-def local_now() -> datetime:
-    return datetime.now().astimezone()
 
 
 def journal_day(moment: datetime, start_hour: int) -> date:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+# Re-exported: the journal's timestamps and every other "now" read the one clock.
+from storage.clock import utc_now as utc_now
+
 # The exact text form SQLAlchemy's SQLite DateTime type writes and reads, so that rows
 # written by the sqlite3-only capture path and by the ORM are indistinguishable.
 DB_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def to_db(moment: datetime) -> str:

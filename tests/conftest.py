@@ -13,8 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# A scripted OpenAI-compatible server on 127.0.0.1 (fixtures: fake_openai, ...).
-pytest_plugins = ["tests.fake_openai"]
+# A scripted OpenAI-compatible server on 127.0.0.1 (fixtures: fake_openai, ...); the suite
+# at another moment (--as-of, --tz; fixture clock_at).
+pytest_plugins = ["tests.fake_openai", "tests.moments"]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from app.capture.parser import ParsedCapture, parse_capture
 from app.capture.preview import due_phrase
 from app.capture.validate import validate_capture_text
-from app.daytime import journal_day
+from app.daytime import journal_day, local_now
 from app.errors import WiseError
 from app.journal import Context
 from storage.capture_writer import CaptureRow, CaptureWriter, SavedCapture, write_capture
@@ -56,7 +56,7 @@ def capture(context: Context, text: str, *, source: str = "capture",
     of the same capture harmless: a second write with it finds the first. A long-lived
     process passes its `writer` (one kept-open connection); others get a one-shot write."""
     text = validate_capture_text(text)
-    now = now or datetime.now().astimezone()
+    now = now or local_now()
     parsed = parse_capture(text, now, context.day_start_hour)
     row = CaptureRow(
         kind=parsed.kind,
@@ -104,7 +104,7 @@ def rescue(context: Context, text: str) -> str:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+            stamp = local_now().isoformat(timespec="seconds")
             handle.write(f"{stamp}\t{text!r}\n")
             handle.flush()
             os.fsync(handle.fileno())

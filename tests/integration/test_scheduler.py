@@ -7,16 +7,18 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.daytime import journal_day
+from app.daytime import journal_day, local_now
 from app.journal import Context
 from app.rhythm.clock import WEEKDAYS
 from app.rhythm.jobs import JOB_IDS, JobSpec, job_specs
 from app.rhythm.scheduler import (
     CATCH_UP_ID,
+    LATE,
     OFFER_IDS,
     Rhythm,
     RhythmEvent,
@@ -24,10 +26,16 @@ from app.rhythm.scheduler import (
     read_last_runs,
 )
 from app.settings.store import Settings, defaults
+from storage import clock
 from storage.job_runs import RunStore
 from storage.models import JobRun
 
 ZONE = local_zone()
+
+
+def wise_now() -> datetime:
+    """Now on Wise's clock (shifted under `pytest --as-of`), in the scheduler's zone."""
+    return local_now().astimezone(ZONE)
 
 
 def make_settings(**values: object) -> Settings:
@@ -141,7 +149,7 @@ def catch_up_done(rhythm: Rhythm) -> Callable[[], bool]:
 
 
 def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, runs, rhythms) -> None:
-    target = (datetime.now(ZONE) + timedelta(seconds=2)).replace(microsecond=0)
+    target = (wise_now() + timedelta(seconds=2)).replace(microsecond=0)
     timed = ("checkin", "evening_reflection", "weekly_review", "nightly_maintenance")
     events = Recorder()
     rhythm = rhythms(runs, make_settings, events,
@@ -165,6 +173,26 @@ def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, runs, rhyth
     assert infos["checkin"].last_run == runs["checkin"].at and infos["checkin"].last_status == "ok"
 
 
+def test_on_a_shifted_clock_jobs_fire_when_wise_s_clock_shows_their_time(
+        journal, runs, rhythms, clock_at) -> None:
+    # WISE_CLOCK_SHIFT: APScheduler waits by the real clock, yet the reflection comes when
+    # Wise's clock shows 21:00, here on the evening before the clocks go forward.
+    berlin = ZoneInfo("Europe/Berlin")
+    clock_at(datetime(2026, 3, 28, 20, 59, 58, tzinfo=berlin))
+    due = datetime(2026, 3, 28, 21, 0, tzinfo=berlin)
+    events = Recorder()
+    rhythm = rhythms(runs, make_settings, events, zone=berlin,
+                     specs=soon({"evening_reflection": due}, only=True))
+    assert events.wait_for(lambda r: r.of("reflection_ready")), events.events
+    [reflection] = events.of("reflection_ready")
+    assert reflection.due_at == due and reflection.late_by < LATE
+    assert reflection.data["day"] == date(2026, 3, 28)
+    tomorrow = {info.id: info for info in rhythm.jobs()}["evening_reflection"].next_run
+    assert tomorrow == datetime(2026, 3, 29, 21, 0, tzinfo=berlin)  # 23 hours later
+    assert tomorrow.utcoffset() == timedelta(hours=2)
+    assert read_last_runs(runs)["evening_reflection"].at >= due
+
+
 def test_reschedule_replaces_jobs_at_once_without_duplicates(journal, runs, rhythms) -> None:
     current = {"settings": make_settings()}
     rhythm = rhythms(runs, lambda: current["settings"], Recorder())
@@ -182,7 +210,7 @@ def test_reschedule_replaces_jobs_at_once_without_duplicates(journal, runs, rhyt
 
 
 def test_a_restart_does_not_repeat_a_job_already_run_for_its_period(journal, runs, rhythms) -> None:
-    target = (datetime.now(ZONE) + timedelta(seconds=2)).replace(microsecond=0)
+    target = (wise_now() + timedelta(seconds=2)).replace(microsecond=0)
     specs = soon({"evening_reflection": target}, only=True)
     first = Recorder()
     rhythm = rhythms(runs, make_settings, first, specs=specs)
@@ -203,9 +231,9 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
     offset = {"value": timedelta(0)}
 
     def now() -> datetime:  # the wall clock, which the test moves; monotonic is untouched
-        return datetime.now(ZONE) + offset["value"]
+        return wise_now() + offset["value"]
 
-    reflection_at = (datetime.now(ZONE) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    reflection_at = (wise_now() + timedelta(hours=2)).replace(second=0, microsecond=0)
     events = Recorder()
     rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
                                            nudges__quiet_end="00:00"), events,
@@ -232,7 +260,7 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
 
 def test_a_reflection_missed_while_closed_is_offered_once_on_the_next_start(
         journal, runs, rhythms) -> None:
-    now = datetime.now(ZONE)
+    now = wise_now()
     due = (now - timedelta(hours=1)).replace(second=0, microsecond=0)
     settings = make_settings(schedule__reflection_time=hhmm(due),
                              nudges__quiet_start=hhmm(now + timedelta(hours=2)),
@@ -265,7 +293,7 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
     # The scheduler thread does not run across the reflection's time (as when a machine
     # sleeps), and the job's grace is shorter than the delay: APScheduler drops the run
     # and reports it missed; the rhythm offers it instead.
-    target = (datetime.now(ZONE) + timedelta(seconds=2)).replace(microsecond=0)
+    target = (wise_now() + timedelta(seconds=2)).replace(microsecond=0)
     timed = soon({"evening_reflection": target}, only=True)
     events = Recorder()
     rhythm = rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
@@ -274,7 +302,7 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
                                       for spec in timed(s)])
     assert wait_until(catch_up_done(rhythm))
     rhythm.scheduler.pause()
-    time.sleep((target - datetime.now(ZONE)).total_seconds() + 2.5)
+    time.sleep((target - wise_now()).total_seconds() + 2.5)
     rhythm.scheduler.resume()
     assert events.wait_for(lambda r: r.of("missed_reflection"))
     time.sleep(0.5)
@@ -283,7 +311,7 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
 
 
 def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhythms) -> None:
-    now = datetime.now(ZONE)
+    now = wise_now()
     due = (now - timedelta(minutes=30)).replace(second=0, microsecond=0)
     quiet_end = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
     settings = make_settings(schedule__reflection_time=hhmm(due),
@@ -295,7 +323,8 @@ def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhy
     rhythm = rhythms(runs, lambda: settings, events)
     offer_id = OFFER_IDS["evening_reflection"]
     assert wait_until(lambda: rhythm.scheduler.get_job(offer_id) is not None)
-    assert rhythm.scheduler.get_job(offer_id).next_run_time == quiet_end
+    # APScheduler waits by the real clock: the real moment when Wise's clock shows it.
+    assert rhythm.scheduler.get_job(offer_id).next_run_time == clock.to_real(quiet_end)
     assert {i.id: i for i in rhythm.jobs()}["evening_reflection"].next_run == quiet_end
     assert not events.of("missed_reflection")
     # Settings change (reschedule) re-checks, but still one pending offer.
@@ -305,7 +334,7 @@ def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhy
 
 
 def test_wise_schedule_lists_every_job_with_next_and_last_run(wise, journal) -> None:
-    ran = datetime.now(ZONE) - timedelta(hours=3)
+    ran = wise_now() - timedelta(hours=3)
     set_last_run(journal, "nightly_maintenance", ran)
     result = wise("schedule", "--json")
     assert result.code == 0, result.err
@@ -313,7 +342,7 @@ def test_wise_schedule_lists_every_job_with_next_and_last_run(wise, journal) -> 
     assert data["tray_running"] is False
     jobs = {job["id"]: job for job in data["jobs"]}
     assert list(jobs) == list(JOB_IDS)
-    now = datetime.now(ZONE)
+    now = wise_now()
     for job in jobs.values():
         assert datetime.fromisoformat(job["next_run"]) > now
     assert hhmm(datetime.fromisoformat(jobs["evening_reflection"]["next_run"])) == "21:00"
