@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,13 @@ def run_tray(argv: Sequence[str]) -> int:
     parser.add_argument("--show-capture", action="store_true",
                         help="open the quick-capture window once started")
     options = parser.parse_args(list(argv))
+    from storage.clock import ClockShiftInvalid, shift
+
+    try:
+        clock_shift = shift()
+    except ClockShiftInvalid as exc:
+        print(f"wise: {exc}", file=sys.stderr)
+        return 2
 
     paths = resolve_paths()
     sock = socket_path(paths.data_dir)
@@ -59,6 +66,8 @@ def run_tray(argv: Sequence[str]) -> int:
     from app.logs import configure_logging
 
     log_path = configure_logging(paths.logs_dir)
+    if clock_shift:
+        log.info("Wise's clock is shifted by %s (WISE_CLOCK_SHIFT)", clock_shift)
     qapp = QApplication.instance() or QApplication([sys.argv[0]])
     qapp.setApplicationName("Wise")
     qapp.setApplicationDisplayName("Wise")
@@ -372,15 +381,18 @@ class WiseApp:
         self.background.run(job, on_success=on_success, on_error=on_error)
 
     def pause_nudges_for_an_hour(self) -> None:
-        self._pause_until(datetime.now().astimezone() + timedelta(hours=1))
+        from app.daytime import local_now
+
+        self._pause_until(local_now() + timedelta(hours=1))
 
     def pause_nudges_until_tomorrow(self) -> None:
-        from app.daytime import journal_day
+        from app.daytime import journal_day, local_now
 
-        now = datetime.now().astimezone()
-        tomorrow = journal_day(now, self.context.day_start_hour) + timedelta(days=1)
-        start = datetime.combine(tomorrow, datetime.min.time()).astimezone()
-        self._pause_until(start + timedelta(hours=self.context.day_start_hour))
+        tomorrow = journal_day(local_now(), self.context.day_start_hour) + timedelta(days=1)
+        # The day-start hour as a wall time, with the offset in force then: midnight plus
+        # four hours would be 05:00 on the morning the clocks go forward.
+        start = datetime.combine(tomorrow, time(self.context.day_start_hour)).astimezone()
+        self._pause_until(start)
 
     def resume_nudges(self) -> None:
         self._pause_until(None)
@@ -397,10 +409,11 @@ class WiseApp:
     def _refresh_tray_state(self) -> None:
         if self.tray is None:
             return
+        from app.daytime import local_now
         from app.state import load_state
         from ui.icons import IconState
 
-        now = datetime.now().astimezone()
+        now = local_now()
         state = load_state(self.context.paths.data_dir / "state.json")
         paused = state.nudges_paused(now)
         until = ""
