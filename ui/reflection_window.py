@@ -37,10 +37,11 @@ log = logging.getLogger(__name__)
 AUTOSAVE_DELAY_MS = 600
 
 
-def day_title(day: date) -> str:
-    """'Thursday 26 November' (with the year when it is not this year's)."""
+def day_title(day: date, today: date) -> str:
+    """'Thursday 26 November' (with the year when it is not the year of the journal's
+    today: at 00:30 on 1 January, 31 December is still today, and needs no year)."""
     text = f"{day:%A} {day.day} {day:%B}"
-    return text if day.year == date.today().year else f"{text} {day.year}"
+    return text if day.year == today.year else f"{text} {day.year}"
 
 
 class ReflectionWindow(QWidget):
@@ -236,7 +237,7 @@ class ReflectionWindow(QWidget):
             self.open_day(picked)
 
     def _show_header(self, day: date, today: date) -> None:
-        self.title.setText(day_title(day))
+        self.title.setText(day_title(day, today))
         ago = (today - day).days
         self.subtitle.setText("Your look back at today" if ago == 0
                               else "Yesterday" if ago == 1 else f"{ago} days ago")
