@@ -371,7 +371,8 @@ class ReflectionWindow(QWidget):
         from app.capture.parser import parse_capture
         from app.daytime import local_now
 
-        parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour())
+        parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour(),
+                               local=True)
         if parsed.kind != "todo":
             text = f"[ ] {text}"
         child = WiseChild([*self._wise_command(), "capture", "--json", "--", text], None, self)

@@ -54,10 +54,11 @@ def capture(context: Context, text: str, *, source: str = "capture",
             writer: CaptureWriter | None = None) -> CaptureOutcome:
     """Validate, understand and durably commit one capture. `uid` (optional) makes a retry
     of the same capture harmless: a second write with it finds the first. A long-lived
-    process passes its `writer` (one kept-open connection); others get a one-shot write."""
+    process passes its `writer` (one kept-open connection); others get a one-shot write.
+    `now`, when given, is a local time, as Wise's clock gives it."""
     text = validate_capture_text(text)
     now = now or local_now()
-    parsed = parse_capture(text, now, context.day_start_hour)
+    parsed = parse_capture(text, now, context.day_start_hour, local=True)
     row = CaptureRow(
         kind=parsed.kind,
         text=parsed.text,

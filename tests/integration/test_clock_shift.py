@@ -35,6 +35,20 @@ def test_wise_commands_live_at_the_shifted_moment(wise, wise_home: Path, clock_a
     assert created.startswith(stored_hour(moment))
 
 
+def test_tomorrow_9am_the_evening_before_the_clocks_change_is_9_by_the_clock(
+        wise, clock_at, in_zone) -> None:
+    berlin = in_zone("Europe/Berlin")  # for this process and the `wise` children
+    for evening, due in (("2026-03-28 20:00", "2026-03-29T09:00:00+02:00"),
+                         ("2026-10-24 20:00", "2026-10-25T09:00:00+01:00")):
+        clock_at(datetime.fromisoformat(evening).replace(tzinfo=berlin))
+        saved = wise("capture", "--json", "call mum tomorrow 9am")
+        assert saved.code == 0, saved.err
+        assert saved.json()["due_at"] == due
+        assert saved.json()["summary"].endswith("(due tomorrow 09:00)")
+        listed = wise("actions", "list")
+        assert f"{saved.json()['id']}  ☐ call mum  ·  due tomorrow 09:00\n" in listed.out
+
+
 def test_the_tray_and_its_captures_live_at_the_shifted_moment(wise_home: Path, clock_at,
                                                               monkeypatch) -> None:
     moment = clock_at(MOMENT.astimezone())
