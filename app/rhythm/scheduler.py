@@ -202,8 +202,10 @@ class OnWiseClock(BaseTrigger):
 
 
 def on_wise_clock(trigger: BaseTrigger) -> BaseTrigger:
-    """`trigger` for APScheduler: as it is, unless Wise's clock is shifted."""
-    return OnWiseClock(trigger) if clock.shift() else trigger
+    """`trigger` for APScheduler: as it is, unless Wise's clock is shifted and the trigger
+    follows the wall clock (an interval does not, and its start is real time)."""
+    follows_the_wall = isinstance(trigger, RecurrenceTrigger | CronTrigger)
+    return OnWiseClock(trigger) if follows_the_wall and clock.shift() else trigger
 
 
 def trigger_for(spec: JobSpec, zone: tzinfo) -> BaseTrigger:

@@ -7,14 +7,14 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.daytime import journal_day, local_now
 from app.journal import Context
-from app.rhythm.clock import WEEKDAYS
+from app.rhythm.clock import WEEKDAYS, elapsed
 from app.rhythm.jobs import JOB_IDS, JobSpec, job_specs
 from app.rhythm.scheduler import (
     CATCH_UP_ID,
@@ -36,6 +36,13 @@ ZONE = local_zone()
 def wise_now() -> datetime:
     """Now on Wise's clock (shifted under `pytest --as-of`), in the scheduler's zone."""
     return local_now().astimezone(ZONE)
+
+
+def later(moment: datetime, delta: timedelta) -> datetime:
+    """`delta` of real time after `moment`, in the scheduler's zone. (`moment + delta` on a
+    zoned datetime is wall-clock arithmetic: an hour off across a daylight-saving change,
+    or a time the clocks skip, such as 02:30 on the morning they go forward.)"""
+    return (moment.astimezone(UTC) + delta).astimezone(ZONE)
 
 
 def make_settings(**values: object) -> Settings:
@@ -149,7 +156,7 @@ def catch_up_done(rhythm: Rhythm) -> Callable[[], bool]:
 
 
 def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, runs, rhythms) -> None:
-    target = (wise_now() + timedelta(seconds=2)).replace(microsecond=0)
+    target = later(wise_now(), timedelta(seconds=2)).replace(microsecond=0)
     timed = ("checkin", "evening_reflection", "weekly_review", "nightly_maintenance")
     events = Recorder()
     rhythm = rhythms(runs, make_settings, events,
@@ -173,23 +180,29 @@ def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, runs, rhyth
     assert infos["checkin"].last_run == runs["checkin"].at and infos["checkin"].last_status == "ok"
 
 
+@pytest.mark.parametrize(("evening", "tomorrow", "offset"), [
+    # The evenings before the clocks go forward (in the past: Wise's clock runs behind the
+    # real one) and back (in the future: it runs ahead): tomorrow's is 23 or 25 hours on.
+    ("2026-03-28", "2026-03-29", 2), ("2036-10-25", "2036-10-26", 1)])
 def test_on_a_shifted_clock_jobs_fire_when_wise_s_clock_shows_their_time(
-        journal, runs, rhythms, clock_at) -> None:
+        journal, runs, rhythms, clock_at, evening, tomorrow, offset) -> None:
     # WISE_CLOCK_SHIFT: APScheduler waits by the real clock, yet the reflection comes when
-    # Wise's clock shows 21:00, here on the evening before the clocks go forward.
+    # Wise's clock shows 21:00, and a nudge tick every second still comes every second.
     berlin = ZoneInfo("Europe/Berlin")
-    clock_at(datetime(2026, 3, 28, 20, 59, 58, tzinfo=berlin))
-    due = datetime(2026, 3, 28, 21, 0, tzinfo=berlin)
+    due = datetime.fromisoformat(f"{evening} 21:00").replace(tzinfo=berlin)
+    clock_at(due - timedelta(seconds=2))
     events = Recorder()
     rhythm = rhythms(runs, make_settings, events, zone=berlin,
-                     specs=soon({"evening_reflection": due}, only=True))
-    assert events.wait_for(lambda r: r.of("reflection_ready")), events.events
+                     specs=soon({"evening_reflection": due}, nudge_every_s=1, only=True))
+    assert events.wait_for(lambda r: r.of("reflection_ready") and r.of("nudge_tick")), (
+        events.events)
     [reflection] = events.of("reflection_ready")
     assert reflection.due_at == due and reflection.late_by < LATE
-    assert reflection.data["day"] == date(2026, 3, 28)
-    tomorrow = {info.id: info for info in rhythm.jobs()}["evening_reflection"].next_run
-    assert tomorrow == datetime(2026, 3, 29, 21, 0, tzinfo=berlin)  # 23 hours later
-    assert tomorrow.utcoffset() == timedelta(hours=2)
+    assert reflection.data["day"] == due.date()
+    assert abs(elapsed(due, events.of("nudge_tick")[0].fired_at)) < LATE
+    next_run = {info.id: info for info in rhythm.jobs()}["evening_reflection"].next_run
+    assert next_run == datetime.fromisoformat(f"{tomorrow} 21:00").replace(tzinfo=berlin)
+    assert next_run.utcoffset() == timedelta(hours=offset)
     assert read_last_runs(runs)["evening_reflection"].at >= due
 
 
@@ -210,7 +223,7 @@ def test_reschedule_replaces_jobs_at_once_without_duplicates(journal, runs, rhyt
 
 
 def test_a_restart_does_not_repeat_a_job_already_run_for_its_period(journal, runs, rhythms) -> None:
-    target = (wise_now() + timedelta(seconds=2)).replace(microsecond=0)
+    target = later(wise_now(), timedelta(seconds=2)).replace(microsecond=0)
     specs = soon({"evening_reflection": target}, only=True)
     first = Recorder()
     rhythm = rhythms(runs, make_settings, first, specs=specs)
@@ -231,9 +244,9 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
     offset = {"value": timedelta(0)}
 
     def now() -> datetime:  # the wall clock, which the test moves; monotonic is untouched
-        return wise_now() + offset["value"]
+        return later(wise_now(), offset["value"])
 
-    reflection_at = (wise_now() + timedelta(hours=2)).replace(second=0, microsecond=0)
+    reflection_at = later(wise_now(), timedelta(hours=2)).replace(second=0, microsecond=0)
     events = Recorder()
     rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
                                            nudges__quiet_end="00:00"), events,
@@ -261,10 +274,10 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
 def test_a_reflection_missed_while_closed_is_offered_once_on_the_next_start(
         journal, runs, rhythms) -> None:
     now = wise_now()
-    due = (now - timedelta(hours=1)).replace(second=0, microsecond=0)
+    due = later(now, -timedelta(hours=1)).replace(second=0, microsecond=0)
     settings = make_settings(schedule__reflection_time=hhmm(due),
-                             nudges__quiet_start=hhmm(now + timedelta(hours=2)),
-                             nudges__quiet_end=hhmm(now + timedelta(hours=3)))
+                             nudges__quiet_start=hhmm(later(now, timedelta(hours=2))),
+                             nudges__quiet_end=hhmm(later(now, timedelta(hours=3))))
     set_last_run(journal, "evening_reflection", due - timedelta(days=1) + timedelta(seconds=3))
     # The nightly maintenance did not run either (laptops are often off at night).
     set_last_run(journal, "nightly_maintenance", now - timedelta(days=2))
@@ -293,7 +306,7 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
     # The scheduler thread does not run across the reflection's time (as when a machine
     # sleeps), and the job's grace is shorter than the delay: APScheduler drops the run
     # and reports it missed; the rhythm offers it instead.
-    target = (wise_now() + timedelta(seconds=2)).replace(microsecond=0)
+    target = later(wise_now(), timedelta(seconds=2)).replace(microsecond=0)
     timed = soon({"evening_reflection": target}, only=True)
     events = Recorder()
     rhythm = rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
@@ -312,10 +325,10 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
 
 def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhythms) -> None:
     now = wise_now()
-    due = (now - timedelta(minutes=30)).replace(second=0, microsecond=0)
-    quiet_end = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    due = later(now, -timedelta(minutes=30)).replace(second=0, microsecond=0)
+    quiet_end = later(now, timedelta(hours=1)).replace(second=0, microsecond=0)
     settings = make_settings(schedule__reflection_time=hhmm(due),
-                             nudges__quiet_start=hhmm(now - timedelta(hours=1)),
+                             nudges__quiet_start=hhmm(later(now, -timedelta(hours=1))),
                              nudges__quiet_end=hhmm(quiet_end))
     set_last_run(journal, "evening_reflection", due - timedelta(days=1) + timedelta(seconds=3))
 
@@ -334,7 +347,7 @@ def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhy
 
 
 def test_wise_schedule_lists_every_job_with_next_and_last_run(wise, journal) -> None:
-    ran = wise_now() - timedelta(hours=3)
+    ran = later(wise_now(), -timedelta(hours=3))
     set_last_run(journal, "nightly_maintenance", ran)
     result = wise("schedule", "--json")
     assert result.code == 0, result.err
