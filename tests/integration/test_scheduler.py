@@ -326,9 +326,13 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
 def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhythms) -> None:
     now = wise_now()
     due = later(now, -timedelta(minutes=30)).replace(second=0, microsecond=0)
-    quiet_end = later(now, timedelta(hours=1)).replace(second=0, microsecond=0)
+    # Quiet hours are wall-clock times: from an hour before now to an hour after by the
+    # clock on the wall (an hour of real time may show the same time in autumn), ending
+    # at that wall time (an hour later than that in spring, when the clocks skip it).
+    wall = now.replace(tzinfo=None, second=0, microsecond=0)
+    quiet_end = later((wall + timedelta(hours=1)).replace(tzinfo=ZONE), timedelta(0))
     settings = make_settings(schedule__reflection_time=hhmm(due),
-                             nudges__quiet_start=hhmm(later(now, -timedelta(hours=1))),
+                             nudges__quiet_start=hhmm(wall - timedelta(hours=1)),
                              nudges__quiet_end=hhmm(quiet_end))
     set_last_run(journal, "evening_reflection", due - timedelta(days=1) + timedelta(seconds=3))
 
