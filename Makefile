@@ -1,10 +1,12 @@
 # One command to set up and start Wise (`make run`), one to set up and run the tests
-# (`make test`). Both create .venv from the hashed lock files on first use.
+# (`make test`); `make test-hours` runs the time-sensitive tests as if it were 00:30,
+# 03:59, 04:00, 23:59 and the nights the clocks change (tests/moments.py). All create
+# .venv from the hashed lock files on first use.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench lock clean-venv
+.PHONY: run test test-hours lint bench lock clean-venv
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +27,9 @@ run: $(VENV)/.runtime-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+test-hours: $(VENV)/.dev-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.moments
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m compileall -q app storage prompts ui

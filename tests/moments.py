@@ -1,14 +1,14 @@
 """The suite at any hour: run tests as if it were another moment, in another time zone.
 
-    pytest --as-of "2026-03-29 03:30" --tz Europe/Berlin      # the time-sensitive modules
-    pytest tests/unit/app/test_today.py --as-of "2026-01-01 00:30"  # or the ones you name
-    python -m tests.moments                                   # every moment below (CI)
+    pytest --as-of "2026-03-29 03:30" --tz Europe/Berlin   # the time-sensitive tests
+    pytest tests/ui --as-of "2027-01-01 00:30"             # or the ones you name
+    python -m tests.moments                                # at every moment below (CI)
 
 `--tz` sets TZ (and `time.tzset()`) before any test module is imported; `--as-of` sets
 WISE_CLOCK_SHIFT (see storage/clock.py) afresh at the start of every test, so each test
 starts at that local moment and its time runs on from there, in this process and in every
 `wise` child or tray it starts. Sleeps, timeouts and APScheduler's waits stay real.
-Without a path, `--as-of` runs the modules in TIME_SENSITIVE; give paths to run others.
+Without a path, `--as-of` runs the tests in TIME_SENSITIVE; give paths to run others.
 
 A test that needs one fixed moment of its own uses `clock_at` (below) instead.
 """
@@ -86,16 +86,18 @@ TIME_SENSITIVE = (
 )
 
 # (local moment, time zone): past midnight before the day-start hour, the last minute
-# before it and the first after it, the day's last minute, and both daylight-saving
-# changes (a 23-hour and a 25-hour day). Zones far from UTC, so that a UTC date used in
-# place of the local one shows; dates at a year's, a month's and a week's end.
+# before it and the first after it, the day's last minute, and the nights the clocks
+# change (journal days of 23 and 25 hours; just before and just after the skipped hour,
+# and inside the repeated one). Zones far from UTC, so that a UTC date used in place of
+# the local one shows; dates at a year's, a month's and a week's end.
 MOMENTS = (
     ("2027-01-01 00:30", "Pacific/Auckland"),   # UTC is still 31 Dec 11:30; a Friday
     ("2026-03-01 03:59", "America/New_York"),   # the journal day is Sat 28 Feb
     ("2026-06-01 04:00", "Asia/Kolkata"),       # Monday; UTC is still 31 May
     ("2026-08-31 23:59", "America/Los_Angeles"),  # UTC is already 1 September
-    ("2026-03-29 03:30", "Europe/Berlin"),      # clocks went forward at 02:00: 23 hours
-    ("2026-10-25 02:30", "Europe/Berlin"),      # clocks go back at 03:00: 25 hours
+    ("2026-03-29 01:40", "Europe/Berlin"),      # in an hour the clocks show 03:40
+    ("2026-03-29 03:30", "Europe/Berlin"),      # an hour ago they showed 01:30
+    ("2026-10-25 02:30", "Europe/Berlin"),      # the first 02:30: it comes again at 03:00
 )
 
 _AS_OF = pytest.StashKey[datetime]()
@@ -138,7 +140,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise pytest.UsageError(f"--tz: no time zone called {zone!r}") from None
         os.environ["TZ"] = zone
-        time.tzset()
+        _local_zone_changed()
     text = config.getoption("--as-of")
     if text:
         as_of = local_moment(text)
@@ -222,6 +224,13 @@ def clock_at(monkeypatch: pytest.MonkeyPatch):
     return move
 
 
+def _local_zone_changed() -> None:
+    time.tzset()
+    tzlocal = sys.modules.get("tzlocal")  # the scheduler's local zone, cached there
+    if tzlocal is not None:
+        tzlocal.reload_localzone()
+
+
 @pytest.fixture
 def in_zone():
     """`in_zone("Europe/Berlin")`: the local time zone (TZ) of this process and its
@@ -230,7 +239,7 @@ def in_zone():
 
     def move(zone: str) -> zoneinfo.ZoneInfo:
         os.environ["TZ"] = zone
-        time.tzset()
+        _local_zone_changed()
         return zoneinfo.ZoneInfo(zone)
 
     yield move
@@ -238,19 +247,22 @@ def in_zone():
         os.environ.pop("TZ", None)
     else:
         os.environ["TZ"] = before
-    time.tzset()
+    _local_zone_changed()
 
 
 def main() -> int:
-    """Run the time-sensitive modules at every moment; the first failure stops."""
+    """Run the time-sensitive tests at every moment (extra arguments go to pytest); exit
+    non-zero when any moment failed, after all of them ran."""
+    failed = []
     for as_of, zone in MOMENTS:
         print(f"== as of {as_of} in {zone}", flush=True)
         code = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                 "--as-of", as_of, "--tz", zone, *sys.argv[1:]], cwd=ROOT)
         if code:
-            print(f"== failed as of {as_of} in {zone}", flush=True)
-            return code
-    return 0
+            failed.append(f"{as_of} in {zone}")
+    if failed:
+        print("== failed as of " + "; ".join(failed), flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
