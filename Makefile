@@ -1,5 +1,7 @@
 # One command to set up and start Wise (`make run`), one to set up and run the tests
 # (`make test`). Both create .venv from the hashed lock files on first use.
+# `make test-hours` runs the time-sensitive tests as if it were 00:30, 03:59, 04:00, 23:59
+# and the nights the clocks change (tests/moments.py).
 # Packages: `make dist` (wheel and sdist), `make package` (the self-contained .deb), and
 # their tests, `make dist-test` (pipx and uv tool) and `make package-test` (apt-get).
 PYTHON ?= python3
@@ -11,7 +13,7 @@ PKG_BIN  := $(PKG_VENV)/bin
 VERSION  := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)
 SOURCES  := $(shell find app ui storage prompts -type f ! -path '*/__pycache__/*') pyproject.toml
 
-.PHONY: run test lint bench lock clean-venv dist dist-test bundle package package-test
+.PHONY: run test test-hours lint bench lock clean-venv dist dist-test bundle package package-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +34,9 @@ run: $(VENV)/.runtime-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+test-hours: $(VENV)/.dev-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.moments
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m compileall -q app storage prompts ui

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from storage.clock import local_now as local_now  # the one clock (WISE_CLOCK_SHIFT)
 from storage.timeutil import journal_day_bounds
 
 # Fixed English names: the interface is English, and a locale (Qt sets the process's own
@@ -11,10 +12,6 @@ from storage.timeutil import journal_day_bounds
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-
-
-def local_now() -> datetime:
-    return datetime.now().astimezone()
 
 
 def journal_day(moment: datetime, start_hour: int) -> date:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+# Re-exported: the journal's timestamps and every other "now" read the one clock.
+from storage.clock import utc_now as utc_now
+
 # Every moment in the journal is stored as naive UTC text in exactly one form, the one
 # SQLAlchemy's SQLite DateTime writes: "2026-11-26 18:00:00.000000", the year always four
 # digits. (strftime("%Y") does not pad years below 1000 on glibc: "226-12-01 …" was
 # stored once and then crashed every reader; to_db is the one writer of this form.)
 # The models' column type and the sqlite3 paths all go through to_db and from_db.
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def to_db(moment: datetime) -> str:

@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fake_openai",   # a scripted OpenAI-compatible server on 127.0.0.1 (fake_openai)
     "tests.isolation",     # no session bus, keyring or provider key of the developer's
     "tests.skip_policy",   # in CI, a skip outside its allow-list is a failure
+    "tests.moments",       # the suite at another moment (--as-of, --tz; clock_at, in_zone)
 ]
 
 # No per-example deadline: hypothesis's default (200 ms) fails on a loaded machine; how

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,13 @@ def run_tray(argv: Sequence[str]) -> int:
                         help="open the quick-capture window once started")
     options = parser.parse_args(list(argv))
     os.umask(0o077)  # everything the tray writes is for the user's eyes only
+    from storage.clock import ClockShiftInvalid, shift
+
+    try:
+        clock_shift = shift()
+    except ClockShiftInvalid as exc:
+        print(f"wise: {exc}", file=sys.stderr)
+        return 2
 
     paths = resolve_paths()
     sock = socket_path(paths.data_dir)
@@ -63,6 +71,8 @@ def run_tray(argv: Sequence[str]) -> int:
         return 1
 
     log_path = _start_logging(paths.logs_dir)
+    if clock_shift:
+        log.info("Wise's clock is shifted by %s (WISE_CLOCK_SHIFT)", clock_shift)
     qapp = make_qapplication()
 
     from ui.ipc_server import AnotherInstance
@@ -537,15 +547,18 @@ class WiseApp:
         self.background.run(job, on_success=on_success, on_error=failed)
 
     def pause_nudges_for_an_hour(self) -> None:
-        self._pause_until(datetime.now().astimezone() + timedelta(hours=1))
+        from app.daytime import local_now
+
+        self._pause_until(local_now() + timedelta(hours=1))
 
     def pause_nudges_until_tomorrow(self) -> None:
-        from app.daytime import journal_day
+        from app.daytime import journal_day, local_now
 
-        now = datetime.now().astimezone()
-        tomorrow = journal_day(now, self.context.day_start_hour) + timedelta(days=1)
-        start = datetime.combine(tomorrow, datetime.min.time()).astimezone()
-        self._pause_until(start + timedelta(hours=self.context.day_start_hour))
+        tomorrow = journal_day(local_now(), self.context.day_start_hour) + timedelta(days=1)
+        # The day-start hour as a wall time, with the offset in force then: midnight plus
+        # four hours would be 05:00 on the morning the clocks go forward.
+        start = datetime.combine(tomorrow, clock_time(self.context.day_start_hour)).astimezone()
+        self._pause_until(start)
 
     def resume_nudges(self) -> None:
         self._pause_until(None)
@@ -562,10 +575,11 @@ class WiseApp:
     def _refresh_tray_state(self) -> None:
         if self.tray is None:
             return
+        from app.daytime import local_now
         from app.state import load_state
         from ui.icons import IconState
 
-        now = datetime.now().astimezone()
+        now = local_now()
         state = load_state(self.context.paths.data_dir / "state.json")
         paused = state.nudges_paused(now)
         until = ""

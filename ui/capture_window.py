@@ -572,7 +572,7 @@ class CaptureWindow(QWidget):
             return LANGUAGE_HINT, _Tone.PREVIEW
         now = local_now()
         start_hour = self._day_start_hour()
-        parsed = parse_capture(raw, now, start_hour)
+        parsed = parse_capture(raw, now, start_hour, local=True)
         return (describe_preview(parsed, self._goal_titles, journal_day(now, start_hour)),
                 _Tone.PREVIEW)
 

@@ -34,6 +34,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from app.daytime import local_now
+
 log = logging.getLogger(__name__)
 
 DONE, SNOOZE, NOT_TODAY, OPENED = "done", "snooze", "not_today", "opened"
@@ -56,7 +58,7 @@ class PendingNudge:
     nudge_id: int
     title: str
     text: str
-    since: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    since: datetime = field(default_factory=local_now)
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,11 @@ DEFAULT_SIZE = QSize(1000, 700)
 REFLECTION_ROOM_LINES = 8
 
 
-def day_title(day: date) -> str:
-    """'Thursday 26 November' (with the year when it is not this year's)."""
+def day_title(day: date, today: date) -> str:
+    """'Thursday 26 November' (with the year when it is not the year of the journal's
+    today: at 00:30 on 1 January, 31 December is still today, and needs no year)."""
     text = f"{day:%A} {day.day} {day:%B}"
-    return text if day.year == date.today().year else f"{text} {day.year}"
+    return text if day.year == today.year else f"{text} {day.year}"
 
 
 class ReflectionWindow(QWidget):
@@ -269,7 +270,7 @@ class ReflectionWindow(QWidget):
             self.open_day(picked)
 
     def _show_header(self, day: date, today: date) -> None:
-        self.title.setText(day_title(day))
+        self.title.setText(day_title(day, today))
         ago = (today - day).days
         self.subtitle.setText("Your look back at today" if ago == 0
                               else "Yesterday" if ago == 1 else f"{ago} days ago")
@@ -403,7 +404,8 @@ class ReflectionWindow(QWidget):
         from app.capture.parser import parse_capture
         from app.daytime import local_now
 
-        parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour())
+        parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour(),
+                               local=True)
         if parsed.kind != "todo":
             text = f"[ ] {text}"
         # On standard input, never the command line: `ps` shows any user a process's

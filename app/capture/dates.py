@@ -68,17 +68,39 @@ _CALENDAR = "calendar"  # an ISO date: taken literally
 
 
 class Context:
-    """What relative words are read against: the moment of capture and its journal day."""
+    """What relative words are read against: the moment of capture and its journal day.
 
-    __slots__ = ("day_start_hour", "earliest", "latest", "now", "today")
+    `local`: `now` is the system's local time, so a wall time on another day takes the
+    offset in force on that day ("tomorrow 9am" the evening before the clocks go forward
+    is 9 by the clock then, not 10); otherwise wall times keep `now`'s own tzinfo."""
 
-    def __init__(self, now: datetime, day_start_hour: int) -> None:
+    __slots__ = ("day_start_hour", "earliest", "latest", "local", "now", "today")
+
+    def __init__(self, now: datetime, day_start_hour: int, local: bool = False) -> None:
         self.now = now
         self.day_start_hour = day_start_hour
+        self.local = local
         self.today = journal_day(now, day_start_hour)
         # The days a due may fall on (clamped at the calendar's ends).
         self.earliest = _shifted(self.today, -MAX_DAYS_OVERDUE, date.min)
         self.latest = _shifted(self.today, MAX_DAYS_AHEAD, date.max)
+
+    def wall(self, day: date, hour: int = 0, minute: int = 0) -> datetime:
+        """The moment a wall clock shows hour:minute on `day`."""
+        naive = datetime(day.year, day.month, day.day, hour, minute)
+        if not self.local:
+            return naive.replace(tzinfo=self.now.tzinfo)
+        moment = naive.astimezone()  # a time the clocks show twice: the first one
+        if moment.replace(tzinfo=None) != naive:
+            # A time the clocks skip (02:30 as they go forward) is the moment an hour
+            # later, as a schedule would run it; Python's fold=0 would go an hour back.
+            moment = naive.replace(fold=1).astimezone()
+        return moment
+
+    def later(self, minutes: int) -> datetime:
+        """`minutes` of real time after now (shown by the wall clock then, when local)."""
+        moment = self.now + timedelta(minutes=minutes)
+        return moment.astimezone() if self.local else moment
 
 
 def _shifted(day: date, days: int, edge: date) -> date:
@@ -178,7 +200,7 @@ def _in_form(body: list[str], ctx: Context) -> tuple[datetime, bool] | None:
     if days:
         return _midnight(ctx.today + timedelta(days=days), ctx), True
     # Whole minutes: a due of 10:42:17.3 would only look odd in a list.
-    return (ctx.now + timedelta(minutes=minutes)).replace(second=0, microsecond=0), False
+    return ctx.later(minutes).replace(second=0, microsecond=0), False
 
 
 def _day_first(body: list[str], ctx: Context) -> tuple[datetime, bool] | None:
@@ -276,7 +298,7 @@ def _resolve(day: date, reading: str, clock: Clock | None, ctx: Context) -> tupl
         return _midnight(day, ctx), True
     if reading == _CALENDAR:
         hour, minute, _ = clock
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ctx.now.tzinfo), False
+        return ctx.wall(day, hour, minute), False
     return _on_journal_day(day, clock, ctx), False
 
 
@@ -296,8 +318,8 @@ def _on_journal_day(day: date, clock: Clock, ctx: Context) -> datetime:
     hour, minute, _ = clock
     if hour < ctx.day_start_hour:
         day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ctx.now.tzinfo)
+    return ctx.wall(day, hour, minute)
 
 
 def _midnight(day: date, ctx: Context) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=ctx.now.tzinfo)
+    return ctx.wall(day)

@@ -34,7 +34,7 @@ class ParsedCapture:
     kind: str  # "note" | "todo" | "win"
     text: str  # raw minus the consumed spans (see _remove_spans), stripped
     tags: tuple[str, ...]  # lowercased, in order of appearance, de-duplicated, without '#'
-    due: datetime | None  # same tzinfo as `now`
+    due: datetime | None  # same tzinfo as `now` (with local=True: local, that day's offset)
     due_all_day: bool  # True when only a day was given: local midnight of that date
     estimate_minutes: int | None
     spans: tuple[Span, ...]  # every part understood and removed from text, sorted by start
@@ -83,15 +83,18 @@ class _Reading:
         self.far_due: FarDue | None = None
 
 
-def parse_capture(raw: str, now: datetime, day_start_hour: int = 4) -> ParsedCapture:
+def parse_capture(raw: str, now: datetime, day_start_hour: int = 4, *,
+                  local: bool = False) -> ParsedCapture:
     """Read one capture. Never raises for a str; `now` is the aware local moment of capture.
+    Wise passes `local=True` (its clock's local time): a due time on another day then takes
+    that day's offset, across a daylight-saving change too (see dates.Context).
 
     Guarantees: every non-space character of `raw` is in exactly one span or in `text`;
     spans are sorted, disjoint and in bounds; the same input and `now` give the same result.
     """
     marker_kind, marker_spans, body_start = _read_marker(raw)
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(raw, body_start)]
-    ctx = _context(now, day_start_hour) if marker_kind in (None, "todo") else None
+    ctx = _context(now, day_start_hour, local) if marker_kind in (None, "todo") else None
     allow_estimate = marker_kind != "note"  # "note:" is the escape hatch: tags only
 
     reading = _read_body(raw, tokens, ctx, allow_estimate)
@@ -130,9 +133,9 @@ def _read_marker(raw: str) -> tuple[str | None, list[Span], int]:
     return kind, [Span(start, end, "marker")], end
 
 
-def _context(now: datetime, day_start_hour: int) -> dates.Context | None:
+def _context(now: datetime, day_start_hour: int, local: bool) -> dates.Context | None:
     try:
-        return dates.Context(now, day_start_hour)
+        return dates.Context(now, day_start_hour, local)
     except (OverflowError, ValueError, TypeError, AttributeError):
         return None  # a `now` at the edge of the calendar: understand no due rather than crash
 

@@ -14,7 +14,7 @@ from app.capture.parser import ParsedCapture, parse_capture
 from app.capture.preview import due_phrase
 from app.capture.rescue import keep_unsaved
 from app.capture.validate import REPLACED_WARNING, broken_characters, validate_capture_text
-from app.daytime import journal_day
+from app.daytime import journal_day, local_now
 from app.errors import WiseError
 from app.journal import Context
 from storage.capture_writer import CaptureRow, CaptureWriter, SavedCapture, write_capture
@@ -80,11 +80,12 @@ def capture(context: Context, text: str, *, source: str = "capture",
             writer: CaptureWriter | None = None) -> CaptureOutcome:
     """Validate, understand and durably commit one capture. `uid` (optional) makes a retry
     of the same capture harmless: a second write with it finds the first. A long-lived
-    process passes its `writer` (one kept-open connection); others get a one-shot write."""
+    process passes its `writer` (one kept-open connection); others get a one-shot write.
+    `now`, when given, is a local time, as Wise's clock gives it."""
     warnings = (REPLACED_WARNING,) if broken_characters(text) else ()
     text = validate_capture_text(text)
-    now = now or datetime.now().astimezone()
-    parsed = parse_capture(text, now, context.day_start_hour)
+    now = now or local_now()
+    parsed = parse_capture(text, now, context.day_start_hour, local=True)
     row = CaptureRow(
         kind=parsed.kind,
         text=parsed.text,

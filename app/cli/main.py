@@ -330,9 +330,10 @@ def _refuse_undecodable(args: argparse.Namespace) -> None:
 
 def _known_failure(exc: Exception) -> tuple[int, str] | None:
     """Storage and OS errors from any layer, worded for a person; None for real bugs."""
+    from storage.clock import ClockShiftInvalid
     from storage.errors import ImportRejected, StorageError
 
-    if isinstance(exc, ImportRejected):
+    if isinstance(exc, ClockShiftInvalid | ImportRejected):
         return EXIT_BAD_INPUT, str(exc)
     if isinstance(exc, StorageError):
         return EXIT_FAILURE, str(exc)

@@ -11,7 +11,7 @@ from argparse import Namespace
 from datetime import datetime
 
 from app.cli.output import emit
-from app.daytime import short_day
+from app.daytime import local_now, short_day
 from app.ipc.client import TrayClient
 from app.ipc.protocol import socket_path
 from app.journal import Context
@@ -30,7 +30,7 @@ from storage.job_runs import RunStore
 def run(args: Namespace) -> int:
     context = Context.from_environment()
     zone = local_zone()
-    now = datetime.now(zone)
+    now = local_now().astimezone(zone)
     specs = job_specs(context.settings)
     context.prepare_storage()
     runs = read_last_runs(RunStore(context.paths.db))

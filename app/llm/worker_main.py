@@ -160,6 +160,7 @@ def parse_retry_after(headers: Any) -> float | None:
         when = email.utils.parsedate_to_datetime(str(value))
     except (TypeError, ValueError):
         return None
+    # The real clock, not Wise's (storage.clock): the server's date is real time.
     return max(0.0, when.timestamp() - time.time())
 
 

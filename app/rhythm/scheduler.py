@@ -90,6 +90,7 @@ from app.rhythm.jobs import (
     JobSpec,
     job_specs,
 )
+from storage import clock
 from storage.job_runs import LastRun, RunStore
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,40 @@ class RecurrenceTrigger(BaseTrigger):
         return f"<RecurrenceTrigger ({self}, timezone='{self.timezone}')>"
 
 
+class OnWiseClock(BaseTrigger):
+    """Another trigger, read on Wise's clock (`storage.clock`) rather than the real one.
+
+    APScheduler always waits by the real clock (`datetime.now` inside it). When the clock
+    is shifted (WISE_CLOCK_SHIFT: a test at 00:30, a developer trying tonight's
+    reflection now), a job "daily at 21:00" must fire when *Wise's* clock shows 21:00:
+    this asks the inner trigger in shifted time and answers in real time.
+    """
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: BaseTrigger) -> None:
+        self.inner = inner
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None,
+                           now: datetime) -> datetime | None:
+        previous = None if previous_fire_time is None else clock.from_real(previous_fire_time)
+        fire = self.inner.get_next_fire_time(previous, clock.from_real(now))
+        return None if fire is None else clock.to_real(fire)
+
+    def __str__(self) -> str:
+        return f"{self.inner} on the shifted clock"
+
+    def __repr__(self) -> str:
+        return f"<OnWiseClock {self.inner!r}>"
+
+
+def on_wise_clock(trigger: BaseTrigger) -> BaseTrigger:
+    """`trigger` for APScheduler: as it is, unless Wise's clock is shifted and the trigger
+    follows the wall clock (an interval does not, and its start is real time)."""
+    follows_the_wall = isinstance(trigger, RecurrenceTrigger | CronTrigger)
+    return OnWiseClock(trigger) if follows_the_wall and clock.shift() else trigger
+
+
 def trigger_for(spec: JobSpec, zone: tzinfo) -> BaseTrigger:
     recurrence = spec.recurrence
     if recurrence is not None:
@@ -222,9 +257,11 @@ class Rhythm:
 
     `settings_provider` is called from both threads and must be cheap (return the current
     `Settings`). `specs` turns settings into jobs (`job_specs`); tests pass their own, e.g.
-    with times a few seconds ahead. `now`/`monotonic` are injectable clocks: APScheduler
-    itself always fires by the real clock, the rhythm's own decisions (missed runs, quiet
-    hours, clock jumps) use these.
+    with times a few seconds ahead. `now`/`monotonic` are injectable clocks for the
+    rhythm's own decisions (missed runs, quiet hours, clock jumps); `now` defaults to Wise's
+    clock (`storage.clock`). APScheduler itself fires by the real clock, translated by
+    that clock's shift (`OnWiseClock`), never by an injected `now`: a test that moves
+    `now` simulates a jump the scheduler must not follow.
     """
 
     def __init__(self, runs: RunStore, settings_provider: Callable[[], Any],
@@ -241,7 +278,7 @@ class Rhythm:
         self._settings = settings_provider
         self._on_event = on_event
         self._zone = zone or local_zone()
-        self._clock = now or (lambda: datetime.now(self._zone))
+        self._clock = now or clock.utc_now
         self._monotonic = monotonic
         self._jump_check_s = float(jump_check_s)
         self._make_specs = specs
@@ -305,14 +342,14 @@ class Rhythm:
         next_runs: dict[str, datetime | None] = {}
         for spec in specs:
             job = scheduler.get_job(spec.id) if scheduler is not None else None
-            next_runs[spec.id] = (job.next_run_time if job is not None
+            next_runs[spec.id] = (_on_wise_clock(job.next_run_time) if job is not None
                                   else next_run_of(spec, now, self._zone))
             offer = scheduler.get_job(OFFER_IDS[spec.id]) if (
                 scheduler is not None and spec.id in OFFER_IDS) else None
-            if offer is not None and offer.next_run_time is not None:
+            offered = None if offer is None else _on_wise_clock(offer.next_run_time)
+            if offered is not None:
                 # A missed run waiting (for the end of quiet hours): it comes first.
-                next_runs[spec.id] = min(next_runs[spec.id] or offer.next_run_time,
-                                         offer.next_run_time, key=utc)
+                next_runs[spec.id] = min(next_runs[spec.id] or offered, offered, key=utc)
         return describe_jobs(specs, self._runs.last_runs(), next_runs)
 
     def note_outcome(self, job_id: str, status: str, detail: str | None = None) -> None:
@@ -352,8 +389,8 @@ class Rhythm:
             self._remove(scheduler, OFFER_IDS.get(gone, ""))
         self._specs = {spec.id: spec for spec in specs}
         for spec in specs:
-            scheduler.add_job(self._run_job, trigger_for(spec, self._zone), args=(spec.id,),
-                              id=spec.id, name=spec.title, replace_existing=True,
+            scheduler.add_job(self._run_job, on_wise_clock(trigger_for(spec, self._zone)),
+                              args=(spec.id,), id=spec.id, name=spec.title, replace_existing=True,
                               coalesce=True, max_instances=1,
                               misfire_grace_time=spec.misfire_grace_s)
 
@@ -539,7 +576,8 @@ class Rhythm:
         if scheduler is None:
             return  # shutting down: the next start finds it missed again
         log.info("rhythm: %s will be offered at %s", spec.id, at.isoformat())
-        scheduler.add_job(self._offer_job, DateTrigger(run_date=at, timezone=self._zone),
+        scheduler.add_job(self._offer_job,
+                          DateTrigger(run_date=clock.to_real(at), timezone=self._zone),
                           args=(spec.id, due), id=OFFER_IDS[spec.id],
                           name=f"missed {spec.title.lower()}", replace_existing=True,
                           coalesce=True, max_instances=1, misfire_grace_time=None)
@@ -614,6 +652,9 @@ class _MonotonicTicker(threading.Thread):
         self._stopped.set()
         if wait and self.is_alive():
             self.join()
+def _on_wise_clock(real: datetime | None) -> datetime | None:
+    """An APScheduler run time (real clock) as Wise's clock will show it."""
+    return None if real is None else clock.from_real(real)
 
 
 def _quiet_hours(settings: Any) -> QuietHours:

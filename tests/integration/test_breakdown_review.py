@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from app.breakdown import SIZE_WORDS
+from storage.clock import utc_now
 from tests.conftest import ROOT
 from tests.fake_openai import Reply
 from tests.helpers import connect_model, sql
@@ -32,8 +33,8 @@ def goals(wise, wise_home: Path) -> None:
     assert wise("capture", "+ sent mum the photos #family").code == 0
     assert wise("goals", "add", "Guitar", "--why", "music calms me").code == 0
     # Guitar: made two months ago, last touched six weeks ago: quiet for four weeks.
-    old = (datetime.now(UTC) - timedelta(days=60)).strftime("%Y-%m-%d %H:%M:%S.%f")
-    touched = (datetime.now(UTC) - timedelta(days=42)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    old = (utc_now() - timedelta(days=60)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    touched = (utc_now() - timedelta(days=42)).strftime("%Y-%m-%d %H:%M:%S.%f")
     sql(wise_home, "UPDATE goals SET created_at = ? WHERE slug = 'guitar'", old)
     sql(wise_home, "INSERT INTO actions (uid, title, goal_id, status, done_at, source, "
                    "created_at, updated_at) SELECT 'old-1', 'practise scales', id, 'done', ?, "

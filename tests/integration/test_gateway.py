@@ -225,13 +225,13 @@ def test_local_models_are_never_stopped_by_the_budget(gateway, context, journal)
         session.add(LLMCall(purpose="x", model="openai/gpt-4o-mini", status="ok",
                             cost_usd=3.0))
     assert gateway.complete("nudge", MESSAGES).text
-    today = time.localtime()
-    from datetime import date
+    from app.daytime import local_now
 
-    usage = month_usage(journal, date(today.tm_year, today.tm_mon, today.tm_mday))
+    today = local_now().date()
+    usage = month_usage(journal, today)
     assert usage["calls"] == 2 and usage["ok"] == 2 and usage["cost_usd"] == 3.0
     assert usage["by_model"]["openai/test-model"]["calls"] == 1
-    assert month_cost(journal, date(today.tm_year, today.tm_mon, 1)) == 3.0
+    assert month_cost(journal, today.replace(day=1)) == 3.0
 
 
 def test_no_key_for_a_cloud_model_says_what_to_do(context, journal, memory_keyring) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from app.daytime import journal_day, local_now
 from app.journal import Context
 from app.maintenance import run_nightly
 from app.settings.store import write_settings
@@ -14,8 +15,11 @@ from tests.fake_openai import Reply
 
 
 def yesterday_with_a_note(context: Context) -> None:
+    """A note at noon on the last complete journal day: before the day-start hour (4 am)
+    that is the day before the calendar's yesterday."""
     journal = context.open_journal()
-    when = (datetime.now().astimezone() - timedelta(days=1)).replace(hour=12, minute=0)
+    yesterday = journal_day(local_now(), context.day_start_hour) - timedelta(days=1)
+    when = datetime.combine(yesterday, time(12)).astimezone()
     utc = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     conn = sqlite3.connect(context.paths.db)
     conn.execute("INSERT INTO entries (uid, text, kind, source, created_at, updated_at) "

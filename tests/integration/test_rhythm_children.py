@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from storage.clock import local_now, utc_now
+
 
 @pytest.fixture
 def active_now(wise) -> None:
     """Only this hour and the next are active: with the daily cap of 4 both are in the
     day's plan whatever the learner's seeded draws say, so a tick now may nudge (with all
     24 hours active, whether this hour is among today's four depends on the date)."""
-    hour = datetime.now().hour
+    hour = local_now().hour
     assert wise("config", "set", "nudges.quiet_start", f"{(hour + 2) % 24:02d}:00").code == 0
     assert wise("config", "set", "nudges.quiet_end", f"{hour:02d}:00").code == 0
 
@@ -62,9 +64,9 @@ def test_the_tray_helper_runs_wise_and_reads_its_json(wise_home: Path, monkeypat
 def _answers_at_ten(db: Path, days: int = 8) -> None:
     """Nudges at 10 am that led to a step and at 3 pm that were let pass, one each a day."""
     import sqlite3
-    from datetime import UTC, timedelta
+    from datetime import timedelta
 
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now().replace(tzinfo=None)
     rows = [((now - timedelta(days=day)).strftime("%Y-%m-%d %H:%M:%S.%f"), "A small step",
              "plain", hour, "due today", "plain", response)
             for day in range(1, days + 1) for hour, response in ((10, "done"), (15, "ignored"))]
@@ -93,7 +95,7 @@ def test_learned_says_what_was_learned_and_reset_forgets_it(wise, wise_home: Pat
     assert reset.code == 0, reset.err
     assert reset.json()["reset"] is True
     since = datetime.fromisoformat(reset.json()["since"])
-    assert since.tzinfo is not None and abs(since - datetime.now(since.tzinfo)).seconds < 60
+    assert since.tzinfo is not None and abs(since - local_now()).seconds < 60
 
     after = wise("nudge", "--learned", "--json").json()
     assert after["answers"] == 0 and after["description"].startswith("Not enough")

@@ -7,16 +7,18 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.daytime import journal_day
+from app.daytime import journal_day, local_now
 from app.journal import Context
-from app.rhythm.clock import WEEKDAYS
+from app.rhythm.clock import WEEKDAYS, elapsed
 from app.rhythm.jobs import JOB_IDS, JobSpec, job_specs
 from app.rhythm.scheduler import (
     CATCH_UP_ID,
+    LATE,
     OFFER_IDS,
     Rhythm,
     RhythmEvent,
@@ -24,10 +26,23 @@ from app.rhythm.scheduler import (
     read_last_runs,
 )
 from app.settings.store import Settings, defaults
+from storage import clock
 from storage.job_runs import RunStore
 from storage.models import JobRun
 
 ZONE = local_zone()
+
+
+def wise_now() -> datetime:
+    """Now on Wise's clock (shifted under `pytest --as-of`), in the scheduler's zone."""
+    return local_now().astimezone(ZONE)
+
+
+def later(moment: datetime, delta: timedelta) -> datetime:
+    """`delta` of real time after `moment`, in the scheduler's zone. (`moment + delta` on a
+    zoned datetime is wall-clock arithmetic: an hour off across a daylight-saving change,
+    or a time the clocks skip, such as 02:30 on the morning they go forward.)"""
+    return (moment.astimezone(UTC) + delta).astimezone(ZONE)
 
 
 def make_settings(**values: object) -> Settings:
@@ -151,7 +166,7 @@ def soon_after_start(runs, rhythms) -> Callable[[], datetime]:
     probe.shutdown(wait=True)
     lead = timedelta(seconds=2 + 4 * (time.monotonic() - started))
     # Whole seconds (the jobs' fields), never less than the lead.
-    return lambda: (datetime.now(ZONE) + lead + timedelta(seconds=1)).replace(microsecond=0)
+    return lambda: later(wise_now(), lead + timedelta(seconds=1)).replace(microsecond=0)
 
 
 def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, runs, rhythms,
@@ -179,6 +194,32 @@ def test_jobs_fire_call_on_event_and_persist_their_last_run(journal, runs, rhyth
     assert infos["evening_reflection"].next_run == target + timedelta(days=1)
     assert infos["weekly_review"].next_run == target + timedelta(days=7)
     assert infos["checkin"].last_run == runs["checkin"].at and infos["checkin"].last_status == "ok"
+
+
+@pytest.mark.parametrize(("evening", "tomorrow", "offset"), [
+    # The evenings before the clocks go forward (in the past: Wise's clock runs behind the
+    # real one) and back (in the future: it runs ahead): tomorrow's is 23 or 25 hours on.
+    ("2026-03-28", "2026-03-29", 2), ("2036-10-25", "2036-10-26", 1)])
+def test_on_a_shifted_clock_jobs_fire_when_wise_s_clock_shows_their_time(
+        journal, runs, rhythms, clock_at, evening, tomorrow, offset) -> None:
+    # WISE_CLOCK_SHIFT: APScheduler waits by the real clock, yet the reflection comes when
+    # Wise's clock shows 21:00, and a nudge tick every second still comes every second.
+    berlin = ZoneInfo("Europe/Berlin")
+    due = datetime.fromisoformat(f"{evening} 21:00").replace(tzinfo=berlin)
+    clock_at(due - timedelta(seconds=2))
+    events = Recorder()
+    rhythm = rhythms(runs, make_settings, events, zone=berlin,
+                     specs=soon({"evening_reflection": due}, nudge_every_s=1, only=True))
+    assert events.wait_for(lambda r: r.of("reflection_ready") and r.of("nudge_tick")), (
+        events.events)
+    [reflection] = events.of("reflection_ready")
+    assert reflection.due_at == due and reflection.late_by < LATE
+    assert reflection.data["day"] == due.date()
+    assert abs(elapsed(due, events.of("nudge_tick")[0].fired_at)) < LATE
+    next_run = {info.id: info for info in rhythm.jobs()}["evening_reflection"].next_run
+    assert next_run == datetime.fromisoformat(f"{tomorrow} 21:00").replace(tzinfo=berlin)
+    assert next_run.utcoffset() == timedelta(hours=offset)
+    assert read_last_runs(runs)["evening_reflection"].at >= due
 
 
 def test_reschedule_replaces_jobs_at_once_without_duplicates(journal, runs, rhythms) -> None:
@@ -220,9 +261,9 @@ def test_a_ten_hour_clock_jump_offers_one_reflection_and_no_burst_of_nudges(
     offset = {"value": timedelta(0)}
 
     def now() -> datetime:  # the wall clock, which the test moves; monotonic is untouched
-        return datetime.now(ZONE) + offset["value"]
+        return later(wise_now(), offset["value"])
 
-    reflection_at = (datetime.now(ZONE) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    reflection_at = later(wise_now(), timedelta(hours=2)).replace(second=0, microsecond=0)
     events = Recorder()
     rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
                                            nudges__quiet_end="00:00"), events,
@@ -256,7 +297,7 @@ def test_a_clock_set_back_three_hours_is_noticed_and_the_jobs_follow_it(
     offset = {"value": timedelta(hours=3)}  # the clock runs three hours fast...
 
     def now() -> datetime:
-        return datetime.now(ZONE) + offset["value"]
+        return later(wise_now(), offset["value"])
 
     events = Recorder()
     rhythm = rhythms(runs, lambda: make_settings(nudges__quiet_start="00:00",
@@ -282,11 +323,11 @@ def test_a_clock_set_back_three_hours_is_noticed_and_the_jobs_follow_it(
 
 def test_a_reflection_missed_while_closed_is_offered_once_on_the_next_start(
         journal, runs, rhythms) -> None:
-    now = datetime.now(ZONE)
-    due = (now - timedelta(hours=1)).replace(second=0, microsecond=0)
+    now = wise_now()
+    due = later(now, -timedelta(hours=1)).replace(second=0, microsecond=0)
     settings = make_settings(schedule__reflection_time=hhmm(due),
-                             nudges__quiet_start=hhmm(now + timedelta(hours=2)),
-                             nudges__quiet_end=hhmm(now + timedelta(hours=3)))
+                             nudges__quiet_start=hhmm(later(now, timedelta(hours=2))),
+                             nudges__quiet_end=hhmm(later(now, timedelta(hours=3))))
     set_last_run(journal, "evening_reflection", due - timedelta(days=1) + timedelta(seconds=3))
     # The nightly maintenance did not run either (laptops are often off at night).
     set_last_run(journal, "nightly_maintenance", now - timedelta(days=2))
@@ -325,7 +366,7 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
                                       for spec in timed(s)])
     assert wait_until(catch_up_done(rhythm))
     rhythm.scheduler.pause()
-    time.sleep((target - datetime.now(ZONE)).total_seconds() + 2.5)
+    time.sleep((target - wise_now()).total_seconds() + 2.5)
     rhythm.scheduler.resume()
     assert events.wait_for(lambda r: r.of("missed_reflection"))
     time.sleep(0.5)
@@ -334,11 +375,15 @@ def test_a_run_apscheduler_gives_up_on_is_still_offered_once(journal, runs, rhyt
 
 
 def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhythms) -> None:
-    now = datetime.now(ZONE)
-    due = (now - timedelta(minutes=30)).replace(second=0, microsecond=0)
-    quiet_end = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    now = wise_now()
+    due = later(now, -timedelta(minutes=30)).replace(second=0, microsecond=0)
+    # Quiet hours are wall-clock times: from an hour before now to an hour after by the
+    # clock on the wall (an hour of real time may show the same time in autumn), ending
+    # at that wall time (an hour later than that in spring, when the clocks skip it).
+    wall = now.replace(tzinfo=None, second=0, microsecond=0)
+    quiet_end = later((wall + timedelta(hours=1)).replace(tzinfo=ZONE), timedelta(0))
     settings = make_settings(schedule__reflection_time=hhmm(due),
-                             nudges__quiet_start=hhmm(now - timedelta(hours=1)),
+                             nudges__quiet_start=hhmm(wall - timedelta(hours=1)),
                              nudges__quiet_end=hhmm(quiet_end))
     set_last_run(journal, "evening_reflection", due - timedelta(days=1) + timedelta(seconds=3))
 
@@ -346,7 +391,8 @@ def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhy
     rhythm = rhythms(runs, lambda: settings, events)
     offer_id = OFFER_IDS["evening_reflection"]
     assert wait_until(lambda: rhythm.scheduler.get_job(offer_id) is not None)
-    assert rhythm.scheduler.get_job(offer_id).next_run_time == quiet_end
+    # APScheduler waits by the real clock: the real moment when Wise's clock shows it.
+    assert rhythm.scheduler.get_job(offer_id).next_run_time == clock.to_real(quiet_end)
     assert {i.id: i for i in rhythm.jobs()}["evening_reflection"].next_run == quiet_end
     assert not events.of("missed_reflection")
     # Settings change (reschedule) re-checks, but still one pending offer.
@@ -356,7 +402,7 @@ def test_a_missed_reflection_waits_for_the_end_of_quiet_hours(journal, runs, rhy
 
 
 def test_wise_schedule_lists_every_job_with_next_and_last_run(wise, journal) -> None:
-    ran = datetime.now(ZONE) - timedelta(hours=3)
+    ran = later(wise_now(), -timedelta(hours=3))
     set_last_run(journal, "nightly_maintenance", ran)
     result = wise("schedule", "--json")
     assert result.code == 0, result.err
@@ -364,7 +410,7 @@ def test_wise_schedule_lists_every_job_with_next_and_last_run(wise, journal) -> 
     assert data["tray_running"] is False
     jobs = {job["id"]: job for job in data["jobs"]}
     assert list(jobs) == list(JOB_IDS)
-    now = datetime.now(ZONE)
+    now = wise_now()
     for job in jobs.values():
         assert datetime.fromisoformat(job["next_run"]) > now
     assert hhmm(datetime.fromisoformat(jobs["evening_reflection"]["next_run"])) == "21:00"

@@ -190,6 +190,14 @@ def test_it_opens_today_with_the_wins_first(make_window, seeded: Path) -> None:
     assert not window.feedback.helpful.isEnabled()  # nothing to rate yet
 
 
+def test_the_journal_s_today_needs_no_year_just_after_new_year(make_window, db: Path,
+                                                               clock_at) -> None:
+    clock_at(datetime(2030, 1, 1, 0, 30).astimezone())  # 31 December 2029 by the journal
+    window = make_window()
+    assert window.current_day() == date(2029, 12, 31)
+    assert window.title.text() == "Monday 31 December"
+
+
 def test_an_empty_journal_is_met_kindly(make_window, db: Path) -> None:
     window = make_window()
     texts = " ".join(shown_texts(window))

@@ -373,10 +373,12 @@ def _button(window: SettingsWindow, text: str) -> QPushButton:
 def _seed_answers(wise, wise_home: Path) -> None:
     """A journal where nudges at 10 am led to steps and those at 3 pm were let pass."""
     import sqlite3
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
+
+    from storage.clock import utc_now
 
     assert wise("nudge", "--learned", "--json").code == 0  # creates the migrated journal
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now().replace(tzinfo=None)
     rows = []
     for day in range(1, 9):
         for hour, response in ((10, "done"), (15, "ignored")):

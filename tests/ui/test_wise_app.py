@@ -80,12 +80,28 @@ def test_socket_capture_and_ping(wise, qtbot, wise_home: Path) -> None:
 
 
 def test_pause_and_resume_nudges(wise, wise_home: Path) -> None:
-    from datetime import datetime
+    from app.daytime import local_now
 
     wise.pause_nudges_for_an_hour()
-    assert load_state(wise_home / "state.json").nudges_paused(datetime.now().astimezone())
+    assert load_state(wise_home / "state.json").nudges_paused(local_now())
     wise.resume_nudges()
-    assert not load_state(wise_home / "state.json").nudges_paused(datetime.now().astimezone())
+    assert not load_state(wise_home / "state.json").nudges_paused(local_now())
+
+
+@pytest.mark.allow_warning_logs
+@pytest.mark.parametrize(("evening", "resumes"), [
+    ("2026-03-28 22:00", "2026-03-29T04:00:00+02:00"),  # clocks go forward that night
+    ("2026-10-24 22:00", "2026-10-25T04:00:00+01:00"),  # and back
+    ("2026-10-25 01:30", "2026-10-25T04:00:00+01:00"),  # after midnight: still "today"
+])
+def test_until_tomorrow_means_the_day_start_hour_even_across_a_dst_change(
+        in_zone, clock_at, wise, wise_home: Path, evening: str, resumes: str) -> None:
+    from datetime import datetime
+
+    berlin = in_zone("Europe/Berlin")
+    clock_at(datetime.fromisoformat(evening).replace(tzinfo=berlin))
+    wise.pause_nudges_until_tomorrow()
+    assert load_state(wise_home / "state.json").nudges_paused_until == resumes
 
 
 def visible_boxes() -> list[QMessageBox]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.capture.parser import ParsedCapture, Span, parse_capture
@@ -229,7 +229,8 @@ def _strip_space(text: str) -> str:
     return "".join(text.split())
 
 
-def _assert_invariants(raw: str, now: datetime, parsed: ParsedCapture) -> None:
+def _assert_invariants(raw: str, now: datetime, parsed: ParsedCapture,
+                       local: bool = False) -> None:
     assert parsed.raw is raw
     previous_end = 0
     for span in parsed.spans:
@@ -249,7 +250,10 @@ def _assert_invariants(raw: str, now: datetime, parsed: ParsedCapture) -> None:
     assert all(tag == tag.lower() and not tag.startswith("#") for tag in parsed.tags)
     assert len(set(parsed.tags)) == len(parsed.tags)
     if parsed.due is not None:
-        assert parsed.due.tzinfo is now.tzinfo
+        if local:  # the local offset in force at the due moment
+            assert parsed.due.utcoffset() == parsed.due.astimezone().utcoffset()
+        else:
+            assert parsed.due.tzinfo is now.tzinfo
         assert parsed.kind == "todo"
     if parsed.due_all_day:
         assert parsed.due is not None
@@ -264,6 +268,36 @@ def _assert_invariants(raw: str, now: datetime, parsed: ParsedCapture) -> None:
 def test_never_raises_and_loses_nothing(raw, now, day_start_hour):
     parsed = parse_capture(raw, now, day_start_hour)
     _assert_invariants(raw, now, parsed)
+
+
+@settings(max_examples=200, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=any_text, wall=st.datetimes(min_value=datetime(2, 1, 1),
+                                       max_value=datetime(9998, 12, 31)),
+       day_start_hour=st.integers(0, 23))
+def test_local_wall_times_never_raise_either(in_zone, raw, wall, day_start_hour):
+    in_zone("Europe/Berlin")
+    now = wall.astimezone()
+    parsed = parse_capture(raw, now, day_start_hour, local=True)
+    _assert_invariants(raw, now, parsed, local=True)
+
+
+@pytest.mark.parametrize(("now", "raw", "due"), [
+    # The evening before the clocks go forward, and back: 9 am by the clock that morning.
+    ("2026-03-28 20:00", "call mum tomorrow 9am", "2026-03-29T09:00:00+02:00"),
+    ("2026-10-24 20:00", "call mum tomorrow 9am", "2026-10-25T09:00:00+01:00"),
+    ("2026-10-24 20:00", "call mum at 3pm sunday", "2026-10-25T15:00:00+01:00"),
+    ("2026-03-28 20:00", "pay rent tomorrow", "2026-03-29T00:00:00+01:00"),
+    # Thirty real minutes across the change, shown by the clock then.
+    ("2026-03-29 01:50", "call back in 30m", "2026-03-29T03:20:00+02:00"),
+    # A time the clocks skip is the moment an hour later; one they show twice, the first.
+    ("2026-03-28 20:00", "bins out 2026-03-29 02:30", "2026-03-29T03:30:00+02:00"),
+    ("2026-10-24 20:00", "bins out 2026-10-25 02:30", "2026-10-25T02:30:00+02:00"),
+])
+def test_local_due_times_take_the_offset_of_their_own_day(in_zone, now, raw, due):
+    in_zone("Europe/Berlin")
+    parsed = parse_capture(raw, datetime.fromisoformat(now).astimezone(), 4, local=True)
+    assert parsed.due is not None and parsed.due.isoformat() == due
 
 
 @settings(max_examples=200, database=None, deadline=None)
@@ -283,10 +317,12 @@ def test_pathological_input_is_parsed_whole(raw):
 
 def test_parser_imports_only_the_standard_library():
     # Besides itself, only storage.timeutil (stdlib-only: the one journal-day rule) and
-    # storage.limits (stdlib-only: the tag's length).
+    # storage.limits (stdlib-only: the tag's length), storage.clock (stdlib-only: the one
+    # "now").
     code = (
         "import sys; before = set(sys.modules); import app.capture.parser; "
-        "new = set(sys.modules) - before - {'storage', 'storage.timeutil', 'storage.limits'}; "
+        "new = set(sys.modules) - before - {'storage', 'storage.timeutil', 'storage.limits', "
+        "'storage.clock'}; "
         "new = {m.split('.')[0] for m in new}; "
         "print(sorted(new - set(sys.stdlib_module_names) - {'app'}))"
     )
