@@ -88,7 +88,6 @@ def test_pause_and_resume_nudges(wise, wise_home: Path) -> None:
     assert not load_state(wise_home / "state.json").nudges_paused(local_now())
 
 
-@pytest.mark.allow_warning_logs
 @pytest.mark.parametrize(("evening", "resumes"), [
     ("2026-03-28 22:00", "2026-03-29T04:00:00+02:00"),  # clocks go forward that night
     ("2026-10-24 22:00", "2026-10-25T04:00:00+01:00"),  # and back
