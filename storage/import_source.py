@@ -121,7 +121,8 @@ class JsonList:
         if self._text.startswith("\ufeff"):
             self._text = self._text[1:]
         if self._peek() != "{":
-            raise self._not_it("it does not start with '{'")
+            raise self._not_it("it is empty" if not self._text.strip()
+                               else "it does not start with '{'")
         self._at += 1
         found = False
         while (char := self._peek()) != "}":
@@ -220,6 +221,8 @@ class JsonList:
                     f"{self._what} or it was cut short") from None
             # A number may go on past the window's end ("12" of "1234"): read on to be sure.
             if end < len(self._text) or not self._grow(pending):
+                if end - self._at > limits.IMPORT_RECORD_BYTES:
+                    raise self._too_long()
                 self._advance(end)
                 return value
 
@@ -232,9 +235,13 @@ class JsonList:
     def _grow(self, pending: int) -> bool:
         """Read more so that a value of `pending` characters so far may be complete."""
         if pending > limits.IMPORT_RECORD_BYTES:
-            raise self._bad(f"a record longer than {limits.IMPORT_RECORD_BYTES // 2**20} MB, "
-                            f"so the file is damaged or not {self._what}")
-        return self._more(at_least=pending)
+            raise self._too_long()
+        # Twice as much each time, but never more than one past the bound.
+        return self._more(at_least=min(pending, limits.IMPORT_RECORD_BYTES + 1 - pending))
+
+    def _too_long(self) -> ImportRejected:
+        return self._bad(f"a record longer than {limits.IMPORT_RECORD_BYTES // 2**20} MB, so "
+                         f"the file is damaged or not {self._what}")
 
     def _bad(self, problem: str) -> ImportRejected:
         return ImportRejected(f"{self._name}, line {self._line}: {problem}")

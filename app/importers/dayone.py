@@ -58,8 +58,8 @@ def read(path: Path, reading: Reading) -> Iterator[Item]:
     with ExitStack() as stack:
         journals = _journals(path, stack)
         several = len(journals) > 1
-        for name, opened in journals:
-            journal_tag = tag_name(PurePosixPath(name).stem) if several else None
+        for name, journal, opened in journals:
+            journal_tag = tag_name(journal) if several else None
             with opened() as source:
                 entries = JsonList(source, name, WHAT)
                 for index, line, entry in entries.items("entries"):
@@ -69,20 +69,21 @@ def read(path: Path, reading: Reading) -> Iterator[Item]:
                         yield item
 
 
-def _journals(path: Path, stack: ExitStack) -> list[tuple[str, Any]]:
-    """(name for messages, a callable opening it) for each journal (.json) of the export."""
+def _journals(path: Path, stack: ExitStack) -> list[tuple[str, str, Any]]:
+    """(name for messages, the journal's name, a callable opening it) for each journal
+    (.json file) of the export."""
     if path.is_dir():
         found = sorted(path.glob("*.json")) or sorted(path.glob("*/*.json"))
         found = [file for file in found if not file.name.startswith(".")]
         if not found:
             raise BadInput(f"{path} holds no journal (.json file); a Day One export has "
                            "Journal.json beside its photos folder")
-        return [(str(file.relative_to(path)), lambda file=file: open_source(file))
+        return [(str(file.relative_to(path)), file.stem, lambda file=file: open_source(file))
                 for file in found]
     with open_source(path) as probe:
         is_zip = probe.read(4) == b"PK\x03\x04"
     if not is_zip:
-        return [(path.name, lambda: open_source(path))]
+        return [(path.name, path.stem, lambda: open_source(path))]
     try:
         archive = stack.enter_context(zipfile.ZipFile(path))
         names = [info.filename for info in archive.infolist() if _is_journal(info)]
@@ -94,8 +95,8 @@ def _journals(path: Path, stack: ExitStack) -> list[tuple[str, Any]]:
     if not top:
         raise ImportRejected(f"{path.name} holds no journal (.json file); a Day One export "
                              "has Journal.json beside its photos folder")
-    return [(f"{path.name}: {name}", lambda name=name: _open_member(archive, name))
-            for name in sorted(top)]
+    return [(f"{path.name}: {name}", PurePosixPath(name).stem,
+             lambda name=name: _open_member(archive, name)) for name in sorted(top)]
 
 
 def _is_journal(info: zipfile.ZipInfo) -> bool:
