@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import zipfile
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -259,5 +260,13 @@ def test_detect_format(tmp_path: Path) -> None:
     assert detect_format(tmp_path / "missing") is None
 
 
-def test_utc_helper_is_not_naive() -> None:
-    assert NOW.astimezone(UTC).hour == 17
+def test_detect_format_loads_no_data_layer(tmp_path: Path) -> None:
+    """A window may call detect_format itself: it must not pull in SQLAlchemy."""
+    import subprocess
+
+    probe = ("import sys; from app.importers import detect_format; "
+             f"print(detect_format({str(FIXTURES / 'todo.txt')!r}).value, "
+             "'sqlalchemy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=FIXTURES.parents[2], check=True)
+    assert done.stdout.split() == ["todotxt", "False"]
