@@ -4,6 +4,7 @@ or plain text) as notes, to-dos and wins, all or nothing and safe to repeat.
 The API the CLI (`wise import --from …`) and the welcome window's "Bring your past" step
 use (the window from a `wise` child, since importing loads the data layer):
 
+- `SOURCES`: the apps, with their names and file filters, for a window to offer;
 - `detect_format(path)`: which format a file or folder looks like (cheap: it reads at most
   the file's start; standard library only, so a window may call it itself);
 - `import_file(context, path, fmt)`: import it, returning an `ImportSummary` (frozen;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from app.importers.reading import Reading
     from app.journal import Context
 
-__all__ = ["Format", "ImportSummary", "detect_format", "import_file"]
+__all__ = ["SOURCES", "Format", "ImportSummary", "Source", "detect_format", "import_file"]
 
 
 class Format(StrEnum):
@@ -42,6 +44,23 @@ class Format(StrEnum):
     DAYONE = "dayone"
     TODOTXT = "todotxt"
     MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True)
+class Source:
+    """An app Wise imports from, as a window offers it."""
+
+    format: Format  # the `wise import --from` word
+    name: str  # as people know it
+    files: str  # a file dialog's filter (a Day One export may also be its unpacked folder)
+
+
+SOURCES = (
+    Source(Format.DAYONE, "Day One", "Day One export (*.zip *.json)"),
+    Source(Format.JRNL, "jrnl", "jrnl JSON export (*.json)"),
+    Source(Format.TODOTXT, "todo.txt", "todo.txt (*.txt)"),
+    Source(Format.MARKDOWN, "Markdown or text", "Markdown or text (*.md *.markdown *.txt)"),
+)
 
 
 _SNIFF = 64 * 1024
@@ -139,6 +158,6 @@ def import_file(context: Context, path: Path, fmt: Format | str, *, tz: str | No
         done = import_records(journal, records, dry_run=dry_run)
     finally:
         journal.close()
-    new = done.counts.actions + done.counts.entries
-    return tally.summary(new=new, already_there=done.already_there, repeated=done.repeated,
+    return tally.summary(new_entries=done.counts.entries, new_actions=done.counts.actions,
+                         already_there=done.already_there, repeated=done.repeated,
                          linked_to_goals=done.linked_to_goals, dry_run=dry_run)

@@ -23,7 +23,9 @@ class ImportSummary:
     notes: int  # read from the source (each new, already there or repeated)
     todos: int
     wins: int
-    new: int  # rows added to the journal (0 on a dry run, which says what it would add)
+    new: int  # rows added to the journal (on a dry run: what would be)
+    new_entries: int  # of which notes
+    new_actions: int  # of which to-dos and wins
     already_there: int  # imported before: left as they were
     repeated: int  # the source held them twice, word for word: imported once
     linked_to_goals: int  # joined to a goal because a tag of theirs is the goal's #tag
@@ -44,11 +46,14 @@ class ImportSummary:
             "format": self.format, "source": self.source, "dry_run": self.dry_run,
             "notes": self.notes, "todos": self.todos, "wins": self.wins,
             "new": self.new, "already_there": self.already_there,
+            # the counts `wise import` of a Wise export gives, under the same names
+            "goals": 0, "actions": self.new_actions, "entries": self.new_entries,
             "repeated": self.repeated, "linked_to_goals": self.linked_to_goals,
             "first_day": self.first_day.isoformat() if self.first_day else None,
             "last_day": self.last_day.isoformat() if self.last_day else None,
             "tags": dict(self.tags), "left_out": dict(self.left_out),
             "changed": dict(self.changed), "times": self.times,
+            "words": self.in_words(),
         }
 
     def in_words(self) -> str:
@@ -127,11 +132,12 @@ class Tally:
         if count:
             self.changed[what] += count
 
-    def summary(self, *, new: int, already_there: int, repeated: int, linked_to_goals: int,
-                dry_run: bool) -> ImportSummary:
+    def summary(self, *, new_entries: int, new_actions: int, already_there: int,
+                repeated: int, linked_to_goals: int, dry_run: bool) -> ImportSummary:
         return ImportSummary(
             format=self.format_name, source=self.source, notes=self.kinds[NOTE],
-            todos=self.kinds[TODO], wins=self.kinds[WIN], new=new,
+            todos=self.kinds[TODO], wins=self.kinds[WIN], new=new_entries + new_actions,
+            new_entries=new_entries, new_actions=new_actions,
             already_there=already_there, repeated=repeated, linked_to_goals=linked_to_goals,
             first_day=self.first_day, last_day=self.last_day,
             tags=tuple(sorted(self.tags.items(), key=lambda pair: (-pair[1], pair[0]))),

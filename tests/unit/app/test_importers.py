@@ -226,6 +226,9 @@ def test_the_summary_as_json(context: Context) -> None:
     summary = run(context, FIXTURES / "jrnl" / "export.json", "jrnl")
     data = json.loads(json.dumps(summary.as_dict()))
     assert data["format"] == "jrnl" and data["notes"] == 6 and data["new"] == 5
+    # what `wise import` of a Wise export says, under the same names, and the words
+    assert (data["goals"], data["actions"], data["entries"]) == (0, 0, 5)
+    assert data["words"] == summary.in_words() and data["words"].startswith("Imported 6")
     assert data["first_day"] == "2024-03-01" and data["tags"]["family"] == 2
     assert data["left_out"] == {
         "tags with no letter, or longer than 80 characters (the words stay in the text)": 1}
