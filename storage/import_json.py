@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -72,13 +72,13 @@ _SPOOL_IN_MEMORY = 16 * 1024 * 1024
 _SNIFF_SIZE = 8192
 # No record of an export is near this long (a day's words, the longest text, are at most
 # 100,000 characters); a longer line is read no further than this.
-_MAX_LINE_BYTES = 16 * 1024 * 1024
+_MAX_LINE_BYTES = limits.IMPORT_RECORD_BYTES
 # A file in another layout is read whole (json.load needs several times its size in
 # memory): above this, it is refused instead of exhausting the machine.
 _MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 # Every number in an export fits SQLite's 64-bit integers (19 digits); a longer one is
 # refused before Python spends time converting it (and it refuses 4,300 digits anyway).
-_MAX_DIGITS = 19
+_MAX_DIGITS = limits.IMPORT_NUMBER_DIGITS
 
 _NOUN = {"goals": "goal", "actions": "action", "entries": "entry", "day_words": "day words",
          "reflections": "reflection", "summaries": "summary", "nudges": "nudge",
@@ -129,6 +129,50 @@ def _import(journal: Journal, records: Iterator[_Record]) -> TransferCounts:
             importer.add(section, where, data)
         importer.finish()
     return importer.counts()
+
+
+@dataclass(frozen=True)
+class RecordsImported:
+    """What `import_records` did with the actions and entries it was given."""
+
+    counts: TransferCounts  # rows added
+    already_there: int  # records whose uid the journal had (an earlier import): left as is
+    repeated: int  # records the source held more than once, word for word: written once
+    linked_to_goals: int  # records joined to a goal because one of their tags is its #tag
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll back an import that was only a rehearsal."""
+
+
+def import_records(journal: Journal, records: Iterable[_Record], *,
+                   dry_run: bool = False) -> RecordsImported:
+    """Import actions and entries made from another app's export (app.importers), as
+    (section, where, fields) in the export's record form, in one transaction.
+
+    As for an export, the first unusable record raises ImportRejected (`where` starts its
+    message) and nothing is imported, and a uid already in the journal is skipped. Unlike
+    an export, a uid the source gives twice is a record given twice (the same entry in two
+    of Day One's journals, a line written twice): written once if the two agree, refused
+    if they differ. The first tag naming a goal links the record to that goal, as in a
+    capture. `dry_run`: everything is checked and counted, then rolled back.
+    """
+    importer: _Importer | None = None
+    try:
+        with journal.write() as session:
+            importer = _Importer(session.connection(), from_other_app=True)
+            for section, where, data in records:
+                if section not in _OTHER_APP_SECTIONS:
+                    raise ValueError(f"{section} cannot come from another app")
+                importer.add(section, where, data)
+            importer.finish()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    assert importer is not None
+    return RecordsImported(importer.counts(), importer.already_there, importer.repeated,
+                           importer.linked_to_goals)
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -576,12 +620,24 @@ def _same(column: Any, value: int | None) -> ColumnElement[bool]:
 _Row = tuple[str, dict[str, Any], list[str]]
 
 
-class _Importer:
-    """Writes checked records in batches, resolving uids, goals and tags as it goes."""
+# What another app's export can bring: to-dos, wins and notes.
+_OTHER_APP_SECTIONS = frozenset({"actions", "entries"})
+# What must agree for a record given twice by another app's export to be the same one.
+_SAME_RECORD = {"actions": ("title", "status", "due_on", "done_at", "created_at"),
+                "entries": ("text", "created_at")}
 
-    def __init__(self, conn: Connection) -> None:
+
+class _Importer:
+    """Writes checked records in batches, resolving uids, goals and tags as it goes.
+
+    `from_other_app`: records made from another app's export (see import_records).
+    """
+
+    def __init__(self, conn: Connection, *, from_other_app: bool = False) -> None:
         self.conn = conn
+        self.from_other_app = from_other_app
         self.created = dict.fromkeys(SECTIONS, 0)
+        self.already_there = self.repeated = self.linked_to_goals = 0
         # Goals are few (tens), so all of them are kept at hand; actions and entries are
         # only ever held a batch at a time.
         self.goal_id_by_uid: dict[str, int] = dict(
@@ -614,6 +670,8 @@ class _Importer:
             return
         values["goal_id"] = self._goal_id(values.pop("goal"), where, section)
         tags = values.pop("tags")
+        if self.from_other_app and values["goal_id"] is None:
+            tags = self._link_goal_by_tag(values, data["tags"], tags)
         if section != self.pending_section:
             self.finish()
             self.pending_section = section
@@ -642,6 +700,18 @@ class _Importer:
         goal_id = self.conn.execute(insert(_goals).returning(_goals.c.id), values).scalar_one()
         self.goal_id_by_uid[uid] = self.goal_id_by_slug[slug] = goal_id
         self.created["goals"] += 1
+
+    def _link_goal_by_tag(self, values: dict[str, Any], in_order: list[str],
+                          tags: list[str]) -> list[str]:
+        """As a capture does: the first tag that is a goal's #tag links the record to the
+        goal instead of being kept as a tag. Returns the tags left."""
+        for name in in_order:
+            goal_id = self.goal_id_by_slug.get(name)
+            if goal_id is not None:
+                values["goal_id"] = goal_id
+                self.linked_to_goals += 1
+                return [tag for tag in tags if tag != name]
+        return tags
 
     def _goal_id(self, goal_uid: str | None, where: str, section: str) -> int | None:
         if goal_uid is None:
@@ -759,14 +829,20 @@ class _Importer:
                               else (_entries, entry_tags, "entry_id"))
         existing = self._existing_ids(table, [values["uid"] for _, values, _ in rows])
         fresh: list[tuple[dict[str, Any], list[str]]] = []
-        seen: set[str] = set()
+        seen: dict[str, dict[str, Any]] = {}
         for where, values, tags in rows:
             uid = values["uid"]
             if uid in seen or existing.get(uid, 0) >= self.first_new_id[section]:
-                raise ImportRejected(
-                    f"{where}: {_NOUN[section]} '{uid}' appears twice in the file")
-            seen.add(uid)
-            if uid not in existing:
+                if not self.from_other_app:
+                    raise ImportRejected(
+                        f"{where}: {_NOUN[section]} '{uid}' appears twice in the file")
+                earlier = seen.get(uid) or self._stored(table, section, existing[uid])
+                self._same_again(section, where, earlier, values)
+                continue
+            seen[uid] = values
+            if uid in existing:
+                self.already_there += 1
+            else:
                 fresh.append((values, tags))
         if not fresh:
             return
@@ -776,6 +852,23 @@ class _Importer:
         tagged = [(values["uid"], tags) for values, tags in fresh if tags]
         if tagged:
             self._link_tags(table, link, owner, tagged)
+
+    def _stored(self, table: Table, section: str, row_id: int) -> dict[str, Any]:
+        """The fields of a row this import wrote that tell whether a record is the same."""
+        columns = [table.c[name] for name in _SAME_RECORD[section]]
+        return dict(self.conn.execute(select(*columns).where(table.c.id == row_id))
+                    .one()._mapping)
+
+    def _same_again(self, section: str, where: str, earlier: dict[str, Any],
+                    values: dict[str, Any]) -> None:
+        """A record another app's export gave twice: counted once if the two agree."""
+        differ = [name for name in _SAME_RECORD[section] if earlier[name] != values[name]]
+        if differ:
+            raise ImportRejected(
+                f"{where}: the same {_NOUN[section]} as an earlier one in the file (the same "
+                f"id), but with another {differ[0].replace('_', ' ')}, so Wise cannot tell "
+                "which one is right")
+        self.repeated += 1
 
     def _link_tags(self, table: Table, link: Table, owner: str,
                    tagged: list[tuple[str, list[str]]]) -> None:

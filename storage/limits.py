@@ -26,6 +26,12 @@ NUDGE_SOURCE_CHARS = (1, 16)
 HOUR = (0, 23)
 RATING = (-1, 1)
 
+# Files read by `wise import` (Wise's own export and the other apps' files alike). They
+# are single numbers, not (lowest, highest) ranges: bounds on what is read, not on what
+# the journal holds.
+IMPORT_RECORD_BYTES = 16 * 1024 * 1024  # no record (an entry, a line) is near this long
+IMPORT_NUMBER_DIGITS = 19  # SQLite's integers have 19 digits; int() of a longer one is slow
+
 # Every limit above by name, for the import's messages and the test that derives its
 # round trips from this module.
 LIMITS: dict[str, tuple[int, int]] = {

@@ -158,3 +158,31 @@ def export_import_export(wise, tmp_path: Path) -> dict:
     before = first.read_text("utf-8")
     assert header_and_records(second.read_text("utf-8")) == header_and_records(before)
     return json.loads(before)
+
+
+TWO_GB = 2 * 1024**3
+PEAK_RSS_BOUND_MB = 250  # what a 2 GB file must not push an import past
+
+
+def sparse_file(path: Path, head: str, tail: str) -> Path:
+    """A file of 2 GB that takes no room: `head`, a hole (NUL bytes), then `tail`."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(head)
+        handle.seek(TWO_GB)
+        handle.write(tail)
+    return path
+
+
+def import_measured(path: Path, *options: str) -> tuple[subprocess.CompletedProcess, float]:
+    """`wise import [OPTIONS] PATH` and its peak RSS in MB, measured by a parent of its own."""
+    probe = ("import resource, subprocess, sys; "
+             "done = subprocess.run([sys.executable, '-m', 'app.cli.main', 'import', "
+             "*sys.argv[1:]], capture_output=True, text=True); "
+             "sys.stderr.write(done.stderr); "
+             "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", probe, *options, str(path)],
+                          cwd=Path(__file__).resolve().parents[1], env=os.environ,
+                          capture_output=True, text=True, timeout=300, check=False)
+    code, peak_kb = done.stdout.split()
+    return (subprocess.CompletedProcess(done.args, int(code), "", done.stderr),
+            int(peak_kb) / 1024)

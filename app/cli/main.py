@@ -98,9 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="file to write, or - for standard output (the "
                         "default); a FIFO or a device is written through, never replaced")
 
-    importer = add("import", "Import a JSON export (all or nothing; safe to repeat).",
+    importer = add("import", "Import a Wise JSON export, or your past from another app "
+                   "(jrnl, Day One, todo.txt, Markdown): all or nothing; safe to repeat.",
                    _command("transfer_cmd", "run_import"))
-    importer.add_argument("file", help="a file made by `wise export --format json`")
+    importer.add_argument("file", help="a file made by `wise export --format json`, or with "
+                          "--from: the other app's export (Day One: its zip or folder)")
+    importer.add_argument("--from", dest="source_format", default="wise",
+                          choices=("wise", "jrnl", "dayone", "todotxt", "markdown", "auto"),
+                          help="what the file is (default: a Wise export; auto: guess)")
+    importer.add_argument("--tz", help="the time zone of times the file writes without one "
+                          "(jrnl, todo.txt, Markdown): a name like Europe/Paris, UTC or "
+                          "+02:00; default: this computer's")
+    importer.add_argument("--dry-run", action="store_true",
+                          help="with --from: check everything and say what would come in, "
+                               "writing nothing")
 
     add("backup", "Take a backup of the journal now.", _command("maintenance_cmd", "run_backup"))
     doctor = add("doctor", "Check the journal, search, schema, paths and keyring.",

@@ -40,6 +40,12 @@ def run_export(args: Namespace) -> int:
 
 
 def run_import(args: Namespace) -> int:
+    if args.source_format != "wise":
+        return _import_other_app(args)
+    if args.tz is not None or args.dry_run:
+        raise BadInput("--tz and --dry-run go with --from (a Wise export carries its times "
+                       "with their zones)")
+    from storage.errors import ImportRejected
     from storage.import_json import import_json
 
     source = Path(args.file).expanduser()
@@ -53,11 +59,32 @@ def run_import(args: Namespace) -> int:
         raise BadInput(f"cannot read {source}: permission denied") from None
     journal = Context.from_environment().open_journal()
     with handle:
-        counts = import_json(journal, handle)
+        try:
+            counts = import_json(journal, handle)
+        except ImportRejected as exc:
+            raise ImportRejected(f"{exc}{_other_app_hint(source)}") from None
     emit(args, _counts(counts),
          f"Imported {_in_words(counts, new=True)} (anything already in the journal was left "
          "as it was).")
     return 0
+
+
+def _import_other_app(args: Namespace) -> int:
+    from app.importers import import_file
+
+    summary = import_file(Context.from_environment(), Path(args.file), args.source_format,
+                          tz=args.tz, dry_run=args.dry_run)
+    emit(args, summary.as_dict(), summary.in_words())
+    return 0
+
+
+def _other_app_hint(source: Path) -> str:
+    """When a file given as a Wise export looks like another app's: how to import it."""
+    from app.importers import detect_format
+
+    found = detect_format(source)
+    return (f" (it looks like a {found.value} file: import it with `wise import --from "
+            f"{found.value} FILE`)" if found else "")
 
 
 _KINDS = (("goals", "goal", "goals"), ("actions", "action", "actions"),

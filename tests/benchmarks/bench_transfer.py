@@ -6,6 +6,8 @@ os.wait4 returns for that one child (see harness.run_cmd):
   export markdown  `wise export --format markdown -o FILE`
   import json      `wise import FILE` (the JSON export above) into an empty WISE_HOME,
                    a fresh one for every run
+  import jrnl      `wise import --from jrnl FILE`: a jrnl JSON export of as many entries
+                   (seed.jrnl_export_json), into an empty WISE_HOME, fresh every run
 The floor row (`python -c pass`) shows how much of the memory is just the interpreter.
 A command that fails is reported in its row with its error; the run goes on.
 
@@ -48,6 +50,7 @@ def run(ws: Workspace) -> list[Row]:
     json_file = files / "export.json"
     md_file = files / "export.md"
     import_home = ws.run / "transfer-import"
+    jrnl_file = seed.jrnl_export_json(ws, n)
 
     def fresh_import_home() -> None:
         shutil.rmtree(import_home, ignore_errors=True)
@@ -60,6 +63,9 @@ def run(ws: Workspace) -> list[Row]:
                             source, None),
         "import json (into an empty journal)": ([wise, "import", str(json_file)],
                                                 import_home, fresh_import_home),
+        "import jrnl export (into an empty journal)": (
+            [wise, "import", "--from", "jrnl", str(jrnl_file), "--tz", "UTC"],
+            import_home, fresh_import_home),
     }
     floor = run_cmd([str(BIN / "python"), "-c", "pass"], ws.env(), measure_rss=True)
     results: dict[str, tuple[Stats, int]] = {}
@@ -67,6 +73,7 @@ def run(ws: Workspace) -> list[Row]:
     samples: dict[str, list[float]] = {name: [] for name in steps}
     peaks = dict.fromkeys(steps, 0)
     errors: dict[str, str] = {}
+    imported: dict[str, int] = {}  # entries in the journal after each import
     started = time.perf_counter()
     for round_no in range(runs):
         if round_no and time.perf_counter() - started > 150:  # a loaded machine: enough
@@ -74,7 +81,7 @@ def run(ws: Workspace) -> list[Row]:
         for name, (argv, home, before) in steps.items():
             if name in errors:
                 continue
-            if name.startswith("import") and not json_file.exists():
+            if name.startswith("import json") and not json_file.exists():
                 errors[name] = "skipped: there is no JSON export to import"
                 continue
             if before:
@@ -86,6 +93,8 @@ def run(ws: Workspace) -> list[Row]:
                 continue
             samples[name].append(result.seconds)
             peaks[name] = max(peaks[name], result.peak_rss_kib)
+            if name.startswith("import"):
+                imported[name] = _entries_in(home / "wise.db")
     for name in steps:
         results[name] = (Stats.of(samples[name], error=errors.get(name),
                                   peak_rss_kib=peaks[name] or None), peaks[name])
@@ -104,7 +113,7 @@ def run(ws: Workspace) -> list[Row]:
             extra = f"; file {sizes_mb[name].stat().st_size / 2**20:.1f} MiB"
         note = ""
         if name.startswith("import"):
-            count = _entries_in(import_home / "wise.db")
+            count = imported[name]
             extra += f"; {count:,} entries after import"
             if count != n:
                 note = f"the import holds {count:,} entries, the export {n:,}"

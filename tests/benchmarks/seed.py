@@ -273,6 +273,34 @@ def jrnl_journal(ws: Workspace, size: int, target: Path) -> None:
     shutil.copyfile(cached, target)
 
 
+def jrnl_export_json(ws: Workspace, size: int) -> Path:
+    """A file as `jrnl --export json` writes it for a journal of `size` entries (the
+    layout of jrnl's JSONExporter: json.dumps(…, indent=2), ASCII escapes, local times
+    without a zone), cached. Made here rather than by jrnl, which needs minutes for 100k."""
+    cached = ws.cache / f"jrnl-export-{size}-s{SEED_VERSION}.json"
+    if not cached.exists():
+        ws.log(f"writing a jrnl JSON export of {size:,} entries (cached for later runs) ...")
+        rng = random.Random(SEED + 3)
+        tags = ("@work", "@family", "#health", "@reading", "#walk")
+        entries = []
+        for entry in TextGenerator().entries(size, end=datetime.now(UTC).replace(microsecond=0)):
+            local = entry.created_at.astimezone()
+            title, _, body = entry.text.partition(". ")
+            chosen = sorted(set(rng.sample(tags, rng.randint(0, 2))))
+            entries.append({"title": title + ("." if body else ""), "body": body,
+                            "date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}",
+                            "tags": chosen, "starred": rng.random() < 0.05})
+        counts: dict[str, int] = {}
+        for entry in entries:
+            for tag in entry["tags"]:
+                counts[tag] = counts.get(tag, 0) + 1
+        partial = cached.with_name(cached.name + ".partial")
+        partial.write_text(json.dumps({"tags": counts, "entries": entries}, indent=2),
+                           encoding="utf-8")
+        os.replace(partial, cached)
+    return cached
+
+
 # ---------------------------------------------------------------------------- taskwarrior
 
 

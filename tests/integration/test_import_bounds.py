@@ -5,17 +5,14 @@ does not grow with the file, and nothing is imported."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import PEAK_RSS_BOUND_MB, import_measured, sparse_file
+
 ROOT = Path(__file__).resolve().parents[2]
-TWO_GB = 2 * 1024**3
-PEAK_RSS_BOUND_MB = 250  # what a 2 GB file must not push the import past
 
 
 def _export(wise, tmp_path: Path) -> list[str]:
@@ -36,15 +33,6 @@ def _with_goal_line(lines: list[str], goal_line: str) -> str:
     return "\n".join([lines[0], lines[1], goal_line, *lines[2:]]) + "\n"
 
 
-def _sparse(path: Path, head: str, tail: str) -> Path:
-    """A file of 2 GB that takes no room: `head`, a hole (NUL bytes), then `tail`."""
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(head)
-        handle.seek(TWO_GB)
-        handle.write(tail)
-    return path
-
-
 def _files(tmp_path: Path, good: list[str]) -> dict[str, Path]:
     deep = "[" * 100_000 + "]" * 100_000
     pad = "x" * 16_384  # past the check for binary files at the start
@@ -57,27 +45,13 @@ def _files(tmp_path: Path, good: list[str]) -> dict[str, Path]:
     paths = {name: tmp_path / f"{name.replace(' ', '-')}.json" for name in files}
     for name, text in files.items():
         paths[name].write_text(text)
-    paths["2 GB line"] = _sparse(tmp_path / "line.json",
+    paths["2 GB line"] = sparse_file(tmp_path / "line.json",
                                  f'{good[0]}\n"goals": [\n{{"uid": "g1", "title": "{pad}',
                                  '"}\n' + "\n".join(good[2:]) + "\n")
-    paths["2 GB document"] = _sparse(tmp_path / "document.json",
+    paths["2 GB document"] = sparse_file(tmp_path / "document.json",
                                      '{\n  "format": "wise-journal",\n  "version": 2,\n'
                                      f'  "goals": [{{"title": "{pad}', '"}]}\n')
     return paths
-
-
-def _import_measured(path: Path) -> tuple[subprocess.CompletedProcess, float]:
-    """`wise import PATH` and its peak RSS in MB, measured by a parent of its own."""
-    probe = ("import resource, subprocess, sys; "
-             "done = subprocess.run([sys.executable, '-m', 'app.cli.main', 'import', sys.argv[1]],"
-             " capture_output=True, text=True); "
-             "sys.stderr.write(done.stderr); "
-             "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    done = subprocess.run([sys.executable, "-c", probe, str(path)], cwd=ROOT, env=os.environ,
-                          capture_output=True, text=True, timeout=300, check=False)
-    code, peak_kb = done.stdout.split()
-    return (subprocess.CompletedProcess(done.args, int(code), "", done.stderr),
-            int(peak_kb) / 1024)
 
 
 @pytest.mark.parametrize(("name", "words"), [
@@ -90,7 +64,7 @@ def _import_measured(path: Path) -> tuple[subprocess.CompletedProcess, float]:
 def test_a_hostile_file_is_refused_in_one_line_with_bounded_memory(
         wise, wise_home: Path, tmp_path: Path, name: str, words: str) -> None:
     path = _files(tmp_path, _export(wise, tmp_path))[name]
-    done, peak_mb = _import_measured(path)
+    done, peak_mb = import_measured(path)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("wise: ") and len(done.stderr.splitlines()) == 1
