@@ -74,21 +74,56 @@ class Folder:
                           (json.dumps(op, ensure_ascii=False, separators=(",", ":")),))
         return 1
 
+    def _long_texts(self, table: SyncedTable, key: str, rv: versions.RowVersions,
+                    names: list[str], hlc: int) -> dict[str, versions.Vector]:
+        """New vectors for the long texts written now: all this device has seen, and this."""
+        vectors = {}
+        for name in names:
+            if name in table.long_texts:
+                vector = versions.join(rv.known_of(name), {self.device: hlc})
+                rv.fields[name] = versions.FieldVersion((hlc, self.device), vector, vector)
+                vectors[name] = vector
+        return vectors
+
+    def _announce(self, table: SyncedTable, key: str, names: list[str]) -> list[list]:
+        """Conflicts the user answered here, on these texts, not yet told to the others."""
+        answered = []
+        for name in names:
+            if name in table.long_texts:
+                found = self.conn.execute(
+                    "SELECT id, other_device, other_hlc FROM sync_conflicts WHERE tbl = ? "
+                    "AND key = ? AND field = ? AND resolved_at IS NOT NULL AND announced = 0",
+                    (table.name, key, name)).fetchall()
+                for conflict_id, device, hlc in found:
+                    answered.append([name, device, hlc])
+                    self.conn.execute("UPDATE sync_conflicts SET announced = 1 WHERE id = ?",
+                                      (conflict_id,))
+        return answered
+
+    def _op(self, table: SyncedTable, key: str, hlc: int, kind: str, names: list[str],
+            values: dict | None, vectors: dict) -> dict:
+        op: dict = {"t": table.name, "k": key, "h": hlc, "o": kind}
+        if values is not None:
+            op["f"] = values
+        if vectors:
+            op["vv"] = vectors
+        answered = self._announce(table, key, names)
+        if answered:
+            op["r"] = answered
+        return op
+
     def _create(self, table: SyncedTable, key: str, hlc: int) -> int:
         values = self.rows.read(table, key)
         if values is None:
             return 0  # deleted again before this fold: its delete follows in the outbox
         rv = versions.load(self.conn, table.name, key)
-        bases = {name: rv.version_of(name)[0] for name in table.long_texts}
-        rv.dead = None
-        rv.made((hlc, self.device), bases)
+        rv.dead, rv.dead_known = None, {}
+        rv.made((hlc, self.device))
+        names = list(table.fields)
+        vectors = self._long_texts(table, key, rv, names, hlc)
         versions.save(self.conn, table.name, key, rv)
         self._forget_pending(table, key)
-        self._close_conflicts(table, key, bases)
-        op: dict = {"t": table.name, "k": key, "h": hlc, "o": "c", "f": values}
-        if any(bases.values()):
-            op["b"] = {name: base for name, base in bases.items() if base}
-        return self._queue(op)
+        return self._queue(self._op(table, key, hlc, "c", names, values, vectors))
 
     def _update(self, table: SyncedTable, key: str, hlc: int, changed: list[str]) -> int:
         if not changed:
@@ -97,52 +132,33 @@ class Folder:
         if values is None:
             return 0
         rv = versions.load(self.conn, table.name, key)
-        bases = {}
         for name in changed:
-            base = rv.version_of(name)[0]
-            rv.set_field(name, (hlc, self.device), base if name in table.long_texts else 0)
-            if name in table.long_texts:
-                bases[name] = base
+            if name not in table.long_texts:
+                rv.fields[name] = versions.FieldVersion((hlc, self.device))
+        vectors = self._long_texts(table, key, rv, changed, hlc)
         versions.save(self.conn, table.name, key, rv)
         self.conn.executemany(
             "DELETE FROM sync_dangling WHERE tbl = ? AND key = ? AND field = ?",
             [(table.name, key, name) for name in changed])
-        self._close_conflicts(table, key, bases)
-        op: dict = {"t": table.name, "k": key, "h": hlc, "o": "u",
-                    "f": {name: values[name] for name in changed}}
-        if bases:
-            op["b"] = bases
-        return self._queue(op)
+        return self._queue(self._op(table, key, hlc, "u", changed,
+                                    {name: values[name] for name in changed}, vectors))
 
     def _delete(self, table: SyncedTable, key: str, hlc: int) -> int:
         rv = versions.load(self.conn, table.name, key)
-        base = rv.newest()
-        rv.dead = ((hlc, self.device), base)
+        known = rv.all_known()
+        rv.dead, rv.dead_known = (hlc, self.device), known
         versions.save(self.conn, table.name, key, rv)
         self._forget_pending(table, key)
-        return self._queue({"t": table.name, "k": key, "h": hlc, "o": "d", "b": base})
+        op = {"t": table.name, "k": key, "h": hlc, "o": "d"}
+        if known:
+            op["vv"] = known
+        return self._queue(op)
 
     def _forget_pending(self, table: SyncedTable, key: str) -> None:
         self.conn.execute("DELETE FROM sync_pending WHERE tbl = ? AND key = ?",
                           (table.name, key))
         self.conn.execute("DELETE FROM sync_dangling WHERE tbl = ? AND key = ?",
                           (table.name, key))
-
-    def _close_conflicts(self, table: SyncedTable, key: str, bases: dict[str, int]) -> None:
-        """An edit made knowing the kept version answers the conflicts about it."""
-        close_conflicts(self.conn, table.name, key, bases)
-
-
-def close_conflicts(conn: sqlite3.Connection, table: str, key: str,
-                    bases: dict[str, int]) -> None:
-    from storage.timeutil import to_db, utc_now
-
-    for name, base in bases.items():
-        if base:
-            conn.execute(
-                "UPDATE sync_conflicts SET resolved_at = ? WHERE tbl = ? AND key = ? AND "
-                "field = ? AND resolved_at IS NULL AND kept_hlc <= ?",
-                (to_db(utc_now()), table, key, name, base))
 
 
 def seed(conn: sqlite3.Connection) -> int:

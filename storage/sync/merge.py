@@ -1,7 +1,7 @@
 """Apply other devices' operations: last writer wins per field by (hlc, device), deletes
 win over every edit of a uid-named row (final) and are last-writer-wins for rows named by a
-natural key (a tag link can come back), long texts written without knowing each other keep
-the losing version as a conflict for the user.
+natural key (a tag link can come back), long texts written without knowing each other (by
+their version vectors) keep the losing version as a conflict for the user.
 
 Every operation can arrive late, twice or out of order: applying is idempotent and the
 result does not depend on the order. A row whose fields or parent have not arrived yet waits
@@ -17,11 +17,10 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from storage.sync import versions
-from storage.sync.fold import close_conflicts
 from storage.sync.hlc import Version
 from storage.sync.rows import Rows, Unresolved, Value
 from storage.sync.tables import BY_NAME, SyncedTable
-from storage.sync.versions import RowVersions
+from storage.sync.versions import FieldVersion, RowVersions, Vector, covers, join
 
 
 @dataclass
@@ -59,12 +58,14 @@ class Merger:
         version = (hlc, origin)
         rv = versions.load(self.conn, table.name, key)
         if op["o"] == "d":
-            changed = self._delete(table, key, rv, version, int(op.get("b") or 0))
+            changed = self._delete(table, key, rv, version, dict(op.get("vv") or {}))
         else:
             values = {name: value for name, value in (op.get("f") or {}).items()
                       if name in table.fields}
             changed = self._upsert(table, key, rv, version, op["o"] == "c", values,
-                                   op.get("b") or {})
+                                   dict(op.get("vv") or {}))
+        if op.get("r"):
+            self.answered(table.name, key, op["r"])
         if changed:
             self.stats.applied += 1
         else:
@@ -73,8 +74,8 @@ class Merger:
     # ----------------------------------------------------------------- delete
 
     def _delete(self, table: SyncedTable, key: str, rv: RowVersions, version: Version,
-                base: int) -> bool:
-        if rv.dead is not None and rv.dead[0] >= version:
+                known: Vector) -> bool:
+        if rv.dead is not None and rv.dead >= version:
             return False
         if table.revivable and rv.created is not None and rv.created > version:
             return False  # made again after this delete
@@ -82,73 +83,91 @@ class Merger:
         current = self.rows.read(table, key) if row_id is not None else self._pending(table,
                                                                                       key)
         for name in table.long_texts:
-            field_version = rv.version_of(name)
             text = (current or {}).get(name)
-            if field_version[0] > base and not _empty(text):
-                self._conflict(table, key, name, text, field_version, version, "deleted")
+            if not covers(known, rv.vector_of(name)) and not _empty(text):
+                self._conflict(table, key, name, text, rv.version_of(name), version,
+                               "deleted")
         if row_id is not None:
             self.rows.delete(table, row_id)
         self.conn.execute("DELETE FROM sync_pending WHERE tbl = ? AND key = ?",
                           (table.name, key))
         self.conn.execute("DELETE FROM sync_dangling WHERE tbl = ? AND key = ?",
                           (table.name, key))
-        rv.dead = (version, max(base, rv.dead[1] if rv.dead else 0))
+        rv.dead, rv.dead_known = version, join(known, rv.dead_known)
         versions.save(self.conn, table.name, key, rv)
         return True
 
     # ----------------------------------------------------------------- upsert
 
     def _upsert(self, table: SyncedTable, key: str, rv: RowVersions, version: Version,
-                create: bool, values: dict[str, Value], bases: dict[str, int]) -> bool:
+                create: bool, values: dict[str, Value], vectors: dict[str, Vector]) -> bool:
         if rv.dead is not None:
-            if not (table.revivable and create and version > rv.dead[0]):
-                # Stays deleted; a text written meanwhile, unknown to the deleter, is kept.
+            if not (table.revivable and create and version > rv.dead):
+                # Stays deleted; a text written without knowing of the delete is kept.
                 for name in table.long_texts:
-                    if (name in values and version[0] > rv.dead[1]
+                    vector = vectors.get(name) or {version[1]: version[0]}
+                    if (name in values and not covers(rv.dead_known, vector)
                             and not _empty(values[name])):
-                        self._conflict(table, key, name, values[name], version,
-                                       rv.dead[0], "deleted")
+                        self._conflict(table, key, name, values[name], version, rv.dead,
+                                       "deleted")
                 return False
-            rv.dead = None
+            rv.dead, rv.dead_known = None, {}
         row_id = self.rows.local_id(table, key)
         current = (self.rows.read(table, key) if row_id is not None
-                   else self._pending(table, key))
+                   else self._pending(table, key)) or {}
         taken: dict[str, Value] = {}
         for name, value in values.items():
             mine = rv.version_of(name)
-            if version > mine:
+            if version == mine:
+                continue
+            if name in table.long_texts:
+                self._long_text(table, key, rv, name, value, version,
+                                vectors.get(name) or {version[1]: version[0]},
+                                current.get(name), taken)
+            elif version > mine:
                 taken[name] = value
-                rv.set_field(name, version, int(bases.get(name, 0)))
-                if name in table.long_texts and current is not None:
-                    self._maybe_conflict(table, key, name, loser=current.get(name),
-                                         loser_version=mine, winner=value,
-                                         winner_version=version,
-                                         winner_base=int(bases.get(name, 0)))
-            elif name in table.long_texts and current is not None and version != mine:
-                self._maybe_conflict(table, key, name, loser=value, loser_version=version,
-                                     winner=current.get(name), winner_version=mine,
-                                     winner_base=rv.base_of(name))
+                rv.fields[name] = FieldVersion(version)
         if create and (rv.created is None or version > rv.created):
-            rv.made(version, {name: b for name, b in bases.items() if name in taken})
-        close_conflicts(self.conn, table.name, key,
-                        {name: int(b) for name, b in bases.items() if name in taken})
+            rv.made(version)
         if row_id is not None:
             if taken:
                 self._write(table, key, row_id, taken)
         else:
-            merged = dict(current or {})
+            merged = dict(current)
             merged.update(taken)
             self._materialize(table, key, merged)
         versions.save(self.conn, table.name, key, rv)
         return bool(taken) or create
 
-    def _maybe_conflict(self, table: SyncedTable, key: str, name: str, *, loser: Value,
-                        loser_version: Version, winner: Value, winner_version: Version,
-                        winner_base: int) -> None:
-        """Keep the losing text when its writer and the winner's did not know each other."""
-        if _empty(loser) or loser == winner or winner_base >= loser_version[0]:
-            return
-        self._conflict(table, key, name, loser, loser_version, winner_version, "edited")
+    def _long_text(self, table: SyncedTable, key: str, rv: RowVersions, name: str,
+                   value: Value, version: Version, vector: Vector, current: Value,
+                   taken: dict[str, Value]) -> None:
+        """Last writer wins; a text written without knowing the other is kept as a
+        conflict (whichever of the two lost)."""
+        mine, my_vector = rv.version_of(name), rv.vector_of(name)
+        concurrent = not covers(vector, my_vector) and not covers(my_vector, vector)
+        known = versions.join(rv.known_of(name), vector)
+        if version > mine:
+            taken[name] = value
+            rv.fields[name] = FieldVersion(version, vector, known)
+            if concurrent and not _empty(current) and current != value:
+                self._conflict(table, key, name, current, mine, version, "edited")
+        else:
+            own = rv.fields.get(name) or FieldVersion(mine, my_vector)
+            rv.fields[name] = FieldVersion(own.version, own.vector or my_vector, known)
+            if concurrent and not _empty(value) and current != value:
+                self._conflict(table, key, name, value, version, mine, "edited")
+
+    def answered(self, table_name: str, key: str, answers: list) -> None:
+        """Another device's user answered these conflicts: close them here too (and
+        remember the answer if this device has not met the conflict yet)."""
+        for name, device, hlc in answers:
+            self.conn.execute(
+                "INSERT INTO sync_conflicts (tbl, key, field, other, other_hlc, other_device,"
+                " kept_hlc, reason, created_at, resolved_at) VALUES (?, ?, ?, '', ?, ?, 0, "
+                "'edited', ?, ?) ON CONFLICT (tbl, key, field, other_hlc, other_device) DO "
+                "UPDATE SET resolved_at = coalesce(resolved_at, excluded.resolved_at)",
+                (table_name, key, name, hlc, device, self.now_text, self.now_text))
 
     def _conflict(self, table: SyncedTable, key: str, name: str, text: Value,
                   other: Version, kept: Version, reason: str) -> None:

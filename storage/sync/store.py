@@ -116,6 +116,17 @@ class SyncStore:
             conn.execute("DELETE FROM sync_outbox")
             conn.execute("DELETE FROM sync_unsent")
 
+    def reidentify(self) -> str:
+        """Continue as a new device (this journal was restored or copied): a device id
+        that two journals share would let their changes collide."""
+        from storage.sync.ids import new_device_id
+
+        device = new_device_id()
+        with self._write() as conn:
+            conn.execute("UPDATE sync_state SET device = ?, next_seq = 1 WHERE id = 1",
+                         (device,))
+        return device
+
     def repair_switch(self) -> bool:
         """`applying` is set only inside a transaction; found set, it would silence the
         change log. Clear it (True when it had to be)."""
@@ -141,13 +152,19 @@ class SyncStore:
     def next_batch_seq(self) -> int:
         return self.state().next_seq
 
-    def published(self, upto: int, name: str, seq: int, count: int) -> None:
-        """The operations up to `upto` are in batch `name`, safely written: forget them."""
+    def planned(self, name: str, seq: int, count: int) -> None:
+        """Batch `name` is about to be written: remember it first, so that finding it in
+        our own folder later (after a crash right after writing it) is not mistaken for a
+        batch of a copy of this journal."""
         with self._write() as conn:
-            conn.execute("DELETE FROM sync_unsent WHERE seq <= ?", (upto,))
             conn.execute("INSERT OR IGNORE INTO sync_batches (name, device, seq, ops, mine, at) "
                          "VALUES (?, (SELECT device FROM sync_state), ?, ?, 1, ?)",
                          (name, seq, count, self._now()))
+
+    def published(self, upto: int, seq: int) -> None:
+        """The operations up to `upto` are in batch number `seq`, safely written."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM sync_unsent WHERE seq <= ?", (upto,))
             conn.execute("UPDATE sync_state SET next_seq = max(next_seq, ?) WHERE id = 1",
                          (seq + 1,))
 
@@ -186,6 +203,14 @@ class SyncStore:
             return merger.stats
 
     # ---------------------------------------------------------------- reading
+
+    def uid_known(self, uid: str) -> bool:
+        """An entry or action with this uid is here, or was here and was deleted."""
+        for table in ("entries", "actions"):
+            if self.conn.execute(f"SELECT 1 FROM {table} WHERE uid = ?", (uid,)).fetchone():
+                return True
+        return self.conn.execute("SELECT 1 FROM sync_rows WHERE tbl IN ('entries', "
+                                 "'actions') AND key = ?", (uid,)).fetchone() is not None
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
@@ -248,8 +273,8 @@ class SyncStore:
                     "INSERT INTO sync_outbox (tbl, key, cols, wall) VALUES (?, ?, ?, "
                     "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
                     (table.name, conflict.key, f"{conflict.field},"))
-            conn.execute("UPDATE sync_conflicts SET resolved_at = ? WHERE id = ?",
-                         (self._now(), conflict_id))
+            conn.execute("UPDATE sync_conflicts SET resolved_at = ?, announced = ? WHERE id = ?",
+                         (self._now(), 0 if row_id is not None else 1, conflict_id))
         return conflict
 
     # -------------------------------------------------------------------- log

@@ -1,10 +1,12 @@
 """Per-row, per-field versions of synced rows, and tombstones (the table sync_rows).
 
 Each field's value carries the version (hlc, device) that wrote it; a row made in one go
-shares one version ("*"), and only fields changed since carry their own. A long text also
-keeps the stamp of the version its writer had before (its *base*): two edits that did not
-know each other are a conflict, not just an older and a newer value. A tombstone keeps the
-version of the delete and the newest stamp the deleter had seen of the row.
+shares one version ("*"), and only fields changed since carry their own. A long text
+also carries a version vector (device -> newest stamp of that device's edits of the text
+its writer had seen), and this device keeps the join of every vector it has seen of it:
+two texts whose vectors do not contain one another were written without knowing each
+other, and the one that loses is kept as a conflict. A tombstone keeps the version of
+the delete and the join of the vectors its writer had seen.
 """
 
 from __future__ import annotations
@@ -15,40 +17,60 @@ from dataclasses import dataclass, field
 
 from storage.sync.hlc import ZERO, Version
 
+Vector = dict[str, int]
+
+
+def covers(big: Vector, small: Vector) -> bool:
+    """`big` had seen everything `small` had."""
+    return all(big.get(device, 0) >= stamp for device, stamp in small.items())
+
+
+def join(*vectors: Vector) -> Vector:
+    joined: Vector = {}
+    for vector in vectors:
+        for device, stamp in vector.items():
+            if stamp > joined.get(device, 0):
+                joined[device] = stamp
+    return joined
+
+
+@dataclass
+class FieldVersion:
+    version: Version
+    vector: Vector | None = None  # long texts: what the writer of this value had seen
+    known: Vector | None = None  # long texts: everything this device has seen of it
+
 
 @dataclass
 class RowVersions:
     created: Version | None = None  # the version that made (or last made again) the row
-    fields: dict[str, tuple[Version, int]] = field(default_factory=dict)  # (version, base)
-    dead: tuple[Version, int] | None = None  # (version of the delete, newest stamp it knew)
-    known: bool = False  # a row for it is in sync_rows
+    fields: dict[str, FieldVersion] = field(default_factory=dict)
+    dead: Version | None = None  # the version of the delete
+    dead_known: Vector = field(default_factory=dict)  # what the deleter had seen
 
     def version_of(self, name: str) -> Version:
         own = self.fields.get(name)
         if own is not None:
-            return own[0]
+            return own.version
         return self.created or ZERO
 
-    def base_of(self, name: str) -> int:
+    def vector_of(self, name: str) -> Vector:
         own = self.fields.get(name)
-        return own[1] if own is not None else 0
+        return dict(own.vector or {}) if own is not None else {}
 
-    def newest(self) -> int:
-        stamps = [self.created[0] if self.created else 0]
-        stamps += [version[0] for version, _base in self.fields.values()]
-        return max(stamps)
+    def known_of(self, name: str) -> Vector:
+        own = self.fields.get(name)
+        return dict(own.known or {}) if own is not None else {}
 
-    def set_field(self, name: str, version: Version, base: int) -> None:
-        self.fields[name] = (version, base)
+    def all_known(self) -> Vector:
+        return join(*(own.known or {} for own in self.fields.values()))
 
-    def made(self, version: Version, bases: dict[str, int] | None = None) -> None:
-        """Made (again) at `version`: every field at that version, except newer ones."""
+    def made(self, version: Version) -> None:
+        """Made (again) at `version`: every field at that version, except newer ones and
+        long texts (which keep their own entry)."""
         self.created = version
-        kept = {name: own for name, own in self.fields.items() if own[0] > version}
-        for name, base in (bases or {}).items():
-            if name not in kept and base:
-                kept[name] = (version, base)
-        self.fields = kept
+        self.fields = {name: own for name, own in self.fields.items()
+                       if own.version > version or own.vector is not None}
 
 
 def load(conn: sqlite3.Connection, table: str, key: str) -> RowVersions:
@@ -58,14 +80,15 @@ def load(conn: sqlite3.Connection, table: str, key: str) -> RowVersions:
         return RowVersions()
     ver = json.loads(row[0])
     created = ver.get("*")
-    fields = {name: ((value[0], value[1]), value[2] if len(value) > 2 else 0)
-              for name, value in ver.get("f", {}).items()}
-    dead = None
+    fields = {}
+    for name, value in ver.get("f", {}).items():
+        fields[name] = FieldVersion((value[0], value[1]), *(value[2:4] if len(value) > 2
+                                                            else (None, None)))
+    versions = RowVersions(None if created is None else (created[0], created[1]), fields)
     if row[1] is not None:
-        h, device, base = json.loads(row[1])
-        dead = ((h, device), base)
-    return RowVersions(None if created is None else (created[0], created[1]), fields, dead,
-                       known=True)
+        h, device, known = json.loads(row[1])
+        versions.dead, versions.dead_known = (h, device), known
+    return versions
 
 
 def save(conn: sqlite3.Connection, table: str, key: str, versions: RowVersions) -> None:
@@ -73,14 +96,13 @@ def save(conn: sqlite3.Connection, table: str, key: str, versions: RowVersions) 
     if versions.created is not None:
         ver["*"] = list(versions.created)
     if versions.fields:
-        ver["f"] = {name: [v[0], v[1], base] if base else [v[0], v[1]]
-                    for name, (v, base) in versions.fields.items()}
+        ver["f"] = {name: ([*own.version, own.vector, own.known] if own.vector is not None
+                           else list(own.version))
+                    for name, own in versions.fields.items()}
     dead = None
     if versions.dead is not None:
-        (h, device), base = versions.dead
-        dead = json.dumps([h, device, base])
+        dead = json.dumps([*versions.dead, versions.dead_known], separators=(",", ":"))
     conn.execute(
         "INSERT INTO sync_rows (tbl, key, ver, dead) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (tbl, key) DO UPDATE SET ver = excluded.ver, dead = excluded.dead",
         (table, key, json.dumps(ver, separators=(",", ":")), dead))
-    versions.known = True

@@ -193,6 +193,9 @@ def _create_local_tables() -> None:
         sa.Column("reason", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
+        # 0: answered here, not yet told to the other devices (the next edit of the text
+        # carries it)
+        sa.Column("announced", sa.Integer(), nullable=False, server_default="1"),
         sa.UniqueConstraint("tbl", "key", "field", "other_hlc", "other_device",
                             name=op.f("uq_sync_conflicts_version")),
     )
