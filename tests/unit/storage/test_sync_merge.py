@@ -138,7 +138,7 @@ def test_goals_made_apart_with_one_tag_get_the_same_names_everywhere(devices) ->
     exchange(a, b)
     slugs = [sorted(d.sql("SELECT uid, slug FROM goals")) for d in (a, b)]
     assert slugs[0] == slugs[1]
-    (low, low_slug), (high, high_slug) = slugs[0]
+    (_low, low_slug), (high, high_slug) = slugs[0]
     assert low_slug == "family" and high_slug == f"family-{high.replace('-', '')[:4]}"
 
 
