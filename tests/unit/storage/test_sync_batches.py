@@ -42,9 +42,9 @@ def _texts(device: Device) -> list[str]:
 @pytest.mark.parametrize("damage", ["truncated", "tampered", "renamed_after_tamper"])
 def test_a_damaged_batch_is_refused_and_the_rest_applies(pair, damage: str) -> None:
     a, b = pair
-    first, second = _two_batches(a)
+    _one, other = _two_batches(a)
     Courier(random.Random(0)).carry(a, b)
-    target = b.folder / second.relative_to(a.folder)
+    target = b.folder / other.relative_to(a.folder)
     data = bytearray(target.read_bytes())
     if damage == "truncated":
         target.write_bytes(bytes(data[: len(data) - 7]))
@@ -91,7 +91,7 @@ def test_a_folder_set_up_with_another_passphrase_exchanges_nothing(pair) -> None
         SyncRun(b.store, b.transport, other).run()
     assert _texts(b) == []
     (b.folder / KEY_FILE).unlink()
-    with pytest.raises(SyncFailed, match="has no wise-sync-key.json"):
+    with pytest.raises(SyncFailed, match=r"has no wise-sync-key\.json"):
         b.sync()
     assert _texts(b) == []
 
