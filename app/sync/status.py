@@ -104,9 +104,7 @@ def _what(store: SyncStore, conflict: Conflict) -> str:
     field_words = _FIELD_WORDS.get(conflict.field, conflict.field)
     label = conflict.key.replace("\x1f", " ")
     if conflict.table == "goals":
-        row = store.conn.execute("SELECT title FROM goals WHERE uid = ?",
-                                 (conflict.key,)).fetchone()
-        label = row[0] if row else "deleted goal"
+        label = store.goal_title(conflict.key) or "deleted goal"
     elif conflict.table == "entries":
         label = f"note of {conflict.created_at[:10]}"
     return f"{table}'s {field_words} ({label})"

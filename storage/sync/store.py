@@ -204,6 +204,10 @@ class SyncStore:
 
     # ---------------------------------------------------------------- reading
 
+    def goal_title(self, uid: str) -> str | None:
+        row = self.conn.execute("SELECT title FROM goals WHERE uid = ?", (uid,)).fetchone()
+        return None if row is None else row[0]
+
     def uid_known(self, uid: str) -> bool:
         """An entry or action with this uid is here, or was here and was deleted."""
         for table in ("entries", "actions"):
