@@ -204,6 +204,16 @@ class SyncStore:
 
     # ---------------------------------------------------------------- reading
 
+    def missing_triggers(self) -> list[str]:
+        """Synced tables without their three change-log triggers (a migration that rebuilt
+        a table and forgot them): changes there would silently not sync."""
+        from storage.sync.tables import TABLES
+
+        present = {name for (name,) in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_%'")}
+        return [table.name for table in TABLES
+                if not {f"sync_{table.name}_{s}" for s in ("ai", "au", "ad")} <= present]
+
     def goal_title(self, uid: str) -> str | None:
         row = self.conn.execute("SELECT title FROM goals WHERE uid = ?", (uid,)).fetchone()
         return None if row is None else row[0]

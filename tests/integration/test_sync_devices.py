@@ -274,3 +274,29 @@ def test_kill_9_during_a_sync_loses_nothing(homes, tmp_path: Path) -> None:
     assert b.sql("SELECT count(*) FROM entries") == [(20_001,)]
     assert a.dump() == b.dump()
     assert b.sql("SELECT applying FROM sync_state") == [(0,)]
+
+
+def test_status_log_doctor_and_off(homes, tmp_path: Path) -> None:
+    a = homes("a")
+    not_set_up = a.run("sync", "now", check=False)
+    assert not_set_up.returncode == 1 and not_set_up.stderr.count("\n") == 1
+    assert "wise sync setup" in not_set_up.stderr
+    folder = tmp_path / "shared"
+    a.run("sync", "setup", "--folder", str(folder), stdin=PASSPHRASE + "\n")
+    a.run("capture", "hello")
+    now = a.json("sync", "now")
+    assert now["outcome"] == "ok" and now["sent_ops"] >= 1 and now["sent_batches"] == 1
+    status = a.json("sync", "status")
+    assert status["enabled"] is True and status["target"] == str(folder)
+    assert status["waiting"] == 0 and status["last_outcome"] == "ok"
+    log = a.json("sync", "log")
+    assert log[0]["outcome"] == "ok" and log[0]["sent"] >= 1
+    doctor = a.run("doctor")
+    assert "sync" in doctor.stdout and "last sync" in doctor.stdout
+    a.sql("DROP TRIGGER sync_entries_ai")  # as a migration that rebuilt the table might
+    broken = a.run("doctor", check=False)
+    assert broken.returncode == 1 and "lost its triggers on entries" in broken.stdout
+    a.run("sync", "off")
+    assert a.json("sync", "status")["enabled"] is False
+    a.run("capture", "after off")
+    assert a.sql("SELECT count(*) FROM sync_outbox") == [(0,)]
