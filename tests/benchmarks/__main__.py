@@ -72,7 +72,7 @@ from datetime import UTC, datetime
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
 GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle",
-          "rituals", "windows", "parsers")
+          "rituals", "windows", "parsers", "sync")
 
 
 def _group_steps(name: str) -> tuple:
