@@ -112,9 +112,12 @@ class Merger:
                                        "deleted")
                 return False
             rv.dead, rv.dead_known = None, {}
-        row_id = self.rows.local_id(table, key)
-        current = (self.rows.read(table, key) if row_id is not None
-                   else self._pending(table, key)) or {}
+        if rv.known:
+            row_id = self.rows.local_id(table, key)
+            current = (self.rows.read(table, key) if row_id is not None
+                       else self._pending(table, key)) or {}
+        else:  # a key never seen here (every local row is folded first): nothing to read
+            row_id, current = None, {}
         taken: dict[str, Value] = {}
         for name, value in values.items():
             mine = rv.version_of(name)

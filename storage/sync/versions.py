@@ -47,6 +47,7 @@ class RowVersions:
     fields: dict[str, FieldVersion] = field(default_factory=dict)
     dead: Version | None = None  # the version of the delete
     dead_known: Vector = field(default_factory=dict)  # what the deleter had seen
+    known: bool = False  # in sync_rows: this device has seen the key before
 
     def version_of(self, name: str) -> Version:
         own = self.fields.get(name)
@@ -84,7 +85,8 @@ def load(conn: sqlite3.Connection, table: str, key: str) -> RowVersions:
     for name, value in ver.get("f", {}).items():
         fields[name] = FieldVersion((value[0], value[1]), *(value[2:4] if len(value) > 2
                                                             else (None, None)))
-    versions = RowVersions(None if created is None else (created[0], created[1]), fields)
+    versions = RowVersions(None if created is None else (created[0], created[1]), fields,
+                           known=True)
     if row[1] is not None:
         h, device, known = json.loads(row[1])
         versions.dead, versions.dead_known = (h, device), known

@@ -291,6 +291,12 @@ def test_status_log_doctor_and_off(homes, tmp_path: Path) -> None:
     assert status["waiting"] == 0 and status["last_outcome"] == "ok"
     log = a.json("sync", "log")
     assert log[0]["outcome"] == "ok" and log[0]["sent"] >= 1
+    import fcntl
+
+    with open(a.path / "sync.lock", "a") as held:  # another sync of this journal runs
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = a.run("sync", "now", check=False)
+    assert busy.returncode == 1 and "another sync of this journal is running" in busy.stderr
     doctor = a.run("doctor")
     assert "sync" in doctor.stdout and "last sync" in doctor.stdout
     a.sql("DROP TRIGGER sync_entries_ai")  # as a migration that rebuilt the table might

@@ -208,3 +208,30 @@ def test_applying_a_batch_twice_or_a_copy_of_it_changes_nothing(devices) -> None
     b.sql("DELETE FROM sync_batches WHERE mine = 0")  # forget having applied them
     b.sync()
     assert b.dump() == before
+
+
+def test_a_journal_restored_from_a_backup_gets_its_changes_back_as_a_new_device(
+        devices) -> None:
+    import shutil
+
+    a, b = devices("a"), devices("b")
+    capture(a, "before the backup")
+    exchange(a, b)
+    a.store.close()
+    backup = a.db.with_name("backup.db")
+    shutil.copyfile(a.db, backup)
+    a.store = type(a.store)(a.db, clock=a.clock)
+    capture(a, "after the backup")
+    exchange(a, b)
+    old_id = a.store.state().device
+    a.store.close()
+    shutil.copyfile(backup, a.db)  # restored: "after the backup" is gone from this journal
+    a.store = type(a.store)(a.db, clock=a.clock)
+    result = a.sync()
+    assert "restored or copied" in " ".join(result.problems)
+    assert sorted(a.sql("SELECT text FROM entries")) == [("after the backup",),
+                                                         ("before the backup",)]
+    assert a.store.state().device != old_id
+    capture(a, "as a new device")
+    exchange(a, b)
+    assert a.dump() == b.dump()
