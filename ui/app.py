@@ -116,6 +116,7 @@ class WiseApp:
         self.tray: Any = None
         self.fallback: Any = None
         self.rhythm: Any = None  # the scheduler and notifications, started after the icon
+        self.sync: Any = None  # background sync (ui/sync_loop.py), started after the icon
         self._reflection_waiting = False
         self._finish_timer: Any = None
         self._settings_watcher: Any = None  # settings.toml changed by `wise config set`
@@ -184,9 +185,26 @@ class WiseApp:
         self.hotkey.start(self.context.settings.get("capture.hotkey"))
         if self.rhythm is not None:
             self.rhythm.start()
+        self._start_sync()
         self._watch_settings_file()
         for message in self.context.settings.warnings:
             log.warning("settings: %s", message)
+
+    def _start_sync(self) -> None:
+        from ui.sync_loop import TraySync
+
+        self.sync = TraySync(self)
+        if self.tray is not None:
+            self.sync.changed_state.connect(self.tray.set_sync_text)
+        self.sync.configure()
+
+    def sync_now(self) -> None:
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    def _journal_changed(self) -> None:
+        if self.sync is not None:
+            self.sync.changed()
 
     def _prepare_journal(self) -> list:
         from storage.quick_reads import goal_tags
@@ -235,6 +253,8 @@ class WiseApp:
         self.background.wait(10_000)
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
+        if self.sync is not None:
+            self.sync.stop()
         self.background.run(self._close_writers, on_success=lambda _: None,
                             on_error=lambda _exc: None)  # on the thread that owns them
         self.background.wait(5_000)
@@ -289,6 +309,7 @@ class WiseApp:
         def saved(result: dict) -> None:
             on_saved(result)
             self._refresh_goals_later()
+            self._journal_changed()
 
         self.background.run(work, on_success=saved, on_error=failed)
 
@@ -369,7 +390,11 @@ class WiseApp:
                 self._ritual_writer = RitualWriter(self.context.paths.db)
             return work(self._ritual_writer)
 
-        self.background.run(job, on_success=on_success, on_error=on_error)
+        def done(result):  # -> whatever on_success returns
+            self._journal_changed()
+            return on_success(result)
+
+        self.background.run(job, on_success=done, on_error=on_error)
 
     def pause_nudges_for_an_hour(self) -> None:
         self._pause_until(datetime.now().astimezone() + timedelta(hours=1))
@@ -438,6 +463,8 @@ class WiseApp:
         if self.rhythm is not None and any(key.startswith(("schedule.", "nudges.", "day."))
                                            for key in changed):
             self.rhythm.reschedule()
+        if self.sync is not None and any(key.startswith("sync.") for key in changed):
+            self.sync.configure()
         self._refresh_tray_state()
 
     def _watch_settings_file(self) -> None:

@@ -35,6 +35,7 @@ class SyncResult:
     received_ops: int = 0
     conflicts: int = 0
     captured: int = 0
+    open_conflicts: int = 0  # waiting for an answer, all told (not only this run's)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -74,6 +75,7 @@ class SyncRun:
                                self.result.problems)
             raise SyncFailed(str(exc)) from exc
         self.result.seconds = time.monotonic() - clock
+        self.result.open_conflicts = self.store.counts()["open_conflicts"]
         self.store.log_run(started, self.result.outcome, self.result.sent_ops,
                            self.result.received_ops, self.result.captured,
                            self.result.problems)

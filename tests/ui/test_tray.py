@@ -9,7 +9,7 @@ from ui.tray import WiseTray
 
 ACTIONS = ("show_capture", "show_reflection", "show_review", "pause_nudges_for_an_hour",
            "pause_nudges_until_tomorrow", "resume_nudges", "show_settings",
-           "open_data_folder", "quit")
+           "open_data_folder", "quit", "sync_now")
 
 
 class Recorder:
@@ -34,7 +34,8 @@ def tray(qtbot):
 
 def test_menu_items_in_order(tray) -> None:
     icon, _ = tray
-    texts = [a.text() for a in icon.contextMenu().actions() if not a.isSeparator()]
+    texts = [a.text() for a in icon.contextMenu().actions()
+             if not a.isSeparator() and a.isVisible()]
     assert texts == ["Capture…", "Today's reflection", "Goal review", "Pause nudges",
                      "Settings…", "Open data folder", "Quit Wise"]
     assert [a.text() for a in icon.pause_menu.actions() if not a.isSeparator()] == [
@@ -46,6 +47,7 @@ def test_menu_items_in_order(tray) -> None:
     ("review_action", "show_review"), ("pause_hour_action", "pause_nudges_for_an_hour"),
     ("pause_day_action", "pause_nudges_until_tomorrow"), ("settings_action", "show_settings"),
     ("folder_action", "open_data_folder"), ("quit_action", "quit"),
+    ("sync_action", "sync_now"),
 ])
 def test_each_item_reaches_the_app(tray, attribute: str, expected: str) -> None:
     icon, recorder = tray
@@ -70,3 +72,17 @@ def test_paused_state_changes_icon_menu_and_tooltip(tray) -> None:
     assert "paused until 17:30" in icon.toolTip()
     icon.resume_action.trigger()
     assert recorder.calls == ["resume_nudges"]
+
+
+def test_the_sync_line_shows_once_sync_is_set_up(tray) -> None:
+    icon, recorder = tray
+    assert not icon.sync_action.isVisible()
+    icon.set_sync_text("Sync now (last 14:02, 1 conflict to answer)")
+    texts = [a.text() for a in icon.contextMenu().actions()
+             if not a.isSeparator() and a.isVisible()]
+    assert texts[texts.index("Settings…") - 1] == "Sync now (last 14:02, 1 conflict to answer)"
+    icon.set_sync_text("Syncing…")
+    assert not icon.sync_action.isEnabled()
+    icon.set_sync_text("Sync now (last 14:05)")
+    icon.sync_action.trigger()
+    assert recorder.calls == ["sync_now"]
