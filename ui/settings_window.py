@@ -55,9 +55,9 @@ SECTION_TITLES: dict[str, str] = {
 }
 SECTION_NOTES: dict[str, str] = {
     "sync": "End-to-end encrypted, through a folder your devices share or a WebDAV "
-            "server. Set it up with `wise sync setup --folder DIR` (or --webdav URL): it "
-            "asks for the passphrase that seals everything. `wise sync status` shows how "
-            "it stands and any conflict to answer.",
+            "server. Set it up in a terminal with wise sync setup --folder DIR (or --webdav "
+            "URL): it asks for the passphrase that seals everything. wise sync status shows "
+            "how it stands and any conflict to answer.",
     "llm": "Optional: Wise works fully without a model. Keys are kept in your system's "
            "keyring: wise key set PROVIDER.",
 }

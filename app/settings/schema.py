@@ -166,11 +166,11 @@ OPTIONS: tuple[Option, ...] = (
            "again when needed).", minimum=1, maximum=240),
     Option("sync.folder", "str", "",
            "The folder your devices share (kept in step by Syncthing, Nextcloud, Dropbox, "
-           "iCloud Drive or a USB stick); set by `wise sync setup --folder`. Empty: no "
+           "iCloud Drive or a USB stick); set by wise sync setup --folder. Empty: no "
            "folder sync."),
     Option("sync.webdav_url", "str", "",
-           "The WebDAV folder your devices share (https://…); set by `wise sync setup "
-           "--webdav`. Empty: no WebDAV sync."),
+           "The WebDAV folder your devices share (https://…); set by wise sync setup "
+           "--webdav. Empty: no WebDAV sync."),
     Option("sync.webdav_user", "str", "",
            "The WebDAV user name (its password is kept in the system keyring)."),
     Option("sync.interval_minutes", "int", 5,

@@ -77,8 +77,12 @@ class SyncStatus:
                       "kept; answer with `wise sync resolve ID --keep current|other`."]
             for c in self.conflicts:
                 now = "(deleted)" if c.current is None else _short(c.current)
-                lines += ["", f"[{c.id}] {c.what} ({c.reason} on device {c.other_device})",
-                          f"    now:   {now}", f"    other: {_short(c.other)}"]
+                where = ("this device" if c.other_device == self.device
+                         else f"device {c.other_device}")
+                why = ("written on both devices apart" if c.reason == "edited"
+                       else "edited on one device, deleted on another")
+                lines += ["", f"[{c.id}] {c.what}: {why}", f"    now:   {now}",
+                          f"    other: {_short(c.other)}  (written on {where})"]
         return "\n".join(lines)
 
 
