@@ -25,6 +25,9 @@ class FolderTransport:
     def _path(self, relative: str) -> Path:
         return self.root.joinpath(*relative.split("/"))
 
+    def close(self) -> None:
+        pass  # nothing held open
+
     def check(self) -> None:
         """The folder is there and writable (made, private, when missing)."""
         try:

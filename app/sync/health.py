@@ -41,11 +41,15 @@ def sync_check(context: Context) -> tuple[str, str]:
     if key is None:
         return FAIL, ("this device's keyring has lost the sync key; run `wise sync setup` "
                       "again with the passphrase or the recovery key")
+    transport = None
     try:
         transport = configured_transport(context)
         data = transport.get(KEY_FILE) if transport is not None else None
     except (TransportError, secrets.NoKeyring) as exc:
         return WARN, f"{status.target} cannot be reached now: {exc}"
+    finally:
+        if transport is not None:
+            transport.close()
     if data is None:
         return WARN, f"{status.target} has no {KEY_FILE}: is it there, and fully copied?"
     if crypto.key_file_id(data) != crypto.key_id(key):

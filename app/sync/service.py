@@ -116,9 +116,12 @@ def setup(context: Context, *, folder: str | None = None, webdav: str | None = N
             key = crypto.unwrap(existing, chosen)
         else:
             recovery_key = crypto.recovery_key(key)
-    return _remember(context, transport, key, folder=folder, webdav=webdav, user=user,
-                     password=password, joined=existing is not None,
-                     recovery_key=recovery_key)
+    try:
+        return _remember(context, transport, key, folder=folder, webdav=webdav, user=user,
+                         password=password, joined=existing is not None,
+                         recovery_key=recovery_key)
+    finally:
+        transport.close()
 
 
 def _remember(context: Context, transport: Transport, key: bytes, *, folder: str | None,
@@ -187,6 +190,8 @@ def sync_now(context: Context, *, clock: Callable[[], datetime] = utc_now) -> Sy
                 return run.run()
             except SyncFailed as exc:
                 raise WiseError(str(exc)) from None
+            finally:
+                transport.close()
         finally:
             store.close()
 

@@ -43,3 +43,6 @@ class Transport(Protocol):
 
     def replace_if_unchanged(self, path: str, data: bytes, token: str | None) -> bool:
         """Write the file only if it still is as it was when `token` was read."""
+
+    def close(self) -> None:
+        """Let go of connections (nothing to do for a folder)."""

@@ -207,9 +207,10 @@ class WebDavTransport:
             raise self._fail(status, "DELETE", path)
 
     def replace_if_unchanged(self, path: str, data: bytes, token: str | None) -> bool:
-        if token and token.startswith("etag:"):
-            return self._put(path, data, {"If-Match": token[5:]})
+        # Compare first (some servers, rclone's among them, ignore If-Match), then write
+        # with If-Match where the server gave an ETag (Nextcloud honours it).
         _now, current = self.get_versioned(path)
         if current != token:
             return False
-        return self._put(path, data)
+        headers = {"If-Match": token[5:]} if token and token.startswith("etag:") else None
+        return self._put(path, data, headers)

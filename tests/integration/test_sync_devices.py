@@ -153,6 +153,19 @@ def test_two_homes_through_webdav(homes, webdav) -> None:
         assert b"mum" not in path.read_bytes()
     # The WebDAV password is in the keyring, not in the settings.
     assert "dav-password" not in (a.path / "settings.toml").read_text()
+    # The phone's inbox on the server, written through WebDAV as a phone's app does
+    # (rclone caches what it serves: files changed behind its back are not seen at once).
+    from app.sync.webdav import WebDavTransport
+
+    phone = WebDavTransport(url, "me", "dav-password")
+    phone.put("inbox.txt", (phone.get("inbox.txt") or b"") + b"+ watered the plants\n")
+    assert a.json("sync", "now")["captured"] == 1
+    assert "watered the plants" in (phone.get("inbox.txt") or b"").decode().split(
+        "## Captured")[1]
+    phone.close()
+    b.run("sync", "now")
+    assert b.sql("SELECT title FROM actions WHERE title = 'watered the plants'") == [
+        ("watered the plants",)]
 
 
 def test_a_wrong_passphrase_changes_nothing(homes, tmp_path: Path) -> None:
