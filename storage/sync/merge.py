@@ -138,7 +138,7 @@ class Merger:
         else:
             merged = dict(current)
             merged.update(taken)
-            self._materialize(table, key, merged)
+            self._materialize(table, key, merged, may_wait=rv.known)
         versions.save(self.conn, table.name, key, rv)
         return bool(taken) or create
 
@@ -224,11 +224,12 @@ class Merger:
         if table.name == "goals" and "slug" in local:
             local["slug"] = self._free_slug(key, str(local["slug"]))
         try:
-            with_savepoint(self.conn, lambda: self.rows.update(table, row_id, local))
+            self.rows.update(table, row_id, local)  # one statement: undone alone if refused
         except sqlite3.IntegrityError:
             self.stats.refused += 1  # kept as it was; see _materialize
 
-    def _materialize(self, table: SyncedTable, key: str, values: dict[str, Value]) -> None:
+    def _materialize(self, table: SyncedTable, key: str, values: dict[str, Value],
+                     *, may_wait: bool = True) -> None:
         """Make the row when everything it needs is here; otherwise keep it waiting."""
         local = None
         if all(values.get(name) is not None for name in table.required):
@@ -237,7 +238,8 @@ class Merger:
             if table.name == "goals":
                 local["slug"] = self._free_slug(key, str(local["slug"]))
             try:
-                with_savepoint(self.conn, lambda: self.rows.insert(table, key, local))
+                # One statement: if it fails, SQLite undoes just it (no savepoint needed).
+                self.rows.insert(table, key, local)
             except Unresolved:
                 local = None
             except sqlite3.IntegrityError:
@@ -252,8 +254,9 @@ class Merger:
             self.conn.execute("DELETE FROM sync_dangling WHERE tbl = ? AND key = ?",
                               (table.name, key))
             return
-        self.conn.execute("DELETE FROM sync_pending WHERE tbl = ? AND key = ?",
-                          (table.name, key))
+        if may_wait:  # a key never seen before cannot be waiting
+            self.conn.execute("DELETE FROM sync_pending WHERE tbl = ? AND key = ?",
+                              (table.name, key))
         self._made = True
 
     def _pending(self, table: SyncedTable, key: str) -> dict[str, Value] | None:
@@ -317,16 +320,3 @@ def _renamed(conn: sqlite3.Connection, slug: str, uid: str) -> str:
         if conn.execute("SELECT 1 FROM goals WHERE slug = ?", (candidate,)).fetchone() is None:
             return candidate
     return f"{slug}-{uid}"[-80:]
-
-
-def with_savepoint(conn: sqlite3.Connection, action):  # -> whatever action returns
-    """Run `action` so that a failure undoes only its own writes."""
-    conn.execute("SAVEPOINT sync_row")
-    try:
-        result = action()
-    except BaseException:
-        conn.execute("ROLLBACK TO sync_row")
-        conn.execute("RELEASE sync_row")
-        raise
-    conn.execute("RELEASE sync_row")
-    return result
