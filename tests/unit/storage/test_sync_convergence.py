@@ -133,6 +133,8 @@ class World:
             rows = device.sql(f"SELECT uid FROM {table} ORDER BY uid")
             if rows:
                 uid = rows[action[2] % len(rows)][0]
+                if table == "entries":  # the texts the deleter had seen are not lost to it
+                    self.knew[f"delete of {uid}"] = self.seen(who, f"entries.{uid}.text")
                 device.sql(f"DELETE FROM {table} WHERE uid = ?", uid)  # any code path: SQL
                 self.deleted.add(uid)
         elif kind == "sync":
