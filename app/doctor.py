@@ -38,6 +38,10 @@ def run_checks(context: Context) -> list[Check]:
     checks += _database_checks(context)
     checks.append(Check("tray socket", *_socket_state(paths.data_dir)))
     checks.append(Check("keyring", *_keyring_state()))
+    if any(c.name == "schema" and c.status == OK for c in checks):
+        from app.sync.health import sync_check
+
+        checks.append(Check("sync", *sync_check(context)))
     checks.append(Check("unsaved captures", *_rescue_state(paths.rescue_file)))
     return checks
 

@@ -280,6 +280,7 @@ class Feedback(Base):
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
     target_kind: Mapped[str] = mapped_column(String(16))  # "reflection" | "nudge"
     target_id: Mapped[int] = mapped_column(Integer)
     rating: Mapped[int] = mapped_column(Integer)  # -1 not helpful, 0 neutral, 1 helpful
@@ -297,6 +298,7 @@ class Nudge(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)  # when shown
     action_id: Mapped[int | None] = mapped_column(
         ForeignKey("actions.id", ondelete="SET NULL"), index=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-HEAD_REVISION = "0005_sources_and_tag_search"
+HEAD_REVISION = "0008_sync"
 
 
 def current_revision(conn: sqlite3.Connection) -> str | None:

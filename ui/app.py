@@ -190,6 +190,7 @@ class WiseApp:
         self.tray: Any = None
         self.fallback: Any = None
         self.rhythm: Any = None  # the scheduler and notifications, started after the icon
+        self.sync: Any = None  # background sync (ui/sync_loop.py), started after the icon
         self._reflection_waiting = False
         self._finish_timer: Any = None
         self._opener: Any = None  # a FolderOpener, made when first used
@@ -277,6 +278,7 @@ class WiseApp:
         self.hotkey.start(self.context.settings.get("capture.hotkey"))
         if self.rhythm is not None:
             self.rhythm.start()
+        self._start_sync()
         self._watch_settings_file()
         self._follow_autostart()  # an entry left by an earlier install points at it again
         for message in self.context.settings.warnings:
@@ -285,6 +287,21 @@ class WiseApp:
     def _journal_ready(self, window: CaptureWindow, goals: list) -> None:
         window.set_goals(goals)
         self.check_journal()  # once the journal is there and current, not before
+    def _start_sync(self) -> None:
+        from ui.sync_loop import TraySync
+
+        self.sync = TraySync(self)
+        if self.tray is not None:
+            self.sync.changed_state.connect(self.tray.set_sync_text)
+        self.sync.configure()
+
+    def sync_now(self) -> None:
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    def _journal_changed(self) -> None:
+        if self.sync is not None:
+            self.sync.changed()
 
     def _prepare_journal(self) -> list:
         from storage.quick_reads import goal_tags
@@ -390,6 +407,8 @@ class WiseApp:
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
         self.health.wait(2_000)
+        if self.sync is not None:
+            self.sync.stop()
         self.background.run(self._close_writers, on_success=lambda _: None,
                             on_error=lambda _exc: None)  # on the thread that owns them
         self.background.wait(5_000)
@@ -457,6 +476,7 @@ class WiseApp:
         def saved(result: dict) -> None:
             on_saved(result)
             self._refresh_goals_later()
+            self._journal_changed()
 
         self.background.run(work, on_success=saved, on_error=failed)
 
@@ -537,6 +557,10 @@ class WiseApp:
                 self._ritual_writer = RitualWriter(self.context.paths.db)
             return work(self._ritual_writer)
 
+        def done(result):  # -> whatever on_success returns
+            self._journal_changed()
+            return on_success(result)
+
         def failed(exc: Exception) -> None:
             from storage.errors import StorageError
 
@@ -544,7 +568,7 @@ class WiseApp:
                 self.check_journal()  # an I/O error may be a damaged journal
             on_error(exc)
 
-        self.background.run(job, on_success=on_success, on_error=failed)
+        self.background.run(job, on_success=done, on_error=failed)
 
     def pause_nudges_for_an_hour(self) -> None:
         from app.daytime import local_now
@@ -619,6 +643,8 @@ class WiseApp:
             self.rhythm.reschedule()
         if "startup.autostart" in changed:
             self._follow_autostart()
+        if self.sync is not None and any(key.startswith("sync.") for key in changed):
+            self.sync.configure()
         self._refresh_tray_state()
 
     def _follow_autostart(self) -> None:

@@ -158,6 +158,8 @@ class TrayRhythm(QObject):
             self.notifier.show_invitation("checkin", *INVITATIONS["checkin"])
         elif kind == "maintenance":
             self._maintenance()
+        elif kind == "clock_jump" and self._app.sync is not None:
+            self._app.sync.woke()  # the computer woke (or its clock was set): sync soon
 
     def _prepare_reflection(self, day: Any, *, invite: bool) -> None:
         """Make the day's reflection before inviting the user, so the window opens on it

@@ -52,8 +52,13 @@ SECTION_TITLES: dict[str, str] = {
     "backup": "Backups",
     "llm": "Language model",
     "reflection": "Daily reflection",
+    "sync": "Sync across devices",
 }
 SECTION_NOTES: dict[str, str] = {
+    "sync": "End-to-end encrypted, through a folder your devices share or a WebDAV "
+            "server. Set it up in a terminal with wise sync setup --folder DIR (or --webdav "
+            "URL): it asks for the passphrase that seals everything. wise sync status shows "
+            "how it stands and any conflict to answer.",
     "llm": "Optional: Wise works fully without a model. Keys are kept in your system's "
            "keyring: wise key set PROVIDER.",
 }
@@ -83,17 +88,23 @@ LABELS: dict[str, str] = {
     "llm.monthly_budget_usd": "Monthly budget",
     "llm.worker_idle_minutes": "Stop the model worker after",
     "reflection.input_tokens": "Reflection input, at most",
+    "sync.folder": "Shared folder",
+    "sync.webdav_url": "WebDAV address",
+    "sync.webdav_user": "WebDAV user",
+    "sync.interval_minutes": "Sync every",
 }
 SUFFIXES: dict[str, str] = {
     "day.start_hour": ":00", "nudges.min_gap_minutes": " min", "llm.timeout": " s",
     "llm.stall_timeout": " s", "llm.max_output_tokens": " tokens",
     "llm.monthly_budget_usd": " $", "llm.worker_idle_minutes": " min",
-    "reflection.input_tokens": " tokens",
+    "reflection.input_tokens": " tokens", "sync.interval_minutes": " min",
 }
 PLACEHOLDERS: dict[str, str] = {
     "llm.model": "none, e.g. ollama_chat/llama3.2",
     "llm.api_base": "e.g. http://localhost:11434",
     "llm.fallbacks": "e.g. openai/gpt-4o-mini",
+    "sync.folder": "none: set up with wise sync setup",
+    "sync.webdav_url": "none, e.g. https://cloud.example.org/…/Wise/",
 }
 CHOICE_LABELS: dict[str, str] = {
     "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",

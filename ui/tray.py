@@ -20,6 +20,7 @@ class TrayActions(Protocol):
     def pause_nudges_until_tomorrow(self) -> None: ...
     def resume_nudges(self) -> None: ...
     def show_settings(self) -> None: ...
+    def sync_now(self) -> None: ...
     def open_data_folder(self) -> None: ...
     def show_journal_damage(self) -> None: ...
     def quit(self) -> None: ...
@@ -64,6 +65,8 @@ class WiseTray(QSystemTrayIcon):
         self._menu.addSeparator()
         self._build_pause_menu()
         self._menu.addSeparator()
+        self.sync_action = self._add("Sync: not set up", self._actions.sync_now)
+        self.sync_action.setVisible(False)  # shown once sync is set up on this device
         self.settings_action = self._add("Settings…", self._actions.show_settings)
         self.folder_action = self._add("Open data folder", self._actions.open_data_folder)
         self._menu.addSeparator()
@@ -115,6 +118,12 @@ class WiseTray(QSystemTrayIcon):
         if state.paused:
             tips.append(f"nudges paused until {paused_until}")
         self.setToolTip(" — ".join(tips))
+
+    def set_sync_text(self, text: str) -> None:
+        """The last sync and any conflict, as one line that syncs now when clicked."""
+        self.sync_action.setText(text)
+        self.sync_action.setVisible(text != "Sync: not set up")
+        self.sync_action.setEnabled(text != "Syncing…")
 
     @property
     def state(self) -> IconState:

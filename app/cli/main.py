@@ -131,7 +131,36 @@ def build_parser() -> argparse.ArgumentParser:
     desktop.add_argument("--uninstall", action="store_true",
                          help="take them away again, with the start-at-login entry (your "
                               "journal and settings stay)")
+    _add_sync_commands(add)
     return parser
+
+
+def _add_sync_commands(add: Callable) -> None:
+    sync = add("sync", "Sync this journal with your other devices, end-to-end encrypted.",
+               _command("sync_cmd", "run_status"))
+    sub = _subcommands(sync, "sync_command")
+    setup = sub("setup", "join a sync folder (or make a new one) with its passphrase")
+    target = setup.add_mutually_exclusive_group(required=True)
+    target.add_argument("--folder", help="a folder your devices share (Syncthing, Nextcloud, "
+                                         "Dropbox, a USB stick...)")
+    target.add_argument("--webdav", metavar="URL", help="a WebDAV folder, https://...")
+    setup.add_argument("--user", help="the WebDAV user (its password is asked for)")
+    setup.add_argument("--recovery-key", action="store_true",
+                       help="join with the recovery key instead of the passphrase")
+    setup.set_defaults(handler=_command("sync_cmd", "run_setup"))
+    sub("now", "sync now: send this device's changes, apply the others', capture the inbox"
+        ).set_defaults(handler=_command("sync_cmd", "run_now"))
+    sub("status", "where this device syncs, when it last did, other devices, conflicts"
+        ).set_defaults(handler=_command("sync_cmd", "run_status"))
+    log = sub("log", "the last syncs and what went wrong in them")
+    log.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    log.set_defaults(handler=_command("sync_cmd", "run_log"))
+    resolve = sub("resolve", "answer a conflict: keep the text as it is, or the other version")
+    resolve.add_argument("id", type=int, help="the conflict's number (wise sync status)")
+    resolve.add_argument("--keep", choices=("current", "other"), required=True)
+    resolve.set_defaults(handler=_command("sync_cmd", "run_resolve"))
+    sub("off", "stop syncing this device (nothing is deleted anywhere)").set_defaults(
+        handler=_command("sync_cmd", "run_off"))
 
 
 def _add_model_commands(add: Callable) -> None:

@@ -167,6 +167,18 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm.worker_idle_minutes", "int", 10,
            "Minutes without a request before the model worker process exits (it starts "
            "again when needed).", minimum=1, maximum=240),
+    Option("sync.folder", "str", "",
+           "The folder your devices share (kept in step by Syncthing, Nextcloud, Dropbox, "
+           "iCloud Drive or a USB stick); set by wise sync setup --folder. Empty: no "
+           "folder sync."),
+    Option("sync.webdav_url", "str", "",
+           "The WebDAV folder your devices share (https://…); set by wise sync setup "
+           "--webdav. Empty: no WebDAV sync."),
+    Option("sync.webdav_user", "str", "",
+           "The WebDAV user name (its password is kept in the system keyring)."),
+    Option("sync.interval_minutes", "int", 5,
+           "How often the running tray syncs, in minutes (it also syncs a minute after a "
+           "change and soon after the computer wakes).", minimum=1, maximum=1440),
     Option("reflection.input_tokens", "int", 3000,
            "The most a daily reflection may send to the model, in tokens (older days are "
            "summarised to fit).", minimum=500, maximum=32000),

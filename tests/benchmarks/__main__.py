@@ -75,7 +75,7 @@ from datetime import UTC, datetime
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
 GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle",
-          "rituals", "windows", "parsers")
+          "rituals", "windows", "parsers", "sync")
 EXTRA_GROUPS = ("bundle",)  # needs a build first: run with --only
 
 

@@ -9,7 +9,7 @@ from ui.tray import WiseTray
 
 ACTIONS = ("show_capture", "show_reflection", "show_review", "pause_nudges_for_an_hour",
            "pause_nudges_until_tomorrow", "resume_nudges", "show_settings",
-           "open_data_folder", "show_journal_damage", "quit")
+           "open_data_folder", "show_journal_damage", "quit", "sync_now")
 
 
 class Recorder:
@@ -48,6 +48,7 @@ def test_menu_items_in_order(tray) -> None:
     ("pause_day_action", "pause_nudges_until_tomorrow"), ("settings_action", "show_settings"),
     ("folder_action", "open_data_folder"), ("quit_action", "quit"),
     ("damage_action", "show_journal_damage"),
+    ("sync_action", "sync_now"),
 ])
 def test_each_item_reaches_the_app(tray, attribute: str, expected: str) -> None:
     icon, recorder = tray
@@ -121,3 +122,15 @@ def test_a_damaged_journal_shows_in_the_icon_the_tooltip_and_the_menu(tray) -> N
     assert recorder.calls == ["show_journal_damage"]
     icon.set_state(waiting)
     assert not icon.damage_action.isVisible()
+def test_the_sync_line_shows_once_sync_is_set_up(tray) -> None:
+    icon, recorder = tray
+    assert not icon.sync_action.isVisible()
+    icon.set_sync_text("Sync now (last 14:02, 1 conflict to answer)")
+    texts = [a.text() for a in icon.contextMenu().actions()
+             if not a.isSeparator() and a.isVisible()]
+    assert texts[texts.index("Settings…") - 1] == "Sync now (last 14:02, 1 conflict to answer)"
+    icon.set_sync_text("Syncing…")
+    assert not icon.sync_action.isEnabled()
+    icon.set_sync_text("Sync now (last 14:05)")
+    icon.sync_action.trigger()
+    assert recorder.calls == ["sync_now"]

@@ -1,0 +1,134 @@
+"""The tray's background sync: `wise sync now` in a child process, waited on by a worker
+thread of its own (never the GUI thread, never the capture writer), every
+`sync.interval_minutes`, a minute after a change, and soon after the computer wakes (the
+rhythm's clock-jump check). One run at a time; a request while one runs makes one more
+after it. The tray menu shows the last sync and any conflict waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    from ui.app import WiseApp
+
+log = logging.getLogger(__name__)
+
+AFTER_CHANGE_MS = 60_000  # changes made in a burst (typing a day's words) go in one sync
+AFTER_WAKE_MS = 10_000  # the network usually needs a few seconds after a resume
+SYNC_TIMEOUT_S = 1800.0  # a first sync of years of journal takes a minute or two
+
+
+def menu_text(*, configured: bool, running: bool, last: datetime | None,
+              conflicts: int, problem: str | None) -> str:
+    """The tray menu's sync line, which also syncs now when clicked."""
+    if not configured:
+        return "Sync: not set up"
+    if running:
+        return "Syncing…"
+    parts = ["Sync now"]
+    if problem:
+        parts.append("last sync failed")
+    elif last is not None:
+        parts.append(f"last {last:%H:%M}")
+    if conflicts:
+        parts.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''} to answer")
+    return parts[0] + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
+
+
+class TraySync(QObject):
+    changed_state = Signal(str)  # the menu line
+
+    def __init__(self, app: WiseApp, *, after_change_ms: int = AFTER_CHANGE_MS,
+                 after_wake_ms: int = AFTER_WAKE_MS) -> None:
+        super().__init__()
+        from ui.tasks import Background
+
+        self._app = app
+        self._after_change_ms, self._after_wake_ms = after_change_ms, after_wake_ms
+        self._worker = Background(threads=1)
+        self._running = False
+        self._again = False
+        self._last: datetime | None = None
+        self._conflicts = 0
+        self._problem: str | None = None
+        self._interval = QTimer(self)
+        self._interval.timeout.connect(self.sync_now)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.timeout.connect(self.sync_now)
+
+    @property
+    def configured(self) -> bool:
+        settings = self._app.context.settings
+        return bool(settings.get("sync.folder") or settings.get("sync.webdav_url"))
+
+    def configure(self) -> None:
+        """Start, restart or stop the timers after the settings changed."""
+        if self.configured:
+            self._interval.start(self._app.context.settings.get("sync.interval_minutes")
+                                 * 60_000)
+            if self._last is None and not self._running:
+                self._soon.start(self._after_wake_ms)  # a first sync soon after start-up
+        else:
+            self._interval.stop()
+            self._soon.stop()
+        self._announce()
+
+    def changed(self) -> None:
+        """Something was written: sync in a minute (later changes do not postpone it)."""
+        if self.configured and not self._soon.isActive():
+            self._soon.start(self._after_change_ms)
+
+    def woke(self) -> None:
+        if self.configured:
+            self._soon.start(self._after_wake_ms)
+
+    def sync_now(self) -> None:
+        if not self.configured:
+            return
+        if self._running:
+            self._again = True
+            return
+        from ui.rhythm import run_wise
+
+        self._running = True
+        self._announce()
+        self._worker.run(lambda: run_wise("sync", "now", timeout=SYNC_TIMEOUT_S),
+                         on_success=self._done, on_error=self._failed)
+
+    def _done(self, result: dict[str, Any]) -> None:
+        from app.daytime import local_now
+
+        self._running, self._problem = False, None
+        self._last = local_now()
+        self._conflicts = int(result.get("open_conflicts") or 0)
+        for problem in result.get("problems") or []:
+            log.warning("sync: %s", problem)
+        self._next()
+
+    def _failed(self, exc: Exception) -> None:
+        self._running, self._problem = False, str(exc)
+        log.warning("sync failed: %s", exc)
+        self._next()
+
+    def _next(self) -> None:
+        self._announce()
+        if self._again:
+            self._again = False
+            self.sync_now()
+
+    def _announce(self) -> None:
+        self.changed_state.emit(menu_text(configured=self.configured, running=self._running,
+                                          last=self._last, conflicts=self._conflicts,
+                                          problem=self._problem))
+
+    def stop(self) -> None:
+        """Timers off; a sync child already running finishes on its own (each of its
+        batches is a transaction of its own, so stopping it would be safe too)."""
+        self._interval.stop()
+        self._soon.stop()
