@@ -30,7 +30,7 @@ def test_wise_commands_live_at_the_shifted_moment(wise, wise_home: Path, clock_a
     assert today.code == 0, today.err
     assert today.json()["day"] == "2031-02-02"
     assert [a["title"] for a in today.json()["captured"]] == ["call mum"]
-    assert wise("today").out.startswith("Today — Sunday 02 February")
+    assert wise("today").out.startswith("Today — Sunday 2 February")
     [(created,)] = sql(wise_home, "SELECT created_at FROM actions")
     assert created.startswith(stored_hour(moment))
 
