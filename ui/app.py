@@ -636,6 +636,7 @@ class WiseApp:
         if self.fallback is not None:
             self.fallback.set_paused(paused, until)
             self.fallback.set_journal_damaged(self._damage is not None)
+        if self.tray is None:
             return
         self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
                                       paused=paused, journal_damaged=self._damage is not None),
