@@ -45,7 +45,7 @@ KEY_WORDS = (
     "If you ever forget your passphrase, this key still lets you add a device. Wise shows "
     "it only this once, and anyone who has it can read your synced journal.")
 NOTHING_CHANGED = " Nothing was changed."
-LONG_WORD = 60  # a path or address longer than this is shortened in messages
+LONG_WORD = 80  # a path or address longer than this is shortened in messages
 
 
 def passphrase_hint(text: str) -> tuple[str, str]:
@@ -320,6 +320,10 @@ class SyncSetupDialog(QDialog):
         self.copy = QPushButton("Copy", objectName="secondary")
         self.copy.setToolTip("Put the recovery key on the clipboard")
         self.copy.clicked.connect(self._copy_key)
+        self._copied = QTimer(self.copy)  # goes with the button: never fires on a dead one
+        self._copied.setSingleShot(True)
+        self._copied.setInterval(2000)
+        self._copied.timeout.connect(lambda: self.copy.setText("Copy"))
         card_layout.addWidget(self.key, 1)
         card_layout.addWidget(self.copy, 0, Qt.AlignmentFlag.AlignVCenter)
         key_layout.addWidget(card)
@@ -474,7 +478,7 @@ class SyncSetupDialog(QDialog):
     def _copy_key(self) -> None:
         QGuiApplication.clipboard().setText(self.key.text())
         self.copy.setText("Copied ✓")
-        QTimer.singleShot(2000, lambda: self.copy.setText("Copy"))
+        self._copied.start()
 
     # --- closing ----------------------------------------------------------------------
 
