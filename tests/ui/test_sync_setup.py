@@ -158,6 +158,10 @@ def test_set_up_from_settings_shows_the_recovery_key_then_syncs_and_stops(
     assert not panel.setup_button.isVisible() and panel.now_button.isVisible()
     qtbot.waitUntil(lambda: panel.status_text().startswith("No sync has run yet"),
                     timeout=SLOW_MS)
+    settings.restore_defaults()  # keeps where this device syncs
+    assert settings.save() is True
+    assert load_settings(resolve_paths().settings_file).values["sync.folder"] == str(folder)
+    settings.show()
 
     qtbot.mouseClick(panel.now_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.status_text().startswith("Synced just now: "),
