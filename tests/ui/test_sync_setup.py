@@ -186,8 +186,9 @@ def test_set_up_from_settings_shows_the_recovery_key_then_syncs_and_stops(
 
 def test_errors_in_plain_words_keep_what_was_typed(
         qtbot, settings: SettingsWindow, tmp_path: Path, wise_command) -> None:
-    """A folder that cannot be written, a path the system refuses, then a sync folder set
-    up elsewhere with another passphrase, and at last the right one: it joins."""
+    """A folder that cannot be written, a path the system refuses, a sync folder set up
+    elsewhere with another passphrase, a recovery key with a typo or for an empty folder,
+    and at last the right recovery key: it joins."""
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     dialog = settings.sync_panel.open_setup()
@@ -206,7 +207,7 @@ def test_errors_in_plain_words_keep_what_was_typed(
     assert dialog.width() == width  # the message wraps; the window keeps its shape
 
     shared = tmp_path / "shared"  # another device set it up, with its own passphrase
-    other = subprocess.run([*wise_command(), "sync", "setup", "--folder", str(shared)],
+    other = subprocess.run([*wise_command(), "sync", "setup", "--folder", str(shared), "--json"],
                            input="the other device's words\n", text=True,
                            capture_output=True, check=False,
                            env={**os.environ, "WISE_HOME": str(tmp_path / "other-home")})
@@ -217,10 +218,24 @@ def test_errors_in_plain_words_keep_what_was_typed(
     assert dialog.focusWidget() is dialog.passphrase and dialog.passphrase.text() == PASSPHRASE
     assert load_settings(resolve_paths().settings_file).values["sync.folder"] == ""
 
-    fill(dialog, shared, "the other device's words")
+    # Forgotten: the recovery key instead. A typo is caught here; an empty folder there.
+    qtbot.mouseClick(dialog.switch, Qt.MouseButton.LeftButton)
+    assert dialog.secret_card.isHidden() and dialog.go.text() == "Join"
+    key = json.loads(other.stdout)["recovery_key"]
+    dialog.recovery.setText(key[:-1] + ("0" if key[-1] != "0" else "1"))
+    assert dialog.start() is False
+    assert dialog.error_text() == ("That recovery key has a typo (its checksum does not "
+                                   "match).")
+    dialog.recovery.setText(key.lower().replace("-", " "))
+    dialog.folder.setText(str(tmp_path / "empty"))
+    run(qtbot, dialog)
+    assert dialog.error_text().startswith("No device has set sync up in this place yet")
+    assert dialog.focusWidget() is dialog.folder
+    dialog.folder.setText(str(shared))
     run(qtbot, dialog)
     assert dialog.on_done_page(), dialog.error_text()
     assert dialog.key_box.isHidden() and "joined the sync folder" in dialog.done_text.text()
+    assert key not in json.dumps(wise_command.seen())  # on stdin, never the command line
 
 
 def test_webdav_unreachable_refused_then_set_up(qtbot, settings: SettingsWindow,
