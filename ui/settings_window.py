@@ -439,8 +439,9 @@ class SettingsWindow(QWidget):
             card_layout.addWidget(self._row(opt))
         for opt in options:
             if opt.key in SYNC_TARGET:  # an editor all the same: the form keeps its value
-                self._row(opt).setParent(card)
-                self._rows[opt.key].hide()
+                row = self._row(opt)
+                row.setParent(card)
+                row.hide()
         layout.addWidget(card)
         return group
 

@@ -425,6 +425,9 @@ class SyncSetupDialog(QDialog):
                 return "Type the WebDAV address first.", self.url
             if self.user.text().strip() and not self.password.text():
                 return "Type the WebDAV password for this user too.", self.password
+        for field in (self.password, self.passphrase, self.recovery):
+            if any(end in field.text() for end in "\r\n"):  # each goes as one stdin line
+                return "This cannot hold a line break: type it on one line.", field
         if self.by_recovery:
             try:
                 key_from_recovery(self.recovery.text())

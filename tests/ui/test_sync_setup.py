@@ -104,6 +104,10 @@ def test_a_mismatch_or_a_missing_part_is_caught_before_anything_runs(
     assert dialog.focusWidget() is dialog.again and dialog.again.property("invalid") is True
     dialog.again.setText(PASSPHRASE)
     assert dialog.match.text() == "✓ The same."
+    dialog.passphrase.setText("otter\nlantern quietly")  # pasted: it would split on stdin
+    dialog.again.setText("otter\nlantern quietly")
+    assert dialog.start() is False and "line break" in dialog.error_text()
+    assert dialog.focusWidget() is dialog.passphrase
     dialog.passphrase.setText("short")
     dialog.again.setText("short")
     assert dialog.start() is False and "at least 10 characters" in dialog.error_text()
