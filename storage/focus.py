@@ -154,6 +154,14 @@ class FocusStore:
             f"SELECT a.id, g.title FROM actions a JOIN goals g ON g.id = a.goal_id "
             f"WHERE a.id IN ({marks})", action_ids).fetchall())
 
+    def nudge_step(self, nudge_id: int) -> tuple[int | None, str]:
+        """A nudge's step (None if it had none) and its words."""
+        row = self._connection().execute("SELECT action_id, text FROM nudges WHERE id = ?",
+                                         (nudge_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"there is no nudge {nudge_id}")
+        return row[0], row[1]
+
     def open_steps(self, limit: int = 5) -> list[tuple[int, str, int | None]]:
         """Today's best few steps to start: due first, then small, then oldest."""
         return self._connection().execute(
