@@ -2,8 +2,9 @@
 the gentle cues. The session itself lives in the journal (storage.focus), so the CLI and
 the tray see the same one; every read and write runs on the app's journal-writer thread.
 
-Wake-ups: none while no session runs. While one runs, a single-shot timer wakes when the
-ring or the minutes shown would change (1 s at the fastest, 10 s at the slowest), and each
+Wake-ups: none while no session runs. While one runs with the timer window hidden, a
+single-shot timer wakes when the ring or the minutes shown would change (1 s at the
+fastest, 10 s at the slowest); with the window showing its seconds, once a second. Each
 wake-up looks at the wall clock, so a suspend is noticed at once on resume.
 """
 
@@ -173,7 +174,11 @@ class FocusController(QObject):
             if view.over and not window.isVisible():
                 window.show()  # the one check-in is always seen
         self.changed.emit()
-        self._timer.start(round(seconds_to_next_change(view) * 1000))
+        wait = seconds_to_next_change(view)
+        if window is not None and window.isVisible() and not view.paused and not view.over:
+            # The window counts seconds: wake on the next whole second, once a second.
+            wait = min(wait, (view.left_s % 1.0) + 0.02)
+        self._timer.start(max(20, round(wait * 1000)))
 
     def _cue(self, kind: str, text: str) -> None:
         window = self.window()

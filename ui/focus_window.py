@@ -140,7 +140,7 @@ class FocusWindow(QFrame):
         if view.paused:
             self.time_label.setText(f"paused · {_clock(view.left_s)}")
         elif view.over:
-            self.time_label.setText("time's up")
+            self.time_label.setText("0:00")
         else:
             self.time_label.setText(f"{_clock(view.left_s)} left")
         self.bar.setAccessibleName(self.time_label.text())
