@@ -502,10 +502,16 @@ class WiseApp:
         self._refresh_tray_state()
 
     def submit_capture_from_window(self, text: str) -> None:
-        self._capture(text, uid=None,
-                      on_saved=lambda result: self.capture_window.show_saved(result["summary"]),
+        self._capture(text, uid=None, on_saved=self._saved_from_window,
                       on_failed=lambda message, _code, _kept: self.capture_window.show_failed(
                           message))
+
+    def _saved_from_window(self, result: dict) -> None:
+        self.capture_window.show_saved(result["summary"])
+        # Ctrl+Enter: a to-do is started at once (a note or a win has nothing to start).
+        if (self.capture_window.start_after_saving and result.get("kind") == "todo"
+                and self.focus is not None):
+            self.focus.start(action_id=result["id"])
 
     def _capture(self, text: str, *, uid: str | None, on_saved, on_failed) -> None:
         """A capture from the window or the socket: the user's own words, source 'capture'
