@@ -40,6 +40,7 @@ class WiseTray(QSystemTrayIcon):
         self._state = IconState(home_mark=home_mark_colour(home) if home else None)
         self._state_tips: list[str] = []
         self._focus_tip = ""
+        self._focus_shown: tuple[str, bool] | None = None
         self.setIcon(tray_icon(self._state))
         self.setToolTip(self._name)
         self._menu = QMenu()
@@ -135,7 +136,11 @@ class WiseTray(QSystemTrayIcon):
             self.setIcon(tray_icon(self._state))
 
     def set_focus(self, line: str, *, paused: bool) -> None:
-        """The running session's line ("write the intro — 7 min left"), or "" for none."""
+        """The running session's line ("write the intro — 7 min left"), or "" for none.
+        Unchanged words change nothing: a panel repaints for every new tooltip."""
+        if (line, paused) == self._focus_shown:
+            return
+        self._focus_shown = (line, paused)
         running = bool(line)
         self.focus_line.setText(line)
         self.focus_line.setVisible(running)
