@@ -11,7 +11,13 @@ from argparse import Namespace
 
 from app.cli.output import emit
 from app.errors import BadInput
-from app.focus import countdown, given_seconds, length_words
+from app.focus import (
+    ENOUGH_FOR_CALIBRATION,
+    calibrate,
+    countdown,
+    given_seconds,
+    length_words,
+)
 from app.journal import Context
 from storage.focus import FocusConflict, FocusSession, FocusStore
 from storage.timeutil import utc_now
@@ -78,6 +84,22 @@ def run_done(args: Namespace) -> int:
 
 def run_stop(args: Namespace) -> int:
     return _change(args, lambda store: store.finish(FocusOutcome.STOPPED), "Stopped here")
+
+
+def run_calibration(args: Namespace) -> int:
+    """Per size of estimate, how long done steps really took."""
+    _context, store = _store()
+    try:
+        found = calibrate(store.finished_with_estimates())
+    finally:
+        store.close()
+    data = [{"estimate_from": c.low, "estimate_to": c.high, "typical_guess": c.typical_guess,
+             "typical_minutes": c.typical_real, "sessions": c.count} for c in found]
+    words = ("\n".join(c.words()[:1].upper() + c.words()[1:] for c in found) if found else
+             f"Not enough timed steps yet: after {ENOUGH_FOR_CALIBRATION} done steps of a "
+             "size, Wise can say how long they really take.")
+    emit(args, {"calibration": data}, words)
+    return 0
 
 
 def _change(args: Namespace, change, word: str) -> int:

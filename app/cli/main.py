@@ -255,7 +255,9 @@ def _add_focus_commands(add: Callable) -> None:
                             ("pause", "pause the running session"),
                             ("resume", "resume a paused session"),
                             ("done", "the step is done: end the session and tick it off"),
-                            ("stop", "stop here (the time given is kept)")):
+                            ("stop", "stop here (the time given is kept)"),
+                            ("calibration", "how long your steps really take, per size of "
+                                            "estimate")):
         sub(name, help_text).set_defaults(handler=_command("focus_cmd", f"run_{name}"))
     extend = sub("extend", "give the running session more minutes")
     extend.add_argument("minutes", type=int)

@@ -34,3 +34,24 @@ def test_starting_by_words_makes_a_step_and_bad_lengths_are_refused(wise) -> Non
     assert started["session"]["title"] == "call the bank"
     assert started["session"]["planned_seconds"] == 120  # "just start": two minutes
     assert wise("focus", "stop").code == 0
+
+
+def test_calibration_says_how_long_done_steps_really_took(wise, wise_home) -> None:
+    import sqlite3
+
+    assert "Not enough timed steps" in wise("focus", "calibration").out
+    for number in range(3):
+        assert wise("capture", f"[ ] step {number} ~10m").code == 0
+    conn = sqlite3.connect(wise_home / "wise.db")
+    for action_id, minutes in ((1, 12), (2, 18), (3, 30)):
+        conn.execute(
+            "INSERT INTO focus_sessions (uid, action_id, title, estimate_minutes, started_at, "
+            "planned_seconds, paused_seconds, ended_at, outcome) VALUES (?, ?, 'x', 10, "
+            "'2026-12-01 09:00:00.000000', 600, 0, ?, 'done')",
+            (f"u{action_id}", action_id, f"2026-12-01 09:{minutes:02d}:00.000000"))
+    conn.commit()
+    conn.close()
+    found = wise("focus", "calibration", "--json").json()["calibration"]
+    assert found == [{"estimate_from": 6, "estimate_to": 15, "typical_guess": 10,
+                      "typical_minutes": 18, "sessions": 3}]
+    assert "Your ~10 min steps take about 18" in wise("focus", "calibration").out
