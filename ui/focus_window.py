@@ -5,7 +5,7 @@ what it is given and forwards clicks; the FocusController owns the session."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QGuiApplication, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from app.focus import Countdown
 TITLE_CHARS = 140  # the whole title is in the tooltip; two lines are enough to know it
 PULSE_MS = 900
 WIDTH = 340
+MARGIN = 24  # from the screen's edges, the first time it shows
 
 
 def _clock(seconds: float) -> str:
@@ -50,6 +51,7 @@ class FocusWindow(QFrame):
         self.setFixedWidth(WIDTH)
         self._settings = settings
         self._drag_from: QPoint | None = None
+        self._placed = False
         self._paused = False
         self._click_through = False
         self._pulse = QTimer(self)
@@ -200,8 +202,20 @@ class FocusWindow(QFrame):
             self._settings.setValue("focus_window/pos", self.pos())
 
     def _restore_place(self) -> None:
-        if self._settings is None:
-            return
-        place = self._settings.value("focus_window/pos")
+        place = self._settings.value("focus_window/pos") if self._settings is not None else None
         if isinstance(place, QPoint):
             self.move(place)
+            self._placed = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # First time, and never moved by the user: the bottom-right corner of the screen,
+        # out of the way of what they are working on (not Qt's default top-left).
+        if not self._placed:
+            self._placed = True
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            if screen is not None:
+                area = screen.availableGeometry()
+                self.adjustSize()
+                self.move(area.right() - self.width() - MARGIN,
+                          area.bottom() - self.height() - MARGIN)
+        super().showEvent(event)
