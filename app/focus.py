@@ -12,7 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+# The windows reach the journal through app/ (DESIGN.md): the session's store and words
+# are re-exported here for the tray (`X as X` marks a deliberate re-export).
+from storage.focus import FocusConflict as FocusConflict
 from storage.focus import FocusSession, paused_so_far, planned_end
+from storage.focus import FocusStore as FocusStore
+from storage.timeutil import utc_now as utc_now
+from storage.vocabulary import FocusOutcome as FocusOutcome
 
 RING_STEPS = 24  # the tray ring moves in 15° steps: visible at 16 px, calm to watch
 MIN_WAKE_S, MAX_WAKE_S = 1.0, 10.0

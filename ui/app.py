@@ -297,7 +297,7 @@ class WiseApp:
 
     def focus_steps(self, fill) -> None:
         """Today's best few steps to start, for the tray's "Start a step…" menu."""
-        from storage.focus import FocusStore
+        from app.focus import FocusStore
 
         def work() -> list:
             store = FocusStore(self.context.paths.db)

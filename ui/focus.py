@@ -22,13 +22,14 @@ from app.focus import (
     HALF,
     OVERRUN,
     Countdown,
+    FocusOutcome,
+    FocusSession,
+    FocusStore,
     countdown,
     due_cues,
     seconds_to_next_change,
+    utc_now,
 )
-from storage.focus import FocusSession, FocusStore
-from storage.timeutil import utc_now
-from storage.vocabulary import FocusOutcome
 
 log = logging.getLogger(__name__)
 
