@@ -64,12 +64,15 @@ def _check_day(day: date) -> None:
 
 
 def plan_daily_reflection(context: Context, journal: Journal, day: date,
-                          user_words: str | None) -> ReflectionPlan:
+                          user_words: str | None, *,
+                          variant_name: str | None = None) -> ReflectionPlan:
     """The one request both `wise reflect --dry-run` shows and `wise reflect` sends.
     `user_words` None means the words the user saved for `day` (the reflection window
     saves them as they type); any text, even '', is taken as given."""
     from app.memory.context import build_reflection_context
     from app.memory.tokens import estimate_tokens
+    from app.prompt_choice import choose_variant, learning_since
+    from prompts import variants
     from prompts.loader import build_messages, load_prompt
     from prompts.structured import format_instructions, json_schema_for, with_format_instructions
 
@@ -87,11 +90,17 @@ def plan_daily_reflection(context: Context, journal: Journal, day: date,
     messages = with_format_instructions(
         build_messages(PROMPT, day=long_day(day), journal=gathered.text,
                        user_words=user_words or ""), prompt)
+    # Which way of reflecting: chosen by the user's own ratings (app/prompt_choice.py).
+    chosen = (variants.variant(PROMPT, variant_name) if variant_name else
+              choose_variant(context.paths.db, PROMPT, day,
+                             learning_since(context.paths.data_dir)))
+    messages = variants.apply(messages, chosen)
     input_tokens = sum(estimate_tokens(m["content"]) for m in messages)
     model = settings.get("llm.model") or None
     max_output = settings.get("llm.max_output_tokens")
     return ReflectionPlan(
-        day=day, messages=messages, prompt_name=prompt.name, prompt_version=prompt.version,
+        day=day, messages=messages, prompt_name=prompt.name,
+        prompt_version=variants.versioned(prompt.version, chosen),
         model=model, api_base=settings.get("llm.api_base") or None,
         input_tokens=input_tokens, budget_tokens=budget, max_output_tokens=max_output,
         estimated_cost_usd=_estimated_cost(model, settings.get("llm.api_base") or None,

@@ -94,6 +94,7 @@ Journal Help Helpful Crisis Line Please Ok OK
 """)
 _CAPITAL = re.compile(r"(?<![.!?:]\s)(?<!^)(?<!\n)\b([A-Z][a-z]{2,})\b")
 _NUMBER = re.compile(r"\b\d{1,4}(?:[:./-]\d{1,4})*\b")
+HELP_NUMBERS = {"988", "116", "123", "112", "911", "999", "111"}  # help lines, not journal facts
 
 
 def grounded(reply: Reply) -> CheckResult:
@@ -104,11 +105,14 @@ def grounded(reply: Reply) -> CheckResult:
     for tag in re.findall(r"#([\w-]+)", text) + list(reply.parts.goal_tags):
         if f"#{tag.lower()}" not in sent_lower and tag.lower() not in sent_lower:
             return _fail("grounded", f"#{tag} is not in the journal")
-    for name in _CAPITAL.findall(text):
+    # Names are told by their capital letter, which only works in English (German
+    # capitalises every noun); the other languages are checked on tags and numbers.
+    names = _CAPITAL.findall(text) if reply.scenario.expect.language == "en" else []
+    for name in names:
         if name not in _COMMON_CAPITALS and name.lower() not in sent_lower:
             return _fail("grounded", f"names {name!r}, which the journal does not hold")
     for number in _NUMBER.findall(reply.parts.prose):
-        if number not in sent and len(number) > 1:
+        if number not in sent and len(number) > 1 and number not in HELP_NUMBERS:
             return _fail("grounded", f"the number {number} is not in the journal")
     return _pass("grounded", "every tag, name and number is in what was sent")
 
@@ -159,7 +163,7 @@ def one_small_step(reply: Reply) -> CheckResult:
         return _fail("one_small_step", "a list of advice: " + _LIST.search(
             reply.parts.prose).group(0).strip())
     for step in steps:
-        if len(_words(step)) > SMALL_STEP_WORDS:
+        if purpose != "nudge" and len(_words(step)) > SMALL_STEP_WORDS:
             return _fail("one_small_step", f"the step is long: {step}")
         if chain := _CHAIN.search(step):
             return _fail("one_small_step", f"several steps in one: …{chain.group(0)}…")

@@ -52,8 +52,10 @@ def plan(scenario: Scenario, context: Context, journal: Journal, today: date,
     style added."""
     from prompts import variants
 
-    request = _PLANNERS[scenario.purpose](scenario, context, journal, today)
     chosen = variants.variant(scenario.purpose, variant_name)
+    if scenario.purpose == "daily_reflection":  # the app's own plan applies the variant
+        return _daily_reflection(scenario, context, journal, today, chosen.name)
+    request = _PLANNERS[scenario.purpose](scenario, context, journal, today)
     return Request(request.purpose, variants.apply(request.messages, chosen),
                    request.prompt_name, variants.versioned(request.prompt_version, chosen),
                    request.json_schema, request.schema, request.max_tokens)
@@ -72,7 +74,11 @@ def read_reply(request: Request, parsed: object | None, raw: str) -> ReplyParts:
                           step_minutes=(parsed.next_step_minutes,),
                           goal_tags=(parsed.goal,) if parsed.goal else ())
     if name == "NudgeText":
-        return ReplyParts(text=parsed.text, prose=parsed.text, steps=(parsed.text,))
+        text = " ".join(parsed.text.split())
+        why = " ".join((parsed.why or "").split()).rstrip(".")
+        if why and why.lower() not in text.lower():  # as the app shows it (nudges.wording)
+            text = f"{text} ({why})"
+        return ReplyParts(text=text, prose=text, steps=(parsed.text,))
     if name == "Breakdown":
         titles = tuple(s.title for s in parsed.steps)
         return ReplyParts(text="\n".join(f"{s.title} (~{s.minutes} min)" for s in parsed.steps),
@@ -91,12 +97,12 @@ def read_reply(request: Request, parsed: object | None, raw: str) -> ReplyParts:
 
 # --- one planner per purpose ---------------------------------------------------------------
 
-def _daily_reflection(scenario, context, journal, today) -> Request:
+def _daily_reflection(scenario, context, journal, today, variant_name=None) -> Request:
     from app.reflection import plan_daily_reflection
     from prompts.loader import load_prompt
     from prompts.structured import output_model
 
-    plan = plan_daily_reflection(context, journal, today, None)
+    plan = plan_daily_reflection(context, journal, today, None, variant_name=variant_name)
     return Request("daily_reflection", plan.messages, plan.prompt_name, plan.prompt_version,
                    plan.json_schema, output_model(load_prompt("daily_reflection")))
 

@@ -1,0 +1,41 @@
+"""The evidence for choosing prompt variants: the user's ratings of the replies each prompt
+version (and variant) made, counted in SQL. Read-only; the learner is app/prompt_choice.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from storage.ritual_reads import _NoJournal, _reading, _stamp
+
+
+@dataclass(frozen=True)
+class RatedVersion:
+    prompt_name: str
+    prompt_version: str | None
+    rating: int  # +1 helpful, -1 not quite
+    count: int
+
+
+def rated_versions(db: Path, since: datetime | None = None) -> list[RatedVersion]:
+    """How often each (prompt, version) was rated helpful or not quite, since `since`."""
+    return list(_rated(db, since))
+
+
+def _rated(db: Path, since: datetime | None) -> Iterator[RatedVersion]:
+    query = ("SELECT r.prompt_name, r.prompt_version, f.rating, COUNT(*) FROM feedback f "
+             "JOIN reflections r ON f.target_kind = 'reflection' AND r.id = f.target_id "
+             "WHERE r.prompt_name IS NOT NULL AND f.rating IN (1, -1)")
+    params: tuple = ()
+    if since is not None:
+        query += " AND f.created_at >= ?"
+        params = (_stamp(since),)
+    query += " GROUP BY r.prompt_name, r.prompt_version, f.rating"
+    try:
+        with _reading(db) as conn:
+            for name, version, rating, count in conn.execute(query, params):
+                yield RatedVersion(name, version, rating, count)
+    except _NoJournal:
+        return
