@@ -39,3 +39,28 @@ def _rated(db: Path, since: datetime | None) -> Iterator[RatedVersion]:
                 yield RatedVersion(name, version, rating, count)
     except _NoJournal:
         return
+
+
+@dataclass(frozen=True)
+class RatedReflection:
+    reflection_id: int
+    day: str  # ISO date of the reflection's day
+    prompt_name: str | None
+    prompt_version: str | None
+    model: str | None
+    content: str
+    rating: int
+    note: str | None
+
+
+def rated_reflections(db: Path, limit: int) -> list[RatedReflection]:
+    """The newest reflections the user rated, with their rating (the user's own cases)."""
+    query = ("SELECT r.id, r.period, r.prompt_name, r.prompt_version, r.model, r.content, "
+             "f.rating, f.note FROM feedback f JOIN reflections r "
+             "ON f.target_kind = 'reflection' AND r.id = f.target_id "
+             "WHERE f.rating IN (1, -1) ORDER BY f.id DESC LIMIT ?")
+    try:
+        with _reading(db) as conn:
+            return [RatedReflection(*row) for row in conn.execute(query, (limit,))]
+    except _NoJournal:
+        return []

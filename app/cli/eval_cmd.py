@@ -84,7 +84,8 @@ def run_suite(args: Namespace) -> int:
     if spec.judge:
         from app.evals.judge import make_judge
 
-        judge = make_judge(spec.judge, context, repeat=args.judge_repeat)
+        judge = make_judge(spec.judge, context, repeat=args.judge_repeat,
+                           api_base=spec.api_base)
     bar = _ProgressBar(enabled=(not args.json and sys.stderr.isatty()) or _forced_progress())
     print(f"Running {len(suite) * spec.repeat} case(s) against {spec.model}; results go "
           f"to {folder}", file=sys.stderr)

@@ -14,16 +14,19 @@ from app.evals.build import START_HOUR, build_journal
 from app.evals.checks import CHECKS, Reply, run_checks
 from app.evals.purposes import plan, read_reply
 from app.evals.scenarios import PURPOSES, load_suite
+from prompts import variants
 from prompts.structured import parse_structured
 
 SUITE = load_suite()
 
 
-def request_for(scenario, home: Path):
+def requests_for(scenario, home: Path) -> dict:
+    """variant name -> the request, for every variant of the scenario's purpose."""
     today = journal_day(local_now(), START_HOUR)
     context, journal = build_journal(scenario, home, today)
     try:
-        return plan(scenario, context, journal, today)
+        return {v.name: plan(scenario, context, journal, today, v.name)
+                for v in variants.variants_for(scenario.purpose)}
     finally:
         journal.close()
 
@@ -48,10 +51,13 @@ def test_every_check_is_shown_failing_by_some_scripted_bad_reply() -> None:
 @pytest.mark.parametrize("scenario", SUITE, ids=[s.name for s in SUITE])
 def test_the_good_reply_passes_and_the_bad_one_fails_what_it_names(scenario,
                                                                  tmp_path: Path) -> None:
-    request = request_for(scenario, tmp_path)
-    good = judged(scenario, request, scenario.scripted.good)
-    failed = {name: r.evidence for name, r in good.items() if r.applies and not r.passed}
-    assert not failed, f"the good reply failed: {failed}"
+    requests = requests_for(scenario, tmp_path)
+    for name, request in requests.items():  # a variant is a candidate only if it passes
+        assert request.prompt_version.endswith(f"+{name}")
+        good = judged(scenario, request, scenario.scripted.good)
+        failed = {n: r.evidence for n, r in good.items() if r.applies and not r.passed}
+        assert not failed, f"the good reply failed with variant {name}: {failed}"
+    request = next(iter(requests.values()))
     bad = judged(scenario, request, scenario.scripted.bad)
     for name in scenario.scripted.bad_fails:
         assert bad[name].applies and not bad[name].passed, (name, bad[name])
