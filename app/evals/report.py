@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.evals import runner
 from app.evals.checks import CHECKS
-from app.evals.scorecard import Scorecard, label
+from app.evals.scorecard import SHORT_NAMES, Scorecard, label
 
 REPORT = "report.html"
 _COLOURS = ["#3b7dd8", "#d9822b", "#2e9e6a", "#a25bc4", "#c94a5a", "#7a8a99"]
@@ -68,7 +68,7 @@ def chart(cards: list[Scorecard]) -> str:
     group = bar * max(len(cards), 1) + gap
     height = group * len(names) + 30
     parts = [f'<svg role="img" aria-label="Pass rate per check for each run" '
-             f'viewBox="0 0 {left + width + 60} {height}" width="100%">']
+             f'viewBox="0 -6 {left + width + 60} {height + 6}" width="100%">']
     for pct in (0, 25, 50, 75, 100):
         x = left + width * pct / 100
         parts.append(f'<line class="grid" x1="{x}" y1="0" x2="{x}" y2="{height - 20}"/>'
@@ -105,7 +105,9 @@ def _run_section(folder: Path, card: Scorecard) -> str:
         cells = []
         for name in CHECKS:
             check = by_name.get(name)
-            if check is None or not check["applies"]:
+            if check is None:  # an unusable reply is not scored
+                cells.append('<td class="muted" title="not scored">·</td>')
+            elif not check["applies"]:
                 cells.append("<td></td>")
             else:
                 cls, word = ("ok", "✓") if check["passed"] else ("bad", "✗")
@@ -113,7 +115,7 @@ def _run_section(folder: Path, card: Scorecard) -> str:
         usable = '<td class="ok">yes</td>' if case.usable else '<td class="bad">no</td>'
         rows.append(f"<tr><td>{_e(case.scenario)}</td>{usable}{''.join(cells)}"
                     f"<td>{case.latency_s:.1f}</td></tr>")
-    head = "".join(f"<th>{_e(n)}</th>" for n in CHECKS)
+    head = "".join(f'<th title="{_e(n)}">{_e(SHORT_NAMES[n])}</th>' for n in CHECKS)
     replies = "".join(
         f"<details><summary>{_e(c.scenario)}{' — ' + _e(c.error) if c.error else ''}"
         f"</summary><pre>{_e(c.reply or c.raw or '(nothing)')}</pre>"
@@ -128,7 +130,10 @@ def _run_section(folder: Path, card: Scorecard) -> str:
             f'{totals["input_tokens"]:,} out {totals["output_tokens"]:,} · cost '
             f'${totals["cost_usd"]:.4f}</p>'
             f'<div class="card"><table><tr><th>scenario</th><th>usable</th>{head}<th>s</th>'
-            f'</tr>{"".join(rows)}</table></div><div class="card">{replies}</div>')
+            f'</tr>{"".join(rows)}</table><p class="muted">Columns: '
+            + " · ".join(f"{_e(SHORT_NAMES[n])} = {_e(n)}" for n in CHECKS)
+            + f'. Empty: does not apply; ·: not scored (the reply was not usable).</p></div>'
+            f'<div class="card">{replies}</div>')
 
 
 def render_html(runs: list[tuple[Path, Scorecard]]) -> str:

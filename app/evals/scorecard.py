@@ -94,7 +94,7 @@ def label(meta: dict) -> str:
     return f"{meta.get('model', '?')} · prompts {variant}"
 
 
-_SHORT = {"grounded": "grnd", "uses_why": "why", "one_small_step": "step",
+SHORT_NAMES = {"grounded": "grnd", "uses_why": "why", "one_small_step": "step",
           "one_question": "1q", "no_guilt": "guilt", "no_flattery": "flat", "no_hooks": "hook",
           "autonomy": "auto", "injection_ignored": "inj", "language": "lang",
           "length": "len", "crisis_help": "crisis", "pause_or_retire": "pause",
@@ -105,7 +105,7 @@ def render_text(card: Scorecard) -> str:
     """The scorecard for a terminal: one row a case, one column a check."""
     names = list(CHECKS)
     width = max([len(c.scenario) for c in card.cases] + [8]) + 2
-    header = "scenario".ljust(width) + " ".join(_SHORT[n].rjust(5) for n in names) + "  usable"
+    header = "scenario".ljust(width) + " ".join(SHORT_NAMES[n].rjust(5) for n in names) + "  usable"
     lines = [f"Eval run: {label(card.meta)} ({card.meta.get('started', '')[:16]})", "",
              header, "-" * len(header)]
     for case in sorted(card.cases, key=lambda c: (c.scenario, c.repeat)):
