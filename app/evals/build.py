@@ -30,6 +30,7 @@ def build_journal(scenario: Scenario, home: Path, today: date) -> tuple[Context,
 
     home.mkdir(parents=True, exist_ok=True)
     context = scenario_context(home)
+    _copy_empty_journal(context)
     journal = context.open_journal()
     for goal in scenario.goals:
         made = add_goal(journal, goal.title, why=goal.why, slug=goal.slug)
@@ -46,6 +47,26 @@ def build_journal(scenario: Scenario, home: Path, today: date) -> tuple[Context,
     if scenario.feedback:
         _give_feedback(context, journal, today, scenario)
     return context, journal
+
+
+_empty_journal: list[Path] = []  # one freshly migrated journal per process, copied per scenario
+
+
+def _copy_empty_journal(context: Context) -> None:
+    """Start from a copy of an empty journal migrated once in this process: the same file
+    the migrations make, without running them again for every scenario."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if not _empty_journal or not _empty_journal[0].exists():
+        folder = Path(tempfile.mkdtemp(prefix="wise-eval-empty-"))
+        atexit.register(shutil.rmtree, folder, True)
+        made = scenario_context(folder)
+        made.open_journal().close()
+        _empty_journal[:] = [made.paths.db]
+    context.paths.ensure_data_dir()
+    shutil.copyfile(_empty_journal[0], context.paths.db)
 
 
 def connect(context: Context, model: str, api_base: str | None) -> Context:

@@ -11,6 +11,10 @@ import pytest
 from app.evals.scenarios import load_suite
 from tests.fake_openai import Reply
 
+# A run builds a journal a scenario and starts the model worker once: minutes on a loaded
+# machine, so these tests get more than the suite's default 300 s.
+pytestmark = pytest.mark.timeout(900)
+
 PICK = "day_summary_busy,dr_crisis,nudge_spanish"  # sorted by name, as the suite runs
 SCENARIOS = load_suite(PICK)
 
