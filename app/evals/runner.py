@@ -138,6 +138,7 @@ def run_suite(spec: RunSpec, scenarios: Iterable[Scenario], folder: Path, *,
     total = len(done) + len(todo)
     if progress:
         progress(len(done), total, None)
+    _end_cut_line(folder / RESULTS)
     worker = ModelWorker(idle_exit_s=600)  # one worker for the whole run: litellm once
     try:
         with (folder / RESULTS).open("a", encoding="utf-8") as out:
@@ -154,6 +155,16 @@ def run_suite(spec: RunSpec, scenarios: Iterable[Scenario], folder: Path, *,
     finally:
         worker.stop()
     return list(done.values())
+
+
+def _end_cut_line(path: Path) -> None:
+    """A line a crash cut off stays alone on its line (it is skipped when read), so the
+    next case appended is not glued to it."""
+    if path.exists() and path.stat().st_size:
+        with path.open("rb+") as file:
+            file.seek(-1, os.SEEK_END)
+            if file.read(1) != b"\n":
+                file.write(b"\n")
 
 
 class _Recorder:

@@ -64,8 +64,8 @@ def test_bad_replies_fail_the_checks_they_break_with_evidence(wise, fake_openai)
 
 
 def test_an_echoed_prompt_is_not_usable_and_not_scored(wise, fake_openai) -> None:
-    echo = ("Their journal, as the app gathered it: their goals with the why behind each "
-            "(and the #tag they use for it), what they did today, what is still open")
+    # what a tiny model sends back: the prompt's own fence and what was inside it
+    echo = "<journal-data>\nWhat they did today, what is still open\n</journal-data>"
     fake_openai.default = Reply(echo)
     result = eval_run(wise, fake_openai)
     card = result.json()
@@ -118,3 +118,31 @@ def test_bad_options_get_a_clear_message(wise, fake_openai, bad) -> None:
                   fake_openai.base_url, *bad)
     assert result.code == 2 and result.err.strip()
     assert fake_openai.requests == []
+
+
+def test_mine_replays_the_users_rated_reflections_side_by_side(wise, fake_openai,
+                                                              wise_home: Path) -> None:
+    from storage.ritual_writes import RitualWriter
+    from tests.helpers import GOOD_REFLECTION, connect_model
+
+    assert wise("goals", "add", "Family", "--why", "I want to be there for them").code == 0
+    assert wise("capture", "+ went for a walk ~20m").code == 0
+    connect_model(wise, fake_openai)
+    fake_openai.script(Reply(json.dumps(GOOD_REFLECTION)))
+    assert wise("reflect", "--json").code == 0
+    writer = RitualWriter(wise_home / "wise.db")
+    try:
+        writer.add_feedback(1, -1, "too long")
+    finally:
+        writer.close()
+    again = dict(GOOD_REFLECTION, celebrate="You walked today, and it helped.")
+    fake_openai.script(Reply(json.dumps(again)))
+    result = wise("eval", "--mine", "--json", timeout=600)
+    assert result.code == 0, result.err
+    [case] = result.json()
+    assert case["rating"] == -1 and case["note"] == "too long"
+    assert "You went for a walk" in case["old"]["text"]
+    assert "You walked today" in case["new"]["text"]
+    assert case["new"]["prompt"].startswith("daily_reflection@")
+    words = wise("eval", "--mine", timeout=600).out
+    assert "you said Not quite" in words and "stay on this machine" in words
