@@ -89,7 +89,11 @@ class VariantLearner:
 
 
 def variant_of(prompt_name: str | None, stored_version: str | None) -> tuple[str, str] | None:
-    """(purpose, variant) a stored reply was made with, or None if it was no known purpose."""
+    """(purpose, variant) a stored reply was made with, or None if it was no known purpose.
+
+    The variant is the one in the version ("1.0+brief"), also for the compact form of a
+    prompt ("daily_reflection_small"); a prompt of its own without one is its own
+    variant ("small"); a version without one is the purpose's default."""
     from prompts.variants import all_variants
 
     if not prompt_name:
@@ -98,10 +102,29 @@ def variant_of(prompt_name: str | None, stored_version: str | None) -> tuple[str
     _, name = split_version(stored_version)
     if prompt_name in purposes:
         return prompt_name, name or purposes[prompt_name][0].name
-    for purpose in purposes:  # a prompt of its own per variant: "daily_reflection_compact"
+    for purpose in purposes:
         if prompt_name.startswith(purpose + "_"):
-            return purpose, prompt_name[len(purpose) + 1:]
+            return purpose, name or prompt_name[len(purpose) + 1:]
     return None
+
+
+def chosen_variant(context, purpose: str, day: date, name: str | None = None) -> Variant:
+    """The variant named, or the one the user's ratings choose for `day`."""
+    if name:
+        return variant(purpose, name)
+    return choose_variant(context.paths.db, purpose, day,
+                          learning_since(context.paths.data_dir))
+
+
+def with_variant(call, chosen: Variant):
+    """A StructuredCall (and its compact form) with the variant's style and version."""
+    from dataclasses import replace
+
+    from prompts.variants import apply, versioned
+
+    compact = with_variant(call.compact, chosen) if call.compact is not None else None
+    return replace(call, messages=apply(call.messages, chosen),
+                   prompt_version=versioned(call.prompt_version, chosen), compact=compact)
 
 
 def learning_since(data_dir):

@@ -253,8 +253,11 @@ def _add_model_commands(add: Callable) -> None:
     llm = add("llm", "Check the language model and what it costs.", _command("llm_cmd",
                                                                           "run_usage"))
     sub = _subcommands(llm, "llm_command")
-    sub("test", "make one tiny call and report model, latency and cost").set_defaults(
+    sub("test", "make one tiny structured call, held to the quality gate, and report "
+        "shape, context, latency and cost").set_defaults(
         handler=_command("llm_cmd", "run_test"))
+    sub("refused", "show the last model replies the quality gate refused").set_defaults(
+        handler=_command("llm_cmd", "run_refused"))
     sub("usage", "this month's model calls and their cost").set_defaults(
         handler=_command("llm_cmd", "run_usage"))
 

@@ -6,20 +6,25 @@ from __future__ import annotations
 
 from app.evals.scenarios import load_suite
 from prompts import variants
-from prompts.loader import list_prompts
+from prompts.loader import SMALL_SUFFIX, list_prompts
 
 # The character is part of every request, so every scenario exercises it.
-SHARED = {"system"}
+SHARED = {"system", "system" + SMALL_SUFFIX}
+
+
+def purposes() -> set[str]:
+    """Every prompt but the character, a compact form (`X_small`) counted as its X."""
+    return {name.removesuffix(SMALL_SUFFIX) for name in set(list_prompts()) - SHARED}
 
 
 def test_every_prompt_has_scenarios() -> None:
     covered = {s.purpose for s in load_suite()}
-    missing = sorted(set(list_prompts()) - SHARED - covered)
+    missing = sorted(purposes() - covered)
     assert not missing, f"prompts with no eval scenario in prompts/evals/: {missing}"
 
 
 def test_every_prompt_has_at_least_two_variants() -> None:
-    for name in set(list_prompts()) - SHARED:
+    for name in purposes():
         assert len(variants.variants_for(name)) >= 2, name
 
 
