@@ -113,12 +113,16 @@ CHOICE_LABELS: dict[str, str] = {
 }
 LEARNING_TITLE = "What Wise has learned"
 LEARNING_NOTE = ("From how you answer nudges (Done, Snooze, Not today, or letting them "
-                 "pass), Wise learns which times of day and which kinds of wording help.")
+                 "pass), Wise learns which times of day and which kinds of wording help; "
+                 "from how you rate reflections (Helpful, Not quite), which way of "
+                 "reflecting suits you.")
 RESET_LABEL = "Reset what Wise has learned…"
 RESET_EXPLANATION = (
     "Wise will forget which times of day and which kinds of wording have worked for you, "
-    "and start learning afresh from your next answers.\n\n"
-    "Your nudges, answers and steps stay in your journal; your settings do not change. "
+    "and which way of reflecting you rated helpful, and start learning afresh from your "
+    "next answers and ratings.\n\n"
+    "Your nudges, answers, reflections, ratings and steps stay in your journal; your "
+    "settings do not change. "
     "This cannot be undone.")
 # Runs `work` off the GUI thread and calls back on it (ui.tasks.Background.run's shape).
 Runner = Callable[..., None]
