@@ -68,7 +68,8 @@ class FocusController(QObject):
     # -- the store, on the writer thread -------------------------------------------------
 
     def _with_store(self, work: Callable[[FocusStore], Any], *,
-                    on_done: Callable[[Any], None] | None = None) -> None:
+                    on_done: Callable[[Any], None] | None = None,
+                    reread_on_failure: bool = True) -> None:
         def job() -> Any:
             if self._store is None:
                 self._store = FocusStore(self._db_path, clock=self._clock)
@@ -76,7 +77,8 @@ class FocusController(QObject):
 
         def failed(exc: Exception) -> None:
             log.warning("focus: %s", exc)
-            self.refresh()
+            if reread_on_failure:  # a refused change: show the session as it really is
+                self.refresh()  # (once: a failed read is not retried, or it would spin)
 
         self._run_on_writer(job, on_success=on_done or self._adopt, on_error=failed)
 
@@ -90,7 +92,7 @@ class FocusController(QObject):
 
     def refresh(self) -> None:
         """Look at the journal again (the CLI changed the session, or at start-up)."""
-        self._with_store(lambda store: store.running())
+        self._with_store(lambda store: store.running(), reread_on_failure=False)
 
     def start(self, *, action_id: int | None = None, text: str | None = None,
               minutes: int | None = None, nudge_id: int | None = None) -> None:
