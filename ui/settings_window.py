@@ -333,8 +333,10 @@ class SettingsWindow(QWidget):
         self.hide()
 
     def restore_defaults(self) -> None:
-        """Fill the form with every default; nothing is written until Save."""
-        self._fill({o.key: o.default for o in OPTIONS})
+        """Fill the form with every default; nothing is written until Save. Where this
+        device syncs stays: only Stop syncing changes that (its key is in the keyring)."""
+        self._fill({**{o.key: o.default for o in OPTIONS},
+                    **{key: self._values[key] for key in SYNC_TARGET}})
         self._clear_errors()
         self._defaults_restored = True
         self._set_status("Defaults filled in. Save to keep them.")
@@ -441,8 +443,9 @@ class SettingsWindow(QWidget):
             card_layout.addWidget(self._row(opt))
         for opt in options:
             if opt.key in SYNC_TARGET:  # an editor all the same: the form keeps its value
-                self._row(opt).setParent(card)
-                self._rows[opt.key].hide()
+                row = self._row(opt)
+                row.setParent(card)
+                row.hide()
         layout.addWidget(card)
         return group
 

@@ -281,6 +281,8 @@ def _add_model_commands(add: Callable) -> None:
                        help="forget what Wise has learned (your answers are kept, but only "
                             "new ones count from now on)")
 
+    _add_focus_commands(add)
+
     key = add("key", "Keep a model provider's API key in your system's keyring.",
               _command("key_cmd", "run_status"))
     keys = _subcommands(key, "key_command")
@@ -292,6 +294,29 @@ def _add_model_commands(add: Callable) -> None:
     deleter.set_defaults(handler=_command("key_cmd", "run_delete"))
     keys("status", "which providers have a key, and where it comes from").set_defaults(
         handler=_command("key_cmd", "run_status"))
+
+
+def _add_focus_commands(add: Callable) -> None:
+    focus = add("focus", "Start a step now, with a visible timer; see or change the session.",
+                _command("focus_cmd", "run_status"))
+    sub = _subcommands(focus, "focus_command")
+    start = sub("start", "start a step by its number or its words")
+    start.add_argument("step", nargs="+", help="the step's number, or its words (an open step "
+                                               "with those words, else a new step)")
+    start.add_argument("--minutes", type=int, help="how long (default: the step's estimate, "
+                                                   "or two minutes)")
+    start.set_defaults(handler=_command("focus_cmd", "run_start"))
+    for name, help_text in (("status", "the running session and the time left"),
+                            ("pause", "pause the running session"),
+                            ("resume", "resume a paused session"),
+                            ("done", "the step is done: end the session and tick it off"),
+                            ("stop", "stop here (the time given is kept)"),
+                            ("calibration", "how long your steps really take, per size of "
+                                            "estimate")):
+        sub(name, help_text).set_defaults(handler=_command("focus_cmd", f"run_{name}"))
+    extend = sub("extend", "give the running session more minutes")
+    extend.add_argument("minutes", type=int)
+    extend.set_defaults(handler=_command("focus_cmd", "run_extend"))
 
 
 def _add_goal_commands(add: Callable) -> None:

@@ -239,6 +239,18 @@ def _ask_model(gateway, candidate: Candidate, style: str, now: datetime,
     return text
 
 
+_SMALL_WORDS = frozenset(["the", "and", "for", "with", "about", "from", "into", "your",
+                          "you", "its", "this", "that", "then", "just", "one"])
+
+
+def _content_words(text: str) -> set[str]:
+    """The words that say what a line is about ("mum's" counts as "mum")."""
+    from app.llm import gate
+
+    return {re.sub(r"['’]s$", "", w) for w in gate.words(text)
+            if len(w) >= 3 and w not in _SMALL_WORDS}
+
+
 def nudge_problem(parsed, candidate: Candidate):
     """A nudge's must-haves: about this step (its uid, and some of its words), and none
     of the guilt or urgency words."""
@@ -246,8 +258,8 @@ def nudge_problem(parsed, candidate: Candidate):
 
     if parsed.action_uid and candidate.uid and parsed.action_uid != candidate.uid:
         return gate.refuse("missing", "it is about another step")
-    step_words = {w for w in gate.words(candidate.title) if len(w) > 3}
-    if step_words and not step_words & set(gate.words(parsed.text)):
+    step_words = _content_words(candidate.title)
+    if step_words and not step_words & _content_words(parsed.text):
         return gate.refuse("missing", "it does not name the step")
     found = problems(" ".join(parsed.text.split()),
                      own_words=(candidate.title, candidate.goal_why, candidate.goal_title))
