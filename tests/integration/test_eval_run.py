@@ -143,6 +143,7 @@ def test_mine_replays_the_users_rated_reflections_side_by_side(wise, fake_openai
     assert case["rating"] == -1 and case["note"] == "too long"
     assert "You went for a walk" in case["old"]["text"]
     assert "You walked today" in case["new"]["text"]
-    assert case["new"]["prompt"].startswith("daily_reflection@")
+    assert case["new"]["prompt"].startswith("daily_reflection")  # full or compact form
+    assert "+" in case["new"]["prompt"]  # with the variant it was made with
     words = wise("eval", "--mine", timeout=600).out
     assert "you said Not quite" in words and "stay on this machine" in words
