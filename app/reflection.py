@@ -69,18 +69,20 @@ def _check_day(day: date) -> None:
 
 
 def plan_daily_reflection(context: Context, journal: Journal, day: date,
-                          user_words: str | None, *, gateway=None) -> ReflectionPlan:
+                          user_words: str | None, *, gateway=None,
+                          variant_name: str | None = None) -> ReflectionPlan:
     """The one request both `wise reflect --dry-run` shows and `wise reflect` sends first.
     `user_words` None means the words the user saved for `day` (the reflection window
     saves them as they type); any text, even '', is taken as given."""
     call = _reflection_call(context, journal, day, users_words(journal, day, user_words),
-                            gateway or _gateway(context, journal))
+                            gateway or _gateway(context, journal), variant_name)
     return _plan_of(context, day, call)
 
 
 def _reflection_call(context: Context, journal: Journal, day: date, user_words: str | None,
-                     gateway):
+                     gateway, variant_name: str | None = None):
     from app.memory.context import build_reflection_context
+    from app.prompt_choice import chosen_variant, with_variant
     from app.structured_call import attempts_for, build_call
 
     _check_day(day)
@@ -92,6 +94,8 @@ def _reflection_call(context: Context, journal: Journal, day: date, user_words: 
 
     call = build_call(context, gateway, PROMPT, fill=fill, max_tokens=MAX_TOKENS,
                       small_max_tokens=SMALL_MAX_TOKENS, max_chars=MAX_CHARS)
+    # Which way of reflecting: chosen by the user's own ratings (app/prompt_choice.py).
+    call = with_variant(call, chosen_variant(context, PROMPT, day, variant_name))
     return call, attempts_for(gateway, call)[0]
 
 

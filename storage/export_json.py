@@ -159,8 +159,25 @@ Header:
 | `style` | the wording style tried: text, 1–24 characters |
 | `hour_bucket` | the local hour it was shown: 0–23 |
 | `source` | `"model"` or `"plain"` |
-| `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, or `null` |
+| `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, `"started"`
+  (a focus session began from it; format 3), or `null` |
 | `responded_at` | timestamp, or `null` |
+
+`focus_sessions` (format version 3: time given to a step; at most one has no end):
+
+| field | value |
+|---|---|
+| `uid` | the session's uid |
+| `action` | the uid of the step, or `null` (the step was deleted) |
+| `nudge` | the key `{"created_at": …, "action": …}` of the nudge it was started from, or `null` |
+| `title` | the step's words when it was started |
+| `estimate_minutes` | the step's estimate then, or `null` |
+| `started_at` | timestamp |
+| `planned_seconds` | 60–86400: its length, with every "more minutes" |
+| `paused_at` | timestamp while paused, else `null` |
+| `paused_seconds` | time spent paused (ended pauses) |
+| `ended_at` | timestamp, or `null` while it runs |
+| `outcome` | `"done"`, `"stopped"` or `"interrupted"`; `null` while it runs |
 
 `feedback` (the user's word on a reflection or a nudge; `target` is `null` when what it
 was about is no longer in the journal):
@@ -213,6 +230,7 @@ from storage.models import (
     DayWords,
     Entry,
     Feedback,
+    FocusSession,
     Goal,
     Nudge,
     Reflection,
@@ -223,12 +241,13 @@ from storage.models import (
 )
 
 FORMAT_NAME = "wise-journal"
-FORMAT_VERSION = 2
-# In file order. Feedback comes last: it refers to reflections and nudges by their keys.
+FORMAT_VERSION = 3
+# In file order. Feedback and focus sessions come last: they refer to nudges by their keys.
 SECTIONS = ("goals", "actions", "entries", "day_words", "reflections", "summaries",
-            "nudges", "feedback")
-# What each version holds: a version 1 file has only the first three lists.
-SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS}
+            "nudges", "feedback", "focus_sessions")
+# What each version holds: a version 1 file has only the first three lists, version 2 no
+# focus sessions.
+SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS[:8], 3: SECTIONS}
 
 # Rows fetched per query: large enough that the query count stays small (100 for 100,000
 # entries), small enough that memory stays flat however big the journal is.
@@ -243,6 +262,7 @@ _day_words: Table = DayWords.__table__  # type: ignore[assignment]
 _summaries: Table = Summary.__table__  # type: ignore[assignment]
 _feedback: Table = Feedback.__table__  # type: ignore[assignment]
 _nudges: Table = Nudge.__table__  # type: ignore[assignment]
+_focus: Table = FocusSession.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -257,6 +277,7 @@ class TransferCounts:
     summaries: int = 0
     nudges: int = 0
     feedback: int = 0
+    focus_sessions: int = 0  # format version 3
 
 
 def export_json(journal: Journal, out: TextIO, *, exported_at: datetime,
@@ -518,6 +539,35 @@ def _feedback_target(row: Any) -> str | dict[str, Any] | None:
     return None
 
 
+def _focus_records(session: Session) -> Iterator[dict[str, Any]]:
+    f = _focus.c
+    nudge_action = _actions.alias("focus_nudge_action")
+    query = (select(f.id, f.uid, _actions.c.uid.label("action_uid"),
+                    _nudges.c.id.label("nudge_id"), _nudges.c.created_at.label("nudge_at"),
+                    nudge_action.c.uid.label("nudge_action_uid"), f.title, f.estimate_minutes,
+                    f.started_at, f.planned_seconds, f.paused_at, f.paused_seconds,
+                    f.ended_at, f.outcome)
+             .outerjoin(_actions, _actions.c.id == f.action_id)
+             .outerjoin(_nudges, _nudges.c.id == f.nudge_id)
+             .outerjoin(nudge_action, nudge_action.c.id == _nudges.c.action_id))
+    for rows in _chunks_by_id(session, query, f.id):
+        for row in rows:
+            yield {
+                "uid": row.uid,
+                "action": row.action_uid,
+                "nudge": None if row.nudge_id is None else {
+                    "created_at": iso_timestamp(row.nudge_at), "action": row.nudge_action_uid},
+                "title": row.title,
+                "estimate_minutes": row.estimate_minutes,
+                "started_at": iso_timestamp(row.started_at),
+                "planned_seconds": row.planned_seconds,
+                "paused_at": _optional_timestamp(row.paused_at),
+                "paused_seconds": row.paused_seconds,
+                "ended_at": _optional_timestamp(row.ended_at),
+                "outcome": row.outcome,
+            }
+
+
 _RECORDS = {
     "goals": _goal_records,
     "actions": _action_records,
@@ -527,4 +577,5 @@ _RECORDS = {
     "summaries": _summary_records,
     "nudges": _nudge_records,
     "feedback": _feedback_records,
+    "focus_sessions": _focus_records,
 }

@@ -39,6 +39,8 @@ def run_tray(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="wise tray", description="Start the Wise tray app.")
     parser.add_argument("--show-capture", action="store_true",
                         help="open the quick-capture window once started")
+    parser.add_argument("--open", choices=("capture", "reflection", "review"), default="",
+                        help="open this window once started (wise open WINDOW)")
     options = parser.parse_args(list(argv))
     os.umask(0o077)  # everything the tray writes is for the user's eyes only
     from storage.clock import ClockShiftInvalid, shift
@@ -58,7 +60,7 @@ def run_tray(argv: Sequence[str]) -> int:
     try:
         lock = acquire_tray_lock(paths.data_dir)
     except AlreadyRunning as running:
-        return _bring_forward_running(sock, running.pid)
+        return _bring_forward_running(sock, running.pid, options.open or "capture")
     except OSError as exc:
         lock = None
         print(f"wise: warning: no place for the tray's lock ({exc}); another tray started "
@@ -80,10 +82,10 @@ def run_tray(argv: Sequence[str]) -> int:
     wise = WiseApp(Context.from_environment(), log_path=log_path)
     qapp.setApplicationDisplayName(wise.name)  # a second home's windows say which it is
     try:
-        wise.start(show_capture=options.show_capture)
+        wise.start(show_capture=options.show_capture, open_window=options.open)
     except AnotherInstance:
         # A tray from before the lock answers on our socket: defer to it.
-        return _bring_forward_running(sock, None)
+        return _bring_forward_running(sock, None, options.open or "capture")
     log.info("Wise %s started (pid %d, socket %s)", __version__, os.getpid(), sock)
     code = qapp.exec()
     wise.shutdown()
@@ -108,22 +110,24 @@ def make_qapplication() -> Any:
     return qapp
 
 
-def _bring_forward_running(sock: Path, pid: int | None) -> int:
-    """Another tray runs: open its quick capture. It may be starting this very moment
-    (its lock taken, its socket not listening yet), so it is given a few seconds."""
+def _bring_forward_running(sock: Path, pid: int | None, window: str) -> int:
+    """Another tray runs: open its quick capture (or the `window` asked for). It may be
+    starting this very moment (its lock taken, its socket not listening yet), so it is
+    given a few seconds."""
     from app.ipc.client import TrayError, TrayUnavailable, UntrustedTray
 
     client = TrayClient(sock, timeout=2.0)
     deadline = time.monotonic() + 5.0
     while time.monotonic() < deadline:
         try:
-            client.request({"cmd": "show-capture"})
+            client.request({"cmd": f"show-{window}"})
         except UntrustedTray:
             break  # not ours to talk to (the running tray has no socket there)
         except (TrayUnavailable, TrayError):
             time.sleep(0.1)
             continue
-        print("Wise is already running; its quick-capture window is open.")
+        print("Wise is already running; its quick-capture window is open." if window ==
+              "capture" else f"Wise is already running; its {window} window is open.")
         return 0
     print(f"Wise is already running (pid {pid or 'unknown'}).")
     return 0
@@ -199,9 +203,11 @@ class WiseApp:
         self._settings_window: Any = None
         self._reflection_window: Any = None  # the two rituals' windows, built on first use
         self._review_window: Any = None
+        self._welcome: Any = None  # the first-run welcome, while it is open
         self._ritual_writer: Any = None  # their sqlite3 writer, owned by the writer thread
         self._notices: list[Any] = []
         self._quitting = False
+        self.focus: Any = None  # the focus session's controller (ui/focus.py), made at start
 
     @property
     def capture_window(self):
@@ -216,7 +222,7 @@ class WiseApp:
 
     # -- start and stop -------------------------------------------------------------------
 
-    def start(self, *, show_capture: bool = False) -> None:
+    def start(self, *, show_capture: bool = False, open_window: str = "") -> None:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -240,11 +246,15 @@ class WiseApp:
         from ui.rhythm import TrayRhythm
 
         self.rhythm = TrayRhythm(self)
-        if self.tray is not None:
-            self.tray.attach_nudges(self.rhythm.notifier)
+        (self.tray or self.fallback).attach_nudges(self.rhythm.notifier)
+        self._make_focus()
         self._refresh_tray_state()
-        if show_capture:
+        if show_capture or open_window == "capture":
             self.show_capture()
+        elif open_window == "reflection":
+            self.show_reflection()
+        elif open_window == "review":
+            self.show_review()
         # Everything that is not needed to show the tray or take a capture comes after, and
         # only once the icon had a moment to dock and paint (building the capture window
         # and grabbing the hotkey would otherwise hold the event loop ~70 ms first).
@@ -252,6 +262,56 @@ class WiseApp:
         self._finish_timer.setSingleShot(True)
         self._finish_timer.timeout.connect(self._finish_start)
         self._finish_timer.start(FINISH_START_DELAY_MS)
+
+    def _make_focus(self) -> None:
+        from PySide6.QtCore import QSettings
+
+        from ui.focus import FocusController
+
+        place = QSettings(str(self.context.paths.data_dir / "windows.ini"),
+                          QSettings.Format.IniFormat)
+        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place)
+        self.focus.changed.connect(self._focus_changed)
+        self.focus.break_down.connect(lambda _step: self.show_review())
+        if self.tray is not None:
+            self.tray.attach_focus(self.focus)
+
+    def _run_focus(self, work, *, on_success, on_error) -> None:
+        def job():
+            self.ensure_journal()  # cheap once done; a session may be asked for very early
+            return work()
+
+        def done(result):
+            self._journal_changed()
+            return on_success(result)
+
+        self.background.run(job, on_success=done, on_error=on_error)
+
+    def _focus_changed(self) -> None:
+        if self.tray is None or self.focus is None:
+            return
+        view = self.focus.view
+        self.tray.set_focus_ring(view.ring_step if view is not None else None,
+                                 bool(view and view.paused))
+        self.tray.set_focus(self.focus.tooltip_line(), paused=bool(view and view.paused))
+
+    def focus_steps(self, fill) -> None:
+        """Today's best few steps to start, for the tray's "Start a step…" menu."""
+        from app.focus import FocusStore
+
+        def work() -> list:
+            store = FocusStore(self.context.paths.db)
+            try:
+                return store.open_steps()
+            finally:
+                store.close()
+
+        self.background.run(work, on_success=fill,
+                            on_error=lambda exc: log.warning("steps unread: %s", exc))
+
+    def start_step(self, action_id: int) -> None:
+        if self.focus is not None:
+            self.focus.start(action_id=action_id)
 
     def _listen(self) -> None:
         """The socket, unless its folder is not this user's: then the tray runs without it
@@ -271,6 +331,8 @@ class WiseApp:
                          f"meanwhile. {fix}")
 
     def _finish_start(self) -> None:
+        if self.focus is not None:
+            self.focus.refresh()  # a session started from the CLI, or left by a crash
         window = self.capture_window  # ready before the user's first keystroke
         self.background.run(self._prepare_journal,
                             on_success=lambda goals: self._journal_ready(window, goals),
@@ -291,8 +353,7 @@ class WiseApp:
         from ui.sync_loop import TraySync
 
         self.sync = TraySync(self)
-        if self.tray is not None:
-            self.sync.changed_state.connect(self.tray.set_sync_text)
+        self.sync.changed_state.connect((self.tray or self.fallback).set_sync_text)
         self.sync.configure()
 
     def sync_now(self) -> None:
@@ -404,6 +465,8 @@ class WiseApp:
         if self._settings_debounce is not None:
             self._settings_debounce.stop()
         self.background.wait(10_000)
+        if self.focus is not None:
+            self.focus.interrupt_now()  # on restart it shows as interrupted, its time kept
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
         self.health.wait(2_000)
@@ -421,6 +484,8 @@ class WiseApp:
 
     def _close_writers(self) -> None:
         self.writer.close()
+        if self.focus is not None:
+            self.focus.close_store()
         if self._ritual_writer is not None:
             self._ritual_writer.close()
 
@@ -434,6 +499,8 @@ class WiseApp:
         focus): no nudge may interrupt."""
         if self._capture_window is not None and self._capture_window.isVisible():
             return True
+        if self.focus is not None and self.focus.session is not None:
+            return True  # doing a step already: no nudge toward another
         return any(window is not None and window.isVisible() and window.isActiveWindow()
                    for window in (self._reflection_window, self._review_window))
 
@@ -442,10 +509,16 @@ class WiseApp:
         self._refresh_tray_state()
 
     def submit_capture_from_window(self, text: str) -> None:
-        self._capture(text, uid=None,
-                      on_saved=lambda result: self.capture_window.show_saved(result["summary"]),
+        self._capture(text, uid=None, on_saved=self._saved_from_window,
                       on_failed=lambda message, _code, _kept: self.capture_window.show_failed(
                           message))
+
+    def _saved_from_window(self, result: dict) -> None:
+        self.capture_window.show_saved(result["summary"])
+        # Ctrl+Enter: a to-do is started at once (a note or a win has nothing to start).
+        if (self.capture_window.start_after_saving and result.get("kind") == "todo"
+                and self.focus is not None):
+            self.focus.start(action_id=result["id"])
 
     def _capture(self, text: str, *, uid: str | None, on_saved, on_failed) -> None:
         """A capture from the window or the socket: the user's own words, source 'capture'
@@ -493,7 +566,8 @@ class WiseApp:
         command = request["cmd"]
         if command == "ping":
             reply(ok(request.get("id"), {"pid": os.getpid(), "version": __version__,
-                                         "socket": str(self.ipc.path)}))
+                                         "socket": str(self.ipc.path),
+                                         "windows": self.open_windows()}))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
             self._capture(request["text"], uid=request.get("uid"),
@@ -509,11 +583,30 @@ class WiseApp:
         elif command == "show-review":
             self.show_review()
             reply(ok(request.get("id"), {"shown": True}))
+        elif command == "focus-changed":
+            if self.focus is not None:
+                self.focus.refresh()
+            reply(ok(request.get("id"), {"seen": True}))
         elif command == "quit":
             reply(ok(request.get("id"), {"quitting": True}))
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self.quit)
+
+    def open_windows(self) -> dict[str, bool]:
+        """The tray's windows on screen, each with whether its content has loaded (for
+        `wise status` and the tests that open them from the command line)."""
+        shown: dict[str, bool] = {}
+        if self._capture_window is not None and self._capture_window.isVisible():
+            shown["capture"] = True
+        reflection, review = self._reflection_window, self._review_window
+        if reflection is not None and reflection.isVisible():
+            shown["reflection"] = reflection.loaded_day() is not None
+        if review is not None and review.isVisible():
+            shown["review"] = bool(review.goals_page.loaded)
+        if self._welcome is not None and self._welcome.isVisible():
+            shown["welcome"] = True
+        return shown
 
     # -- menu actions ---------------------------------------------------------------------
 
@@ -597,7 +690,7 @@ class WiseApp:
         self._refresh_tray_state()
 
     def _refresh_tray_state(self) -> None:
-        if self.tray is None:
+        if self.tray is None and self.fallback is None:
             return
         from app.daytime import local_now
         from app.state import load_state
@@ -610,6 +703,11 @@ class WiseApp:
         if paused:
             moment = datetime.fromisoformat(state.nudges_paused_until or "")
             until = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %H:%M}"
+        if self.fallback is not None:
+            self.fallback.set_paused(paused, until)
+            self.fallback.set_journal_damaged(self._damage is not None)
+        if self.tray is None:
+            return
         self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
                                       paused=paused, journal_damaged=self._damage is not None),
                             paused_until=until)

@@ -4,31 +4,32 @@ clicks to the app; it owns no logic of its own."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Protocol
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ui.icons import IconState, home_mark_colour, tray_icon
+from ui.menu_items import PAUSE_MENU_TEXT, SYNC_NOT_SET_UP, TrayActions, menu_items
 
-
-class TrayActions(Protocol):
-    def show_capture(self) -> None: ...
-    def show_reflection(self) -> None: ...
-    def show_review(self) -> None: ...
-    def pause_nudges_for_an_hour(self) -> None: ...
-    def pause_nudges_until_tomorrow(self) -> None: ...
-    def resume_nudges(self) -> None: ...
-    def show_settings(self) -> None: ...
-    def sync_now(self) -> None: ...
-    def open_data_folder(self) -> None: ...
-    def show_journal_damage(self) -> None: ...
-    def quit(self) -> None: ...
+__all__ = ["TrayActions", "WiseTray"]
 
 
 class WiseTray(QSystemTrayIcon):
     """`home` names a data folder other than the usual one ("~/wise-work"): its tooltip
     and menu say which journal this owl keeps, and the owl wears that home's mark."""
+
+    # Made by _build_menu from ui.menu_items, one per item.
+    damage_action: QAction
+    capture_action: QAction
+    reflection_action: QAction
+    review_action: QAction
+    pause_hour_action: QAction
+    pause_day_action: QAction
+    resume_action: QAction
+    sync_action: QAction
+    settings_action: QAction
+    folder_action: QAction
+    quit_action: QAction
 
     def __init__(self, actions: TrayActions, *, home: str | None = None) -> None:
         super().__init__()
@@ -36,6 +37,9 @@ class WiseTray(QSystemTrayIcon):
         self._home = home
         self._name = f"Wise ({home})" if home else "Wise"
         self._state = IconState(home_mark=home_mark_colour(home) if home else None)
+        self._state_tips: list[str] = []
+        self._focus_tip = ""
+        self._focus_shown: tuple[str, bool] | None = None
         self.setIcon(tray_icon(self._state))
         self.setToolTip(self._name)
         self._menu = QMenu()
@@ -54,35 +58,108 @@ class WiseTray(QSystemTrayIcon):
             self._menu.addSeparator()
 
     def _build_menu(self) -> None:
+        """One QAction per item of ui.menu_items, named as the item is, a separator
+        between groups, the pause items in their submenu."""
+        self.pause_menu = QMenu(PAUSE_MENU_TEXT, self._menu)
+        group = None
+        for item in menu_items(self._actions):
+            if group is not None and group != item.group:
+                self._menu.addSeparator()
+            menu = self.pause_menu if item.submenu else self._menu
+            if item.submenu and group != item.group:
+                self._menu.addMenu(self.pause_menu)
+            if item.name == "resume_action":
+                self.pause_menu.addSeparator()
+            setattr(self, item.name, self._add(item.text, item.slot, menu))
+            group = item.group
         # Shown only while the journal is damaged: the one notice, again, on demand.
-        self.damage_action = self._add("Your journal is damaged: what to do…",
-                                       self._actions.show_journal_damage)
         self.damage_action.setVisible(False)
-        self.capture_action = self._add("Capture…", self._actions.show_capture)
-        self._menu.addSeparator()
-        self.reflection_action = self._add("Today's reflection", self._actions.show_reflection)
-        self.review_action = self._add("Goal review", self._actions.show_review)
-        self._menu.addSeparator()
-        self._build_pause_menu()
-        self._menu.addSeparator()
-        self.sync_action = self._add("Sync: not set up", self._actions.sync_now)
         self.sync_action.setVisible(False)  # shown once sync is set up on this device
-        self.settings_action = self._add("Settings…", self._actions.show_settings)
-        self.folder_action = self._add("Open data folder", self._actions.open_data_folder)
-        self._menu.addSeparator()
-        self.quit_action = self._add("Quit Wise", self._actions.quit)
-
-    def _build_pause_menu(self) -> None:
-        self.pause_menu = self._menu.addMenu("Pause nudges")
-        self.pause_hour_action = self._add("For 1 hour", self._actions.pause_nudges_for_an_hour,
-                                           self.pause_menu)
-        self.pause_day_action = self._add("Until tomorrow",
-                                          self._actions.pause_nudges_until_tomorrow,
-                                          self.pause_menu)
-        self.pause_menu.addSeparator()
-        self.resume_action = self._add("Resume nudges", self._actions.resume_nudges,
-                                       self.pause_menu)
         self.resume_action.setEnabled(False)
+        self._build_focus_menu()
+
+    def _build_focus_menu(self) -> None:
+        """"Start a step…" lists today's best few, read when the menu opens; while a
+        session runs, its line and Pause / Done / Stop instead."""
+        # Right after Capture…, before the separator that follows it.
+        entries = self._menu.actions()
+        before = entries[entries.index(self.capture_action) + 1]
+        self.start_menu = QMenu("Start a step…", self._menu)
+        self._menu.insertMenu(before, self.start_menu)
+        self.start_menu.aboutToShow.connect(self._fill_start_menu)
+
+        def line(text: str) -> QAction:
+            action = QAction(text, self._menu)
+            self._menu.insertAction(before, action)
+            return action
+
+        self.focus_line = line("")
+        self.focus_line.setEnabled(False)
+        self.focus_line.setVisible(False)
+        self.focus_pause_action = line("Pause")
+        self.focus_done_action = line("Done")
+        self.focus_stop_action = line("Stop here")
+        self.focus_window_action = line("Show the timer window")
+        self.focus_window_action.setCheckable(True)
+        self.focus_through_action = line("Let clicks pass through the timer")
+        self.focus_through_action.setCheckable(True)
+        for action in self._focus_actions():
+            action.setVisible(False)
+
+    def _focus_actions(self) -> tuple[QAction, ...]:
+        return (self.focus_pause_action, self.focus_done_action, self.focus_stop_action,
+                self.focus_window_action, self.focus_through_action)
+
+    def _fill_start_menu(self) -> None:
+        self.start_menu.clear()
+        waiting = self.start_menu.addAction("Looking…")
+        waiting.setEnabled(False)
+        self._actions.focus_steps(self.show_start_choices)
+
+    def show_start_choices(self, steps: list) -> None:
+        """(id, title, estimate) rows: each starts that step."""
+        self.start_menu.clear()
+        if not steps:
+            empty = self.start_menu.addAction("No open steps: capture one first")
+            empty.setEnabled(False)
+        for action_id, title, estimate in steps:
+            shown = title if len(title) <= 50 else title[:49] + "…"
+            length = f"{estimate} min" if estimate else "2 min"
+            item = self.start_menu.addAction(f"{shown}  ·  {length}")
+            item.triggered.connect(lambda _c=False, i=action_id: self._actions.start_step(i))
+
+    def attach_focus(self, focus) -> None:
+        """Connect the running session's menu lines to the focus controller."""
+        self.focus_pause_action.triggered.connect(
+            lambda _c=False: focus.resume() if focus.view and focus.view.paused
+            else focus.pause())
+        self.focus_done_action.triggered.connect(lambda _c=False: focus.done())
+        self.focus_stop_action.triggered.connect(lambda _c=False: focus.stop())
+        self.focus_window_action.setChecked(focus.window_wanted)
+        self.focus_window_action.toggled.connect(focus.set_window_wanted)
+        self.focus_through_action.toggled.connect(focus.set_click_through)
+
+    def set_focus_ring(self, ring: int | None, paused: bool) -> None:
+        """The ring on the owl; the icon is redrawn only when it looks different."""
+        if (ring, paused) != (self._state.focus_ring, self._state.focus_paused):
+            self._state = replace(self._state, focus_ring=ring, focus_paused=paused)
+            self.setIcon(tray_icon(self._state))
+
+    def set_focus(self, line: str, *, paused: bool) -> None:
+        """The running session's line ("write the intro — 7 min left"), or "" for none.
+        Unchanged words change nothing: a panel repaints for every new tooltip."""
+        if (line, paused) == self._focus_shown:
+            return
+        self._focus_shown = (line, paused)
+        running = bool(line)
+        self.focus_line.setText(line)
+        self.focus_line.setVisible(running)
+        self.start_menu.menuAction().setVisible(not running)
+        for action in self._focus_actions():
+            action.setVisible(running)
+        self.focus_pause_action.setText("Resume" if paused else "Pause")
+        self._focus_tip = line
+        self._update_tooltip()
 
     def _add(self, text: str, slot, menu: QMenu | None = None) -> QAction:
         action = (menu or self._menu).addAction(text)
@@ -103,26 +180,35 @@ class WiseTray(QSystemTrayIcon):
     # -- state ----------------------------------------------------------------------
 
     def set_state(self, state: IconState, *, paused_until: str = "") -> None:
-        state = replace(state, home_mark=self._state.home_mark)  # the home never changes
+        # The home never changes; the focus ring is set apart (set_focus_ring).
+        state = replace(state, home_mark=self._state.home_mark,
+                        focus_ring=self._state.focus_ring,
+                        focus_paused=self._state.focus_paused)
         self._state = state
         self.setIcon(tray_icon(state))
         self.resume_action.setEnabled(state.paused)
         self.pause_menu.setTitle(f"Nudges paused until {paused_until}" if state.paused
-                                 else "Pause nudges")
+                                 else PAUSE_MENU_TEXT)
         self.damage_action.setVisible(state.journal_damaged)
-        tips = [self._name]
+        self._state_tips = []
         if state.journal_damaged:
-            tips.append("your journal is damaged: run wise doctor")
+            self._state_tips.append("your journal is damaged: run wise doctor")
         if state.reflection_waiting:
-            tips.append("a reflection is waiting")
+            self._state_tips.append("a reflection is waiting")
         if state.paused:
-            tips.append(f"nudges paused until {paused_until}")
+            self._state_tips.append(f"nudges paused until {paused_until}")
+        self._update_tooltip()
+
+    def _update_tooltip(self) -> None:
+        tips = [self._name, *self._state_tips]
+        if self._focus_tip:
+            tips.append(self._focus_tip)
         self.setToolTip(" — ".join(tips))
 
     def set_sync_text(self, text: str) -> None:
         """The last sync and any conflict, as one line that syncs now when clicked."""
         self.sync_action.setText(text)
-        self.sync_action.setVisible(text != "Sync: not set up")
+        self.sync_action.setVisible(text != SYNC_NOT_SET_UP)
         self.sync_action.setEnabled(text != "Syncing…")
 
     @property

@@ -37,6 +37,14 @@ class WrongPassphrase(WiseError):
     pass
 
 
+class WeakPassphrase(BadInput):
+    pass
+
+
+class BadRecoveryKey(BadInput):
+    pass
+
+
 class KeyFileDamaged(WiseError):
     pass
 
@@ -57,7 +65,7 @@ def key_id(key: bytes) -> str:
 def check_passphrase(passphrase: str) -> str:
     passphrase = passphrase.strip("\r\n")
     if len(passphrase) < MIN_PASSPHRASE:
-        raise BadInput(f"a sync passphrase needs at least {MIN_PASSPHRASE} characters (a few "
+        raise WeakPassphrase(f"a sync passphrase needs at least {MIN_PASSPHRASE} characters (a few "
                        "words are easiest to remember); nothing was changed")
     return passphrase
 
@@ -193,7 +201,7 @@ def key_from_recovery(text: str) -> bytes:
     cleaned = text.upper().replace("-", "").replace(" ", "").strip()
     cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
     if len(cleaned) != 55 or any(c not in _ALPHABET for c in cleaned):
-        raise BadInput("a recovery key is 11 groups of 5 letters and digits; nothing was "
+        raise BadRecoveryKey("a recovery key is 11 groups of 5 letters and digits; nothing was "
                        "changed")
     number = 0
     for char in cleaned:
@@ -201,6 +209,6 @@ def key_from_recovery(text: str) -> bytes:
     payload = number.to_bytes(KEY_BYTES + 2, "big") if number < 1 << 272 else b""
     key, check = payload[:KEY_BYTES], payload[KEY_BYTES:]
     if not payload or hashlib.sha256(key).digest()[:2] != check:
-        raise BadInput("that recovery key has a typo (its checksum does not match); nothing "
+        raise BadRecoveryKey("that recovery key has a typo (its checksum does not match); nothing "
                        "was changed")
     return key

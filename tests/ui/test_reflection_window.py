@@ -190,6 +190,14 @@ def test_it_opens_today_with_the_wins_first(make_window, seeded: Path) -> None:
     assert not window.feedback.helpful.isEnabled()  # nothing to rate yet
 
 
+def test_today_shows_the_time_given_in_focus_sessions(make_window, wise, db: Path) -> None:
+    assert wise("capture", "[ ] write the intro ~10m").code == 0
+    assert wise("focus", "start", "1").code == 0
+    assert wise("focus", "stop").code == 0
+    texts = shown_texts(make_window().today)
+    assert "Time given \u00b7 <1 min" in texts and "write the intro" in texts
+
+
 def test_the_journal_s_today_needs_no_year_just_after_new_year(make_window, db: Path,
                                                                clock_at) -> None:
     clock_at(datetime(2030, 1, 1, 0, 30).astimezone())  # 31 December 2029 by the journal
