@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -75,6 +76,7 @@ BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 30.0
 RETRY_AFTER_CAP_S = 60.0
 _FAIL_OVER = {"auth", "not_found"}  # besides the retryable kinds
+_TOO_LONG = re.compile(r"context|too long|exceed|maximum.*tokens", re.IGNORECASE)
 LOCAL_PLACEHOLDER_KEY = "no-key-needed"  # sent to a local server when no key is stored
 
 NO_MODEL_MESSAGE = (
@@ -362,7 +364,8 @@ class Gateway:
         """The call again in the next structured form, when the server seems to refuse
         this one (see the module doc); else None."""
         if (call.json_schema is None or call.structured_mode == "prompt_only"
-                or exc.kind not in ("bad_request", "server") or progress.delivered):
+                or exc.kind not in ("bad_request", "server") or progress.delivered
+                or _TOO_LONG.search(str(exc))):  # a request too long is not a form refused
             return None
         facts = self.memory.facts(target.model, target.api_base)
         if facts.structured == call.structured_mode:
