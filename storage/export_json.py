@@ -143,7 +143,7 @@ Header:
 | field | value |
 |---|---|
 | `kind` | `"day"`, `"week"` or `"month"` |
-| `period_start`, `period_end` | dates (the end is included) |
+| `period_start`, `period_end` | dates (the end is included, and not before the start) |
 | `content` | text; `""` when deleted |
 | `source` | `"model"`, `"plain"`, or `"deleted"` (the user deleted it: not made again) |
 | `model`, `prompt_version` | text, or `null` |
@@ -156,7 +156,7 @@ Header:
 | `created_at` | when it was shown (timestamp) |
 | `action`, `goal` | the uid of the action / goal it was about, or `null` |
 | `text`, `reason` | text |
-| `style` | the wording style tried: text, 1–24 characters |
+| `style` | the wording style tried: `"plain"`, `"why_first"`, `"tiny_step"` or `"question"` |
 | `hour_bucket` | the local hour it was shown: 0–23 |
 | `source` | `"model"` or `"plain"` |
 | `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, or `null` |

@@ -52,6 +52,14 @@ from storage.models import (
     entry_tags,
 )
 from storage.ritual_writes import SUMMARY_DELETED
+from storage.vocabulary import (
+    FeedbackTarget,
+    NudgeSource,
+    NudgeStyle,
+    ReflectionKind,
+    SummaryKind,
+    SummarySource,
+)
 
 _goals: Table = Goal.__table__  # type: ignore[assignment]
 _actions: Table = Action.__table__  # type: ignore[assignment]
@@ -433,23 +441,6 @@ def _enum_field(name: str, enum: type[StrEnum]) -> _Field:
     return _Field(name, parse, expected)
 
 
-class _SummaryKind(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-
-class _SummarySource(StrEnum):
-    MODEL = "model"
-    PLAIN = "plain"
-    DELETED = SUMMARY_DELETED
-
-
-class _FeedbackTarget(StrEnum):
-    REFLECTION = "reflection"
-    NUDGE = "nudge"
-
-
 # A nudge has no uid: feedback names it by its key, (when it was shown, its action's uid).
 _NudgeKey = tuple[datetime, str | None]
 
@@ -525,7 +516,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
     ),
     "reflections": (
         _UID,
-        _text_field("kind", limits.REFLECTION_KIND_CHARS),
+        _enum_field("kind", ReflectionKind),
         _Field("period", _day, "a date like 2026-11-27"),
         _text_field("prompt_name", limits.PROMPT_NAME_CHARS, nullable=True),
         _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
@@ -538,11 +529,11 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _UPDATED,
     ),
     "summaries": (
-        _enum_field("kind", _SummaryKind),
+        _enum_field("kind", SummaryKind),
         _Field("period_start", _day, "a date like 2026-11-27"),
         _Field("period_end", _day, "a date like 2026-11-27"),
         _Field("content", _text, "text"),
-        _enum_field("source", _SummarySource),
+        _enum_field("source", SummarySource),
         _text_field("model", limits.MODEL_CHARS, nullable=True),
         _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
         _CREATED,
@@ -552,15 +543,15 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("action", _UID_TEXT, "an action's uid", nullable=True),
         _GOAL_REF,
         _Field("text", _text, "text"),
-        _text_field("style", limits.NUDGE_STYLE_CHARS),
+        _enum_field("style", NudgeStyle),
         _number_field("hour_bucket", limits.HOUR),
         _Field("reason", _text, "text"),
-        _text_field("source", limits.NUDGE_SOURCE_CHARS),
+        _enum_field("source", NudgeSource),
         replace(_enum_field("response", NudgeResponse), nullable=True),
         _Field("responded_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
     ),
     "feedback": (
-        _enum_field("target_kind", _FeedbackTarget),
+        _enum_field("target_kind", FeedbackTarget),
         _Field("target", _feedback_target, "a reflection's uid, or a nudge's key "
                '{"created_at": …, "action": …}', nullable=True),
         _Field("rating", _whole_number(*limits.RATING), "-1, 0 or 1"),
@@ -759,6 +750,9 @@ class _Importer:
         found = self._find(_summaries, s.kind == values["kind"],
                            s.period_start == values["period_start"])
         key = f"({values['kind']}, {values['period_start']})"
+        if values["period_end"] < values["period_start"]:
+            raise ImportRejected(f"{where}: summary {key} ends on {values['period_end']}, "
+                                 "before it starts")
         if not self._known("summaries", where, key, found):
             self._insert("summaries", values)
         elif deleted:
@@ -804,7 +798,7 @@ class _Importer:
         """The row id of what a feedback is about (looked up by uid or by nudge key)."""
         if target is None:
             return _NO_TARGET
-        if kind == _FeedbackTarget.REFLECTION:
+        if kind == FeedbackTarget.REFLECTION:
             if not isinstance(target, str):
                 raise ImportRejected(f"{where}: feedback on a reflection names it by its uid, "
                                      "not by a nudge's key")

@@ -48,3 +48,50 @@ class NudgeResponse(StrEnum):
     NOT_TODAY = "not_today"
     IGNORED = "ignored"  # no response before it expired
     OPENED = "opened"  # clicked through to a window, no verdict
+
+
+class ReflectionKind(StrEnum):
+    DAILY = "daily"
+
+
+class SummaryKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class SummarySource(StrEnum):
+    MODEL = "model"
+    PLAIN = "plain"
+    # A tombstone: the user deleted this digest, so the nightly job does not make it again.
+    DELETED = "deleted"
+
+
+class FeedbackTarget(StrEnum):
+    REFLECTION = "reflection"
+    NUDGE = "nudge"
+
+
+class NudgeSource(StrEnum):
+    MODEL = "model"
+    PLAIN = "plain"
+
+
+class NudgeStyle(StrEnum):
+    """The wordings the nudge learner tries (app.nudges.learner)."""
+
+    PLAIN = "plain"
+    WHY_FIRST = "why_first"
+    TINY_STEP = "tiny_step"
+    QUESTION = "question"
+
+
+class JobStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+def sql_in(column: str, enum: type[StrEnum]) -> str:
+    """`column IN ('a', 'b')`: the CHECK constraint (or WHERE clause) for one vocabulary."""
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"

@@ -118,8 +118,9 @@ TABLES: tuple[SyncedTable, ...] = (
 BY_NAME: dict[str, SyncedTable] = {table.name: table for table in TABLES}
 
 # Local to each device, never synced: the model-call log, the scheduler's bookkeeping,
+# what a migration repaired (wise doctor reports it),
 # and sync's own state. Settings and drafts are files, not tables.
-LOCAL_TABLES = ("llm_calls", "job_runs", "alembic_version")
+LOCAL_TABLES = ("llm_calls", "job_runs", "schema_repairs", "alembic_version")
 
 
 def key_parts(key: str) -> list[str]:

@@ -188,7 +188,7 @@ def fill_rituals(journal: Journal) -> None:
                     created_at=at("2026-11-01T03:00:00+00:00")),
         ])
         with_action = Nudge(created_at=at("2026-11-26T15:00:00.25+00:00"), action_id=call.id,
-                            goal_id=call.goal_id, text="Mum?", style="gentle", hour_bucket=16,
+                            goal_id=call.goal_id, text="Mum?", style="why_first", hour_bucket=16,
                             reason="due today", source="plain", response="done",
                             responded_at=at("2026-11-26T15:05:00+00:00"))
         session.add_all([
@@ -894,8 +894,16 @@ V2_REJECTIONS: dict[str, tuple[str, str]] = {
                      "summary has kind 'year'; expected day, week or month"),
     "summary source": (_v2_export(summaries=[_summary(source="guess")]),
                        "summary has source 'guess'; expected model, plain or deleted"),
-    "summary twice": (_v2_export(summaries=[_summary(period_start="2026-12-01")] * 2),
+    "summary twice": (_v2_export(summaries=[_summary(period_start="2026-12-01",
+                                                     period_end="2026-12-01")] * 2),
                       "summary (day, 2026-12-01) appears twice"),
+    "summary backwards": (_v2_export(summaries=[_summary(period_end="2026-11-24")]),
+                          "summary (day, 2026-11-25) ends on 2026-11-24, before it starts"),
+    "nudge style": (_v2_export(nudges=[_nudge(style="gentle")]),
+                    "nudge has style 'gentle'; expected plain, why_first, tiny_step or "
+                    "question"),
+    "reflection kind": (_v2_export(reflections=[_reflection(kind="weekly")]),
+                        "reflection has kind 'weekly'; expected daily"),
     "nudge hour": (_v2_export(nudges=[_nudge(hour_bucket=24)]), "nudge has hour_bucket 24"),
     "nudge response": (_v2_export(nudges=[_nudge(response="maybe")]),
                        "nudge has response 'maybe'"),
