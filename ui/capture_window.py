@@ -41,11 +41,11 @@ from PySide6.QtWidgets import (
 
 from app.capture.parser import parse_capture
 from app.capture.preview import describe_preview
+from app.capture.store import GoalTag
 from app.capture.validate import MAX_CAPTURE_CHARS, validate_capture_text
 from app.daytime import journal_day, local_now
 from app.drafts import DraftStore
 from app.errors import BadInput
-from storage.quick_reads import GoalTag
 from ui.compositing import has_compositor
 
 log = logging.getLogger(__name__)
