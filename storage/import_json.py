@@ -365,6 +365,7 @@ class _Field:
     parse: Callable[[Any], Any]  # raises ValueError when the value is unusable
     expected: str  # completes "…; expected ___"
     nullable: bool = False
+    absent_ok: bool = False  # a field older versions did not write: the column's default
 
 
 def _is_int(value: object) -> bool:
@@ -539,6 +540,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _CREATED,
     ),
     "nudges": (
+        replace(_UID, absent_ok=True),  # since version 3
         _CREATED,
         _Field("action", _UID_TEXT, "an action's uid", nullable=True),
         _GOAL_REF,
@@ -551,6 +553,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("responded_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
     ),
     "feedback": (
+        replace(_UID, absent_ok=True),  # since version 3
         _enum_field("target_kind", FeedbackTarget),
         _Field("target", _feedback_target, "a reflection's uid, or a nudge's key "
                '{"created_at": …, "action": …}', nullable=True),
@@ -577,6 +580,8 @@ def _checked(section: str, where: str, data: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in _FIELDS[section]:
         if spec.name not in data:
+            if spec.absent_ok:
+                continue
             raise ImportRejected(f"{where}: {noun} has no '{spec.name}' field")
         value = data[spec.name]
         if value is None and spec.nullable:
@@ -766,8 +771,10 @@ class _Importer:
         values["action_id"] = self._action_id(action_uid, where, "nudges")
         values["goal_id"] = self._goal_id(values.pop("goal"), where, "nudges")
         n = _nudges.c
-        found = self._find(_nudges, n.created_at == values["created_at"],
-                           _same(n.action_id, values["action_id"]))
+        # The same nudge: its uid (version 3), or its key (what a version 2 file gives).
+        found = ("uid" in values and self._find(_nudges, n.uid == values["uid"])) or (
+            self._find(_nudges, n.created_at == values["created_at"],
+                       _same(n.action_id, values["action_id"])))
         key = f"(shown {values['created_at'].isoformat()}, action {action_uid})"
         if not self._known("nudges", where, key, found):
             self._insert("nudges", values)
@@ -778,8 +785,9 @@ class _Importer:
         f = _feedback.c
         same_target = (f.target_id == target_id if target_id != _NO_TARGET else
                        f.target_id.not_in(select(_TARGETS[kind].c.id)))
-        found = self._find(_feedback, f.target_kind == kind, same_target,
-                           f.created_at == values["created_at"])
+        found = ("uid" in values and self._find(_feedback, f.uid == values["uid"])) or (
+            self._find(_feedback, f.target_kind == kind, same_target,
+                       f.created_at == values["created_at"]))
         key = f"(on the {kind}, given {values['created_at'].isoformat()})"
         if not self._known("feedback", where, key, found):
             self._insert("feedback", {**values, "target_id": target_id})

@@ -24,6 +24,7 @@ from storage.migrate import ensure_schema
 from storage.models import (
     Action,
     ActionStatus,
+    Base,
     DayWords,
     Entry,
     Feedback,
@@ -219,13 +220,13 @@ def test_export_is_one_json_document_with_one_record_per_line(new_journal) -> No
 
     document = json.loads(export)
     assert document["format"] == FORMAT_NAME == "wise-journal"
-    assert document["version"] == FORMAT_VERSION == 2
+    assert document["version"] == FORMAT_VERSION == 3
     assert document["exported_at"] == "2026-11-26T18:00:00.123456+00:00"
     assert document["app_version"] == "0.1.0"
     assert list(document)[4:] == ["goals", "actions", "entries", *RITUAL_SECTIONS]
     assert TransferCounts(**{name: len(document[name]) for name in list(document)[4:]}) == RICH
     lines = export.split("\n")
-    assert lines[0] == ('{"format": "wise-journal", "version": 2, "exported_at": '
+    assert lines[0] == ('{"format": "wise-journal", "version": 3, "exported_at": '
                         '"2026-11-26T18:00:00.123456+00:00", "app_version": "0.1.0",')
     assert lines[1] == '"goals": ['
     assert lines[6:8] == ["],", '"actions": [']
@@ -293,12 +294,13 @@ def test_ritual_records_refer_to_uids_and_keys_never_to_row_ids(new_journal) -> 
                             "period_end": "2026-11-24", "content": "", "source": "deleted",
                             "model": None, "prompt_version": None,
                             "created_at": "2026-11-25T03:00:00.000000+00:00"}
-    assert list(nudges[0]) == ["created_at", "action", "goal", "text", "style", "hour_bucket",
-                               "reason", "source", "response", "responded_at"]
+    assert list(nudges[0]) == ["uid", "created_at", "action", "goal", "text", "style",
+                               "hour_bucket", "reason", "source", "response", "responded_at"]
     call = next(a for a in document["actions"] if a["title"] == "Call mum")
     assert (nudges[0]["action"], nudges[0]["goal"]) == (call["uid"], call["goal"])
     assert (nudges[1]["action"], nudges[1]["goal"], nudges[1]["response"]) == (None, None, None)
-    assert list(feedback[0]) == ["target_kind", "target", "rating", "note", "created_at"]
+    assert list(feedback[0]) == ["uid", "target_kind", "target", "rating", "note",
+                                 "created_at"]
     assert [(f["target_kind"], f["target"]) for f in feedback] == [
         ("reflection", reflections[0]["uid"]),
         ("nudge", {"created_at": "2026-11-26T15:00:00.250000+00:00", "action": call["uid"]}),
@@ -306,6 +308,61 @@ def test_ritual_records_refer_to_uids_and_keys_never_to_row_ids(new_journal) -> 
     everything = words + reflections + summaries + nudges + feedback
     assert not any(key in record for record in everything
                    for key in ("id", "target_id", "action_id", "goal_id"))
+
+
+# Tables the export leaves out, and why. Every other table of the models is a section.
+NOT_EXPORTED = {
+    "llm_calls": "the model-call log stays on this device",
+    "job_runs": "the scheduler's bookkeeping on this device",
+    "schema_repairs": "this file's own history (wise doctor)",
+    "tags": "inside actions and entries, as names", "entry_tags": "ditto",
+    "action_tags": "ditto",
+}
+# A reference travels as the referenced row's uid (or key), under the name of what it is.
+RENAMED = {"goal_id": "goal", "action_id": "action", "target_id": "target"}
+
+
+def _fields_from_the_schema(section: str) -> set[str]:
+    table = Base.metadata.tables[section]
+    fields = {RENAMED.get(column.name, column.name) for column in table.columns
+              if column.name != "id"}
+    return fields | ({"tags"} if section in ("actions", "entries") else set())
+
+
+def test_every_column_of_every_table_is_exported_and_imported(new_journal) -> None:
+    """Derived from the table definitions: a new column cannot silently stay out of a
+    backup (nudges' and feedback's uids, added by 0008_sync, once did)."""
+    from storage.export_json import SECTIONS
+    from storage.import_json import _FIELDS
+
+    assert set(Base.metadata.tables) - set(NOT_EXPORTED) == set(SECTIONS)
+    journal = new_journal("source")
+    fill_rich(journal)
+    document = json.loads(export_text(journal))
+    for section in SECTIONS:
+        expected = _fields_from_the_schema(section)
+        assert document[section], f"fill_rich leaves {section} empty"
+        for record in document[section]:
+            assert set(record) == expected, section
+        assert {spec.name for spec in _FIELDS[section]} == expected, section
+
+
+def test_a_version_3_nudge_and_feedback_keep_their_uids(new_journal) -> None:
+    journal = new_journal("target")
+    head = {"format": "wise-journal", "version": 3,
+            "exported_at": "2026-11-26T18:00:00+00:00", "app_version": "0.2.0"}
+    document = {**head, "goals": [], "actions": [], "entries": [], "day_words": [],
+                "reflections": [], "summaries": [],
+                "nudges": [_nudge(uid="n-1")],
+                "feedback": [_feedback(uid="f-1", target_kind="nudge",
+                                       target={"created_at": "2026-11-26T15:00:00+00:00",
+                                               "action": None})]}
+    counts = import_text(journal, json.dumps(document))
+    assert (counts.nudges, counts.feedback) == (1, 1)
+    with journal.read() as session:
+        assert session.execute(text("SELECT uid FROM nudges")).scalars().all() == ["n-1"]
+        assert session.execute(text("SELECT uid FROM feedback")).scalars().all() == ["f-1"]
+    assert import_text(journal, json.dumps(document)) == NOTHING
 
 
 def test_export_keeps_non_ascii_text_as_itself(new_journal) -> None:
@@ -552,8 +609,8 @@ REJECTIONS: dict[str, tuple[str | bytes, str]] = {
                   "not a Wise export: it has no 'format' field"),
     "other format": (_minimal_export(header={"format": "day-one"}),
                      "this is not a Wise export: its format is 'day-one'"),
-    "newer version": (_minimal_export(header={"version": 3}),
-                      "written by a newer Wise (format version 3; this Wise reads version 2);"
+    "newer version": (_minimal_export(header={"version": 4}),
+                      "written by a newer Wise (format version 4; this Wise reads version 3);"
                       " update Wise"),
     "version 0": (_minimal_export(header={"version": 0}), "unknown format version 0"),
     "version as text": (_minimal_export(header={"version": "1"}), "no valid 'version'"),
