@@ -39,6 +39,8 @@ def run_tray(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="wise tray", description="Start the Wise tray app.")
     parser.add_argument("--show-capture", action="store_true",
                         help="open the quick-capture window once started")
+    parser.add_argument("--open", choices=("capture", "reflection", "review"), default="",
+                        help="open this window once started (wise open WINDOW)")
     options = parser.parse_args(list(argv))
     os.umask(0o077)  # everything the tray writes is for the user's eyes only
     from app.daytime import ClockShiftInvalid, shift
@@ -58,7 +60,7 @@ def run_tray(argv: Sequence[str]) -> int:
     try:
         lock = acquire_tray_lock(paths.data_dir)
     except AlreadyRunning as running:
-        return _bring_forward_running(sock, running.pid)
+        return _bring_forward_running(sock, running.pid, options.open or "capture")
     except OSError as exc:
         lock = None
         print(f"wise: warning: no place for the tray's lock ({exc}); another tray started "
@@ -80,10 +82,10 @@ def run_tray(argv: Sequence[str]) -> int:
     wise = WiseApp(Context.from_environment(), log_path=log_path)
     qapp.setApplicationDisplayName(wise.name)  # a second home's windows say which it is
     try:
-        wise.start(show_capture=options.show_capture)
+        wise.start(show_capture=options.show_capture, open_window=options.open)
     except AnotherInstance:
         # A tray from before the lock answers on our socket: defer to it.
-        return _bring_forward_running(sock, None)
+        return _bring_forward_running(sock, None, options.open or "capture")
     log.info("Wise %s started (pid %d, socket %s)", __version__, os.getpid(), sock)
     code = qapp.exec()
     wise.shutdown()
@@ -108,22 +110,24 @@ def make_qapplication() -> Any:
     return qapp
 
 
-def _bring_forward_running(sock: Path, pid: int | None) -> int:
-    """Another tray runs: open its quick capture. It may be starting this very moment
-    (its lock taken, its socket not listening yet), so it is given a few seconds."""
+def _bring_forward_running(sock: Path, pid: int | None, window: str) -> int:
+    """Another tray runs: open its quick capture (or the `window` asked for). It may be
+    starting this very moment (its lock taken, its socket not listening yet), so it is
+    given a few seconds."""
     from app.ipc.client import TrayError, TrayUnavailable, UntrustedTray
 
     client = TrayClient(sock, timeout=2.0)
     deadline = time.monotonic() + 5.0
     while time.monotonic() < deadline:
         try:
-            client.request({"cmd": "show-capture"})
+            client.request({"cmd": f"show-{window}"})
         except UntrustedTray:
             break  # not ours to talk to (the running tray has no socket there)
         except (TrayUnavailable, TrayError):
             time.sleep(0.1)
             continue
-        print("Wise is already running; its quick-capture window is open.")
+        print("Wise is already running; its quick-capture window is open." if window ==
+              "capture" else f"Wise is already running; its {window} window is open.")
         return 0
     print(f"Wise is already running (pid {pid or 'unknown'}).")
     return 0
@@ -199,6 +203,7 @@ class WiseApp:
         self._settings_window: Any = None
         self._reflection_window: Any = None  # the two rituals' windows, built on first use
         self._review_window: Any = None
+        self._welcome: Any = None  # the first-run welcome, while it is open
         self._ritual_writer: Any = None  # their sqlite3 writer, owned by the writer thread
         self._notices: list[Any] = []
         self._quitting = False
@@ -216,7 +221,7 @@ class WiseApp:
 
     # -- start and stop -------------------------------------------------------------------
 
-    def start(self, *, show_capture: bool = False) -> None:
+    def start(self, *, show_capture: bool = False, open_window: str = "") -> None:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -240,11 +245,14 @@ class WiseApp:
         from ui.rhythm import TrayRhythm
 
         self.rhythm = TrayRhythm(self)
-        if self.tray is not None:
-            self.tray.attach_nudges(self.rhythm.notifier)
+        (self.tray or self.fallback).attach_nudges(self.rhythm.notifier)
         self._refresh_tray_state()
-        if show_capture:
+        if show_capture or open_window == "capture":
             self.show_capture()
+        elif open_window == "reflection":
+            self.show_reflection()
+        elif open_window == "review":
+            self.show_review()
         # Everything that is not needed to show the tray or take a capture comes after, and
         # only once the icon had a moment to dock and paint (building the capture window
         # and grabbing the hotkey would otherwise hold the event loop ~70 ms first).
@@ -291,8 +299,7 @@ class WiseApp:
         from ui.sync_loop import TraySync
 
         self.sync = TraySync(self)
-        if self.tray is not None:
-            self.sync.changed_state.connect(self.tray.set_sync_text)
+        self.sync.changed_state.connect((self.tray or self.fallback).set_sync_text)
         self.sync.configure()
 
     def sync_now(self) -> None:
@@ -497,7 +504,8 @@ class WiseApp:
         command = request["cmd"]
         if command == "ping":
             reply(ok(request.get("id"), {"pid": os.getpid(), "version": __version__,
-                                         "socket": str(self.ipc.path)}))
+                                         "socket": str(self.ipc.path),
+                                         "windows": self.open_windows()}))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
             self._capture(request["text"], uid=request.get("uid"),
@@ -518,6 +526,21 @@ class WiseApp:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self.quit)
+
+    def open_windows(self) -> dict[str, bool]:
+        """The tray's windows on screen, each with whether its content has loaded (for
+        `wise status` and the tests that open them from the command line)."""
+        shown: dict[str, bool] = {}
+        if self._capture_window is not None and self._capture_window.isVisible():
+            shown["capture"] = True
+        reflection, review = self._reflection_window, self._review_window
+        if reflection is not None and reflection.isVisible():
+            shown["reflection"] = reflection.loaded_day() is not None
+        if review is not None and review.isVisible():
+            shown["review"] = bool(review.goals_page.loaded)
+        if self._welcome is not None and self._welcome.isVisible():
+            shown["welcome"] = True
+        return shown
 
     # -- menu actions ---------------------------------------------------------------------
 
@@ -601,7 +624,7 @@ class WiseApp:
         self._refresh_tray_state()
 
     def _refresh_tray_state(self) -> None:
-        if self.tray is None:
+        if self.tray is None and self.fallback is None:
             return
         from app.daytime import local_now
         from app.state import load_state
@@ -614,6 +637,10 @@ class WiseApp:
         if paused:
             moment = datetime.fromisoformat(state.nudges_paused_until or "")
             until = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %H:%M}"
+        if self.fallback is not None:
+            self.fallback.set_paused(paused, until)
+            self.fallback.set_journal_damaged(self._damage is not None)
+            return
         self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
                                       paused=paused, journal_damaged=self._damage is not None),
                             paused_until=until)

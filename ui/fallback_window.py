@@ -1,12 +1,21 @@
-"""A small window that stands in for the tray where the desktop shows no tray icons."""
+"""A small window that stands in for the tray where the desktop shows no tray icons: every
+item of the tray's menu (ui.menu_items) is a button here, so nothing becomes unreachable."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ui.tray import TrayActions
+from ui.menu_items import PAUSE_MENU_TEXT, SYNC_NOT_SET_UP, MenuItem, TrayActions, menu_items
 
 EXPLANATION = (
     "Your desktop shows no tray icons, so Wise lives in this small window instead. "
@@ -18,6 +27,9 @@ EXPLANATION = (
 
 
 class FallbackWindow(QWidget):
+    """Buttons named as the tray's actions are (`reflection_button` for
+    `reflection_action`); the pause items sit in the "Pause nudges" button's menu."""
+
     def __init__(self, actions: TrayActions, *, name: str = "Wise") -> None:
         super().__init__()
         self._actions = actions
@@ -32,20 +44,93 @@ class FallbackWindow(QWidget):
         explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(title)
         layout.addWidget(explanation)
-        buttons = QHBoxLayout()
-        self.capture_button = self._button("Capture…", actions.show_capture, buttons)
-        self.settings_button = self._button("Settings…", actions.show_settings, buttons)
-        buttons.addStretch(1)
-        self.quit_button = self._button("Quit Wise", actions.quit, buttons)
-        layout.addLayout(buttons)
-        self.capture_button.setDefault(True)
-        self.setMinimumWidth(440)
+        self.pause_menu = QMenu(self)
+        self.pause_actions: dict[str, QAction] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(8)
+        bottom = QHBoxLayout()
+        cells = 0
+        for item in menu_items(actions):
+            if item.submenu:
+                self._pause_item(item)
+            elif item.name == "damage_action":  # a line of its own, shown while it matters
+                layout.addWidget(self._button(item))
+            elif item.name in ("sync_action", "quit_action"):
+                bottom.addWidget(self._button(item))
+                if item.name == "sync_action":
+                    bottom.addStretch(1)
+            else:
+                grid.addWidget(self._button(item), cells // 2, cells % 2)
+                cells += 1
+                if item.name == "review_action":  # pausing sits with the rituals
+                    grid.addWidget(self._pause_button(), cells // 2, cells % 2)
+                    cells += 1
+        self._grid, self._cells = grid, cells
+        layout.addLayout(grid)
+        layout.addLayout(bottom)
+        self.buttons["damage_action"].setVisible(False)
+        self.buttons["sync_action"].setVisible(False)
+        self.pause_actions["resume_action"].setEnabled(False)
+        self.buttons["capture_action"].setDefault(True)
+        self.setMinimumWidth(460)
 
-    def _button(self, text: str, slot, row: QHBoxLayout) -> QPushButton:
-        button = QPushButton(text)
-        button.clicked.connect(slot)
-        row.addWidget(button)
+    def _button(self, item: MenuItem) -> QPushButton:
+        button = QPushButton(item.text, self)
+        button.setObjectName(item.name.replace("_action", "_button"))
+        button.clicked.connect(lambda _checked=False, slot=item.slot: slot())
+        self.buttons[item.name] = button
         return button
+
+    def _pause_item(self, item: MenuItem) -> None:
+        if item.name == "resume_action":
+            self.pause_menu.addSeparator()
+        action = self.pause_menu.addAction(item.text)
+        action.triggered.connect(lambda _checked=False, slot=item.slot: slot())
+        self.pause_actions[item.name] = action
+
+    def _pause_button(self) -> QPushButton:
+        self.pause_button = QPushButton(PAUSE_MENU_TEXT, self)
+        self.pause_button.setObjectName("pause_button")
+        self.pause_button.setMenu(self.pause_menu)  # Space or a click opens it
+        self.buttons["pause_menu"] = self.pause_button
+        return self.pause_button
+
+    def attach_nudges(self, notifier) -> None:
+        """Unanswered nudges, as the tray's "Nudges" submenu has them: a button with that
+        menu, shown while any waits."""
+        from ui.notifications import build_pending_menu
+
+        self.nudges_menu = QMenu("Nudges", self)
+        self.nudges_button = QPushButton("Nudges", self)
+        self.nudges_button.setObjectName("nudges_button")
+        self.nudges_button.setMenu(self.nudges_menu)
+        self._grid.addWidget(self.nudges_button, self._cells // 2, self._cells % 2)
+        self._cells += 1
+        self.nudges_menu.menuAction().changed.connect(self._follow_nudges_menu)
+        build_pending_menu(self.nudges_menu, notifier)
+        self._follow_nudges_menu()
+
+    def _follow_nudges_menu(self) -> None:
+        self.nudges_button.setText(self.nudges_menu.title())
+        self.nudges_button.setVisible(self.nudges_menu.menuAction().isVisible())
+
+    # -- state, as the tray shows it --------------------------------------------------
+
+    def set_paused(self, paused: bool, until: str) -> None:
+        self.pause_button.setText(f"Nudges paused until {until}" if paused
+                                  else PAUSE_MENU_TEXT)
+        self.pause_actions["resume_action"].setEnabled(paused)
+
+    def set_journal_damaged(self, damaged: bool) -> None:
+        self.buttons["damage_action"].setVisible(damaged)
+
+    def set_sync_text(self, text: str) -> None:
+        button = self.buttons["sync_action"]
+        button.setText(text)
+        button.setVisible(text != SYNC_NOT_SET_UP)
+        button.setEnabled(text != "Syncing…")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing must not quit (there is no tray to come back through): tuck it away.

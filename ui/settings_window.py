@@ -34,10 +34,12 @@ from PySide6.QtWidgets import (
 
 from app.autostart import default_command, disable_autostart, enable_autostart
 from app.errors import BadInput
+from app.launch import wise_command as default_wise_command
 from app.settings.schema import OPTIONS, Option
 from app.settings.store import load_settings, write_settings
 from ui.hotkey import HotkeyStatus
 from ui.palette import blend, is_dark
+from ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +57,9 @@ SECTION_TITLES: dict[str, str] = {
     "sync": "Sync across devices",
 }
 SECTION_NOTES: dict[str, str] = {
-    "sync": "End-to-end encrypted, through a folder your devices share or a WebDAV "
-            "server. Set it up in a terminal with wise sync setup --folder DIR (or --webdav "
-            "URL): it asks for the passphrase that seals everything. wise sync status shows "
-            "how it stands and any conflict to answer.",
+    "sync": "Keep this journal the same on your computers, through a folder they share "
+            "or a WebDAV server. It is encrypted here with your passphrase before it "
+            "leaves: the storage sees only sealed files.",
     "llm": "Optional: Wise works fully without a model. Keys are kept in your system's "
            "keyring: wise key set PROVIDER.",
 }
@@ -124,6 +125,9 @@ Runner = Callable[..., None]
 TIME_FORMAT = "HH:mm"
 AUTOSTART = "startup.autostart"
 COMPACT_WIDTH, HOTKEY_WIDTH, TEXT_WIDTH = 140, 200, 260
+# Set by the sync set-up (ui/sync_panel.py), not typed: a target without its key in the
+# keyring would not sync.
+SYNC_TARGET = ("sync.folder", "sync.webdav_url", "sync.webdav_user")
 
 
 def label_for(opt: Option) -> str:
@@ -163,6 +167,7 @@ class SettingsWindow(QWidget):
                  learned: Callable[[], dict] | None = None,
                  reset_learning: Callable[[], dict] | None = None,
                  run_in_background: Runner | None = None,
+                 wise_command: Callable[[], list[str]] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.settings_path = settings_path
@@ -183,6 +188,8 @@ class SettingsWindow(QWidget):
         self._errors: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
         self._hotkey_status_label: QLabel | None = None
+        self._wise_command = wise_command or default_wise_command
+        self.sync_panel: SyncPanel | None = None
 
         self.setWindowTitle("Settings")  # Qt appends " — Wise"
         self.setObjectName("settingsWindow")
@@ -209,6 +216,7 @@ class SettingsWindow(QWidget):
         self._set_status("")
         self._refresh_hotkey_status()
         self.refresh_learning()
+        self._show_sync_target()
 
     def refresh_learning(self) -> None:
         """Ask, off the GUI thread, what Wise has learned, and show it when it comes."""
@@ -410,19 +418,45 @@ class SettingsWindow(QWidget):
             note = QLabel(SECTION_NOTES[section], objectName="caption")
             note.setWordWrap(True)
             layout.addWidget(note)
+        if section == "sync":
+            self.sync_panel = SyncPanel(self._wise_command)
+            self.sync_panel.changed.connect(self._sync_target_changed)
+            layout.addWidget(self.sync_panel)
+            layout.addSpacing(6)
 
         card = QFrame(objectName="card")
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(0, 0, 0, 0)
         card_layout.setSpacing(0)
-        for index, opt in enumerate(options):
+        shown = [opt for opt in options if opt.key not in SYNC_TARGET]
+        for index, opt in enumerate(shown):
             if index:
                 line = QFrame(objectName="separator")
                 line.setFixedHeight(1)
                 card_layout.addWidget(line)
             card_layout.addWidget(self._row(opt))
+        for opt in options:
+            if opt.key in SYNC_TARGET:  # an editor all the same: the form keeps its value
+                self._row(opt).setParent(card)
+                self._rows[opt.key].hide()
         layout.addWidget(card)
         return group
+
+    def _show_sync_target(self) -> None:
+        if self.sync_panel is not None:
+            self.sync_panel.show_target(str(self._values.get("sync.folder")
+                                            or self._values.get("sync.webdav_url") or ""))
+
+    def _sync_target_changed(self) -> None:
+        """A set-up or a stop rewrote the target in the file: take it in, and nothing
+        else (unsaved edits in the form stay as they are)."""
+        settings = load_settings(self.settings_path)
+        for key in SYNC_TARGET:
+            self._values[key] = settings.values[key]
+            editor = self._editors[key]
+            assert isinstance(editor, QLineEdit)
+            editor.setText(self._values[key])
+        self._show_sync_target()
 
     def _learning(self) -> QWidget:
         """The "What Wise has learned" group: the learner's own words and a reset."""

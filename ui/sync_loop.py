@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 AFTER_CHANGE_MS = 60_000  # changes made in a burst (typing a day's words) go in one sync
 AFTER_WAKE_MS = 10_000  # the network usually needs a few seconds after a resume
 SYNC_TIMEOUT_S = 1800.0  # a first sync of years of journal takes a minute or two
+NOT_SET_UP = "sync is not set up on this device"  # app.sync's words for it
 
 
 def menu_text(*, configured: bool, running: bool, last: datetime | None,
@@ -56,6 +57,7 @@ class TraySync(QObject):
         self._last: datetime | None = None
         self._conflicts = 0
         self._problem: str | None = None
+        self._stopped = False
         self._interval = QTimer(self)
         self._interval.timeout.connect(self.sync_now)
         self._soon = QTimer(self)
@@ -69,6 +71,8 @@ class TraySync(QObject):
 
     def configure(self) -> None:
         """Start, restart or stop the timers after the settings changed."""
+        if self._stopped:
+            return
         if self.configured:
             self._interval.start(self._app.context.settings.get("sync.interval_minutes")
                                  * 60_000)
@@ -81,15 +85,15 @@ class TraySync(QObject):
 
     def changed(self) -> None:
         """Something was written: sync in a minute (later changes do not postpone it)."""
-        if self.configured and not self._soon.isActive():
+        if not self._stopped and self.configured and not self._soon.isActive():
             self._soon.start(self._after_change_ms)
 
     def woke(self) -> None:
-        if self.configured:
+        if not self._stopped and self.configured:
             self._soon.start(self._after_wake_ms)
 
     def sync_now(self) -> None:
-        if not self.configured:
+        if self._stopped or not self.configured:
             return
         if self._running:
             self._again = True
@@ -113,12 +117,20 @@ class TraySync(QObject):
 
     def _failed(self, exc: Exception) -> None:
         self._running, self._problem = False, str(exc)
-        log.warning("sync failed: %s", exc)
+        if NOT_SET_UP in str(exc):
+            # A sync folder named in the settings but never set up (`wise sync setup`): not
+            # a failure to warn about every few minutes; nothing runs until it is set up.
+            log.info("sync is named in the settings but not set up on this device")
+            self._interval.stop()
+            self._soon.stop()
+            self._again = False
+        else:
+            log.warning("sync failed: %s", exc)
         self._next()
 
     def _next(self) -> None:
         self._announce()
-        if self._again:
+        if self._again and not self._stopped:
             self._again = False
             self.sync_now()
 
@@ -130,5 +142,7 @@ class TraySync(QObject):
     def stop(self) -> None:
         """Timers off; a sync child already running finishes on its own (each of its
         batches is a transaction of its own, so stopping it would be safe too)."""
+        self._stopped = True
+        self._again = False
         self._interval.stop()
         self._soon.stop()

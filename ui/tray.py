@@ -4,31 +4,32 @@ clicks to the app; it owns no logic of its own."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Protocol
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ui.icons import IconState, home_mark_colour, tray_icon
+from ui.menu_items import PAUSE_MENU_TEXT, SYNC_NOT_SET_UP, TrayActions, menu_items
 
-
-class TrayActions(Protocol):
-    def show_capture(self) -> None: ...
-    def show_reflection(self) -> None: ...
-    def show_review(self) -> None: ...
-    def pause_nudges_for_an_hour(self) -> None: ...
-    def pause_nudges_until_tomorrow(self) -> None: ...
-    def resume_nudges(self) -> None: ...
-    def show_settings(self) -> None: ...
-    def sync_now(self) -> None: ...
-    def open_data_folder(self) -> None: ...
-    def show_journal_damage(self) -> None: ...
-    def quit(self) -> None: ...
+__all__ = ["TrayActions", "WiseTray"]
 
 
 class WiseTray(QSystemTrayIcon):
     """`home` names a data folder other than the usual one ("~/wise-work"): its tooltip
     and menu say which journal this owl keeps, and the owl wears that home's mark."""
+
+    # Made by _build_menu from ui.menu_items, one per item.
+    damage_action: QAction
+    capture_action: QAction
+    reflection_action: QAction
+    review_action: QAction
+    pause_hour_action: QAction
+    pause_day_action: QAction
+    resume_action: QAction
+    sync_action: QAction
+    settings_action: QAction
+    folder_action: QAction
+    quit_action: QAction
 
     def __init__(self, actions: TrayActions, *, home: str | None = None) -> None:
         super().__init__()
@@ -54,34 +55,23 @@ class WiseTray(QSystemTrayIcon):
             self._menu.addSeparator()
 
     def _build_menu(self) -> None:
+        """One QAction per item of ui.menu_items, named as the item is, a separator
+        between groups, the pause items in their submenu."""
+        self.pause_menu = QMenu(PAUSE_MENU_TEXT, self._menu)
+        group = None
+        for item in menu_items(self._actions):
+            if group is not None and group != item.group:
+                self._menu.addSeparator()
+            menu = self.pause_menu if item.submenu else self._menu
+            if item.submenu and group != item.group:
+                self._menu.addMenu(self.pause_menu)
+            if item.name == "resume_action":
+                self.pause_menu.addSeparator()
+            setattr(self, item.name, self._add(item.text, item.slot, menu))
+            group = item.group
         # Shown only while the journal is damaged: the one notice, again, on demand.
-        self.damage_action = self._add("Your journal is damaged: what to do…",
-                                       self._actions.show_journal_damage)
         self.damage_action.setVisible(False)
-        self.capture_action = self._add("Capture…", self._actions.show_capture)
-        self._menu.addSeparator()
-        self.reflection_action = self._add("Today's reflection", self._actions.show_reflection)
-        self.review_action = self._add("Goal review", self._actions.show_review)
-        self._menu.addSeparator()
-        self._build_pause_menu()
-        self._menu.addSeparator()
-        self.sync_action = self._add("Sync: not set up", self._actions.sync_now)
         self.sync_action.setVisible(False)  # shown once sync is set up on this device
-        self.settings_action = self._add("Settings…", self._actions.show_settings)
-        self.folder_action = self._add("Open data folder", self._actions.open_data_folder)
-        self._menu.addSeparator()
-        self.quit_action = self._add("Quit Wise", self._actions.quit)
-
-    def _build_pause_menu(self) -> None:
-        self.pause_menu = self._menu.addMenu("Pause nudges")
-        self.pause_hour_action = self._add("For 1 hour", self._actions.pause_nudges_for_an_hour,
-                                           self.pause_menu)
-        self.pause_day_action = self._add("Until tomorrow",
-                                          self._actions.pause_nudges_until_tomorrow,
-                                          self.pause_menu)
-        self.pause_menu.addSeparator()
-        self.resume_action = self._add("Resume nudges", self._actions.resume_nudges,
-                                       self.pause_menu)
         self.resume_action.setEnabled(False)
 
     def _add(self, text: str, slot, menu: QMenu | None = None) -> QAction:
@@ -108,7 +98,7 @@ class WiseTray(QSystemTrayIcon):
         self.setIcon(tray_icon(state))
         self.resume_action.setEnabled(state.paused)
         self.pause_menu.setTitle(f"Nudges paused until {paused_until}" if state.paused
-                                 else "Pause nudges")
+                                 else PAUSE_MENU_TEXT)
         self.damage_action.setVisible(state.journal_damaged)
         tips = [self._name]
         if state.journal_damaged:
@@ -122,7 +112,7 @@ class WiseTray(QSystemTrayIcon):
     def set_sync_text(self, text: str) -> None:
         """The last sync and any conflict, as one line that syncs now when clicked."""
         self.sync_action.setText(text)
-        self.sync_action.setVisible(text != "Sync: not set up")
+        self.sync_action.setVisible(text != SYNC_NOT_SET_UP)
         self.sync_action.setEnabled(text != "Syncing…")
 
     @property

@@ -73,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     add("status", "Say whether the tray app is running, with its pid and socket.",
         _command("tray_cmd", "run_status"))
 
+    opener = add("open", "Open one of the tray's windows (starting Wise if it is not running).",
+                 _command("open_cmd"))
+    opener.add_argument("window", choices=("reflection", "review", "capture"),
+                        help="today's reflection, the goal review, or quick capture")
+    add("reflection", "Open today's reflection window (starting Wise if needed).",
+        _command("open_cmd", "run_reflection"))
+    add("review", "Open the goal review window (starting Wise if needed).",
+        _command("open_cmd", "run_review"))
+
     capture = add("capture", "Capture a thought, a to-do or a win (see the capture syntax).",
                   _command("capture_cmd"))
     capture.add_argument("text", nargs="*",

@@ -12,11 +12,14 @@ from app.launch import tray_command
 from app.paths import resolve_paths
 
 
-def start_detached(*, show_capture: bool = False) -> int:
-    """Start the tray app on its own (it outlives this command); returns its pid."""
+def start_detached(*, show_capture: bool = False, open_window: str = "") -> int:
+    """Start the tray app on its own (it outlives this command); returns its pid. It opens
+    quick capture, or `open_window` ("reflection", "review"), once started."""
     argv = tray_command()
     if show_capture:
         argv.append("--show-capture")
+    if open_window:
+        argv += ["--open", open_window]
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     return process.pid

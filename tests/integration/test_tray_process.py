@@ -54,6 +54,30 @@ def wait_until_ready(home: Path, process: subprocess.Popen, timeout: float = 30)
     raise AssertionError("the tray did not start listening")
 
 
+def wait_for_windows(home: Path, expected: dict[str, bool], timeout: float = 60) -> dict:
+    """Until the tray says these windows are on screen (and loaded, for True)."""
+    client = client_for(home)
+    deadline = time.monotonic() + timeout
+    windows: dict = {}
+    while time.monotonic() < deadline:
+        info = client.is_running()
+        windows = info.get("windows", {}) if isinstance(info, dict) else {}
+        if all(windows.get(name) == loaded for name, loaded in expected.items()):
+            return windows
+        time.sleep(0.05)
+    raise AssertionError(f"the tray shows {windows}, not {expected}")
+
+
+def read_line(sock: socket.socket) -> bytes:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def alive(process: subprocess.Popen) -> bool:
     return process.poll() is None
 
@@ -230,7 +254,8 @@ def test_the_ritual_windows_open_without_loading_the_orm_or_the_model(
     assert wise_cli(wise_home, "capture", "+ called mum").returncode == 0
     for command in ("show-reflection", "show-review"):
         assert client.request({"cmd": command}) == {"shown": True}
-    time.sleep(1.5)  # their reads and first paint, on the tray's threads
+    # Their reads and first paint, on the tray's threads: until both say they loaded.
+    wait_for_windows(wise_home, {"reflection": True, "review": True})
     assert tray.poll() is None
     # Alembic ran in a child; the windows read and write with plain sqlite3; model work
     # runs in `wise` children: none of it is mapped into the tray.
@@ -248,7 +273,7 @@ def test_half_an_emoji_is_saved_replaced_and_leaves_the_journal_free(
         sock.settimeout(30)
         sock.connect(path)
         sock.sendall(b'{"cmd": "capture", "text": "half \\ud83d emoji"}\n')
-        reply = json.loads(sock.recv(65536))
+        reply = json.loads(read_line(sock))  # one recv may return part of it under load
     assert reply["ok"] is True, reply
     assert reply["result"]["text"] == "half \ufffd emoji"
     assert "replaced" in reply["result"]["warnings"][0]
@@ -365,3 +390,43 @@ def test_a_full_socket_queue_falls_back_to_a_direct_write_and_says_so_once(
     assert log.count("too many waiting connections") == 1, log
     assert not any(secret in log for secret in secrets)
     wait_until_ready(wise_home, tray)  # the queue drains, and the tray goes on
+
+
+def test_wise_review_and_reflection_open_the_running_trays_windows(tray,
+                                                                  wise_home: Path) -> None:
+    result = wise_cli(wise_home, "review")
+    assert result.returncode == 0, result.stderr
+    wait_for_windows(wise_home, {"review": True})
+    result = wise_cli(wise_home, "open", "reflection", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"window": "reflection", "shown": True,
+                                         "started": False}
+    wait_for_windows(wise_home, {"reflection": True, "review": True})
+
+
+def test_wise_open_starts_the_tray_when_it_is_not_running(
+        wise_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
+    wise_home.mkdir(parents=True, exist_ok=True)
+    result = wise_cli(wise_home, "open", "reflection", "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["started"] is True and answer["window"] == "reflection"
+    client = client_for(wise_home)
+    try:
+        windows = wait_for_windows(wise_home, {"reflection": True})
+        assert "review" not in windows
+        assert client.is_running()["pid"] == answer["pid"]  # the tray this command started
+    finally:
+        info = client.is_running()
+        if info is not None:
+            client.request({"cmd": "quit"})
+            deadline = time.monotonic() + 30
+            while client.is_running() is not None and time.monotonic() < deadline:
+                time.sleep(0.1)
+
+
+def test_wise_open_refuses_an_unknown_window(wise_home: Path) -> None:
+    result = wise_cli(wise_home, "open", "cellar")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr

@@ -19,7 +19,7 @@ every enumerated column and bounded number that had none, and a record of what w
   index reads these tables.
 
 Revision ID: 0011_vocabulary_checks
-Revises: 0008_sync
+Revises: 0010_focus
 Create Date: 2026-12-04
 """
 
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_vocabulary_checks"
-down_revision = "0008_sync"
+down_revision = "0010_focus"
 branch_labels = None
 depends_on = None
 

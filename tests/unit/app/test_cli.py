@@ -149,7 +149,7 @@ def test_doctor_on_a_fresh_home_is_healthy(cli) -> None:
 
 
 def test_doctor_reports_what_the_upgrade_repaired(cli, wise_home: Path) -> None:
-    """A journal of schema 0008 with values Wise does not know: the upgrade repairs them,
+    """A journal of schema 0010 with values Wise does not know: the upgrade repairs them,
     and doctor says what became of them (a warning when rows had to be removed)."""
     import sqlite3
 
@@ -157,7 +157,7 @@ def test_doctor_reports_what_the_upgrade_repaired(cli, wise_home: Path) -> None:
     db = wise_home / "wise.db"
     db.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db)
-    conn.executescript((fixtures / "0008_sync.sql").read_text(encoding="utf-8"))
+    conn.executescript((fixtures / "0010_focus.sql").read_text(encoding="utf-8"))
     conn.execute("UPDATE nudges SET style = 'gentle'")
     conn.commit()
     conn.close()

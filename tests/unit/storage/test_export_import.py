@@ -317,6 +317,9 @@ NOT_EXPORTED = {
     "schema_repairs": "this file's own history (wise doctor)",
     "tags": "inside actions and entries, as names", "entry_tags": "ditto",
     "action_tags": "ditto",
+    # Not exported yet (storage/sync/tables.py says the export carries them: the focus
+    # work's export has not landed; remove this line when it does).
+    "focus_sessions": "not yet exported",
 }
 # A reference travels as the referenced row's uid (or key), under the name of what it is.
 RENAMED = {"goal_id": "goal", "action_id": "action", "target_id": "target"}

@@ -23,6 +23,7 @@ from storage.vocabulary import (
     CallStatus,
     EntryKind,
     FeedbackTarget,
+    FocusOutcome,
     GoalStatus,
     JobStatus,
     NudgeResponse,
@@ -80,6 +81,13 @@ CASES: dict[str, tuple] = {
                            [*(r.value for r in NudgeResponse), None], [OUTSIDE]),
     "ck_nudges_hour": _bound("nudges", "hour_bucket", HOUR),
     "ck_job_runs_status": _enum("job_runs", "last_status", JobStatus),
+    "ck_focus_sessions_planned": ("focus_sessions", "planned_seconds", [60, 86400],
+                                  [59, 86401]),
+    "ck_focus_sessions_paused": ("focus_sessions", "paused_seconds", [0, 30], [-1]),
+    # the session in the journal has ended: it has an outcome (NULL slips through this
+    # CHECK, as SQL's NULL does through IN: left to the focus work)
+    "ck_focus_sessions_outcome": ("focus_sessions", "outcome",
+                                  [o.value for o in FocusOutcome], [OUTSIDE]),
     "ck_schema_repairs_row_count": ("schema_repairs", "row_count", [1, 40], [0, -3]),
     "ck_sync_state_one_row": ("sync_state", "id", [1], [2]),
 }
@@ -94,11 +102,11 @@ def _declared_checks() -> dict[str, tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The released 0008 journal (every table filled), migrated to head."""
+    """The released 0010 journal (every table filled), migrated to head."""
     folder = tmp_path_factory.mktemp("filled")
     db = folder / "wise.db"
     conn = sqlite3.connect(db)
-    conn.executescript((FIXTURES / "0008_sync.sql").read_text(encoding="utf-8"))
+    conn.executescript((FIXTURES / "0010_focus.sql").read_text(encoding="utf-8"))
     conn.close()
     db.chmod(0o600)
     ensure_schema(db, folder / "backups", keep_backups=1)
@@ -151,7 +159,7 @@ def test_each_check_takes_its_words_and_refuses_others(filled: Path, name: str) 
 
 
 # Values no released code wrote, but that a hand-edited or damaged journal may hold.
-_OUTSIDE_AT_0008 = [
+_OUTSIDE_AT_0010 = [
     "UPDATE reflections SET kind = 'weekly' WHERE id = 2",
     "UPDATE summaries SET source = 'guess' WHERE id = 1",  # names a model: 'model'
     "UPDATE summaries SET source = 'guess' WHERE id = 2",  # names none: 'plain'
@@ -171,8 +179,8 @@ def test_values_outside_the_vocabulary_are_repaired_counted_and_synced_again(
         tmp_path: Path) -> None:
     db = tmp_path / "wise.db"
     conn = sqlite3.connect(db)
-    conn.executescript((FIXTURES / "0008_sync.sql").read_text(encoding="utf-8"))
-    for statement in _OUTSIDE_AT_0008:
+    conn.executescript((FIXTURES / "0010_focus.sql").read_text(encoding="utf-8"))
+    for statement in _OUTSIDE_AT_0010:
         conn.execute(statement)
     conn.commit()
     conn.close()
