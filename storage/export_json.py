@@ -160,7 +160,7 @@ Header:
 | `style` | the wording style tried: `"plain"`, `"why_first"`, `"tiny_step"` or `"question"` |
 | `hour_bucket` | the local hour it was shown: 0–23 |
 | `source` | `"model"` or `"plain"` |
-| `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, or `null` |
+| `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, `"started"` or `null` |
 | `responded_at` | timestamp, or `null` |
 
 `feedback` (the user's word on a reflection or a nudge; `target` is `null` when what it

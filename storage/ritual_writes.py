@@ -318,7 +318,7 @@ def _check_cadence(cadence: int | None) -> None:
     low, high = CADENCE_PER_WEEK
     if cadence is not None and (isinstance(cadence, bool) or not isinstance(cadence, int)
                                 or not low <= cadence <= high):
-        raise ValueError("a cadence is times a week, from 1 to 21")
+        raise ValueError(f"a cadence is times a week, from {low} to {high}")
 
 
 def _goal_title(title: str) -> str:
