@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import email.utils
-import ipaddress
 import json
 import logging
 import os
@@ -39,6 +38,9 @@ import threading
 import time
 from typing import IO, Any, NoReturn
 from urllib.parse import urlparse
+
+# Stdlib only, like this module: which models are local is decided in one place.
+from app.llm.providers import is_local
 
 # Set before litellm is imported: no fetch of the model cost map, the Anthropic beta
 # headers or the blog feed at import (each otherwise goes to GitHub), no tokenizer
@@ -55,9 +57,6 @@ _LITELLM_ENV = {
 # A reply longer than max_tokens is cut here: ~4 characters a token, with a margin.
 CHARS_PER_TOKEN = 4
 CAP_MARGIN = 1.5
-LOCAL_PROVIDERS = {"ollama", "ollama_chat", "lm_studio", "llamafile", "vllm", "hosted_vllm",
-                   "xinference", "triton"}
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 - a name, not a bind
 
 _EOF = object()
 
@@ -113,19 +112,6 @@ def scrub(text: str, secret: str | None) -> str:
         text = text.replace(secret, "[key]")
     # Masked echoes ("sk-test-***7890") and other keys in the provider's words.
     return re.sub(r"\bsk-[A-Za-z0-9*_\-]{6,}", "[key]", text)
-
-
-def is_local(model: str, api_base: str | None) -> bool:
-    provider = model.split("/", 1)[0] if "/" in model else ""
-    if provider in LOCAL_PROVIDERS:
-        return True
-    if api_base:
-        host = (urlparse(api_base).hostname or "").lower()
-        if host in LOCAL_HOSTS or host.endswith(".localhost"):
-            return True
-        with contextlib.suppress(ValueError):
-            return ipaddress.ip_address(host).is_loopback
-    return False
 
 
 def where(call: dict) -> str:
