@@ -39,8 +39,10 @@ import time
 from typing import IO, Any, NoReturn
 from urllib.parse import urlparse
 
-# Stdlib only, like this module: which models are local is decided in one place.
+# Stdlib only, like this module: which models are local and what a text costs in tokens
+# are decided in one place each.
 from app.llm.providers import is_local
+from app.memory.tokens import estimate_tokens  # when the provider reports no usage
 
 # Set before litellm is imported: no fetch of the model cost map, the Anthropic beta
 # headers or the blog feed at import (each otherwise goes to GitHub), no tokenizer
@@ -148,10 +150,6 @@ def parse_retry_after(headers: Any) -> float | None:
         return None
     # The real clock, not Wise's (storage.clock): the server's date is real time.
     return max(0.0, when.timestamp() - time.time())
-
-
-def estimate_tokens(text: str) -> int:
-    return max(1, (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN) if text else 0
 
 
 # -- the litellm side ---------------------------------------------------------------------
