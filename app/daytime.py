@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from storage.clock import ClockShiftInvalid as ClockShiftInvalid
 from storage.clock import local_now as local_now  # the one clock (WISE_CLOCK_SHIFT)
+from storage.clock import shift as shift
 from storage.timeutil import journal_day_bounds
 
 # Fixed English names: the interface is English, and a locale (Qt sets the process's own

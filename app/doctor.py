@@ -93,6 +93,7 @@ def _database_checks(context: Context) -> list[Check]:
                                             "after a backup)"))
         return checks
     checks.append(Check("stored times", *_stored_times_state(db)))
+    checks.append(Check("values", *_repairs_state(db)))
     checks.append(Check("search index", *_fts_state(db)))
     checks.append(Check("backups", *_backups_state(context)))
     return checks
@@ -117,6 +118,27 @@ def _stored_times_state(db: Path) -> tuple[str, str]:
         detail += (f"; {len(found) - fixable} cannot be read at all: fix or delete those rows "
                    "with the sqlite3 tool, on a copy first")
     return FAIL, detail
+
+
+def _repairs_state(db: Path) -> tuple[str, str]:
+    """Values the schema's upgrade found outside the vocabulary, and what became of them:
+    said once in a while is enough, and the backup made before the upgrade kept them."""
+    from storage.schema_repairs import schema_repairs
+
+    conn = connect_readonly(db)
+    try:
+        repairs = schema_repairs(conn)
+    finally:
+        conn.close()
+    if not repairs:
+        return OK, "every value is one Wise knows (the database refuses any other)"
+    removed = any(repair.became is None for repair in repairs)
+    detail = (f"{sum(r.rows for r in repairs)} row(s) held values Wise does not know and were "
+              f"repaired when the journal was upgraded: "
+              + "; ".join(repair.describe() for repair in repairs))
+    if removed:
+        detail += "; the backup made before the upgrade still holds the removed rows"
+    return (WARN if removed else OK), detail
 
 
 def repair_stored_times(context: Context) -> tuple[int, int]:

@@ -7,14 +7,14 @@ apart from `exported_at`. Only the model-call log (`llm_calls`) is left out: it 
 bookkeeping, not the user's journal. The format description below is Markdown, ready for
 the README.
 
-## The "wise-journal" format, version 2
+## The "wise-journal" format, version 3
 
 An export is **one valid JSON document** in UTF-8 (so `json.load`, `jq` and any JSON tool
 read it), laid out with exactly **one record per line** so that Wise can read it back as a
 stream, whatever its size:
 
 ```
-{"format": "wise-journal", "version": 2, "exported_at": "…", "app_version": "0.1.0",
+{"format": "wise-journal", "version": 3, "exported_at": "…", "app_version": "0.1.0",
 "goals": [
 {"uid": "…", "slug": "family", "title": "Family", "why": "…", "status": "active", …},
 {"uid": "…", "slug": "health", "title": "Health", "why": "", "status": "paused", …}
@@ -62,7 +62,7 @@ Header:
 | field | value |
 |---|---|
 | `format` | always `"wise-journal"` |
-| `version` | the format version: the whole number `2` (Wise still imports `1`) |
+| `version` | the format version: the whole number `3` (Wise still imports `1` and `2`) |
 | `exported_at` | when the export was made (timestamp) |
 | `app_version` | the Wise version that wrote it, e.g. `"0.1.0"` (information only) |
 
@@ -143,7 +143,7 @@ Header:
 | field | value |
 |---|---|
 | `kind` | `"day"`, `"week"` or `"month"` |
-| `period_start`, `period_end` | dates (the end is included) |
+| `period_start`, `period_end` | dates (the end is included, and not before the start) |
 | `content` | text; `""` when deleted |
 | `source` | `"model"`, `"plain"`, or `"deleted"` (the user deleted it: not made again) |
 | `model`, `prompt_version` | text, or `null` |
@@ -153,10 +153,11 @@ Header:
 
 | field | value |
 |---|---|
+| `uid` | the nudge's identity: text, 1–36 characters (since version 3) |
 | `created_at` | when it was shown (timestamp) |
 | `action`, `goal` | the uid of the action / goal it was about, or `null` |
 | `text`, `reason` | text |
-| `style` | the wording style tried: text, 1–24 characters |
+| `style` | the wording style tried: `"plain"`, `"why_first"`, `"tiny_step"` or `"question"` |
 | `hour_bucket` | the local hour it was shown: 0–23 |
 | `source` | `"model"` or `"plain"` |
 | `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, `"started"`
@@ -184,6 +185,7 @@ was about is no longer in the journal):
 
 | field | value |
 |---|---|
+| `uid` | the feedback's identity: text, 1–36 characters (since version 3) |
 | `target_kind` | `"reflection"` or `"nudge"` |
 | `target` | a reflection's uid, or a nudge's key `{"created_at": …, "action": …}`, or `null` |
 | `rating` | `1` helpful, `0` neutral, `-1` not helpful |
@@ -246,7 +248,8 @@ FORMAT_VERSION = 3
 SECTIONS = ("goals", "actions", "entries", "day_words", "reflections", "summaries",
             "nudges", "feedback", "focus_sessions")
 # What each version holds: a version 1 file has only the first three lists, version 2 no
-# focus sessions.
+# focus sessions. Version 3 also adds the uid of nudges and feedback (a version 2 file's
+# get new ones when imported).
 SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS[:8], 3: SECTIONS}
 
 # Rows fetched per query: large enough that the query count stays small (100 for 100,000
@@ -485,7 +488,7 @@ def _summary_records(session: Session) -> Iterator[dict[str, Any]]:
 
 def _nudge_records(session: Session) -> Iterator[dict[str, Any]]:
     n = _nudges.c
-    query = (select(n.id, n.created_at, _actions.c.uid.label("action_uid"),
+    query = (select(n.id, n.uid, n.created_at, _actions.c.uid.label("action_uid"),
                     _goals.c.uid.label("goal_uid"), n.text, n.style, n.hour_bucket, n.reason,
                     n.source, n.response, n.responded_at)
              .outerjoin(_actions, _actions.c.id == n.action_id)
@@ -493,6 +496,7 @@ def _nudge_records(session: Session) -> Iterator[dict[str, Any]]:
     for rows in _chunks_by_id(session, query, n.id):
         for row in rows:
             yield {
+                "uid": row.uid,
                 "created_at": iso_timestamp(row.created_at),
                 "action": row.action_uid,
                 "goal": row.goal_uid,
@@ -510,7 +514,7 @@ def _feedback_records(session: Session) -> Iterator[dict[str, Any]]:
     f = _feedback.c
     nudge = _nudges.alias("target_nudge")
     nudge_action = _actions.alias("target_nudge_action")
-    query = (select(f.id, f.target_kind, _reflections.c.uid.label("reflection_uid"),
+    query = (select(f.id, f.uid, f.target_kind, _reflections.c.uid.label("reflection_uid"),
                     nudge.c.id.label("nudge_id"), nudge.c.created_at.label("nudge_at"),
                     nudge_action.c.uid.label("nudge_action_uid"), f.rating, f.note,
                     f.created_at)
@@ -521,6 +525,7 @@ def _feedback_records(session: Session) -> Iterator[dict[str, Any]]:
     for rows in _chunks_by_id(session, query, f.id):
         for row in rows:
             yield {
+                "uid": row.uid,
                 "target_kind": row.target_kind,
                 "target": _feedback_target(row),
                 "rating": row.rating,

@@ -54,6 +54,14 @@ from storage.models import (
     entry_tags,
 )
 from storage.ritual_writes import SUMMARY_DELETED
+from storage.vocabulary import (
+    FeedbackTarget,
+    NudgeSource,
+    NudgeStyle,
+    ReflectionKind,
+    SummaryKind,
+    SummarySource,
+)
 
 _goals: Table = Goal.__table__  # type: ignore[assignment]
 _actions: Table = Action.__table__  # type: ignore[assignment]
@@ -360,6 +368,7 @@ class _Field:
     parse: Callable[[Any], Any]  # raises ValueError when the value is unusable
     expected: str  # completes "…; expected ___"
     nullable: bool = False
+    absent_ok: bool = False  # a field older versions did not write: the column's default
 
 
 def _is_int(value: object) -> bool:
@@ -434,23 +443,6 @@ def _enum_field(name: str, enum: type[StrEnum]) -> _Field:
         return str(value)
     expected = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
     return _Field(name, parse, expected)
-
-
-class _SummaryKind(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-
-class _SummarySource(StrEnum):
-    MODEL = "model"
-    PLAIN = "plain"
-    DELETED = SUMMARY_DELETED
-
-
-class _FeedbackTarget(StrEnum):
-    REFLECTION = "reflection"
-    NUDGE = "nudge"
 
 
 # A nudge has no uid: feedback names it by its key, (when it was shown, its action's uid).
@@ -537,7 +529,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
     ),
     "reflections": (
         _UID,
-        _text_field("kind", limits.REFLECTION_KIND_CHARS),
+        _enum_field("kind", ReflectionKind),
         _Field("period", _day, "a date like 2026-11-27"),
         _text_field("prompt_name", limits.PROMPT_NAME_CHARS, nullable=True),
         _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
@@ -550,24 +542,25 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _UPDATED,
     ),
     "summaries": (
-        _enum_field("kind", _SummaryKind),
+        _enum_field("kind", SummaryKind),
         _Field("period_start", _day, "a date like 2026-11-27"),
         _Field("period_end", _day, "a date like 2026-11-27"),
         _Field("content", _text, "text"),
-        _enum_field("source", _SummarySource),
+        _enum_field("source", SummarySource),
         _text_field("model", limits.MODEL_CHARS, nullable=True),
         _text_field("prompt_version", limits.PROMPT_VERSION_CHARS, nullable=True),
         _CREATED,
     ),
     "nudges": (
+        replace(_UID, absent_ok=True),  # since version 3
         _CREATED,
         _Field("action", _UID_TEXT, "an action's uid", nullable=True),
         _GOAL_REF,
         _Field("text", _text, "text"),
-        _text_field("style", limits.NUDGE_STYLE_CHARS),
+        _enum_field("style", NudgeStyle),
         _number_field("hour_bucket", limits.HOUR),
         _Field("reason", _text, "text"),
-        _text_field("source", limits.NUDGE_SOURCE_CHARS),
+        _enum_field("source", NudgeSource),
         replace(_enum_field("response", NudgeResponse), nullable=True),
         _Field("responded_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
     ),
@@ -586,7 +579,8 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         replace(_enum_field("outcome", FocusOutcome), nullable=True),
     ),
     "feedback": (
-        _enum_field("target_kind", _FeedbackTarget),
+        replace(_UID, absent_ok=True),  # since version 3
+        _enum_field("target_kind", FeedbackTarget),
         _Field("target", _feedback_target, "a reflection's uid, or a nudge's key "
                '{"created_at": …, "action": …}', nullable=True),
         _Field("rating", _whole_number(*limits.RATING), "-1, 0 or 1"),
@@ -612,6 +606,8 @@ def _checked(section: str, where: str, data: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in _FIELDS[section]:
         if spec.name not in data:
+            if spec.absent_ok:
+                continue
             raise ImportRejected(f"{where}: {noun} has no '{spec.name}' field")
         value = data[spec.name]
         if value is None and spec.nullable:
@@ -785,6 +781,9 @@ class _Importer:
         found = self._find(_summaries, s.kind == values["kind"],
                            s.period_start == values["period_start"])
         key = f"({values['kind']}, {values['period_start']})"
+        if values["period_end"] < values["period_start"]:
+            raise ImportRejected(f"{where}: summary {key} ends on {values['period_end']}, "
+                                 "before it starts")
         if not self._known("summaries", where, key, found):
             self._insert("summaries", values)
         elif deleted:
@@ -798,8 +797,10 @@ class _Importer:
         values["action_id"] = self._action_id(action_uid, where, "nudges")
         values["goal_id"] = self._goal_id(values.pop("goal"), where, "nudges")
         n = _nudges.c
-        found = self._find(_nudges, n.created_at == values["created_at"],
-                           _same(n.action_id, values["action_id"]))
+        # The same nudge: its uid (version 3), or its key (what a version 2 file gives).
+        found = ("uid" in values and self._find(_nudges, n.uid == values["uid"])) or (
+            self._find(_nudges, n.created_at == values["created_at"],
+                       _same(n.action_id, values["action_id"])))
         key = f"(shown {values['created_at'].isoformat()}, action {action_uid})"
         if not self._known("nudges", where, key, found):
             self._insert("nudges", values)
@@ -810,8 +811,9 @@ class _Importer:
         f = _feedback.c
         same_target = (f.target_id == target_id if target_id != _NO_TARGET else
                        f.target_id.not_in(select(_TARGETS[kind].c.id)))
-        found = self._find(_feedback, f.target_kind == kind, same_target,
-                           f.created_at == values["created_at"])
+        found = ("uid" in values and self._find(_feedback, f.uid == values["uid"])) or (
+            self._find(_feedback, f.target_kind == kind, same_target,
+                       f.created_at == values["created_at"]))
         key = f"(on the {kind}, given {values['created_at'].isoformat()})"
         if not self._known("feedback", where, key, found):
             self._insert("feedback", {**values, "target_id": target_id})
@@ -826,7 +828,7 @@ class _Importer:
         values["action_id"] = self._action_id(values.pop("action"), where, "focus_sessions")
         nudge = values.pop("nudge")
         values["nudge_id"] = None if nudge is None else self._target_id(
-            _FeedbackTarget.NUDGE, nudge, where)
+            FeedbackTarget.NUDGE, nudge, where)
         if values["ended_at"] is None and self._find(_focus, _focus.c.ended_at.is_(None)):
             # One session runs at a time: this journal's own keeps running, and the file's
             # is kept as interrupted at its planned end (its time is not lost).
@@ -851,7 +853,7 @@ class _Importer:
         """The row id of what a feedback is about (looked up by uid or by nudge key)."""
         if target is None:
             return _NO_TARGET
-        if kind == _FeedbackTarget.REFLECTION:
+        if kind == FeedbackTarget.REFLECTION:
             if not isinstance(target, str):
                 raise ImportRejected(f"{where}: feedback on a reflection names it by its uid, "
                                      "not by a nudge's key")

@@ -25,11 +25,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.ids import new_uid
 from storage.limits import (
+    CADENCE_PER_WEEK,
+    ENERGY,
+    HOUR,
     MODEL_CHARS,
+    MOOD,
     NUDGE_SOURCE_CHARS,
     NUDGE_STYLE_CHARS,
     PROMPT_NAME_CHARS,
     PROMPT_VERSION_CHARS,
+    RATING,
     REFLECTION_KIND_CHARS,
     TAG_CHARS,
     UID_CHARS,
@@ -42,10 +47,18 @@ from storage.vocabulary import (
     ActionStatus,
     CallStatus,
     EntryKind,
+    FeedbackTarget,
     FocusOutcome,
     GoalStatus,
+    JobStatus,
     NudgeResponse,
+    NudgeSource,
+    NudgeStyle,
+    ReflectionKind,
     Source,
+    SummaryKind,
+    SummarySource,
+    sql_in,
 )
 
 
@@ -84,7 +97,17 @@ NAMING = {
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+    return sql_in(column, enum)
+
+
+def _between(column: str, limit: tuple[int, int], *, nullable: bool = False) -> str:
+    """The CHECK for a bounded number, from storage.limits."""
+    check = f"{column} BETWEEN {limit[0]} AND {limit[1]}"
+    return f"{column} IS NULL OR {check}" if nullable else check
+
+
+def _not_negative(*columns: str) -> str:
+    return " AND ".join(f"{column} >= 0" for column in columns)
 
 
 class Base(DeclarativeBase):
@@ -118,7 +141,7 @@ class Goal(Base):
     __tablename__ = "goals"
     __table_args__ = (
         CheckConstraint(_in("status", GoalStatus), name="status"),
-        CheckConstraint("cadence_per_week IS NULL OR cadence_per_week BETWEEN 1 AND 21",
+        CheckConstraint(_between("cadence_per_week", CADENCE_PER_WEEK, nullable=True),
                         name="cadence"),
     )
 
@@ -171,8 +194,8 @@ class Entry(Base):
     __tablename__ = "entries"
     __table_args__ = (
         CheckConstraint(_in("kind", EntryKind), name="kind"),
-        CheckConstraint("mood IS NULL OR mood BETWEEN 1 AND 5", name="mood"),
-        CheckConstraint("energy IS NULL OR energy BETWEEN 1 AND 5", name="energy"),
+        CheckConstraint(_between("mood", MOOD, nullable=True), name="mood"),
+        CheckConstraint(_between("energy", ENERGY, nullable=True), name="energy"),
         CheckConstraint(_in("source", Source), name="source"),
     )
 
@@ -198,7 +221,12 @@ class LLMCall(Base):
     Never the messages or the key: those stay out of the database."""
 
     __tablename__ = "llm_calls"
-    __table_args__ = (CheckConstraint(_in("status", CallStatus), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", CallStatus), name="status"),
+        CheckConstraint(_not_negative("input_tokens", "output_tokens", "cost_usd",
+                                      "latency_ms"), name="amounts"),
+        CheckConstraint("first_token_ms IS NULL OR first_token_ms >= 0", name="first_token"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
@@ -220,7 +248,10 @@ class Reflection(Base):
     """What the companion said about a period (a day, for now), and what the user said."""
 
     __tablename__ = "reflections"
-    __table_args__ = (Index("ix_reflections_kind_period", "kind", "period"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", ReflectionKind), name="kind"),
+        Index("ix_reflections_kind_period", "kind", "period"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
@@ -244,8 +275,8 @@ class DayWords(Base):
 
     __tablename__ = "day_words"
     __table_args__ = (
-        CheckConstraint("mood IS NULL OR mood BETWEEN 1 AND 5", name="mood"),
-        CheckConstraint("energy IS NULL OR energy BETWEEN 1 AND 5", name="energy"),
+        CheckConstraint(_between("mood", MOOD, nullable=True), name="mood"),
+        CheckConstraint(_between("energy", ENERGY, nullable=True), name="energy"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -262,7 +293,12 @@ class Summary(Base):
     """A digest of a day or a week, made once and reused as memory at a bounded cost."""
 
     __tablename__ = "summaries"
-    __table_args__ = (UniqueConstraint("kind", "period_start", name="uq_summaries_kind_start"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "period_start", name="uq_summaries_kind_start"),
+        CheckConstraint(_in("kind", SummaryKind), name="kind"),
+        CheckConstraint(_in("source", SummarySource), name="source"),
+        CheckConstraint("period_end >= period_start", name="period"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))  # "day" | "week" | "month"
@@ -279,6 +315,10 @@ class Feedback(Base):
     """The user's word on something the companion did (did it help?)."""
 
     __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint(_in("target_kind", FeedbackTarget), name="target_kind"),
+        CheckConstraint(_between("rating", RATING), name="rating"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
@@ -296,6 +336,9 @@ class Nudge(Base):
     __table_args__ = (
         CheckConstraint(f"response IS NULL OR {_in('response', NudgeResponse)}",
                         name="response"),
+        CheckConstraint(_in("style", NudgeStyle), name="style"),
+        CheckConstraint(_in("source", NudgeSource), name="source"),
+        CheckConstraint(_between("hour_bucket", HOUR), name="hour"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -346,8 +389,27 @@ class JobRun(Base):
     """The last run of each scheduled job, so a restart neither repeats nor skips work."""
 
     __tablename__ = "job_runs"
+    __table_args__ = (CheckConstraint(_in("last_status", JobStatus), name="status"),)
 
     job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_run_at: Mapped[datetime]
     last_status: Mapped[str] = mapped_column(String(16))  # "ok" | "error" | "skipped"
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class SchemaRepair(Base):
+    """Rows a migration changed or removed because they held a value outside the
+    vocabulary (0011_vocabulary_checks): counted by old value, reported by `wise doctor`.
+    Local to this device and never exported: it describes this file's history."""
+
+    __tablename__ = "schema_repairs"
+    __table_args__ = (CheckConstraint("row_count > 0", name="row_count"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[str] = mapped_column(String(40))
+    tbl: Mapped[str] = mapped_column(String(40))
+    col: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)  # in words; None: rows removed
+    row_count: Mapped[int] = mapped_column(Integer)
+    repaired_at: Mapped[datetime]

@@ -22,12 +22,13 @@ from storage.goal_links import unlinked_tagged
 from storage.ritual_writes import SUMMARY_DELETED
 from storage.sqlite import connect_readonly
 from storage.timeutil import from_db, journal_day_bounds, to_db
+from storage.vocabulary import GoalStatus
 
 HEATMAP_WEEKS = 12
 HEATMAP_DAYS = HEATMAP_WEEKS * 7
 OPEN_LIMIT = 200
 DONE_LIMIT = 200
-GOAL_STATUS_ORDER = ("active", "paused", "done", "archived")
+GOAL_STATUS_ORDER = tuple(status.value for status in GoalStatus)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from storage.slugs import slugify
 from storage.sqlite import close_connection, roll_back
 from storage.steps import open_steps_by_key, step_key
 from storage.timeutil import to_db, utc_now
-from storage.vocabulary import ActionStatus, GoalStatus, Source
+from storage.vocabulary import ActionStatus, GoalStatus, Source, SummarySource
 
 MAX_WORDS_CHARS = 100_000
 MAX_TITLE_CHARS = GOAL_TITLE_CHARS[1]
@@ -45,9 +45,8 @@ ACTION_STATUSES = tuple(ActionStatus)
 GOAL_STATUSES = tuple(GoalStatus)
 SOURCES = tuple(Source)
 # A summary the user deleted keeps its row with this source and no text (see
-# delete_summary); summaries.source is free text (String(16), no CHECK), so this needs no
-# migration. Readers of memory skip these rows; the summary maker counts them as made.
-SUMMARY_DELETED = "deleted"
+# delete_summary). Readers of memory skip these rows; the summary maker counts them as made.
+SUMMARY_DELETED = SummarySource.DELETED.value
 
 
 @dataclass(frozen=True)
@@ -319,7 +318,7 @@ def _check_cadence(cadence: int | None) -> None:
     low, high = CADENCE_PER_WEEK
     if cadence is not None and (isinstance(cadence, bool) or not isinstance(cadence, int)
                                 or not low <= cadence <= high):
-        raise ValueError("a cadence is times a week, from 1 to 21")
+        raise ValueError(f"a cadence is times a week, from {low} to {high}")
 
 
 def _goal_title(title: str) -> str:

@@ -57,3 +57,50 @@ class FocusOutcome(StrEnum):
     DONE = "done"  # the step was done
     STOPPED = "stopped"  # the user stopped here (never a failure)
     INTERRUPTED = "interrupted"  # Wise quit or crashed while it ran; found on restart
+
+
+class ReflectionKind(StrEnum):
+    DAILY = "daily"
+
+
+class SummaryKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class SummarySource(StrEnum):
+    MODEL = "model"
+    PLAIN = "plain"
+    # A tombstone: the user deleted this digest, so the nightly job does not make it again.
+    DELETED = "deleted"
+
+
+class FeedbackTarget(StrEnum):
+    REFLECTION = "reflection"
+    NUDGE = "nudge"
+
+
+class NudgeSource(StrEnum):
+    MODEL = "model"
+    PLAIN = "plain"
+
+
+class NudgeStyle(StrEnum):
+    """The wordings the nudge learner tries (app.nudges.learner)."""
+
+    PLAIN = "plain"
+    WHY_FIRST = "why_first"
+    TINY_STEP = "tiny_step"
+    QUESTION = "question"
+
+
+class JobStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+def sql_in(column: str, enum: type[StrEnum]) -> str:
+    """`column IN ('a', 'b')`: the CHECK constraint (or WHERE clause) for one vocabulary."""
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"

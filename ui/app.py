@@ -43,7 +43,7 @@ def run_tray(argv: Sequence[str]) -> int:
                         help="open this window once started (wise open WINDOW)")
     options = parser.parse_args(list(argv))
     os.umask(0o077)  # everything the tray writes is for the user's eyes only
-    from storage.clock import ClockShiftInvalid, shift
+    from app.daytime import ClockShiftInvalid, shift
 
     try:
         clock_shift = shift()
@@ -160,8 +160,8 @@ class WiseApp:
     """Owns the tray's parts and connects them. Widgets are created here and nowhere else."""
 
     def __init__(self, context: Context, *, log_path: str) -> None:
+        from app.capture.store import CaptureWriter
         from app.drafts import DraftStore
-        from storage.capture_writer import CaptureWriter
         from ui.crash import CrashHandler
         from ui.hotkey import GlobalHotkey
         from ui.ipc_server import IpcServer
@@ -365,7 +365,7 @@ class WiseApp:
             self.sync.changed()
 
     def _prepare_journal(self) -> list:
-        from storage.quick_reads import goal_tags
+        from app.capture.store import goal_tags
 
         self.ensure_journal()
         return goal_tags(self.context.paths.db)
@@ -374,7 +374,7 @@ class WiseApp:
         """The journal exists at the current schema. Creating or migrating it runs Alembic
         (and so SQLAlchemy): that happens in a `wise migrate` child, once, so the tray never
         carries them. Blocks: call it on a worker thread."""
-        from storage.migrate import schema_is_current
+        from app.journal_health import schema_is_current
 
         if not schema_is_current(self.context.paths.db):
             from ui.rhythm import run_wise
@@ -399,8 +399,12 @@ class WiseApp:
         db = self.context.paths.db
 
         def work():
-            from storage.errors import StorageError
-            from storage.integrity import integrity_problems, mark_damaged, read_damage_mark
+            from app.journal_health import (
+                StorageError,
+                integrity_problems,
+                mark_damaged,
+                read_damage_mark,
+            )
 
             try:
                 problems = integrity_problems(db, quick=True) if db.exists() else []
@@ -554,7 +558,7 @@ class WiseApp:
         self.background.run(work, on_success=saved, on_error=failed)
 
     def _refresh_goals_later(self) -> None:
-        from storage.quick_reads import goal_tags
+        from app.capture.store import goal_tags
 
         db = self.context.paths.db
         self.background.run(lambda: goal_tags(db), on_success=self.capture_window.set_goals,
@@ -642,7 +646,7 @@ class WiseApp:
 
         def job():
             if self._ritual_writer is None:
-                from storage.ritual_writes import RitualWriter
+                from app.ritual_data import RitualWriter
 
                 # A window opened in the tray's first moments may come before the start-up
                 # check of the journal: make sure it exists and is migrated (cheap after).
@@ -655,7 +659,7 @@ class WiseApp:
             return on_success(result)
 
         def failed(exc: Exception) -> None:
-            from storage.errors import StorageError
+            from app.journal_health import StorageError
 
             if isinstance(exc, StorageError):
                 self.check_journal()  # an I/O error may be a damaged journal
@@ -760,7 +764,7 @@ class WiseApp:
         Wise's own atomic save replace the file, which ends a watch on the file itself."""
         from PySide6.QtCore import QFileSystemWatcher, QTimer
 
-        from storage.private import private_folder
+        from app.journal_health import private_folder
 
         path = self.context.paths.settings_file
         try:

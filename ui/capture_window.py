@@ -41,12 +41,13 @@ from PySide6.QtWidgets import (
 
 from app.capture.parser import parse_capture
 from app.capture.preview import describe_preview
+from app.capture.store import GoalTag
 from app.capture.validate import MAX_CAPTURE_CHARS, validate_capture_text
 from app.daytime import journal_day, local_now
 from app.drafts import DraftStore
 from app.errors import BadInput
-from storage.quick_reads import GoalTag
 from ui.compositing import has_compositor
+from ui.palette import mix
 
 log = logging.getLogger(__name__)
 
@@ -353,14 +354,14 @@ class CaptureWindow(QWidget):
         text = palette.color(QPalette.ColorRole.Text)
         dark = base.lightnessF() < 0.5
         self._colours = {
-            _Tone.PREVIEW: _mix(text, base, 0.68),
-            _Tone.NOTICE: _mix(text, base, 0.85),
+            _Tone.PREVIEW: mix(text, base, 0.68),
+            _Tone.NOTICE: mix(text, base, 0.85),
             _Tone.SUCCESS: QColor("#7bd88f" if dark else "#1e7a3a"),
             _Tone.WARM: QColor("#f2b866" if dark else "#9a5200"),
         }
-        hint = _mix(text, base, 0.55)
-        border = _mix(text, base, 0.22 if dark else 0.16)
-        rule = _mix(text, base, 0.10)
+        hint = mix(text, base, 0.55)
+        border = mix(text, base, 0.22 if dark else 0.16)
+        rule = mix(text, base, 0.10)
         selection = palette.color(QPalette.ColorRole.Highlight)
         self._card.setStyleSheet(
             f"QFrame#card {{ background: {base.name()}; border: 1px solid {border.name()};"
@@ -386,7 +387,7 @@ class CaptureWindow(QWidget):
             f" color: {highlighted.name()}; }}"
         )
         placeholder = QPalette(self.box.palette())
-        placeholder.setColor(QPalette.ColorRole.PlaceholderText, _mix(text, base, 0.5))
+        placeholder.setColor(QPalette.ColorRole.PlaceholderText, mix(text, base, 0.5))
         self.box.setPalette(placeholder)
         self._paint_line()
 
@@ -626,16 +627,6 @@ class CaptureWindow(QWidget):
             # ever shows the preview overlapping the grown text.
             self._card.layout().activate()
             self.layout().activate()
-
-
-def _mix(front: QColor, back: QColor, amount: float) -> QColor:
-    """`amount` of `front` over `back`: a muted text colour that follows the theme."""
-    rest = 1.0 - amount
-    return QColor.fromRgbF(
-        front.redF() * amount + back.redF() * rest,
-        front.greenF() * amount + back.greenF() * rest,
-        front.blueF() * amount + back.blueF() * rest,
-    )
 
 
 def _scaled(font: QFont, factor: float) -> QFont:

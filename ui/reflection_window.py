@@ -287,7 +287,7 @@ class ReflectionWindow(QWidget):
         token, db, hour = self._load_token, self._db, self._day_start_hour()
 
         def read(_writer):
-            from storage.ritual_reads import day_view, earliest_day
+            from app.ritual_data import day_view, earliest_day
 
             return day_view(db, day, hour), earliest_day(db, hour)
 

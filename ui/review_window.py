@@ -165,7 +165,7 @@ class ReviewWindow(QWidget):
 
     def review_all(self) -> None:
         """Every active goal reviewed; titles read first (the filter may hide some)."""
-        from storage.ritual_reads import goal_cards
+        from app.ritual_data import goal_cards
 
         db, today, hour = self.context.db, self.context.today(), self.context.start_hour
         self.context.run(lambda _writer: {c.id: c.title for c in goal_cards(db, today, hour)},

@@ -104,8 +104,8 @@ class TrayRhythm(QObject):
                                  on_error=self._failed)
 
     def _start_scheduler(self) -> Any:
+        from app.rhythm.runs import RunStore
         from app.rhythm.scheduler import Rhythm
-        from storage.job_runs import RunStore
 
         self._app.ensure_journal()
         rhythm = Rhythm(RunStore(self._app.context.paths.db),

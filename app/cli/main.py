@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 
 from app import __version__
 from app.errors import BadInput, WiseError
+from app.vocabulary import CADENCE_PER_WEEK
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+_CADENCE_HELP = "times a week you want to touch it ({}-{})".format(*CADENCE_PER_WEEK)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -326,7 +328,7 @@ def _add_goal_commands(add: Callable) -> None:
     new = sub("add", "add a goal and its why")
     new.add_argument("title")
     new.add_argument("--why", default="", help="why this goal matters to you")
-    new.add_argument("--cadence", type=int, help="times a week you want to touch it (1-21)")
+    new.add_argument("--cadence", type=int, help=_CADENCE_HELP)
     new.add_argument("--slug", help="the #tag that links captures to it (default: from title)")
     new.add_argument("--link", action="store_true",
                      help="also link the items tagged with its #tag before it existed")
@@ -350,7 +352,7 @@ def _add_goal_commands(add: Callable) -> None:
     edit.add_argument("--title", help="the new title")
     edit.add_argument("--why", help="the new why ('' clears it)")
     rhythm = edit.add_mutually_exclusive_group()
-    rhythm.add_argument("--cadence", type=int, help="times a week you want to touch it (1-21)")
+    rhythm.add_argument("--cadence", type=int, help=_CADENCE_HELP)
     rhythm.add_argument("--no-cadence", action="store_true", help="no weekly rhythm")
     edit.set_defaults(handler=_command("goals_cmd", "run_edit"))
     review = sub("review", "is each goal alive, still wanted, and what is the smallest step "

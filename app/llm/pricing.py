@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from app.llm.providers import LOCAL_PROVIDERS, normalize_provider, provider_of
+from app.memory.tokens import estimate_tokens as estimate_text_tokens
 
 PRICE_FILE = "model_prices_and_context_window_backup.json"
 
@@ -86,11 +87,12 @@ def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> float | 
 
 
 def estimate_tokens(messages: list[dict]) -> int:
-    """A rough count for budgets and previews: ~4 characters a token, plus framing."""
+    """What the messages cost for the budget check: the one estimate the previews and the
+    context builder use (app.memory.tokens, an upper bound), plus each message's framing."""
     total = 0
     for message in messages:
         content = message.get("content", "")
         if not isinstance(content, str):
             content = json.dumps(content, ensure_ascii=False)
-        total += len(content) // 4 + 4
+        total += estimate_text_tokens(content) + 4
     return total + 3

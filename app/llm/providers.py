@@ -4,7 +4,7 @@ Model strings are litellm's: ``provider/model`` ("openai/gpt-4o-mini",
 "ollama_chat/llama3.2", "openrouter/anthropic/claude-3.5-sonnet"), or a bare name litellm
 knows ("gpt-4o", "claude-haiku-4-5").
 
-"Local" (the same rule as the worker's, ``app.llm.worker_main.is_local``):
+"Local" (one rule, which the model worker uses too):
 
 - a local provider (Ollama, LM Studio, llamafile, vLLM, Xinference, Triton), wherever
   its server runs (it is the user's own); or

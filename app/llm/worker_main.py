@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import email.utils
-import ipaddress
 import json
 import logging
 import os
@@ -39,6 +38,11 @@ import threading
 import time
 from typing import IO, Any, NoReturn
 from urllib.parse import urlparse
+
+# Stdlib only, like this module: which models are local and what a text costs in tokens
+# are decided in one place each.
+from app.llm.providers import is_local
+from app.memory.tokens import estimate_tokens  # when the provider reports no usage
 
 # Set before litellm is imported: no fetch of the model cost map, the Anthropic beta
 # headers or the blog feed at import (each otherwise goes to GitHub), no tokenizer
@@ -55,9 +59,6 @@ _LITELLM_ENV = {
 # A reply longer than max_tokens is cut here: ~4 characters a token, with a margin.
 CHARS_PER_TOKEN = 4
 CAP_MARGIN = 1.5
-LOCAL_PROVIDERS = {"ollama", "ollama_chat", "lm_studio", "llamafile", "vllm", "hosted_vllm",
-                   "xinference", "triton"}
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 - a name, not a bind
 
 _EOF = object()
 
@@ -115,19 +116,6 @@ def scrub(text: str, secret: str | None) -> str:
     return re.sub(r"\bsk-[A-Za-z0-9*_\-]{6,}", "[key]", text)
 
 
-def is_local(model: str, api_base: str | None) -> bool:
-    provider = model.split("/", 1)[0] if "/" in model else ""
-    if provider in LOCAL_PROVIDERS:
-        return True
-    if api_base:
-        host = (urlparse(api_base).hostname or "").lower()
-        if host in LOCAL_HOSTS or host.endswith(".localhost"):
-            return True
-        with contextlib.suppress(ValueError):
-            return ipaddress.ip_address(host).is_loopback
-    return False
-
-
 def where(call: dict) -> str:
     if call.get("api_base"):
         parsed = urlparse(call["api_base"])
@@ -162,10 +150,6 @@ def parse_retry_after(headers: Any) -> float | None:
         return None
     # The real clock, not Wise's (storage.clock): the server's date is real time.
     return max(0.0, when.timestamp() - time.time())
-
-
-def estimate_tokens(text: str) -> int:
-    return max(1, (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN) if text else 0
 
 
 # -- the litellm side ---------------------------------------------------------------------
@@ -295,10 +279,9 @@ class Worker:
         if mode == "json_object":  # llama-cpp-python's grammar-constrained JSON
             return {"type": "json_object", "schema": schema}
         model = call["model"]
-        provider = model.split("/", 1)[0] if "/" in model else ""
         # A server of the user's own (or Ollama, whose `format` litellm fills from this)
         # is asked; a cloud model only when litellm knows it takes a schema.
-        if call.get("api_base") or provider in LOCAL_PROVIDERS or self.supports_schema(model):
+        if call.get("api_base") or is_local(model) or self.supports_schema(model):
             return {"type": "json_schema", "json_schema": {
                 "name": "reply", "schema": schema, "strict": False}}
         return None

@@ -45,8 +45,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.nudges import policy
+from storage.vocabulary import NudgeStyle
 
-STYLES = ("plain", "why_first", "tiny_step", "question")
+STYLES = tuple(style.value for style in NudgeStyle)  # the database refuses any other
 STYLE_WORDS = {
     "plain": "plain reminders",
     "why_first": "nudges that start from your why",

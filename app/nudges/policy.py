@@ -59,6 +59,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from app.rhythm.clock import QuietHours
+
 ANSWER_WINDOW = timedelta(hours=2)  # unanswered this long: counts as ignored
 SNOOZE = timedelta(minutes=15)  # "Snooze" shows the same nudge again this much later
 BACKOFF_AFTER = 2  # ignored nudges in a row before Wise holds back
@@ -158,19 +160,21 @@ def parse_hhmm(value: str | time) -> time:
     return time(int(hours), int(minutes))
 
 
+def _quiet(rules: NudgeRules) -> QuietHours:
+    return QuietHours(rules.quiet_start, rules.quiet_end)
+
+
 def in_quiet_hours(moment: datetime, rules: NudgeRules) -> bool:
-    """Whether the wall-clock time of `moment` is inside the quiet window."""
-    start, end = rules.quiet_start, rules.quiet_end
-    if start == end:
-        return False
-    clock = moment.time().replace(tzinfo=None)
-    if start < end:
-        return start <= clock < end
-    return clock >= start or clock < end  # wraps past midnight
+    """Whether the wall-clock time of `moment` is inside the quiet window (the one rule,
+    app.rhythm.clock.QuietHours, which the scheduler uses too)."""
+    return _quiet(rules).contains(moment)
 
 
 def quiet_end_after(moment: datetime, rules: NudgeRules) -> datetime:
     """The end of the quiet window `moment` is in (the next quiet_end on the wall clock)."""
+    end = _quiet(rules).end_after(moment)
+    if end is not None:
+        return end
     end = datetime.combine(moment.date(), rules.quiet_end, tzinfo=moment.tzinfo)
     return end if end > moment else end + timedelta(days=1)
 

@@ -123,10 +123,15 @@ def _estimates(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
 @case("MODEL_CHARS", "PROMPT_NAME_CHARS", "PROMPT_VERSION_CHARS", "REFLECTION_KIND_CHARS",
       "RATING")
 def _reflections(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
-    """The model's name comes from a setting, the prompt's from the prompt files."""
+    """The model's name comes from a setting, the prompt's from the prompt files; the kind
+    is the vocabulary's (the database refuses others)."""
     from prompts.loader import list_prompts, load_prompt
     from storage.engine import Journal
     from storage.models import Feedback, Reflection
+    from storage.vocabulary import ReflectionKind
+
+    kind = max(ReflectionKind, key=len).value
+    assert all(len(k) <= limits.REFLECTION_KIND_CHARS[1] for k in ReflectionKind)
 
     model_high = limits.MODEL_CHARS[1]
     assert wise("config", "set", "llm.model", "m" * (model_high + 1)).code == 2
@@ -139,7 +144,7 @@ def _reflections(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
     journal = Journal(home / "wise.db")
     try:
         with journal.write() as session:
-            reflection = Reflection(kind="k" * limits.REFLECTION_KIND_CHARS[1],
+            reflection = Reflection(kind=kind,
                                     period=date(2026, 11, 26), content="Well done.",
                                     model="m" * model_high,
                                     prompt_name="p" * limits.PROMPT_NAME_CHARS[1],
@@ -156,7 +161,7 @@ def _reflections(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
     db = round_trip(wise, tmp_path)
     assert rows(db, "SELECT length(kind), length(model), length(prompt_name), "
                     "length(prompt_version) FROM reflections") == [
-        (limits.REFLECTION_KIND_CHARS[1], model_high, limits.PROMPT_NAME_CHARS[1],
+        (len(kind), model_high, limits.PROMPT_NAME_CHARS[1],
          limits.PROMPT_VERSION_CHARS[1])]
     assert sorted(rows(db, "SELECT rating FROM feedback")) == [
         (r,) for r in range(limits.RATING[0], limits.RATING[1] + 1)]
@@ -164,29 +169,30 @@ def _reflections(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
 
 @case("NUDGE_STYLE_CHARS", "NUDGE_SOURCE_CHARS", "HOUR")
 def _nudges(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
-    """Styles, sources and hours come from the nudge code: each one fits, and a nudge at
-    the edges travels."""
+    """Styles and sources are the vocabulary's (the database refuses others): each one fits
+    its column, and a nudge of each, at the edge hours, travels."""
     from app.nudges.learner import STYLES
     from storage.engine import Journal
     from storage.models import Nudge
+    from storage.vocabulary import NudgeSource, NudgeStyle
 
-    assert all(len(style) <= limits.NUDGE_STYLE_CHARS[1] for style in STYLES)
+    assert tuple(NudgeStyle) == STYLES
+    assert all(len(style) <= limits.NUDGE_STYLE_CHARS[1] for style in NudgeStyle)
+    assert all(len(source) <= limits.NUDGE_SOURCE_CHARS[1] for source in NudgeSource)
     assert wise("capture", "a note").code == 0
+    made = [(hour, style.value, source.value) for hour in limits.HOUR
+            for style in NudgeStyle for source in NudgeSource]
     journal = Journal(home / "wise.db")
     try:
         with journal.write() as session:
-            for hour in limits.HOUR:
-                session.add(Nudge(created_at=datetime(2026, 11, 26, hour, tzinfo=UTC),
-                                  text="a step", style="s" * limits.NUDGE_STYLE_CHARS[1],
-                                  hour_bucket=hour, reason="",
-                                  source="o" * limits.NUDGE_SOURCE_CHARS[1]))
+            for minute, (hour, style, source) in enumerate(made):
+                session.add(Nudge(created_at=datetime(2026, 11, 26, hour, minute, tzinfo=UTC),
+                                  text="a step", style=style, hour_bucket=hour, reason="",
+                                  source=source))
     finally:
         journal.close()
     db = round_trip(wise, tmp_path)
-    assert rows(db, "SELECT hour_bucket, length(style), length(source) FROM nudges "
-                    "ORDER BY hour_bucket") == [
-        (hour, limits.NUDGE_STYLE_CHARS[1], limits.NUDGE_SOURCE_CHARS[1])
-        for hour in limits.HOUR]
+    assert rows(db, "SELECT hour_bucket, style, source FROM nudges ORDER BY created_at") == made
 
 
 def test_every_declared_limit_has_a_round_trip() -> None:

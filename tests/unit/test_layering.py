@@ -51,11 +51,19 @@ def test_lower_layers_do_not_import_upper_ones(path: Path) -> None:
     assert not {m for m in imported_modules(path) if top(m) in {"app", "ui"}}
 
 
+@pytest.mark.parametrize("path", python_files("ui"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_ui_reaches_storage_only_through_app(path: Path) -> None:
+    """ui -> app -> storage: a window asks app/ (app/ritual_data.py, app/journal_health.py,
+    app/capture/store.py...), never the data layer itself, at the top or inside a function."""
+    assert not {m for m in imported_modules(path) if top(m) == "storage"}
+
+
 def test_the_rule_checker_sees_imports(tmp_path: Path) -> None:
     # Guard against a checker that passes because it finds nothing.
     sample = tmp_path / "sample.py"
-    sample.write_text("import PySide6.QtWidgets\nfrom litellm import completion\n")
-    assert imported_modules(sample) == {"PySide6.QtWidgets", "litellm"}
+    sample.write_text("import PySide6.QtWidgets\nfrom litellm import completion\n"
+                      "def later():\n    from storage.ritual_reads import day_view\n")
+    assert imported_modules(sample) == {"PySide6.QtWidgets", "litellm", "storage.ritual_reads"}
 
 
 def run_python(code: str) -> str:

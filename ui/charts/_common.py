@@ -15,6 +15,8 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ui.palette import mix
+
 # Okabe & Ito (2008), "Color Universal Design". Black is left out: it vanishes on dark themes.
 OKABE_ITO = {
     "blue": QColor("#0072B2"),
@@ -29,16 +31,6 @@ OKABE_ITO = {
 SERIES_COLOURS = [OKABE_ITO[name] for name in (
     "blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "yellow",
 )]
-
-
-def mix(a: QColor, b: QColor, amount_of_a: float) -> QColor:
-    """`a` laid over `b` at the given opacity, as one opaque colour."""
-    t = max(0.0, min(1.0, amount_of_a))
-    return QColor.fromRgbF(
-        a.redF() * t + b.redF() * (1 - t),
-        a.greenF() * t + b.greenF() * (1 - t),
-        a.blueF() * t + b.blueF() * (1 - t),
-    )
 
 
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from ui.charts._common import OKABE_ITO, ChartBase, mix, plural, short_day
-from ui.palette import is_dark
+from ui.charts._common import OKABE_ITO, ChartBase, plural, short_day
+from ui.palette import is_dark, mix
 
 WEEKS = 12
 DAYS = WEEKS * 7

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.ritual_writes import MAX_ACTION_CHARS
+from app.ritual_data import MAX_ACTION_CHARS
 from ui.bidi import reads_right_to_left
 from ui.children import JsonChild
 from ui.review.context import ReviewContext

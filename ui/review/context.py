@@ -14,7 +14,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from app.daytime import journal_day, local_now
-from storage.errors import StorageError
+from app.journal_health import StorageError
 
 log = logging.getLogger(__name__)
 

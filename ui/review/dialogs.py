@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.vocabulary import CADENCE_PER_WEEK
 from ui.review.look import label
 
-MAX_CADENCE = 21  # the journal's limit (goals.cadence_per_week)
+MAX_CADENCE = CADENCE_PER_WEEK[1]  # the journal's limit (goals.cadence_per_week)
 
 RETIRE_TITLE = "Retire this goal?"
 RETIRE_TEXT = ("Letting go of a goal you no longer want is a good decision. It stays in "

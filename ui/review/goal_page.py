@@ -251,7 +251,7 @@ class GoalPageView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from storage.ritual_reads import goal_page
+        from app.ritual_data import goal_page
 
         if self.goal_id is None:
             return

@@ -238,7 +238,7 @@ class GoalsPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from storage.ritual_reads import goal_cards
+        from app.ritual_data import goal_cards
 
         self._request += 1
         request = self._request

@@ -168,7 +168,7 @@ LINKED_NAMED = 5
 
 def linked_words(items: list) -> str:
     """What linking earlier #tagged items did, naming them (so it can be checked)."""
-    from storage.goal_links import counted
+    from app.ritual_data import counted
 
     if not items:
         return "Nothing left to link."

@@ -115,7 +115,7 @@ class MemoryPage(QWidget):
     # --- loading ----------------------------------------------------------------------------
 
     def reload(self) -> None:
-        from storage.ritual_reads import memory_items
+        from app.ritual_data import memory_items
 
         self._request += 1
         request, db = self._request, self.context.db

@@ -76,7 +76,7 @@ class WeekPage(QWidget):
         self.show_week(self.week_start)
 
     def show_week(self, week_start: date) -> None:
-        from storage.ritual_reads import week_review
+        from app.ritual_data import week_review
 
         current = monday_of(self.context.today())
         self.week_start = min(monday_of(week_start), current)

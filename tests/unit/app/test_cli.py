@@ -148,6 +148,28 @@ def test_doctor_on_a_fresh_home_is_healthy(cli) -> None:
     assert "keyring" in names
 
 
+def test_doctor_reports_what_the_upgrade_repaired(cli, wise_home: Path) -> None:
+    """A journal of schema 0010 with values Wise does not know: the upgrade repairs them,
+    and doctor says what became of them (a warning when rows had to be removed)."""
+    import sqlite3
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "journals"
+    db = wise_home / "wise.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db)
+    conn.executescript((fixtures / "0010_focus.sql").read_text(encoding="utf-8"))
+    conn.execute("UPDATE nudges SET style = 'gentle'")
+    conn.commit()
+    conn.close()
+    db.chmod(0o600)
+    before = {c["name"]: c["status"] for c in run_json(cli, "doctor")["checks"]}
+    assert before["schema"] == "warning" and "values" not in before  # not migrated yet
+    cli("capture", "hello")  # any command migrates, after a backup
+    checks = {c["name"]: c for c in run_json(cli, "doctor")["checks"]}
+    assert checks["values"]["status"] == "ok"
+    assert "2 nudges with style 'gentle' (now plain)" in checks["values"]["detail"]
+
+
 def test_backup_command(cli, wise_home: Path) -> None:
     cli("capture", "keep me")
     result = run_json(cli, "backup")

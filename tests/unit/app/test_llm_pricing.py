@@ -45,6 +45,16 @@ def test_estimate_tokens() -> None:
     assert estimate_tokens([{"role": "user", "content": "x" * 400}]) > 100
 
 
+def test_the_budget_check_counts_as_the_previews_do() -> None:
+    """One estimate (app.memory.tokens) for the dry-run preview, the context builder and the
+    budget check; the budget adds only each message's framing."""
+    from app.memory.tokens import estimate_tokens as text_tokens
+
+    texts = ["Journal 📓: call Mum at 15:00 #family", "Reflect on the day, kindly." * 40]
+    messages = [{"role": "system", "content": texts[0]}, {"role": "user", "content": texts[1]}]
+    assert estimate_tokens(messages) == sum(text_tokens(t) + 4 for t in texts) + 3
+
+
 def test_pricing_does_not_import_litellm() -> None:
     code = ("import sys\nimport importlib.util\n"
             "from app.llm.pricing import estimate_cost\n"

@@ -24,6 +24,7 @@ from storage.migrate import ensure_schema
 from storage.models import (
     Action,
     ActionStatus,
+    Base,
     DayWords,
     Entry,
     Feedback,
@@ -190,7 +191,7 @@ def fill_rituals(journal: Journal) -> None:
                     created_at=at("2026-11-01T03:00:00+00:00")),
         ])
         with_action = Nudge(created_at=at("2026-11-26T15:00:00.25+00:00"), action_id=call.id,
-                            goal_id=call.goal_id, text="Mum?", style="gentle", hour_bucket=16,
+                            goal_id=call.goal_id, text="Mum?", style="why_first", hour_bucket=16,
                             reason="due today", source="plain", response="done",
                             responded_at=at("2026-11-26T15:05:00+00:00"))
         session.add_all([
@@ -311,12 +312,13 @@ def test_ritual_records_refer_to_uids_and_keys_never_to_row_ids(new_journal) -> 
                             "period_end": "2026-11-24", "content": "", "source": "deleted",
                             "model": None, "prompt_version": None,
                             "created_at": "2026-11-25T03:00:00.000000+00:00"}
-    assert list(nudges[0]) == ["created_at", "action", "goal", "text", "style", "hour_bucket",
-                               "reason", "source", "response", "responded_at"]
+    assert list(nudges[0]) == ["uid", "created_at", "action", "goal", "text", "style",
+                               "hour_bucket", "reason", "source", "response", "responded_at"]
     call = next(a for a in document["actions"] if a["title"] == "Call mum")
     assert (nudges[0]["action"], nudges[0]["goal"]) == (call["uid"], call["goal"])
     assert (nudges[1]["action"], nudges[1]["goal"], nudges[1]["response"]) == (None, None, None)
-    assert list(feedback[0]) == ["target_kind", "target", "rating", "note", "created_at"]
+    assert list(feedback[0]) == ["uid", "target_kind", "target", "rating", "note",
+                                 "created_at"]
     assert [(f["target_kind"], f["target"]) for f in feedback] == [
         ("reflection", reflections[0]["uid"]),
         ("nudge", {"created_at": "2026-11-26T15:00:00.250000+00:00", "action": call["uid"]}),
@@ -324,6 +326,64 @@ def test_ritual_records_refer_to_uids_and_keys_never_to_row_ids(new_journal) -> 
     everything = words + reflections + summaries + nudges + feedback
     assert not any(key in record for record in everything
                    for key in ("id", "target_id", "action_id", "goal_id"))
+
+
+# Tables the export leaves out, and why. Every other table of the models is a section.
+NOT_EXPORTED = {
+    "llm_calls": "the model-call log stays on this device",
+    "job_runs": "the scheduler's bookkeeping on this device",
+    "schema_repairs": "this file's own history (wise doctor)",
+    "tags": "inside actions and entries, as names", "entry_tags": "ditto",
+    "action_tags": "ditto",
+    # Not exported yet (storage/sync/tables.py says the export carries them: the focus
+    # work's export has not landed; remove this line when it does).
+    "focus_sessions": "not yet exported",
+}
+# A reference travels as the referenced row's uid (or key), under the name of what it is.
+RENAMED = {"goal_id": "goal", "action_id": "action", "target_id": "target"}
+
+
+def _fields_from_the_schema(section: str) -> set[str]:
+    table = Base.metadata.tables[section]
+    fields = {RENAMED.get(column.name, column.name) for column in table.columns
+              if column.name != "id"}
+    return fields | ({"tags"} if section in ("actions", "entries") else set())
+
+
+def test_every_column_of_every_table_is_exported_and_imported(new_journal) -> None:
+    """Derived from the table definitions: a new column cannot silently stay out of a
+    backup (nudges' and feedback's uids, added by 0008_sync, once did)."""
+    from storage.export_json import SECTIONS
+    from storage.import_json import _FIELDS
+
+    assert set(Base.metadata.tables) - set(NOT_EXPORTED) == set(SECTIONS)
+    journal = new_journal("source")
+    fill_rich(journal)
+    document = json.loads(export_text(journal))
+    for section in SECTIONS:
+        expected = _fields_from_the_schema(section)
+        assert document[section], f"fill_rich leaves {section} empty"
+        for record in document[section]:
+            assert set(record) == expected, section
+        assert {spec.name for spec in _FIELDS[section]} == expected, section
+
+
+def test_a_version_3_nudge_and_feedback_keep_their_uids(new_journal) -> None:
+    journal = new_journal("target")
+    head = {"format": "wise-journal", "version": 3,
+            "exported_at": "2026-11-26T18:00:00+00:00", "app_version": "0.2.0"}
+    document = {**head, "goals": [], "actions": [], "entries": [], "day_words": [],
+                "reflections": [], "summaries": [],
+                "nudges": [_nudge(uid="n-1")],
+                "feedback": [_feedback(uid="f-1", target_kind="nudge",
+                                       target={"created_at": "2026-11-26T15:00:00+00:00",
+                                               "action": None})]}
+    counts = import_text(journal, json.dumps(document))
+    assert (counts.nudges, counts.feedback) == (1, 1)
+    with journal.read() as session:
+        assert session.execute(text("SELECT uid FROM nudges")).scalars().all() == ["n-1"]
+        assert session.execute(text("SELECT uid FROM feedback")).scalars().all() == ["f-1"]
+    assert import_text(journal, json.dumps(document)) == NOTHING
 
 
 def test_export_keeps_non_ascii_text_as_itself(new_journal) -> None:
@@ -956,8 +1016,16 @@ V2_REJECTIONS: dict[str, tuple[str, str]] = {
                      "summary has kind 'year'; expected day, week or month"),
     "summary source": (_v2_export(summaries=[_summary(source="guess")]),
                        "summary has source 'guess'; expected model, plain or deleted"),
-    "summary twice": (_v2_export(summaries=[_summary(period_start="2026-12-01")] * 2),
+    "summary twice": (_v2_export(summaries=[_summary(period_start="2026-12-01",
+                                                     period_end="2026-12-01")] * 2),
                       "summary (day, 2026-12-01) appears twice"),
+    "summary backwards": (_v2_export(summaries=[_summary(period_end="2026-11-24")]),
+                          "summary (day, 2026-11-25) ends on 2026-11-24, before it starts"),
+    "nudge style": (_v2_export(nudges=[_nudge(style="gentle")]),
+                    "nudge has style 'gentle'; expected plain, why_first, tiny_step or "
+                    "question"),
+    "reflection kind": (_v2_export(reflections=[_reflection(kind="weekly")]),
+                        "reflection has kind 'weekly'; expected daily"),
     "nudge hour": (_v2_export(nudges=[_nudge(hour_bucket=24)]), "nudge has hour_bucket 24"),
     "nudge response": (_v2_export(nudges=[_nudge(response="maybe")]),
                        "nudge has response 'maybe'"),
