@@ -335,12 +335,10 @@ NOT_EXPORTED = {
     "schema_repairs": "this file's own history (wise doctor)",
     "tags": "inside actions and entries, as names", "entry_tags": "ditto",
     "action_tags": "ditto",
-    # Not exported yet (storage/sync/tables.py says the export carries them: the focus
-    # work's export has not landed; remove this line when it does).
-    "focus_sessions": "not yet exported",
 }
 # A reference travels as the referenced row's uid (or key), under the name of what it is.
-RENAMED = {"goal_id": "goal", "action_id": "action", "target_id": "target"}
+RENAMED = {"goal_id": "goal", "action_id": "action", "target_id": "target",
+           "nudge_id": "nudge"}
 
 
 def _fields_from_the_schema(section: str) -> set[str]:
@@ -377,7 +375,8 @@ def test_a_version_3_nudge_and_feedback_keep_their_uids(new_journal) -> None:
                 "nudges": [_nudge(uid="n-1")],
                 "feedback": [_feedback(uid="f-1", target_kind="nudge",
                                        target={"created_at": "2026-11-26T15:00:00+00:00",
-                                               "action": None})]}
+                                               "action": None})],
+                "focus_sessions": []}
     counts = import_text(journal, json.dumps(document))
     assert (counts.nudges, counts.feedback) == (1, 1)
     with journal.read() as session:
