@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-HEAD_REVISION = "0008_sync"
+HEAD_REVISION = "0009_goal_why_ladder"
 
 
 def current_revision(conn: sqlite3.Connection) -> str | None:

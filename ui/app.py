@@ -39,7 +39,8 @@ def run_tray(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="wise tray", description="Start the Wise tray app.")
     parser.add_argument("--show-capture", action="store_true",
                         help="open the quick-capture window once started")
-    parser.add_argument("--open", choices=("capture", "reflection", "review"), default="",
+    parser.add_argument("--open", choices=("capture", "reflection", "review", "welcome"),
+                        default="",
                         help="open this window once started (wise open WINDOW)")
     options = parser.parse_args(list(argv))
     os.umask(0o077)  # everything the tray writes is for the user's eyes only
@@ -190,6 +191,7 @@ class WiseApp:
         self.ipc = IpcServer(socket_path(context.paths.data_dir), self.handle_request)
         self.hotkey = GlobalHotkey()
         self.hotkey.activated.connect(self.show_capture)
+        self.hotkey.activated.connect(self._hotkey_seen_by_welcome)
         self.crash = CrashHandler(self.quit, log_path)
         self.tray: Any = None
         self.fallback: Any = None
@@ -253,6 +255,8 @@ class WiseApp:
             self.show_reflection()
         elif open_window == "review":
             self.show_review()
+        elif open_window == "welcome":
+            self.show_welcome()
         # Everything that is not needed to show the tray or take a capture comes after, and
         # only once the icon had a moment to dock and paint (building the capture window
         # and grabbing the hotkey would otherwise hold the event loop ~70 ms first).
@@ -295,6 +299,73 @@ class WiseApp:
     def _journal_ready(self, window: CaptureWindow, goals: list) -> None:
         window.set_goals(goals)
         self.check_journal()  # once the journal is there and current, not before
+        self._maybe_welcome()
+
+    # -- the first-run welcome --------------------------------------------------------------
+
+    def _maybe_welcome(self) -> None:
+        """On a first start (an empty journal, the welcome never finished or skipped)."""
+        from app.welcome import should_welcome
+
+        paths = self.context.paths
+        self.background.run(lambda: should_welcome(paths),
+                            on_success=lambda show: self.show_welcome() if show else None,
+                            on_error=lambda exc: log.warning("the welcome was not offered: "
+                                                             "%s", exc))
+
+    def show_welcome(self) -> None:
+        """The welcome, from its first step (also from Settings and `wise open welcome`)."""
+        if self._welcome is None or not self._welcome.isVisible():
+            from ui.rhythm import wise_command
+            from ui.welcome_window import WelcomeServices, WelcomeWindow
+
+            self._welcome = WelcomeWindow(WelcomeServices(
+                settings_path=self.context.paths.settings_file,
+                add_goal=self._add_goal_from_welcome, import_file=self._import_for_welcome,
+                show_capture=self.show_capture, hotkey_status=lambda: self.hotkey.status,
+                run_in_background=self.children.run, wise_command=wise_command))
+            self._welcome.done_with.connect(self._welcome_done)
+        _bring_forward(self._welcome)
+
+    def _welcome_done(self, how: str) -> None:
+        from app.welcome import remember_welcomed
+
+        try:
+            remember_welcomed(self.context.paths, how)
+        except OSError as exc:
+            log.warning("could not remember that the welcome was %s: %s", how, exc)
+        log.info("the welcome was %s", how)
+        self._settings_file_changed_soon()
+
+    def _hotkey_seen_by_welcome(self) -> None:
+        if self._welcome is not None and self._welcome.isVisible():
+            self._welcome.hotkey_pressed()
+
+    def _add_goal_from_welcome(self, title: str, why: str, ladder: list[str], on_success,
+                               on_error) -> None:
+        def done(goal_id: int) -> None:
+            self._refresh_goals_later()
+            on_success(goal_id)
+
+        self.run_ritual(lambda writer: writer.add_goal(title, why=why, why_ladder=ladder),
+                        done, on_error)
+
+    def _import_for_welcome(self, fmt: str, path: str, on_success, on_error) -> None:
+        from ui.rhythm import run_wise
+
+        def done(result: dict) -> None:
+            self._refresh_goals_later()
+            self._journal_changed()
+            on_success(result)
+
+        # Importing loads the data layer: a `wise` child does it, as for maintenance.
+        self.children.run(lambda: run_wise("import", "--from", fmt, path, timeout=1800),
+                          on_success=done, on_error=on_error)
+
+    def _settings_file_changed_soon(self) -> None:
+        """The welcome wrote settings: take them in now (the watcher would, a bit later)."""
+        if self._settings_watcher is not None:
+            self._settings_file_changed()
     def _start_sync(self) -> None:
         from ui.sync_loop import TraySync
 
@@ -516,6 +587,9 @@ class WiseApp:
             reply(ok(request.get("id"), {"shown": True}))
         elif command == "show-review":
             self.show_review()
+            reply(ok(request.get("id"), {"shown": True}))
+        elif command == "show-welcome":
+            self.show_welcome()
             reply(ok(request.get("id"), {"shown": True}))
         elif command == "quit":
             reply(ok(request.get("id"), {"quitting": True}))
