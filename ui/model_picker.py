@@ -155,7 +155,7 @@ class ModelPicker(QWidget):
             if index < 0 and self._model:
                 cloud = cloud_provider_of(self._model) if not self._api_base else None
                 if cloud is not None:
-                    index = self.choice.findData(("cloud", cloud.provider))
+                    index = self.index_of_data(("cloud", cloud.provider))
                 else:  # a model typed elsewhere: listed as it is
                     self.choice.insertItem(1, self._model, ("local", self._model,
                                                             self._api_base))
@@ -165,6 +165,11 @@ class ModelPicker(QWidget):
         finally:
             self._filling = False
         self._show_parts()
+
+    def index_of_data(self, data: tuple) -> int:
+        """The item carrying `data` (QComboBox.findData does not compare Python tuples)."""
+        return next((index for index in range(self.choice.count())
+                     if self.choice.itemData(index) == data), -1)
 
     def model(self) -> tuple[str, str]:
         return self._model, self._api_base

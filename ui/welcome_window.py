@@ -69,6 +69,8 @@ class WelcomeServices:
     hotkey_status: Callable[[], HotkeyStatus | None]
     run_in_background: Callable[..., None]
     wise_command: Callable[[], list[str]]
+    # Which servers to ask for models (tests give their own ports); None: the usual ones.
+    find_models: Callable[[], list] | None = None
 
 
 class WelcomeWindow(QDialog):
@@ -89,6 +91,11 @@ class WelcomeWindow(QDialog):
         self._ended = False
         self._styling = False
         self._build()
+        # Enter always means Next (or Finish), whichever field or button has the focus:
+        # no other button may become the default on its own.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        self.next_button.setDefault(True)
         self.resize(640, 560)
         self.setMinimumSize(540, 480)
         self._restyle()
@@ -249,7 +256,9 @@ class WelcomeWindow(QDialog):
         layout.addWidget(intro)
         services = self._services
         self.picker = ModelPicker(services.run_in_background, services.wise_command,
-                                  self._save_model)
+                                  self._save_model,
+                                  **({"find": services.find_models}
+                                     if services.find_models is not None else {}))
         layout.addWidget(self.picker)
         layout.addSpacing(6)
         layout.addWidget(QLabel("Your day", objectName="groupTitle"))
