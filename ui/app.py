@@ -717,7 +717,7 @@ class WiseApp:
 
     def show_settings(self) -> None:
         if self._settings_window is None:
-            from ui.rhythm import CHILD_TIMEOUT_S, run_wise
+            from ui.rhythm import CHILD_TIMEOUT_S, run_wise, wise_command
             from ui.settings_window import SettingsWindow
 
             # What the nudge learner knows lives in the journal (the ORM): a child reads it.
@@ -727,7 +727,8 @@ class WiseApp:
                 hotkey_status=lambda: self.hotkey.status,
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
-                run_in_background=self.children.run)
+                run_in_background=self.children.run, wise_command=wise_command,
+                show_welcome=self.show_welcome)
             self._settings_window.applied.connect(self._settings_changed)
         self._settings_window.reload()
         self._settings_window.show()
