@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -78,6 +79,7 @@ class ModelPicker(QWidget):
         look_row.addStretch(1)
         layout.addLayout(look_row)
         self.look_status = self._caption("")
+        self.look_status.hide()  # until there is something to say
         layout.addWidget(self.look_status)
 
         grid = QGridLayout()
@@ -86,6 +88,7 @@ class ModelPicker(QWidget):
         self.choice = QComboBox()
         self.choice.setAccessibleName("Model")
         self.choice.setMinimumContentsLength(28)
+        self.choice.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.choice.currentIndexChanged.connect(self._choice_changed)
         choice_label = QLabel("&Model")
         choice_label.setBuddy(self.choice)
@@ -126,9 +129,11 @@ class ModelPicker(QWidget):
         self.test_button.setToolTip("Ask the model for one word, to see that it answers "
                                     "(saves this choice first)")
         self.test_button.clicked.connect(self.test)
-        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
         self.test_result = QLabel(objectName="testResult")
         self.test_result.setWordWrap(True)
+        self.test_result.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                       QSizePolicy.Policy.Minimum)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         test_row.addWidget(self.test_result, 1)
         layout.addLayout(test_row)
@@ -141,6 +146,7 @@ class ModelPicker(QWidget):
     def _caption(text: str) -> QLabel:
         label = QLabel(text, objectName="caption")
         label.setWordWrap(True)
+        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 
@@ -178,6 +184,7 @@ class ModelPicker(QWidget):
         """Ask loopback for model servers, off the GUI thread."""
         self.look_button.setEnabled(False)
         self.look_status.setText("Looking…")
+        self.look_status.show()
         self._run(self._find, on_success=self._found, on_error=self._look_failed)
 
     def store_key(self) -> None:
@@ -319,6 +326,9 @@ class ModelPicker(QWidget):
         return show
 
     def _show_exact(self) -> None:
-        self.exact.setText(f"Settings: llm.model = “{self._model}”, "
-                           f"llm.api_base = “{self._api_base}”" if self._model
-                           else "Settings: llm.model is empty (no model).")
+        if not self._model:
+            self.exact.setText("llm.model is empty: no model.")
+        elif self._api_base:
+            self.exact.setText(f"llm.model = {self._model}   ·   llm.api_base = {self._api_base}")
+        else:
+            self.exact.setText(f"llm.model = {self._model}")

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTimeEdit,
     QVBoxLayout,
@@ -96,8 +97,8 @@ class WelcomeWindow(QDialog):
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
         self.next_button.setDefault(True)
-        self.resize(640, 560)
-        self.setMinimumSize(540, 480)
+        self.resize(680, 640)
+        self.setMinimumSize(560, 560)
         self._restyle()
         self.go_to(0)
 
@@ -221,6 +222,8 @@ class WelcomeWindow(QDialog):
         layout.addWidget(self.capture_intro)
         self.capture_result = QLabel(objectName="result")
         self.capture_result.setWordWrap(True)
+        self.capture_result.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                          QSizePolicy.Policy.Minimum)
         layout.addWidget(self.capture_result)
         open_row = QHBoxLayout()
         self.open_capture_button = QPushButton("&Open quick capture now",
@@ -262,18 +265,25 @@ class WelcomeWindow(QDialog):
         layout.addWidget(self.picker)
         layout.addSpacing(6)
         layout.addWidget(QLabel("Your day", objectName="groupTitle"))
-        form = QFormLayout()
-        form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(6)
+        # Two pairs side by side: the rituals' times, then the quiet hours.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(6)
         self.times: dict[str, QTimeEdit] = {}
-        for key, label in RHYTHM:
+        for index, (key, label) in enumerate(RHYTHM):
             edit = QTimeEdit()
             edit.setDisplayFormat(TIME_FORMAT)
             edit.setAccessibleName(label)
-            edit.setFixedWidth(110)
+            edit.setFixedWidth(96)
             self.times[key] = edit
-            form.addRow(label, edit)
-        layout.addLayout(form)
+            title = QLabel(label)
+            title.setBuddy(edit)
+            row, column = index // 2, (index % 2) * 3
+            grid.addWidget(title, row, column)
+            grid.addWidget(edit, row, column + 1)
+        grid.setColumnMinimumWidth(2, 24)
+        grid.setColumnStretch(5, 1)
+        layout.addLayout(grid)
         note = QLabel("No nudge or notification comes during quiet hours.",
                       objectName="caption")
         layout.addWidget(note)
@@ -414,12 +424,11 @@ class WelcomeWindow(QDialog):
             self.command_note.setText("Any launcher or desktop shortcut can run this "
                                       "command:")
         else:
-            why = status.message if status is not None else ""
+            # The status's first sentence says why ("…not available to apps on Wayland.").
+            why = (status.message.split(". ", 1)[0].rstrip(".") + ". ") if status else ""
             self.capture_intro.setText(
-                "Your desktop does not let apps listen for a shortcut of their own"
-                + (f" ({_escape(why.rstrip('.'))})" if why else "")
-                + ". Give quick capture a shortcut in your system's keyboard settings "
-                "instead: it runs the command below.")
+                _escape(why) + "Give quick capture a shortcut of your own in your system's "
+                "keyboard settings: it runs the command below.")
             self.capture_result.setText("")
             self.command_title.setText("Bind this command to a keyboard shortcut")
             self.command_note.setText(

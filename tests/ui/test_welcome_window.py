@@ -22,7 +22,7 @@ from app.settings.store import load_settings
 from app.state import load_state
 from tests.fake_openai import Reply
 from ui.app import WiseApp
-from ui.hotkey import HotkeyStatus
+from ui.hotkey import WAYLAND_MESSAGE, HotkeyStatus
 
 pytestmark = pytest.mark.allow_warning_logs(r"^no system tray on this desktop: ")
 SLOW_MS = 60_000
@@ -173,11 +173,11 @@ def test_without_a_global_shortcut_the_exact_command_is_shown_and_copied(
     app = start_app(wise_home)
     try:
         welcome = welcome_of(app, qtbot)
-        app.hotkey._status = HotkeyStatus(False, "Wayland does not let apps listen for "
-                                                 "global shortcuts.")
+        app.hotkey._status = HotkeyStatus(False, WAYLAND_MESSAGE)
         welcome.go_to(2)
-        assert "does not let apps listen" in welcome.capture_intro.text()
-        assert "Wayland" in welcome.capture_intro.text()
+        intro = welcome.capture_intro.text()
+        assert intro.startswith("Global shortcuts are not available to apps on Wayland. ")
+        assert "keyboard settings" in intro
         command = welcome.command_edit.text()
         assert command.split()[0] == installed_command()[0]
         assert command.endswith(" capture") and Path(command.split()[0]).is_absolute()
