@@ -180,6 +180,9 @@ class WiseApp:
         # The journal's integrity checks: apart from both, so that reading the whole file
         # never holds up a capture or waits behind a long child.
         self.health = Background(threads=1)
+        # The welcome's and Settings' model set-up (loopback, the keyring, `wise llm test`,
+        # an import): apart, so that a long ritual child never holds up a click there.
+        self.setup_work = Background(threads=2)
         self._health_check_running = False
         self.health_checks_done = 0
         self._damage: Any = None  # the journal's damage mark, once one is found
@@ -323,7 +326,7 @@ class WiseApp:
                 settings_path=self.context.paths.settings_file,
                 add_goal=self._add_goal_from_welcome, import_file=self._import_for_welcome,
                 show_capture=self.show_capture, hotkey_status=lambda: self.hotkey.status,
-                run_in_background=self.children.run, wise_command=wise_command))
+                run_in_background=self.setup_work.run, wise_command=wise_command))
             self._welcome.done_with.connect(self._welcome_done)
         _bring_forward(self._welcome)
 
@@ -359,8 +362,8 @@ class WiseApp:
             on_success(result)
 
         # Importing loads the data layer: a `wise` child does it, as for maintenance.
-        self.children.run(lambda: run_wise("import", "--from", fmt, path, timeout=1800),
-                          on_success=done, on_error=on_error)
+        self.setup_work.run(lambda: run_wise("import", "--from", fmt, path, timeout=1800),
+                            on_success=done, on_error=on_error)
 
     def _settings_file_changed_soon(self) -> None:
         """The welcome wrote settings: take them in now (the watcher would, a bit later)."""
@@ -485,6 +488,7 @@ class WiseApp:
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
         self.health.wait(2_000)
+        self.setup_work.wait(1_000)  # a model test still running is left to finish alone
         if self.sync is not None:
             self.sync.stop()
         self.background.run(self._close_writers, on_success=lambda _: None,
@@ -710,10 +714,11 @@ class WiseApp:
         if self.fallback is not None:
             self.fallback.set_paused(paused, until)
             self.fallback.set_journal_damaged(self._damage is not None)
-            return
-        self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
-                                      paused=paused, journal_damaged=self._damage is not None),
-                            paused_until=until)
+        if self.tray is not None:
+            self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
+                                          paused=paused,
+                                          journal_damaged=self._damage is not None),
+                                paused_until=until)
 
     def show_settings(self) -> None:
         if self._settings_window is None:
@@ -728,7 +733,7 @@ class WiseApp:
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
                 run_in_background=self.children.run, wise_command=wise_command,
-                show_welcome=self.show_welcome)
+                show_welcome=self.show_welcome, setup_runner=self.setup_work.run)
             self._settings_window.applied.connect(self._settings_changed)
         self._settings_window.reload()
         self._settings_window.show()

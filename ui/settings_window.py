@@ -172,6 +172,7 @@ class SettingsWindow(QWidget):
                  wise_command: Callable[[], list[str]] | None = None,
                  show_welcome: Callable[[], None] | None = None,
                  find_models: Callable[[], list] | None = None,
+                 setup_runner: Runner | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.settings_path = settings_path
@@ -182,6 +183,7 @@ class SettingsWindow(QWidget):
         self._wise_command = wise_command
         self._show_welcome = show_welcome
         self._find_models = find_models
+        self._setup_run = setup_runner or run_in_background  # the model picker's work
         self.picker: Any = None  # the model picker, where a test can be run
         self._learning_busy = False
         self._learning_again = False
@@ -480,10 +482,10 @@ class SettingsWindow(QWidget):
         card = QFrame(objectName="card")
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 14, 16, 14)
-        assert self._run is not None and self._wise_command is not None
+        assert self._setup_run is not None and self._wise_command is not None
         extra = {"find": self._find_models} if self._find_models is not None else {}
-        self.picker = ModelPicker(self._run, self._wise_command, self._save_model_choice,
-                                  **extra)
+        self.picker = ModelPicker(self._setup_run, self._wise_command,
+                                  self._save_model_choice, **extra)
         self.picker.chosen.connect(self._model_chosen)
         inner.addWidget(self.picker)
         return card
