@@ -42,6 +42,7 @@ from storage.vocabulary import (
     ActionStatus,
     CallStatus,
     EntryKind,
+    FocusOutcome,
     GoalStatus,
     NudgeResponse,
     Source,
@@ -317,6 +318,33 @@ class Nudge(Base):
                                         default="plain")  # "model" | "plain"
     response: Mapped[str | None] = mapped_column(String(16))
     responded_at: Mapped[datetime | None]
+
+
+class FocusSession(Base):
+    """Time given to one step: local to this device (see storage.sync.tables)."""
+
+    __tablename__ = "focus_sessions"
+    __table_args__ = (
+        CheckConstraint("planned_seconds BETWEEN 60 AND 86400", name="planned"),
+        CheckConstraint("paused_seconds >= 0", name="paused"),
+        CheckConstraint("(ended_at IS NULL AND outcome IS NULL) OR (ended_at IS NOT NULL AND "
+                        f"{_in('outcome', FocusOutcome)})", name="outcome"),
+        # At most one session runs at a time: a trigger (0010_focus) refuses a second.
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(UID_CHARS[1]), unique=True, default=new_uid)
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actions.id", ondelete="SET NULL"), index=True)
+    nudge_id: Mapped[int | None] = mapped_column(ForeignKey("nudges.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text)  # the step's words when it was started
+    estimate_minutes: Mapped[int | None] = mapped_column(Integer)  # the guess it started with
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    planned_seconds: Mapped[int] = mapped_column(Integer)  # grows with "5 more minutes"
+    paused_at: Mapped[datetime | None]  # set while paused
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class JobRun(Base):

@@ -48,3 +48,12 @@ class NudgeResponse(StrEnum):
     NOT_TODAY = "not_today"
     IGNORED = "ignored"  # no response before it expired
     OPENED = "opened"  # clicked through to a window, no verdict
+    STARTED = "started"  # a focus session was started from it (the learner's best news)
+
+
+class FocusOutcome(StrEnum):
+    """How a focus session ended. A running session has none."""
+
+    DONE = "done"  # the step was done
+    STOPPED = "stopped"  # the user stopped here (never a failure)
+    INTERRUPTED = "interrupted"  # Wise quit or crashed while it ran; found on restart

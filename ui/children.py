@@ -160,8 +160,8 @@ def parse_document(stdout: str) -> dict | None:
 
 class JsonChild(QObject):
     """Runs `wise ARGS --json`, one at a time, for its one JSON answer. `finished(dict)`
-    carries the answer; `failed(str)` a sentence for the user; `cancelled()` follows
-    `cancel()`."""
+    carries the answer; `failed(str)` a sentence for the user (and `last_error` the
+    child's own {"error": {...}} when it printed one); `cancelled()` follows `cancel()`."""
 
     finished = Signal(object)
     failed = Signal(str)
@@ -172,15 +172,18 @@ class JsonChild(QObject):
         self._command = command
         self._child: WiseChild | None = None
         self._what = ""
+        self.last_error: dict | None = None
 
     def is_running(self) -> bool:
         return self._child is not None
 
-    def start(self, args: Sequence[str], *, what: str) -> None:
-        """Start `wise ARGS --json`; `what` names it in messages ("the break-down")."""
+    def start(self, args: Sequence[str], *, what: str, stdin: bytes | None = None) -> None:
+        """Start `wise ARGS --json`; `what` names it in messages ("the break-down").
+        Secrets go in `stdin`, never in ARGS (any process may read a command line)."""
         self.stop_now()
         self._what = what
-        child = WiseChild([*self._command(), *args, "--json"], None, self)
+        self.last_error = None
+        child = WiseChild([*self._command(), *args, "--json"], stdin, self)
         child.ended.connect(lambda code, out, err, stopped, c=child:
                             self._ended(c, code, out, err, stopped))
         self._child = child
@@ -215,9 +218,21 @@ class JsonChild(QObject):
                 self.failed.emit(f"{self._what.capitalize()} gave an answer Wise could not "
                                  "read.")
             return
+        self.last_error = _error_document(out)
         reason = _json_error(out) or last_words(err)
         log.info("%s failed: %s", self._what, reason)
         self.failed.emit(f"{self._what.capitalize()} did not work: {reason}")
+
+
+def _error_document(out: str) -> dict | None:
+    """The {"error": {...}} a failed `--json` child printed on its last line, if any."""
+    lines = out.strip().splitlines()
+    try:
+        data = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, dict) else None
 
 
 def _json_error(out: str) -> str | None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.autostart import default_command, disable_autostart, enable_autostart
 from app.errors import BadInput, WiseError
+from app.launch import wise_command as default_wise_command
 from app.settings.schema import OPTIONS, Option
 from app.settings.store import (
     load_settings,
@@ -43,6 +44,7 @@ from app.settings.store import (
 )
 from ui.hotkey import HotkeyStatus
 from ui.palette import blend, is_dark
+from ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +62,9 @@ SECTION_TITLES: dict[str, str] = {
     "sync": "Sync across devices",
 }
 SECTION_NOTES: dict[str, str] = {
-    "sync": "End-to-end encrypted, through a folder your devices share or a WebDAV "
-            "server. Set it up in a terminal with wise sync setup --folder DIR (or --webdav "
-            "URL): it asks for the passphrase that seals everything. wise sync status shows "
-            "how it stands and any conflict to answer.",
+    "sync": "Keep this journal the same on your computers, through a folder they share "
+            "or a WebDAV server. It is encrypted here with your passphrase before it "
+            "leaves: the storage sees only sealed files.",
     "llm": "Optional: Wise works fully without a model. Choose one below; a key is kept "
            "in your system's keyring, never in a file.",
 }
@@ -130,6 +131,9 @@ TIME_FORMAT = "HH:mm"
 AUTOSTART = "startup.autostart"
 RESTORE_DAMAGED = "Restore defaults (a copy of the damaged file is kept)"
 COMPACT_WIDTH, HOTKEY_WIDTH, TEXT_WIDTH = 140, 200, 260
+# Set by the sync set-up (ui/sync_panel.py), not typed: a target without its key in the
+# keyring would not sync.
+SYNC_TARGET = ("sync.folder", "sync.webdav_url", "sync.webdav_user")
 
 
 def label_for(opt: Option) -> str:
@@ -180,7 +184,6 @@ class SettingsWindow(QWidget):
         self._learned = learned
         self._reset_learning = reset_learning
         self._run = run_in_background
-        self._wise_command = wise_command
         self._show_welcome = show_welcome
         self._find_models = find_models
         self._setup_run = setup_runner or run_in_background  # the model picker's work
@@ -198,6 +201,8 @@ class SettingsWindow(QWidget):
         self._errors: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
         self._hotkey_status_label: QLabel | None = None
+        self._wise_command = wise_command or default_wise_command
+        self.sync_panel: SyncPanel | None = None
 
         self.setWindowTitle("Settings")  # Qt appends " — Wise"
         self.setObjectName("settingsWindow")
@@ -224,6 +229,7 @@ class SettingsWindow(QWidget):
         self._set_status("")
         self._refresh_hotkey_status()
         self.refresh_learning()
+        self._show_sync_target()
 
     def refresh_learning(self) -> None:
         """Ask, off the GUI thread, what Wise has learned, and show it when it comes."""
@@ -458,19 +464,29 @@ class SettingsWindow(QWidget):
             note = QLabel(SECTION_NOTES[section], objectName="caption")
             note.setWordWrap(True)
             layout.addWidget(note)
-        if section == "llm" and self._run is not None and self._wise_command is not None:
+        if section == "llm" and self._setup_run is not None:
             layout.addWidget(self._model_card())
+        if section == "sync":
+            self.sync_panel = SyncPanel(self._wise_command)
+            self.sync_panel.changed.connect(self._sync_target_changed)
+            layout.addWidget(self.sync_panel)
+            layout.addSpacing(6)
 
         card = QFrame(objectName="card")
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(0, 0, 0, 0)
         card_layout.setSpacing(0)
-        for index, opt in enumerate(options):
+        shown = [opt for opt in options if opt.key not in SYNC_TARGET]
+        for index, opt in enumerate(shown):
             if index:
                 line = QFrame(objectName="separator")
                 line.setFixedHeight(1)
                 card_layout.addWidget(line)
             card_layout.addWidget(self._row(opt))
+        for opt in options:
+            if opt.key in SYNC_TARGET:  # an editor all the same: the form keeps its value
+                self._row(opt).setParent(card)
+                self._rows[opt.key].hide()
         layout.addWidget(card)
         return group
 
@@ -513,6 +529,22 @@ class SettingsWindow(QWidget):
         self._values.update(changed)
         if changed:
             self.applied.emit(changed)
+
+    def _show_sync_target(self) -> None:
+        if self.sync_panel is not None:
+            self.sync_panel.show_target(str(self._values.get("sync.folder")
+                                            or self._values.get("sync.webdav_url") or ""))
+
+    def _sync_target_changed(self) -> None:
+        """A set-up or a stop rewrote the target in the file: take it in, and nothing
+        else (unsaved edits in the form stay as they are)."""
+        settings = load_settings(self.settings_path)
+        for key in SYNC_TARGET:
+            self._values[key] = settings.values[key]
+            editor = self._editors[key]
+            assert isinstance(editor, QLineEdit)
+            editor.setText(self._values[key])
+        self._show_sync_target()
 
     def _learning(self) -> QWidget:
         """The "What Wise has learned" group: the learner's own words and a reset."""

@@ -2,7 +2,9 @@
 
 Secrets (the passphrase, a recovery key, the WebDAV password) come from a hidden prompt,
 or from standard input when it is not a terminal (the WebDAV password first, then the
-passphrase), never from the command line, where they would be in the shell history.
+passphrase, one a line), never from the command line, where they would be in the shell
+history and visible to every process. With --json a failed set-up also prints
+{"error": {"problem": one of app.sync.service.SETUP_PROBLEMS, "message": ...}}.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from argparse import Namespace
 
 from app.cli.output import emit
-from app.errors import BadInput
+from app.errors import BadInput, WiseError
 
 
 def _secret(prompt: str, what: str) -> str:
@@ -46,15 +48,21 @@ def _passphrase(new: bool) -> str:
 
 def run_setup(args: Namespace) -> int:
     from app.journal import Context
-    from app.sync.service import setup
+    from app.sync.service import setup, setup_problem
 
-    outcome = setup(
-        Context.from_environment(), folder=args.folder, webdav=args.webdav, user=args.user,
-        passphrase=_passphrase,
-        webdav_password=lambda: _secret(f"WebDAV password for {args.user} (hidden): ",
-                                        "WebDAV password"),
-        recovery=((lambda: _secret("Recovery key: ", "recovery key"))
-                  if args.recovery_key else None))
+    try:
+        outcome = setup(
+            Context.from_environment(), folder=args.folder, webdav=args.webdav,
+            user=args.user, passphrase=_passphrase,
+            webdav_password=lambda: _secret(f"WebDAV password for {args.user} (hidden): ",
+                                            "WebDAV password"),
+            recovery=((lambda: _secret("Recovery key: ", "recovery key"))
+                      if args.recovery_key else None))
+    except WiseError as exc:
+        if args.json:  # which part was wrong, for the Settings window (stderr says it too)
+            print(json.dumps({"error": {"problem": setup_problem(exc), "message": str(exc)}},
+                             ensure_ascii=False))
+        raise
     lines = [("Joined the sync folder" if outcome.joined else "Made a new sync folder")
              + f" at {outcome.target} as device {outcome.device}."]
     if outcome.seeded:

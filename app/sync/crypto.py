@@ -37,6 +37,10 @@ class WrongPassphrase(WiseError):
     pass
 
 
+class WeakPassphrase(BadInput):
+    pass
+
+
 class KeyFileDamaged(WiseError):
     pass
 
@@ -57,7 +61,7 @@ def key_id(key: bytes) -> str:
 def check_passphrase(passphrase: str) -> str:
     passphrase = passphrase.strip("\r\n")
     if len(passphrase) < MIN_PASSPHRASE:
-        raise BadInput(f"a sync passphrase needs at least {MIN_PASSPHRASE} characters (a few "
+        raise WeakPassphrase(f"a sync passphrase needs at least {MIN_PASSPHRASE} characters (a few "
                        "words are easiest to remember); nothing was changed")
     return passphrase
 

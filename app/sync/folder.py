@@ -37,7 +37,7 @@ class FolderTransport:
             probe.unlink()
         except OSError as exc:
             raise TransportError(f"cannot write to the sync folder {self.root}: "
-                                 f"{exc.strerror or exc}") from exc
+                                 f"{exc.strerror or exc}", "not_writable") from exc
 
     def get(self, path: str) -> bytes | None:
         try:

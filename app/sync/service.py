@@ -30,6 +30,40 @@ class SyncBusy(WiseError):
     pass
 
 
+class StorageProblem(WiseError):
+    """The sync folder or server could not be used; nothing was changed. `kind` is the
+    TransportError's ("unreachable", "refused", "not_writable", ...)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class BadAddress(BadInput):
+    """Not a WebDAV address Wise can use (the message says why)."""
+
+
+# Why a set-up stopped, as `wise sync setup --json` reports it, so that the Settings
+# window can put plain words by the field to change: declared once, here.
+SETUP_PROBLEMS = ("wrong_passphrase", "weak_passphrase", "not_writable", "unreachable",
+                  "refused", "bad_address", "no_keyring", "failed")
+
+
+def setup_problem(exc: BaseException) -> str:
+    """Which of SETUP_PROBLEMS `exc` (raised by `setup`) is."""
+    if isinstance(exc, crypto.WrongPassphrase):
+        return "wrong_passphrase"
+    if isinstance(exc, crypto.WeakPassphrase):
+        return "weak_passphrase"
+    if isinstance(exc, secrets.NoKeyring):
+        return "no_keyring"
+    if isinstance(exc, BadAddress):
+        return "bad_address"
+    if isinstance(exc, StorageProblem) and exc.kind in SETUP_PROBLEMS:
+        return exc.kind
+    return "failed"
+
+
 @dataclass(frozen=True)
 class SetupOutcome:
     joined: bool  # False: a new sync folder was made (and recovery_key is shown once)
@@ -82,7 +116,7 @@ def setup(context: Context, *, folder: str | None = None, webdav: str | None = N
         try:
             check_url(webdav)
         except TransportError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadAddress(str(exc)) from None
         password = webdav_password() if (user and webdav_password) else None
         transport = _webdav_transport(webdav, user or "", password)
     else:
@@ -91,7 +125,7 @@ def setup(context: Context, *, folder: str | None = None, webdav: str | None = N
         transport.check()  # type: ignore[attr-defined]
         existing = transport.get(KEY_FILE)
     except TransportError as exc:
-        raise WiseError(f"{exc}; nothing was changed") from None
+        raise StorageProblem(f"{exc}; nothing was changed", exc.kind) from None
     recovery_key = None
     if existing is not None:
         if recovery is not None:
@@ -110,7 +144,7 @@ def setup(context: Context, *, folder: str | None = None, webdav: str | None = N
         try:
             made = transport.create(KEY_FILE, crypto.wrap(key, chosen, kdf))
         except TransportError as exc:
-            raise WiseError(f"{exc}; nothing was changed") from None
+            raise StorageProblem(f"{exc}; nothing was changed", exc.kind) from None
         if not made:  # another device made one meanwhile: join it
             existing = transport.get(KEY_FILE) or b""
             key = crypto.unwrap(existing, chosen)

@@ -18,7 +18,14 @@ INBOX = "inbox.txt"
 
 
 class TransportError(Exception):
-    """The storage could not be reached or refused: the message says which and why."""
+    """The storage could not be reached or refused: the message says which and why; `kind`
+    says which for a window that puts the words by the right field: "unreachable" (the
+    network or the server), "refused" (the user or password), "not_writable" (a folder),
+    "bad_address", or "failed" (anything else)."""
+
+    def __init__(self, message: str, kind: str = "failed") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class Transport(Protocol):

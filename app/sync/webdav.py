@@ -35,12 +35,14 @@ def _is_loopback(host: str) -> bool:
 def check_url(url: str) -> urllib.parse.SplitResult:
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise TransportError(f"{url!r} is not a WebDAV address (https://host/path/)")
+        raise TransportError(f"{url!r} is not a WebDAV address (https://host/path/)",
+                             "bad_address")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise TransportError("a WebDAV address must start with https:// (plain http would "
-                             "send your server password in the clear)")
+                             "send your server password in the clear)", "bad_address")
     if parts.username or parts.password:
-        raise TransportError("give the WebDAV user with --user, not inside the address")
+        raise TransportError("give the WebDAV user with --user, not inside the address",
+                             "bad_address")
     return parts
 
 
@@ -104,18 +106,18 @@ class WebDavTransport:
                 self.close()
                 if attempt == 2:
                     raise TransportError(f"the WebDAV server at {self.label} closed the "
-                                         f"connection ({exc})") from exc
+                                         f"connection ({exc})", "unreachable") from exc
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
                 reason = "timed out" if isinstance(exc, socket.timeout) else str(exc)
                 raise TransportError(f"cannot reach the WebDAV server at {self.label}: "
-                                     f"{reason}") from exc
+                                     f"{reason}", "unreachable") from exc
         raise AssertionError("unreachable")
 
     def _fail(self, status: int, method: str, relative: str) -> TransportError:
         if status in (401, 403):
             return TransportError(f"the WebDAV server refused the user or password "
-                                  f"(HTTP {status}); run `wise sync setup` again")
+                                  f"(HTTP {status}); run `wise sync setup` again", "refused")
         if status == 507:
             return TransportError("the WebDAV server is out of space (HTTP 507)")
         return TransportError(f"the WebDAV server answered HTTP {status} to {method} "

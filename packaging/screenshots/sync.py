@@ -1,5 +1,7 @@
 """Re-take the README's sync screenshots: the Settings window's Sync section (light and
-dark) with a folder set up, and the tray menu with its sync line, rendered offscreen.
+dark) with a folder set up by a real `wise sync setup` and synced once (its key in a
+throwaway file keyring, never yours), and the tray menu with its sync line, rendered
+offscreen.
 
     PYTHONPATH=. .venv/bin/python packaging/screenshots/sync.py
 
@@ -18,10 +20,20 @@ OUT = Path(__file__).resolve().parent
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = Path(tempfile.mkdtemp(prefix="wise-shots-"))
-    os.environ["WISE_HOME"] = str(home)
-    (home / "settings.toml").write_text(
-        '[sync]\nfolder = "/home/sam/Sync/Wise"\ninterval_minutes = 5\n')
+    scratch = Path(tempfile.mkdtemp(prefix="wise-shots-"))
+    home = scratch / "home"
+    os.environ.update(WISE_HOME=str(home), PYTHONPATH=str(OUT.parents[1]),
+                      PYTHON_KEYRING_BACKEND="tests.keyring_backend.FileKeyring",
+                      WISE_TEST_KEYRING_FILE=str(scratch / "keyring.json"))
+    import subprocess
+
+    from app.launch import wise_command
+
+    for args, stdin in ((["capture", "call mum about the trip"], None),
+                        (["sync", "setup", "--folder", str(scratch / "Sync" / "Wise")],
+                         "otter lantern quietly harbour\n"), (["sync", "now"], None)):
+        subprocess.run([*wise_command(), *args], input=stdin, text=True, check=True,
+                       capture_output=True)
     sys.path.insert(0, str(OUT))
     from PySide6.QtWidgets import QApplication
     from windows import dark_palette, settle
@@ -37,6 +49,9 @@ def main() -> int:
         window.resize(720, 640)
         window.reload()
         window.show()
+        assert window.sync_panel is not None
+        while window.sync_panel.status_child.is_running():
+            settle(qapp, 0.1)
         settle(qapp, 0.3)
         heading = next(label for label in window.findChildren(type(window._banner_text))
                        if label.text() == "Sync across devices")

@@ -119,7 +119,10 @@ BY_NAME: dict[str, SyncedTable] = {table.name: table for table in TABLES}
 
 # Local to each device, never synced: the model-call log, the scheduler's bookkeeping,
 # and sync's own state. Settings and drafts are files, not tables.
-LOCAL_TABLES = ("llm_calls", "job_runs", "alembic_version")
+# Focus sessions too: a running session is a timer on this device (two devices merging
+# one field by field could leave a session paused here and ended there), and the time
+# given is this device's record; the JSON export carries them all.
+LOCAL_TABLES = ("llm_calls", "job_runs", "alembic_version", "focus_sessions")
 
 
 def key_parts(key: str) -> list[str]:

@@ -10,14 +10,14 @@ its why (the welcome asks up to three times; the deepest answer is the goal's `w
   changes.
 
 Revision ID: 0009_goal_why_ladder
-Revises: 0008_sync
+Revises: 0010_focus
 Create Date: 2026-12-04
 """
 
 from alembic import op
 
 revision = "0009_goal_why_ladder"
-down_revision = "0008_sync"
+down_revision = "0010_focus"
 branch_labels = None
 depends_on = None
 

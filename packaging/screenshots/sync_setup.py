@@ -1,0 +1,95 @@
+"""Re-take the screenshots of the sync set-up dialog (Settings → Set up sync…), light and
+dark, its recovery-key page, and a 10,000-character folder path, rendered offscreen. The
+dialog runs the real `wise sync setup` child on throwaway folders; the keys go to a
+throwaway file keyring (tests/keyring_backend.py), never to yours.
+
+    PYTHONPATH=. .venv/bin/python packaging/screenshots/sync_setup.py
+
+Writes packaging/screenshots/sync-setup-{light,dark,key,long}.png.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent
+PASSPHRASE = "otter lantern quietly harbour"  # noqa: S105 - a sample, for the pictures
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    scratch = Path(tempfile.mkdtemp(prefix="wise-shots-"))
+    os.environ["WISE_HOME"] = str(scratch / "home")
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.keyring_backend.FileKeyring"
+    os.environ["WISE_TEST_KEYRING_FILE"] = str(scratch / "keyring.json")
+    os.environ["PYTHONPATH"] = str(OUT.parents[1])  # for the child's keyring backend
+    sys.path.insert(0, str(OUT))
+    from PySide6.QtWidgets import QApplication
+    from windows import dark_palette, settle
+
+    from app.launch import wise_command
+    from ui.sync_setup import SyncSetupDialog
+
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    light = qapp.palette()
+
+    def finish(dialog: SyncSetupDialog) -> None:
+        while dialog.is_running():
+            settle(qapp, 0.1)
+        settle(qapp, 0.3)
+
+    def shoot(dialog: SyncSetupDialog, name: str) -> None:
+        dialog.grab().save(str(OUT / f"sync-setup-{name}.png"))
+        dialog.hide()
+
+    # Light: a folder chosen, the passphrase typed twice.
+    dialog = SyncSetupDialog(wise_command)
+    dialog.folder.setText("/home/sam/Sync/Wise")
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.again.setText(PASSPHRASE)
+    dialog.show()
+    settle(qapp, 0.3)
+    shoot(dialog, "light")
+
+    # Dark: WebDAV, a server that does not answer.
+    qapp.setPalette(dark_palette())
+    dialog = SyncSetupDialog(wise_command)
+    dialog.webdav_choice.setChecked(True)
+    dialog.url.setText("http://127.0.0.1:9/remote.php/dav/files/sam/Wise/")
+    dialog.user.setText("sam")
+    dialog.password.setText("server password")
+    dialog.passphrase.setText("otter lantern")
+    dialog.again.setText("otter lantern")
+    dialog.show()
+    dialog.start()
+    finish(dialog)
+    shoot(dialog, "dark")
+    qapp.setPalette(light)
+
+    # The recovery key, after a real set-up of a new sync folder.
+    dialog = SyncSetupDialog(wise_command)
+    dialog.folder.setText(str(scratch / "Sync" / "Wise"))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.again.setText(PASSPHRASE)
+    dialog.show()
+    dialog.start()
+    finish(dialog)
+    shoot(dialog, "key")
+
+    # A 10,000-character folder path: the system refuses it, the dialog keeps its shape.
+    dialog = SyncSetupDialog(wise_command)
+    dialog.folder.setText(str(scratch / ("deep-" * 2000)))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.again.setText(PASSPHRASE)
+    dialog.show()
+    dialog.start()
+    finish(dialog)
+    shoot(dialog, "long")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
