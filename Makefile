@@ -13,7 +13,7 @@ PKG_BIN  := $(PKG_VENV)/bin
 VERSION  := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)
 SOURCES  := $(shell find app ui storage prompts -type f ! -path '*/__pycache__/*') pyproject.toml
 
-.PHONY: run test test-hours lint bench lock clean-venv dist dist-test bundle package package-test
+.PHONY: run test test-hours lint bench eval lock clean-venv dist dist-test bundle package package-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test-hours: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m compileall -q app storage prompts ui
 	$(BIN)/python -m tests.benchmarks
+
+# The eval suite against a real model (README: "Is it wise? wise eval"). Without
+# EVAL_API_BASE it installs and serves a small local model; EVAL_ARGS adds options
+# (e.g. EVAL_ARGS="--scenario 'dr_*' --repeat 3").
+eval: $(VENV)/.dev-installed
+	bash packaging/eval/make_eval.sh
 
 lock:
 	uv pip compile pyproject.toml packaging/build-requirements.in --universal --python-version 3.11 --generate-hashes -o requirements.lock -q

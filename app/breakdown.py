@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.daytime import short_day
 from app.errors import BadInput
 from app.journal import Context
-from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
+from app.structured_call import StructuredCall, ask_gated, open_gateway
 from storage.engine import Journal
 from storage.models import Action, ActionStatus, Entry, Goal
 
@@ -34,6 +34,10 @@ SIZE_WORDS = {
 }
 LIST_LIMIT = 15  # open or done steps of the goal shown to the model
 NOTE_LIMIT = 5
+BY_HAND = ("Break it down by hand: what is the very first move, two minutes or less? "
+           "Then a few more small ones.")
+# The reply's budget in tokens: up to seven short steps in JSON (the compact form fewer).
+MAX_TOKENS, SMALL_MAX_TOKENS = 300, 220
 NO_MODEL_NOTE = ("No model is connected, so Wise cannot suggest steps. Break it down by "
                  "hand: a first step of two minutes, then a few more small ones. To let a "
                  "model help: wise config set llm.model ollama_chat/llama3.2 (see the "
@@ -55,10 +59,12 @@ class BreakdownOutcome:
     model: str | None
     note: str | None = None
     prompt: tuple[str | None, str | None] = (None, None)
+    fallback: str | None = None  # why there are no model steps (a ModelError kind)
 
     def as_dict(self) -> dict:
         return {"steps": [{"title": t, "minutes": m} for t, m in self.steps],
-                "model": self.model, "note": self.note}
+                "model": self.model, "note": self.note, "fallback": self.fallback is not None,
+                "reason": self.fallback}
 
 
 @dataclass(frozen=True)
@@ -99,49 +105,70 @@ def resolve_item(journal: Journal, *, goal: str | None = None, action: int | Non
         return Item(row.title, goal_id=row.goal_id, action_id=row.id)
 
 
-def plan_breakdown(context: Context, journal: Journal, item: Item, size: int) -> BreakdownPlan:
-    from app.memory.tokens import estimate_tokens, truncate_to_tokens
-    from prompts.loader import build_messages, load_prompt
-    from prompts.structured import format_instructions, json_schema_for, with_format_instructions
+def plan_breakdown(context: Context, journal: Journal, item: Item, size: int, *,
+                   gateway=None) -> BreakdownPlan:
+    from app.memory.tokens import truncate_to_tokens
+    from app.structured_call import build_call
 
-    prompt = load_prompt(PROMPT)
     words = SIZE_WORDS[check_size(size)]
-    frame = build_messages(PROMPT, item=item.text, journal="", size=words)
-    overhead = sum(estimate_tokens(m["content"]) for m in frame)
-    overhead += estimate_tokens(format_instructions(prompt))
-    budget = max(context.settings.get("reflection.input_tokens") - overhead, 200)
-    around = truncate_to_tokens(item_context(journal, item), budget)
-    messages = with_format_instructions(
-        build_messages(PROMPT, item=item.text, journal=around, size=words), prompt)
-    return BreakdownPlan(StructuredCall(PROMPT, messages, prompt.name, prompt.version,
-                                        json_schema_for(prompt)), size)
+    around = item_context(journal, item)
+
+    def fill(budget: int | None) -> dict:
+        journal_text = "" if budget is None else truncate_to_tokens(around, budget)
+        return {"item": item.text, "journal": journal_text, "size": words}
+
+    call = build_call(context, gateway, PROMPT, fill=fill, max_tokens=MAX_TOKENS,
+                      small_max_tokens=SMALL_MAX_TOKENS)
+    return BreakdownPlan(call, size)
 
 
 def break_down(context: Context, journal: Journal, item: Item, *, size: int = DEFAULT_SIZE,
                cancel: threading.Event | None = None,
                gateway_factory=None) -> BreakdownOutcome:
-    """The steps from the model; raises ModelError (UnreadableReply for a bad reply)."""
+    """The steps from the model, or none and a note saying why (no model, a model that
+    failed or whose reply the quality gate refused): the user then breaks it down by
+    hand. Raises ModelError only for a cancel."""
     check_size(size)
     if not context.settings.get("llm.model"):
         return BreakdownOutcome([], None, NO_MODEL_NOTE)
     from app.llm.types import ModelError
+    from app.structured_call import PLAIN_FALLBACK_KINDS, fallback_note
     from prompts.loader import load_prompt
     from prompts.structured import output_model
 
-    plan = plan_breakdown(context, journal, item, size)
     gateway = gateway_factory() if gateway_factory else open_gateway(context, journal)
     try:
-        parsed, result = ask(gateway, plan.call, output_model(load_prompt(PROMPT)),
-                             cancel=cancel)
+        plan = plan_breakdown(context, journal, item, size, gateway=gateway)
+        asked = ask_gated(gateway, plan.call, output_model(load_prompt(PROMPT)),
+                          cancel=cancel, check=lambda parsed: steps_problem(parsed, item))
     except ModelError as exc:
+        if exc.kind == "cancelled":
+            raise
         if exc.kind in PLAIN_FALLBACK_KINDS:
             return BreakdownOutcome([], None, str(exc))
-        raise
+        return BreakdownOutcome([], None, f"{fallback_note(exc)} {BY_HAND}",
+                                fallback=exc.kind)
     finally:
         gateway.close()
-    return BreakdownOutcome([(step.title, step.minutes) for step in parsed.steps],
-                            result.model, None, (plan.call.prompt_name,
-                                                 plan.call.prompt_version))
+    return BreakdownOutcome([(step.title, step.minutes) for step in asked.parsed.steps],
+                            asked.result.model, None,
+                            (asked.call.prompt_name, asked.call.prompt_version))
+
+
+def steps_problem(parsed, item: Item):
+    """The break-down's must-haves: a first step that can be started (a few words, not
+    a copy of the whole item), and steps that differ from each other."""
+    from app.llm import gate
+
+    first = parsed.steps[0].title
+    if len(gate.words(first)) < 2:
+        return gate.refuse("missing", "the first step is not an action")
+    if gate.words(first) == gate.words(item.text) and len(parsed.steps) > 1:
+        return gate.refuse("missing", "the first step is the whole thing again")
+    titles = [" ".join(gate.words(step.title)) for step in parsed.steps]
+    if len(set(titles)) < len(titles):
+        return gate.refuse("repetition", "the same step twice")
+    return gate.OK
 
 
 def item_context(journal: Journal, item: Item) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.daytime import day_bounds_utc, days_ago, journal_day, local_now, long_day
 from app.journal import Context
-from app.structured_call import PLAIN_FALLBACK_KINDS, StructuredCall, ask, open_gateway
+from app.structured_call import StructuredCall, ask, open_gateway
 from storage.engine import Journal
 from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
 from storage.timeutil import from_db
@@ -27,6 +27,8 @@ WINDOW_DAYS = 28  # "alive" = some activity in the last four weeks
 MAX_GOALS = 50  # the GoalReview schema's limit
 NOTE_LIMIT = 3
 OPEN_LIMIT = 10  # open steps listed for the model, smallest first (the rest are counted)
+# The reply's budget in tokens: a short entry per goal.
+REVIEW_TOKENS_BASE, TOKENS_PER_GOAL = 40, 110
 NO_MODEL_NOTE = ("No model is connected, so this review comes from your data alone. To "
                  "review with a model: wise config set llm.model ollama_chat/llama3.2 (see "
                  "the README's model section).")
@@ -80,10 +82,12 @@ class ReviewOutcome:
     goals: list[GoalVerdict]
     model: str | None
     note: str | None = None
+    fallback: str | None = None  # why the plain review was given (a ModelError kind)
 
     def as_dict(self) -> dict:
         return {"goals": [g.as_dict() for g in self.goals], "model": self.model,
-                "note": self.note}
+                "note": self.note, "fallback": self.fallback is not None,
+                "reason": self.fallback}
 
 
 def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
@@ -101,16 +105,21 @@ def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
     if not context.settings.get("llm.model"):
         return ReviewOutcome(plain, None, NO_MODEL_NOTE + more)
     from app.llm.types import ModelError
+    from app.structured_call import PLAIN_FALLBACK_KINDS, fallback_note
     from prompts.schemas import GoalReview
 
-    call = plan_review(context, facts, today)
     gateway = gateway_factory() if gateway_factory else open_gateway(context, journal)
     try:
-        parsed, result = ask(gateway, call, GoalReview, cancel=cancel)
+        call = plan_review(context, facts, today, gateway=gateway)
+        parsed, result = ask(gateway, call, GoalReview, cancel=cancel,
+                             check=lambda review: review_problem(review, facts))
     except ModelError as exc:
+        if exc.kind == "cancelled":
+            raise
         if exc.kind in PLAIN_FALLBACK_KINDS:
             return ReviewOutcome(plain, None, str(exc) + more)
-        raise
+        return ReviewOutcome(plain, None, fallback_note(exc, "the plain review") + more,
+                             fallback=exc.kind)
     finally:
         gateway.close()
     by_slug = {check.slug: check for check in parsed.goals}
@@ -137,24 +146,35 @@ def _marked(verdict: GoalVerdict, fact: GoalFacts) -> GoalVerdict:
     return replace(verdict, next_step_open=is_open)
 
 
-def plan_review(context: Context, facts: list[GoalFacts], today: date) -> StructuredCall:
-    from app.memory.tokens import estimate_tokens, truncate_to_tokens
-    from prompts.loader import build_messages, load_prompt
-    from prompts.structured import format_instructions, json_schema_for, with_format_instructions
+def plan_review(context: Context, facts: list[GoalFacts], today: date, *,
+                gateway=None) -> StructuredCall:
+    from app.memory.tokens import truncate_to_tokens
+    from app.structured_call import build_call
 
-    prompt = load_prompt(PROMPT)
     day = long_day(today)
-    frame = build_messages(PROMPT, today=day, journal="")
-    overhead = sum(estimate_tokens(m["content"]) for m in frame)
-    overhead += estimate_tokens(format_instructions(prompt))
-    budget = max(context.settings.get("reflection.input_tokens") - overhead, 200)
-    share = max(budget // len(facts), 40)  # every goal gets its say, none crowds out others
-    blocks = [truncate_to_tokens(goal_block(f, today), share) for f in facts]
-    journal_text = truncate_to_tokens("\n".join(blocks), budget)
-    messages = with_format_instructions(build_messages(PROMPT, today=day,
-                                                       journal=journal_text), prompt)
-    return StructuredCall(PROMPT, messages, prompt.name, prompt.version,
-                          json_schema_for(prompt))
+
+    def fill(budget: int | None) -> dict:
+        if budget is None:
+            return {"today": day, "journal": ""}
+        share = max(budget // len(facts), 40)  # every goal gets its say
+        blocks = [truncate_to_tokens(goal_block(f, today), share) for f in facts]
+        return {"today": day, "journal": truncate_to_tokens("\n".join(blocks), budget)}
+
+    per_goal = len(facts) * TOKENS_PER_GOAL
+    return build_call(context, gateway, PROMPT, fill=fill,
+                      max_tokens=REVIEW_TOKENS_BASE + per_goal,
+                      small_max_tokens=REVIEW_TOKENS_BASE + per_goal * 3 // 4)
+
+
+def review_problem(review, facts: list[GoalFacts]):
+    """The review's must-haves: it speaks of the journal's goals (at least one), and
+    says something different about each."""
+    from app.llm import gate
+
+    known = {f.slug for f in facts}
+    if not any(check.slug in known for check in review.goals):
+        return gate.refuse("missing", "none of the journal's goals is reviewed")
+    return gate.OK
 
 
 def goal_block(f: GoalFacts, today: date) -> str:

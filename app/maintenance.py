@@ -36,11 +36,16 @@ def run_nightly(context: Context, journal: Journal, *, use_model: bool = True,
     return MaintenanceReport(report.made, report.failed, str(backup), optimized)
 
 
+SUMMARY_TOKENS = 200  # the prompts ask for at most 80 (a day) or 120 words (a week)
+SUMMARY_MAX_CHARS = 1200
+
+
 def _summaries(context: Context, journal: Journal, today: date, *, use_model: bool):
     from app.memory.summaries import ensure_summaries
 
     summarize, model, versions, gateway = None, None, None, None
     if use_model and context.settings.get("llm.model"):
+        from app.llm import gate
         from app.llm.gateway import Gateway
         from prompts.loader import build_messages, load_prompt
 
@@ -53,8 +58,22 @@ def _summaries(context: Context, journal: Journal, today: date, *, use_model: bo
                      else f"{start.day} {start:%B %Y}")
             messages = build_messages(f"{kind}_summary", **{kind: label, "journal": material})
             prompt = load_prompt(f"{kind}_summary")
-            return gateway.complete(f"{kind}_summary", messages, prompt_name=prompt.name,
-                                    prompt_version=prompt.version).text.strip()
+            result = gateway.complete(f"{kind}_summary", messages, prompt_name=prompt.name,
+                                      prompt_version=prompt.version,
+                                      max_tokens=SUMMARY_TOKENS)
+            # A summary becomes memory: one the gate refuses is kept aside, never used
+            # (the caller keeps the plain summary instead).
+            verdict = gate.judge_text(result.text, messages, finish=result.finish,
+                                      max_chars=SUMMARY_MAX_CHARS)
+            if verdict.ok:
+                verdict = gate.check_language(result.text, gate.instructions_and_data(
+                    messages)[1])
+            if not verdict.ok:
+                gateway.memory.keep_refused(purpose=f"{kind}_summary", model=result.model,
+                                            rule=verdict.rule, detail=verdict.detail,
+                                            text=result.text)
+                raise ValueError(f"the gate refused the summary: {verdict}")
+            return result.text.strip()
 
     try:
         return ensure_summaries(journal, today=today, start_hour=context.day_start_hour,

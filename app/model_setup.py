@@ -60,6 +60,8 @@ _FAILURE_WORDS = {
                    "address right?",
     "worker_died": "The part of Wise that talks to models stopped. Try again.",
     "over_budget": "This month's budget for paid models is used up (see Monthly budget).",
+    "bad_output": "The model answered, but its reply could not be used. A larger model, or "
+                  "one made for chat, usually does better.",
 }
 
 

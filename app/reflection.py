@@ -30,6 +30,10 @@ LEAD_INS = {  # how each field of the reply reads while it streams in
 # The calendar's first and last years are left out: a reflection's context reaches weeks
 # back, and a day's bounds in UTC can fall outside the years 1-9999 that a date can hold.
 FIRST_DAY, LAST_DAY = date(2, 1, 1), date(9998, 12, 31)
+# The reply's budget in tokens: four short fields and a step (the compact form fewer).
+# 700 took a 270M model on a laptop past the minute.
+MAX_TOKENS, SMALL_MAX_TOKENS = 350, 220
+MAX_CHARS = 2400  # the schema's fields at their longest
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class ReflectionOutcome:
     text: str
     model: str | None  # None: the plain, data-based reflection
     note: str = ""  # e.g. how to connect a model, or why the plain one was used
+    fallback: str | None = None  # why the plain one was used (a ModelError kind), if so
 
 
 def _check_day(day: date) -> None:
@@ -64,39 +69,52 @@ def _check_day(day: date) -> None:
 
 
 def plan_daily_reflection(context: Context, journal: Journal, day: date,
-                          user_words: str | None) -> ReflectionPlan:
-    """The one request both `wise reflect --dry-run` shows and `wise reflect` sends.
+                          user_words: str | None, *, gateway=None,
+                          variant_name: str | None = None) -> ReflectionPlan:
+    """The one request both `wise reflect --dry-run` shows and `wise reflect` sends first.
     `user_words` None means the words the user saved for `day` (the reflection window
     saves them as they type); any text, even '', is taken as given."""
+    call = _reflection_call(context, journal, day, users_words(journal, day, user_words),
+                            gateway or _gateway(context, journal), variant_name)
+    return _plan_of(context, day, call)
+
+
+def _reflection_call(context: Context, journal: Journal, day: date, user_words: str | None,
+                     gateway, variant_name: str | None = None):
     from app.memory.context import build_reflection_context
-    from app.memory.tokens import estimate_tokens
-    from prompts.loader import build_messages, load_prompt
-    from prompts.structured import format_instructions, json_schema_for, with_format_instructions
+    from app.prompt_choice import chosen_variant, with_variant
+    from app.structured_call import attempts_for, build_call
 
     _check_day(day)
-    user_words = users_words(journal, day, user_words)
+
+    def fill(budget: int | None) -> dict:
+        gathered = "" if budget is None else build_reflection_context(
+            journal, day, start_hour=context.day_start_hour, budget_tokens=budget).text
+        return {"day": long_day(day), "journal": gathered, "user_words": user_words or ""}
+
+    call = build_call(context, gateway, PROMPT, fill=fill, max_tokens=MAX_TOKENS,
+                      small_max_tokens=SMALL_MAX_TOKENS, max_chars=MAX_CHARS)
+    # Which way of reflecting: chosen by the user's own ratings (app/prompt_choice.py).
+    call = with_variant(call, chosen_variant(context, PROMPT, day, variant_name))
+    return call, attempts_for(gateway, call)[0]
+
+
+def _plan_of(context: Context, day: date, calls) -> ReflectionPlan:
+    from app.memory.tokens import estimate_tokens
+
+    _, first = calls
     settings = context.settings
-    budget = settings.get("reflection.input_tokens")
-    prompt = load_prompt(PROMPT)
-    # The instructions around the journal take their share of the budget first.
-    frame = build_messages(PROMPT, day=long_day(day), journal="", user_words=user_words or "")
-    overhead = sum(estimate_tokens(m["content"]) for m in frame)
-    overhead += estimate_tokens(format_instructions(prompt))
-    gathered = build_reflection_context(journal, day, start_hour=context.day_start_hour,
-                                        budget_tokens=max(budget - overhead, 200))
-    messages = with_format_instructions(
-        build_messages(PROMPT, day=long_day(day), journal=gathered.text,
-                       user_words=user_words or ""), prompt)
-    input_tokens = sum(estimate_tokens(m["content"]) for m in messages)
+    input_tokens = sum(estimate_tokens(m["content"]) for m in first.messages)
     model = settings.get("llm.model") or None
-    max_output = settings.get("llm.max_output_tokens")
+    api_base = settings.get("llm.api_base") or None
     return ReflectionPlan(
-        day=day, messages=messages, prompt_name=prompt.name, prompt_version=prompt.version,
-        model=model, api_base=settings.get("llm.api_base") or None,
-        input_tokens=input_tokens, budget_tokens=budget, max_output_tokens=max_output,
-        estimated_cost_usd=_estimated_cost(model, settings.get("llm.api_base") or None,
-                                           input_tokens, max_output),
-        json_schema=json_schema_for(prompt))
+        day=day, messages=first.messages, prompt_name=first.prompt_name,
+        prompt_version=first.prompt_version, model=model, api_base=api_base,
+        input_tokens=input_tokens, budget_tokens=settings.get("reflection.input_tokens"),
+        max_output_tokens=first.max_tokens or settings.get("llm.max_output_tokens"),
+        estimated_cost_usd=_estimated_cost(model, api_base, input_tokens,
+                                           first.max_tokens or 0),
+        json_schema=first.json_schema)
 
 
 def reflect(context: Context, journal: Journal, day: date, *, user_words: str | None,
@@ -115,70 +133,55 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
                            "alone. To reflect with a model: wise config set llm.model "
                            "ollama_chat/llama3.2 (see the README's model section).",
                       on_text=on_text)
-    plan = plan_daily_reflection(context, journal, day, user_words)
     gateway = gateway_factory() if gateway_factory else _gateway(context, journal)
     try:
-        return _with_model(journal, plan, gateway, user_words, on_text, cancel)
+        return _with_model(context, journal, day, gateway, user_words, on_text, cancel)
     except ModelError as exc:
-        if exc.kind in ("over_budget", "no_key", "no_keyring", "no_model"):
-            return _plain(journal, day, context, user_words, note=str(exc), on_text=on_text)
-        raise
+        if exc.kind == "cancelled":
+            raise
+        from app.structured_call import fallback_note
+
+        # Unreachable, failing, or a reply the quality gate refused: the plain reflection
+        # with one line saying why. A refused reply is kept beside it, never shown.
+        return _plain(journal, day, context, user_words,
+                      note=fallback_note(exc, "the plain reflection"), on_text=on_text,
+                      fallback=exc.kind, raw=getattr(exc, "raw", None))
     finally:
         close = getattr(gateway, "close", None)
         if close:
             close()
 
 
-def _with_model(journal: Journal, plan: ReflectionPlan, gateway, user_words: str | None,
-                on_text: Callable[[str], None] | None,
+def _with_model(context: Context, journal: Journal, day: date, gateway,
+                user_words: str | None, on_text: Callable[[str], None] | None,
                 cancel: threading.Event | None = None) -> ReflectionOutcome:
     from app.reflection_stream import JsonProseStreamer
+    from app.structured_call import ask_gated
     from prompts.loader import load_prompt
-    from prompts.structured import (
-        OutputParseError,
-        output_model,
-        parse_structured,
-        repair_messages,
-    )
+    from prompts.structured import output_model
 
+    call, _ = _reflection_call(context, journal, day, user_words, gateway)
     schema = output_model(load_prompt(PROMPT))
     streamer = JsonProseStreamer(LEAD_INS, on_text) if on_text else None
-    result = gateway.complete("daily_reflection", plan.messages, prompt_name=plan.prompt_name,
-                              prompt_version=plan.prompt_version, json_schema=plan.json_schema,
-                              on_delta=streamer.feed if streamer else None, cancel=cancel)
-    reply, structured, raw = result.text, None, None
-    try:
-        parsed = parse_structured(reply, schema)
-    except OutputParseError as first_problem:
-        # One repair attempt, quietly; if that fails too, the reply is kept and shown as is.
-        repair = repair_messages(plan.messages, reply, schema, str(first_problem))
-        try:
-            retry = gateway.complete("daily_reflection_repair", repair,
-                                     prompt_name=plan.prompt_name,
-                                     prompt_version=plan.prompt_version,
-                                     json_schema=plan.json_schema, cancel=cancel)
-            parsed = parse_structured(retry.text, schema)
-        except (OutputParseError, ModelError) as exc:
-            if isinstance(exc, ModelError) and exc.kind == "cancelled":
-                raise
-            parsed = None
-            raw = reply
-    if parsed is not None:
-        text = parsed.as_text()
-        structured = parsed.model_dump_json()
-        if on_text and streamer is None:
-            on_text(text)
-    else:
-        text = reply.strip()
-        if on_text:
-            on_text("\n\n(The reply was not in the expected shape; here it is as written.)\n"
-                    + text)
+    asked = ask_gated(gateway, call, schema, cancel=cancel, check=reflection_problem,
+                      on_delta=streamer.feed if streamer else None)
+    text = asked.parsed.as_text()
     if cancel is not None and cancel.is_set():  # stopped just as the reply ended
         raise ModelError("cancelled", "the model call was cancelled")
-    reflection_id = _store(journal, plan.day, text=text, model=result.model,
-                           prompt=(plan.prompt_name, plan.prompt_version),
-                           structured=structured, raw=raw, user_words=user_words)
-    return ReflectionOutcome(reflection_id, text, result.model)
+    reflection_id = _store(journal, day, text=text, model=asked.result.model,
+                           prompt=(asked.call.prompt_name, asked.call.prompt_version),
+                           structured=asked.parsed.model_dump_json(), raw=None,
+                           user_words=user_words)
+    return ReflectionOutcome(reflection_id, text, asked.result.model)
+
+
+def reflection_problem(parsed):
+    """A reflection's must-haves: a next step that is an action, not a word or two."""
+    from app.llm import gate
+
+    if len(gate.words(parsed.next_step)) < 2:
+        return gate.refuse("missing", "no next step to start")
+    return gate.OK
 
 
 def users_words(journal: Journal, day: date, given: str | None) -> str | None:
@@ -254,13 +257,14 @@ def _words_lines(journal: Journal, day: date) -> list[str]:
 
 
 def _plain(journal: Journal, day: date, context: Context, user_words: str | None, *,
-           note: str, on_text: Callable[[str], None] | None) -> ReflectionOutcome:
+           note: str, on_text: Callable[[str], None] | None, fallback: str | None = None,
+           raw: str | None = None) -> ReflectionOutcome:
     text = plain_reflection_text(journal, day, context.day_start_hour)
     if on_text:
         on_text(text)
     reflection_id = _store(journal, day, text=text, model=None, prompt=(None, None),
-                           structured=None, raw=None, user_words=user_words)
-    return ReflectionOutcome(reflection_id, text, None, note)
+                           structured=None, raw=raw, user_words=user_words)
+    return ReflectionOutcome(reflection_id, text, None, note, fallback)
 
 
 def _store(journal: Journal, day: date, *, text: str, model: str | None,

@@ -156,14 +156,19 @@ def render(prompt: Prompt, /, **values: str) -> str:
     return _PLACEHOLDER.sub(lambda m: filled[m.group(1)], prompt.body)
 
 
-def system_message() -> dict:
+SMALL_SUFFIX = "_small"  # the compact variant of a prompt, for small models
+
+
+def system_message(name: str = "system") -> dict:
     """The companion's character, as the chat's system message."""
-    return {"role": "system", "content": render(load_prompt("system"))}
+    return {"role": "system", "content": render(load_prompt(name))}
 
 
 def build_messages(prompt_name: str, /, **values: str) -> list[dict]:
-    """[system (the character), user (the rendered prompt)], ready for a chat model."""
-    return [system_message(),
+    """[system (the character), user (the rendered prompt)], ready for a chat model.
+    A compact prompt (`*_small`) goes with the compact character."""
+    system = "system_small" if prompt_name.endswith(SMALL_SUFFIX) else "system"
+    return [system_message(system),
             {"role": "user", "content": render(load_prompt(prompt_name), **values)}]
 
 

@@ -54,10 +54,56 @@ def format_instructions(prompt: Prompt) -> str:
             f"{compact_schema(model)}")
 
 
-def with_format_instructions(messages: list[dict], prompt: Prompt) -> list[dict]:
-    """A copy of `messages` whose last user message ends with the format instructions."""
+def short_format_instructions(prompt: Prompt, *, enforced: bool = False) -> str:
+    """The format instructions of a compact prompt: the reply's skeleton, not the whole
+    schema; when the server enforces the schema itself (`enforced`), not even that
+    (small models copy a skeleton's placeholders)."""
+    model = output_model(prompt)
+    if model is None:
+        return ""
+    if enforced:
+        return ("Reply with only the JSON object, with the fields named above, each in "
+                "your own words.")
+    return (f"Reply with only a JSON object shaped like this, {_JSON_ONLY}, with your own "
+            f"words in place of each …:\n{json.dumps(skeleton(model), ensure_ascii=False)}")
+
+
+def skeleton(model: type[BaseModel]) -> object:
+    """An example of the model's shape: "…" for text, 2 for numbers, null when optional."""
+    return _skeleton_of(model.model_json_schema(), model.model_json_schema())
+
+
+def _skeleton_of(node: dict, root: dict) -> object:
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return _skeleton_of(root.get("$defs", {}).get(name, {}), root)
+    if "anyOf" in node:
+        kinds = [option for option in node["anyOf"] if option.get("type") != "null"]
+        if len(kinds) < len(node["anyOf"]):
+            return None
+        return _skeleton_of(kinds[0], root) if kinds else None
+    kind = node.get("type")
+    if kind == "object":
+        return {name: _skeleton_of(child, root)
+                for name, child in node.get("properties", {}).items()}
+    if kind == "array":
+        return [_skeleton_of(node.get("items", {}), root)]
+    if kind == "integer" or kind == "number":
+        return 2
+    if kind == "boolean":
+        return True
+    if "enum" in node:
+        return " or ".join(str(v) for v in node["enum"])
+    return "…"
+
+
+def with_format_instructions(messages: list[dict], prompt: Prompt, *,
+                             short: bool = False, enforced: bool = False) -> list[dict]:
+    """A copy of `messages` whose last user message ends with the format instructions
+    (`short`: the skeleton alone, see short_format_instructions)."""
     out = [dict(message) for message in messages]
-    instructions = format_instructions(prompt)
+    instructions = (short_format_instructions(prompt, enforced=enforced) if short
+                    else format_instructions(prompt))
     if instructions:
         last_user = max(i for i, m in enumerate(out) if m.get("role") == "user")
         out[last_user]["content"] = f"{out[last_user]['content']}\n\n{instructions}"

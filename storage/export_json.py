@@ -7,14 +7,14 @@ apart from `exported_at`. Only the model-call log (`llm_calls`) is left out: it 
 bookkeeping, not the user's journal. The format description below is Markdown, ready for
 the README.
 
-## The "wise-journal" format, version 3
+## The "wise-journal" format, version 4
 
 An export is **one valid JSON document** in UTF-8 (so `json.load`, `jq` and any JSON tool
 read it), laid out with exactly **one record per line** so that Wise can read it back as a
 stream, whatever its size:
 
 ```
-{"format": "wise-journal", "version": 3, "exported_at": "…", "app_version": "0.1.0",
+{"format": "wise-journal", "version": 4, "exported_at": "…", "app_version": "0.1.0",
 "goals": [
 {"uid": "…", "slug": "family", "title": "Family", "why": "…", "status": "active", …},
 {"uid": "…", "slug": "health", "title": "Health", "why": "", "status": "paused", …}
@@ -62,7 +62,7 @@ Header:
 | field | value |
 |---|---|
 | `format` | always `"wise-journal"` |
-| `version` | the format version: the whole number `3` (Wise still imports `1` and `2`) |
+| `version` | the format version: the whole number `4` (Wise still imports `1`, `2` and `3`) |
 | `exported_at` | when the export was made (timestamp) |
 | `app_version` | the Wise version that wrote it, e.g. `"0.1.0"` (information only) |
 
@@ -160,8 +160,25 @@ Header:
 | `style` | the wording style tried: text, 1–24 characters |
 | `hour_bucket` | the local hour it was shown: 0–23 |
 | `source` | `"model"` or `"plain"` |
-| `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, or `null` |
+| `response` | `"done"`, `"snooze"`, `"not_today"`, `"ignored"`, `"opened"`, `"started"`
+  (a focus session began from it; format 3), or `null` |
 | `responded_at` | timestamp, or `null` |
+
+`focus_sessions` (format version 3: time given to a step; at most one has no end):
+
+| field | value |
+|---|---|
+| `uid` | the session's uid |
+| `action` | the uid of the step, or `null` (the step was deleted) |
+| `nudge` | the key `{"created_at": …, "action": …}` of the nudge it was started from, or `null` |
+| `title` | the step's words when it was started |
+| `estimate_minutes` | the step's estimate then, or `null` |
+| `started_at` | timestamp |
+| `planned_seconds` | 60–86400: its length, with every "more minutes" |
+| `paused_at` | timestamp while paused, else `null` |
+| `paused_seconds` | time spent paused (ended pauses) |
+| `ended_at` | timestamp, or `null` while it runs |
+| `outcome` | `"done"`, `"stopped"` or `"interrupted"`; `null` while it runs |
 
 `feedback` (the user's word on a reflection or a nudge; `target` is `null` when what it
 was about is no longer in the journal):
@@ -214,6 +231,7 @@ from storage.models import (
     DayWords,
     Entry,
     Feedback,
+    FocusSession,
     Goal,
     Nudge,
     Reflection,
@@ -224,13 +242,13 @@ from storage.models import (
 )
 
 FORMAT_NAME = "wise-journal"
-FORMAT_VERSION = 3
-# In file order. Feedback comes last: it refers to reflections and nudges by their keys.
+FORMAT_VERSION = 4
+# In file order. Feedback and focus sessions come last: they refer to nudges by their keys.
 SECTIONS = ("goals", "actions", "entries", "day_words", "reflections", "summaries",
-            "nudges", "feedback")
-# What each version holds: a version 1 file has only the first three lists.
-# Version 3 adds goals' why_ladder (a version 2 file's goals have none).
-SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS, 3: SECTIONS}
+            "nudges", "feedback", "focus_sessions")
+# What each version holds: a version 1 file has only the first three lists, version 2 no
+# focus sessions; version 4 adds goals' why_ladder (older files' goals have none).
+SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS[:8], 3: SECTIONS, 4: SECTIONS}
 
 # Rows fetched per query: large enough that the query count stays small (100 for 100,000
 # entries), small enough that memory stays flat however big the journal is.
@@ -245,6 +263,7 @@ _day_words: Table = DayWords.__table__  # type: ignore[assignment]
 _summaries: Table = Summary.__table__  # type: ignore[assignment]
 _feedback: Table = Feedback.__table__  # type: ignore[assignment]
 _nudges: Table = Nudge.__table__  # type: ignore[assignment]
+_focus: Table = FocusSession.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -259,6 +278,7 @@ class TransferCounts:
     summaries: int = 0
     nudges: int = 0
     feedback: int = 0
+    focus_sessions: int = 0  # format version 3
 
 
 def export_json(journal: Journal, out: TextIO, *, exported_at: datetime,
@@ -521,6 +541,35 @@ def _feedback_target(row: Any) -> str | dict[str, Any] | None:
     return None
 
 
+def _focus_records(session: Session) -> Iterator[dict[str, Any]]:
+    f = _focus.c
+    nudge_action = _actions.alias("focus_nudge_action")
+    query = (select(f.id, f.uid, _actions.c.uid.label("action_uid"),
+                    _nudges.c.id.label("nudge_id"), _nudges.c.created_at.label("nudge_at"),
+                    nudge_action.c.uid.label("nudge_action_uid"), f.title, f.estimate_minutes,
+                    f.started_at, f.planned_seconds, f.paused_at, f.paused_seconds,
+                    f.ended_at, f.outcome)
+             .outerjoin(_actions, _actions.c.id == f.action_id)
+             .outerjoin(_nudges, _nudges.c.id == f.nudge_id)
+             .outerjoin(nudge_action, nudge_action.c.id == _nudges.c.action_id))
+    for rows in _chunks_by_id(session, query, f.id):
+        for row in rows:
+            yield {
+                "uid": row.uid,
+                "action": row.action_uid,
+                "nudge": None if row.nudge_id is None else {
+                    "created_at": iso_timestamp(row.nudge_at), "action": row.nudge_action_uid},
+                "title": row.title,
+                "estimate_minutes": row.estimate_minutes,
+                "started_at": iso_timestamp(row.started_at),
+                "planned_seconds": row.planned_seconds,
+                "paused_at": _optional_timestamp(row.paused_at),
+                "paused_seconds": row.paused_seconds,
+                "ended_at": _optional_timestamp(row.ended_at),
+                "outcome": row.outcome,
+            }
+
+
 _RECORDS = {
     "goals": _goal_records,
     "actions": _action_records,
@@ -530,4 +579,5 @@ _RECORDS = {
     "summaries": _summary_records,
     "nudges": _nudge_records,
     "feedback": _feedback_records,
+    "focus_sessions": _focus_records,
 }

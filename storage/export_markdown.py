@@ -3,8 +3,9 @@
 Layout: a title, the date it was made, the goals (their why, rhythm and status; archived
 ones in a short list at the end of the section), then one `## Thursday 26 November 2026`
 section per journal day: first the user's own words on the day (how it went, what got in
-the way, mood and energy), then that day's notes, wins and new to-dos in time order, and
-last the day's reflection (the newest, if there were several):
+the way, mood and energy), then that day's notes, wins, new to-dos and focus sessions (the
+time given to a step: "⏱ 09:00 — 42 min on …") in time order, and last the day's
+reflection (the newest, if there were several):
 
     *How it went:*
     > Tired, but the walk helped.
@@ -44,13 +45,23 @@ from sqlalchemy.orm import Session
 
 from storage.engine import Journal
 from storage.export_json import TransferCounts
-from storage.models import Action, ActionStatus, DayWords, Entry, Goal, GoalStatus, Reflection
+from storage.models import (
+    Action,
+    ActionStatus,
+    DayWords,
+    Entry,
+    FocusSession,
+    Goal,
+    GoalStatus,
+    Reflection,
+)
 
 _goals: Table = Goal.__table__  # type: ignore[assignment]
 _actions: Table = Action.__table__  # type: ignore[assignment]
 _entries: Table = Entry.__table__  # type: ignore[assignment]
 _day_words: Table = DayWords.__table__  # type: ignore[assignment]
 _reflections: Table = Reflection.__table__  # type: ignore[assignment]
+_focus: Table = FocusSession.__table__  # type: ignore[assignment]
 
 # English names on purpose: strftime's %A and %B follow the process locale, which would
 # give a document whose headings and prose speak different languages.
@@ -116,7 +127,8 @@ def export_markdown(journal: Journal, out: TextIO, *, day_start_hour: int, tz: t
         counter = _Counter()
         items = heapq.merge(_note_items(session, clock, counter),
                             _win_items(session, clock),
-                            _todo_items(session, clock, counter))
+                            _todo_items(session, clock, counter),
+                            _focus_items(session, clock))
         days_written = _write_days(out, items, _day_notes(session))
     if not days_written:
         heading = "\n## Journal\n" if goals else ""
@@ -294,6 +306,30 @@ def _win_items(session: Session, clock: _Clock) -> Iterator[_Item]:
         local = clock.local(row.done_at)
         yield _Item(row.done_at, 1, row.id, clock.day(row.done_at),
                     _list_item(f"✓ {local:%H:%M} — ", row.title + _goal_tag(row.slug)))
+
+
+_FOCUS_ENDS = {"done": "done", "stopped": "stopped there", "interrupted": "interrupted"}
+
+
+def _focus_items(session: Session, clock: _Clock) -> Iterator[_Item]:
+    """A focus session, on the day it started: "⏱ 09:00 — 42 min on Write the intro"."""
+    f = _focus.c
+    query = (select(f.id, f.title, f.started_at, f.ended_at, f.paused_seconds, f.outcome,
+                    _goals.c.slug)
+             .outerjoin(_actions, _actions.c.id == f.action_id)
+             .outerjoin(_goals, _goals.c.id == _actions.c.goal_id)
+             .order_by(f.started_at, f.id))
+    for row in _streamed(session, query):
+        local = clock.local(row.started_at)
+        if row.ended_at is None:
+            given = "running"
+        else:
+            seconds = (row.ended_at - row.started_at).total_seconds() - row.paused_seconds
+            given = f"{max(0, round(seconds / 60))} min"
+        end = f" ({_FOCUS_ENDS[row.outcome]})" if row.outcome else ""
+        yield _Item(row.started_at, 3, row.id, clock.day(row.started_at),
+                    _list_item(f"⏱ {local:%H:%M} — {given} on ",
+                               row.title + _goal_tag(row.slug) + end))
 
 
 def _todo_items(session: Session, clock: _Clock, counter: _Counter) -> Iterator[_Item]:

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, BinaryIO
 
@@ -40,6 +40,8 @@ from storage.models import (
     Entry,
     EntryKind,
     Feedback,
+    FocusOutcome,
+    FocusSession,
     Goal,
     GoalStatus,
     Nudge,
@@ -62,6 +64,7 @@ _reflections: Table = Reflection.__table__  # type: ignore[assignment]
 _summaries: Table = Summary.__table__  # type: ignore[assignment]
 _nudges: Table = Nudge.__table__  # type: ignore[assignment]
 _feedback: Table = Feedback.__table__  # type: ignore[assignment]
+_focus: Table = FocusSession.__table__  # type: ignore[assignment]
 
 # The header line is short; reading at most this much of line 1 keeps a huge one-line file
 # (say, `jq -c` output) from being read twice before we fall back to json.load.
@@ -82,7 +85,7 @@ _MAX_DIGITS = limits.IMPORT_NUMBER_DIGITS
 
 _NOUN = {"goals": "goal", "actions": "action", "entries": "entry", "day_words": "day words",
          "reflections": "reflection", "summaries": "summary", "nudges": "nudge",
-         "feedback": "feedback"}
+         "feedback": "feedback", "focus_sessions": "focus session"}
 # Feedback about something no longer in the journal keeps its rating with this target id,
 # which no row has (SQLite's row ids start at 1).
 _NO_TARGET = 0
@@ -464,6 +467,15 @@ class _FeedbackTarget(StrEnum):
 _NudgeKey = tuple[datetime, str | None]
 
 
+def _nudge_key(value: Any) -> _NudgeKey:
+    if not isinstance(value, dict):
+        raise ValueError
+    key = _feedback_target(value)
+    if isinstance(key, str):
+        raise ValueError
+    return key
+
+
 def _feedback_target(value: Any) -> str | _NudgeKey:
     if isinstance(value, dict):
         if set(value) != {"created_at", "action"}:
@@ -491,7 +503,7 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("why", _text, "text"),
         _Field("why_ladder", _why_ladder,
                f"a list of at most {limits.WHY_LADDER_STEPS[1]} texts", nullable=True,
-               since_version=3),
+               since_version=4),
         _enum_field("status", GoalStatus),
         _number_field("cadence_per_week", limits.CADENCE_PER_WEEK, nullable=True),
         _CREATED,
@@ -572,6 +584,20 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         replace(_enum_field("response", NudgeResponse), nullable=True),
         _Field("responded_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
     ),
+    "focus_sessions": (
+        _UID,
+        _Field("action", _UID_TEXT, "an action's uid", nullable=True),
+        _Field("nudge", _nudge_key, 'a nudge\'s key {"created_at": …, "action": …}',
+               nullable=True),
+        _Field("title", _text, "text"),
+        _number_field("estimate_minutes", limits.STEP_MINUTES, nullable=True),
+        _Field("started_at", _timestamp, _TIMESTAMP_EXPECTED),
+        _number_field("planned_seconds", limits.FOCUS_SECONDS),
+        _Field("paused_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
+        _number_field("paused_seconds", limits.FOCUS_PAUSED_SECONDS),
+        _Field("ended_at", _timestamp, _TIMESTAMP_EXPECTED, nullable=True),
+        replace(_enum_field("outcome", FocusOutcome), nullable=True),
+    ),
     "feedback": (
         _enum_field("target_kind", _FeedbackTarget),
         _Field("target", _feedback_target, "a reflection's uid, or a nudge's key "
@@ -622,7 +648,7 @@ def _checked(section: str, where: str, data: dict[str, Any]) -> dict[str, Any]:
 
 _TABLES = {"actions": _actions, "entries": _entries, "day_words": _day_words,
            "reflections": _reflections, "summaries": _summaries, "nudges": _nudges,
-           "feedback": _feedback}
+           "feedback": _feedback, "focus_sessions": _focus}
 _RITUAL_SECTIONS = frozenset(SECTIONS[3:])
 _TARGETS = {"reflection": _reflections, "nudge": _nudges}
 
@@ -805,6 +831,27 @@ class _Importer:
         key = f"(on the {kind}, given {values['created_at'].isoformat()})"
         if not self._known("feedback", where, key, found):
             self._insert("feedback", {**values, "target_id": target_id})
+
+    def _add_focus_sessions(self, where: str, values: dict[str, Any]) -> None:
+        if (values["ended_at"] is None) != (values["outcome"] is None):
+            raise ImportRejected(f"{where}: a focus session has both an end and an outcome, "
+                                 "or neither (while it runs)")
+        found = self._find(_focus, _focus.c.uid == values["uid"])
+        if self._known("focus_sessions", where, f"'{values['uid']}'", found):
+            return
+        values["action_id"] = self._action_id(values.pop("action"), where, "focus_sessions")
+        nudge = values.pop("nudge")
+        values["nudge_id"] = None if nudge is None else self._target_id(
+            _FeedbackTarget.NUDGE, nudge, where)
+        if values["ended_at"] is None and self._find(_focus, _focus.c.ended_at.is_(None)):
+            # One session runs at a time: this journal's own keeps running, and the file's
+            # is kept as interrupted at its planned end (its time is not lost).
+            paused = values["paused_seconds"]
+            values["ended_at"] = values["started_at"] + timedelta(
+                seconds=values["planned_seconds"] + paused)
+            values["outcome"] = FocusOutcome.INTERRUPTED.value
+            values["paused_at"] = None
+        self._insert("focus_sessions", values)
 
     def _action_id(self, action_uid: str | None, where: str, section: str) -> int | None:
         if action_uid is None:

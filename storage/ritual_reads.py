@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -87,6 +87,8 @@ class DayView:
     planned: list[ActionRow]  # open actions due on day + 1 (tomorrow's picks)
     words: DayWordsRow | None
     reflection: ReflectionRow | None  # the newest for that day
+    # Focus sessions started that day: (the step's words, seconds given), most first.
+    focus: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,16 @@ def _day_view(conn: sqlite3.Connection, day: date, start_hour: int) -> DayView:
                          "FROM day_words WHERE day = ?", (day.isoformat(),)).fetchone()
     words = None if found is None else DayWordsRow(*found[:4], _local(found[4]))
     return DayView(day, wins, entries, _open_actions(conn, day, end), planned, words,
-                   _reflection(conn, day))
+                   _reflection(conn, day), _focus_time(conn, start, end))
+
+
+def _focus_time(conn: sqlite3.Connection, start: str, end: str) -> list[tuple[str, int]]:
+    """Time given to each step in the day's focus sessions, pauses left out."""
+    return [(title, max(0, round(seconds or 0))) for title, seconds in conn.execute(
+        "SELECT min(title), sum((julianday(coalesce(ended_at, datetime('now'))) "
+        "- julianday(started_at)) * 86400 - paused_seconds) AS given FROM focus_sessions "
+        "WHERE started_at >= ? AND started_at < ? GROUP BY coalesce(action_id, -id) "
+        "ORDER BY given DESC LIMIT 20", (start, end))]
 
 
 def _reflection(conn: sqlite3.Connection, day: date) -> ReflectionRow | None:

@@ -86,6 +86,10 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.default = Reply()
         self.models: list[str] = ["test-model"]  # what GET /v1/models lists (LM Studio's way)
+        # response_format types this server refuses, with the HTTP status it answers
+        # ({"json_schema": 500} is llama-cpp-python's way); such a request takes no
+        # scripted reply.
+        self.refuse_formats: dict[str, int] = {}
         self.requests: list[RecordedRequest] = []
         self.disconnected = threading.Event()  # set at the first stream cut by its client
         self._disconnects = 0
@@ -224,6 +228,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(parsed, dict):
             self._send_json(400, {"error": {"message": "the body is not a JSON object",
                                             "type": "invalid_request_error"}})
+            return
+        form = (parsed.get("response_format") or {}).get("type") if isinstance(
+            parsed.get("response_format"), dict) else None
+        if form in self.fake.refuse_formats:
+            status = self.fake.refuse_formats[form]
+            self._send_json(status, {"error": {
+                "message": f"response_format: Input should be 'text' or 'json_object', "
+                           f"not {form!r}", "type": "invalid_request_error",
+                "param": "response_format", "code": None}})
             return
         reply = self.fake._next_reply()
         try:

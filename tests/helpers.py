@@ -23,6 +23,8 @@ def connect_model(wise, server) -> None:
     """Point Wise at the fake OpenAI-compatible server (through the real `wise config`)."""
     assert wise("config", "set", "llm.model", "openai/test-model").code == 0
     assert wise("config", "set", "llm.api_base", server.base_url).code == 0
+    # A large model's window: the full prompts (a small one gets the compact forms first).
+    assert wise("config", "set", "llm.context_tokens", "32768").code == 0
 
 
 def sql(home: Path, statement: str, *params) -> list[tuple]:

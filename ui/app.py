@@ -212,6 +212,7 @@ class WiseApp:
         self._ritual_writer: Any = None  # their sqlite3 writer, owned by the writer thread
         self._notices: list[Any] = []
         self._quitting = False
+        self.focus: Any = None  # the focus session's controller (ui/focus.py), made at start
 
     @property
     def capture_window(self):
@@ -251,6 +252,7 @@ class WiseApp:
 
         self.rhythm = TrayRhythm(self)
         (self.tray or self.fallback).attach_nudges(self.rhythm.notifier)
+        self._make_focus()
         self._refresh_tray_state()
         if show_capture or open_window == "capture":
             self.show_capture()
@@ -267,6 +269,56 @@ class WiseApp:
         self._finish_timer.setSingleShot(True)
         self._finish_timer.timeout.connect(self._finish_start)
         self._finish_timer.start(FINISH_START_DELAY_MS)
+
+    def _make_focus(self) -> None:
+        from PySide6.QtCore import QSettings
+
+        from ui.focus import FocusController
+
+        place = QSettings(str(self.context.paths.data_dir / "windows.ini"),
+                          QSettings.Format.IniFormat)
+        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place)
+        self.focus.changed.connect(self._focus_changed)
+        self.focus.break_down.connect(lambda _step: self.show_review())
+        if self.tray is not None:
+            self.tray.attach_focus(self.focus)
+
+    def _run_focus(self, work, *, on_success, on_error) -> None:
+        def job():
+            self.ensure_journal()  # cheap once done; a session may be asked for very early
+            return work()
+
+        def done(result):
+            self._journal_changed()
+            return on_success(result)
+
+        self.background.run(job, on_success=done, on_error=on_error)
+
+    def _focus_changed(self) -> None:
+        if self.tray is None or self.focus is None:
+            return
+        view = self.focus.view
+        self.tray.set_focus_ring(view.ring_step if view is not None else None,
+                                 bool(view and view.paused))
+        self.tray.set_focus(self.focus.tooltip_line(), paused=bool(view and view.paused))
+
+    def focus_steps(self, fill) -> None:
+        """Today's best few steps to start, for the tray's "Start a step…" menu."""
+        from app.focus import FocusStore
+
+        def work() -> list:
+            store = FocusStore(self.context.paths.db)
+            try:
+                return store.open_steps()
+            finally:
+                store.close()
+
+        self.background.run(work, on_success=fill,
+                            on_error=lambda exc: log.warning("steps unread: %s", exc))
+
+    def start_step(self, action_id: int) -> None:
+        if self.focus is not None:
+            self.focus.start(action_id=action_id)
 
     def _listen(self) -> None:
         """The socket, unless its folder is not this user's: then the tray runs without it
@@ -286,6 +338,8 @@ class WiseApp:
                          f"meanwhile. {fix}")
 
     def _finish_start(self) -> None:
+        if self.focus is not None:
+            self.focus.refresh()  # a session started from the CLI, or left by a crash
         window = self.capture_window  # ready before the user's first keystroke
         self.background.run(self._prepare_journal,
                             on_success=lambda goals: self._journal_ready(window, goals),
@@ -485,6 +539,8 @@ class WiseApp:
         if self._settings_debounce is not None:
             self._settings_debounce.stop()
         self.background.wait(10_000)
+        if self.focus is not None:
+            self.focus.interrupt_now()  # on restart it shows as interrupted, its time kept
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
         self.health.wait(2_000)
@@ -503,6 +559,8 @@ class WiseApp:
 
     def _close_writers(self) -> None:
         self.writer.close()
+        if self.focus is not None:
+            self.focus.close_store()
         if self._ritual_writer is not None:
             self._ritual_writer.close()
 
@@ -516,6 +574,8 @@ class WiseApp:
         focus): no nudge may interrupt."""
         if self._capture_window is not None and self._capture_window.isVisible():
             return True
+        if self.focus is not None and self.focus.session is not None:
+            return True  # doing a step already: no nudge toward another
         return any(window is not None and window.isVisible() and window.isActiveWindow()
                    for window in (self._reflection_window, self._review_window))
 
@@ -524,10 +584,16 @@ class WiseApp:
         self._refresh_tray_state()
 
     def submit_capture_from_window(self, text: str) -> None:
-        self._capture(text, uid=None,
-                      on_saved=lambda result: self.capture_window.show_saved(result["summary"]),
+        self._capture(text, uid=None, on_saved=self._saved_from_window,
                       on_failed=lambda message, _code, _kept: self.capture_window.show_failed(
                           message))
+
+    def _saved_from_window(self, result: dict) -> None:
+        self.capture_window.show_saved(result["summary"])
+        # Ctrl+Enter: a to-do is started at once (a note or a win has nothing to start).
+        if (self.capture_window.start_after_saving and result.get("kind") == "todo"
+                and self.focus is not None):
+            self.focus.start(action_id=result["id"])
 
     def _capture(self, text: str, *, uid: str | None, on_saved, on_failed) -> None:
         """A capture from the window or the socket: the user's own words, source 'capture'
@@ -595,6 +661,10 @@ class WiseApp:
         elif command == "show-welcome":
             self.show_welcome()
             reply(ok(request.get("id"), {"shown": True}))
+        elif command == "focus-changed":
+            if self.focus is not None:
+                self.focus.refresh()
+            reply(ok(request.get("id"), {"seen": True}))
         elif command == "quit":
             reply(ok(request.get("id"), {"quitting": True}))
             from PySide6.QtCore import QTimer

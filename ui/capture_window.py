@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 PLACEHOLDER = "What's on your mind?"
 # Under an empty box, where the preview will be: the capture language at a glance.
 LANGUAGE_HINT = "[ ] to-do  ·  + a win  ·  #goal  ·  tomorrow 3pm  ·  ~10m"
-KEYS_HINT = "Enter saves · Shift+Enter new line · Esc hides (draft kept)"
+KEYS_HINT = ("Enter saves · Ctrl+Enter saves and starts · Shift+Enter new line · "
+             "Esc hides (draft kept)")
 EMPTY_HINT = "Type something first — a few words are enough."
 
 WIDTH = 560  # px, the card; less on a narrow screen
@@ -93,6 +94,7 @@ class _CaptureBox(QPlainTextEdit):
     """
 
     submit_requested = Signal()
+    submit_and_start_requested = Signal()  # Ctrl+Enter: save, then start it (focus)
     dismiss_requested = Signal()
     typed_while_locked = Signal()  # a key was typed while the box is read-only
 
@@ -144,6 +146,8 @@ class _CaptureBox(QPlainTextEdit):
                 if not self.isReadOnly():
                     self.textCursor().insertText("\n")
                     self.ensureCursorVisible()
+            elif event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.submit_and_start_requested.emit()
             else:
                 self.submit_requested.emit()
             event.accept()
@@ -250,6 +254,7 @@ class CaptureWindow(QWidget):
         self._day_start_hour = day_start_hour
         self._goal_titles: dict[str, str] = {}
         self._phase = _Phase.EDITING
+        self.start_after_saving = False  # Ctrl+Enter: the app starts the saved step
         self._status: tuple[str, _Tone] | None = None  # shown instead of the preview
         self._saved_draft = ""
         self._draft_error_logged = False
@@ -277,7 +282,8 @@ class CaptureWindow(QWidget):
             self.box.setPlainText(self._saved_draft)
             self.box.moveCursor(QTextCursor.MoveOperation.End)
         self.box.textChanged.connect(self._on_text_changed)
-        self.box.submit_requested.connect(self._submit)
+        self.box.submit_requested.connect(lambda: self._submit())
+        self.box.submit_and_start_requested.connect(self._submit_and_start)
         self.box.dismiss_requested.connect(self._dismiss)
         self.box.typed_while_locked.connect(self._on_typed_while_locked)
         self._apply_theme()
@@ -479,9 +485,14 @@ class CaptureWindow(QWidget):
         self._refresh_line()
         self._draft_timer.start()
 
-    def _submit(self) -> None:
+    def _submit_and_start(self) -> None:
+        self._submit(start=True)
+
+    def _submit(self, start: bool = False) -> None:
+        """`start`: Ctrl+Enter, the saved to-do is started at once (a focus session)."""
         if self._phase is not _Phase.EDITING:
             return  # one save at a time: no double capture from a double Enter
+        self.start_after_saving = start
         text = self.box.toPlainText()
         if not text.strip():
             self._set_status(EMPTY_HINT, _Tone.NOTICE)

@@ -224,25 +224,26 @@ class JsonChild(QObject):
         self.failed.emit(f"{self._what.capitalize()} did not work: {reason}")
 
 
-def _error_document(out: str) -> dict | None:
-    """The {"error": {...}} a failed `--json` child printed on its last line, if any."""
+def _last_document(out: str) -> dict | None:
+    """The JSON object a failed `--json` child printed on its last line, if any."""
     lines = out.strip().splitlines()
     try:
         data = json.loads(lines[-1]) if lines else None
     except ValueError:
         return None
-    error = data.get("error") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def _error_document(out: str) -> dict | None:
+    """The {"error": {...}} a failed `--json` child printed, if any."""
+    error = (_last_document(out) or {}).get("error")
     return error if isinstance(error, dict) else None
 
 
 def _json_error(out: str) -> str | None:
     """A failed `--json` child's own message ({"error": {...}} or {"message": ...})."""
-    lines = out.strip().splitlines()
-    try:
-        data = json.loads(lines[-1]) if lines else None
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
+    data = _last_document(out)
+    if data is None:
         return None
     reason = data.get("message") or data.get("error")
     if isinstance(reason, dict):

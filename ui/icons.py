@@ -46,6 +46,9 @@ class IconState:
     paused: bool = False
     home_mark: str | None = None  # the colour of a second home's mark
     journal_damaged: bool = False
+    # A focus session: how much ring is left, 0..RING_STEPS (None: no session running).
+    focus_ring: int | None = None
+    focus_paused: bool = False
 
 
 def home_mark_colour(label: str) -> str:
@@ -153,9 +156,45 @@ def _with_home_mark(image: QImage, colour: str) -> QImage:
     return image
 
 
+# The focus ring: time left as an arc that empties clockwise from the top. Its meaning is
+# its length, never its colour: a mid-tone blue (about 3:1 against both a light and a dark
+# panel) on a faint track. Paused: the arc goes grey and the owl quiet, as paused nudges do.
+RING_ARC = QColor("#3D7FE0")
+RING_PAUSED = QColor("#8A8A8A")
+RING_TRACK = QColor(128, 128, 128, 80)
+
+
+def _with_focus_ring(owl: QImage, left: int, steps: int, paused: bool) -> QImage:
+    """The owl shrunk inside a ring whose arc is the time left."""
+    size = owl.width()
+    width = max(2.0, size * 0.13)  # 2 px at 16: thinner would vanish into the panel
+    inner = size - 2 * width
+    image = _blank(size)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    offset = (size - inner) / 2
+    owl_small = render_owl(max(8, round(inner)))
+    painter.drawImage(QRectF(offset, offset, inner, inner),
+                      _quieted(owl_small) if paused else owl_small)
+    box = QRectF(width / 2, width / 2, size - width, size - width)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(RING_TRACK, width))
+    painter.drawEllipse(box)
+    if left:
+        painter.setPen(QPen(RING_PAUSED if paused else RING_ARC, width, Qt.PenStyle.SolidLine,
+                            Qt.PenCapStyle.FlatCap))
+        painter.drawArc(box, 90 * 16, round(-360 * 16 * left / steps))  # clockwise
+    painter.end()
+    return image
+
+
 def render_state(state: IconState, size: int) -> QImage:
     """The icon for a tray state at size × size pixels."""
     image = render_owl(size)
+    if state.focus_ring is not None:
+        from app.focus import RING_STEPS
+
+        image = _with_focus_ring(image, state.focus_ring, RING_STEPS, state.focus_paused)
     if state.paused:
         image = _quieted(image)
     if state.journal_damaged:

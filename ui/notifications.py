@@ -39,10 +39,12 @@ from app.daytime import local_now
 log = logging.getLogger(__name__)
 
 DONE, SNOOZE, NOT_TODAY, OPENED = "done", "snooze", "not_today", "opened"
-ANSWERS = (DONE, SNOOZE, NOT_TODAY)
+STARTED = "started"  # "Start 2 min": a focus session on the nudge's step, now
+ANSWERS = (STARTED, DONE, SNOOZE, NOT_TODAY)
 RESPONSES = (*ANSWERS, OPENED)
 # Action keys and labels, in the order the buttons appear.
-NUDGE_BUTTONS = ((DONE, "Done"), (SNOOZE, "Snooze 15 min"), (NOT_TODAY, "Not today"))
+NUDGE_BUTTONS = ((STARTED, "Start 2 min"), (DONE, "Done"), (SNOOZE, "Snooze 15 min"),
+                 (NOT_TODAY, "Not today"))
 NUDGE_ACTIONS = [part for button in NUDGE_BUTTONS for part in button]
 # "default" is the spec's key for a click on the notification itself.
 INVITATION_ACTIONS = ["default", "Open"]
@@ -75,7 +77,8 @@ def _platform_has_dbus_notifications() -> bool:
 class Notifier(QObject):
     """Shows nudges and invitations; reports answers. Use from the GUI thread only."""
 
-    responded = Signal(int, str)       # nudge_id, "done" | "snooze" | "not_today" | "opened"
+    # nudge_id, "started" | "done" | "snooze" | "not_today" | "opened"
+    responded = Signal(int, str)
     invitation_clicked = Signal(str)   # kind: "reflection" | "review" | "checkin"
     # A shown nudge's notification went away unanswered ("expired" or "dismissed"); the
     # nudge stays pending in the menu. For the nudge service to note "ignored" if it likes.

@@ -220,6 +220,11 @@ class TrayRhythm(QObject):
     # -- the user's answers ---------------------------------------------------------------
 
     def _on_response(self, nudge_id: int, response: str) -> None:
+        if response == "started":
+            # The session records the answer itself, in the same transaction as its start.
+            if self._app.focus is not None:
+                self._app.focus.start_from_nudge(nudge_id)
+            return
         self._jobs.run(
             lambda: run_wise("nudge", "--respond", str(nudge_id), response,
                              timeout=CHILD_TIMEOUT_S["nudge"]),

@@ -118,12 +118,16 @@ CHOICE_LABELS: dict[str, str] = {
 }
 LEARNING_TITLE = "What Wise has learned"
 LEARNING_NOTE = ("From how you answer nudges (Done, Snooze, Not today, or letting them "
-                 "pass), Wise learns which times of day and which kinds of wording help.")
+                 "pass), Wise learns which times of day and which kinds of wording help; "
+                 "from how you rate reflections (Helpful, Not quite), which way of "
+                 "reflecting suits you.")
 RESET_LABEL = "Reset what Wise has learned…"
 RESET_EXPLANATION = (
     "Wise will forget which times of day and which kinds of wording have worked for you, "
-    "and start learning afresh from your next answers.\n\n"
-    "Your nudges, answers and steps stay in your journal; your settings do not change. "
+    "and which way of reflecting you rated helpful, and start learning afresh from your "
+    "next answers and ratings.\n\n"
+    "Your nudges, answers, reflections, ratings and steps stay in your journal; your "
+    "settings do not change. "
     "This cannot be undone.")
 # Runs `work` off the GUI thread and calls back on it (ui.tasks.Background.run's shape).
 Runner = Callable[..., None]
@@ -354,8 +358,10 @@ class SettingsWindow(QWidget):
         self.applied.emit({o.key: o.default for o in OPTIONS})  # every setting may differ
 
     def restore_defaults(self) -> None:
-        """Fill the form with every default; nothing is written until Save."""
-        self._fill({o.key: o.default for o in OPTIONS})
+        """Fill the form with every default; nothing is written until Save. Where this
+        device syncs stays: only Stop syncing changes that (its key is in the keyring)."""
+        self._fill({**{o.key: o.default for o in OPTIONS},
+                    **{key: self._values[key] for key in SYNC_TARGET}})
         self._clear_errors()
         self._defaults_restored = True
         self._set_status("Defaults filled in. Save to keep them.")
@@ -485,8 +491,9 @@ class SettingsWindow(QWidget):
             card_layout.addWidget(self._row(opt))
         for opt in options:
             if opt.key in SYNC_TARGET:  # an editor all the same: the form keeps its value
-                self._row(opt).setParent(card)
-                self._rows[opt.key].hide()
+                row = self._row(opt)
+                row.setParent(card)
+                row.hide()
         layout.addWidget(card)
         return group
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.sync.crypto import MIN_PASSPHRASE
+from app.errors import BadInput
+from app.sync.crypto import MIN_PASSPHRASE, key_from_recovery
 from ui.children import JsonChild
 from ui.palette import blend, is_dark
 
@@ -44,8 +46,12 @@ KEY_WORDS = (
     "Keep it somewhere safe, away from this computer: on paper, or in a password manager. "
     "If you ever forget your passphrase, this key still lets you add a device. Wise shows "
     "it only this once, and anyone who has it can read your synced journal.")
+RECOVERY_NOTE = ("The key shown when the sync folder was made. With it this device joins "
+                 "without the passphrase (which stays as it is on the other devices).")
+TO_RECOVERY, TO_PASSPHRASE = ("Forgot the passphrase? Join with the recovery key",
+                              "Use the passphrase instead")
 NOTHING_CHANGED = " Nothing was changed."
-LONG_WORD = 60  # a path or address longer than this is shortened in messages
+LONG_WORD = 80  # a path or address longer than this is shortened in messages
 
 
 def passphrase_hint(text: str) -> tuple[str, str]:
@@ -100,14 +106,16 @@ class SyncSetupDialog(QDialog):
         self.setObjectName("syncSetup")
         self.setWindowTitle(TITLE)
         self.setMinimumWidth(520)
-        self.resize(580, 660)
+        self.resize(580, 720)
         self.child = JsonChild(wise_command, self)
         self.child.finished.connect(self._succeeded)
         self.child.failed.connect(self._failed)
         self.child.cancelled.connect(self._stopped)
         self._styling = False
+        self.by_recovery = False
         self._build()
         self._use_folder(True)
+        self._use_recovery(False)
         self._restyle()
 
     # --- public (what the tests and Settings use) -------------------------------------
@@ -136,17 +144,19 @@ class SyncSetupDialog(QDialog):
             return False
         self._clear_error()
         folder = self.folder_choice.isChecked()
-        passphrase = self.passphrase.text()
+        secret = self.recovery.text().strip() if self.by_recovery else self.passphrase.text()
         if folder:
             args = ["sync", "setup", "--folder", self.folder.text().strip()]
-            secrets = f"{passphrase}\n"
+            secrets = f"{secret}\n"
         else:
             args = ["sync", "setup", "--webdav", self.url.text().strip()]
             user = self.user.text().strip()
-            secrets = f"{passphrase}\n"
+            secrets = f"{secret}\n"
             if user:  # the WebDAV password first, then the passphrase: one a line
                 args += ["--user", user]
-                secrets = f"{self.password.text()}\n{passphrase}\n"
+                secrets = f"{self.password.text()}\n{secret}\n"
+        if self.by_recovery:
+            args.append("--recovery-key")
         self._set_running(True)
         self.child.start(args, what="the set-up", stdin=secrets.encode("utf-8"))
         return True
@@ -156,6 +166,8 @@ class SyncSetupDialog(QDialog):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        # Never squeezed below what the fields need: a message shown grows the window.
+        outer.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.pages = QStackedWidget()
         self.form_page = self._form()
         self.done_page = self._done()
@@ -229,9 +241,10 @@ class SyncSetupDialog(QDialog):
         inputs.addWidget(where)
 
         inputs.addSpacing(6)
-        inputs.addWidget(QLabel("Passphrase", objectName="sectionTitle"))
-        inputs.addWidget(_caption(CHOOSING_NOTE))
-        secret = QFrame(objectName="card")
+        self.secret_title = QLabel("Passphrase", objectName="sectionTitle")
+        inputs.addWidget(self.secret_title)
+        self.passphrase_note = _caption(CHOOSING_NOTE)
+        secret = self.secret_card = QFrame(objectName="card")
         secret_layout = QGridLayout(secret)
         secret_layout.setContentsMargins(16, 12, 16, 12)
         secret_layout.setHorizontalSpacing(10)
@@ -254,7 +267,25 @@ class SyncSetupDialog(QDialog):
         secret_layout.setColumnStretch(1, 1)
         self.passphrase.textChanged.connect(self._passphrase_typed)
         self.again.textChanged.connect(self._passphrase_typed)
+        inputs.addWidget(self.passphrase_note)
         inputs.addWidget(secret)
+
+        self.recovery_note = _caption(RECOVERY_NOTE)
+        self.recovery_card = QFrame(objectName="card")
+        recovery_layout = QHBoxLayout(self.recovery_card)
+        recovery_layout.setContentsMargins(16, 12, 16, 12)
+        self.recovery = _field("recovery", "XXXXX-XXXXX-XXXXX-…", "Recovery key")
+        self.recovery.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        name = QLabel("Key", objectName="fieldTitle")
+        name.setBuddy(self.recovery)
+        recovery_layout.addWidget(name)
+        recovery_layout.addWidget(self.recovery, 1)
+        inputs.addWidget(self.recovery_note)
+        inputs.addWidget(self.recovery_card)
+        self.switch = QPushButton(TO_RECOVERY, objectName="link")
+        self.switch.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.switch.clicked.connect(lambda: self._use_recovery(not self.by_recovery))
+        inputs.addWidget(self.switch, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.inputs)
         self._passphrase_typed()
 
@@ -320,6 +351,10 @@ class SyncSetupDialog(QDialog):
         self.copy = QPushButton("Copy", objectName="secondary")
         self.copy.setToolTip("Put the recovery key on the clipboard")
         self.copy.clicked.connect(self._copy_key)
+        self._copied = QTimer(self.copy)  # goes with the button: never fires on a dead one
+        self._copied.setSingleShot(True)
+        self._copied.setInterval(2000)
+        self._copied.timeout.connect(lambda: self.copy.setText("Copy"))
         card_layout.addWidget(self.key, 1)
         card_layout.addWidget(self.copy, 0, Qt.AlignmentFlag.AlignVCenter)
         key_layout.addWidget(card)
@@ -341,6 +376,18 @@ class SyncSetupDialog(QDialog):
     def _use_folder(self, folder: bool) -> None:
         self.folder_box.setEnabled(folder)
         self.webdav_box.setEnabled(not folder)
+
+    def _use_recovery(self, recovery: bool) -> None:
+        """The passphrase twice, or (to join when it is forgotten) the recovery key."""
+        self.by_recovery = recovery
+        self.secret_title.setText("Recovery key" if recovery else "Passphrase")
+        for widget in (self.passphrase_note, self.secret_card):
+            widget.setVisible(not recovery)
+        for widget in (self.recovery_note, self.recovery_card):
+            widget.setVisible(recovery)
+        self.switch.setText(TO_PASSPHRASE if recovery else TO_RECOVERY)
+        self.go.setText("Join" if recovery else "Set up sync")
+        self._clear_error()
 
     def _choose_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Choose the folder your devices share",
@@ -378,6 +425,16 @@ class SyncSetupDialog(QDialog):
                 return "Type the WebDAV address first.", self.url
             if self.user.text().strip() and not self.password.text():
                 return "Type the WebDAV password for this user too.", self.password
+        for field in (self.password, self.passphrase, self.recovery):
+            if any(end in field.text() for end in "\r\n"):  # each goes as one stdin line
+                return "This cannot hold a line break: type it on one line.", field
+        if self.by_recovery:
+            try:
+                key_from_recovery(self.recovery.text())
+            except BadInput as exc:
+                words = str(exc).removesuffix("; nothing was changed")
+                return words[:1].upper() + words[1:] + ".", self.recovery
+            return None
         if len(self.passphrase.text()) < MIN_PASSPHRASE:
             return (f"The passphrase needs at least {MIN_PASSPHRASE} characters.",
                     self.passphrase)
@@ -396,7 +453,7 @@ class SyncSetupDialog(QDialog):
 
     def _succeeded(self, outcome: dict) -> None:
         self._set_running(False)
-        for field in (self.passphrase, self.again, self.password):
+        for field in (self.passphrase, self.again, self.password, self.recovery):
             field.clear()  # not kept in memory longer than needed
         target = tame(str(outcome.get("target") or ""))
         key = outcome.get("recovery_key")
@@ -424,6 +481,16 @@ class SyncSetupDialog(QDialog):
     def _words_for(self, problem: str, message: str) -> tuple[str, QLineEdit | None]:
         """Plain words for a failed set-up, and the field to change."""
         folder = self.folder_choice.isChecked()
+        if problem == "wrong_passphrase" and self.by_recovery:
+            return ("That recovery key belongs to another sync folder. Check that this is "
+                    "the place your other devices use." + NOTHING_CHANGED, self.recovery)
+        if problem == "bad_recovery_key":
+            words = message.removesuffix("; nothing was changed")
+            return (words[:1].upper() + words[1:] + "." + NOTHING_CHANGED, self.recovery)
+        if problem == "nothing_to_join":
+            return ("No device has set sync up in this place yet, so a recovery key has "
+                    "nothing to join. Check the place, or use a new passphrase to set it up."
+                    + NOTHING_CHANGED, self.folder if folder else self.url)
         if problem == "wrong_passphrase":
             return ("That passphrase does not open this sync folder: another device set it "
                     "up with a different one. Type the passphrase you chose there."
@@ -457,7 +524,7 @@ class SyncSetupDialog(QDialog):
         self.error.setText(tame(message))
         self.error.show()
         for each in (self.folder, self.url, self.user, self.password, self.passphrase,
-                     self.again):
+                     self.again, self.recovery):
             each.setProperty("invalid", each is field)
             _repolish(each)
         if field is not None:
@@ -467,14 +534,14 @@ class SyncSetupDialog(QDialog):
     def _clear_error(self) -> None:
         self.error.hide()
         for each in (self.folder, self.url, self.user, self.password, self.passphrase,
-                     self.again):
+                     self.again, self.recovery):
             each.setProperty("invalid", False)
             _repolish(each)
 
     def _copy_key(self) -> None:
         QGuiApplication.clipboard().setText(self.key.text())
         self.copy.setText("Copied ✓")
-        QTimer.singleShot(2000, lambda: self.copy.setText("Copy"))
+        self._copied.start()
 
     # --- closing ----------------------------------------------------------------------
 
@@ -547,6 +614,7 @@ def _stylesheet(palette: QPalette) -> str:
     ok = "#8fd19e" if dark else "#1e7b3a"
     fair = "#ffd08a" if dark else "#7a4b00"
     key_bg = blend(window, accent, 0.12)
+    link = palette.color(role.Link).name() if not dark else accent.lighter(130).name()
     accent_text = palette.color(role.HighlightedText).name()
     return f"""
         #syncSetup, #page {{ background: {window.name()}; }}
@@ -565,6 +633,10 @@ def _stylesheet(palette: QPalette) -> str:
         #hint[level="strong"] {{ color: {ok}; }}
         QLineEdit[invalid="true"] {{ border: 1px solid {error}; border-radius: 3px;
                                      padding: 2px; }}
+        QPushButton#link {{ border: none; background: transparent; color: {link};
+                            padding: 2px 0; text-align: left; }}
+        QPushButton#link:hover {{ text-decoration: underline; }}
+        QPushButton#link:disabled {{ color: {faint}; }}
         #error {{ color: {error}; background: {error_bg}; border: 1px solid {error_border};
                   border-radius: 8px; padding: 8px 12px; }}
         QPushButton#primary, QPushButton#secondary {{

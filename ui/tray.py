@@ -37,6 +37,9 @@ class WiseTray(QSystemTrayIcon):
         self._home = home
         self._name = f"Wise ({home})" if home else "Wise"
         self._state = IconState(home_mark=home_mark_colour(home) if home else None)
+        self._state_tips: list[str] = []
+        self._focus_tip = ""
+        self._focus_shown: tuple[str, bool] | None = None
         self.setIcon(tray_icon(self._state))
         self.setToolTip(self._name)
         self._menu = QMenu()
@@ -73,6 +76,90 @@ class WiseTray(QSystemTrayIcon):
         self.damage_action.setVisible(False)
         self.sync_action.setVisible(False)  # shown once sync is set up on this device
         self.resume_action.setEnabled(False)
+        self._build_focus_menu()
+
+    def _build_focus_menu(self) -> None:
+        """"Start a step…" lists today's best few, read when the menu opens; while a
+        session runs, its line and Pause / Done / Stop instead."""
+        # Right after Capture…, before the separator that follows it.
+        entries = self._menu.actions()
+        before = entries[entries.index(self.capture_action) + 1]
+        self.start_menu = QMenu("Start a step…", self._menu)
+        self._menu.insertMenu(before, self.start_menu)
+        self.start_menu.aboutToShow.connect(self._fill_start_menu)
+
+        def line(text: str) -> QAction:
+            action = QAction(text, self._menu)
+            self._menu.insertAction(before, action)
+            return action
+
+        self.focus_line = line("")
+        self.focus_line.setEnabled(False)
+        self.focus_line.setVisible(False)
+        self.focus_pause_action = line("Pause")
+        self.focus_done_action = line("Done")
+        self.focus_stop_action = line("Stop here")
+        self.focus_window_action = line("Show the timer window")
+        self.focus_window_action.setCheckable(True)
+        self.focus_through_action = line("Let clicks pass through the timer")
+        self.focus_through_action.setCheckable(True)
+        for action in self._focus_actions():
+            action.setVisible(False)
+
+    def _focus_actions(self) -> tuple[QAction, ...]:
+        return (self.focus_pause_action, self.focus_done_action, self.focus_stop_action,
+                self.focus_window_action, self.focus_through_action)
+
+    def _fill_start_menu(self) -> None:
+        self.start_menu.clear()
+        waiting = self.start_menu.addAction("Looking…")
+        waiting.setEnabled(False)
+        self._actions.focus_steps(self.show_start_choices)
+
+    def show_start_choices(self, steps: list) -> None:
+        """(id, title, estimate) rows: each starts that step."""
+        self.start_menu.clear()
+        if not steps:
+            empty = self.start_menu.addAction("No open steps: capture one first")
+            empty.setEnabled(False)
+        for action_id, title, estimate in steps:
+            shown = title if len(title) <= 50 else title[:49] + "…"
+            length = f"{estimate} min" if estimate else "2 min"
+            item = self.start_menu.addAction(f"{shown}  ·  {length}")
+            item.triggered.connect(lambda _c=False, i=action_id: self._actions.start_step(i))
+
+    def attach_focus(self, focus) -> None:
+        """Connect the running session's menu lines to the focus controller."""
+        self.focus_pause_action.triggered.connect(
+            lambda _c=False: focus.resume() if focus.view and focus.view.paused
+            else focus.pause())
+        self.focus_done_action.triggered.connect(lambda _c=False: focus.done())
+        self.focus_stop_action.triggered.connect(lambda _c=False: focus.stop())
+        self.focus_window_action.setChecked(focus.window_wanted)
+        self.focus_window_action.toggled.connect(focus.set_window_wanted)
+        self.focus_through_action.toggled.connect(focus.set_click_through)
+
+    def set_focus_ring(self, ring: int | None, paused: bool) -> None:
+        """The ring on the owl; the icon is redrawn only when it looks different."""
+        if (ring, paused) != (self._state.focus_ring, self._state.focus_paused):
+            self._state = replace(self._state, focus_ring=ring, focus_paused=paused)
+            self.setIcon(tray_icon(self._state))
+
+    def set_focus(self, line: str, *, paused: bool) -> None:
+        """The running session's line ("write the intro — 7 min left"), or "" for none.
+        Unchanged words change nothing: a panel repaints for every new tooltip."""
+        if (line, paused) == self._focus_shown:
+            return
+        self._focus_shown = (line, paused)
+        running = bool(line)
+        self.focus_line.setText(line)
+        self.focus_line.setVisible(running)
+        self.start_menu.menuAction().setVisible(not running)
+        for action in self._focus_actions():
+            action.setVisible(running)
+        self.focus_pause_action.setText("Resume" if paused else "Pause")
+        self._focus_tip = line
+        self._update_tooltip()
 
     def _add(self, text: str, slot, menu: QMenu | None = None) -> QAction:
         action = (menu or self._menu).addAction(text)
@@ -93,20 +180,29 @@ class WiseTray(QSystemTrayIcon):
     # -- state ----------------------------------------------------------------------
 
     def set_state(self, state: IconState, *, paused_until: str = "") -> None:
-        state = replace(state, home_mark=self._state.home_mark)  # the home never changes
+        # The home never changes; the focus ring is set apart (set_focus_ring).
+        state = replace(state, home_mark=self._state.home_mark,
+                        focus_ring=self._state.focus_ring,
+                        focus_paused=self._state.focus_paused)
         self._state = state
         self.setIcon(tray_icon(state))
         self.resume_action.setEnabled(state.paused)
         self.pause_menu.setTitle(f"Nudges paused until {paused_until}" if state.paused
                                  else PAUSE_MENU_TEXT)
         self.damage_action.setVisible(state.journal_damaged)
-        tips = [self._name]
+        self._state_tips = []
         if state.journal_damaged:
-            tips.append("your journal is damaged: run wise doctor")
+            self._state_tips.append("your journal is damaged: run wise doctor")
         if state.reflection_waiting:
-            tips.append("a reflection is waiting")
+            self._state_tips.append("a reflection is waiting")
         if state.paused:
-            tips.append(f"nudges paused until {paused_until}")
+            self._state_tips.append(f"nudges paused until {paused_until}")
+        self._update_tooltip()
+
+    def _update_tooltip(self) -> None:
+        tips = [self._name, *self._state_tips]
+        if self._focus_tip:
+            tips.append(self._focus_tip)
         self.setToolTip(" — ".join(tips))
 
     def set_sync_text(self, text: str) -> None:

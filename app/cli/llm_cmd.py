@@ -1,26 +1,28 @@
-"""`wise llm test` (one tiny call: does the model answer, how fast, at what cost) and
-`wise llm usage` (this month's model calls and their cost)."""
+"""`wise llm test` (one tiny structured call: does the model answer in shape, how fast, at
+what cost), `wise llm usage` (this month's model calls and their cost) and `wise llm
+refused` (the last replies the quality gate refused: "show what it said")."""
 
 from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from dataclasses import replace
 
 from app.cli.output import emit
 from app.errors import BadInput
 from app.journal import Context
 
-TEST_MESSAGES = [
-    {"role": "system", "content": "You are a connection check. Answer with one word."},
-    {"role": "user", "content": "Reply with the single word: ready"},
-]
-TEST_MAX_TOKENS = 16
+TEST_STEP = "water the plants"  # the sample step of the test call (no journal is read)
+TEST_GOAL = ("Home", "a calm place to come back to")
 
 
 def run_test(args: Namespace) -> int:
+    """One tiny structured call through the same path as a reflection (the nudge prompt
+    with a sample step, the quality gate included): ✓ only for a reply that passed."""
     from app.llm.gateway import Gateway
     from app.llm.types import ModelError
     from app.logs import configure_logging
+    from app.structured_call import RefusedReply
 
     context = Context.from_environment()
     _refuse_broken_settings(context)
@@ -31,7 +33,9 @@ def run_test(args: Namespace) -> int:
     configure_logging(context.paths.logs_dir)
     gateway = Gateway(context, journal)
     try:
-        result = gateway.complete("llm_test", TEST_MESSAGES, max_tokens=TEST_MAX_TOKENS)
+        text, result = _test_call(gateway)
+    except RefusedReply as exc:
+        return _refused(args, gateway, exc, model, api_base)
     except ModelError as exc:
         return _failed(args, exc, model, api_base)
     finally:
@@ -39,22 +43,29 @@ def run_test(args: Namespace) -> int:
         journal.close()
 
     from app.llm.providers import is_local
+    from app.structured_call import context_tokens
 
     latency_ms = round(result.latency_s * 1000)
     first_ms = None if result.first_token_s is None else round(result.first_token_s * 1000)
     local = is_local(result.model, api_base if result.model == model else None)
-    data = {"ok": True, "model": result.model, "reply": result.text.strip(),
+    mode = result.structured_mode or "prompt_only"
+    window = context_tokens(gateway)
+    data = {"ok": True, "model": result.model, "reply": text,
             "latency_ms": latency_ms, "first_token_ms": first_ms,
             "input_tokens": result.input_tokens, "output_tokens": result.output_tokens,
             "cost_usd": result.cost_usd, "local": local, "api_base": api_base,
-            "attempts": result.attempts}
-    reply = " ".join(result.text.split())
-    lines = [f"✓ {result.model} answered: {reply[:80]!r}"]
+            "attempts": result.attempts, "structured": mode,
+            "structured_enforced": mode != "prompt_only", "context_tokens": window,
+            "passed_gate": True}
+    lines = [f"✓ {result.model} answered in shape: {text[:100]!r}"]
     if result.model != model:
         lines.append(f"  (the main model {model} failed; this is a fallback — see "
                      "`wise llm usage`)")
     if result.model == model and api_base:
         lines.append(f"  server       {api_base}")
+    lines.append(f"  shape        {STRUCTURED_WORDS.get(mode, mode)}")
+    lines.append("  context      " + (f"{window:,} tokens" if window
+                                      else "large (not reported; a cloud model)"))
     first = f" (first token after {first_ms} ms)" if first_ms is not None else ""
     lines.append(f"  latency      {latency_ms} ms{first}")
     lines.append(f"  tokens       {result.input_tokens} in, {result.output_tokens} out")
@@ -63,6 +74,49 @@ def run_test(args: Namespace) -> int:
         lines.append(f"  attempts     {len(result.attempts)}: {', '.join(result.attempts)}")
     emit(args, data, "\n".join(lines))
     return 0
+
+
+STRUCTURED_WORDS = {
+    "json_schema": "enforced by the server (JSON schema)",
+    "json_object": "enforced by the server (JSON with a grammar)",
+    "prompt_only": "asked for in the prompt only (the server enforces none)",
+}
+
+
+def _test_call(gateway):
+    from datetime import datetime
+
+    from app.daytime import local_now
+    from app.nudges.policy import Candidate
+    from app.nudges.wording import nudge_call, nudge_problem
+    from app.structured_call import ask
+    from prompts.schemas import NudgeText
+
+    now = local_now()
+    candidate = Candidate(action_id=0, title=TEST_STEP, goal_id=None, goal_title=TEST_GOAL[0],
+                          goal_why=TEST_GOAL[1], estimate_minutes=2, due_on=None,
+                          created_at=datetime.now(now.tzinfo), last_nudged_at=None,
+                          last_response=None, last_response_at=None, uid="test-step")
+    call = nudge_call(gateway, candidate, "plain", now, None)
+    call = replace(call, purpose="llm_test",
+                   compact=replace(call.compact, purpose="llm_test") if call.compact else None)
+    parsed, result = ask(gateway, call, NudgeText,
+                         check=lambda reply: nudge_problem(reply, candidate))
+    return " ".join(parsed.text.split()), result
+
+
+def _refused(args: Namespace, gateway, exc, model: str, api_base: str | None) -> int:
+    message = (f"{exc.model} answered, but its reply {exc.verdict.words} "
+               f"({exc.verdict}); Wise would show its plain words instead. A larger model, "
+               "or one made for chat, usually does better. `wise llm refused` shows what "
+               "it said.")
+    data = {"ok": False, "error_kind": "bad_output", "rule": exc.verdict.rule,
+            "message": message, "model": model or None, "api_base": api_base,
+            "reply": exc.raw[:500], "passed_gate": False}
+    if args.json:
+        emit(args, data, "")
+    print(f"wise: ✗ {message}", file=sys.stderr)
+    return 1
 
 
 def _refuse_broken_settings(context: Context) -> None:
@@ -135,3 +189,27 @@ def format_usage(data: dict, today) -> str:
                          f"{'s' if group['calls'] != 1 else ''}{failed}  "
                          f"${group['cost_usd']:.4f}")
     return "\n".join(lines)
+
+
+def run_refused(args: Namespace) -> int:
+    """The last replies the quality gate refused, newest last, as they were written."""
+    from datetime import datetime
+
+    from app.llm.model_memory import ModelMemory
+
+    context = Context.from_environment()
+    records = ModelMemory(context.paths.data_dir).refused()
+    if not records:
+        emit(args, {"refused": []}, "No refused replies are kept: every model reply so far "
+                                    "passed the quality gate (or no model was asked).")
+        return 0
+    blocks = []
+    for record in records[-5:]:
+        when = datetime.fromtimestamp(float(record.get("at") or 0)).strftime("%Y-%m-%d %H:%M")
+        blocks.append(f"{when}  {record.get('purpose')}  {record.get('model')}\n"
+                      f"  refused: {record.get('rule')} ({record.get('detail')})\n"
+                      f"  it said: {' '.join(str(record.get('text') or '').split())[:600]}")
+    head = (f"The last {min(len(records), 5)} of {len(records)} replies the quality gate "
+            "refused (never shown as Wise's words):")
+    emit(args, {"refused": records}, "\n\n".join([head, *blocks]))
+    return 0

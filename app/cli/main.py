@@ -142,7 +142,50 @@ def build_parser() -> argparse.ArgumentParser:
                          help="take them away again, with the start-at-login entry (your "
                               "journal and settings stay)")
     _add_sync_commands(add)
+    _add_eval_commands(add)
     return parser
+
+
+def _add_eval_commands(add: Callable) -> None:
+    evals = add("eval", "Measure whether the companion is wise: run the open suite of "
+                "scenarios against a model, or your own rated reflections (--mine).",
+                _command("eval_cmd", "run_help"))
+    evals.add_argument("--mine", action="store_true",
+                       help="re-run your own rated reflections against the model and show "
+                            "old and new side by side with your rating (stays on this "
+                            "machine)")
+    evals.add_argument("--model", help="with --mine: the model to ask (default: yours)")
+    evals.add_argument("--limit", type=int, default=10, help="with --mine: at most this many")
+    sub = _subcommands(evals, "eval_command")
+    run = sub("run", "run the suite against a model and print its scorecard")
+    run.add_argument("--model", help="the model, as for llm.model (default: the one set); "
+                     "nothing is sent to any other")
+    run.add_argument("--api-base", help="its server (default: llm.api_base)")
+    run.add_argument("--prompt", help="NAME@VARIANT, e.g. daily_reflection@brief (default: "
+                     "each purpose's default variant)")
+    run.add_argument("--scenario", help="only scenarios (or purposes) matching this glob")
+    run.add_argument("--repeat", type=int, default=1, help="run each scenario N times")
+    run.add_argument("--judge", help="also score replies with this model (a rubric, "
+                     "repeated; never part of the deterministic score)")
+    run.add_argument("--judge-repeat", type=int, default=3, help="judgments per reply")
+    run.add_argument("--resume", metavar="RUN", help="carry on a run cut short ('last' or "
+                     "its name)")
+    run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    run.set_defaults(handler=_command("eval_cmd", "run_suite"))
+    show = sub("show", "print a past run's scorecard (and write its HTML report)")
+    show.add_argument("run", nargs="?", default="last", help="its name, or 'last'")
+    show.set_defaults(handler=_command("eval_cmd", "run_show"))
+    compare = sub("compare", "show two runs side by side: what got better and worse")
+    compare.add_argument("a", help="the first run (name or 'last')")
+    compare.add_argument("b", help="the second run")
+    compare.set_defaults(handler=_command("eval_cmd", "run_compare"))
+    report = sub("report", "write the HTML report of every run (pass rates per check for "
+                 "each model and prompt variant)")
+    report.add_argument("-o", "--output", help="where to write it (default: in the data "
+                        "folder)")
+    report.set_defaults(handler=_command("eval_cmd", "run_report"))
+    listing = sub("list", "list the scenarios in the suite")
+    listing.set_defaults(handler=_command("eval_cmd", "run_list"))
 
 
 def _add_sync_commands(add: Callable) -> None:
@@ -211,8 +254,11 @@ def _add_model_commands(add: Callable) -> None:
     llm = add("llm", "Check the language model and what it costs.", _command("llm_cmd",
                                                                           "run_usage"))
     sub = _subcommands(llm, "llm_command")
-    sub("test", "make one tiny call and report model, latency and cost").set_defaults(
+    sub("test", "make one tiny structured call, held to the quality gate, and report "
+        "shape, context, latency and cost").set_defaults(
         handler=_command("llm_cmd", "run_test"))
+    sub("refused", "show the last model replies the quality gate refused").set_defaults(
+        handler=_command("llm_cmd", "run_refused"))
     sub("usage", "this month's model calls and their cost").set_defaults(
         handler=_command("llm_cmd", "run_usage"))
 
@@ -236,6 +282,8 @@ def _add_model_commands(add: Callable) -> None:
                        help="forget what Wise has learned (your answers are kept, but only "
                             "new ones count from now on)")
 
+    _add_focus_commands(add)
+
     key = add("key", "Keep a model provider's API key in your system's keyring.",
               _command("key_cmd", "run_status"))
     keys = _subcommands(key, "key_command")
@@ -247,6 +295,29 @@ def _add_model_commands(add: Callable) -> None:
     deleter.set_defaults(handler=_command("key_cmd", "run_delete"))
     keys("status", "which providers have a key, and where it comes from").set_defaults(
         handler=_command("key_cmd", "run_status"))
+
+
+def _add_focus_commands(add: Callable) -> None:
+    focus = add("focus", "Start a step now, with a visible timer; see or change the session.",
+                _command("focus_cmd", "run_status"))
+    sub = _subcommands(focus, "focus_command")
+    start = sub("start", "start a step by its number or its words")
+    start.add_argument("step", nargs="+", help="the step's number, or its words (an open step "
+                                               "with those words, else a new step)")
+    start.add_argument("--minutes", type=int, help="how long (default: the step's estimate, "
+                                                   "or two minutes)")
+    start.set_defaults(handler=_command("focus_cmd", "run_start"))
+    for name, help_text in (("status", "the running session and the time left"),
+                            ("pause", "pause the running session"),
+                            ("resume", "resume a paused session"),
+                            ("done", "the step is done: end the session and tick it off"),
+                            ("stop", "stop here (the time given is kept)"),
+                            ("calibration", "how long your steps really take, per size of "
+                                            "estimate")):
+        sub(name, help_text).set_defaults(handler=_command("focus_cmd", f"run_{name}"))
+    extend = sub("extend", "give the running session more minutes")
+    extend.add_argument("minutes", type=int)
+    extend.set_defaults(handler=_command("focus_cmd", "run_extend"))
 
 
 def _add_goal_commands(add: Callable) -> None:

@@ -102,9 +102,15 @@ def _learned(args: Namespace) -> int:
         since = service.learning_since()
     finally:
         journal.close()
-    data = {**summary, "description": summary["description"], "answers": summary["answers"],
+    from app.prompt_choice import load_learner
+
+    # The same reset forgets both: when and how to nudge, and which way of reflecting.
+    reflections = load_learner(context.paths.db, since).describe("daily_reflection")
+    description = f"{summary['description']}\n\n{reflections}"
+    data = {**summary, "description": description, "answers": summary["answers"],
+            "nudges_description": summary["description"], "reflections": reflections,
             "since": since.isoformat(timespec="seconds") if since else None}
-    human = summary["description"]
+    human = description
     if since is not None:
         human += f"\n(Counting answers since {since:%a} {since.day} {since:%b %Y, %H:%M}, " \
                  "when what Wise had learned was last reset.)"
@@ -125,8 +131,9 @@ def _reset_learning(args: Namespace) -> int:
     finally:
         journal.close()
     emit(args, {"reset": True, "since": now.isoformat(timespec="seconds")},
-         "Wise has forgotten what it learned about when and how to nudge you; from now on "
-         "only new answers count. (Past nudges stay in your journal.)")
+         "Wise has forgotten what it learned about when and how to nudge you and which way "
+         "of reflecting suits you; from now on only new answers and ratings count. (Past "
+         "nudges and ratings stay in your journal.)")
     return 0
 
 

@@ -29,24 +29,20 @@ def run(args: Namespace) -> int:
         plan = plan_daily_reflection(context, journal, day, words)
         emit(args, plan_as_dict(plan), _describe_plan(plan))
         return 0
-    streamed = not args.json
-
-    def show(text: str) -> None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-
+    # Printed once it has passed the quality gate: a terminal cannot take back words
+    # the way the window replaces them, so nothing is streamed here.
     try:
-        outcome = reflect(context, journal, day, user_words=words,
-                          on_text=show if streamed else None)
-    except ModelError as exc:
+        outcome = reflect(context, journal, day, user_words=words)
+    except ModelError as exc:  # only a cancel: any other failure gives the plain one
         raise WiseError(f"the reflection could not be made: {exc}") from exc
-    if streamed:
-        sys.stdout.write("\n")
+    if not args.json:
+        print(outcome.text)
         if outcome.note:
             print(f"\n({outcome.note})", file=sys.stderr)
         return 0
     emit(args, {"day": day.isoformat(), "reflection_id": outcome.reflection_id,
-                "model": outcome.model, "text": outcome.text, "note": outcome.note or None}, "")
+                "model": outcome.model, "text": outcome.text, "note": outcome.note or None,
+                "fallback": outcome.fallback is not None, "reason": outcome.fallback}, "")
     return 0
 
 
@@ -97,7 +93,8 @@ def _stream(args: Namespace, cancel) -> int:
         print(f"wise: the reflection could not be made: {exc}", file=sys.stderr)
         return 1
     _event({"event": "done", "reflection_id": outcome.reflection_id, "model": outcome.model,
-            "text": outcome.text, "note": outcome.note or None})
+            "text": outcome.text, "note": outcome.note or None,
+            "fallback": outcome.fallback is not None, "reason": outcome.fallback})
     return 0
 
 

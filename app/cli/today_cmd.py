@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
 from datetime import date
 
 from app.cli.actions_cmd import action_json, format_action
 from app.cli.day_option import parse_day_option
 from app.cli.output import emit
-from app.daytime import journal_day, local_now, long_day
+from app.daytime import day_bounds_utc, journal_day, local_now, long_day
+from app.focus import StepTime, length_words, time_by_goal, time_by_step
 from app.journal import Context
 from app.today import TodayView, today_view
+from storage.focus import FocusStore
+from storage.timeutil import utc_now
 
 
 def run(args: Namespace) -> int:
@@ -18,8 +22,48 @@ def run(args: Namespace) -> int:
     today = journal_day(local_now(), context.day_start_hour)
     day = parse_day_option(args.date, context.day_start_hour)
     view = today_view(context.open_journal(), day, context.day_start_hour)
-    emit(args, view_json(view), format_view(view, today))
+    focus = focus_time(context, day)
+    emit(args, {**view_json(view), "focus": focus.as_dict()},
+         format_view(view, today) + focus.words())
     return 0
+
+
+@dataclass(frozen=True)
+class FocusTime:
+    """The time given to each step and goal during the day (focus sessions)."""
+
+    steps: list[StepTime]
+    goals: list[tuple[str, float]]
+
+    def as_dict(self) -> dict:
+        return {"steps": [{"action_id": s.action_id, "title": s.title,
+                           "seconds": round(s.seconds), "sessions": s.sessions}
+                          for s in self.steps],
+                "goals": [{"title": title, "seconds": round(seconds)}
+                          for title, seconds in self.goals]}
+
+    def words(self) -> str:
+        if not self.steps:
+            return ""
+        total = sum(s.seconds for s in self.steps)
+        lines = ["", f"Time given ({length_words(total)})"]
+        lines += [f"  {length_words(s.seconds):>7}  {s.title}" for s in self.steps]
+        if self.goals:
+            lines.append("  by goal: " + ", ".join(f"{title} {length_words(seconds)}"
+                                                  for title, seconds in self.goals))
+        return "\n" + "\n".join(lines)
+
+
+def focus_time(context: Context, day: date) -> FocusTime:
+    start, end = day_bounds_utc(day, context.day_start_hour)
+    store = FocusStore(context.paths.db)
+    try:
+        sessions = store.between(start, end)
+        steps = time_by_step(sessions, utc_now())
+        goals = store.goals_of([s.action_id for s in steps if s.action_id is not None])
+    finally:
+        store.close()
+    return FocusTime(steps, time_by_goal(steps, goals))
 
 
 def view_json(view: TodayView) -> dict:

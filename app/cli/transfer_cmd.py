@@ -90,7 +90,8 @@ def _other_app_hint(source: Path) -> str:
 _KINDS = (("goals", "goal", "goals"), ("actions", "action", "actions"),
           ("entries", "note", "notes"), ("day_words", "day in your words", "days in your words"),
           ("reflections", "reflection", "reflections"), ("summaries", "summary", "summaries"),
-          ("nudges", "nudge", "nudges"), ("feedback", "feedback note", "feedback notes"))
+          ("nudges", "nudge", "nudges"), ("feedback", "feedback note", "feedback notes"),
+          ("focus_sessions", "focus session", "focus sessions"))
 
 
 def _counts(counts) -> dict[str, int]:

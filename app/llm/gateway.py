@@ -17,6 +17,11 @@
    and jitter (1 s, 2 s, 4 s... at most 30 s; each wait between half and all of that), or
    exactly what the provider's Retry-After asks when it asks for at most 60 s. A longer
    Retry-After is not waited for: the next model is tried at once.
+   A structured call (``json_schema``) asks for the reply's shape in the form the server
+   is known to accept (``app.llm.model_memory``). While that is not known yet, an HTTP
+   error on a structured attempt is taken as the server refusing that form: the next
+   form is tried at once (not counted as a retry) and the refusal remembered, so the user
+   never sees it. Once a form has worked for a model, it is not given up on.
 4. Then tries the fallback models (``llm.fallbacks``) in order, when the main model failed
    in a retryable way or refused the key (``auth``) or does not exist (``not_found``).
    Each fallback is checked (key, budget) like the main model; one that fails its checks
@@ -59,6 +64,7 @@ from app.llm.types import CallResult, ModelCall, ModelError
 
 if TYPE_CHECKING:
     from app.journal import Context
+    from app.llm.model_memory import ModelMemory
     from app.llm.worker_client import ModelWorker
     from app.settings.store import Settings
     from storage.engine import Journal
@@ -116,8 +122,13 @@ class Gateway:
         self._worker = worker
         self._owns_worker = worker is None
         self._lock = threading.Lock()
+        self._memory: ModelMemory | None = None
 
     # -- configuration ------------------------------------------------------------------
+
+    @property
+    def context(self) -> Context:
+        return self._context
 
     @property
     def _settings(self) -> Settings:  # read at each call: the tray may reload settings
@@ -146,6 +157,15 @@ class Gateway:
 
     def settings_problem(self) -> str | None:
         return settings_problem(self._settings)
+
+    @property
+    def memory(self) -> ModelMemory:
+        """What Wise has learned about each model (structured output, context, the gate)."""
+        if self._memory is None:
+            from app.llm.model_memory import ModelMemory
+
+            self._memory = ModelMemory(self._context.paths.data_dir)
+        return self._memory
 
     # -- the worker ---------------------------------------------------------------------
 
@@ -239,10 +259,15 @@ class Gateway:
             raise ModelError("bad_request", problem)
         api_key = self._key_for(target)
         self._check_budget(target, messages, max_tokens)
+        mode = "prompt_only"
+        if json_schema is not None:
+            mode = self.memory.facts(target.model, target.api_base).next_mode(
+                structured_modes(target))
         return ModelCall(model=target.model, messages=messages, api_base=target.api_base,
                          api_key=api_key, timeout=float(settings.get("llm.timeout")),
                          temperature=float(settings.get("llm.temperature")),
-                         max_tokens=int(max_tokens), json_schema=json_schema)
+                         max_tokens=int(max_tokens), json_schema=json_schema,
+                         structured_mode=mode)
 
     def _key_for(self, target: Target) -> str | None:
         provider = target.provider
@@ -298,10 +323,17 @@ class Gateway:
         while True:
             if cancel is not None and cancel.is_set():
                 raise ModelError("cancelled", "the model call was cancelled")
+            probing = (call.json_schema is not None and call.structured_mode != "prompt_only"
+                       and self.memory.facts(target.model, target.api_base).structured
+                       != call.structured_mode)
             try:
-                return self._attempt(call, target, purpose, prompt_name, prompt_version,
-                                     on_delta, cancel, progress)
+                result = self._attempt(call, target, purpose, prompt_name, prompt_version,
+                                       on_delta, cancel, progress, quiet=probing)
             except ModelError as exc:
+                downgraded = self._refused_form(call, target, exc, progress)
+                if downgraded is not None:
+                    call = downgraded
+                    continue
                 if exc.kind == "cancelled" or not exc.retryable or progress.delivered:
                     raise
                 if retry >= retries:
@@ -319,11 +351,35 @@ class Gateway:
                         raise ModelError("cancelled", "the model call was cancelled") from None
                 else:
                     time.sleep(delay)
+                continue
+            if probing:
+                self.memory.update(target.model, target.api_base,
+                                   structured=call.structured_mode)
+            return result
+
+    def _refused_form(self, call: ModelCall, target: Target, exc: ModelError,
+                      progress: _Progress) -> ModelCall | None:
+        """The call again in the next structured form, when the server seems to refuse
+        this one (see the module doc); else None."""
+        if (call.json_schema is None or call.structured_mode == "prompt_only"
+                or exc.kind not in ("bad_request", "server") or progress.delivered):
+            return None
+        facts = self.memory.facts(target.model, target.api_base)
+        if facts.structured == call.structured_mode:
+            return None  # it worked before: this error is about something else
+        refused = (*facts.refused_modes, call.structured_mode)
+        self.memory.update(target.model, target.api_base, refused_modes=refused)
+        mode = replace(facts, refused_modes=refused).next_mode(structured_modes(target))
+        log.info("%s refused structured output as %s (%s); asking as %s", target.model,
+                 call.structured_mode, exc.kind, mode)
+        return replace(call, structured_mode=mode)
 
     def _attempt(self, call: ModelCall, target: Target, purpose: str,
                  prompt_name: str | None, prompt_version: str | None,
                  on_delta: Callable[[str], None] | None, cancel: threading.Event | None,
-                 progress: _Progress) -> CallResult:
+                 progress: _Progress, *, quiet: bool = False) -> CallResult:
+        """One request. `quiet`: an error is logged at info level (a structured form the
+        server may refuse is being tried; the refusal is expected and handled)."""
         worker = self._get_worker()
         progress.attempts.append(call.model)
         started = time.monotonic()
@@ -344,7 +400,7 @@ class Gateway:
             status = "cancelled" if exc.kind == "cancelled" else "error"
             self._record(purpose, call.model, prompt_name, prompt_version, status=status,
                          latency_s=elapsed, first_token_s=first[0] if first else None,
-                         error_kind=exc.kind, error=str(exc))
+                         error_kind=exc.kind, error=str(exc), quiet=quiet)
             return self._raise(exc, target)
         except BaseException as exc:  # on_delta raised, or Ctrl+C: recorded, then re-raised
             interrupted = isinstance(exc, KeyboardInterrupt)
@@ -394,7 +450,7 @@ class Gateway:
                 prompt_version: str | None, *, status: str, latency_s: float,
                 first_token_s: float | None, input_tokens: int = 0, output_tokens: int = 0,
                 cost_usd: float = 0.0, error_kind: str | None = None,
-                error: str | None = None) -> None:
+                error: str | None = None, quiet: bool = False) -> None:
         from storage.models import LLMCall
 
         error = redact(error)[:2000] if error else None
@@ -408,8 +464,9 @@ class Gateway:
             log.info("model call cancelled: purpose=%s model=%s after %d ms", purpose, model,
                      latency_ms)
         else:
-            log.warning("model call failed: purpose=%s model=%s kind=%s after %d ms: %s",
-                        purpose, model, error_kind, latency_ms, error)
+            log.log(logging.INFO if quiet else logging.WARNING,
+                    "model call failed: purpose=%s model=%s kind=%s after %d ms: %s",
+                    purpose, model, error_kind, latency_ms, error)
         try:
             with self._journal.write() as session:
                 session.add(LLMCall(
@@ -420,6 +477,15 @@ class Gateway:
                     error_kind=error_kind, error=error))
         except Exception:  # the reply matters more than its record
             log.exception("could not record a model call in llm_calls")
+
+
+def structured_modes(target: Target) -> tuple[str, ...]:
+    """The forms of structured output worth trying with this model, best first."""
+    if target.provider in ("ollama", "ollama_chat"):
+        return ("json_schema", "prompt_only")  # litellm turns json_schema into `format`
+    if target.api_base:  # an OpenAI-compatible server of unknown habits
+        return ("json_schema", "json_object", "prompt_only")
+    return ("json_schema", "prompt_only")
 
 
 def settings_problem(settings: Settings) -> str | None:

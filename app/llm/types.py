@@ -17,6 +17,9 @@ class ModelCall:
     temperature: float = 0.7
     max_tokens: int = 700
     json_schema: dict | None = None  # asked for as structured output where supported
+    # How the schema is asked for (app.llm.model_memory.STRUCTURED_MODES); the gateway
+    # chooses it per model and remembers which one the server accepts.
+    structured_mode: str = "json_schema"
 
     def to_wire(self) -> dict:
         return asdict(self)
@@ -35,6 +38,8 @@ class CallResult:
     latency_s: float = 0.0
     first_token_s: float | None = None
     attempts: list[str] = field(default_factory=list)  # models tried, in order
+    finish: str = "stop"  # "stop", "length" (the token limit) or "capped" (cut by Wise)
+    structured_mode: str | None = None  # how the reply's shape was asked for (None: free)
 
 
 # What went wrong, in words a person can act on. `retryable` kinds are retried with

@@ -350,7 +350,8 @@ class ModelWorker:
                         output_tokens=int(message.get("output_tokens") or 0),
                         cost_usd=float(message.get("cost_usd") or 0.0),
                         latency_s=now - started, first_token_s=first_token,
-                        attempts=[call.model])
+                        attempts=[call.model], finish=str(message.get("finish") or "stop"),
+                        structured_mode=call.structured_mode if call.json_schema else None)
                 elif event == "error":
                     finished = True
                     retry_after = message.get("retry_after")

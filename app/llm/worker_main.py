@@ -226,9 +226,9 @@ class Worker:
             kwargs["api_base"] = call["api_base"]
         if call.get("api_key"):
             kwargs["api_key"] = call["api_key"]
-        if call.get("json_schema") and self.supports_schema(model):
-            kwargs["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": "reply", "schema": call["json_schema"], "strict": False}}
+        response_format = self.response_format(call)
+        if response_format is not None:
+            kwargs["response_format"] = response_format
 
         deadline = time.monotonic() + timeout
         cap_chars = int(max_tokens * CHARS_PER_TOKEN * CAP_MARGIN) + 16
@@ -285,6 +285,23 @@ class Worker:
             if response is not None and callable(getattr(response, "close", None)):
                 with contextlib.suppress(Exception):
                     response.close()
+
+    def response_format(self, call: dict) -> dict | None:
+        """The reply's shape, asked for the way the gateway chose (see model_memory)."""
+        schema = call.get("json_schema")
+        mode = call.get("structured_mode") or "json_schema"
+        if not schema or mode == "prompt_only":
+            return None
+        if mode == "json_object":  # llama-cpp-python's grammar-constrained JSON
+            return {"type": "json_object", "schema": schema}
+        model = call["model"]
+        provider = model.split("/", 1)[0] if "/" in model else ""
+        # A server of the user's own (or Ollama, whose `format` litellm fills from this)
+        # is asked; a cloud model only when litellm knows it takes a schema.
+        if call.get("api_base") or provider in LOCAL_PROVIDERS or self.supports_schema(model):
+            return {"type": "json_schema", "json_schema": {
+                "name": "reply", "schema": schema, "strict": False}}
+        return None
 
     def supports_schema(self, model: str) -> bool:
         try:

@@ -45,6 +45,7 @@ from storage.models import (
     ActionStatus,
     Entry,
     Feedback,
+    FocusSession,
     Goal,
     GoalStatus,
     Reflection,
@@ -477,6 +478,14 @@ def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
     }
     for row in data.wins:  # newest first
         cands.items.append(Item("wins", win_line(row, tz), (row.at,)))
+    focus_rows, focus_total = focus_data(session, day, start_hour, tz, limit)
+    if focus_rows:
+        cands.groups = {"wins": cands.groups["wins"],
+                        "focus": f"Time given in focus sessions ({focus_total}):",
+                        **{k: v for k, v in cands.groups.items() if k != "wins"}}
+    for i, (title, slug, seconds, planned, estimate) in enumerate(focus_rows):
+        cands.items.append(Item("focus", focus_line(title, slug, seconds, planned, estimate),
+                                (i,)))
     for i, row in enumerate(due_today):
         when = f" at {hhmm(row.due_at, tz)}" if row.due_at else ""
         cands.items.append(Item("due", f"- {one_line(row.title)}{when}{tag(row.slug)}"
@@ -495,8 +504,39 @@ def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
     cands.unfetched = ((data.wins_total - len(data.wins))
                        + (data.captured_total - len(data.captured))
                        + (data.notes_total - len(data.notes))
-                       + (due_total - len(due_today)))
+                       + (due_total - len(due_today))
+                       + (focus_total - len(focus_rows)))
     return cands
+
+
+def focus_data(session: Session, day: date, start_hour: int, tz: tzinfo | None,
+               limit: int) -> tuple[list[tuple], int]:
+    """The day's focus time per step, most first: (title, goal slug, seconds given, first
+    planned seconds, estimate), at most `limit` steps; and how many steps there were."""
+    start, end = day_bounds_utc(day, start_hour, tz)
+    given = ((func.julianday(func.coalesce(FocusSession.ended_at, func.datetime("now")))
+              - func.julianday(FocusSession.started_at)) * 86400 - FocusSession.paused_seconds)
+    step = func.coalesce(FocusSession.action_id, -FocusSession.id)
+    query = (select(func.min(FocusSession.title), func.min(Goal.slug),
+                    func.sum(given), func.min(FocusSession.planned_seconds),
+                    func.max(FocusSession.estimate_minutes))
+             .outerjoin(Action, Action.id == FocusSession.action_id)
+             .outerjoin(Goal, Goal.id == Action.goal_id)
+             .where(FocusSession.started_at >= start, FocusSession.started_at < end)
+             .group_by(step))
+    rows = session.execute(query.order_by(func.sum(given).desc()).limit(limit)).all()
+    total = len(rows) if len(rows) < limit else count_in(session, query)
+    return [tuple(row) for row in rows], total
+
+
+def focus_line(title: str, slug: str | None, seconds: float, planned: int,
+               estimate: int | None) -> str:
+    """"- 40 min: write the intro #book (started as 2 min)": the first two minutes that
+    turned into forty are the reflection's to notice."""
+    given = max(0, round((seconds or 0) / 60))
+    guess = (f" (guessed ~{estimate} min)" if estimate else
+             f" (started as {round(planned / 60)} min)")
+    return f"- {given} min: {one_line(title)}{tag(slug)}{guess}"
 
 
 def recent_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | None,

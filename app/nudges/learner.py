@@ -7,6 +7,7 @@ style, each starting from the prior Beta(1, 2) -- a blind guess of one in three,
 what studies of reminders report. Each answered nudge adds to its hour's and its style's
 counts:
 
+    started    1.25 successes           (a focus session began from it: doing, now)
     done       1 success                (the point of a nudge)
     opened     0.5 success, 0.5 failure (they engaged, but no step was taken)
     snooze     0.5 failure              (the step may be fine; the moment was not)
@@ -54,6 +55,7 @@ STYLE_WORDS = {
 }
 PRIOR = (1.0, 2.0)
 EVIDENCE = {  # response -> (success, failure)
+    "started": (1.25, 0.0),  # more than a Done later: the nudge's moment itself worked
     "done": (1.0, 0.0),
     "opened": (0.5, 0.5),
     "snooze": (0.0, 0.5),

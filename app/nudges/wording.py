@@ -203,32 +203,66 @@ def word_nudge(gateway, candidate: Candidate, style: str, now: datetime, *,
     return text, "model"
 
 
+NUDGE_TOKENS, SMALL_NUDGE_TOKENS = 120, 90  # one short line and a why, in JSON
+
+
+def nudge_call(gateway, candidate: Candidate, style: str, now: datetime,
+               learned: str | None):
+    """The nudge request (full and compact), fitted to the model."""
+    from app.structured_call import build_call
+
+    journal = journal_for_prompt(candidate, style, learned)
+    moment = f"{now:%A} {now.day} {now:%B}, {now:%H:%M}"
+    return build_call(gateway.context, gateway, "nudge",
+                      fill=lambda budget: {"now": moment,
+                                           "journal": "" if budget is None else journal},
+                      max_tokens=NUDGE_TOKENS, small_max_tokens=SMALL_NUDGE_TOKENS,
+                      max_chars=MAX_CHARS * 2)
+
+
 def _ask_model(gateway, candidate: Candidate, style: str, now: datetime,
                learned: str | None) -> str | None:
-    from prompts.loader import build_messages, load_prompt
-    from prompts.structured import (
-        OutputParseError,
-        json_schema_for,
-        output_model,
-        parse_structured,
-        with_format_instructions,
-    )
+    from app.structured_call import RefusedReply, ask
+    from prompts.loader import load_prompt
+    from prompts.structured import output_model
 
-    prompt = load_prompt("nudge")
-    messages = with_format_instructions(
-        build_messages("nudge", now=f"{now:%A} {now.day} {now:%B}, {now:%H:%M}",
-                       journal=journal_for_prompt(candidate, style, learned)), prompt)
-    result = gateway.complete("nudge", messages, prompt_name=prompt.name,
-                              prompt_version=prompt.version,
-                              json_schema=json_schema_for(prompt), max_tokens=200)
+    call = nudge_call(gateway, candidate, style, now, learned)
     try:
-        parsed = parse_structured(result.text, output_model(prompt))
-    except OutputParseError:
+        parsed, _ = ask(gateway, call, output_model(load_prompt("nudge")),
+                        check=lambda reply: nudge_problem(reply, candidate))
+    except RefusedReply:
         return None
-    if parsed.action_uid and candidate.uid and parsed.action_uid != candidate.uid:
-        return None  # it wrote about something else
     text = " ".join(parsed.text.split())
     why = " ".join((parsed.why or "").split()).rstrip(".")
     if why and why.lower() not in text.lower() and len(text) + len(why) + 3 <= MAX_CHARS:
         text = f"{text} ({why})"  # the user's why, when the line itself did not name it
     return text
+
+
+_SMALL_WORDS = frozenset(["the", "and", "for", "with", "about", "from", "into", "your",
+                          "you", "its", "this", "that", "then", "just", "one"])
+
+
+def _content_words(text: str) -> set[str]:
+    """The words that say what a line is about ("mum's" counts as "mum")."""
+    from app.llm import gate
+
+    return {re.sub(r"['’]s$", "", w) for w in gate.words(text)
+            if len(w) >= 3 and w not in _SMALL_WORDS}
+
+
+def nudge_problem(parsed, candidate: Candidate):
+    """A nudge's must-haves: about this step (its uid, and some of its words), and none
+    of the guilt or urgency words."""
+    from app.llm import gate
+
+    if parsed.action_uid and candidate.uid and parsed.action_uid != candidate.uid:
+        return gate.refuse("missing", "it is about another step")
+    step_words = _content_words(candidate.title)
+    if step_words and not step_words & _content_words(parsed.text):
+        return gate.refuse("missing", "it does not name the step")
+    found = problems(" ".join(parsed.text.split()),
+                     own_words=(candidate.title, candidate.goal_why, candidate.goal_title))
+    if found:
+        return gate.refuse("unkind", "; ".join(found))
+    return gate.OK

@@ -168,6 +168,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm.monthly_budget_usd", "float", 5.0,
            "The most Wise may spend on paid model calls in a calendar month, in US dollars "
            "(local models cost nothing; 0 allows no paid calls).", minimum=0, maximum=1000),
+    Option("llm.context_tokens", "int", 0,
+           "The model's context window in tokens: what it can read and write at once. 0: "
+           "as learned from the server, else 2048 for a local model (the usual default of "
+           "llama.cpp and Ollama); Wise fits its requests inside it.",
+           minimum=0, maximum=2_000_000),
     Option("llm.worker_idle_minutes", "int", 10,
            "Minutes without a model request before Wise frees the memory it uses to talk "
            "to models (it starts again when needed).", minimum=1, maximum=240),

@@ -41,6 +41,10 @@ class WeakPassphrase(BadInput):
     pass
 
 
+class BadRecoveryKey(BadInput):
+    pass
+
+
 class KeyFileDamaged(WiseError):
     pass
 
@@ -197,7 +201,7 @@ def key_from_recovery(text: str) -> bytes:
     cleaned = text.upper().replace("-", "").replace(" ", "").strip()
     cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
     if len(cleaned) != 55 or any(c not in _ALPHABET for c in cleaned):
-        raise BadInput("a recovery key is 11 groups of 5 letters and digits; nothing was "
+        raise BadRecoveryKey("a recovery key is 11 groups of 5 letters and digits; nothing was "
                        "changed")
     number = 0
     for char in cleaned:
@@ -205,6 +209,6 @@ def key_from_recovery(text: str) -> bytes:
     payload = number.to_bytes(KEY_BYTES + 2, "big") if number < 1 << 272 else b""
     key, check = payload[:KEY_BYTES], payload[KEY_BYTES:]
     if not payload or hashlib.sha256(key).digest()[:2] != check:
-        raise BadInput("that recovery key has a typo (its checksum does not match); nothing "
+        raise BadRecoveryKey("that recovery key has a typo (its checksum does not match); nothing "
                        "was changed")
     return key

@@ -45,8 +45,13 @@ class BadAddress(BadInput):
 
 # Why a set-up stopped, as `wise sync setup --json` reports it, so that the Settings
 # window can put plain words by the field to change: declared once, here.
-SETUP_PROBLEMS = ("wrong_passphrase", "weak_passphrase", "not_writable", "unreachable",
-                  "refused", "bad_address", "no_keyring", "failed")
+SETUP_PROBLEMS = ("wrong_passphrase", "weak_passphrase", "bad_recovery_key",
+                  "nothing_to_join", "not_writable", "unreachable", "refused", "bad_address",
+                  "no_keyring", "failed")
+
+
+class NothingToJoin(BadInput):
+    """A recovery key given for a place where no device has set sync up yet."""
 
 
 def setup_problem(exc: BaseException) -> str:
@@ -55,6 +60,10 @@ def setup_problem(exc: BaseException) -> str:
         return "wrong_passphrase"
     if isinstance(exc, crypto.WeakPassphrase):
         return "weak_passphrase"
+    if isinstance(exc, crypto.BadRecoveryKey):
+        return "bad_recovery_key"
+    if isinstance(exc, NothingToJoin):
+        return "nothing_to_join"
     if isinstance(exc, secrets.NoKeyring):
         return "no_keyring"
     if isinstance(exc, BadAddress):
@@ -137,7 +146,7 @@ def setup(context: Context, *, folder: str | None = None, webdav: str | None = N
             key = crypto.unwrap(existing, passphrase(False))
     else:
         if recovery is not None:
-            raise BadInput(f"{transport.label} has no {KEY_FILE} yet: a recovery key joins "
+            raise NothingToJoin(f"{transport.label} has no {KEY_FILE} yet: a recovery key joins "
                            "an existing sync folder; nothing was changed")
         chosen = crypto.check_passphrase(passphrase(True))
         key = crypto.new_key()

@@ -94,7 +94,9 @@ def main() -> int:
         welcome.picker.look()
         background.wait(10_000)
         settle(qapp, 0.5)
-        server.script(Reply("ready"))
+        server.script(Reply('{"text": "Fill the watering can and water the plants.", '
+                            '"why": "a calm place to come back to", '
+                            '"action_uid": "test-step"}'))
         welcome.picker.test()
         background.wait(120_000)
         shot(welcome, f"welcome-4-{theme}.png")

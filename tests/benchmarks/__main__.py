@@ -28,6 +28,9 @@ What is measured (each group's module docstring has the details):
   idle      the tray with its scheduler running (bench_idle): CPU (utime + stime, with
             its children) over 10 minutes in which a check-in, a reflection and a nudge
             tick fire, as % of one core (target <= 0.5%); wake-ups per minute.
+  focus     a focus session in the idle tray (bench_focus): three trays side by side,
+            no session / the ring only / the ring and the timer window, CPU as % of one
+            core (target <= 0.5%) and ratios against no session; wake-ups per minute.
   rituals   the reads behind the reflection and goal-review windows (bench_rituals):
             goal cards with 12-week heatmaps, the week in review, a goal's page, a day,
             on five heavy years beside one week (target <= 50 ms).
@@ -75,7 +78,7 @@ from datetime import UTC, datetime
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
 GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle",
-          "rituals", "windows", "parsers", "sync")
+          "focus", "rituals", "windows", "parsers", "sync")
 EXTRA_GROUPS = ("bundle",)  # needs a build first: run with --only
 
 

@@ -157,7 +157,8 @@ def test_a_nudge_has_three_buttons_and_done_comes_back(fake_server, notifier, qt
     assert signature == NOTIFY_SIGNATURE == "susssasa{sv}i"
     app, replaces, _icon, summary, text, actions, hints, timeout = body
     assert (app, replaces, summary, timeout) == ("Wise", 0, "Water the plants", -1)
-    assert actions == ["done", "Done", "snooze", "Snooze 15 min", "not_today", "Not today"]
+    assert actions == ["started", "Start 2 min", "done", "Done", "snooze", "Snooze 15 min",
+                       "not_today", "Not today"]
     assert actions == NUDGE_ACTIONS
     assert text == "Two minutes & <just> the kitchen ones."  # no body-markup: sent as is
     assert hints["urgency"] == ("y", 1)

@@ -17,6 +17,8 @@ from tests.fake_openai import Reply
 from tests.helpers import sql
 
 SECRET = "plain-test-secret-0123456789"
+NUDGE = json.dumps({"text": "Fill the watering can and water the plants by the window.",
+                    "why": "a calm place to come back to", "action_uid": "test-step"})
 
 
 pytestmark = pytest.mark.usefixtures("file_keyring")
@@ -49,17 +51,20 @@ def test_key_set_then_llm_test_then_usage(wise, fake_openai, file_keyring: Path)
                 if x.strip().startswith("anthropic")).split()[-1] == "none"
 
     configure(wise, "openai/test-model", fake_openai.base_url)
-    fake_openai.script(Reply("ready", usage={"prompt_tokens": 20, "completion_tokens": 1}))
+    fake_openai.script(Reply(NUDGE, usage={"prompt_tokens": 20, "completion_tokens": 1}))
     tested = wise("llm", "test")
     assert tested.code == 0, tested.err
-    assert "openai/test-model answered: 'ready'" in tested.out
+    assert "✓ openai/test-model answered in shape: 'Fill the watering can" in tested.out
     assert "latency" in tested.out and " ms" in tested.out
     assert "first token after" in tested.out
     assert "20 in, 1 out" in tested.out
     assert "$0.000000" in tested.out and "local" in tested.out
+    assert "enforced by the server (JSON schema)" in tested.out
+    assert "2,048 tokens" in tested.out  # a local server that does not say: the usual
     request = fake_openai.requests[-1].json
-    assert request["messages"][-1]["content"] == "Reply with the single word: ready"
-    assert request["max_tokens"] == 16
+    assert "water the plants" in request["messages"][-1]["content"]
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["max_tokens"] <= 120
     assert fake_openai.requests[-1].headers["authorization"] == f"Bearer {SECRET}"
 
     usage = wise("llm", "usage", "--json")
@@ -82,12 +87,64 @@ def test_key_set_then_llm_test_then_usage(wise, fake_openai, file_keyring: Path)
 
 def test_llm_test_json(wise, fake_openai) -> None:
     configure(wise, "openai/test-model", fake_openai.base_url)
-    fake_openai.script(Reply("ready"))
+    fake_openai.script(Reply(NUDGE))
     result = wise("llm", "test", "--json")
     assert result.code == 0, result.err
     data = result.json()
     assert data["ok"] is True and data["model"] == "openai/test-model"
-    assert data["reply"] == "ready" and data["latency_ms"] > 0 and data["local"] is True
+    assert data["reply"].startswith("Fill the watering can")
+    assert data["latency_ms"] > 0 and data["local"] is True
+    assert data["passed_gate"] and data["structured_enforced"]
+
+
+@pytest.mark.parametrize("reply", [
+    "ready mendatang mendatangmodel Reply with the single",  # what a 270M model said
+    json.dumps({"text": "one gentle, short reminder to start this step: water the plants",
+                "why": None, "action_uid": None}),  # the prompt's own words
+])
+def test_llm_test_fails_a_reply_the_gate_refuses(wise, fake_openai, reply: str) -> None:
+    configure(wise, "openai/test-model", fake_openai.base_url)
+    fake_openai.script(Reply(reply), Reply(reply))
+    result = wise("llm", "test", "--json")
+    assert result.code == 1
+    data = result.json()
+    assert data["ok"] is False and data["passed_gate"] is False
+    assert data["rule"] in ("shape", "echo", "copied_example")
+    assert "✗" in result.err and "wise llm refused" in result.err
+
+
+def test_a_server_that_refuses_json_schema_is_asked_again_and_remembered(
+        wise, wise_home: Path, fake_openai) -> None:
+    """llama-cpp-python answers a json_schema response_format with HTTP 500; it takes
+    {"type": "json_object", "schema": ...}. The user never sees the refusal."""
+    configure(wise, "openai/test-model", fake_openai.base_url)
+    fake_openai.refuse_formats = {"json_schema": 500}
+    fake_openai.script(Reply(NUDGE), Reply(NUDGE))
+    first = wise("llm", "test")
+    assert first.code == 0, first.err
+    assert "JSON with a grammar" in first.out and "500" not in first.out + first.err
+    forms = [(r.json.get("response_format") or {}).get("type") for r in fake_openai.requests]
+    assert forms == ["json_schema", "json_object"]
+    assert fake_openai.requests[1].json["response_format"]["schema"]["required"] == ["text"]
+    memory = json.loads((wise_home / "model-memory.json").read_text())
+    facts = memory[f"openai/test-model @ {fake_openai.base_url}"]
+    assert facts["structured"] == "json_object" and facts["refused_modes"] == ["json_schema"]
+    # Remembered: the next call asks the accepted way at once.
+    assert wise("llm", "test").code == 0
+    assert fake_openai.requests[2].json["response_format"]["type"] == "json_object"
+    assert len(fake_openai.requests) == 3
+
+
+def test_a_server_that_refuses_every_form_gets_the_shape_in_the_prompt(
+        wise, fake_openai) -> None:
+    configure(wise, "openai/test-model", fake_openai.base_url)
+    fake_openai.refuse_formats = {"json_schema": 400, "json_object": 400}
+    fake_openai.script(Reply(NUDGE))
+    result = wise("llm", "test", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["structured"] == "prompt_only"
+    assert "response_format" not in fake_openai.requests[-1].json
+    assert len(fake_openai.requests) == 3
 
 
 def test_unreachable_names_the_address(wise) -> None:
@@ -178,7 +235,10 @@ def test_a_refused_key_echoed_by_the_server_is_on_no_file_under_wise_home(
         f"Bearer {secret}"] * 2  # the key was sent, and quoted back, twice
     assert holding == []
     assert tested.code != 0 and "refused" in tested.err + tested.out
-    assert reflected.code == 1 and "refused" in reflected.err
+    # The reflection is the plain one, with the reason in one line.
+    assert reflected.code == 0, reflected.err
+    assert reflected.json()["fallback"] is True and reflected.json()["reason"] == "auth"
+    assert "refused the key" in reflected.json()["note"]
     for result in (tested, reflected, backup):
         assert secret not in result.out + result.err
     assert secret.encode() in file_keyring.read_bytes()  # where the sweep would find it

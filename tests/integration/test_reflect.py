@@ -121,17 +121,72 @@ def test_instructions_in_journal_text_reach_the_model_only_inside_the_fence(
     assert INJECTION not in system["content"]
 
 
-def test_a_reply_that_is_not_json_is_repaired_once_then_kept_raw(
+def test_a_reply_that_is_not_json_gets_one_simpler_retry_then_the_plain_reflection(
         wise, journal_with_a_day, fake_openai, wise_home: Path) -> None:
     connect_model(wise, fake_openai)
     fake_openai.script(Reply(text="What a day! I think you did well."),
                        Reply(text="Still not JSON, sorry."))
     result = wise("reflect", timeout=180)
     assert result.code == 0, result.err
-    assert "What a day! I think you did well." in result.out
-    assert len(fake_openai.requests) == 2  # the reply, and one repair attempt
-    [(_model, _prompt, _version, content, raw)] = reflections(wise_home)
-    assert raw == "What a day! I think you did well." and content == raw
+    assert "What a day" not in result.out and "You did 1 thing: went for a walk" in result.out
+    assert ("The model's reply was not in the shape Wise asked for, so this is the plain "
+            "reflection from your data") in result.err
+    assert len(fake_openai.requests) == 2  # the reply, and one retry in the compact form
+    assert fake_openai.requests[1].json["messages"][0]["content"].startswith(
+        "You are Wise, a warm and brief companion")
+    [(model, _prompt, _version, content, raw)] = reflections(wise_home)
+    assert model is None and raw == "What a day! I think you did well."
+    assert "What a day" not in content
+
+
+@pytest.mark.parametrize(("replies", "rule_words"), [
+    # What a real 270M model did: the prompt back, fence and all.
+    ([Reply(text="It is the end of the day. Look back on the day with them.\n<journal-data>\n"
+                 "Goals: Family\n</journal-data>")] * 2, "repeated the instructions back"),
+    ([Reply(text=json.dumps({**GOOD, "celebrate": "…", "reflection": "…"}))] * 2,
+     "copied the prompt's example"),
+    ([Reply(chunks=["Family: I want to be there for them\n"] * 12)] * 2,
+     "kept repeating itself"),
+    ([Reply(text="I'm sorry, but I can't help with that.")] * 2, "declined to answer"),
+    ([Reply(text=json.dumps({**GOOD, "celebrate": "Anda pergi jalan kaki dan itu adalah "
+                             "langkah yang baik untuk kesehatan dengan keluarga",
+                             "reflection": "Ini adalah hari yang baik untuk kamu dan "
+                             "keluarga yang akan datang juga"}))] * 2,
+     "in another language"),
+])
+def test_a_reply_the_gate_refuses_is_never_shown_as_the_reflection(
+        wise, journal_with_a_day, fake_openai, wise_home: Path, replies,
+        rule_words: str) -> None:
+    connect_model(wise, fake_openai)
+    fake_openai.script(*replies)
+    result = wise("reflect", "--json", timeout=180)
+    assert result.code == 0, result.err
+    out = result.json()
+    assert out["fallback"] is True and out["reason"] == "bad_output" and out["model"] is None
+    assert rule_words in out["note"] and "wise llm refused" in out["note"]
+    assert out["text"].startswith("You did 1 thing: went for a walk")
+    assert len(fake_openai.requests) == 2
+
+
+def test_an_unreachable_model_gives_the_plain_reflection_and_says_why(
+        wise, journal_with_a_day) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for key, value in (("llm.model", "openai/test-model"), ("llm.max_retries", "0"),
+                       ("llm.api_base", f"http://127.0.0.1:{port}/v1")):
+        assert wise("config", "set", key, value).code == 0
+    result = wise("reflect", "--json", timeout=180)
+    assert result.code == 0, result.err
+    out = result.json()
+    assert out["fallback"] is True and out["reason"] == "unreachable"
+    assert out["note"].startswith("Wise could not reach the model, so this is the plain "
+                                  "reflection")
+    human = wise("reflect", timeout=180)
+    assert human.code == 0 and "You did 1 thing" in human.out
+    assert "could not reach the model" in human.err and "Traceback" not in human.err
 
 
 def test_input_stays_within_budget_for_100k_entries(wise, journal_with_a_day,

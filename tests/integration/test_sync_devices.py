@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 from storage.sync.rows import Rows
 from storage.sync.tables import TABLES
 from tests.conftest import ROOT
-from tests.helpers import require_tools
+from tests.webdav_server import rclone_webdav
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -120,32 +119,11 @@ def test_two_homes_through_a_folder(homes, tmp_path: Path) -> None:
     assert (folder / "inbox.txt").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def webdav(tmp_path: Path):
-    require_tools("rclone", install="rclone")
     served = tmp_path / "dav"
-    served.mkdir()
-    port = _free_port()
-    server = subprocess.Popen(
-        ["rclone", "serve", "webdav", str(served), "--addr", f"127.0.0.1:{port}",
-         "--user", "me", "--pass", "dav-password", "--config", "/dev/null"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/wise/", served
-    server.terminate()
-    server.wait(timeout=10)
+    with rclone_webdav(served) as url:
+        yield url, served
 
 
 def test_two_homes_through_webdav(homes, webdav) -> None:

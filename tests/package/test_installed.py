@@ -17,6 +17,7 @@ import pytest
 
 from app import __version__
 from storage.migrate import schema_is_current
+from tests.fake_openai import Reply
 from tests.package.conftest import Installed, validate
 
 # A process that imported either package has one of its shared objects mapped.
@@ -69,8 +70,12 @@ def test_the_model_worker_prices_a_call_with_the_shipped_price_list(
     # No api_base: litellm's own OpenAI client, pointed at the fake server the way a proxy
     # user would, so the call counts as a cloud call and is priced from litellm's list.
     cloud = {"OPENAI_API_KEY": "sk-test-not-a-key", "OPENAI_BASE_URL": fake_openai.base_url}
+    # `wise llm test` asks for a small structured nudge and holds it to the quality gate.
+    fake_openai.script(Reply(json.dumps({
+        "text": "Fill the watering can and water the plants by the window.",
+        "why": None, "action_uid": "test-step"})))
     result = json.loads(installed.ok("llm", "test", "--json", env=cloud))
-    assert result["ok"] and result["reply"] == "Hello from the fake model."
+    assert result["ok"] and result["reply"].startswith("Fill the watering can")
     assert result["cost_usd"] > 0
     assert fake_openai.requests
 

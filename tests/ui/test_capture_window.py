@@ -477,3 +477,10 @@ def test_the_box_grows_with_the_text_up_to_a_limit(qtbot, window: CaptureWindow)
     assert window.box.height() == pytest.approx(one_line + (MAX_LINES - 1) * line, abs=2)
     window.box.clear()
     assert window.box.height() == one_line
+
+
+def test_ctrl_enter_submits_and_asks_to_start_it(qtbot, window: CaptureWindow) -> None:
+    type_text(qtbot, window, "[ ] write the intro ~10m")
+    with qtbot.waitSignal(window.submitted, timeout=1000) as blocker:
+        qtbot.keyClick(window.box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args == ["[ ] write the intro ~10m"] and window.start_after_saving

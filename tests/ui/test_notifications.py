@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from ui.icons import app_icon
 from ui.notifications import Notifier, build_pending_menu
 
-BUTTONS = ["Done", "Snooze 15 min", "Not today"]
+BUTTONS = ["Start 2 min", "Done", "Snooze 15 min", "Not today"]
 
 
 @pytest.fixture

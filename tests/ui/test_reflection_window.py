@@ -190,6 +190,14 @@ def test_it_opens_today_with_the_wins_first(make_window, seeded: Path) -> None:
     assert not window.feedback.helpful.isEnabled()  # nothing to rate yet
 
 
+def test_today_shows_the_time_given_in_focus_sessions(make_window, wise, db: Path) -> None:
+    assert wise("capture", "[ ] write the intro ~10m").code == 0
+    assert wise("focus", "start", "1").code == 0
+    assert wise("focus", "stop").code == 0
+    texts = shown_texts(make_window().today)
+    assert "Time given \u00b7 <1 min" in texts and "write the intro" in texts
+
+
 def test_the_journal_s_today_needs_no_year_just_after_new_year(make_window, db: Path,
                                                                clock_at) -> None:
     clock_at(datetime(2030, 1, 1, 0, 30).astimezone())  # 31 December 2029 by the journal
@@ -375,17 +383,41 @@ def test_stop_cancels_the_model_call_and_keeps_what_arrived(qtbot, make_window, 
     assert window.reflection.reflect_button.isEnabled()
 
 
-def test_a_model_error_is_shown_calmly_and_the_words_stay(qtbot, make_window, seeded: Path,
-                                                         wise, fake_openai) -> None:
+def test_a_model_error_gives_the_plain_reflection_one_line_and_the_words_stay(
+        qtbot, make_window, seeded: Path, wise, fake_openai) -> None:
     connect_model(wise, fake_openai)
     fake_openai.script(Reply(status=404))
     window = make_window()
     qtbot.keyClicks(window.words.how, "a long day")
-    qtbot.mouseClick(window.reflection.reflect_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.reflection.is_busy(), timeout=CHILD_S * 1000)
-    assert window.reflection.status.text().startswith("The reflection could not be made:")
-    assert "Your words are safe" in window.reflection.status.text()
+    with qtbot.waitSignal(window.reflection_done, timeout=CHILD_S * 1000):
+        qtbot.mouseClick(window.reflection.reflect_button, Qt.MouseButton.LeftButton)
+    wait_for_reflection(qtbot, window)
+    assert "You did 3 things" in window.reflection.view.toPlainText()
+    assert window.reflection.hint.text().startswith(
+        "The model was not found, so this is the plain reflection from your data")
+    assert window.reflection.caption.text().startswith("A plain reflection")
     assert window.words.words().how_it_went == "a long day"
+
+
+def test_regenerate_keeps_the_reflection_until_a_new_one_arrives(
+        qtbot, make_window, seeded: Path, wise, fake_openai) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.reflection_done, timeout=CHILD_S * 1000):
+        qtbot.mouseClick(window.reflection.reflect_button, Qt.MouseButton.LeftButton)
+    wait_for_reflection(qtbot, window)
+    before = window.reflection.view.toPlainText()
+    assert "You did 3 things" in before
+    connect_model(wise, fake_openai)
+    fake_openai.script(Reply(text=json.dumps(GOOD), first_token_delay=30))
+    qtbot.mouseClick(window.reflection.reflect_button, Qt.MouseButton.LeftButton)
+    assert fake_openai.wait_for_requests(1, timeout=CHILD_S)
+    assert window.reflection.view.toPlainText() == before  # nothing new yet: still there
+    assert window.feedback.helpful.isEnabled()  # and its feedback with it
+    qtbot.mouseClick(window.reflection.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.reflection.is_busy(), timeout=20_000)
+    assert window.reflection.view.toPlainText() == before
+    assert window.reflection.status.text() == ("Stopped. The reflection that was there is "
+                                               "kept.")
 
 
 def test_without_a_model_the_plain_reflection_and_a_quiet_hint(qtbot, make_window,

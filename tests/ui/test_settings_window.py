@@ -242,7 +242,9 @@ def test_the_model_picker_fills_the_exact_fields_and_tests(qtbot, open_window, s
     from ui.tasks import Background
 
     fake_openai.models = ["tiny-gemma"]
-    fake_openai.script(Reply("ready"))
+    from tests.ui.test_welcome_window import TEST_REPLY
+
+    fake_openai.script(Reply(TEST_REPLY))
     port = urlsplit(fake_openai.base_url).port
     background = Background(threads=1)
     window = open_window(run_in_background=background.run, wise_command=wise_command,

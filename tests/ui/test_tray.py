@@ -36,8 +36,8 @@ def test_menu_items_in_order(tray) -> None:
     icon, _ = tray
     texts = [a.text() for a in icon.contextMenu().actions()
              if not a.isSeparator() and a.isVisible()]
-    assert texts == ["Capture…", "Today's reflection", "Goal review", "Pause nudges",
-                     "Settings…", "Open data folder", "Quit Wise"]
+    assert texts == ["Capture…", "Start a step…", "Today's reflection", "Goal review",
+                     "Pause nudges", "Settings…", "Open data folder", "Quit Wise"]
     assert [a.text() for a in icon.pause_menu.actions() if not a.isSeparator()] == [
         "For 1 hour", "Until tomorrow", "Resume nudges"]
 

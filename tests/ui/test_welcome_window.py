@@ -26,6 +26,8 @@ from ui.hotkey import WAYLAND_MESSAGE, HotkeyStatus
 
 pytestmark = pytest.mark.allow_warning_logs(r"^no system tray on this desktop: ")
 SLOW_MS = 60_000
+TEST_REPLY = json.dumps({"text": "Fill the watering can and water the plants.",
+                         "why": "a calm place to come back to", "action_uid": "test-step"})
 
 
 def start_app(wise_home: Path) -> WiseApp:
@@ -192,7 +194,8 @@ def test_without_a_global_shortcut_the_exact_command_is_shown_and_copied(
 def test_the_model_step_finds_a_local_server_and_tests_it(qtbot, wise_home: Path, runtime,
                                                           fake_openai) -> None:
     fake_openai.models = ["qwen2.5-0.5b-instruct"]
-    fake_openai.script(Reply("ready"))
+    # `wise llm test` asks for a small structured nudge, as Wise's real calls do.
+    fake_openai.script(Reply(TEST_REPLY))
     port = urlsplit(fake_openai.base_url).port
     app = start_app(wise_home)
     try:

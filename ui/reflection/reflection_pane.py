@@ -37,6 +37,8 @@ class ReflectionPane(QWidget):
         self._child: WiseChild | None = None
         self._child_day: date | None = None
         self._child_text = ""
+        self._child_done = False
+        self._shown_before: tuple[str, str] = ("", "")
         self._note_for: tuple[int, str] | None = None  # (reflection id, how to connect a model)
         self._sent_child: WiseChild | None = None
         self.dialog: SentDialog | None = None
@@ -140,9 +142,10 @@ class ReflectionPane(QWidget):
         child.line.connect(self._event)
         child.ended.connect(self._ended)
         self._child, self._child_day, self._child_text = child, day, ""
-        self.view.set_markdown_now("")
-        self.caption.setText("")
-        self.hint.hide()
+        # Regenerate keeps the reflection on screen (and its feedback with it) until the
+        # new one starts to arrive; a stop or a failure before "done" brings it back.
+        self._shown_before = (self.view.markdown_text(), self.caption.text())
+        self._child_done = False
         self.status.setText("Wise is reading your day\u2026")
         self._update_buttons()
         self.busy_changed.emit(True)
@@ -162,11 +165,17 @@ class ReflectionPane(QWidget):
             model = event.get("model")
             self.status.setText(f"{model} is writing\u2026" if model else "Writing\u2026")
         elif kind == "delta":
+            first = not self._child_text
             self._child_text += str(event.get("text", ""))
             if self._on_show():
+                if first:
+                    self.caption.setText("")
+                    self.hint.hide()
                 self.view.set_markdown_soon(self._child_text)
         elif kind == "done":
+            self._child_done = True
             self._child_text = str(event.get("text") or self._child_text)
+            self.hint.hide()
             if self._on_show():
                 self.view.set_markdown_now(self._child_text)
                 self.status.setText("")
@@ -189,10 +198,16 @@ class ReflectionPane(QWidget):
         if child is not None:
             child.deleteLater()
         if self._on_show():
-            self.view.set_markdown_now(self._child_text)
+            if self._child_done or not self._shown_before[0]:
+                self.view.set_markdown_now(self._child_text)
+            else:  # nothing new was kept: the reflection that was there stays
+                text, caption = self._shown_before
+                self.view.set_markdown_now(text)
+                self.caption.setText(caption)
             if stopped:
-                self.status.setText("Stopped." + ("" if self._child_text else
-                                                  " Nothing was written yet."))
+                self.status.setText("Stopped." + (
+                    " The reflection that was there is kept." if self._shown_before[0]
+                    else "" if self._child_text else " Nothing was written yet."))
             elif code != 0 and not self.status.text().startswith("The reflection"):
                 self.status.setText(self._problem(last_words(stderr)))
         self._update_buttons()

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from app.focus import length_words
 from ui.reflection.style import hint_label, section_heading, sub_heading
 from ui.reflection.wrapped_text import WrappedText
 
@@ -92,6 +93,13 @@ class TodayPane(QScrollArea):
             details = action_details(win)
             self._add(self._item(f"{CHECK}  {win.title}", details))
         self._space()
+
+        if view.focus:
+            total = sum(seconds for _title, seconds in view.focus)
+            self._add(sub_heading(f"Time given \u00b7 {length_words(total)}", self._inner))
+            for title, seconds in view.focus:
+                self._add(self._item(title, length_words(seconds)))
+            self._space()
 
         self._add(sub_heading("Written", self._inner))
         if not view.entries:

@@ -221,6 +221,8 @@ class BreakdownDialog(QDialog):
         if steps:
             self._say(f"{plural(len(steps), 'step')} proposed. Untick any you do not want.")
             self.by_hand_label.setText("Or add your own step:")
+        elif result.get("fallback"):  # the note under it says what went wrong
+            self._say("No steps from the model this time, so let us do it by hand.")
         else:
             self._say("No model to ask right now, so let us do it by hand.")
             self.by_hand_label.setText(FIRST_PROMPT)

@@ -25,7 +25,7 @@ from app.memory.context import (
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.engine import Journal
 from storage.migrate import ensure_schema
-from storage.models import Action, Entry, Feedback, Goal, Reflection, Summary
+from storage.models import Action, Entry, Feedback, FocusSession, Goal, Reflection, Summary
 from storage.ritual_writes import RitualWriter
 
 DAY = date(2026, 11, 26)  # a Thursday
@@ -171,6 +171,25 @@ def test_today_holds_nothing_from_other_days(small: Journal) -> None:
     today = section(build(small), "Today")
     for other in ("yesterday's secret", "tomorrow's thought", "won yesterday"):
         assert other not in today
+
+
+def test_today_says_the_time_given_and_two_minutes_that_became_forty(journal: Journal) -> None:
+    step = Action(title="write the intro", status="done", created_at=at(DAY, 9),
+                  done_at=at(DAY, 10))
+    add(journal, step)
+    with journal.read() as session:
+        step_id = session.query(Action.id).filter_by(title="write the intro").scalar()
+    add(journal,
+        FocusSession(action_id=step_id, title="write the intro", started_at=at(DAY, 9),
+                     planned_seconds=120, paused_seconds=0, ended_at=at(DAY, 9, 42),
+                     outcome="done"),
+        FocusSession(title="yesterday's session", started_at=at(DAY - timedelta(days=1), 9),
+                     planned_seconds=600, paused_seconds=0,
+                     ended_at=at(DAY - timedelta(days=1), 9, 10), outcome="stopped"))
+    today = section(build(journal), "Today")
+    assert "Time given in focus sessions (1):" in today
+    assert "- 42 min: write the intro (started as 2 min)" in today
+    assert "yesterday's session" not in today
 
 
 def test_a_1_30_note_belongs_to_the_day_before(journal: Journal) -> None:

@@ -367,9 +367,10 @@ def test_a_ten_am_user_through_the_journal(context, journal) -> None:
 class ScriptedGateway:
     """Stands in for app.llm.gateway.Gateway: replies from a script, records the call."""
 
-    def __init__(self, reply):
+    def __init__(self, reply, context=None):
         self.reply = reply
         self.calls = []
+        self.context = context  # the settings a request is fitted to
 
     def complete(self, purpose, messages, **kw):
         self.calls.append((purpose, messages, kw))
@@ -394,7 +395,7 @@ def uid_from(messages) -> str:
 ])
 def test_model_words_with_plain_fallbacks(context, journal, reply, source) -> None:
     context.settings.values["llm.model"] = "openai/gpt-4o-mini"
-    gateway = ScriptedGateway(reply)
+    gateway = ScriptedGateway(reply, context)
     service = NudgeService(context, journal, lambda: gateway, rng=random.Random(1))
     add_step(journal, goal_id=add_goal(journal), estimate=5)
     sent = service.tick(at(10))

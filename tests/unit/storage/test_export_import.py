@@ -27,6 +27,7 @@ from storage.models import (
     DayWords,
     Entry,
     Feedback,
+    FocusSession,
     Goal,
     GoalStatus,
     Nudge,
@@ -40,11 +41,12 @@ from storage.models import (
 
 EXPORTED_AT = datetime(2026, 11, 26, 18, 0, 0, 123456, tzinfo=UTC)
 TABLES = ("goals", "actions", "entries", "tags", "action_tags", "entry_tags", "day_words",
-          "reflections", "summaries", "nudges", "feedback")
+          "reflections", "summaries", "nudges", "feedback", "focus_sessions")
 RITUAL_SECTIONS = ("day_words", "reflections", "summaries", "nudges", "feedback")
+V3_SECTIONS = (*RITUAL_SECTIONS, "focus_sessions")
 # What fill_rich puts in a journal.
 RICH = TransferCounts(goals=4, actions=3, entries=3, day_words=2, reflections=2,
-                      summaries=4, nudges=2, feedback=3)
+                      summaries=4, nudges=2, feedback=3, focus_sessions=3)
 NOTHING = TransferCounts(0, 0, 0)
 
 # --- Fixtures -------------------------------------------------------------------------------
@@ -209,6 +211,21 @@ def fill_rituals(journal: Journal) -> None:
             Feedback(target_kind="reflection", target_id=999, rating=-1,
                      created_at=at("2026-11-20T22:00:00+00:00")),
         ])
+        # Focus sessions: from a nudge and done; stopped with no step left; one running
+        # and paused right now.
+        session.add_all([
+            FocusSession(action_id=call.id, nudge_id=with_action.id, title="Call mum ✆",
+                         estimate_minutes=20, started_at=at("2026-11-26T15:01:00.5+00:00"),
+                         planned_seconds=1500, paused_seconds=65,
+                         ended_at=at("2026-11-26T15:40:00+00:00"), outcome="done"),
+            FocusSession(title="تنظيف المكتب\nand a second line", estimate_minutes=None,
+                         started_at=at("2026-11-25T09:00:00+00:00"), planned_seconds=120,
+                         paused_seconds=0, ended_at=at("2026-11-25T09:45:00+00:00"),
+                         outcome="stopped"),
+            FocusSession(action_id=call.id, title="Call mum", estimate_minutes=20,
+                         started_at=at("2026-11-26T17:50:00+00:00"), planned_seconds=60,
+                         paused_at=at("2026-11-26T17:55:00+00:00"), paused_seconds=0),
+        ])
 
 
 # --- The format -----------------------------------------------------------------------------
@@ -222,13 +239,13 @@ def test_export_is_one_json_document_with_one_record_per_line(new_journal) -> No
 
     document = json.loads(export)
     assert document["format"] == FORMAT_NAME == "wise-journal"
-    assert document["version"] == FORMAT_VERSION == 3
+    assert document["version"] == FORMAT_VERSION == 4
     assert document["exported_at"] == "2026-11-26T18:00:00.123456+00:00"
     assert document["app_version"] == "0.1.0"
-    assert list(document)[4:] == ["goals", "actions", "entries", *RITUAL_SECTIONS]
+    assert list(document)[4:] == ["goals", "actions", "entries", *V3_SECTIONS]
     assert TransferCounts(**{name: len(document[name]) for name in list(document)[4:]}) == RICH
     lines = export.split("\n")
-    assert lines[0] == ('{"format": "wise-journal", "version": 3, "exported_at": '
+    assert lines[0] == ('{"format": "wise-journal", "version": 4, "exported_at": '
                         '"2026-11-26T18:00:00.123456+00:00", "app_version": "0.1.0",')
     assert lines[1] == '"goals": ['
     assert lines[6:8] == ["],", '"actions": [']
@@ -238,7 +255,8 @@ def test_export_is_one_json_document_with_one_record_per_line(new_journal) -> No
     assert lines[24:26] == ["],", '"summaries": [']
     assert lines[30:32] == ["],", '"nudges": [']
     assert lines[34:36] == ["],", '"feedback": [']
-    assert lines[39:] == ["]}", ""]  # ends with one line feed
+    assert lines[39:41] == ["],", '"focus_sessions": [']
+    assert lines[44:] == ["]}", ""]  # ends with one line feed
     # Every record line is one whole JSON object.
     records = [line for line in lines if line.startswith("{\"") and line != lines[0]]
     assert len(records) == sum(vars(RICH).values())
@@ -321,13 +339,14 @@ def test_export_keeps_non_ascii_text_as_itself(new_journal) -> None:
     assert "🐈" in export and "日本語" in export and "\\u" not in export.replace("\\\\", "")
 
 
-def test_empty_journal_exports_eight_empty_lists(new_journal) -> None:
+def test_empty_journal_exports_nine_empty_lists(new_journal) -> None:
     export = export_text(new_journal("empty"))
 
     assert export.split("\n")[1:] == ['"goals": [', "],", '"actions": [', "],",
                                       '"entries": [', "],", '"day_words": [', "],",
                                       '"reflections": [', "],", '"summaries": [', "],",
-                                      '"nudges": [', "],", '"feedback": [', "]}", ""]
+                                      '"nudges": [', "],", '"feedback": [', "],",
+                                      '"focus_sessions": [', "]}", ""]
     assert json.loads(export)["entries"] == []
 
 
@@ -556,8 +575,8 @@ REJECTIONS: dict[str, tuple[str | bytes, str]] = {
                   "not a Wise export: it has no 'format' field"),
     "other format": (_minimal_export(header={"format": "day-one"}),
                      "this is not a Wise export: its format is 'day-one'"),
-    "newer version": (_minimal_export(header={"version": 4}),
-                      "written by a newer Wise (format version 4; this Wise reads version 3);"
+    "newer version": (_minimal_export(header={"version": 5}),
+                      "written by a newer Wise (format version 5; this Wise reads version 4);"
                       " update Wise"),
     "version 0": (_minimal_export(header={"version": 0}), "unknown format version 0"),
     "version as text": (_minimal_export(header={"version": "1"}), "no valid 'version'"),
@@ -814,6 +833,49 @@ def _nudge(**fields: object) -> dict[str, object]:
 def _feedback(**fields: object) -> dict[str, object]:
     return {"target_kind": "reflection", "target": "r-1", "rating": 1, "note": None,
             "created_at": "2026-11-26T22:00:00+00:00", **fields}
+
+
+def _focus(**fields: object) -> dict[str, object]:
+    return {"uid": "f-1", "action": None, "nudge": None, "title": "tidy the desk",
+            "estimate_minutes": None, "started_at": "2026-11-26T09:00:00+00:00",
+            "planned_seconds": 120, "paused_at": None, "paused_seconds": 0,
+            "ended_at": None, "outcome": None, **fields}
+
+
+def _v3_export(**sections: list[object]) -> str:
+    head = {"format": "wise-journal", "version": 3,
+            "exported_at": "2026-11-26T18:00:00+00:00", "app_version": "0.3.0"}
+    document = {**head, **{name: sections.get(name, []) for name in
+                           ("goals", "actions", "entries", *V3_SECTIONS)}}
+    return json.dumps(document)
+
+
+def test_a_version_2_file_still_imports_without_sessions(new_journal) -> None:
+    journal = new_journal("target")
+    counts = import_text(journal, _v2_export(nudges=[_nudge()]))
+    assert counts == TransferCounts(0, 0, 0, nudges=1)
+
+
+def test_a_running_session_in_the_file_never_makes_two_run(new_journal) -> None:
+    journal = new_journal("target")
+    assert import_text(journal, _v3_export(focus_sessions=[_focus()])) == TransferCounts(
+        0, 0, 0, focus_sessions=1)
+    counts = import_text(journal, _v3_export(focus_sessions=[_focus(uid="f-2")]))
+    assert counts == TransferCounts(0, 0, 0, focus_sessions=1)
+    with journal.read() as session:
+        rows = session.execute(select(FocusSession.uid, FocusSession.outcome,
+                                      FocusSession.ended_at).order_by(FocusSession.uid)).all()
+    # The journal's own keeps running; the file's is kept, interrupted at its planned end.
+    assert [(uid, outcome) for uid, outcome, _ in rows] == [("f-1", None),
+                                                            ("f-2", "interrupted")]
+    assert rows[1][2] == at("2026-11-26T09:02:00+00:00")
+
+
+def test_a_session_with_an_end_but_no_outcome_is_refused(new_journal) -> None:
+    journal = new_journal("target")
+    with pytest.raises(ImportRejected, match="both an end and an outcome"):
+        import_text(journal, _v3_export(
+            focus_sessions=[_focus(ended_at="2026-11-26T09:05:00+00:00")]))
 
 
 def test_a_version_1_file_still_imports(new_journal) -> None:

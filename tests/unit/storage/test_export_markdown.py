@@ -20,6 +20,7 @@ from storage.models import (
     ActionStatus,
     DayWords,
     Entry,
+    FocusSession,
     Goal,
     GoalStatus,
     Reflection,
@@ -158,6 +159,18 @@ def test_times_are_local_and_days_run_oldest_first(journal: Journal) -> None:
 
     assert day_of(document, "Thursday 26 November 2026") == ["- 21:00 — earlier"]
     assert document.index("## Thursday 26 November") < document.index("## Tuesday 1 December")
+
+
+def test_focus_sessions_show_the_time_given_on_their_day(journal: Journal) -> None:
+    add(journal,
+        FocusSession(title="Write the intro", started_at=local("2026-11-26T09:00"),
+                     planned_seconds=120, paused_seconds=60,
+                     ended_at=local("2026-11-26T09:43"), outcome="done"),
+        FocusSession(title="Tidy", started_at=local("2026-11-26T10:00"), planned_seconds=300,
+                     paused_seconds=0))
+
+    assert day_of(markdown(journal), "Thursday 26 November 2026") == [
+        "- ⏱ 09:00 — 42 min on Write the intro (done)", "- ⏱ 10:00 — running on Tidy"]
 
 
 def test_a_line_starting_with_a_hash_does_not_become_a_heading(journal: Journal) -> None:

@@ -1,0 +1,146 @@
+"""`wise focus start|status|pause|resume|extend|done|stop`: a focus session from the shell.
+
+The session lives in the journal, so the tray and the CLI always agree; after a change the
+tray (if running) is told at once so its ring follows without waiting for its next look.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from argparse import Namespace
+
+from app.cli.output import emit
+from app.errors import BadInput
+from app.focus import (
+    ENOUGH_FOR_CALIBRATION,
+    calibrate,
+    countdown,
+    given_seconds,
+    length_words,
+)
+from app.journal import Context
+from storage.focus import FocusConflict, FocusSession, FocusStore
+from storage.timeutil import utc_now
+from storage.vocabulary import FocusOutcome
+
+EXIT_NOTHING_RUNNING = 1
+
+
+def _store() -> tuple[Context, FocusStore]:
+    context = Context.from_environment()
+    context.prepare_storage()
+    return context, FocusStore(context.paths.db)
+
+
+def run_start(args: Namespace) -> int:
+    target = " ".join(args.step).strip()
+    context, store = _store()
+    try:
+        if target.isdigit():
+            session = store.start(action_id=int(target), minutes=args.minutes)
+        else:
+            session = store.start(text=target, minutes=args.minutes)
+    except (ValueError, FocusConflict) as exc:
+        raise BadInput(str(exc)) from exc
+    finally:
+        store.close()
+    _tell_tray(context)
+    view = countdown(session, utc_now())
+    emit(args, view.as_dict(),
+         f"Started: {session.title}\n{length_words(session.planned_seconds)} — "
+         f"ends at {view.end.astimezone():%H:%M}. Just the first two minutes count.")
+    return 0
+
+
+def run_status(args: Namespace) -> int:
+    _context, store = _store()
+    try:
+        session = store.running()
+    finally:
+        store.close()
+    if session is None:
+        emit(args, {"session": None}, "No focus session is running.")
+        return 0
+    emit(args, countdown(session, utc_now()).as_dict(), _describe(session))
+    return 0
+
+
+def run_pause(args: Namespace) -> int:
+    return _change(args, lambda store: store.pause(), "Paused")
+
+
+def run_resume(args: Namespace) -> int:
+    return _change(args, lambda store: store.resume(), "Resumed")
+
+
+def run_extend(args: Namespace) -> int:
+    return _change(args, lambda store: store.extend(args.minutes),
+                   f"{args.minutes} more minutes")
+
+
+def run_done(args: Namespace) -> int:
+    return _change(args, lambda store: store.finish(FocusOutcome.DONE), "Done")
+
+
+def run_stop(args: Namespace) -> int:
+    return _change(args, lambda store: store.finish(FocusOutcome.STOPPED), "Stopped here")
+
+
+def run_calibration(args: Namespace) -> int:
+    """Per size of estimate, how long done steps really took."""
+    _context, store = _store()
+    try:
+        found = calibrate(store.finished_with_estimates())
+    finally:
+        store.close()
+    data = [{"estimate_from": c.low, "estimate_to": c.high, "typical_guess": c.typical_guess,
+             "typical_minutes": c.typical_real, "sessions": c.count} for c in found]
+    words = ("\n".join(c.words()[:1].upper() + c.words()[1:] for c in found) if found else
+             f"Not enough timed steps yet: after {ENOUGH_FOR_CALIBRATION} done steps of a "
+             "size, Wise can say how long they really take.")
+    emit(args, {"calibration": data}, words)
+    return 0
+
+
+def _change(args: Namespace, change, word: str) -> int:
+    context, store = _store()
+    try:
+        session = change(store)
+    except FocusConflict as exc:
+        emit(args, {"session": None, "error": str(exc)}, f"wise: {exc}")
+        return EXIT_NOTHING_RUNNING
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    finally:
+        store.close()
+    _tell_tray(context)
+    now = utc_now()
+    data = countdown(session, now).as_dict() if session.running else {
+        "session": session.as_dict(), "given_seconds": round(given_seconds(session, now))}
+    emit(args, data, f"{word}: {_describe(session)}")
+    return 0
+
+
+def _describe(session: FocusSession) -> str:
+    now = utc_now()
+    if not session.running:
+        return (f"{session.title} — {length_words(given_seconds(session, now))} given"
+                + (". Ticked off." if session.outcome == FocusOutcome.DONE else "."))
+    view = countdown(session, now)
+    if view.paused:
+        state = f"paused, {view.minutes_left} min left"
+    elif view.over:
+        state = f"time ran out at {view.end.astimezone():%H:%M}"
+    else:
+        state = f"{view.minutes_left} min left (ends at {view.end.astimezone():%H:%M})"
+    return f"{session.title} — {state}"
+
+
+def _tell_tray(context: Context) -> None:
+    """Best effort: a tray that is not running reads the journal when it starts."""
+    from app.ipc.client import TrayClient, TrayError, TrayUnavailable
+    from app.ipc.protocol import socket_path
+
+    with contextlib.suppress(TrayUnavailable, TrayError):
+        TrayClient(socket_path(context.paths.data_dir), timeout=2.0).request(
+            {"cmd": "focus-changed"})

@@ -1,0 +1,194 @@
+"""For each purpose, the very request the app would send (its real prompt, context builder
+and output schema), and the reply read back into the parts the checks look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from app.evals.scenarios import Scenario
+from app.journal import Context
+from storage.engine import Journal
+
+MAX_TOKENS = {"nudge": 200, "day_summary": 300, "week_summary": 300}
+
+
+@dataclass(frozen=True)
+class Request:
+    purpose: str
+    messages: list[dict]
+    prompt_name: str
+    prompt_version: str  # with the variant: "1.0+brief"
+    json_schema: dict | None
+    schema: type | None  # the pydantic output model; None for free text
+    max_tokens: int | None = None
+
+    @property
+    def sent_text(self) -> str:
+        """Everything the model was given (for the grounding and echo checks)."""
+        return "\n".join(str(m.get("content", "")) for m in self.messages)
+
+    @property
+    def user_text(self) -> str:
+        return "\n".join(str(m.get("content", "")) for m in self.messages
+                         if m.get("role") == "user")
+
+
+@dataclass(frozen=True)
+class ReplyParts:
+    """A reply as the user would read it, and its named parts."""
+
+    text: str  # everything shown, in order
+    prose: str  # what is said *to* them, without the step itself (for tone checks)
+    steps: tuple[str, ...] = ()  # the next step(s) it offers
+    step_minutes: tuple[int, ...] = ()
+    goal_tags: tuple[str, ...] = ()  # goal tags the reply names in its fields
+    suggestions: tuple[str, ...] = field(default=())  # goal review: keep/pause/...
+
+
+def plan(scenario: Scenario, context: Context, journal: Journal, today: date,
+         variant_name: str | None = None) -> Request:
+    """The request for the scenario's purpose, as the app makes it, with the variant's
+    style added."""
+    from prompts import variants
+
+    chosen = variants.variant(scenario.purpose, variant_name)
+    if scenario.purpose == "daily_reflection":  # the app's own plan applies the variant
+        return _daily_reflection(scenario, context, journal, today, chosen.name)
+    request = _PLANNERS[scenario.purpose](scenario, context, journal, today)
+    return Request(request.purpose, variants.apply(request.messages, chosen),
+                   request.prompt_name, variants.versioned(request.prompt_version, chosen),
+                   request.json_schema, request.schema, request.max_tokens)
+
+
+def read_reply(request: Request, parsed: object | None, raw: str) -> ReplyParts:
+    """The parts of a parsed reply (or of a free-text one)."""
+    if parsed is None:
+        text = raw.strip()
+        return ReplyParts(text=text, prose=text)
+    name = type(parsed).__name__
+    if name == "DailyReflection":
+        prose = " ".join(p for p in (parsed.celebrate, parsed.reflection,
+                                     parsed.question or "") if p)
+        return ReplyParts(text=parsed.as_text(), prose=prose, steps=(parsed.next_step,),
+                          step_minutes=(parsed.next_step_minutes,),
+                          goal_tags=(parsed.goal,) if parsed.goal else ())
+    if name == "NudgeText":
+        text = " ".join(parsed.text.split())
+        why = " ".join((parsed.why or "").split()).rstrip(".")
+        if why and why.lower() not in text.lower():  # as the app shows it (nudges.wording)
+            text = f"{text} ({why})"
+        return ReplyParts(text=text, prose=text, steps=(parsed.text,))
+    if name == "Breakdown":
+        titles = tuple(s.title for s in parsed.steps)
+        return ReplyParts(text="\n".join(f"{s.title} (~{s.minutes} min)" for s in parsed.steps),
+                          prose="", steps=titles[:1],
+                          step_minutes=tuple(s.minutes for s in parsed.steps[:1]))
+    if name == "GoalReview":
+        return ReplyParts(text=" ".join(g.as_text() for g in parsed.goals),
+                          prose=" ".join(g.observation for g in parsed.goals),
+                          steps=tuple(g.next_step for g in parsed.goals if g.next_step),
+                          goal_tags=tuple(g.slug for g in parsed.goals),
+                          suggestions=tuple(str(getattr(g.suggestion, "value", g.suggestion))
+                                            for g in parsed.goals))
+    text = parsed.as_text() if hasattr(parsed, "as_text") else str(parsed)
+    return ReplyParts(text=text, prose=text)
+
+
+# --- one planner per purpose ---------------------------------------------------------------
+
+def _daily_reflection(scenario, context, journal, today, variant_name=None) -> Request:
+    from app.reflection import plan_daily_reflection
+    from prompts.loader import load_prompt
+    from prompts.structured import output_model
+
+    plan = plan_daily_reflection(context, journal, today, None, variant_name=variant_name)
+    return Request("daily_reflection", plan.messages, plan.prompt_name, plan.prompt_version,
+                   plan.json_schema, output_model(load_prompt("daily_reflection")))
+
+
+def _nudge(scenario, context, journal, today) -> Request:
+    from app.nudges.learner import STYLES
+    from app.nudges.service import load_candidates
+    from app.nudges.wording import journal_for_prompt
+    from prompts.loader import build_messages, load_prompt
+    from prompts.structured import json_schema_for, output_model, with_format_instructions
+
+    now = datetime.combine(today, time(11)).astimezone()
+    candidates = load_candidates(journal, now, day_start_hour=context.day_start_hour)
+    if not candidates:
+        raise ValueError(f"scenario {scenario.name}: a nudge scenario needs an open step")
+    # The step a scenario is about is its newest open one; the policy's choice depends on
+    # the clock, and the scenario must ask the same thing at any hour.
+    candidate = max(candidates, key=lambda c: (c.created_at, c.action_id))
+    prompt = load_prompt("nudge")
+    messages = with_format_instructions(
+        build_messages("nudge", now=f"{now:%A} {now.day} {now:%B}, {now:%H:%M}",
+                       journal=journal_for_prompt(candidate, STYLES[0])), prompt)
+    return Request("nudge", messages, prompt.name, prompt.version, json_schema_for(prompt),
+                   output_model(prompt), MAX_TOKENS["nudge"])
+
+
+def _breakdown(scenario, context, journal, today) -> Request:
+    from app.breakdown import DEFAULT_SIZE, plan_breakdown, resolve_item
+    from prompts.loader import load_prompt
+    from prompts.structured import output_model
+
+    item_ref = scenario.item or "the thing I keep putting off"
+    if item_ref.startswith("#"):
+        item = resolve_item(journal, goal=item_ref[1:])
+    else:
+        item = resolve_item(journal, text=item_ref)
+    call = plan_breakdown(context, journal, item, DEFAULT_SIZE).call
+    return Request("breakdown", call.messages, call.prompt_name, call.prompt_version,
+                   call.json_schema, output_model(load_prompt("breakdown")))
+
+
+def _goal_review(scenario, context, journal, today) -> Request:
+    from app.goal_review import gather, plan_review
+    from prompts.schemas import GoalReview
+
+    facts, _ = gather(journal, today, context.day_start_hour, None)
+    if not facts:
+        raise ValueError(f"scenario {scenario.name}: a goal review needs a goal")
+    call = plan_review(context, facts, today)
+    return Request("goal_review", call.messages, call.prompt_name, call.prompt_version,
+                   call.json_schema, GoalReview)
+
+
+def _summary(kind: str):
+    def planner(scenario, context, journal, today) -> Request:
+        from app.daytime import long_day
+        from app.memory.summaries import day_material, ensure_summaries, week_material
+        from prompts.loader import build_messages, load_prompt
+
+        prompt = load_prompt(f"{kind}_summary")
+        if kind == "week":  # a week is summarised from its day notes: make them (plainly)
+            ensure_summaries(journal, today=today, start_hour=context.day_start_hour,
+                             max_days=21)
+        with journal.read() as session:
+            if kind == "day":
+                start = today - timedelta(days=1)
+                material = day_material(session, start, start_hour=context.day_start_hour,
+                                        tz=None)
+                label = long_day(start)
+            else:
+                start = today - timedelta(days=today.weekday() + 7)
+                material = week_material(session, start, start_hour=context.day_start_hour,
+                                         tz=None)
+                label = f"{long_day(start)} to {long_day(start + timedelta(days=6))}"
+        messages = build_messages(f"{kind}_summary", **{kind: label, "journal": material})
+        return Request(f"{kind}_summary", messages, prompt.name, prompt.version, None, None,
+                       MAX_TOKENS[f"{kind}_summary"])
+
+    return planner
+
+
+_PLANNERS = {
+    "daily_reflection": _daily_reflection,
+    "nudge": _nudge,
+    "breakdown": _breakdown,
+    "goal_review": _goal_review,
+    "day_summary": _summary("day"),
+    "week_summary": _summary("week"),
+}

@@ -1,0 +1,218 @@
+"""Focus: the time left in a session on the wall clock, the gentle cues, and what the time
+given says (minutes per step, estimate calibration). Qt-free; the tray and the CLI share it.
+
+Time is always the wall clock against stored moments, never a count of ticks: a session
+that spanned a suspend is simply past its end when the machine wakes, and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+# The windows reach the journal through app/ (DESIGN.md): the session's store and words
+# are re-exported here for the tray (`X as X` marks a deliberate re-export).
+from storage.focus import FocusConflict as FocusConflict
+from storage.focus import FocusSession, paused_so_far, planned_end
+from storage.focus import FocusStore as FocusStore
+from storage.timeutil import utc_now as utc_now
+from storage.vocabulary import FocusOutcome as FocusOutcome
+
+RING_STEPS = 24  # the tray ring moves in 15° steps: visible at 16 px, calm to watch
+MIN_WAKE_S, MAX_WAKE_S = 1.0, 10.0
+FIVE_MINUTES = 300
+# A wake-up this much later than asked means the process (or the machine) was stopped.
+SLEPT_AFTER_S = 30.0
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """A running session seen at one moment."""
+
+    session: FocusSession
+    now: datetime
+    left_s: float  # may be negative: past its end
+    elapsed_s: float  # time given so far, pauses left out
+    end: datetime
+
+    @property
+    def paused(self) -> bool:
+        return self.session.paused_at is not None
+
+    @property
+    def over(self) -> bool:
+        return self.left_s <= 0
+
+    @property
+    def fraction_left(self) -> float:
+        return min(1.0, max(0.0, self.left_s / self.session.planned_seconds))
+
+    @property
+    def ring_step(self) -> int:
+        """0..RING_STEPS: how much ring is left, rounded up so it empties only at the end."""
+        return math.ceil(self.fraction_left * RING_STEPS)
+
+    @property
+    def minutes_left(self) -> int:
+        return max(0, math.ceil(self.left_s / 60))
+
+    def as_dict(self) -> dict:
+        return {"session": self.session.as_dict(), "left_seconds": round(self.left_s),
+                "elapsed_seconds": round(self.elapsed_s), "ends_at": self.end.isoformat(),
+                "paused": self.paused, "over": self.over}
+
+
+def countdown(session: FocusSession, now: datetime) -> Countdown:
+    end = planned_end(session, now)
+    elapsed = (now - session.started_at).total_seconds() - paused_so_far(session, now)
+    return Countdown(session, now, (end - now).total_seconds(), max(0.0, elapsed), end)
+
+
+def given_seconds(session: FocusSession, now: datetime) -> float:
+    """Time given to the step: start to end (or now), pauses left out."""
+    end = session.ended_at or now
+    return max(0.0, (end - session.started_at).total_seconds() - paused_so_far(session, end))
+
+
+def seconds_to_next_change(view: Countdown) -> float:
+    """How long until the ring or the minutes shown change: the next wake-up, kept within
+    1 s (never faster) and 10 s (to notice a wall-clock jump soon)."""
+    if view.paused:
+        return MAX_WAKE_S
+    if view.over:
+        return MAX_WAKE_S
+    step = view.session.planned_seconds / RING_STEPS
+    to_ring = view.left_s - (math.ceil(view.left_s / step) - 1) * step
+    to_minute = view.left_s - (math.ceil(view.left_s / 60) - 1) * 60
+    return min(MAX_WAKE_S, max(MIN_WAKE_S, min(to_ring, to_minute) + 0.05))
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A gentle moment: "half" (half time), "five" (five minutes left), "end" (time is up),
+    "overrun" (past the step's own estimate, said once, kindly)."""
+
+    kind: str
+    text: str
+
+
+HALF, FIVE, END, OVERRUN = "half", "five", "end", "overrun"
+
+
+def due_cues(before: Countdown | None, after: Countdown, said: frozenset[str]) -> list[Cue]:
+    """The cues whose moment fell between two looks at the session, each said once.
+
+    Only the latest applies after a long gap (a suspend): no burst of stale cues."""
+    cues: list[Cue] = []
+    planned = after.session.planned_seconds
+    if after.over and END not in said:
+        slept = before is not None and (after.now - before.now).total_seconds() > SLEPT_AFTER_S
+        when = after.end.astimezone()
+        text = (f"Your time ended at {when:%H:%M} while the computer was asleep."
+                if slept else "Time's up. How did it go?")
+        return [Cue(END, text)]
+    if after.over:
+        return cues
+    estimate = after.session.estimate_minutes
+    if (estimate and OVERRUN not in said and after.elapsed_s > estimate * 60
+            and planned > estimate * 60):
+        cues.append(Cue(OVERRUN, "This is taking longer than you guessed — that's "
+                                 "information, not failure."))
+    if planned > 2 * FIVE_MINUTES and after.left_s <= FIVE_MINUTES and FIVE not in said:
+        cues.append(Cue(FIVE, "Five minutes left."))
+    elif after.left_s <= planned / 2 and HALF not in said and FIVE not in said:
+        cues.append(Cue(HALF, "Half time."))
+    return cues
+
+
+def length_words(seconds: float) -> str:
+    if seconds < 60:
+        return "<1 min"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+# ------------------------------------------------------------------ time you can see
+
+@dataclass(frozen=True)
+class StepTime:
+    action_id: int | None
+    title: str
+    seconds: float
+    sessions: int
+
+
+def time_by_step(sessions: list[FocusSession], now: datetime) -> list[StepTime]:
+    """The time given to each step, most first."""
+    totals: dict[tuple[int | None, str], list[float]] = defaultdict(list)
+    for session in sessions:
+        key = (session.action_id, session.title if session.action_id is None else "")
+        totals[key].append(given_seconds(session, now))
+    titles = {s.action_id: s.title for s in sessions}
+    rows = [StepTime(action_id, title or titles.get(action_id, ""), sum(times), len(times))
+            for (action_id, title), times in totals.items()]
+    return sorted(rows, key=lambda row: -row.seconds)
+
+
+def time_by_goal(steps: list[StepTime], goals: dict[int, str]) -> list[tuple[str, float]]:
+    """(goal title, seconds), most first; steps without a goal are left out."""
+    totals: dict[str, float] = defaultdict(float)
+    for step in steps:
+        if step.action_id in goals:
+            totals[goals[step.action_id]] += step.seconds
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+# ------------------------------------------------------------------ estimate calibration
+
+SIZES = ((1, 5), (6, 15), (16, 30), (31, 60), (61, 24 * 60))  # minutes guessed
+ENOUGH_FOR_CALIBRATION = 3
+
+
+@dataclass(frozen=True)
+class Calibration:
+    low: int
+    high: int
+    typical_guess: int  # the median guess in this size
+    typical_real: int  # the median time those steps really took, in minutes
+    count: int
+
+    def words(self) -> str:
+        return (f"your ~{self.typical_guess} min steps take about {self.typical_real}"
+                f" ({self.count} timed)")
+
+
+def calibrate(sessions: list[FocusSession]) -> list[Calibration]:
+    """Per size of estimate, how long done steps really took (medians, so one long
+    afternoon does not speak for every step). Sizes with too few sessions are left out."""
+    by_size: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
+    for session in sessions:
+        if session.estimate_minutes is None or session.ended_at is None:
+            continue
+        for low, high in SIZES:
+            if low <= session.estimate_minutes <= high:
+                by_size[(low, high)].append(
+                    (session.estimate_minutes, given_seconds(session, session.ended_at) / 60))
+    found = []
+    for (low, high), pairs in sorted(by_size.items()):
+        if len(pairs) < ENOUGH_FOR_CALIBRATION:
+            continue
+        found.append(Calibration(low, high, round(_median([g for g, _ in pairs])),
+                                 max(1, round(_median([r for _, r in pairs]))), len(pairs)))
+    return found
+
+
+def calibration_for(estimate: int, calibrations: list[Calibration]) -> Calibration | None:
+    return next((c for c in calibrations if c.low <= estimate <= c.high), None)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+

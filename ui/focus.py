@@ -1,0 +1,250 @@
+"""The tray's focus session: owns the timer window, drives the ring on the owl, and says
+the gentle cues. The session itself lives in the journal (storage.focus), so the CLI and
+the tray see the same one; every read and write runs on the app's journal-writer thread.
+
+Wake-ups: none while no session runs. While one runs with the timer window hidden, a
+single-shot timer wakes when the ring or the minutes shown would change (1 s at the
+fastest, 10 s at the slowest); with the window showing its seconds, once a second. Each
+wake-up looks at the wall clock, so a suspend is noticed at once on resume.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+
+from app.focus import (
+    END,
+    FIVE,
+    HALF,
+    OVERRUN,
+    Countdown,
+    FocusOutcome,
+    FocusSession,
+    FocusStore,
+    countdown,
+    due_cues,
+    seconds_to_next_change,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+MORE_MINUTES = 5
+JUST_START_MINUTES = 2
+CHECK_IN = "Time's up. How did it go?"
+
+
+class FocusController(QObject):
+    """`run(work, on_success, on_error)` runs `work(store)` on the journal-writer thread."""
+
+    changed = Signal()  # a session started, changed or ended (the tray redraws)
+    break_down = Signal(object)  # "Make it smaller": the step's id (or None)
+
+    def __init__(self, run: Callable[..., None], db_path: Any, *,
+                 settings: QSettings | None = None,
+                 clock: Callable[[], Any] = utc_now) -> None:
+        super().__init__()
+        self._run_on_writer = run
+        self._db_path = db_path
+        self._store: FocusStore | None = None  # made and used on the writer thread only
+        self._clock = clock
+        self._settings = settings
+        self.session: FocusSession | None = None
+        self.view: Countdown | None = None
+        self._said: set[str] = set()
+        self._said_for: int | None = None
+        self._window: Any = None
+        self.window_wanted = bool(settings.value("focus_window/shown", True, type=bool)
+                                  ) if settings is not None else True
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.tick)
+        self.wakeups = 0  # counted for the benchmark and the tests
+
+    # -- the store, on the writer thread -------------------------------------------------
+
+    def _with_store(self, work: Callable[[FocusStore], Any], *,
+                    on_done: Callable[[Any], None] | None = None) -> None:
+        def job() -> Any:
+            if self._store is None:
+                self._store = FocusStore(self._db_path, clock=self._clock)
+            return work(self._store)
+
+        def failed(exc: Exception) -> None:
+            log.warning("focus: %s", exc)
+            self.refresh()
+
+        self._run_on_writer(job, on_success=on_done or self._adopt, on_error=failed)
+
+    def close_store(self) -> None:
+        """On the writer thread (the app's shutdown runs it there)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- requests ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Look at the journal again (the CLI changed the session, or at start-up)."""
+        self._with_store(lambda store: store.running())
+
+    def start(self, *, action_id: int | None = None, text: str | None = None,
+              minutes: int | None = None, nudge_id: int | None = None) -> None:
+        self._with_store(lambda store: _start(store, action_id, text, minutes, nudge_id))
+
+    def start_from_nudge(self, nudge_id: int) -> None:
+        """The nudge's "Start 2 min": its step, for two minutes."""
+        self._with_store(lambda store: _start(store, None, None, JUST_START_MINUTES, nudge_id))
+
+    def pause(self) -> None:
+        self._with_store(lambda store: store.pause())
+
+    def resume(self) -> None:
+        self._with_store(lambda store: store.resume())
+
+    def more_time(self, minutes: int = MORE_MINUTES) -> None:
+        self._said.discard(END)
+        self._with_store(lambda store: store.extend(minutes))
+
+    def done(self) -> None:
+        self._finish(FocusOutcome.DONE)
+
+    def stop(self) -> None:
+        self._finish(FocusOutcome.STOPPED)
+
+    def make_smaller(self) -> None:
+        step = self.session.action_id if self.session else None
+        self._finish(FocusOutcome.STOPPED)
+        self.break_down.emit(step)
+
+    def interrupt_now(self) -> None:
+        """At quit: the running session ends as interrupted, with the time it ran. Runs on
+        the calling thread with its own connection (the writer thread is closing)."""
+        if self.session is None:
+            return
+        store = FocusStore(self._db_path, clock=self._clock)
+        try:
+            if store.running() is not None:
+                store.finish(FocusOutcome.INTERRUPTED)
+        except Exception as exc:
+            log.warning("focus: could not mark the session interrupted: %s", exc)
+        finally:
+            store.close()
+
+    def _finish(self, outcome: FocusOutcome) -> None:
+        # Time that ran out while the machine slept ends at its real end, not now.
+        at = self.view.end if self.view is not None and self.view.over and END in self._said \
+            and outcome is not FocusOutcome.DONE else None
+        self._with_store(lambda store: store.finish(outcome, at=at))
+
+    # -- the session on screen -----------------------------------------------------------
+
+    def _adopt(self, session: FocusSession | None) -> None:
+        if session is not None and not session.running:
+            session = None
+        if session is not None and session.id != self._said_for:
+            self._said, self._said_for, self.view = set(), session.id, None
+        self.session = session
+        if session is None:
+            self._timer.stop()
+            self.view = None
+            if self._window is not None:
+                self._window.hide()
+        self.changed.emit()
+        if session is not None:
+            self.tick()
+
+    def tick(self) -> None:
+        """Look at the clock: update the ring, the window and the cues; sleep until the
+        next visible change."""
+        if self.session is None:
+            return
+        self.wakeups += 1
+        before, view = self.view, countdown(self.session, self._clock())
+        self.view = view
+        for cue in due_cues(before, view, frozenset(self._said)):
+            self._said.add(cue.kind)
+            self._cue(cue.kind, cue.text)
+        window = self.window()
+        if window is not None:
+            window.show_countdown(view)
+            if view.over and not window.isVisible():
+                window.show()  # the one check-in is always seen
+        self.changed.emit()
+        wait = seconds_to_next_change(view)
+        if window is not None and window.isVisible() and not view.paused and not view.over:
+            # The window counts seconds: wake on the next whole second, once a second.
+            wait = min(wait, (view.left_s % 1.0) + 0.02)
+        self._timer.start(max(20, round(wait * 1000)))
+
+    def _cue(self, kind: str, text: str) -> None:
+        window = self.window()
+        if window is None:
+            return
+        if kind in (HALF, FIVE):
+            window.pulse()
+        elif kind == OVERRUN:
+            window.say(text)
+        elif kind == END:
+            window.say(text)
+            window.pulse()
+
+    # -- the timer window ----------------------------------------------------------------
+
+    def window(self) -> Any:
+        """The timer window, made on first need and shown while a session runs (unless
+        the user hid it)."""
+        if self.session is None:
+            return self._window
+        if self._window is None:
+            from ui.focus_window import FocusWindow
+
+            self._window = FocusWindow(self._settings)
+            self._window.pause_clicked.connect(self.pause)
+            self._window.resume_clicked.connect(self.resume)
+            self._window.done_clicked.connect(self.done)
+            self._window.stop_clicked.connect(self.stop)
+            self._window.more_clicked.connect(self.more_time)
+            self._window.smaller_clicked.connect(self.make_smaller)
+        if self.window_wanted and not self._window.isVisible():
+            self._window.show()
+        return self._window
+
+    def set_window_wanted(self, wanted: bool) -> None:
+        self.window_wanted = wanted
+        if self._settings is not None:
+            self._settings.setValue("focus_window/shown", wanted)
+        if self._window is not None and not wanted:
+            self._window.hide()
+        elif wanted and self.session is not None:
+            self.tick()
+
+    def set_click_through(self, on: bool) -> None:
+        window = self.window() if self.session is not None else self._window
+        if window is not None:
+            window.set_click_through(on)
+
+    def tooltip_line(self) -> str:
+        """"write the intro — 7 min left", for the tray's tooltip and menu."""
+        if self.session is None or self.view is None:
+            return ""
+        title = self.session.title
+        title = title if len(title) <= 60 else title[:59] + "…"
+        if self.view.paused:
+            return f"{title} — paused, {self.view.minutes_left} min left"
+        if self.view.over:
+            return f"{title} — time's up"
+        return f"{title} — {self.view.minutes_left} min left"
+
+
+def _start(store: FocusStore, action_id: int | None, text: str | None, minutes: int | None,
+           nudge_id: int | None) -> FocusSession:
+    if action_id is None and text is None and nudge_id is not None:
+        action_id, nudge_text = store.nudge_step(nudge_id)
+        if action_id is None:
+            text = nudge_text
+    return store.start(action_id=action_id, text=text, minutes=minutes, nudge_id=nudge_id)
