@@ -14,6 +14,8 @@ from storage.private import write_private_atomically
 class RuntimeState:
     nudges_paused_until: str | None = None  # ISO moment, aware
     learning_since: str | None = None  # ISO moment: the nudge learner forgets what came before
+    # "finished" or "skipped": the first-run welcome is never shown on its own again.
+    welcome: str | None = None
 
     def nudges_paused(self, now: datetime) -> bool:
         if not self.nudges_paused_until:
@@ -28,7 +30,8 @@ def load_state(path: Path) -> RuntimeState:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return RuntimeState(nudges_paused_until=data.get("nudges_paused_until"),
-                            learning_since=data.get("learning_since"))
+                            learning_since=data.get("learning_since"),
+                            welcome=data.get("welcome"))
     except (OSError, ValueError, AttributeError):
         return RuntimeState()  # missing or damaged: start fresh rather than fail
 

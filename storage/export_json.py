@@ -7,14 +7,14 @@ apart from `exported_at`. Only the model-call log (`llm_calls`) is left out: it 
 bookkeeping, not the user's journal. The format description below is Markdown, ready for
 the README.
 
-## The "wise-journal" format, version 3
+## The "wise-journal" format, version 4
 
 An export is **one valid JSON document** in UTF-8 (so `json.load`, `jq` and any JSON tool
 read it), laid out with exactly **one record per line** so that Wise can read it back as a
 stream, whatever its size:
 
 ```
-{"format": "wise-journal", "version": 3, "exported_at": "…", "app_version": "0.1.0",
+{"format": "wise-journal", "version": 4, "exported_at": "…", "app_version": "0.1.0",
 "goals": [
 {"uid": "…", "slug": "family", "title": "Family", "why": "…", "status": "active", …},
 {"uid": "…", "slug": "health", "title": "Health", "why": "", "status": "paused", …}
@@ -62,7 +62,7 @@ Header:
 | field | value |
 |---|---|
 | `format` | always `"wise-journal"` |
-| `version` | the format version: the whole number `3` (Wise still imports `1` and `2`) |
+| `version` | the format version: the whole number `4` (Wise still imports `1`, `2` and `3`) |
 | `exported_at` | when the export was made (timestamp) |
 | `app_version` | the Wise version that wrote it, e.g. `"0.1.0"` (information only) |
 
@@ -74,6 +74,7 @@ Header:
 | `slug` | its short name, used as `#slug` in captures: text, 1–80 characters |
 | `title` | text |
 | `why` | why it matters, in the user's words: text (may be `""`) |
+| `why_ladder` | the answers that led to `why`, first asked first (up to 3 texts), or `null` |
 | `status` | `"active"`, `"paused"`, `"done"` or `"archived"` |
 | `cadence_per_week` | how many times a week the user wants to touch it: 1–21, or `null` |
 | `created_at` | timestamp |
@@ -243,14 +244,15 @@ from storage.models import (
 )
 
 FORMAT_NAME = "wise-journal"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # In file order. Feedback and focus sessions come last: they refer to nudges by their keys.
 SECTIONS = ("goals", "actions", "entries", "day_words", "reflections", "summaries",
             "nudges", "feedback", "focus_sessions")
 # What each version holds: a version 1 file has only the first three lists, version 2 no
 # focus sessions. Version 3 also adds the uid of nudges and feedback (a version 2 file's
-# get new ones when imported).
-SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS[:8], 3: SECTIONS}
+# get new ones when imported); version 4 adds goals' why_ladder (older files' goals have
+# none).
+SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS[:8], 3: SECTIONS, 4: SECTIONS}
 
 # Rows fetched per query: large enough that the query count stays small (100 for 100,000
 # entries), small enough that memory stays flat however big the journal is.
@@ -360,8 +362,8 @@ def _tag_names(session: Session, link: Table, owner_column: Column[int],
 
 def _goal_records(session: Session) -> Iterator[dict[str, Any]]:
     g = _goals.c
-    query = select(g.id, g.uid, g.slug, g.title, g.why, g.status, g.cadence_per_week,
-                   g.created_at, g.updated_at)
+    query = select(g.id, g.uid, g.slug, g.title, g.why, g.why_ladder, g.status,
+                   g.cadence_per_week, g.created_at, g.updated_at)
     for rows in _chunks_by_id(session, query, g.id):
         for row in rows:
             yield {
@@ -369,6 +371,7 @@ def _goal_records(session: Session) -> Iterator[dict[str, Any]]:
                 "slug": row.slug,
                 "title": row.title,
                 "why": row.why,
+                "why_ladder": None if row.why_ladder is None else json.loads(row.why_ladder),
                 "status": row.status,
                 "cadence_per_week": row.cadence_per_week,
                 "created_at": iso_timestamp(row.created_at),

@@ -369,6 +369,9 @@ class _Field:
     expected: str  # completes "…; expected ___"
     nullable: bool = False
     absent_ok: bool = False  # a field older versions did not write: the column's default
+    # Added in this format version: older files have no such field, read as null (a
+    # newer file without it is read the same way: nothing is lost by that).
+    since_version: int = 1
 
 
 def _is_int(value: object) -> bool:
@@ -428,6 +431,13 @@ _UID_TEXT = _text_of_length(*limits.UID_CHARS)
 _TAG = _text_of_length(*limits.TAG_CHARS)
 
 
+def _why_ladder(value: Any) -> str:
+    """The answers as the journal keeps them: JSON text of the list."""
+    if not isinstance(value, list) or len(value) > limits.WHY_LADDER_STEPS[1]:
+        raise ValueError
+    return json.dumps([_text(step) for step in value], ensure_ascii=False)
+
+
 def _tag_list(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise ValueError
@@ -483,6 +493,9 @@ _FIELDS: dict[str, tuple[_Field, ...]] = {
         _Field("slug", _TAG, _chars(limits.TAG_CHARS)),
         _Field("title", _text, "text"),
         _Field("why", _text, "text"),
+        _Field("why_ladder", _why_ladder,
+               f"a list of at most {limits.WHY_LADDER_STEPS[1]} texts", nullable=True,
+               since_version=4),
         _enum_field("status", GoalStatus),
         _number_field("cadence_per_week", limits.CADENCE_PER_WEEK, nullable=True),
         _CREATED,
@@ -605,6 +618,9 @@ def _checked(section: str, where: str, data: dict[str, Any]) -> dict[str, Any]:
     noun = _NOUN[section]
     values: dict[str, Any] = {}
     for spec in _FIELDS[section]:
+        if spec.name not in data and spec.since_version > 1:
+            values[spec.name] = None
+            continue
         if spec.name not in data:
             if spec.absent_ok:
                 continue

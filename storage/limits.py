@@ -13,6 +13,7 @@ UID_CHARS = (1, 36)  # a row's identity (a UUID4 is 36)
 GOAL_TITLE_CHARS = (1, 200)
 GOAL_WHY_CHARS = (0, 5000)
 CADENCE_PER_WEEK = (1, 21)
+WHY_LADDER_STEPS = (0, 3)  # answers to "why does that matter?" kept with a goal (each a why)
 MOOD = (1, 5)
 ENERGY = (1, 5)
 ESTIMATE_MINUTES = (1, 2**63 - 1)  # SQLite's integer range: no judgement about long tasks

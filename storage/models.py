@@ -143,6 +143,8 @@ class Goal(Base):
         CheckConstraint(_in("status", GoalStatus), name="status"),
         CheckConstraint(_between("cadence_per_week", CADENCE_PER_WEEK, nullable=True),
                         name="cadence"),
+        CheckConstraint("why_ladder IS NULL OR (json_valid(why_ladder) AND "
+                        "json_type(why_ladder) = 'array')", name="why_ladder"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +152,9 @@ class Goal(Base):
     slug: Mapped[str] = mapped_column(String(TAG_CHARS[1]), unique=True)
     title: Mapped[str] = mapped_column(Text)
     why: Mapped[str] = mapped_column(Text, default="")
+    # The answers to "why does that matter to you?" that led to `why`, first asked first
+    # (a JSON list of texts; the last is `why`), or None for a goal made without them.
+    why_ladder: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=GoalStatus.ACTIVE.value)
     # How many times a week the user wants to touch this goal (None: no rhythm set).
     cadence_per_week: Mapped[int | None] = mapped_column(Integer)

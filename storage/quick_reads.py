@@ -31,3 +31,19 @@ def goal_tags(db_path: Path) -> list[GoalTag]:
     finally:
         conn.close()
     return [GoalTag(*row) for row in rows]
+
+
+def journal_is_empty(db_path: Path) -> bool:
+    """No goal, action or note yet (a first start); a journal that cannot be read is not
+    called empty, so nothing is offered over a damaged one."""
+    if not db_path.exists():
+        return True
+    conn = connect_readonly(db_path)
+    try:
+        return not conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM goals) OR EXISTS (SELECT 1 FROM actions) "
+            "OR EXISTS (SELECT 1 FROM entries)").fetchone()[0]
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()

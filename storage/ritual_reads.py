@@ -10,6 +10,7 @@ not exist yet, or has no tables yet, reads as empty: never an exception.
 from __future__ import annotations
 
 import bisect
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -115,6 +116,9 @@ class GoalPage:
     # Items tagged with the goal's #tag before it existed, linked to no goal (the page
     # offers to link them; storage.goal_links).
     unlinked_tagged: int = 0
+    # The answers to "why does that matter to you?" that led to the why, first asked first
+    # (the welcome's ladder); empty for a goal made without it.
+    why_ladder: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -404,6 +408,11 @@ def _goal_cards(conn: sqlite3.Connection, today: date, start_hour: int,
     return cards
 
 
+def _why_ladder(conn: sqlite3.Connection, goal_id: int) -> tuple[str, ...]:
+    (text,) = conn.execute("SELECT why_ladder FROM goals WHERE id = ?", (goal_id,)).fetchone()
+    return tuple(str(step) for step in json.loads(text)) if text else ()
+
+
 def goal_page(db: Path, goal_id: int, today: date, start_hour: int) -> GoalPage | None:
     """One goal's card with its open actions (due first, then newest) and its done ones
     (newest first, at most 200); None when there is no such goal."""
@@ -419,7 +428,8 @@ def goal_page(db: Path, goal_id: int, today: date, start_hour: int) -> GoalPage 
                             "AND a.done_at IS NOT NULL ORDER BY a.done_at DESC LIMIT ?",
                             (goal_id, DONE_LIMIT))
             return GoalPage(cards[0], _open_actions(conn, today, end, goal_id), done,
-                            len(unlinked_tagged(conn, cards[0].slug)))
+                            len(unlinked_tagged(conn, cards[0].slug)),
+                            _why_ladder(conn, goal_id))
     except _NoJournal:
         return None
 

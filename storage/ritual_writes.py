@@ -10,6 +10,7 @@ the schema's FTS5 triggers keep search in step with titles and texts.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from storage.limits import (
     GOAL_WHY_CHARS,
     MOOD,
     STEP_MINUTES,
+    WHY_LADDER_STEPS,
 )
 from storage.slugs import slugify
 from storage.sqlite import close_connection, roll_back
@@ -195,10 +197,16 @@ class RitualWriter:
 
     # --------------------------------------------------------------------- goals
 
-    def add_goal(self, title: str, *, why: str = "", cadence_per_week: int | None = None) -> int:
-        """A new active goal; its #tag (slug) is made from the title, unique."""
+    def add_goal(self, title: str, *, why: str = "", cadence_per_week: int | None = None,
+                 why_ladder: Sequence[str] = ()) -> int:
+        """A new active goal; its #tag (slug) is made from the title, unique. `why_ladder`:
+        the answers to "why does that matter to you?" that led to `why`, first asked first
+        (kept with the goal and shown in its review)."""
         title = _goal_title(title)
         why = _goal_why(why)
+        ladder = [_goal_why(step) for step in why_ladder if step.strip()]
+        if len(ladder) > WHY_LADDER_STEPS[1]:
+            raise ValueError(f"a why-ladder holds at most {WHY_LADDER_STEPS[1]} answers")
         _check_cadence(cadence_per_week)
         base = slugify(title) or "goal"
         if not any(ch.isalpha() for ch in base):
@@ -209,9 +217,12 @@ class RitualWriter:
                 n += 1
                 slug = f"{base}-{n}"
             return conn.execute(
-                "INSERT INTO goals (uid, slug, title, why, status, cadence_per_week, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
-                (new_uid(), slug, title, why, cadence_per_week, now, now)).lastrowid
+                "INSERT INTO goals (uid, slug, title, why, why_ladder, status, "
+                "cadence_per_week, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+                (new_uid(), slug, title, why,
+                 json.dumps(ladder, ensure_ascii=False) if ladder else None,
+                 cadence_per_week, now, now)).lastrowid
 
     def update_goal(self, goal_id: int, *, title: str | None = None, why: str | None = None,
                     cadence_per_week: int | EllipsisType | None = ...) -> None:

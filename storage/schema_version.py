@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-HEAD_REVISION = "0011_vocabulary_checks"
+HEAD_REVISION = "0012_goal_why_ladder"
 
 
 def current_revision(conn: sqlite3.Connection) -> str | None:

@@ -2,7 +2,8 @@
 
 A real HTTP server (``ThreadingHTTPServer``) in a background thread speaks
 ``POST /v1/chat/completions`` (and ``/chat/completions``): plain JSON, or server-sent
-events when the request says ``"stream": true``. Each test scripts its replies::
+events when the request says ``"stream": true``; ``GET /v1/models`` lists ``models``.
+Each test scripts its replies::
 
     fake_openai.script(Reply("Hello there"), Reply(status=429, headers={"Retry-After": "2"}))
 
@@ -84,6 +85,7 @@ class FakeOpenAI:
 
     def __init__(self) -> None:
         self.default = Reply()
+        self.models: list[str] = ["test-model"]  # what GET /v1/models lists (LM Studio's way)
         # response_format types this server refuses, with the HTTP status it answers
         # ({"json_schema": 500} is llama-cpp-python's way); such a request takes no
         # scripted reply.
@@ -204,6 +206,10 @@ class _Handler(BaseHTTPRequestHandler):
     # -- requests ----------------------------------------------------------------------
 
     def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == "/v1/models":
+            self._send_json(200, {"object": "list", "data": [
+                {"id": name, "object": "model"} for name in self.fake.models]})
+            return
         self._send_json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 
     def do_POST(self) -> None:

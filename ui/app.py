@@ -39,7 +39,8 @@ def run_tray(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="wise tray", description="Start the Wise tray app.")
     parser.add_argument("--show-capture", action="store_true",
                         help="open the quick-capture window once started")
-    parser.add_argument("--open", choices=("capture", "reflection", "review"), default="",
+    parser.add_argument("--open", choices=("capture", "reflection", "review", "welcome"),
+                        default="",
                         help="open this window once started (wise open WINDOW)")
     options = parser.parse_args(list(argv))
     os.umask(0o077)  # everything the tray writes is for the user's eyes only
@@ -179,6 +180,9 @@ class WiseApp:
         # The journal's integrity checks: apart from both, so that reading the whole file
         # never holds up a capture or waits behind a long child.
         self.health = Background(threads=1)
+        # The welcome's and Settings' model set-up (loopback, the keyring, `wise llm test`,
+        # an import): apart, so that a long ritual child never holds up a click there.
+        self.setup_work = Background(threads=2)
         self._health_check_running = False
         self.health_checks_done = 0
         self._damage: Any = None  # the journal's damage mark, once one is found
@@ -190,6 +194,7 @@ class WiseApp:
         self.ipc = IpcServer(socket_path(context.paths.data_dir), self.handle_request)
         self.hotkey = GlobalHotkey()
         self.hotkey.activated.connect(self.show_capture)
+        self.hotkey.activated.connect(self._hotkey_seen_by_welcome)
         self.crash = CrashHandler(self.quit, log_path)
         self.tray: Any = None
         self.fallback: Any = None
@@ -255,6 +260,8 @@ class WiseApp:
             self.show_reflection()
         elif open_window == "review":
             self.show_review()
+        elif open_window == "welcome":
+            self.show_welcome()
         # Everything that is not needed to show the tray or take a capture comes after, and
         # only once the icon had a moment to dock and paint (building the capture window
         # and grabbing the hotkey would otherwise hold the event loop ~70 ms first).
@@ -349,6 +356,73 @@ class WiseApp:
     def _journal_ready(self, window: CaptureWindow, goals: list) -> None:
         window.set_goals(goals)
         self.check_journal()  # once the journal is there and current, not before
+        self._maybe_welcome()
+
+    # -- the first-run welcome --------------------------------------------------------------
+
+    def _maybe_welcome(self) -> None:
+        """On a first start (an empty journal, the welcome never finished or skipped)."""
+        from app.welcome import should_welcome
+
+        paths = self.context.paths
+        self.background.run(lambda: should_welcome(paths),
+                            on_success=lambda show: self.show_welcome() if show else None,
+                            on_error=lambda exc: log.warning("the welcome was not offered: "
+                                                             "%s", exc))
+
+    def show_welcome(self) -> None:
+        """The welcome, from its first step (also from Settings and `wise open welcome`)."""
+        if self._welcome is None or not self._welcome.isVisible():
+            from ui.rhythm import wise_command
+            from ui.welcome_window import WelcomeServices, WelcomeWindow
+
+            self._welcome = WelcomeWindow(WelcomeServices(
+                settings_path=self.context.paths.settings_file,
+                add_goal=self._add_goal_from_welcome, import_file=self._import_for_welcome,
+                show_capture=self.show_capture, hotkey_status=lambda: self.hotkey.status,
+                run_in_background=self.setup_work.run, wise_command=wise_command))
+            self._welcome.done_with.connect(self._welcome_done)
+        _bring_forward(self._welcome)
+
+    def _welcome_done(self, how: str) -> None:
+        from app.welcome import remember_welcomed
+
+        try:
+            remember_welcomed(self.context.paths, how)
+        except OSError as exc:
+            log.warning("could not remember that the welcome was %s: %s", how, exc)
+        log.info("the welcome was %s", how)
+        self._settings_file_changed_soon()
+
+    def _hotkey_seen_by_welcome(self) -> None:
+        if self._welcome is not None and self._welcome.isVisible():
+            self._welcome.hotkey_pressed()
+
+    def _add_goal_from_welcome(self, title: str, why: str, ladder: list[str], on_success,
+                               on_error) -> None:
+        def done(goal_id: int) -> None:
+            self._refresh_goals_later()
+            on_success(goal_id)
+
+        self.run_ritual(lambda writer: writer.add_goal(title, why=why, why_ladder=ladder),
+                        done, on_error)
+
+    def _import_for_welcome(self, fmt: str, path: str, on_success, on_error) -> None:
+        from ui.rhythm import run_wise
+
+        def done(result: dict) -> None:
+            self._refresh_goals_later()
+            self._journal_changed()
+            on_success(result)
+
+        # Importing loads the data layer: a `wise` child does it, as for maintenance.
+        self.setup_work.run(lambda: run_wise("import", "--from", fmt, path, timeout=1800),
+                            on_success=done, on_error=on_error)
+
+    def _settings_file_changed_soon(self) -> None:
+        """The welcome wrote settings: take them in now (the watcher would, a bit later)."""
+        if self._settings_watcher is not None:
+            self._settings_file_changed()
     def _start_sync(self) -> None:
         from ui.sync_loop import TraySync
 
@@ -474,6 +548,7 @@ class WiseApp:
         if self.rhythm is not None:  # it waits for a scheduler still starting, then stops it
             self.rhythm.stop()
         self.health.wait(2_000)
+        self.setup_work.wait(1_000)  # a model test still running is left to finish alone
         if self.sync is not None:
             self.sync.stop()
         self.background.run(self._close_writers, on_success=lambda _: None,
@@ -586,6 +661,9 @@ class WiseApp:
             reply(ok(request.get("id"), {"shown": True}))
         elif command == "show-review":
             self.show_review()
+            reply(ok(request.get("id"), {"shown": True}))
+        elif command == "show-welcome":
+            self.show_welcome()
             reply(ok(request.get("id"), {"shown": True}))
         elif command == "focus-changed":
             if self.focus is not None:
@@ -710,15 +788,15 @@ class WiseApp:
         if self.fallback is not None:
             self.fallback.set_paused(paused, until)
             self.fallback.set_journal_damaged(self._damage is not None)
-        if self.tray is None:
-            return
-        self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
-                                      paused=paused, journal_damaged=self._damage is not None),
-                            paused_until=until)
+        if self.tray is not None:
+            self.tray.set_state(IconState(reflection_waiting=self._reflection_waiting,
+                                          paused=paused,
+                                          journal_damaged=self._damage is not None),
+                                paused_until=until)
 
     def show_settings(self) -> None:
         if self._settings_window is None:
-            from ui.rhythm import CHILD_TIMEOUT_S, run_wise
+            from ui.rhythm import CHILD_TIMEOUT_S, run_wise, wise_command
             from ui.settings_window import SettingsWindow
 
             # What the nudge learner knows lives in the journal (the ORM): a child reads it.
@@ -728,7 +806,8 @@ class WiseApp:
                 hotkey_status=lambda: self.hotkey.status,
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
-                run_in_background=self.children.run)
+                run_in_background=self.children.run, wise_command=wise_command,
+                show_welcome=self.show_welcome, setup_runner=self.setup_work.run)
             self._settings_window.applied.connect(self._settings_changed)
         self._settings_window.reload()
         self._settings_window.show()

@@ -33,10 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.autostart import default_command, disable_autostart, enable_autostart
-from app.errors import BadInput
+from app.errors import BadInput, WiseError
 from app.launch import wise_command as default_wise_command
 from app.settings.schema import OPTIONS, Option
-from app.settings.store import load_settings, write_settings
+from app.settings.store import (
+    load_settings,
+    restore_defaults_keeping_copy,
+    set_setting,
+    write_settings,
+)
 from ui.hotkey import HotkeyStatus
 from ui.palette import blend, is_dark
 from ui.sync_panel import SyncPanel
@@ -60,8 +65,8 @@ SECTION_NOTES: dict[str, str] = {
     "sync": "Keep this journal the same on your computers, through a folder they share "
             "or a WebDAV server. It is encrypted here with your passphrase before it "
             "leaves: the storage sees only sealed files.",
-    "llm": "Optional: Wise works fully without a model. Keys are kept in your system's "
-           "keyring: wise key set PROVIDER.",
+    "llm": "Optional: Wise works fully without a model. Choose one below; a key is kept "
+           "in your system's keyring, never in a file.",
 }
 # Friendlier names than the keys; an option missing here is named after its key.
 LABELS: dict[str, str] = {
@@ -78,17 +83,17 @@ LABELS: dict[str, str] = {
     "nudges.min_gap_minutes": "Time between nudges, at least",
     "capture.hotkey": "Quick capture keys",
     "startup.autostart": "Start at login",
-    "llm.model": "Model",
+    "llm.model": "Model, exactly",
     "llm.api_base": "Server address",
     "llm.fallbacks": "Fallback models",
     "llm.timeout": "Give up on a reply after",
-    "llm.stall_timeout": "Call a silent reply stalled after",
-    "llm.max_retries": "Retries",
-    "llm.temperature": "Temperature",
+    "llm.stall_timeout": "Stop waiting mid-reply after",
+    "llm.max_retries": "Tries again, at most",
+    "llm.temperature": "Freedom of wording",
     "llm.max_output_tokens": "Longest reply",
     "llm.monthly_budget_usd": "Monthly budget",
-    "llm.worker_idle_minutes": "Stop the model worker after",
-    "reflection.input_tokens": "Reflection input, at most",
+    "llm.worker_idle_minutes": "Free the model's memory after",
+    "reflection.input_tokens": "Journal sent per reflection, at most",
     "sync.folder": "Shared folder",
     "sync.webdav_url": "WebDAV address",
     "sync.webdav_user": "WebDAV user",
@@ -128,6 +133,7 @@ RESET_EXPLANATION = (
 Runner = Callable[..., None]
 TIME_FORMAT = "HH:mm"
 AUTOSTART = "startup.autostart"
+RESTORE_DAMAGED = "Restore defaults (a copy of the damaged file is kept)"
 COMPACT_WIDTH, HOTKEY_WIDTH, TEXT_WIDTH = 140, 200, 260
 # Set by the sync set-up (ui/sync_panel.py), not typed: a target without its key in the
 # keyring would not sync.
@@ -172,6 +178,9 @@ class SettingsWindow(QWidget):
                  reset_learning: Callable[[], dict] | None = None,
                  run_in_background: Runner | None = None,
                  wise_command: Callable[[], list[str]] | None = None,
+                 show_welcome: Callable[[], None] | None = None,
+                 find_models: Callable[[], list] | None = None,
+                 setup_runner: Runner | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.settings_path = settings_path
@@ -179,6 +188,10 @@ class SettingsWindow(QWidget):
         self._learned = learned
         self._reset_learning = reset_learning
         self._run = run_in_background
+        self._show_welcome = show_welcome
+        self._find_models = find_models
+        self._setup_run = setup_runner or run_in_background  # the model picker's work
+        self.picker: Any = None  # the model picker, where a test can be run
         self._learning_busy = False
         self._learning_again = False
         self._resetting = False  # a look that answers meanwhile is already out of date
@@ -332,6 +345,18 @@ class SettingsWindow(QWidget):
         self._set_status("")
         self.hide()
 
+    def restore_damaged_file(self) -> None:
+        """Over a settings file Wise cannot read: keep it aside, start from the defaults."""
+        try:
+            copy = restore_defaults_keeping_copy(self.settings_path)
+        except OSError as exc:
+            self._set_status(f"Could not restore the defaults: {exc.strerror or exc}. "
+                             "Nothing was changed.", warning=True)
+            return
+        self.reload()
+        self._set_status(f"Defaults restored. Your old file is kept as {copy.name}.")
+        self.applied.emit({o.key: o.default for o in OPTIONS})  # every setting may differ
+
     def restore_defaults(self) -> None:
         """Fill the form with every default; nothing is written until Save. Where this
         device syncs stays: only Stop syncing changes that (its key is in the keyring)."""
@@ -366,7 +391,17 @@ class SettingsWindow(QWidget):
         header_layout.setSpacing(2)
         title = QLabel("Settings", objectName="pageTitle")
         subtitle = QLabel("Changes apply when you save.", objectName="caption")
-        header_layout.addWidget(title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(title)
+        title_row.addStretch(1)
+        self.welcome_button = QPushButton("Show the welcome again…", objectName="secondary")
+        self.welcome_button.setToolTip("The four first-run steps: a goal and its why, quick "
+                                       "capture, a model, your day")
+        self.welcome_button.clicked.connect(lambda _checked=False: self._show_welcome()
+                                            if self._show_welcome else None)
+        self.welcome_button.setVisible(self._show_welcome is not None)
+        title_row.addWidget(self.welcome_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        header_layout.addLayout(title_row)
         header_layout.addWidget(subtitle)
 
         self._banner = QFrame(objectName="banner")
@@ -375,7 +410,18 @@ class SettingsWindow(QWidget):
         self._banner_text = QLabel(objectName="bannerText")
         self._banner_text.setWordWrap(True)
         self._banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        banner_layout.addWidget(self._banner_text)
+        banner_column = QVBoxLayout()
+        banner_column.addWidget(self._banner_text)
+        self.restore_damaged_button = QPushButton(RESTORE_DAMAGED, objectName="secondary")
+        self.restore_damaged_button.setToolTip("Start again from every default; the file "
+                                               "Wise cannot read is kept beside it")
+        self.restore_damaged_button.clicked.connect(self.restore_damaged_file)
+        self.restore_damaged_button.hide()
+        restore_row = QHBoxLayout()
+        restore_row.addWidget(self.restore_damaged_button)
+        restore_row.addStretch(1)
+        banner_column.addLayout(restore_row)
+        banner_layout.addLayout(banner_column)
         header_layout.addSpacing(10)
         header_layout.addWidget(self._banner)
         outer.addWidget(header)
@@ -424,6 +470,8 @@ class SettingsWindow(QWidget):
             note = QLabel(SECTION_NOTES[section], objectName="caption")
             note.setWordWrap(True)
             layout.addWidget(note)
+        if section == "llm" and self._setup_run is not None:
+            layout.addWidget(self._model_card())
         if section == "sync":
             self.sync_panel = SyncPanel(self._wise_command)
             self.sync_panel.changed.connect(self._sync_target_changed)
@@ -448,6 +496,46 @@ class SettingsWindow(QWidget):
                 row.hide()
         layout.addWidget(card)
         return group
+
+    def _model_card(self) -> QWidget:
+        """Choosing a model in plain words: found on this computer, or a cloud provider
+        and its key, and a Test. It fills the exact fields below."""
+        from ui.model_picker import ModelPicker
+
+        card = QFrame(objectName="card")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(16, 14, 16, 14)
+        assert self._setup_run is not None and self._wise_command is not None
+        extra = {"find": self._find_models} if self._find_models is not None else {}
+        self.picker = ModelPicker(self._setup_run, self._wise_command,
+                                  self._save_model_choice, **extra)
+        self.picker.chosen.connect(self._model_chosen)
+        inner.addWidget(self.picker)
+        return card
+
+    def _model_chosen(self, model: str, api_base: str) -> None:
+        for key, value in (("llm.model", model), ("llm.api_base", api_base)):
+            editor = self._editors.get(key)
+            if isinstance(editor, QLineEdit):
+                editor.setText(value)
+                editor.setCursorPosition(0)
+
+    def _save_model_choice(self, model: str, api_base: str) -> None:
+        """Before a test: the model is saved at once (the test reads the saved settings)."""
+        if self._unreadable:
+            return
+        try:
+            set_setting(self.settings_path, "llm.model", model)
+            set_setting(self.settings_path, "llm.api_base", api_base)
+        except (WiseError, OSError) as exc:
+            self._set_status(f"Could not save the model: {exc}", warning=True)
+            return
+        changed = {key: value for key, value in (("llm.model", model),
+                                                 ("llm.api_base", api_base))
+                   if self._values.get(key) != value}
+        self._values.update(changed)
+        if changed:
+            self.applied.emit(changed)
 
     def _show_sync_target(self) -> None:
         if self.sync_panel is not None:
@@ -599,10 +687,14 @@ class SettingsWindow(QWidget):
         editor.setAccessibleName(label_for(opt))
         editor.setAccessibleDescription(opt.help)
 
+        # The exact key, quietly, for those who use `wise config set` or edit the file.
+        key = QLabel(opt.key, objectName="keyName")
+        key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         text = QVBoxLayout()
         text.setSpacing(3)
         text.addWidget(name)
         text.addWidget(caption)
+        text.addWidget(key)
         text.addWidget(error)
         grid.addLayout(text, 0, 0)
         grid.addWidget(editor, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -711,6 +803,8 @@ class SettingsWindow(QWidget):
             elif isinstance(editor, QLineEdit):
                 editor.setText(value)
                 editor.setCursorPosition(0)
+        if self.picker is not None:
+            self.picker.set_choice(values["llm.model"], values["llm.api_base"])
 
     def _read_form(self) -> tuple[dict[str, Any], dict[str, str]]:
         values: dict[str, Any] = {}
@@ -787,8 +881,9 @@ class SettingsWindow(QWidget):
         if unreadable:
             detail = "<br>".join(_escape(w) for w in warnings)
             text = ("<b>Your settings file can't be read, so Wise is using the defaults.</b>"
-                    f"<br>{detail}<br>Fix or remove the file, then reopen Settings. Saving is "
-                    "off so your file is never overwritten.")
+                    f"<br>{detail}<br>Fix it in a text editor and reopen Settings, or start "
+                    "again from the defaults: the damaged file is kept, renamed, beside the "
+                    "new one. Until then saving is off, so your file is never overwritten.")
         elif warnings:
             items = "".join(f"<li>{_escape(w)}</li>" for w in warnings)
             text = ("<b>Some settings in your file were ignored; their defaults are used."
@@ -796,7 +891,9 @@ class SettingsWindow(QWidget):
                     "Saving here writes a clean file.")
         else:
             self._banner.hide()
+            self.restore_damaged_button.hide()
             return
+        self.restore_damaged_button.setVisible(unreadable)
         self._banner_text.setText(text)
         self._banner.setProperty("severity", "error" if unreadable else "warning")
         self._banner.show()
@@ -879,6 +976,7 @@ class SettingsWindow(QWidget):
             #learningText {{ font-size: 10.5pt; }}
             #caption[warning="true"] {{ color: {error}; }}
             #caption {{ color: {muted}; font-size: 9pt; }}
+            #keyName {{ color: {faint}; font-size: 8pt; font-family: monospace; }}
             #groupTitle:disabled, #fieldTitle:disabled, #caption:disabled {{ color: {faint}; }}
             #fieldError {{ color: {error}; font-size: 9pt; font-weight: 500; }}
             #card {{ background: {card}; border: 1px solid {border}; border-radius: 10px; }}

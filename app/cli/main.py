@@ -77,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     opener = add("open", "Open one of the tray's windows (starting Wise if it is not running).",
                  _command("open_cmd"))
-    opener.add_argument("window", choices=("reflection", "review", "capture"),
-                        help="today's reflection, the goal review, or quick capture")
+    opener.add_argument("window", choices=("reflection", "review", "capture", "welcome"),
+                        help="today's reflection, the goal review, quick capture, or the "
+                             "first-run welcome")
     add("reflection", "Open today's reflection window (starting Wise if needed).",
         _command("open_cmd", "run_reflection"))
     add("review", "Open the goal review window (starting Wise if needed).",

@@ -1,4 +1,4 @@
-"""`wise open reflection|review|capture` (and `wise reflection`, `wise review`): open one of
+"""`wise open reflection|review|capture|welcome` (and `wise reflection`, `wise review`): open one of
 the tray's windows from the command line, starting the tray first when it is not running.
 Standard library only, like `wise capture`: the windows are the tray's, not this process's."""
 
@@ -17,6 +17,7 @@ WINDOWS: dict[str, tuple[str, str]] = {
     "capture": ("show-capture", "quick capture"),
     "reflection": ("show-reflection", "today's reflection"),
     "review": ("show-review", "the goal review"),
+    "welcome": ("show-welcome", "the welcome"),
 }
 
 

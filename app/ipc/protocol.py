@@ -11,8 +11,8 @@ One request per line, one reply per line, UTF-8 JSON objects, at most MAX_LINE_B
 
 Commands: capture (acknowledged only after the row is committed; "uid" makes a retry
 harmless; the result's "warnings" say what was changed to save the text), show-capture,
-show-reflection, show-review, ping, quit, focus-changed (the CLI changed the focus
-session: look again). Error codes: bad-json (also for nesting too
+show-reflection, show-review, show-welcome, ping, quit, focus-changed (the CLI changed
+the focus session: look again). Error codes: bad-json (also for nesting too
 deep to read), too-large, bad-request, unknown-command, bad-input (the text was refused;
 nothing saved), failed (the journal could not be written; "kept" names the file the text
 was kept in, null when it could not be kept on disk), busy.
@@ -31,8 +31,8 @@ from pathlib import Path
 from app.ipc.trust import Untrusted, check_private_folder
 
 MAX_LINE_BYTES = 256 * 1024  # a 10,000-character capture is at most 40 kB of UTF-8
-COMMANDS = ("capture", "show-capture", "show-reflection", "show-review", "ping", "quit",
-            "focus-changed")
+COMMANDS = ("capture", "show-capture", "show-reflection", "show-review", "show-welcome", "ping",
+            "quit", "focus-changed")
 
 
 class ProtocolError(Exception):

@@ -140,27 +140,31 @@ OPTIONS: tuple[Option, ...] = (
     Option("startup.autostart", "bool", False,
            "Start Wise when you log in."),
     Option("llm.model", "str", "",
-           "The language model, in litellm's provider/model form (e.g. "
-           "ollama_chat/llama3.2); empty means none: Wise works without one.",
+           "The language model Wise talks to, written as provider/model (e.g. "
+           "ollama_chat/llama3.2 or openai/gpt-4o-mini); empty means none: Wise works "
+           "without one.",
            maximum=MODEL_CHARS[1]),  # each reflection records it
     Option("llm.api_base", "str", "",
-           "The model server's address, for local or OpenAI-compatible servers."),
+           "Where a model server on this computer or your network listens (e.g. "
+           "http://127.0.0.1:11434); empty for a cloud provider."),
     Option("llm.fallbacks", "str", "",
-           "Models to try, in order, when the main one fails (comma-separated; an entry may "
-           "carry its own server address after a space)."),
+           "Other models to try, in order, when the main one fails (separated by commas; "
+           "each may be followed by its server's address)."),
     Option("llm.timeout", "int", 60,
            "Seconds a whole model reply may take before Wise gives up on it.",
            minimum=5, maximum=600),
     Option("llm.stall_timeout", "int", 20,
-           "Seconds of silence in a streamed reply before Wise calls it stalled.",
+           "Seconds without a word from the model, mid-reply, before Wise stops waiting.",
            minimum=2, maximum=300),
     Option("llm.max_retries", "int", 2,
-           "Retries after a rate limit, a timeout or a server error (with back-off).",
+           "How many times Wise tries again when the model is busy, slow or failing "
+           "(waiting a little longer each time).",
            minimum=0, maximum=5),
     Option("llm.temperature", "float", 0.7,
            "How freely the model words things (0 = most predictable).", minimum=0, maximum=2),
     Option("llm.max_output_tokens", "int", 700,
-           "The longest reply Wise asks for, in tokens.", minimum=16, maximum=8000),
+           "The longest reply Wise asks for, in tokens (a token is about three quarters of "
+           "a word).", minimum=16, maximum=8000),
     Option("llm.monthly_budget_usd", "float", 5.0,
            "The most Wise may spend on paid model calls in a calendar month, in US dollars "
            "(local models cost nothing; 0 allows no paid calls).", minimum=0, maximum=1000),
@@ -170,8 +174,8 @@ OPTIONS: tuple[Option, ...] = (
            "llama.cpp and Ollama); Wise fits its requests inside it.",
            minimum=0, maximum=2_000_000),
     Option("llm.worker_idle_minutes", "int", 10,
-           "Minutes without a request before the model worker process exits (it starts "
-           "again when needed).", minimum=1, maximum=240),
+           "Minutes without a model request before Wise frees the memory it uses to talk "
+           "to models (it starts again when needed).", minimum=1, maximum=240),
     Option("sync.folder", "str", "",
            "The folder your devices share (kept in step by Syncthing, Nextcloud, Dropbox, "
            "iCloud Drive or a USB stick); set by wise sync setup --folder. Empty: no "
@@ -185,8 +189,9 @@ OPTIONS: tuple[Option, ...] = (
            "How often the running tray syncs, in minutes (it also syncs a minute after a "
            "change and soon after the computer wakes).", minimum=1, maximum=1440),
     Option("reflection.input_tokens", "int", 3000,
-           "The most a daily reflection may send to the model, in tokens (older days are "
-           "summarised to fit).", minimum=500, maximum=32000),
+           "How much of your journal a daily reflection may send to the model, in tokens "
+           "(about three quarters of a word each); older days are summed up to fit.",
+           minimum=500, maximum=32000),
 )
 
 BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}

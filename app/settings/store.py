@@ -145,3 +145,20 @@ def _toml_value(value: Any) -> str:
         return str(value)
     # A JSON string is a valid TOML basic string once DEL, which TOML forbids raw, is escaped.
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def restore_defaults_keeping_copy(path: Path) -> Path:
+    """A settings file Wise cannot read is moved aside (never deleted: the user's edits
+    may be worth reading again) and an empty one, meaning every default, takes its place.
+    Returns where the damaged copy is."""
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    copy = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while copy.exists():
+        n += 1
+        copy = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    path.rename(copy)
+    write_settings(path, {})
+    return copy

@@ -57,7 +57,7 @@ _TIMES = ("created_at", "updated_at")
 TABLES: tuple[SyncedTable, ...] = (
     SyncedTable(
         "goals", ("uid",),
-        ("slug", "title", "why", "status", "cadence_per_week", *_TIMES),
+        ("slug", "title", "why", "why_ladder", "status", "cadence_per_week", *_TIMES),
         required=("slug", "title", "why", "status", *_TIMES),
         long_texts=("why",)),
     SyncedTable("tags", ("name",), (), revivable=True),

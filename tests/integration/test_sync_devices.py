@@ -79,6 +79,11 @@ def _live_apart_then_sync(a: Home, b: Home, setup_args: list[str], stdin_b: str)
     b.run("sync", "now")
     a.run("sync", "now")
     assert a.dump() == b.dump()
+    # The why-ladder (0009) travels with its goal.
+    a.sql("UPDATE goals SET why_ladder = '[\"to be there\", \"be there\"]'")
+    a.run("sync", "now")
+    b.run("sync", "now")
+    assert b.sql("SELECT why_ladder FROM goals") == [('["to be there", "be there"]',)]
 
     # Apart: each does things, including the same day's words and a delete.
     a.run("actions", "done", str(a.sql("SELECT id FROM actions WHERE title LIKE 'call%'")[0][0]))

@@ -245,6 +245,26 @@ def test_the_goal_page_shows_the_goals_tag(qtbot, seeded, window) -> None:
     assert "quick capture" in tag.toolTip()
 
 
+def test_the_goal_page_shows_the_why_ladder_that_led_to_the_why(qtbot, seeded, window,
+                                                               wise_home) -> None:
+    writer = RitualWriter(wise_home / "wise.db")
+    try:
+        writer.add_goal("Family", why="they are my people",
+                        why_ladder=["to be there", "they matter", "they are my people"])
+    finally:
+        writer.close()
+    open_goal(qtbot, window, "Family")
+    page = window.goal_page
+    qtbot.waitUntil(lambda: page.ladder_label.isVisibleTo(window), timeout=10_000)
+    lines = page.ladder_label.text().splitlines()
+    assert "Family" in lines[0]
+    assert [line.strip() for line in lines[1:]] == [
+        "→ to be there", "→ they matter", "→ they are my people"]
+    open_goal(qtbot, window, "Learn Spanish")  # made without a ladder: none shown
+    qtbot.waitUntil(lambda: page.title_edit.text() == "Learn Spanish", timeout=10_000)
+    assert not page.ladder_label.isVisibleTo(window)
+
+
 def test_editing_the_why_and_rhythm_saves_them(qtbot, seeded, window, wise_home) -> None:
     open_goal(qtbot, window, "Learn Spanish")
     page = window.goal_page

@@ -187,6 +187,80 @@ def test_an_unreadable_file_is_never_overwritten(qtbot, open_window,
     assert settings_path.read_bytes() == before
 
 
+def test_a_damaged_file_offers_restore_defaults_keeping_a_copy(qtbot, open_window,
+                                                              settings_path: Path) -> None:
+    settings_path.parent.mkdir(parents=True, exist_ok=True)
+    settings_path.write_text("[day\nstart_hour = 5\n", encoding="utf-8")
+    window = open_window()
+    button = window.restore_damaged_button
+    assert button.isVisibleTo(window) and button.isEnabled()
+    assert button.text() == "Restore defaults (a copy of the damaged file is kept)"
+    with qtbot.waitSignal(window.applied):
+        button.click()
+    [copy] = settings_path.parent.glob("settings.toml.damaged-*")
+    assert copy.read_text(encoding="utf-8") == "[day\nstart_hour = 5\n"  # kept, word for word
+    assert load_settings(settings_path).unreadable is False
+    assert load_settings(settings_path).explicit == {}
+    assert window.banner_text() == "" and not button.isVisibleTo(window)
+    assert _button(window, "Save").isEnabled()
+    assert copy.name in window.status_text()
+    window.editor("day.start_hour").setValue(6)  # the form works again
+    assert window.save()
+    assert load_settings(settings_path).get("day.start_hour") == 6
+
+
+def test_each_field_shows_its_exact_key_quietly(open_window) -> None:
+    window = open_window()
+    keys = {label.text() for label in window.findChildren(QLabel, "keyName")}
+    assert keys == {o.key for o in OPTIONS}
+
+
+def test_the_model_section_speaks_plainly(open_window) -> None:
+    window = open_window()
+    words = " ".join(label.text() for label in window.findChildren(QLabel)
+                     if label.objectName() in ("caption", "fieldTitle"))
+    for jargon in ("litellm", "worker", "stalled", "back-off"):
+        assert jargon not in words.lower(), jargon
+
+
+def test_the_welcome_can_be_reopened_from_settings(open_window) -> None:
+    opened: list[bool] = []
+    window = open_window(show_welcome=lambda: opened.append(True))
+    assert window.welcome_button.isVisibleTo(window)
+    window.welcome_button.click()
+    assert opened == [True]
+    assert not open_window().welcome_button.isVisibleTo(window)  # nothing to open
+
+
+def test_the_model_picker_fills_the_exact_fields_and_tests(qtbot, open_window, settings_path,
+                                                           fake_openai) -> None:
+    from urllib.parse import urlsplit
+
+    from app.llm.local_servers import LLAMA_CPP, find_local_models
+    from tests.fake_openai import Reply
+    from ui.rhythm import wise_command
+    from ui.tasks import Background
+
+    fake_openai.models = ["tiny-gemma"]
+    from tests.ui.test_welcome_window import TEST_REPLY
+
+    fake_openai.script(Reply(TEST_REPLY))
+    port = urlsplit(fake_openai.base_url).port
+    background = Background(threads=1)
+    window = open_window(run_in_background=background.run, wise_command=wise_command,
+                         find_models=lambda: find_local_models([(LLAMA_CPP, port)]))
+    picker = window.picker
+    with qtbot.waitSignal(picker.looked, timeout=60_000):
+        picker.look_button.click()
+    assert window.editor("llm.model").text() == "openai/tiny-gemma"
+    assert window.editor("llm.api_base").text() == f"http://127.0.0.1:{port}/v1"
+    with qtbot.waitSignal(picker.tested, timeout=60_000) as tested:
+        picker.test_button.click()
+    assert tested.args[0].ok, tested.args[0]
+    assert load_settings(settings_path).get("llm.model") == "openai/tiny-gemma"
+    background.wait(5_000)
+
+
 def test_a_file_broken_while_open_is_not_overwritten(open_window,
                                                      settings_path: Path) -> None:
     window = open_window()

@@ -3,6 +3,7 @@ steps, and the choices about it: pause, resume, complete, or retire (a wise choi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -133,6 +134,13 @@ class GoalPageView(QWidget):
         self.why_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 20)
         self.why_edit.textChanged.connect(self._edited)
         self.body.addWidget(self.why_edit)
+        # The answers that led to the why (the welcome's "why does that matter to you?").
+        self.ladder_label = label("", "caption")
+        self.ladder_label.setObjectName("whyLadder")
+        self.ladder_label.setWordWrap(True)
+        self.ladder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ladder_label.hide()
+        self.body.addWidget(self.ladder_label)
 
         rhythm = QHBoxLayout()
         rhythm.setSpacing(10)
@@ -279,6 +287,8 @@ class GoalPageView(QWidget):
         finally:
             self._filling = False
         self.title_changed.emit(card.title)
+        self.ladder_label.setText(ladder_text(card.title, page.why_ladder))
+        self.ladder_label.setVisible(bool(page.why_ladder))
         while self.chip_slot.count():
             self.chip_slot.takeAt(0).widget().deleteLater()
         self.chip_slot.addWidget(status_chip(card.status))
@@ -435,3 +445,12 @@ class GoalPageView(QWidget):
             self._dialog = ReviewDialog(self, self.context, goal_id=card.id,
                                         titles={card.id: card.title})
             self._dialog.open()
+
+
+def ladder_text(title: str, ladder: Sequence[str]) -> str:
+    """How the why was found, as plain text: each answer to "why does that matter?"."""
+    if not ladder:
+        return ""
+    lines = [f"How you found this why, starting from “{title}”:"]
+    lines += [f"{'   ' * n}→ {' '.join(answer.split())}" for n, answer in enumerate(ladder)]
+    return "\n".join(lines)

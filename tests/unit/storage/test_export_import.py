@@ -107,6 +107,9 @@ def fill_rich(journal: Journal) -> None:
     with journal.write() as session:
         family = Goal(slug="family", title="Family", cadence_per_week=3,
                       why='They are "my people".\nAll of them — even the 🐈.\n\n\tTabs\\too',
+                      why_ladder=json.dumps(["to be there", "they matter most",
+                                             'They are "my people".\nAll of them — even '
+                                             'the 🐈.\n\n\tTabs\\too'], ensure_ascii=False),
                       created_at=at("2026-01-01T08:00:00+00:00"),
                       updated_at=at("2026-01-02T09:30:00.000001+00:00"))
         health = Goal(slug="health", title="Santé ✚", why="", status=GoalStatus.PAUSED,
@@ -237,13 +240,13 @@ def test_export_is_one_json_document_with_one_record_per_line(new_journal) -> No
 
     document = json.loads(export)
     assert document["format"] == FORMAT_NAME == "wise-journal"
-    assert document["version"] == FORMAT_VERSION == 3
+    assert document["version"] == FORMAT_VERSION == 4
     assert document["exported_at"] == "2026-11-26T18:00:00.123456+00:00"
     assert document["app_version"] == "0.1.0"
     assert list(document)[4:] == ["goals", "actions", "entries", *V3_SECTIONS]
     assert TransferCounts(**{name: len(document[name]) for name in list(document)[4:]}) == RICH
     lines = export.split("\n")
-    assert lines[0] == ('{"format": "wise-journal", "version": 3, "exported_at": '
+    assert lines[0] == ('{"format": "wise-journal", "version": 4, "exported_at": '
                         '"2026-11-26T18:00:00.123456+00:00", "app_version": "0.1.0",')
     assert lines[1] == '"goals": ['
     assert lines[6:8] == ["],", '"actions": [']
@@ -269,7 +272,8 @@ def test_records_have_every_field_uids_not_ids_and_sorted_tags(new_journal) -> N
     document = json.loads(export_text(journal))
 
     goals, actions, entries = document["goals"], document["actions"], document["entries"]
-    assert list(goals[0]) == ["uid", "slug", "title", "why", "status", "cadence_per_week",
+    assert list(goals[0]) == ["uid", "slug", "title", "why", "why_ladder", "status",
+                              "cadence_per_week",
                               "created_at", "updated_at"]
     assert list(actions[0]) == ["uid", "title", "goal", "status", "estimate_minutes", "due_on",
                                 "due_at", "done_at", "source", "raw_text", "tags",
@@ -630,8 +634,8 @@ REJECTIONS: dict[str, tuple[str | bytes, str]] = {
                   "not a Wise export: it has no 'format' field"),
     "other format": (_minimal_export(header={"format": "day-one"}),
                      "this is not a Wise export: its format is 'day-one'"),
-    "newer version": (_minimal_export(header={"version": 4}),
-                      "written by a newer Wise (format version 4; this Wise reads version 3);"
+    "newer version": (_minimal_export(header={"version": 5}),
+                      "written by a newer Wise (format version 5; this Wise reads version 4);"
                       " update Wise"),
     "version 0": (_minimal_export(header={"version": 0}), "unknown format version 0"),
     "version as text": (_minimal_export(header={"version": "1"}), "no valid 'version'"),
@@ -940,6 +944,25 @@ def test_a_version_1_file_still_imports(new_journal) -> None:
 
     assert import_text(journal, export) == TransferCounts(1, 1, 1)
     assert import_text(journal, json.dumps(json.loads(export))) == NOTHING  # any layout
+
+
+def test_a_version_2_goal_has_no_why_ladder_and_imports(new_journal) -> None:
+    journal = new_journal("target")
+    assert import_text(journal, _v2_export(goals=[_goal()])).goals == 1
+    with journal.read() as session:
+        assert session.execute(select(Goal.why_ladder)).scalar_one() is None
+
+
+def test_a_why_ladder_travels_and_a_bad_one_is_refused(new_journal) -> None:
+    journal = new_journal("target")
+    ladder = ["to be there", "they matter", "love"]
+    assert import_text(journal, _v2_export(goals=[_goal(why_ladder=ladder)])).goals == 1
+    with journal.read() as session:
+        assert json.loads(session.execute(select(Goal.why_ladder)).scalar_one()) == ladder
+    for bad in (["a", "b", "c", "d"], "to be there", [1]):
+        with pytest.raises(ImportRejected, match=r"why_ladder .*expected a list of at most 3"):
+            import_text(new_journal(f"bad-{bad!r}"),
+                        _v2_export(goals=[_goal(uid="g-2", slug="other", why_ladder=bad)]))
 
 
 def test_a_deleted_summary_in_the_file_deletes_the_journals_one_too(new_journal) -> None:
