@@ -106,17 +106,17 @@ def test_sigterm_cancels_the_call_closes_the_connection_and_stores_nothing(
         ("daily_reflection", "cancelled")]
 
 
-def test_a_model_error_is_an_error_event_and_exit_1(wise, a_day, fake_openai,
-                                                    wise_home: Path) -> None:
+def test_a_model_error_gives_the_plain_reflection_with_its_reason(wise, a_day, fake_openai,
+                                                                  wise_home: Path) -> None:
     connect_model(wise, fake_openai)
     fake_openai.script(Reply(status=401))
     result = wise("reflect", "--stream", timeout=180)
-    assert result.code == 1
-    start, error = events(result.out)
-    assert start["event"] == "start"
-    assert error["event"] == "error" and error["kind"] == "auth"
-    assert "key" in error["message"]
-    assert rows(wise_home, "SELECT id FROM reflections") == []
+    assert result.code == 0, result.err
+    start, *_deltas, done = events(result.out)
+    assert start["event"] == "start" and done["event"] == "done"
+    assert done["fallback"] is True and done["reason"] == "auth" and done["model"] is None
+    assert "refused the key" in done["note"]
+    assert rows(wise_home, "SELECT model FROM reflections") == [(None,)]
 
 
 def test_words_come_from_standard_input(wise, a_day, fake_openai) -> None:
