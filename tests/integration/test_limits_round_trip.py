@@ -5,6 +5,7 @@ into a fresh journal; past the edge, the writer does not store it."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -73,6 +74,52 @@ def _goal_words(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
     assert wise("goals", "add", "V", "--why", "w" * (why_high + 1)).code == 2
     db = round_trip(wise, tmp_path)
     assert rows(db, "SELECT length(title), length(why) FROM goals") == [(title_high, why_high)]
+
+
+@case("WHY_LADDER_STEPS")
+def _why_ladder(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
+    from storage.ritual_writes import RitualWriter
+
+    assert wise("capture", "a note").code == 0  # makes the journal
+    writer = RitualWriter(home / "wise.db")
+    try:
+        writer.add_goal("Edge", why="w0", why_ladder=[f"w{n}" for n in range(high)])
+        writer.add_goal("None", why_ladder=["  "] * low)
+        with pytest.raises(ValueError, match=f"at most {high}"):
+            writer.add_goal("Past", why_ladder=[f"w{n}" for n in range(high + 1)])
+    finally:
+        writer.close()
+    db = round_trip(wise, tmp_path)
+    ladders = rows(db, "SELECT title, why_ladder FROM goals ORDER BY title")
+    assert [(title, None if ladder is None else json.loads(ladder))
+            for title, ladder in ladders] == [("Edge", [f"w{n}" for n in range(high)]),
+                                              ("None", None)]
+
+
+@case("FOCUS_SECONDS", "FOCUS_PAUSED_SECONDS")
+def _focus(wise, home: Path, tmp_path: Path, low: int, high: int) -> None:
+    shortest, longest = limits.FOCUS_SECONDS
+    assert wise("focus", "start", "shortest", "--minutes", str(shortest // 60)).code == 0
+    assert wise("focus", "done").code == 0
+    assert wise("focus", "start", "too short", "--minutes", "0").code == 2
+    assert wise("focus", "start", "longest", "--minutes", str(limits.STEP_MINUTES[1])).code == 0
+    while wise("focus", "status", "--json").json()["session"]["planned_seconds"] < longest:
+        assert wise("focus", "extend", str(limits.STEP_MINUTES[1])).code == 0  # capped
+    assert wise("focus", "done").code == 0
+    db = round_trip(wise, tmp_path)
+    assert rows(db, "SELECT planned_seconds, paused_seconds FROM focus_sessions "
+                    "ORDER BY started_at") == [(shortest, 0), (longest, 0)]
+    # No writer pauses for ten years: the edge of the paused time is the importer's.
+    exported = tmp_path / "export.json"
+    most = limits.FOCUS_PAUSED_SECONDS[1]
+    for paused, code in ((most, 0), (most + 1, 2)):
+        edited = tmp_path / f"paused-{paused}.json"
+        edited.write_text(exported.read_text(encoding="utf-8").replace(
+            '"paused_seconds": 0', f'"paused_seconds": {paused}', 1), encoding="utf-8")
+        done = wise("import", str(edited), env={"WISE_HOME": str(tmp_path / f"h{paused}")})
+        assert done.code == code, done.err
+    assert rows(tmp_path / f"h{most}" / "wise.db",
+                "SELECT max(paused_seconds) FROM focus_sessions") == [(most,)]
 
 
 @case("CADENCE_PER_WEEK")

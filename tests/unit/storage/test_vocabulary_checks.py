@@ -54,6 +54,9 @@ def _bound(table: str, column: str, limit: tuple[int, int], *, nullable: bool = 
 CASES: dict[str, tuple] = {
     "ck_goals_status": _enum("goals", "status", GoalStatus),
     "ck_goals_cadence": _bound("goals", "cadence_per_week", CADENCE_PER_WEEK, nullable=True),
+    # the why-ladder (0012): a JSON list of answers, or NULL
+    "ck_goals_why_ladder": ("goals", "why_ladder", [None, "[]", '["a", "b"]'],
+                            ['{"a": 1}', "not json", '"a text"']),
     "ck_actions_status": _enum("actions", "status", ActionStatus),
     "ck_actions_source": _enum("actions", "source", Source),
     "ck_actions_estimate": _bound("actions", "estimate_minutes", ESTIMATE_MINUTES,
