@@ -124,12 +124,17 @@ def memory_keyring():
 
 @pytest.fixture
 def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working keyring shared with `wise` children: a JSON file (its path returned)."""
-    from tests.keyring_backend import FILE_ENV
+    """A working keyring shared with `wise` children: a JSON file (its path returned).
+    This process uses it too: once an earlier test has imported keyring, the environment
+    variable alone would leave it on the failing backend."""
+    import keyring
+
+    from tests.keyring_backend import FILE_ENV, FileKeyring
 
     path = tmp_path / "keyring.json"
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.FileKeyring")
     monkeypatch.setenv(FILE_ENV, str(path))
+    keyring.set_keyring(FileKeyring())
     return path
 
 
