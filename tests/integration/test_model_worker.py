@@ -124,25 +124,31 @@ def test_a_slow_first_token_is_waited_for(worker: ModelWorker, fake_openai: Fake
     assert result.first_token_s is not None and result.first_token_s >= 1.4
 
 
-def test_json_schema_is_asked_for_only_where_litellm_says_it_is_supported(
+def test_json_schema_is_asked_of_the_users_own_server_and_of_models_that_take_it(
         worker: ModelWorker, fake_openai: FakeOpenAI) -> None:
     schema = {"type": "object", "properties": {"step": {"type": "string"}},
               "required": ["step"]}
-    fake_openai.script(Reply('{"step": "drink water"}'), Reply('{"step": "stretch"}'))
+    fake_openai.script(Reply('{"step": "drink water"}'), Reply('{"step": "stretch"}'),
+                       Reply('{"step": "walk"}'))
+    expected = {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema,
+                                                       "strict": False}}
 
-    # litellm does not know "test-model": no response_format, the prompt carries the shape.
+    # A server of the user's own (api_base) is asked, whatever litellm knows of the model:
+    # one that refuses gets the next form (tests/integration/test_reflect.py, refuse_formats).
     unknown = worker.call(model_call(fake_openai, json_schema=schema), stall_timeout_s=5)
-    # A model its map says supports structured output gets response_format.
     known = worker.call(model_call(fake_openai, model="openai/gpt-4o-mini", json_schema=schema),
                         stall_timeout_s=5)
+    # Told the prompt alone carries the shape (what a refusal is remembered as): no
+    # response_format at all.
+    plain = worker.call(model_call(fake_openai, json_schema=schema,
+                                   structured_mode="prompt_only"), stall_timeout_s=5)
 
-    assert unknown.text == '{"step": "drink water"}' and known.text == '{"step": "stretch"}'
-    first, second = (r.json for r in fake_openai.requests)
-    assert "response_format" not in first
-    assert second["model"] == "gpt-4o-mini"
-    assert second["response_format"] == {
-        "type": "json_schema", "json_schema": {"name": "reply", "schema": schema,
-                                               "strict": False}}
+    assert [r.text for r in (unknown, known, plain)] == [
+        '{"step": "drink water"}', '{"step": "stretch"}', '{"step": "walk"}']
+    first, second, third = (r.json for r in fake_openai.requests)
+    assert first["response_format"] == expected
+    assert second["model"] == "gpt-4o-mini" and second["response_format"] == expected
+    assert "response_format" not in third
     assert known.cost_usd == 0.0  # a priced model, but served from this machine
 
 
