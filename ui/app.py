@@ -428,11 +428,29 @@ class WiseApp:
 
         self.sync = TraySync(self)
         self.sync.changed_state.connect((self.tray or self.fallback).set_sync_text)
+        self.sync.synced.connect(self._show_new_conflicts)
         self.sync.configure()
 
     def sync_now(self) -> None:
         if self.sync is not None:
             self.sync.sync_now()
+
+    def _show_new_conflicts(self) -> None:
+        """After a sync, the windows on screen show any conflict on the texts they hold."""
+        reflection, review = self._reflection_window, self._review_window
+        if reflection is not None and reflection.isVisible():
+            reflection.refresh_conflicts()
+        if review is not None and review.isVisible() and review.goal_page.goal_id is not None:
+            review.goal_page.refresh_conflicts()
+
+    def conflicts_answered(self) -> None:
+        """A window answered a sync conflict: the tray's line and Settings' count follow
+        now (the answer itself reaches the other devices with the next sync)."""
+        if self.sync is not None:
+            self.sync.recount()
+        settings = self._settings_window
+        if settings is not None and settings.isVisible() and settings.sync_panel is not None:
+            settings.sync_panel.refresh()
 
     def _journal_changed(self) -> None:
         if self.sync is not None:
@@ -701,6 +719,7 @@ class WiseApp:
             self._reflection_window = ReflectionWindow(
                 self.context.paths.db, self.run_ritual,
                 lambda: self.context.day_start_hour, wise_command)
+            self._reflection_window.conflicts_answered.connect(self.conflicts_answered)
         self._reflection_window.open_day(None)
         _bring_forward(self._reflection_window)
         self.set_reflection_waiting(False)
@@ -715,6 +734,7 @@ class WiseApp:
             self._review_window = ReviewWindow(
                 self.context.paths.db, self.run_ritual,
                 lambda: self.context.day_start_hour, wise_command)
+            self._review_window.conflicts_answered.connect(self.conflicts_answered)
         self._review_window.show_goal(goal_id)
         _bring_forward(self._review_window)
 
