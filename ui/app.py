@@ -373,7 +373,7 @@ class WiseApp:
     def show_welcome(self) -> None:
         """The welcome, from its first step (also from Settings and `wise open welcome`)."""
         if self._welcome is None or not self._welcome.isVisible():
-            from ui.rhythm import wise_command
+            from app.launch import wise_command
             from ui.welcome_window import WelcomeServices, WelcomeWindow
 
             self._welcome = WelcomeWindow(WelcomeServices(
@@ -408,7 +408,7 @@ class WiseApp:
                         done, on_error)
 
     def _import_for_welcome(self, fmt: str, path: str, on_success, on_error) -> None:
-        from ui.rhythm import run_wise
+        from ui.children import run_wise
 
         def done(result: dict) -> None:
             self._refresh_goals_later()
@@ -469,7 +469,7 @@ class WiseApp:
         from app.journal_health import schema_is_current
 
         if not schema_is_current(self.context.paths.db):
-            from ui.rhythm import run_wise
+            from ui.children import run_wise
 
             run_wise("migrate", timeout=600)
 
@@ -713,8 +713,8 @@ class WiseApp:
     def show_reflection(self) -> None:
         """The daily reflection window, on today's journal day (or the day it shows)."""
         if self._reflection_window is None:
+            from app.launch import wise_command
             from ui.reflection_window import ReflectionWindow
-            from ui.rhythm import wise_command
 
             self._reflection_window = ReflectionWindow(
                 self.context.paths.db, self.run_ritual,
@@ -728,8 +728,8 @@ class WiseApp:
         """Goal review: the goals with their whys, the week, and what Wise keeps; on one
         goal's page when `goal_id` is given."""
         if self._review_window is None:
+            from app.launch import wise_command
             from ui.review_window import ReviewWindow
-            from ui.rhythm import wise_command
 
             self._review_window = ReviewWindow(
                 self.context.paths.db, self.run_ritual,
@@ -816,7 +816,9 @@ class WiseApp:
 
     def show_settings(self) -> None:
         if self._settings_window is None:
-            from ui.rhythm import CHILD_TIMEOUT_S, run_wise, wise_command
+            from app.launch import wise_command
+            from ui.children import run_wise
+            from ui.rhythm import CHILD_TIMEOUT_S
             from ui.settings_window import SettingsWindow
 
             # What the nudge learner knows lives in the journal (the ORM): a child reads it.
