@@ -31,8 +31,6 @@ STILL_TO_MOVE = {
     "app/cli/main.py",
     "app/cli/reflect_cmd.py",
     "app/doctor.py",
-    "app/llm/gateway.py",
-    "app/llm/usage.py",
     "app/maintenance.py",
     "app/memory/context.py",
     "app/memory/summaries.py",
