@@ -11,12 +11,15 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 # The windows reach the journal through app/ (DESIGN.md): the session's store and words
 # are re-exported here for the tray (`X as X` marks a deliberate re-export).
 from storage.focus import FocusConflict as FocusConflict
 from storage.focus import FocusSession, paused_so_far, planned_end
 from storage.focus import FocusStore as FocusStore
+from storage.focus_reads import goal_minutes as goal_minutes
+from storage.focus_reads import step_row as step_row
 from storage.timeutil import utc_now as utc_now
 from storage.vocabulary import FocusOutcome as FocusOutcome
 
@@ -216,3 +219,27 @@ def _median(values: list[float]) -> float:
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
+
+
+def calibration_hint(estimate: int | None, calibrations: list[Calibration]) -> str:
+    """A quiet line for an estimate being typed: "your ~10 min steps take about 18", or ""
+    when there is nothing to say yet (too few timed steps of that size, or they take what
+    was guessed)."""
+    if not estimate:
+        return ""
+    found = calibration_for(estimate, calibrations)
+    if found is None or found.typical_real == found.typical_guess:
+        return ""
+    return f"your ~{found.typical_guess} min steps take about {found.typical_real}"
+
+
+def estimate_calibrations(db: Path) -> list[Calibration]:
+    """Calibration from the journal's done, timed steps; none for a journal not made yet.
+    Blocks: call it off the GUI thread (the windows use their writer thread)."""
+    if not db.exists():
+        return []
+    store = FocusStore(db)
+    try:
+        return calibrate(store.finished_with_estimates())
+    finally:
+        store.close()

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MORE_MINUTES = 5
 JUST_START_MINUTES = 2
 CHECK_IN = "Time's up. How did it go?"
+ONE_AT_A_TIME = "One step at a time: finish or stop this one first."
 
 
 class FocusController(QObject):
@@ -101,6 +102,15 @@ class FocusController(QObject):
     def start_from_nudge(self, nudge_id: int) -> None:
         """The nudge's "Start 2 min": its step, for two minutes."""
         self._with_store(lambda store: _start(store, None, None, JUST_START_MINUTES, nudge_id))
+
+    def one_at_a_time(self) -> None:
+        """Asked to start a step while one runs: its timer window comes forward and says
+        why nothing new started (the running one is never ended for it)."""
+        window = self.window()
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.say(ONE_AT_A_TIME)
 
     def pause(self) -> None:
         self._with_store(lambda store: store.pause())
