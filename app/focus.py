@@ -14,6 +14,7 @@ from datetime import datetime
 
 # The windows reach the journal through app/ (DESIGN.md): the session's store and words
 # are re-exported here for the tray (`X as X` marks a deliberate re-export).
+from app.focus_keeper import Interrupted
 from storage.focus import FocusConflict as FocusConflict
 from storage.focus import FocusSession, paused_so_far, planned_end
 from storage.focus import FocusStore as FocusStore
@@ -23,8 +24,10 @@ from storage.vocabulary import FocusOutcome as FocusOutcome
 RING_STEPS = 24  # the tray ring moves in 15° steps: visible at 16 px, calm to watch
 MIN_WAKE_S, MAX_WAKE_S = 1.0, 10.0
 FIVE_MINUTES = 300
-# A wake-up this much later than asked means the process (or the machine) was stopped.
+# Looks this far apart, or a wake-up this much later than asked, mean the process (or the
+# machine) was stopped: the ring wakes at least every MAX_WAKE_S while a session runs.
 SLEPT_AFTER_S = 30.0
+LATE_AFTER_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -96,23 +99,27 @@ class Cue:
 
     kind: str
     text: str
+    slept: bool = False  # "end" only: the time ran out while the process or machine slept
 
 
 HALF, FIVE, END, OVERRUN = "half", "five", "end", "overrun"
 
 
-def due_cues(before: Countdown | None, after: Countdown, said: frozenset[str]) -> list[Cue]:
+def due_cues(before: Countdown | None, after: Countdown, said: frozenset[str], *,
+             late_s: float = 0.0) -> list[Cue]:
     """The cues whose moment fell between two looks at the session, each said once.
+    `late_s`: how much later than asked this look came (the tray's timer knows).
 
     Only the latest applies after a long gap (a suspend): no burst of stale cues."""
     cues: list[Cue] = []
     planned = after.session.planned_seconds
     if after.over and END not in said:
-        slept = before is not None and (after.now - before.now).total_seconds() > SLEPT_AFTER_S
+        slept = before is not None and (
+            late_s > LATE_AFTER_S or (after.now - before.now).total_seconds() > SLEPT_AFTER_S)
         when = after.end.astimezone()
         text = (f"Your time ended at {when:%H:%M} while the computer was asleep."
                 if slept else "Time's up. How did it go?")
-        return [Cue(END, text)]
+        return [Cue(END, text, slept)]
     if after.over:
         return cues
     estimate = after.session.estimate_minutes
@@ -135,6 +142,16 @@ def length_words(seconds: float) -> str:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+def interrupted_words(found: Interrupted) -> tuple[str, str]:
+    """What the next start says of a session a crash interrupted: (title, text)."""
+    session = found.session
+    title = session.title if len(session.title) <= 80 else session.title[:79] + "…"
+    given = given_seconds(session, found.last_seen)
+    return ("Your focus session was interrupted",
+            f"Wise stopped while you were on “{title}”: {length_words(given)} given, until "
+            f"{found.last_seen.astimezone():%H:%M}. That time is kept in your journal.")
 
 
 # ------------------------------------------------------------------ time you can see

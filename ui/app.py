@@ -273,12 +273,15 @@ class WiseApp:
     def _make_focus(self) -> None:
         from PySide6.QtCore import QSettings
 
+        from app.focus_keeper import FocusKeeper
         from ui.focus import FocusController
 
         place = QSettings(str(self.context.paths.data_dir / "windows.ini"),
                           QSettings.Format.IniFormat)
-        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place)
+        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place,
+                                     keeper=FocusKeeper(self.context.paths.data_dir))
         self.focus.changed.connect(self._focus_changed)
+        self.focus.interrupted.connect(self._focus_was_interrupted)
         self.focus.break_down.connect(lambda _step: self.show_review())
         if self.tray is not None:
             self.tray.attach_focus(self.focus)
@@ -301,6 +304,15 @@ class WiseApp:
         self.tray.set_focus_ring(view.ring_step if view is not None else None,
                                  bool(view and view.paused))
         self.tray.set_focus(self.focus.tooltip_line(), paused=bool(view and view.paused))
+
+    def _focus_was_interrupted(self, found) -> None:
+        """Told once, at start: the session a crash left ran until its last sign of life."""
+        from app.focus import interrupted_words
+
+        title, text = interrupted_words(found)
+        log.info("focus: a session left by a crash ended as interrupted at its last beat")
+        if self.rhythm is not None:
+            self.rhythm.notifier.show_invitation("focus", title, text)
 
     def focus_steps(self, fill) -> None:
         """Today's best few steps to start, for the tray's "Start a step…" menu."""
@@ -339,7 +351,7 @@ class WiseApp:
 
     def _finish_start(self) -> None:
         if self.focus is not None:
-            self.focus.refresh()  # a session started from the CLI, or left by a crash
+            self.focus.recover()  # a session left by a crash, or started from the CLI
         window = self.capture_window  # ready before the user's first keystroke
         self.background.run(self._prepare_journal,
                             on_success=lambda goals: self._journal_ready(window, goals),
@@ -646,7 +658,9 @@ class WiseApp:
         if command == "ping":
             reply(ok(request.get("id"), {"pid": os.getpid(), "version": __version__,
                                          "socket": str(self.ipc.path),
-                                         "windows": self.open_windows()}))
+                                         "windows": self.open_windows(),
+                                         "focus": (self.focus.status() if self.focus
+                                                   else {"session": None})}))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
             self._capture(request["text"], uid=request.get("uid"),

@@ -16,8 +16,10 @@ from app.focus import (
     calibrate,
     countdown,
     given_seconds,
+    interrupted_words,
     length_words,
 )
+from app.focus_keeper import FocusKeeper, Interrupted
 from app.journal import Context
 from storage.focus import FocusConflict, FocusSession, FocusStore
 from storage.timeutil import utc_now
@@ -27,9 +29,22 @@ EXIT_NOTHING_RUNNING = 1
 
 
 def _store() -> tuple[Context, FocusStore]:
+    context, store, _found = _settled_store()
+    return context, store
+
+
+def _settled_store() -> tuple[Context, FocusStore, Interrupted | None]:
+    """The journal's sessions, after ending one whose tray crashed (its pid is gone) as
+    interrupted at the tray's last sign of life (app.focus_keeper)."""
     context = Context.from_environment()
     context.prepare_storage()
-    return context, FocusStore(context.paths.db)
+    store = FocusStore(context.paths.db)
+    try:
+        found = FocusKeeper(context.paths.data_dir).settle(store, owner_gone=False)
+    except Exception:
+        store.close()
+        raise
+    return context, store, found
 
 
 def run_start(args: Namespace) -> int:
@@ -53,11 +68,16 @@ def run_start(args: Namespace) -> int:
 
 
 def run_status(args: Namespace) -> int:
-    _context, store = _store()
+    _context, store, found = _settled_store()
     try:
         session = store.running()
     finally:
         store.close()
+    if session is None and found is not None:
+        _title, words = interrupted_words(found)
+        emit(args, {"session": None, "interrupted": found.session.as_dict()},
+             f"No focus session is running. {words}")
+        return 0
     if session is None:
         emit(args, {"session": None}, "No focus session is running.")
         return 0
@@ -83,7 +103,15 @@ def run_done(args: Namespace) -> int:
 
 
 def run_stop(args: Namespace) -> int:
-    return _change(args, lambda store: store.finish(FocusOutcome.STOPPED), "Stopped here")
+    return _change(args, _stop_here, "Stopped here")
+
+
+def _stop_here(store: FocusStore):
+    """Stop now; a session whose time ran out (while the computer slept, say) ends at its
+    real end, as the tray's "Stop here" does."""
+    session = store.running()
+    view = countdown(session, utc_now()) if session is not None else None
+    return store.finish(FocusOutcome.STOPPED, at=view.end if view and view.over else None)
 
 
 def run_calibration(args: Namespace) -> int:
