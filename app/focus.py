@@ -144,6 +144,18 @@ def length_words(seconds: float) -> str:
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
+def start_session(store: FocusStore, *, action_id: int | None = None,
+                  text: str | None = None, minutes: int | None = None,
+                  nudge_id: int | None = None) -> FocusSession:
+    """Start a step (by id or words), or a nudge's own step: the tray, `wise focus start`
+    and `wise nudge --respond ID started` all start here."""
+    if action_id is None and text is None and nudge_id is not None:
+        action_id, nudge_text = store.nudge_step(nudge_id)
+        if action_id is None:
+            text = nudge_text
+    return store.start(action_id=action_id, text=text, minutes=minutes, nudge_id=nudge_id)
+
+
 def interrupted_words(found: Interrupted) -> tuple[str, str]:
     """What the next start says of a session a crash interrupted: (title, text)."""
     session = found.session

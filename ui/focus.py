@@ -31,6 +31,7 @@ from app.focus import (
     countdown,
     due_cues,
     seconds_to_next_change,
+    start_session,
     utc_now,
 )
 from app.focus_keeper import FocusKeeper, Interrupted
@@ -137,11 +138,13 @@ class FocusController(QObject):
 
     def start(self, *, action_id: int | None = None, text: str | None = None,
               minutes: int | None = None, nudge_id: int | None = None) -> None:
-        self._with_store(lambda store: _start(store, action_id, text, minutes, nudge_id))
+        self._with_store(lambda store: start_session(
+            store, action_id=action_id, text=text, minutes=minutes, nudge_id=nudge_id))
 
     def start_from_nudge(self, nudge_id: int) -> None:
         """The nudge's "Start 2 min": its step, for two minutes."""
-        self._with_store(lambda store: _start(store, None, None, JUST_START_MINUTES, nudge_id))
+        self._with_store(lambda store: start_session(
+            store, minutes=JUST_START_MINUTES, nudge_id=nudge_id))
 
     def pause(self) -> None:
         self._with_store(lambda store: store.pause())
@@ -311,11 +314,3 @@ class FocusController(QObject):
             return f"{title} — time's up"
         return f"{title} — {self.view.minutes_left} min left"
 
-
-def _start(store: FocusStore, action_id: int | None, text: str | None, minutes: int | None,
-           nudge_id: int | None) -> FocusSession:
-    if action_id is None and text is None and nudge_id is not None:
-        action_id, nudge_text = store.nudge_step(nudge_id)
-        if action_id is None:
-            text = nudge_text
-    return store.start(action_id=action_id, text=text, minutes=minutes, nudge_id=nudge_id)

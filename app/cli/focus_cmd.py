@@ -18,10 +18,11 @@ from app.focus import (
     given_seconds,
     interrupted_words,
     length_words,
+    start_session,
 )
 from app.focus_keeper import FocusKeeper, Interrupted
 from app.journal import Context
-from storage.focus import FocusConflict, FocusSession, FocusStore
+from storage.focus import JUST_START_MINUTES, FocusConflict, FocusSession, FocusStore
 from storage.timeutil import utc_now
 from storage.vocabulary import FocusOutcome
 
@@ -64,6 +65,25 @@ def run_start(args: Namespace) -> int:
     emit(args, view.as_dict(),
          f"Started: {session.title}\n{length_words(session.planned_seconds)} — "
          f"ends at {view.end.astimezone():%H:%M}. Just the first two minutes count.")
+    return 0
+
+
+def start_from_nudge(args: Namespace, nudge_id: int) -> int:
+    """`wise nudge --respond ID started`: what the nudge's "Start 2 min" does in the tray: a
+    two-minute session on its step, which records the answer in the same transaction."""
+    context, store = _store()
+    try:
+        session = start_session(store, minutes=JUST_START_MINUTES, nudge_id=nudge_id)
+    except (ValueError, FocusConflict) as exc:
+        raise BadInput(f"{exc} (nudge {nudge_id} was not answered)") from exc
+    finally:
+        store.close()
+    _tell_tray(context)
+    view = countdown(session, utc_now())
+    emit(args, {"nudge_id": nudge_id, "response": "started", "recorded": True,
+                "action_done": False, "snooze_until": None, **view.as_dict()},
+         f"Nudge {nudge_id}: started — {length_words(session.planned_seconds)} on "
+         f"{session.title}, until {view.end.astimezone():%H:%M}.")
     return 0
 
 
