@@ -197,6 +197,45 @@ def time_by_goal(steps: list[StepTime], goals: dict[int, str]) -> list[tuple[str
     return sorted(totals.items(), key=lambda item: -item[1])
 
 
+# ------------------------------------------------------------------ far past the plan
+
+# "The first two minutes that turned into forty": a session that ran at least twice its
+# planned length (the "5 more minutes" asked for included) and a quarter of an hour more.
+FAR_PAST_FACTOR = 2
+FAR_PAST_EXTRA_S = 15 * 60
+MAX_FAR_PAST = 3  # a day's reflection gets the three biggest, no more
+
+
+def far_past_plan(sessions: list[FocusSession], now: datetime,
+                  limit: int = MAX_FAR_PAST) -> list[tuple[FocusSession, float]]:
+    """(session, seconds given) of the sessions that ran far past their plan, most past
+    first, at most `limit`."""
+    found = []
+    for session in sessions:
+        given = given_seconds(session, now)
+        if (given >= FAR_PAST_FACTOR * session.planned_seconds
+                and given - session.planned_seconds >= FAR_PAST_EXTRA_S):
+            found.append((session, given))
+    found.sort(key=lambda pair: pair[0].planned_seconds - pair[1])
+    return found[:limit]
+
+
+def far_past_plan_lines(orm_session, start: datetime, end: datetime) -> list[str]:
+    """The reflection context's facts for the sessions that started in [start, end) and
+    ran far past their plan: "- write the intro: planned for 2 min, went on for 40 min"."""
+    from storage.focus import started_between_in
+
+    lines = []
+    for session, given in far_past_plan(started_between_in(orm_session, start, end),
+                                        utc_now()):
+        title = " ".join(session.title.split())
+        title = title if len(title) <= 120 else title[:119] + "…"
+        ongoing = ", still going" if session.running else ""
+        lines.append(f"- {title}: planned for {length_words(session.planned_seconds)}, went "
+                     f"on for {length_words(given)}{ongoing}")
+    return lines
+
+
 # ------------------------------------------------------------------ estimate calibration
 
 SIZES = ((1, 5), (6, 15), (16, 30), (31, 60), (61, 24 * 60))  # minutes guessed
