@@ -74,6 +74,10 @@ def _respond(args: Namespace) -> int:
         nudge_id = int(raw_id)
     except ValueError:
         raise BadInput(f"the nudge id must be a number, not {raw_id!r}") from None
+    if response == "started":
+        from app.cli.focus_cmd import start_from_nudge
+
+        return start_from_nudge(args, nudge_id)  # "Start 2 min" starts, as in the tray
     context = Context.from_environment()
     journal = context.open_journal()
     try:
