@@ -124,8 +124,9 @@ LEARNING_NOTE = ("From how you answer nudges (Done, Snooze, Not today, or lettin
 RESET_LABEL = "Reset what Wise has learned…"
 RESET_EXPLANATION = (
     "Wise will forget which times of day and which kinds of wording have worked for you, "
-    "and which way of reflecting you rated helpful, and start learning afresh from your "
-    "next answers and ratings.\n\n"
+    "which way of reflecting you rated helpful, and which ways of breaking things down and "
+    "reviewing goals suited you, and start learning afresh from your next answers and "
+    "ratings.\n\n"
     "Your nudges, answers, reflections, ratings and steps stay in your journal; your "
     "settings do not change. "
     "This cannot be undone.")
