@@ -145,7 +145,7 @@ class VariantLearner:
 
     def describe_all(self) -> str:
         """Every purpose chosen from feedback, and why the summaries are not."""
-        return "\n".join([*(self.describe(p) for p in LEARNED), SUMMARIES_FIXED])
+        return "\n\n".join([*(self.describe(p) for p in LEARNED), SUMMARIES_FIXED])
 
 
 def variant_of(prompt_name: str | None, stored_version: str | None) -> tuple[str, str] | None:

@@ -167,7 +167,7 @@ def test_summaries_keep_their_default_and_the_words_say_why(tmp_path) -> None:
         assert chosen_variant(context, purpose, date(2026, 3, 1)) == variants.variant(purpose,
                                                                                        None)
     text = VariantLearner().describe_all()
-    assert text.splitlines() == [
+    assert text.split("\n\n") == [
         VariantLearner().describe("daily_reflection"), VariantLearner().describe("breakdown"),
         VariantLearner().describe("goal_review"), SUMMARIES_FIXED]
     assert "nothing honest to learn from" in text and "Break-downs: nothing yet" in text
