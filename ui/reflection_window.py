@@ -54,6 +54,7 @@ class ReflectionWindow(QWidget):
     day_loaded = Signal(object)  # a day's view is on screen (tests, benchmarks)
     conflicts_shown = Signal(object)  # the day whose sync conflicts are now on screen
     conflicts_answered = Signal()  # a sync conflict was answered here (the tray recounts)
+    start_step = Signal(int, object)  # Start on an open step: its id, minutes (None: estimate)
 
     def __init__(self, db: Path, writer_run: Callable, day_start_hour: Callable[[], int],
                  wise_command: Callable[[], list[str]], parent: QWidget | None = None) -> None:
@@ -98,6 +99,7 @@ class ReflectionWindow(QWidget):
         self.tomorrow = TomorrowPane(self)
         self.tomorrow.plan.connect(self._plan)
         self.tomorrow.add.connect(self._add_action)
+        self.tomorrow.start.connect(self.start_step)
         left.addWidget(self._card(self.tomorrow, self))
         body.addLayout(left, 2)
 
@@ -257,6 +259,7 @@ class ReflectionWindow(QWidget):
         self.raise_()
         self.activateWindow()
         self._load(day)
+        self._load_calibrations()
 
     def previous_day(self) -> None:
         if self._day is not None:
@@ -324,6 +327,16 @@ class ReflectionWindow(QWidget):
         self.tomorrow.show_view(view, today=today)
         self._loaded_day = view.day
         self.day_loaded.emit(view.day)
+
+    def _load_calibrations(self) -> None:
+        """How long estimated steps really take, for Tomorrow's quiet hint on an estimate
+        being typed (never in the way: a failed read just leaves the hint out)."""
+        from app.focus import estimate_calibrations
+
+        db = self._db
+        self._writer_run(lambda _writer: estimate_calibrations(db),
+                         self.tomorrow.set_calibrations,
+                         lambda exc: log.info("estimate calibration unread: %s", exc))
 
     def _load_failed(self, token: int, exc: Exception) -> None:
         if token == self._load_token:

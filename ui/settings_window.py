@@ -120,12 +120,14 @@ LEARNING_TITLE = "What Wise has learned"
 LEARNING_NOTE = ("From how you answer nudges (Done, Snooze, Not today, or letting them "
                  "pass), Wise learns which times of day and which kinds of wording help; "
                  "from how you rate reflections (Helpful, Not quite), which way of "
-                 "reflecting suits you.")
+                 "reflecting suits you; from the steps you keep and the suggestions you "
+                 "take, which ways of breaking things down and reviewing goals do.")
 RESET_LABEL = "Reset what Wise has learned…"
 RESET_EXPLANATION = (
     "Wise will forget which times of day and which kinds of wording have worked for you, "
-    "and which way of reflecting you rated helpful, and start learning afresh from your "
-    "next answers and ratings.\n\n"
+    "which way of reflecting you rated helpful, and which ways of breaking things down and "
+    "reviewing goals suited you, and start learning afresh from your next answers and "
+    "ratings.\n\n"
     "Your nudges, answers, reflections, ratings and steps stay in your journal; your "
     "settings do not change. "
     "This cannot be undone.")

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.charts.heatmap import MINUTES, STEPS
 from ui.review.context import ReviewContext
 from ui.review.dialogs import cadence_box, confirm_retire
+from ui.review.focus_parts import StartButton, UnitToggle
 from ui.review.goals_page import ChartCard, page_room, status_chip
 from ui.review.look import (
     already_open_words,
@@ -68,6 +70,10 @@ class OpenStep(QWidget):
         self.tick.setToolTip("Tick it when it is done")
         self.tick.toggled.connect(lambda on: on and page.mark_done(action.id))
         row.addWidget(self.tick, 1)
+        self.start = StartButton(action.title, action.estimate_minutes,
+                                 lambda minutes: page.start_step.emit(action.id, minutes),
+                                 page.calibrations)
+        row.addWidget(self.start)
         self.smaller = button("Smaller steps…", "quiet",
                               accessible=f"Break down: {action.title}",
                               tip="Break this step into smaller ones")
@@ -82,6 +88,8 @@ class GoalPageView(QWidget):
     title_changed = Signal(str)
     conflicts_shown = Signal(int)  # the goal whose sync conflicts are now on screen
     conflicts_answered = Signal()  # a sync conflict on the why was answered here
+    start_step = Signal(int, object)  # a step's id, and minutes (None: its estimate)
+    unit_chosen = Signal(str)  # the heatmap's "Steps | Minutes" (the window remembers it)
 
     def __init__(self, context: ReviewContext) -> None:
         super().__init__()
@@ -94,6 +102,9 @@ class GoalPageView(QWidget):
         self._request = 0
         self._dialog: Any = None
         self.open_steps: list[OpenStep] = []
+        self.unit = STEPS  # what the heatmap counts
+        self.minutes: list[int] = []  # minutes given per heatmap day
+        self.calibrations: list = []  # how long estimated steps really take (app.focus)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -172,6 +183,7 @@ class GoalPageView(QWidget):
         facts = QVBoxLayout()
         facts.setSpacing(8)
         facts.addStretch(1)
+        facts.addWidget(self._unit_toggle())
         self.rhythm_label = label("", "goalTitle", wrap=True)
         self.activity_label = label("", "meta", wrap=True)
         facts.addWidget(self.rhythm_label)
@@ -262,6 +274,7 @@ class GoalPageView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        from app.focus import estimate_calibrations, goal_minutes
         from app.ritual_data import goal_page
 
         if self.goal_id is None:
@@ -269,10 +282,37 @@ class GoalPageView(QWidget):
         self._request += 1
         request, goal_id = self._request, self.goal_id
         db, today, hour = self.context.db, self.context.today(), self.context.start_hour
-        self.context.run(lambda _writer: goal_page(db, goal_id, today, hour),
-                         lambda page: self._show(request, page), owner=self,
+        self.context.run(lambda _writer: (goal_page(db, goal_id, today, hour),
+                                          goal_minutes(db, today, hour, [goal_id]),
+                                          estimate_calibrations(db)),
+                         lambda found: self._show_with_focus(request, *found), owner=self,
                          doing="read this goal")
         self._load_conflicts(goal_id)
+
+    # --- focus: minutes in the heatmap, Start on each step --------------------------------
+
+    def _unit_toggle(self) -> UnitToggle:
+        self.unit_toggle = UnitToggle()
+        self.unit_toggle.chosen.connect(self.unit_chosen)
+        return self.unit_toggle
+
+    def _show_with_focus(self, request: int, page: Any, minutes: dict[int, list[int]],
+                         calibrations: list) -> None:
+        if request != self._request:
+            return
+        self.calibrations = calibrations  # before the steps are made: their tooltips say it
+        self.minutes = minutes.get(self.goal_id or 0, [])
+        self._show(request, page)
+        self.show_unit(self.unit)
+
+    def show_unit(self, unit: str) -> None:
+        self.unit = unit
+        self.unit_toggle.set_unit(unit)
+        if self.page is None:
+            return
+        card = self.page.card
+        values = (self.minutes or [0] * len(card.heatmap)) if unit == MINUTES else card.heatmap
+        self.heatmap.set_data(list(values), card.heatmap_start, self.context.today(), unit)
 
     def _show(self, request: int, page: Any) -> None:
         if request != self._request:
