@@ -37,6 +37,7 @@ def main() -> int:
 
     from app.daytime import journal_day, local_now
     from app.launch import wise_command
+    from app.ritual_data import goal_cards
     from app.sync.crypto import new_key
     from storage.ritual_writes import RitualWriter
     from tests.sync_devices import Device, meet, template_journal
@@ -96,7 +97,7 @@ def main() -> int:
     b = Device(scratch / "goal", "desktop", key, template)
     goal = RitualWriter(a.db).add_goal("Family", why="Be there for them")
     meet(a, b)
-    [(b_goal,)] = b.sql("SELECT id FROM goals")
+    [b_goal] = [card.id for card in goal_cards(b.db, today, 4)]
     RitualWriter(a.db).update_goal(goal, why="Be there for them, on Sundays at least")
     RitualWriter(b.db).update_goal(b_goal, why="Be there when they need me")
     meet(a, b)
