@@ -217,7 +217,7 @@ def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
         lines.append("No wins were recorded today. Getting through a day counts too.")
     if view.notes:
         lines.append(f"You wrote {len(view.notes)} note{'s' * (len(view.notes) != 1)}.")
-    goals = sorted({a.goal.title for a in view.wins if a.goal})
+    goals = sorted({a.goal_title for a in view.wins if a.goal_title})
     if goals:
         lines.append(f"You moved {', '.join(goals)} forward.")
     lines += _words_lines(journal, day)

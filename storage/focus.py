@@ -132,10 +132,7 @@ class FocusStore:
 
     def between(self, start: datetime, end: datetime) -> list[FocusSession]:
         """Sessions that started in [start, end), oldest first."""
-        rows = self._connection().execute(
-            f"{_SELECT} WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-            (to_db(start), to_db(end))).fetchall()
-        return [_session(row) for row in rows]
+        return _started_between(self._connection(), start, end, None)
 
     def finished_with_estimates(self, limit: int = 500) -> list[FocusSession]:
         """The latest sessions that ended with the step done and had an estimate: what
@@ -250,6 +247,22 @@ class FocusStore:
                     "updated_at = ? WHERE id = ? AND status != 'done'",
                     (to_db(ended), to_db(now), session.action_id))
             return _reread(conn, session.id)
+
+
+def started_between_in(orm_session, start: datetime, end: datetime,
+                       limit: int = 200) -> list[FocusSession]:
+    """Sessions that started in [start, end), oldest first, at most `limit`: read through
+    an open SQLAlchemy session of the journal (the reflection's context reads in one)."""
+    conn = orm_session.connection().connection.driver_connection  # its sqlite3 connection
+    return _started_between(conn, start, end, limit)
+
+
+def _started_between(conn: sqlite3.Connection, start: datetime, end: datetime,
+                     limit: int | None) -> list[FocusSession]:
+    rows = conn.execute(
+        f"{_SELECT} WHERE started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?",
+        (to_db(start), to_db(end), -1 if limit is None else limit)).fetchall()
+    return [_session(row) for row in rows]
 
 
 def _require_running(conn: sqlite3.Connection) -> FocusSession:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from storage.errors import StorageError, explain_sqlite_error
 from storage.goal_links import unlinked_tagged
+from storage.repo.journal_reads import WINS_WHERE
 from storage.ritual_writes import SUMMARY_DELETED
 from storage.sqlite import connect_readonly
 from storage.timeutil import from_db, journal_day_bounds, to_db
@@ -272,8 +273,7 @@ def day_view(db: Path, day: date, start_hour: int) -> DayView:
 
 def _day_view(conn: sqlite3.Connection, day: date, start_hour: int) -> DayView:
     start, end = _bounds_text(day, start_hour)
-    wins = _actions(conn, "WHERE a.done_at >= ? AND a.done_at < ? AND +a.status = 'done' "
-                    "ORDER BY a.done_at, a.id", (start, end))
+    wins = _actions(conn, f"WHERE {WINS_WHERE} ORDER BY a.done_at, a.id", (start, end))
     entries = [
         EntryRow(id_, text, slug, title, mood, energy, _local(created))
         for id_, text, slug, title, mood, energy, created in conn.execute(

@@ -272,11 +272,14 @@ class WiseApp:
         self._finish_timer.start(FINISH_START_DELAY_MS)
 
     def _make_focus(self) -> None:
+        from app.focus_keeper import FocusKeeper
         from ui.focus import FocusController
 
         place = self._window_settings()
-        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place)
+        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place,
+                                     keeper=FocusKeeper(self.context.paths.data_dir))
         self.focus.changed.connect(self._focus_changed)
+        self.focus.interrupted.connect(self._focus_was_interrupted)
         self.focus.break_down.connect(self.break_down_step)
         if self.tray is not None:
             self.tray.attach_focus(self.focus)
@@ -317,6 +320,15 @@ class WiseApp:
         self.background.run(lambda: estimate_calibrations(db),
                             on_success=self.capture_window.set_calibrations,
                             on_error=lambda exc: log.info("calibration unread: %s", exc))
+
+    def _focus_was_interrupted(self, found) -> None:
+        """Told once, at start: the session a crash left ran until its last sign of life."""
+        from app.focus import interrupted_words
+
+        title, text = interrupted_words(found)
+        log.info("focus: a session left by a crash ended as interrupted at its last beat")
+        if self.rhythm is not None:
+            self.rhythm.notifier.show_invitation("focus", title, text)
 
     def focus_steps(self, fill) -> None:
         """Today's best few steps to start, for the tray's "Start a step…" menu."""
@@ -371,7 +383,7 @@ class WiseApp:
 
     def _finish_start(self) -> None:
         if self.focus is not None:
-            self.focus.refresh()  # a session started from the CLI, or left by a crash
+            self.focus.recover()  # a session left by a crash, or started from the CLI
         window = self.capture_window  # ready before the user's first keystroke
         self.background.run(self._prepare_journal,
                             on_success=lambda goals: self._journal_ready(window, goals),
@@ -461,11 +473,29 @@ class WiseApp:
 
         self.sync = TraySync(self)
         self.sync.changed_state.connect((self.tray or self.fallback).set_sync_text)
+        self.sync.synced.connect(self._show_new_conflicts)
         self.sync.configure()
 
     def sync_now(self) -> None:
         if self.sync is not None:
             self.sync.sync_now()
+
+    def _show_new_conflicts(self) -> None:
+        """After a sync, the windows on screen show any conflict on the texts they hold."""
+        reflection, review = self._reflection_window, self._review_window
+        if reflection is not None and reflection.isVisible():
+            reflection.refresh_conflicts()
+        if review is not None and review.isVisible() and review.goal_page.goal_id is not None:
+            review.goal_page.refresh_conflicts()
+
+    def conflicts_answered(self) -> None:
+        """A window answered a sync conflict: the tray's line and Settings' count follow
+        now (the answer itself reaches the other devices with the next sync)."""
+        if self.sync is not None:
+            self.sync.recount()
+        settings = self._settings_window
+        if settings is not None and settings.isVisible() and settings.sync_panel is not None:
+            settings.sync_panel.refresh()
 
     def _journal_changed(self) -> None:
         if self.sync is not None:
@@ -679,7 +709,9 @@ class WiseApp:
         if command == "ping":
             reply(ok(request.get("id"), {"pid": os.getpid(), "version": __version__,
                                          "socket": str(self.ipc.path),
-                                         "windows": self.open_windows()}))
+                                         "windows": self.open_windows(),
+                                         "focus": (self.focus.status() if self.focus
+                                                   else {"session": None})}))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
             self._capture(request["text"], uid=request.get("uid"),
@@ -734,6 +766,7 @@ class WiseApp:
             self._reflection_window = ReflectionWindow(
                 self.context.paths.db, self.run_ritual,
                 lambda: self.context.day_start_hour, wise_command)
+            self._reflection_window.conflicts_answered.connect(self.conflicts_answered)
             self._reflection_window.start_step.connect(self.start_step)
         self._reflection_window.open_day(None)
         _bring_forward(self._reflection_window)
@@ -749,6 +782,7 @@ class WiseApp:
             self._review_window = ReviewWindow(
                 self.context.paths.db, self.run_ritual,
                 lambda: self.context.day_start_hour, wise_command)
+            self._review_window.conflicts_answered.connect(self.conflicts_answered)
             self._wire_review_focus(self._review_window)
         self._review_window.show_goal(goal_id)
         _bring_forward(self._review_window)

@@ -48,7 +48,7 @@ NUDGE_BUTTONS = ((STARTED, "Start 2 min"), (DONE, "Done"), (SNOOZE, "Snooze 15 m
 NUDGE_ACTIONS = [part for button in NUDGE_BUTTONS for part in button]
 # "default" is the spec's key for a click on the notification itself.
 INVITATION_ACTIONS = ["default", "Open"]
-INVITATION_KINDS = ("reflection", "review", "checkin")
+INVITATION_KINDS = ("reflection", "review", "checkin", "focus")
 
 BACKENDS = ("dbus", "desktop-notifier", "tray-message", "menu")
 PROBE_TIMEOUT_MS = 5000      # a D-Bus activated server may take a moment to start
@@ -79,7 +79,7 @@ class Notifier(QObject):
 
     # nudge_id, "started" | "done" | "snooze" | "not_today" | "opened"
     responded = Signal(int, str)
-    invitation_clicked = Signal(str)   # kind: "reflection" | "review" | "checkin"
+    invitation_clicked = Signal(str)   # kind: one of INVITATION_KINDS
     # A shown nudge's notification went away unanswered ("expired" or "dismissed"); the
     # nudge stays pending in the menu. For the nudge service to note "ignored" if it likes.
     dismissed = Signal(int, str)

@@ -31,6 +31,7 @@ from ui.reflection.style import Card, ColumnScroll, hint_label, section_heading
 from ui.reflection.today_pane import TodayPane
 from ui.reflection.tomorrow_pane import MAX_PICKS, TomorrowPane
 from ui.reflection.words_pane import Words, WordsPane
+from ui.sync_conflicts import ConflictsBox
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class ReflectionWindow(QWidget):
     reflection_done = Signal(object)  # the day reflected on
     planned_changed = Signal(object)  # the day actions were planned for
     day_loaded = Signal(object)  # a day's view is on screen (tests, benchmarks)
+    conflicts_shown = Signal(object)  # the day whose sync conflicts are now on screen
+    conflicts_answered = Signal()  # a sync conflict was answered here (the tray recounts)
     start_step = Signal(int, object)  # Start on an open step: its id, minutes (None: estimate)
 
     def __init__(self, db: Path, writer_run: Callable, day_start_hour: Callable[[], int],
@@ -112,7 +115,9 @@ class ReflectionWindow(QWidget):
         self.reflection.done.connect(self._reflection_finished)
         self.feedback = FeedbackPane(right)
         self.feedback.rated.connect(self._save_feedback)
-        column.addWidget(self._card(self.words, right))
+        words_card = self._card(self.words, right)
+        self._build_conflicts(words_card)
+        column.addWidget(words_card)
         # The reflection takes the height there is; its feedback stays right under it.
         column.addWidget(self._card(self.reflection, right, self.feedback), 1)
         self.right = ColumnScroll(self)  # scrolls only when the window is made very small
@@ -247,6 +252,7 @@ class ReflectionWindow(QWidget):
             self._loaded_day = None
             self.words.set_words(Words())
             self.words.status.setText("")
+            self.conflicts.show_conflicts([])
             self.today.show_loading()
         self._show_header(day, today)
         if not self.isVisible():
@@ -299,6 +305,7 @@ class ReflectionWindow(QWidget):
         words_edits = None if self._dirty else self._edits
         self._writer_run(read, lambda result: self._loaded(token, *result, words_edits),
                          lambda exc: self._load_failed(token, exc))
+        self._load_conflicts(day)
 
     def _loaded(self, token: int, view, earliest: date | None,
                 words_edits: int | None = None) -> None:
@@ -374,6 +381,70 @@ class ReflectionWindow(QWidget):
 
     def _words_for_model(self) -> str:
         return self.words.words().for_the_model()
+
+    # -- sync conflicts on the day's words ---------------------------------------------
+
+    def _build_conflicts(self, card: Card) -> None:
+        """Under the words: their sync conflicts, if any (ui/sync_conflicts.py)."""
+        self.conflicts = ConflictsBox(self._words_field_text, card)
+        self.conflicts.answered.connect(self._answer_conflict)
+        card.body.addWidget(self.conflicts)
+
+    def _words_field_text(self, field: str) -> str:
+        editor = self.words.in_the_way if field == "in_the_way" else self.words.how
+        return editor.toPlainText()
+
+    def refresh_conflicts(self) -> None:
+        """Read the day's conflicts again (a sync may have brought some)."""
+        if self._day is not None:
+            self._load_conflicts(self._day)
+
+    def _load_conflicts(self, day: date) -> None:
+        db = self._db
+
+        def read(_writer):
+            from app.sync.conflicts import day_conflicts
+
+            return day_conflicts(db, day)
+
+        def failed(exc: Exception) -> None:
+            log.warning("the day's sync conflicts could not be read: %s", exc)
+
+        self._writer_run(read, lambda found: self._show_conflicts(day, found), failed)
+
+    def _show_conflicts(self, day: date, found: list) -> None:
+        if day == self._day:
+            self.conflicts.show_conflicts(found)
+            self.conflicts_shown.emit(day)
+
+    def _answer_conflict(self, conflict_id: int, keep: str, text: str | None) -> None:
+        """As `wise sync resolve` does, on the writer thread, after any unsaved words (so
+        the version kept is the one on screen); then the words are read again."""
+        self.save_words_now()
+        card = self.conflicts.card(conflict_id)
+        if card is not None:
+            card.set_busy(True)
+        db = self._db
+
+        def answer(_writer):
+            from app.sync.conflicts import resolve_conflict
+
+            return resolve_conflict(db, conflict_id, keep, text)
+
+        def answered(_conflict) -> None:
+            self.conflicts_answered.emit()
+            if self._day is not None:
+                self._load(self._day)
+
+        def failed(exc: Exception) -> None:
+            # A ValueError is a sentence for the user (a merge too long): no fault of Wise's.
+            log.log(logging.INFO if isinstance(exc, ValueError) else logging.WARNING,
+                    "a sync conflict could not be answered: %s", exc)
+            if card is not None and self.conflicts.card(conflict_id) is card:
+                card.set_busy(False)
+                card.show_problem(f"Not answered: {exc}. Both versions are still kept.")
+
+        self._writer_run(answer, answered, failed)
 
     # -- reflection and feedback -------------------------------------------------------
 

@@ -42,6 +42,7 @@ class ReviewWindow(QWidget):
     `goals_changed` says goals were added or edited (the tray refreshes its #tags)."""
 
     goals_changed = Signal()
+    conflicts_answered = Signal()  # a sync conflict was answered here (the tray recounts)
     start_step = Signal(int, object)  # Start on a step: its id, minutes (None: its estimate)
 
     def __init__(self, db: Path, writer_run: WriterRun, day_start_hour: Callable[[], int],
@@ -81,6 +82,7 @@ class ReviewWindow(QWidget):
         self.goals_page.review_all.connect(self.review_all)
         self.goal_page.back.connect(lambda: self.show_page(GOALS))
         self.goal_page.title_changed.connect(self._goal_title)
+        self.goal_page.conflicts_answered.connect(self.conflicts_answered)
         self._connect_focus()
         for index in range(len(NAV)):
             QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self,

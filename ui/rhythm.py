@@ -258,6 +258,8 @@ class TrayRhythm(QObject):
             self._app.show_reflection()
         elif kind == "review":
             self._app.show_review()
+        elif kind == "focus":
+            self._app.show_reflection()  # its Today shows the time the session was given
         else:
             self._app.show_capture()
 

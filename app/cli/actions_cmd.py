@@ -23,16 +23,23 @@ def action_json(action: Action) -> dict:
 
 
 def format_action(action: Action, today=None) -> str:
-    parts = [f"{action.id:>4}  {_MARK[action.status]} {action.title}"]
-    if action.due_on:
-        due = f"due {short_day(action.due_on, today)}"
-        if action.due_at:
-            due += f" {action.due_at.astimezone():%H:%M}"
+    return step_line(action.id, action.status, action.title, action.due_on, action.due_at,
+                     action.estimate_minutes, action.goal.slug if action.goal else None, today)
+
+
+def step_line(id_: int, status: str, title: str, due_on, due_at, estimate_minutes,
+              goal_slug: str | None, today=None) -> str:
+    """'  12  [ ] call the dentist  ·  due tomorrow 09:00  ·  ~5 min  ·  #health'."""
+    parts = [f"{id_:>4}  {_MARK[status]} {title}"]
+    if due_on:
+        due = f"due {short_day(due_on, today)}"
+        if due_at:
+            due += f" {due_at.astimezone():%H:%M}"
         parts.append(due)
-    if action.estimate_minutes:
-        parts.append(f"~{action.estimate_minutes} min")
-    if action.goal:
-        parts.append(f"#{action.goal.slug}")
+    if estimate_minutes:
+        parts.append(f"~{estimate_minutes} min")
+    if goal_slug:
+        parts.append(f"#{goal_slug}")
     return "  ·  ".join(parts)
 
 

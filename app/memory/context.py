@@ -38,6 +38,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.daytime import day_bounds_utc, days_ago, journal_day
+from app.focus import far_past_plan_lines
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.engine import Journal
 from storage.models import (
@@ -486,6 +487,12 @@ def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
     for i, (title, slug, seconds, planned, estimate) in enumerate(focus_rows):
         cands.items.append(Item("focus", focus_line(title, slug, seconds, planned, estimate),
                                 (i,)))
+    far = far_past_plan_lines(session, *day_bounds_utc(day, start_hour, tz))  # app.focus
+    if far:  # the first two minutes that turned into forty, right after the time given
+        groups = list(cands.groups.items())
+        groups.insert(2, ("far", f"Sessions that ran far past their plan ({len(far)}):"))
+        cands.groups = dict(groups)
+        cands.items += [Item("far", line, (i,)) for i, line in enumerate(far)]
     for i, row in enumerate(due_today):
         when = f" at {hhmm(row.due_at, tz)}" if row.due_at else ""
         cands.items.append(Item("due", f"- {one_line(row.title)}{when}{tag(row.slug)}"

@@ -112,6 +112,8 @@ class GoalPageView(QWidget):
 
     back = Signal()
     title_changed = Signal(str)
+    conflicts_shown = Signal(int)  # the goal whose sync conflicts are now on screen
+    conflicts_answered = Signal()  # a sync conflict on the why was answered here
     start_step = Signal(int, object)  # a step's id, and minutes (None: its estimate)
     unit_chosen = Signal(str)  # the heatmap's "Steps | Minutes" (the window remembers it)
 
@@ -171,6 +173,7 @@ class GoalPageView(QWidget):
         self.why_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 20)
         self.why_edit.textChanged.connect(self._edited)
         self.body.addWidget(self.why_edit)
+        self._build_conflicts()
         # The answers that led to the why (the welcome's "why does that matter to you?").
         self.ladder_label = label("", "caption")
         self.ladder_label.setObjectName("whyLadder")
@@ -310,6 +313,7 @@ class GoalPageView(QWidget):
                                           estimate_calibrations(db)),
                          lambda found: self._show_with_focus(request, *found), owner=self,
                          doing="read this goal")
+        self._load_conflicts(goal_id)
 
     # --- focus: minutes in the heatmap, Start on each step --------------------------------
 
@@ -484,6 +488,58 @@ class GoalPageView(QWidget):
         self.status_line.setText(text)
         self.status_line.setProperty("problem", problem)
         repolish(self.status_line)
+
+    # --- sync conflicts on the why ---------------------------------------------------------
+
+    def _build_conflicts(self) -> None:
+        """Under the why: its sync conflicts, if any (ui/sync_conflicts.py)."""
+        from ui.sync_conflicts import ConflictsBox
+
+        self.conflicts = ConflictsBox(lambda _field: self.why_edit.toPlainText())
+        self.conflicts.answered.connect(self._answer_conflict)
+        self.body.addWidget(self.conflicts)
+
+    def refresh_conflicts(self) -> None:
+        """Read the why's conflicts again (a sync may have brought some)."""
+        if self.goal_id is not None:
+            self._load_conflicts(self.goal_id)
+
+    def _load_conflicts(self, goal_id: int) -> None:
+        from app.sync.conflicts import goal_conflicts
+
+        db = self.context.db
+        self.context.run(lambda _writer: goal_conflicts(db, goal_id),
+                         lambda found: self._show_conflicts(goal_id, found), owner=self,
+                         doing="read this goal's sync conflicts")
+
+    def _show_conflicts(self, goal_id: int, found: list) -> None:
+        if goal_id == self.goal_id:
+            self.conflicts.show_conflicts(found)
+            self.conflicts_shown.emit(goal_id)
+
+    def _answer_conflict(self, conflict_id: int, keep: str, text: str | None) -> None:
+        """As `wise sync resolve` does, after saving what was typed here (so the version
+        kept is the one on screen); then the goal is read again."""
+        from app.sync.conflicts import resolve_conflict
+
+        self.save_if_changed()
+        card = self.conflicts.card(conflict_id)
+        if card is not None:
+            card.set_busy(True)
+        db = self.context.db
+
+        def answered(_conflict: Any) -> None:
+            self.conflicts_answered.emit()
+            self.context.changed.emit("goals")  # the why on show, the cards, the tray
+
+        def failed(exc: Exception) -> None:
+            if card is not None and self.conflicts.card(conflict_id) is card:
+                card.set_busy(False)
+                card.show_problem(f"Not answered: {exc}. Both versions are still kept.")
+
+        self.context.run(lambda _writer: resolve_conflict(db, conflict_id, keep, text),
+                         answered, owner=self, doing="answer the sync conflict",
+                         on_error=failed)
 
     # --- model work -----------------------------------------------------------------------
 
