@@ -34,28 +34,28 @@ class Clock:
         return self.moment
 
 
-def time_the_demo(db: Path) -> None:
+def time_the_demo(db: Path, start_hour: int) -> None:
     """Most done steps of the demo were timed: a session that ended when the step was
     ticked, a little (or a lot) longer than its estimate."""
-    import sqlite3
-
+    from app.daytime import journal_day, local_now
     from app.focus import FocusOutcome, FocusStore
+    from app.ritual_data import goal_cards, goal_page
 
     rng = random.Random(11)
-    conn = sqlite3.connect(db)
-    done = conn.execute("SELECT id, estimate_minutes, done_at FROM actions WHERE status = "
-                        "'done' AND done_at IS NOT NULL ORDER BY done_at").fetchall()
-    conn.close()
+    today = journal_day(local_now(), start_hour)
+    done = sorted((step for card in goal_cards(db, today, start_hour)
+                   for step in goal_page(db, card.id, today, start_hour).done_actions),
+                  key=lambda step: step.done_at)
     clock = Clock()
     store = FocusStore(db, clock=clock)
     try:
-        for action_id, estimate, done_at in done:
+        for step in done:
             if rng.random() < 0.3:
                 continue
-            took = max(2, round((estimate or 10) * rng.uniform(1.1, 2.2)))
-            end = datetime.fromisoformat(done_at).replace(tzinfo=UTC)
+            took = max(2, round((step.estimate_minutes or 10) * rng.uniform(1.1, 2.2)))
+            end = step.done_at.astimezone(UTC)
             clock.moment = end - timedelta(minutes=took)
-            store.start(action_id=action_id)
+            store.start(action_id=step.id)
             clock.moment = end
             store.finish(FocusOutcome.DONE)
     finally:
@@ -86,7 +86,7 @@ def main() -> int:
     from app.journal import Context
 
     context = Context.from_environment()
-    time_the_demo(context.paths.db)
+    time_the_demo(context.paths.db, context.day_start_hour)
 
     from PySide6.QtWidgets import QApplication, QStyleFactory
 

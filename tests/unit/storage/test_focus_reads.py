@@ -11,14 +11,14 @@ import pytest
 
 from app.focus import Calibration, calibration_hint, estimate_calibrations
 from storage.focus import FocusStore
-from storage.focus_reads import goal_minutes, step_row
 from storage.migrate import ensure_schema
+from storage.repo.focus_reads import goal_minutes, step_row
 from storage.ritual_reads import HEATMAP_DAYS
 from storage.ritual_writes import RitualWriter
 from storage.vocabulary import FocusOutcome
 
-# Thursday 3 December 2026, 10:00 UTC; journal days start at 04:00 UTC here (start hour 4
-# read in the local zone, so the test picks its day from the local clock of T0).
+# Thursday 3 December 2026, 10:00 UTC: the sessions fall on T0's local day, read with the
+# journal day starting at midnight.
 T0 = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
 
