@@ -19,8 +19,8 @@ from app.focus_keeper import Interrupted
 from storage.focus import FocusConflict as FocusConflict
 from storage.focus import FocusSession, paused_so_far, planned_end
 from storage.focus import FocusStore as FocusStore
-from storage.focus_reads import goal_minutes as goal_minutes
-from storage.focus_reads import step_row as step_row
+from storage.repo.focus_reads import goal_minutes as goal_minutes
+from storage.repo.focus_reads import step_row as step_row
 from storage.timeutil import utc_now as utc_now
 from storage.vocabulary import FocusOutcome as FocusOutcome
 

@@ -182,7 +182,7 @@ def test_the_reflection_windows_open_steps_start_for_their_estimate_or_two_minut
 def test_goal_review_steps_start_and_make_it_smaller_breaks_down_that_step(
         qtbot, review: ReviewWindow, journal: Path) -> None:
     open_goal(qtbot, review, journal, "Write the book")
-    steps = {s.tick.text().split("  ·  ")[0]: s for s in review.goal_page.open_steps}
+    steps = {s.tick.full_text.split("  ·  ")[0]: s for s in review.goal_page.open_steps}
     intro = steps["Write the intro"]
     assert intro.start.text() == "▶ Start · ~10 min"
     assert steps["Outline chapter two"].start.text() == "▶ Just start · 2 min"
@@ -284,7 +284,7 @@ def test_calibration_in_goal_review_and_where_an_estimate_is_typed(
     assert review.goals_page.calibration_label.text() == (
         "Your ~10 min steps take about 18 (3 timed)")
     open_goal(qtbot, review, journal, "Write the book")
-    [intro] = [s for s in review.goal_page.open_steps if "intro" in s.tick.text()]
+    [intro] = [s for s in review.goal_page.open_steps if "intro" in s.tick.full_text]
     assert "your ~10 min steps take about 18" in intro.start.toolTip()
 
     # Typed in Tomorrow's field: a quiet line under it, never in the way.
@@ -311,7 +311,7 @@ def test_calibration_in_goal_review_and_where_an_estimate_is_typed(
     qtbot.addWidget(capture)
     capture.set_calibrations(estimate_calibrations(journal))
     capture.box.setPlainText("[ ] tidy the desk ~10m")
-    assert capture.preview.text().endswith("~10 min (your ~10 min steps take about 18)")
+    assert capture.preview.text() == "To-do · ~10 min · your ~10 min steps take about 18"
     capture.box.setPlainText("[ ] tidy the desk")
     assert "take about" not in capture.preview.text()
 
