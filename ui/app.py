@@ -275,11 +275,14 @@ class WiseApp:
 
         from app.focus_keeper import FocusKeeper
         from ui.focus import FocusController
+        from ui.focus_sound import CueSound
 
         place = QSettings(str(self.context.paths.data_dir / "windows.ini"),
                           QSettings.Format.IniFormat)
+        sound = CueSound(lambda: bool(self.context.settings.get("focus.sounds")))
         self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place,
-                                     keeper=FocusKeeper(self.context.paths.data_dir))
+                                     keeper=FocusKeeper(self.context.paths.data_dir),
+                                     sound=sound)
         self.focus.changed.connect(self._focus_changed)
         self.focus.interrupted.connect(self._focus_was_interrupted)
         self.focus.break_down.connect(lambda _step: self.show_review())

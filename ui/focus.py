@@ -54,11 +54,12 @@ class FocusController(QObject):
     def __init__(self, run: Callable[..., None], db_path: Any, *,
                  settings: QSettings | None = None,
                  clock: Callable[[], Any] = utc_now,
-                 keeper: FocusKeeper | None = None) -> None:
+                 keeper: FocusKeeper | None = None, sound: Any = None) -> None:
         super().__init__()
         self._run_on_writer = run
         self._db_path = db_path
         self._keeper = keeper  # None: no heartbeat (the tests of the window alone)
+        self.sound = sound  # a ui.focus_sound.CueSound, or None: silent
         self._store: FocusStore | None = None  # made and used on the writer thread only
         self._clock = clock
         self._settings = settings
@@ -247,6 +248,8 @@ class FocusController(QObject):
         self._timer.start(wait_ms)
 
     def _cue(self, kind: str, text: str) -> None:
+        if self.sound is not None:
+            self.sound.play(kind)  # it asks the setting; never blocks
         window = self.window()
         if window is None:
             return
