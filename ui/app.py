@@ -285,6 +285,8 @@ class WiseApp:
                                      sound=sound)
         self.focus.changed.connect(self._focus_changed)
         self.focus.interrupted.connect(self._focus_was_interrupted)
+        if self.rhythm is not None:
+            self.rhythm.notifier.focus_action.connect(self.focus.on_notification_button)
         self.focus.break_down.connect(lambda _step: self.show_review())
         if self.tray is not None:
             self.tray.attach_focus(self.focus)
@@ -301,7 +303,15 @@ class WiseApp:
         self.background.run(job, on_success=done, on_error=on_error)
 
     def _focus_changed(self) -> None:
-        if self.tray is None or self.focus is None:
+        if self.focus is None:
+            return
+        if self.rhythm is not None:  # the persistent notification, where there is one
+            notice = self.focus.notice()
+            if notice is None:
+                self.rhythm.notifier.withdraw_focus()
+            else:
+                self.rhythm.notifier.show_focus(*notice)
+        if self.tray is None:
             return
         view = self.focus.view
         self.tray.set_focus_ring(view.ring_step if view is not None else None,

@@ -174,3 +174,27 @@ def test_no_sound_player_is_silence_not_a_failure(qtbot, tmp_path: Path) -> None
     assert sound.play("end") is False and sound.play("half") is False
     assert sound.played == []
     assert CueSound(lambda: True, search_path=str(tmp_path)).play("overrun") is False
+
+
+def test_the_notification_words_change_with_the_state_not_the_seconds(focus) -> None:
+    from ui.notifications import FOCUS_OVER, FOCUS_PAUSED, FOCUS_RUNNING
+
+    assert focus.notice() is None
+    focus.start(action_id=1)
+    said = [focus.notice()]
+    end = T0 + timedelta(minutes=10)
+    assert said[0] == ("Focus: write the intro",
+                       f"10 min, until {end.astimezone():%H:%M}.", FOCUS_RUNNING)
+    while focus.clock.now < T0 + timedelta(minutes=9):  # a look every second
+        focus.clock.now += timedelta(seconds=1)
+        focus.tick()
+        if focus.notice() != said[-1]:
+            said.append(focus.notice())
+    assert len(said) == 1  # 540 looks, one notification
+    focus.on_notification_button("pause")
+    assert focus.notice()[1:] == ("Paused, 1 min left.", FOCUS_PAUSED)
+    focus.on_notification_button("resume")
+    advance(focus, T0 + timedelta(minutes=10, seconds=30))
+    assert focus.notice()[2] == FOCUS_OVER and "Time's up" in focus.notice()[1]
+    focus.on_notification_button("done")
+    assert focus.session is None and focus.notice() is None
