@@ -903,12 +903,18 @@ class WiseApp:
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
                 run_in_background=self.children.run, wise_command=wise_command,
-                show_welcome=self.show_welcome, setup_runner=self.setup_work.run)
+                show_welcome=self.show_welcome, setup_runner=self.setup_work.run,
+                held_back=self._held_back_replies)
             self._settings_window.applied.connect(self._settings_changed)
         self._settings_window.reload()
         self._settings_window.show()
         self._settings_window.raise_()
         self._settings_window.activateWindow()
+
+    def _held_back_replies(self) -> list:
+        from app.llm.held_back import held_back_replies
+
+        return held_back_replies(self.context.paths.data_dir)
 
     def _settings_changed(self, changed: dict) -> None:
         self.context = Context.from_environment()

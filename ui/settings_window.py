@@ -185,6 +185,7 @@ class SettingsWindow(QWidget):
                  show_welcome: Callable[[], None] | None = None,
                  find_models: Callable[[], list] | None = None,
                  setup_runner: Runner | None = None,
+                 held_back: Callable[[], list] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.settings_path = settings_path
@@ -211,6 +212,8 @@ class SettingsWindow(QWidget):
         self._hotkey_status_label: QLabel | None = None
         self._wise_command = wise_command or default_wise_command
         self.sync_panel: SyncPanel | None = None
+        self._held_back = held_back  # the replies the quality gate kept back (a file read)
+        self.held_back_link: Any = None
 
         self.setWindowTitle("Settings")  # Qt appends " — Wise"
         self.setObjectName("settingsWindow")
@@ -238,6 +241,8 @@ class SettingsWindow(QWidget):
         self._refresh_hotkey_status()
         self.refresh_learning()
         self._show_sync_target()
+        if self.held_back_link is not None:
+            self.held_back_link.refresh()
 
     def refresh_learning(self) -> None:
         """Ask, off the GUI thread, what Wise has learned, and show it when it comes."""
@@ -476,6 +481,11 @@ class SettingsWindow(QWidget):
             layout.addWidget(note)
         if section == "llm" and self._setup_run is not None:
             layout.addWidget(self._model_card())
+        if section == "llm" and self._held_back is not None:
+            from ui.held_back_replies import HeldBackLink
+
+            self.held_back_link = HeldBackLink(self._held_back)
+            layout.addWidget(self.held_back_link)
         if section == "sync":
             self.sync_panel = SyncPanel(self._wise_command)
             self.sync_panel.changed.connect(self._sync_target_changed)
