@@ -34,7 +34,9 @@ def when_words(moment: datetime | None, now: datetime | None = None) -> str:
     """'today at 14:02', 'yesterday at 09:15', 'on 3 Dec at 18:40' ('' when unknown)."""
     if moment is None:
         return ""
-    today = (now or datetime.now().astimezone()).date()
+    from app.daytime import local_now  # the one clock (WISE_CLOCK_SHIFT moves it too)
+
+    today = (now or local_now()).date()
     if moment.date() == today:
         return f"today at {moment:%H:%M}"
     if moment.date() == today - timedelta(days=1):
