@@ -15,11 +15,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.capture_writer import connect
-from storage.errors import explain_sqlite_error
+from storage.db import connect, transaction
+from storage.errors import StorageError, explain_sqlite_error
 from storage.ids import new_uid
 from storage.limits import STEP_MINUTES
-from storage.sqlite import close_connection, roll_back
+from storage.sqlite import close_connection
 from storage.steps import step_key
 from storage.timeutil import from_db, to_db, utc_now
 from storage.vocabulary import FocusOutcome, NudgeResponse, Source
@@ -104,16 +104,12 @@ class FocusStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[tuple[sqlite3.Connection, datetime]]:
-        conn = self._connection()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn, self._clock()
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+            with transaction(self._connection(), db_path=self.db_path,
+                             clock=self._clock) as tx:
+                yield tx.conn, tx.moment
+        except StorageError:
             self.close()
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        except BaseException:
-            roll_back(conn)
             raise
 
     # ------------------------------------------------------------------ reads
