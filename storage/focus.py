@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.db import connect, transaction
+from storage.db import Tx, connect, transaction
 from storage.errors import StorageError, explain_sqlite_error
 from storage.ids import new_uid
 from storage.limits import STEP_MINUTES
+from storage.repo.steps import set_step_status
 from storage.sqlite import close_connection
 from storage.steps import step_key
 from storage.timeutil import from_db, to_db, utc_now
@@ -241,10 +242,9 @@ class FocusStore:
                          "NULL, paused_seconds = ? WHERE id = ?",
                          (to_db(ended), outcome.value, paused, session.id))
             if outcome is FocusOutcome.DONE and session.action_id is not None:
-                conn.execute(
-                    "UPDATE actions SET status = 'done', done_at = coalesce(done_at, ?), "
-                    "updated_at = ? WHERE id = ? AND status != 'done'",
-                    (to_db(ended), to_db(now), session.action_id))
+                # The step is done when the session ended (an open or a dropped one).
+                set_step_status(Tx(conn, now), session.action_id, "done", done_at=ended,
+                                only_from=("open", "dropped"))
             return _reread(conn, session.id)
 
 

@@ -172,7 +172,7 @@ def record_answer(tx: Tx, nudge_id: int, answer: str) -> RecordedAnswer | None:
     tx.execute("UPDATE nudges SET response = ?, responded_at = ? WHERE id = ?",
                (answer, None if answer == "ignored" else tx.now, nudge_id))
     done = (answer == "done" and action_id is not None
-            and set_step_status(tx, action_id, "done", only_if_open=True))
+            and set_step_status(tx, action_id, "done", only_from=("open",)))
     return RecordedAnswer(answer, True, done)
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from storage.db import Tx, moment
 from storage.ids import new_uid
 from storage.steps import open_steps_by_key, step_key
+from storage.timeutil import to_db
 from storage.vocabulary import ActionStatus
 
 _COLUMNS = ("a.id, a.uid, a.title, a.goal_id, g.slug, a.status, a.estimate_minutes, "
@@ -77,20 +78,27 @@ def list_steps(conn: sqlite3.Connection, *, status: str | None = ActionStatus.OP
                  f"{int(limit)}")
 
 
-def set_step_status(tx: Tx, step_id: int, status: str, *, only_if_open: bool = False
-                    ) -> bool:
-    """open / done / dropped. Done keeps the moment a step was first done (marking a done
-    step done again changes nothing that matters); open and dropped have no done_at.
-    With only_if_open, a step already done or dropped is left as it is (a nudge's Done
-    never reopens or re-dates one). True when the step changed."""
+def set_step_status(tx: Tx, step_id: int, status: str, *, done_at: datetime | None = None,
+                    only_from: Sequence[str] | None = None) -> bool:
+    """open / done / dropped: the one way a step's status changes (the CLI, the review
+    window, a nudge's Done, a focus session ended done).
+
+    Done keeps the moment a step was first done (marking a done step done again changes
+    nothing that matters); `done_at` says when it was done if not now (a focus session
+    that ran out while the computer slept). Open and dropped have no done_at. With
+    `only_from`, a step in another status is left as it is (a nudge's Done never reopens
+    or re-dates a dropped step). True when the step changed."""
     status = ActionStatus(status).value
-    done_at = ("CASE WHEN status = 'done' THEN coalesce(done_at, :now) ELSE :now END"
-               if status == ActionStatus.DONE.value else "NULL")
-    guard = " AND status = 'open'" if only_if_open else ""
+    when = to_db(done_at) if done_at is not None else tx.now
+    done = ("CASE WHEN status = 'done' THEN coalesce(done_at, :when) ELSE :when END"
+            if status == ActionStatus.DONE.value else "NULL")
+    guard = ""
+    if only_from is not None:
+        guard = f" AND status IN ({', '.join(repr(ActionStatus(s).value) for s in only_from)})"
     return tx.execute(
-        f"UPDATE actions SET done_at = {done_at}, status = :status, updated_at = :now "
-        f"WHERE id = :id{guard}", {"now": tx.now, "status": status, "id": step_id}
-    ).rowcount > 0
+        f"UPDATE actions SET done_at = {done}, status = :status, updated_at = :now "
+        f"WHERE id = :id{guard}",
+        {"when": when, "now": tx.now, "status": status, "id": step_id}).rowcount > 0
 
 
 @dataclass(frozen=True)
