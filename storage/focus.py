@@ -15,11 +15,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.capture_writer import connect
-from storage.errors import explain_sqlite_error
+from storage.db import Tx, connect, transaction
+from storage.errors import StorageError, explain_sqlite_error
 from storage.ids import new_uid
 from storage.limits import STEP_MINUTES
-from storage.sqlite import close_connection, roll_back
+from storage.repo.steps import set_step_status
+from storage.sqlite import close_connection
 from storage.steps import step_key
 from storage.timeutil import from_db, to_db, utc_now
 from storage.vocabulary import FocusOutcome, NudgeResponse, Source
@@ -104,16 +105,12 @@ class FocusStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[tuple[sqlite3.Connection, datetime]]:
-        conn = self._connection()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn, self._clock()
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+            with transaction(self._connection(), db_path=self.db_path,
+                             clock=self._clock) as tx:
+                yield tx.conn, tx.moment
+        except StorageError:
             self.close()
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        except BaseException:
-            roll_back(conn)
             raise
 
     # ------------------------------------------------------------------ reads
@@ -242,10 +239,9 @@ class FocusStore:
                          "NULL, paused_seconds = ? WHERE id = ?",
                          (to_db(ended), outcome.value, paused, session.id))
             if outcome is FocusOutcome.DONE and session.action_id is not None:
-                conn.execute(
-                    "UPDATE actions SET status = 'done', done_at = coalesce(done_at, ?), "
-                    "updated_at = ? WHERE id = ? AND status != 'done'",
-                    (to_db(ended), to_db(now), session.action_id))
+                # The step is done when the session ended (an open or a dropped one).
+                set_step_status(Tx(conn, now), session.action_id, "done", done_at=ended,
+                                only_from=("open", "dropped"))
             return _reread(conn, session.id)
 
 
