@@ -61,10 +61,18 @@ class BreakdownOutcome:
     prompt: tuple[str | None, str | None] = (None, None)
     fallback: str | None = None  # why there are no model steps (a ModelError kind)
 
+    @property
+    def variant(self) -> str | None:
+        """The prompt variant that made the steps (what keeping them teaches), if any."""
+        from app.prompt_choice import variant_of
+
+        found = variant_of(*self.prompt) if self.steps else None
+        return found[1] if found else None
+
     def as_dict(self) -> dict:
         return {"steps": [{"title": t, "minutes": m} for t, m in self.steps],
                 "model": self.model, "note": self.note, "fallback": self.fallback is not None,
-                "reason": self.fallback}
+                "reason": self.fallback, "variant": self.variant}
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,12 @@ def resolve_item(journal: Journal, *, goal: str | None = None, action: int | Non
 
 
 def plan_breakdown(context: Context, journal: Journal, item: Item, size: int, *,
-                   gateway=None) -> BreakdownPlan:
+                   gateway=None, variant_name: str | None = None) -> BreakdownPlan:
+    """The request, in the variant named or the one the user's kept steps choose today
+    (app/prompt_choice.py)."""
+    from app.daytime import journal_day, local_now
     from app.memory.tokens import truncate_to_tokens
+    from app.prompt_choice import chosen_variant, with_variant
     from app.structured_call import build_call
 
     words = SIZE_WORDS[check_size(size)]
@@ -119,6 +131,8 @@ def plan_breakdown(context: Context, journal: Journal, item: Item, size: int, *,
 
     call = build_call(context, gateway, PROMPT, fill=fill, max_tokens=MAX_TOKENS,
                       small_max_tokens=SMALL_MAX_TOKENS)
+    today = journal_day(local_now(), context.day_start_hour)
+    call = with_variant(call, chosen_variant(context, PROMPT, today, variant_name))
     return BreakdownPlan(call, size)
 
 

@@ -69,12 +69,13 @@ class GoalVerdict:
     suggestion: str  # keep | pause | retire | smaller_step
     next_step: str | None
     next_step_open: bool = False  # the next step is one the goal already has open
+    by_model: bool = False  # the model's words (what the user does with it teaches Wise)
 
     def as_dict(self) -> dict:
         return {"goal_id": self.goal_id, "slug": self.slug, "title": self.title,
                 "alive": self.alive, "observation": self.observation,
                 "suggestion": self.suggestion, "next_step": self.next_step,
-                "next_step_open": self.next_step_open}
+                "next_step_open": self.next_step_open, "by_model": self.by_model}
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,12 @@ class ReviewOutcome:
     model: str | None
     note: str | None = None
     fallback: str | None = None  # why the plain review was given (a ModelError kind)
+    variant: str | None = None  # the prompt variant of the model's review
 
     def as_dict(self) -> dict:
         return {"goals": [g.as_dict() for g in self.goals], "model": self.model,
                 "note": self.note, "fallback": self.fallback is not None,
-                "reason": self.fallback}
+                "reason": self.fallback, "variant": self.variant}
 
 
 def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
@@ -132,8 +134,12 @@ def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
         verdicts.append(_marked(replace(fallback, alive=check.alive,
                                         observation=check.observation,
                                         suggestion=check.suggestion,
-                                        next_step=check.next_step), fact))
-    return ReviewOutcome(verdicts, result.model, more.strip() or None)
+                                        next_step=check.next_step, by_model=True), fact))
+    from app.prompt_choice import variant_of
+
+    made_by = variant_of(call.prompt_name, call.prompt_version)
+    return ReviewOutcome(verdicts, result.model, more.strip() or None,
+                         variant=made_by[1] if made_by else None)
 
 
 def _marked(verdict: GoalVerdict, fact: GoalFacts) -> GoalVerdict:
@@ -147,8 +153,11 @@ def _marked(verdict: GoalVerdict, fact: GoalFacts) -> GoalVerdict:
 
 
 def plan_review(context: Context, facts: list[GoalFacts], today: date, *,
-                gateway=None) -> StructuredCall:
+                gateway=None, variant_name: str | None = None) -> StructuredCall:
+    """The request, in the variant named or the one the user's answers choose today
+    (app/prompt_choice.py)."""
     from app.memory.tokens import truncate_to_tokens
+    from app.prompt_choice import chosen_variant, with_variant
     from app.structured_call import build_call
 
     day = long_day(today)
@@ -161,9 +170,10 @@ def plan_review(context: Context, facts: list[GoalFacts], today: date, *,
         return {"today": day, "journal": truncate_to_tokens("\n".join(blocks), budget)}
 
     per_goal = len(facts) * TOKENS_PER_GOAL
-    return build_call(context, gateway, PROMPT, fill=fill,
+    call = build_call(context, gateway, PROMPT, fill=fill,
                       max_tokens=REVIEW_TOKENS_BASE + per_goal,
                       small_max_tokens=REVIEW_TOKENS_BASE + per_goal * 3 // 4)
+    return with_variant(call, chosen_variant(context, PROMPT, today, variant_name))
 
 
 def review_problem(review, facts: list[GoalFacts]):

@@ -128,12 +128,10 @@ def time_by_step(sessions: list[FocusSession], now: datetime) -> list[StepTime]:
     return sorted(rows, key=lambda row: -row.seconds)
 
 
-def sessions_between(conn: sqlite3.Connection, start: datetime, end: datetime
-                     ) -> list[FocusSession]:
-    """Sessions that started in [start, end), oldest first."""
-    rows = conn.execute(f"{_SELECT} WHERE started_at >= ? AND started_at < ? "
-                        "ORDER BY started_at, id", (to_db(start), to_db(end))).fetchall()
-    return [_session(row) for row in rows]
+def sessions_between(conn: sqlite3.Connection, start: datetime, end: datetime, *,
+                     limit: int | None = None) -> list[FocusSession]:
+    """Sessions that started in [start, end), oldest first (at most `limit`)."""
+    return _started_between(conn, start, end, limit)
 
 
 class FocusStore:
@@ -299,6 +297,14 @@ class FocusStore:
                     "updated_at = ? WHERE id = ? AND status != 'done'",
                     (to_db(ended), to_db(now), session.action_id))
             return _reread(conn, session.id)
+
+
+def _started_between(conn: sqlite3.Connection, start: datetime, end: datetime,
+                     limit: int | None) -> list[FocusSession]:
+    rows = conn.execute(
+        f"{_SELECT} WHERE started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?",
+        (to_db(start), to_db(end), -1 if limit is None else limit)).fetchall()
+    return [_session(row) for row in rows]
 
 
 def _require_running(conn: sqlite3.Connection) -> FocusSession:

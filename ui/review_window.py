@@ -42,6 +42,8 @@ class ReviewWindow(QWidget):
     `goals_changed` says goals were added or edited (the tray refreshes its #tags)."""
 
     goals_changed = Signal()
+    conflicts_answered = Signal()  # a sync conflict was answered here (the tray recounts)
+    start_step = Signal(int, object)  # Start on a step: its id, minutes (None: its estimate)
 
     def __init__(self, db: Path, writer_run: WriterRun, day_start_hour: Callable[[], int],
                  wise_command: Callable[[], list[str]], parent: QWidget | None = None) -> None:
@@ -80,6 +82,8 @@ class ReviewWindow(QWidget):
         self.goals_page.review_all.connect(self.review_all)
         self.goal_page.back.connect(lambda: self.show_page(GOALS))
         self.goal_page.title_changed.connect(self._goal_title)
+        self.goal_page.conflicts_answered.connect(self.conflicts_answered)
+        self._connect_focus()
         for index in range(len(NAV)):
             QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self,
                       lambda i=index: self.show_page(i))
@@ -176,6 +180,50 @@ class ReviewWindow(QWidget):
 
         self.dialog = ReviewDialog(self, self.context, goal_id=None, titles=titles)
         self.dialog.open()
+
+    # --- focus --------------------------------------------------------------------------------
+
+    def _connect_focus(self) -> None:
+        self._settings: Any = None
+        self.goal_page.start_step.connect(self.start_step)
+        for page in (self.goals_page, self.goal_page):
+            page.unit_chosen.connect(self.set_heatmap_unit)
+
+    def remember_in(self, settings: Any) -> None:
+        """Where view choices live (a QSettings: windows.ini); the heatmaps' unit is read
+        back from it now."""
+        from ui.review.focus_parts import UNIT_KEY
+
+        self._settings = settings
+        unit = str(settings.value(UNIT_KEY, "steps"))
+        self.set_heatmap_unit(unit if unit in ("steps", "minutes") else "steps",
+                              remember=False)
+
+    def set_heatmap_unit(self, unit: str, *, remember: bool = True) -> None:
+        """Every heatmap counts steps done or minutes given; remembered on this device."""
+        from ui.review.focus_parts import UNIT_KEY
+
+        for page in (self.goals_page, self.goal_page):
+            page.show_unit(unit)
+        if remember and self._settings is not None:
+            self._settings.setValue(UNIT_KEY, unit)
+
+    def break_down_step(self, action_id: int) -> None:
+        """Break-down on one step (the end check-in's "Make it smaller"), over its goal's
+        page when it has a goal."""
+        from app.focus import step_row
+
+        db = self.context.db
+        self.context.run(lambda _writer: step_row(db, action_id), self._break_down_found,
+                         owner=self, doing="read the step")
+
+    def _break_down_found(self, step: Any) -> None:
+        if step is None:
+            self._say("That step is no longer in your journal.", problem=True)
+            return
+        if step.goal_id is not None:
+            self.open_goal(step.goal_id)
+        self.goal_page.break_down_action(step)
 
     # --- data ------------------------------------------------------------------------------
 

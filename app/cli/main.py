@@ -170,6 +170,9 @@ def _add_eval_commands(add: Callable) -> None:
     run.add_argument("--judge", help="also score replies with this model (a rubric, "
                      "repeated; never part of the deterministic score)")
     run.add_argument("--judge-repeat", type=int, default=3, help="judgments per reply")
+    run.add_argument("--context-tokens", type=int, help="the server's context window, as "
+                     "llm.context_tokens (default: learned, or 2,048 for a local server, "
+                     "which gets the compact prompts first)")
     run.add_argument("--resume", metavar="RUN", help="carry on a run cut short ('last' or "
                      "its name)")
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report")

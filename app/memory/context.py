@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from app.daytime import day_bounds_utc, days_ago, journal_day
+from app.focus import far_past_plan_lines
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.clock import utc_now
 from storage.engine import Journal
@@ -384,6 +385,12 @@ def today_candidates(conn: Reader, day: date, start_hour: int,
     for i, (title, slug, seconds, planned, estimate) in enumerate(focus_rows):
         cands.items.append(Item("focus", focus_line(title, slug, seconds, planned, estimate),
                                 (i,)))
+    far = far_past_plan_lines(conn, *day_bounds_utc(day, start_hour, tz))  # app.focus
+    if far:  # the first two minutes that turned into forty, right after the time given
+        groups = list(cands.groups.items())
+        groups.insert(2, ("far", f"Sessions that ran far past their plan ({len(far)}):"))
+        cands.groups = dict(groups)
+        cands.items += [Item("far", line, (i,)) for i, line in enumerate(far)]
     for i, row in enumerate(due_today):
         when = f" at {hhmm(row.due_at, tz)}" if row.due_at else ""
         cands.items.append(Item("due", f"- {one_line(row.title)}{when}{tag(row.goal_slug)}"

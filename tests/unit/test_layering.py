@@ -58,6 +58,20 @@ def test_ui_reaches_storage_only_through_app(path: Path) -> None:
     assert not {m for m in imported_modules(path) if top(m) == "storage"}
 
 
+# The one child runner (ui/children.py); the folder opener starts the desktop's file
+# manager (xdg-open), which is no `wise` child.
+PROCESS_STARTERS = {"ui/children.py", "ui/folder_opener.py"}
+
+
+@pytest.mark.parametrize("path", python_files("ui"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_one_child_runner_in_ui(path: Path) -> None:
+    name = str(path.relative_to(ROOT))
+    if name in PROCESS_STARTERS:
+        return
+    assert "subprocess" not in imported_modules(path), f"{name}: run children in ui.children"
+    assert "QProcess" not in path.read_text(encoding="utf-8"), f"{name}: use ui.children"
+
+
 def test_the_rule_checker_sees_imports(tmp_path: Path) -> None:
     # Guard against a checker that passes because it finds nothing.
     sample = tmp_path / "sample.py"

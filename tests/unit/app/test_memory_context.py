@@ -8,6 +8,7 @@ ships) where they can be loaded.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -190,6 +191,24 @@ def test_today_says_the_time_given_and_two_minutes_that_became_forty(journal: Jo
     assert "Time given in focus sessions (1):" in today
     assert "- 42 min: write the intro (started as 2 min)" in today
     assert "yesterday's session" not in today
+    assert ("Sessions that ran far past their plan (1):\n"
+            "- write the intro: planned for 2 min, went on for 42 min") in today
+
+
+def test_only_the_three_sessions_furthest_past_their_plan_are_told(journal: Journal) -> None:
+    # (planned minutes, minutes given): twice the plan and a quarter of an hour more count.
+    lengths = [(2, 40), (25, 50), (10, 20), (5, 19), (2, 60), (30, 60), (1, 16)]
+    add(journal, *[FocusSession(title=f"step {n}", started_at=at(DAY, 8 + n),
+                                planned_seconds=planned * 60, paused_seconds=0,
+                                ended_at=at(DAY, 8 + n) + timedelta(minutes=given),
+                                outcome="stopped")
+                   for n, (planned, given) in enumerate(lengths)])
+    today = section(build(journal), "Today")
+    after = today.split("Sessions that ran far past their plan (3):\n")[1].split("\n")
+    far = list(itertools.takewhile(lambda line: line.startswith("- "), after))
+    assert far == ["- step 4: planned for 2 min, went on for 1 h",
+                   "- step 0: planned for 2 min, went on for 40 min",
+                   "- step 5: planned for 30 min, went on for 1 h"]
 
 
 def test_a_1_30_note_belongs_to_the_day_before(journal: Journal) -> None:
