@@ -4,7 +4,7 @@ only when the user turned sounds on (Settings → Focus sessions; off by default
 The desktop's own sound theme plays them, through the player the desktop ships:
 `canberra-gtk-play` (the freedesktop sound theme, at the desktop's event volume), else
 PipeWire's or PulseAudio's player on the theme's file. The player runs detached
-(`QProcess.startDetached`): the tray never waits for it, and a machine with no audio
+(`ui.children.start_detached`): the tray never waits for it, and a machine with no audio
 device, no player or no theme simply stays silent (said once in the log). PySide6's
 Essentials wheel, which Wise uses, has no QtMultimedia to play a sound in-process.
 """
@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QProcess
+from ui.children import start_detached
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,7 @@ class CueSound:
                 log.info("focus sounds are on, but no sound player was found "
                          "(canberra-gtk-play, pw-play or paplay)")
             return False
-        try:
-            started = QProcess.startDetached(argv[0], argv[1:])
-        except Exception as exc:  # a player that cannot start is no reason to stop the tray
-            log.info("focus sound not played: %s", exc)
-            return False
-        ok = started[0] if isinstance(started, tuple) else bool(started)
+        ok = start_detached(argv)
         if ok:
             self.played.append(kind)
         return ok
