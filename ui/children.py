@@ -303,7 +303,7 @@ def start_detached(argv: Sequence[str]) -> bool:
     when it could not be started. Never raises: such a program is never a reason to stop."""
     try:
         started = QProcess.startDetached(argv[0], list(argv[1:]))
-    except Exception as exc:
+    except Exception as exc:  # whatever the platform raises, the caller goes on
         log.info("%s not started: %s", argv[0], exc)
         return False
     return bool(started[0] if isinstance(started, tuple) else started)
