@@ -74,7 +74,9 @@ class SyncStatus:
         if self.conflicts:
             lines += ["", f"{len(self.conflicts)} conflict(s): the same text was changed on "
                       "two devices, or changed here and deleted there. Both versions are "
-                      "kept; answer with `wise sync resolve ID --keep current|other`."]
+                      "kept; answer under the text in its window (the day's words in the "
+                      "reflection, a goal's why in goal review) or with "
+                      "`wise sync resolve ID --keep current|other`."]
             for c in self.conflicts:
                 now = "(deleted)" if c.current is None else _short(c.current)
                 where = ("this device" if c.other_device == self.device

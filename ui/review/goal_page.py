@@ -297,6 +297,7 @@ class GoalPageView(QWidget):
             self.goal_id, self.page = goal_id, None
             self._dirty = False
             self._say("")
+            self.conflicts.show_conflicts([])  # another goal's would be misleading
         self.reload()
 
     def reload(self) -> None:
