@@ -274,12 +274,17 @@ class WiseApp:
     def _make_focus(self) -> None:
         from app.focus_keeper import FocusKeeper
         from ui.focus import FocusController
+        from ui.focus_sound import CueSound
 
         place = self._window_settings()
+        sound = CueSound(lambda: bool(self.context.settings.get("focus.sounds")))
         self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place,
-                                     keeper=FocusKeeper(self.context.paths.data_dir))
+                                     keeper=FocusKeeper(self.context.paths.data_dir),
+                                     sound=sound)
         self.focus.changed.connect(self._focus_changed)
         self.focus.interrupted.connect(self._focus_was_interrupted)
+        if self.rhythm is not None:
+            self.rhythm.notifier.focus_action.connect(self.focus.on_notification_button)
         self.focus.break_down.connect(self.break_down_step)
         if self.tray is not None:
             self.tray.attach_focus(self.focus)
@@ -298,6 +303,12 @@ class WiseApp:
     def _focus_changed(self) -> None:
         if self.focus is None:
             return
+        if self.rhythm is not None:  # the persistent notification, where there is one
+            notice = self.focus.notice()
+            if notice is None:
+                self.rhythm.notifier.withdraw_focus()
+            else:
+                self.rhythm.notifier.show_focus(*notice)
         view = self.focus.view
         paused = bool(view and view.paused)
         running = self.focus.session is not None
@@ -418,7 +429,7 @@ class WiseApp:
     def show_welcome(self) -> None:
         """The welcome, from its first step (also from Settings and `wise open welcome`)."""
         if self._welcome is None or not self._welcome.isVisible():
-            from ui.rhythm import wise_command
+            from app.launch import wise_command
             from ui.welcome_window import WelcomeServices, WelcomeWindow
 
             self._welcome = WelcomeWindow(WelcomeServices(
@@ -453,7 +464,7 @@ class WiseApp:
                         done, on_error)
 
     def _import_for_welcome(self, fmt: str, path: str, on_success, on_error) -> None:
-        from ui.rhythm import run_wise
+        from ui.children import run_wise
 
         def done(result: dict) -> None:
             self._refresh_goals_later()
@@ -514,7 +525,7 @@ class WiseApp:
         from app.journal_health import schema_is_current
 
         if not schema_is_current(self.context.paths.db):
-            from ui.rhythm import run_wise
+            from ui.children import run_wise
 
             run_wise("migrate", timeout=600)
 
@@ -760,8 +771,8 @@ class WiseApp:
     def show_reflection(self) -> None:
         """The daily reflection window, on today's journal day (or the day it shows)."""
         if self._reflection_window is None:
+            from app.launch import wise_command
             from ui.reflection_window import ReflectionWindow
-            from ui.rhythm import wise_command
 
             self._reflection_window = ReflectionWindow(
                 self.context.paths.db, self.run_ritual,
@@ -776,8 +787,8 @@ class WiseApp:
         """Goal review: the goals with their whys, the week, and what Wise keeps; on one
         goal's page when `goal_id` is given."""
         if self._review_window is None:
+            from app.launch import wise_command
             from ui.review_window import ReviewWindow
-            from ui.rhythm import wise_command
 
             self._review_window = ReviewWindow(
                 self.context.paths.db, self.run_ritual,
@@ -879,7 +890,9 @@ class WiseApp:
 
     def show_settings(self) -> None:
         if self._settings_window is None:
-            from ui.rhythm import CHILD_TIMEOUT_S, run_wise, wise_command
+            from app.launch import wise_command
+            from ui.children import run_wise
+            from ui.rhythm import CHILD_TIMEOUT_S
             from ui.settings_window import SettingsWindow
 
             # What the nudge learner knows lives in the journal (the ORM): a child reads it.
@@ -890,12 +903,18 @@ class WiseApp:
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
                 run_in_background=self.children.run, wise_command=wise_command,
-                show_welcome=self.show_welcome, setup_runner=self.setup_work.run)
+                show_welcome=self.show_welcome, setup_runner=self.setup_work.run,
+                held_back=self._held_back_replies)
             self._settings_window.applied.connect(self._settings_changed)
         self._settings_window.reload()
         self._settings_window.show()
         self._settings_window.raise_()
         self._settings_window.activateWindow()
+
+    def _held_back_replies(self) -> list:
+        from app.llm.held_back import held_back_replies
+
+        return held_back_replies(self.context.paths.data_dir)
 
     def _settings_changed(self, changed: dict) -> None:
         self.context = Context.from_environment()

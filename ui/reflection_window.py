@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.feedback_pane import FeedbackPane
 from ui.reflection.reflection_pane import ReflectionPane
 from ui.reflection.style import Card, ColumnScroll, hint_label, section_heading
@@ -69,7 +68,6 @@ class ReflectionWindow(QWidget):
         self._load_token = 0
         self._dirty = False
         self._edits = 0  # counts edits, so a save finishing late knows it is not the last
-        self._capture_child: WiseChild | None = None
         self.setWindowTitle("Daily reflection")  # Qt appends " — Wise"
         self.setAccessibleName("Daily reflection")
         self._build()
@@ -483,35 +481,33 @@ class ReflectionWindow(QWidget):
                          failed)
 
     def _add_action(self, text: str) -> None:
-        """Through the capture language, in a `wise capture` child (the same rules as the
-        quick-capture window); unmarked text is an action here."""
-        from app.capture.parser import parse_capture
-        from app.daytime import local_now
+        """Through the capture language, as the quick-capture window's captures are (unmarked
+        text is an action here), in this process on the journal-writer thread: never a
+        `wise capture` child, which would hand the text back to this same tray's socket."""
 
-        parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour(),
-                               local=True)
-        if parsed.kind != "todo":
-            text = f"[ ] {text}"
-        # On standard input, never the command line: `ps` shows any user a process's
-        # arguments, and this is journal text.
-        child = WiseChild([*self._wise_command(), "capture", "--json", "-"],
-                          text.encode("utf-8", errors="surrogatepass"), self)
-        child.ended.connect(self._action_added)
-        self._capture_child = child
-        child.start()
+        def capture_it(_writer) -> dict:
+            from app.capture.service import capture_step
+            from app.journal import Context
 
-    def _action_added(self, code: int, stdout: str, stderr: str, _stopped: bool) -> None:
-        child, self._capture_child = self._capture_child, None
-        if child is not None:
-            child.deleteLater()
-        result = parse_document(stdout) if code == 0 else None
-        if result is None or result.get("table") != "actions":
-            self.tomorrow.added(None, f"Could not add it: {last_words(stderr)}. "
-                                      "Your text is still in the box.")
+            return capture_step(Context.from_environment(), text).as_dict()
+
+        self._writer_run(capture_it, self._action_added, self._action_not_added)
+
+    def _action_added(self, result: dict) -> None:
+        if result.get("table") != "actions":  # it said it was a note: saved as one
+            self.tomorrow.new_action.clear()
+            self.tomorrow.added(None, f"Saved as a {result.get('kind', 'note')}, not a step.")
             return
         self.tomorrow.added(result["id"], "Added and ticked.")
         if self._day is not None:
             self._load(self._day)
+
+    def _action_not_added(self, exc: Exception) -> None:
+        # The text stays in the box; a journal that refused it also kept it on disk
+        # (unsaved-captures.txt), as every capture path does.
+        log.info("an action from the reflection window was not added: %s", exc)
+        reason = (str(exc).splitlines() or ["it was refused"])[0].rstrip(".")
+        self.tomorrow.added(None, f"Could not add it: {reason}. Your text is still in the box.")
 
     # -- closing -----------------------------------------------------------------------
 
@@ -536,7 +532,4 @@ class ReflectionWindow(QWidget):
 
     def wait_for_children(self, msecs: int = 30_000) -> bool:
         """Until every `wise` child this window started has ended (tests, shutdown)."""
-        done = self.reflection.wait(msecs)
-        if self._capture_child is not None:
-            done = self._capture_child.wait(msecs) and done
-        return done
+        return self.reflection.wait(msecs)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -26,14 +26,17 @@ from PySide6.QtWidgets import (
 
 from ui.palette import Tokens, button_rules
 
-OTHER_LINES = 5  # lines of the other version in view; a longer one scrolls
+OTHER_LINES = (1, 5)  # lines of the other version in view (fewest, most; more scroll)
+MERGE_LINES = (4, 10)  # and of the merge being edited
 
 
 def when_words(moment: datetime | None, now: datetime | None = None) -> str:
     """'today at 14:02', 'yesterday at 09:15', 'on 3 Dec at 18:40' ('' when unknown)."""
     if moment is None:
         return ""
-    today = (now or datetime.now().astimezone()).date()
+    from app.daytime import local_now  # the one clock (WISE_CLOCK_SHIFT moves it too)
+
+    today = (now or local_now()).date()
     if moment.date() == today:
         return f"today at {moment:%H:%M}"
     if moment.date() == today - timedelta(days=1):
@@ -45,6 +48,35 @@ def when_words(moment: datetime | None, now: datetime | None = None) -> str:
 def _from(device: str, moment: datetime | None) -> str:
     when = when_words(moment)
     return f"{device}, {when}" if when else device
+
+
+class FittedText(QPlainTextEdit):
+    """A text box as tall as its text, between `lines` (fewest, most) lines: a short
+    version takes one line, a long one scrolls."""
+
+    def __init__(self, lines: tuple[int, int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines = lines
+        self.textChanged.connect(self.fit)
+
+    def set_lines(self, lines: tuple[int, int]) -> None:
+        self.lines = lines
+        self.fit()
+
+    def fit(self) -> None:
+        # The plain-text layout measures its document in lines, wrapped at this width.
+        count = int(self.document().size().height()) or 1
+        fewest, most = self.lines
+        shown = max(fewest, min(most, count))
+        margins = self.contentsMargins().top() + self.contentsMargins().bottom()
+        height = (shown * self.fontMetrics().lineSpacing() + margins
+                  + int(2 * self.document().documentMargin()) + 2)
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
 
 class ConflictCard(QFrame):
@@ -76,14 +108,12 @@ class ConflictCard(QFrame):
                            "kept until you choose.")
         self.explain = QLabel(self._explained, objectName="conflictCaption")
         self.explain.setWordWrap(True)
-        self.other = QPlainTextEdit(objectName="conflictOther")
+        self.other = FittedText(OTHER_LINES, self)
+        self.other.setObjectName("conflictOther")
         self.other.setPlainText(conflict.other)
         self.other.setReadOnly(True)
         self.other.setAccessibleName(f"The other version of {conflict.label.lower()}")
         self.other.setTabChangesFocus(True)
-        lines = self.other.fontMetrics().lineSpacing()
-        self.other.setMaximumHeight(lines * OTHER_LINES + 14)
-        self.other.setMinimumHeight(lines * 2 + 14)
         self.status = QLabel("", objectName="conflictProblem")
         self.status.setWordWrap(True)
         self.status.hide()
@@ -136,7 +166,7 @@ class ConflictCard(QFrame):
         self.other.setReadOnly(False)
         self.other.setPlainText(f"{current}\n\n{self.conflict.other.strip()}" if current
                                 else self.conflict.other)
-        self.other.setMaximumHeight(16_777_215)
+        self.other.set_lines(MERGE_LINES)
         self.other.setAccessibleName(f"{self.conflict.label}, merged")
         self.explain.setText("Edit the two versions into one; saving puts it in place of "
                              "both, on every device.")
@@ -150,7 +180,7 @@ class ConflictCard(QFrame):
         self.merging = False
         self.other.setPlainText(self.conflict.other)
         self.other.setReadOnly(True)
-        self.other.setMaximumHeight(self.other.fontMetrics().lineSpacing() * OTHER_LINES + 14)
+        self.other.set_lines(OTHER_LINES)
         self.explain.setText(self._explained)
         for button in (self.keep_current, self.keep_other, self.merge):
             button.show()
@@ -194,16 +224,18 @@ class ConflictsBox(QWidget):
         self.hide()
 
     def show_conflicts(self, conflicts: list) -> None:
-        """Show these (an empty list hides the box). A card being merged is kept while its
-        conflict is still open: the user's typing there is not thrown away by a reload."""
-        merging = {card.conflict.id: card for card in self.cards if card.merging}
+        """Show these (an empty list hides the box). A card whose conflict is unchanged
+        stays as it is, and so does one being merged while its conflict is open: a
+        reload never throws away what the user is typing there."""
+        wanted = {conflict.id: conflict for conflict in conflicts}
+        kept: dict[int, ConflictCard] = {}
         for card in self.cards:
-            if card.conflict.id not in merging or card.conflict.id not in {
-                    c.id for c in conflicts}:
+            conflict = wanted.get(card.conflict.id)
+            if conflict is not None and (card.merging or conflict == card.conflict):
+                kept[conflict.id] = card
+            else:
                 self._box.removeWidget(card)
                 card.deleteLater()
-        kept = {cid: card for cid, card in merging.items()
-                if cid in {c.id for c in conflicts}}
         self.cards = []
         for conflict in conflicts:
             card = kept.get(conflict.id)
@@ -212,6 +244,7 @@ class ConflictsBox(QWidget):
                                     self)
                 card.answered.connect(self.answered)
                 self._box.addWidget(card)
+                card.show()
             self.cards.append(card)
         self.setVisible(bool(self.cards))
 

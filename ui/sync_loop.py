@@ -99,7 +99,7 @@ class TraySync(QObject):
         if self._running:
             self._again = True
             return
-        from ui.rhythm import run_wise
+        from ui.children import run_wise
 
         self._running = True
         self._announce()

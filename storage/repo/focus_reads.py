@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from storage.focus import seconds_given
 from storage.repo.reading import NoJournal, reading
 
 # The windows' shapes and day arithmetic, shared with their other reads.
@@ -56,10 +57,9 @@ def goal_minutes(db: Path, today: date, start_hour: int, goal_ids: Iterable[int]
     for goal_id, started, ended, paused_at, paused_seconds in rows:
         if wanted is not None and goal_id not in wanted:
             continue
-        end = from_db(ended) if ended else moment
-        paused = paused_seconds + (max(0.0, (end - from_db(paused_at)).total_seconds())
-                                   if paused_at and not ended else 0.0)
-        given = max(0.0, (end - from_db(started)).total_seconds() - paused)
+        given = seconds_given(from_db(started), from_db(ended) if ended else None,
+                              paused_seconds, moment,
+                              from_db(paused_at) if paused_at and not ended else None)
         day = bisect.bisect_right(edges, started) - 1
         seconds.setdefault(goal_id, [0.0] * HEATMAP_DAYS)[day] += given
     return {goal_id: [round(s / 60) for s in days] for goal_id, days in seconds.items()}

@@ -20,7 +20,6 @@ from storage.ritual_writes import RitualWriter
 from tests.sync_devices import Device, meet, template_journal
 from ui.reflection_window import ReflectionWindow
 from ui.review_window import ReviewWindow
-from ui.sync_loop import TraySync
 from ui.tasks import Background
 
 WISE = [sys.executable, "-m", "app.cli.main"]
@@ -188,31 +187,39 @@ def test_a_merge_too_long_is_refused_and_both_versions_stay(qtbot, devices, refl
     assert len(day_conflicts(a.db, today())) == 1
 
 
-class _App:
-    def __init__(self, context) -> None:
-        self.context = context
-
-
-def test_the_tray_line_counts_again_when_a_conflict_is_answered(qtbot, devices,
-                                                               tmp_path: Path) -> None:
-    from app.journal import Context
-    from app.paths import WisePaths
-    from app.settings.store import load_settings
-
-    a, b = devices
-    settings = tmp_path / "a" / "settings.toml"
-    settings.write_text(f'[sync]\nfolder = "{a.folder}"\n')
-    context = Context(WisePaths(a.db.parent, a.db.parent), load_settings(settings))
+@pytest.fixture
+def home_with_a_conflict(wise_home: Path, tmp_path: Path) -> Path:
+    """This test's WISE_HOME is device a of two that wrote the day's words apart; its
+    settings name the sync folder, as a set-up leaves them."""
+    template = template_journal(tmp_path / "template")
+    key = new_key()
+    a = Device(wise_home.parent, wise_home.name, key, template)
+    b = Device(tmp_path, "b", key, template)
     words_apart(a, b)
-    sync = TraySync(_App(context))
-    lines: list[str] = []
-    sync.changed_state.connect(lines.append)
-    sync.recount()
-    qtbot.waitUntil(lambda: lines[-1:] == ["Sync now (1 conflict to answer)"], timeout=10_000)
-    [conflict] = day_conflicts(a.db, today())
-    from app.sync.conflicts import resolve_conflict
+    for device in (a, b):
+        device.close()
+    (wise_home / "settings.toml").write_text(
+        f'[sync]\nfolder = "{a.folder}"\ninterval_minutes = 600\n')
+    return wise_home / "wise.db"
 
-    resolve_conflict(a.db, conflict.id, "current")
-    sync.recount()
+
+@pytest.mark.allow_warning_logs(r"^no system tray on this desktop: ")
+def test_in_the_tray_an_answer_updates_its_sync_line_and_settings_count(
+        qtbot, home_with_a_conflict: Path, tray_app) -> None:
+    qtbot.waitUntil(lambda: tray_app.sync is not None, timeout=30_000)
+    lines: list[str] = []
+    tray_app.sync.changed_state.connect(lines.append)
+    tray_app.sync.recount()
+    qtbot.waitUntil(lambda: lines[-1:] == ["Sync now (1 conflict to answer)"], timeout=10_000)
+    tray_app.show_settings()
+    panel = tray_app._settings_window.sync_panel
+    qtbot.waitUntil(lambda: "1 conflict to answer" in panel.status_text(), timeout=60_000)
+
+    tray_app.show_reflection()
+    window = tray_app._reflection_window
+    qtbot.waitUntil(lambda: len(window.conflicts.cards) == 1, timeout=10_000)
+    qtbot.mouseClick(window.conflicts.cards[0].keep_current, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: lines[-1:] == ["Sync now"], timeout=10_000)
-    sync.stop()
+    qtbot.waitUntil(lambda: panel.status_text() != "" and "conflict" not in panel.status_text(),
+                    timeout=60_000)
+    assert open_conflict_count(home_with_a_conflict) == 0
