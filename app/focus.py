@@ -223,13 +223,14 @@ def far_past_plan(sessions: list[FocusSession], now: datetime,
     return found[:limit]
 
 
-def far_past_plan_lines(orm_session, start: datetime, end: datetime) -> list[str]:
+def far_past_plan_lines(reader, start: datetime, end: datetime) -> list[str]:
     """The reflection context's facts for the sessions that started in [start, end) and
-    ran far past their plan: "- write the intro: planned for 2 min, went on for 40 min"."""
+    ran far past their plan: "- write the intro: planned for 2 min, went on for 40 min".
+    `reader`: the context's open read of the journal (sqlite3 or SQLAlchemy)."""
     from storage.focus import started_between_in
 
     lines = []
-    for session, given in far_past_plan(started_between_in(orm_session, start, end),
+    for session, given in far_past_plan(started_between_in(reader, start, end),
                                         utc_now()):
         title = " ".join(session.title.split())
         title = title if len(title) <= 120 else title[:119] + "…"

@@ -249,11 +249,13 @@ class FocusStore:
             return _reread(conn, session.id)
 
 
-def started_between_in(orm_session, start: datetime, end: datetime,
+def started_between_in(reader, start: datetime, end: datetime,
                        limit: int = 200) -> list[FocusSession]:
     """Sessions that started in [start, end), oldest first, at most `limit`: read through
-    an open SQLAlchemy session of the journal (the reflection's context reads in one)."""
-    conn = orm_session.connection().connection.driver_connection  # its sqlite3 connection
+    an open reader of the journal, a sqlite3 connection or a SQLAlchemy session (the
+    reflection's context reads in one)."""
+    conn = (reader if isinstance(reader, sqlite3.Connection)
+            else reader.connection().connection.driver_connection)  # the session's sqlite3
     return _started_between(conn, start, end, limit)
 
 

@@ -137,3 +137,26 @@ def test_nothing_running_is_a_conflict_not_a_crash(store: FocusStore) -> None:
                    lambda: store.finish(FocusOutcome.DONE)):
         with pytest.raises(FocusConflict):
             change()
+
+
+def test_a_days_sessions_read_through_sqlite3_or_sqlalchemy_alike(db: Path, store,
+                                                                 clock: Clock) -> None:
+    from storage.engine import Journal
+    from storage.focus import started_between_in
+
+    for words in ("first", "second", "third"):
+        store.start(text=words, minutes=5)
+        clock.tick(600)
+        store.finish(FocusOutcome.DONE)
+    day = (T0 - timedelta(hours=1), T0 + timedelta(hours=1))
+    conn = sqlite3.connect(db)
+    through_sqlite = started_between_in(conn, *day, limit=2)
+    conn.close()
+    journal = Journal(db)
+    try:
+        with journal.read() as session:
+            through_orm = started_between_in(session, *day, limit=2)
+    finally:
+        journal.close()
+    assert through_sqlite == through_orm
+    assert [s.title for s in through_orm] == ["first", "second"]  # oldest first, bounded
