@@ -127,6 +127,9 @@ class Gateway:
         self._owns_worker = worker is None
         self._lock = threading.Lock()
         self._memory: ModelMemory | None = None
+        from app.logs import log_to_file_unless_configured
+
+        log_to_file_unless_configured(context.paths.logs_dir)
 
     # -- configuration ------------------------------------------------------------------
 
