@@ -11,20 +11,30 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 # The windows reach the journal through app/ (DESIGN.md): the session's store and words
 # are re-exported here for the tray (`X as X` marks a deliberate re-export).
+from app.focus_keeper import Interrupted
 from storage.focus import FocusConflict as FocusConflict
 from storage.focus import FocusSession, paused_so_far, planned_end
 from storage.focus import FocusStore as FocusStore
+from storage.focus import StepTime as StepTime
+from storage.focus import given_seconds as given_seconds
+from storage.focus import time_by_step as time_by_step
+from storage.repo.focus_reads import goal_minutes as goal_minutes
+from storage.repo.focus_reads import step_row as step_row
+from storage.repo.reading import Reader
 from storage.timeutil import utc_now as utc_now
 from storage.vocabulary import FocusOutcome as FocusOutcome
 
 RING_STEPS = 24  # the tray ring moves in 15° steps: visible at 16 px, calm to watch
 MIN_WAKE_S, MAX_WAKE_S = 1.0, 10.0
 FIVE_MINUTES = 300
-# A wake-up this much later than asked means the process (or the machine) was stopped.
+# Looks this far apart, or a wake-up this much later than asked, mean the process (or the
+# machine) was stopped: the ring wakes at least every MAX_WAKE_S while a session runs.
 SLEPT_AFTER_S = 30.0
+LATE_AFTER_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -70,12 +80,6 @@ def countdown(session: FocusSession, now: datetime) -> Countdown:
     return Countdown(session, now, (end - now).total_seconds(), max(0.0, elapsed), end)
 
 
-def given_seconds(session: FocusSession, now: datetime) -> float:
-    """Time given to the step: start to end (or now), pauses left out."""
-    end = session.ended_at or now
-    return max(0.0, (end - session.started_at).total_seconds() - paused_so_far(session, end))
-
-
 def seconds_to_next_change(view: Countdown) -> float:
     """How long until the ring or the minutes shown change: the next wake-up, kept within
     1 s (never faster) and 10 s (to notice a wall-clock jump soon)."""
@@ -96,23 +100,27 @@ class Cue:
 
     kind: str
     text: str
+    slept: bool = False  # "end" only: the time ran out while the process or machine slept
 
 
 HALF, FIVE, END, OVERRUN = "half", "five", "end", "overrun"
 
 
-def due_cues(before: Countdown | None, after: Countdown, said: frozenset[str]) -> list[Cue]:
+def due_cues(before: Countdown | None, after: Countdown, said: frozenset[str], *,
+             late_s: float = 0.0) -> list[Cue]:
     """The cues whose moment fell between two looks at the session, each said once.
+    `late_s`: how much later than asked this look came (the tray's timer knows).
 
     Only the latest applies after a long gap (a suspend): no burst of stale cues."""
     cues: list[Cue] = []
     planned = after.session.planned_seconds
     if after.over and END not in said:
-        slept = before is not None and (after.now - before.now).total_seconds() > SLEPT_AFTER_S
+        slept = before is not None and (
+            late_s > LATE_AFTER_S or (after.now - before.now).total_seconds() > SLEPT_AFTER_S)
         when = after.end.astimezone()
         text = (f"Your time ended at {when:%H:%M} while the computer was asleep."
                 if slept else "Time's up. How did it go?")
-        return [Cue(END, text)]
+        return [Cue(END, text, slept)]
     if after.over:
         return cues
     estimate = after.session.estimate_minutes
@@ -137,27 +145,29 @@ def length_words(seconds: float) -> str:
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
+def start_session(store: FocusStore, *, action_id: int | None = None,
+                  text: str | None = None, minutes: int | None = None,
+                  nudge_id: int | None = None) -> FocusSession:
+    """Start a step (by id or words), or a nudge's own step: the tray, `wise focus start`
+    and `wise nudge --respond ID started` all start here."""
+    if action_id is None and text is None and nudge_id is not None:
+        action_id, nudge_text = store.nudge_step(nudge_id)
+        if action_id is None:
+            text = nudge_text
+    return store.start(action_id=action_id, text=text, minutes=minutes, nudge_id=nudge_id)
+
+
+def interrupted_words(found: Interrupted) -> tuple[str, str]:
+    """What the next start says of a session a crash interrupted: (title, text)."""
+    session = found.session
+    title = session.title if len(session.title) <= 80 else session.title[:79] + "…"
+    given = given_seconds(session, found.last_seen)
+    return ("Your focus session was interrupted",
+            f"Wise stopped while you were on “{title}”: {length_words(given)} given, until "
+            f"{found.last_seen.astimezone():%H:%M}. That time is kept in your journal.")
+
+
 # ------------------------------------------------------------------ time you can see
-
-@dataclass(frozen=True)
-class StepTime:
-    action_id: int | None
-    title: str
-    seconds: float
-    sessions: int
-
-
-def time_by_step(sessions: list[FocusSession], now: datetime) -> list[StepTime]:
-    """The time given to each step, most first."""
-    totals: dict[tuple[int | None, str], list[float]] = defaultdict(list)
-    for session in sessions:
-        key = (session.action_id, session.title if session.action_id is None else "")
-        totals[key].append(given_seconds(session, now))
-    titles = {s.action_id: s.title for s in sessions}
-    rows = [StepTime(action_id, title or titles.get(action_id, ""), sum(times), len(times))
-            for (action_id, title), times in totals.items()]
-    return sorted(rows, key=lambda row: -row.seconds)
-
 
 def time_by_goal(steps: list[StepTime], goals: dict[int, str]) -> list[tuple[str, float]]:
     """(goal title, seconds), most first; steps without a goal are left out."""
@@ -166,6 +176,45 @@ def time_by_goal(steps: list[StepTime], goals: dict[int, str]) -> list[tuple[str
         if step.action_id in goals:
             totals[goals[step.action_id]] += step.seconds
     return sorted(totals.items(), key=lambda item: -item[1])
+
+
+# ------------------------------------------------------------------ far past the plan
+
+# "The first two minutes that turned into forty": a session that ran at least twice its
+# planned length (the "5 more minutes" asked for included) and a quarter of an hour more.
+FAR_PAST_FACTOR = 2
+FAR_PAST_EXTRA_S = 15 * 60
+MAX_FAR_PAST = 3  # a day's reflection gets the three biggest, no more
+
+
+def far_past_plan(sessions: list[FocusSession], now: datetime,
+                  limit: int = MAX_FAR_PAST) -> list[tuple[FocusSession, float]]:
+    """(session, seconds given) of the sessions that ran far past their plan, most past
+    first, at most `limit`."""
+    found = []
+    for session in sessions:
+        given = given_seconds(session, now)
+        if (given >= FAR_PAST_FACTOR * session.planned_seconds
+                and given - session.planned_seconds >= FAR_PAST_EXTRA_S):
+            found.append((session, given))
+    found.sort(key=lambda pair: pair[0].planned_seconds - pair[1])
+    return found[:limit]
+
+
+def far_past_plan_lines(reader: Reader, start: datetime, end: datetime) -> list[str]:
+    """The reflection context's facts for the sessions that started in [start, end) and
+    ran far past their plan: "- write the intro: planned for 2 min, went on for 40 min"."""
+    from storage.focus import sessions_between
+
+    lines = []
+    for session, given in far_past_plan(sessions_between(reader, start, end, limit=200),
+                                        utc_now()):
+        title = " ".join(session.title.split())
+        title = title if len(title) <= 120 else title[:119] + "…"
+        ongoing = ", still going" if session.running else ""
+        lines.append(f"- {title}: planned for {length_words(session.planned_seconds)}, went "
+                     f"on for {length_words(given)}{ongoing}")
+    return lines
 
 
 # ------------------------------------------------------------------ estimate calibration
@@ -216,3 +265,27 @@ def _median(values: list[float]) -> float:
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
+
+
+def calibration_hint(estimate: int | None, calibrations: list[Calibration]) -> str:
+    """A quiet line for an estimate being typed: "your ~10 min steps take about 18", or ""
+    when there is nothing to say yet (too few timed steps of that size, or they take what
+    was guessed)."""
+    if not estimate:
+        return ""
+    found = calibration_for(estimate, calibrations)
+    if found is None or found.typical_real == found.typical_guess:
+        return ""
+    return f"your ~{found.typical_guess} min steps take about {found.typical_real}"
+
+
+def estimate_calibrations(db: Path) -> list[Calibration]:
+    """Calibration from the journal's done, timed steps; none for a journal not made yet.
+    Blocks: call it off the GUI thread (the windows use their writer thread)."""
+    if not db.exists():
+        return []
+    store = FocusStore(db)
+    try:
+        return calibrate(store.finished_with_estimates())
+    finally:
+        store.close()

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-
-from sqlalchemy import func, select
+from datetime import date, timedelta
 
 from app.daytime import day_bounds_utc, days_ago, journal_day, local_now, long_day
+from app.errors import BadInput
 from app.journal import Context
 from app.structured_call import StructuredCall, ask, open_gateway
+from storage.db import reading
 from storage.engine import Journal
-from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
-from storage.timeutil import from_db
+from storage.repo import goals as goal_repo
+from storage.repo.goals import GoalRow
+from storage.vocabulary import GoalStatus
 
 PROMPT = "goal_review"
 WINDOW_DAYS = 28  # "alive" = some activity in the last four weeks
@@ -69,12 +70,13 @@ class GoalVerdict:
     suggestion: str  # keep | pause | retire | smaller_step
     next_step: str | None
     next_step_open: bool = False  # the next step is one the goal already has open
+    by_model: bool = False  # the model's words (what the user does with it teaches Wise)
 
     def as_dict(self) -> dict:
         return {"goal_id": self.goal_id, "slug": self.slug, "title": self.title,
                 "alive": self.alive, "observation": self.observation,
                 "suggestion": self.suggestion, "next_step": self.next_step,
-                "next_step_open": self.next_step_open}
+                "next_step_open": self.next_step_open, "by_model": self.by_model}
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,12 @@ class ReviewOutcome:
     model: str | None
     note: str | None = None
     fallback: str | None = None  # why the plain review was given (a ModelError kind)
+    variant: str | None = None  # the prompt variant of the model's review
 
     def as_dict(self) -> dict:
         return {"goals": [g.as_dict() for g in self.goals], "model": self.model,
                 "note": self.note, "fallback": self.fallback is not None,
-                "reason": self.fallback}
+                "reason": self.fallback, "variant": self.variant}
 
 
 def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
@@ -132,8 +135,12 @@ def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
         verdicts.append(_marked(replace(fallback, alive=check.alive,
                                         observation=check.observation,
                                         suggestion=check.suggestion,
-                                        next_step=check.next_step), fact))
-    return ReviewOutcome(verdicts, result.model, more.strip() or None)
+                                        next_step=check.next_step, by_model=True), fact))
+    from app.prompt_choice import variant_of
+
+    made_by = variant_of(call.prompt_name, call.prompt_version)
+    return ReviewOutcome(verdicts, result.model, more.strip() or None,
+                         variant=made_by[1] if made_by else None)
 
 
 def _marked(verdict: GoalVerdict, fact: GoalFacts) -> GoalVerdict:
@@ -147,8 +154,11 @@ def _marked(verdict: GoalVerdict, fact: GoalFacts) -> GoalVerdict:
 
 
 def plan_review(context: Context, facts: list[GoalFacts], today: date, *,
-                gateway=None) -> StructuredCall:
+                gateway=None, variant_name: str | None = None) -> StructuredCall:
+    """The request, in the variant named or the one the user's answers choose today
+    (app/prompt_choice.py)."""
     from app.memory.tokens import truncate_to_tokens
+    from app.prompt_choice import chosen_variant, with_variant
     from app.structured_call import build_call
 
     day = long_day(today)
@@ -161,9 +171,10 @@ def plan_review(context: Context, facts: list[GoalFacts], today: date, *,
         return {"today": day, "journal": truncate_to_tokens("\n".join(blocks), budget)}
 
     per_goal = len(facts) * TOKENS_PER_GOAL
-    return build_call(context, gateway, PROMPT, fill=fill,
+    call = build_call(context, gateway, PROMPT, fill=fill,
                       max_tokens=REVIEW_TOKENS_BASE + per_goal,
                       small_max_tokens=REVIEW_TOKENS_BASE + per_goal * 3 // 4)
+    return with_variant(call, chosen_variant(context, PROMPT, today, variant_name))
 
 
 def review_problem(review, facts: list[GoalFacts]):
@@ -234,61 +245,35 @@ def gather(journal: Journal, today: date, start_hour: int,
            ref: str | None) -> tuple[list[GoalFacts], int]:
     """(facts for the goals to review, how many were left out over MAX_GOALS)."""
     since, _ = day_bounds_utc(today - timedelta(days=WINDOW_DAYS - 1), start_hour)
-    with journal.read() as session:
+    with reading(journal.db_path) as conn:
         if ref is not None:
-            from app.goals import find_goal
-
-            goals = [find_goal(session, ref)]
-            total = 1
+            found = goal_repo.find_goal(conn, ref)
+            if found is None:
+                raise BadInput(f"no goal {ref.strip()!r}; `wise goals list --all` shows them")
+            goals, total = [found], 1
         else:
-            live = Goal.status.in_([GoalStatus.ACTIVE.value, GoalStatus.PAUSED.value])
-            goals = session.scalars(
-                select(Goal).where(live)
-                .order_by(Goal.status != GoalStatus.ACTIVE.value, Goal.id)
-                .limit(MAX_GOALS)).all()
-            total = session.scalar(select(func.count()).select_from(Goal).where(live)) or 0
+            goals, total = goal_repo.live_goals(conn, MAX_GOALS)
         # Per goal: LIMITed or aggregated lookups through the goal_id indexes.
-        facts = [_facts(session, goal, since, start_hour) for goal in goals]
+        facts = [_facts(goal, goal_repo.goal_facts(conn, goal.id, since, note_limit=NOTE_LIMIT),
+                        start_hour) for goal in goals]
     return facts, max(total - len(facts), 0)
 
 
-def _facts(session, goal: Goal, since: datetime, start_hour: int) -> GoalFacts:
+def _facts(goal: GoalRow, seen: goal_repo.GoalFacts, start_hour: int) -> GoalFacts:
     from app.memory.context import one_line
     from app.memory.tokens import truncate_to_tokens
 
-    def scalar(query):
-        return session.scalar(query)
-
-    mine_a, mine_e = Action.goal_id == goal.id, Entry.goal_id == goal.id
-    done_recent = scalar(select(func.count()).where(mine_a, Action.done_at >= since)) or 0
-    added_recent = scalar(select(func.count()).where(mine_a, Action.created_at >= since)) or 0
-    notes_recent = scalar(select(func.count()).where(mine_e, Entry.created_at >= since)) or 0
-    moments = [scalar(select(func.max(Action.done_at)).where(mine_a)),
-               scalar(select(func.max(Action.created_at)).where(mine_a)),
-               scalar(select(func.max(Entry.created_at)).where(mine_e))]
-    moments = [_aware(m) for m in moments if m is not None]
-    last = journal_day(max(moments).astimezone(), start_hour) if moments else None
-    is_open = Action.status == ActionStatus.OPEN.value
-    open_titles = tuple(" ".join(title.split()) for title in session.scalars(
-        select(Action.title).where(mine_a, is_open)
-        .order_by(func.coalesce(Action.estimate_minutes, 15), Action.id)))
-    notes = session.scalars(select(Entry.text).where(mine_e).order_by(Entry.id.desc())
-                            .limit(NOTE_LIMIT)).all()
-    created = journal_day(_aware(goal.created_at).astimezone(), start_hour)
+    last = (journal_day(seen.last_moment.astimezone(), start_hour)
+            if seen.last_moment else None)
+    open_titles = seen.open_titles
+    created = journal_day(goal.created_at.astimezone(), start_hour)
     return GoalFacts(
-        id=goal.id, slug=goal.slug, title=goal.title, why=goal.why or "", status=goal.status,
-        cadence_per_week=goal.cadence_per_week, created=created, done_recent=done_recent,
-        notes_recent=notes_recent, added_recent=added_recent, last_activity=last,
+        id=goal.id, slug=goal.slug, title=goal.title, why=goal.why, status=goal.status,
+        cadence_per_week=goal.cadence_per_week, created=created, done_recent=seen.done_since,
+        notes_recent=seen.notes_since, added_recent=seen.added_since, last_activity=last,
         open_count=len(open_titles), smallest_open=open_titles[0] if open_titles else None,
-        recent_notes=[truncate_to_tokens(one_line(n), 60) for n in notes],
+        recent_notes=[truncate_to_tokens(one_line(n), 60) for n in seen.recent_notes],
         open_steps=open_titles)
-
-
-def _aware(value: datetime | str) -> datetime:
-    # Aggregates bypass the column type, so SQLite hands back the stored text.
-    if isinstance(value, str):
-        return from_db(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _count(n: int, one: str, many: str) -> str:

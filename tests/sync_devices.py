@@ -126,3 +126,14 @@ class Courier:
             for target in devices:
                 if source is not target:
                     self.carry(source, target)
+
+
+def meet(*devices: Device) -> None:
+    """Each syncs, the folder copies meet, each syncs again: after it, every device has
+    every other's changes (and any conflict they made)."""
+    courier = Courier(random.Random(1))
+    for device in devices:
+        device.sync()
+    courier.carry_all(list(devices))
+    for device in devices:
+        device.sync()

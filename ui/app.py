@@ -213,6 +213,7 @@ class WiseApp:
         self._notices: list[Any] = []
         self._quitting = False
         self.focus: Any = None  # the focus session's controller (ui/focus.py), made at start
+        self._focus_was_running = False
 
     @property
     def capture_window(self):
@@ -271,15 +272,20 @@ class WiseApp:
         self._finish_timer.start(FINISH_START_DELAY_MS)
 
     def _make_focus(self) -> None:
-        from PySide6.QtCore import QSettings
-
+        from app.focus_keeper import FocusKeeper
         from ui.focus import FocusController
+        from ui.focus_sound import CueSound
 
-        place = QSettings(str(self.context.paths.data_dir / "windows.ini"),
-                          QSettings.Format.IniFormat)
-        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place)
+        place = self._window_settings()
+        sound = CueSound(lambda: bool(self.context.settings.get("focus.sounds")))
+        self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place,
+                                     keeper=FocusKeeper(self.context.paths.data_dir),
+                                     sound=sound)
         self.focus.changed.connect(self._focus_changed)
-        self.focus.break_down.connect(lambda _step: self.show_review())
+        self.focus.interrupted.connect(self._focus_was_interrupted)
+        if self.rhythm is not None:
+            self.rhythm.notifier.focus_action.connect(self.focus.on_notification_button)
+        self.focus.break_down.connect(self.break_down_step)
         if self.tray is not None:
             self.tray.attach_focus(self.focus)
 
@@ -295,12 +301,45 @@ class WiseApp:
         self.background.run(job, on_success=done, on_error=on_error)
 
     def _focus_changed(self) -> None:
-        if self.tray is None or self.focus is None:
+        if self.focus is None:
             return
+        if self.rhythm is not None:  # the persistent notification, where there is one
+            notice = self.focus.notice()
+            if notice is None:
+                self.rhythm.notifier.withdraw_focus()
+            else:
+                self.rhythm.notifier.show_focus(*notice)
         view = self.focus.view
-        self.tray.set_focus_ring(view.ring_step if view is not None else None,
-                                 bool(view and view.paused))
-        self.tray.set_focus(self.focus.tooltip_line(), paused=bool(view and view.paused))
+        paused = bool(view and view.paused)
+        running = self.focus.session is not None
+        if self._focus_was_running and not running and self._capture_window is not None:
+            self._refresh_calibrations()  # a session ended: what it says may have changed
+        self._focus_was_running = running
+        if self.fallback is not None:
+            self.fallback.set_focus(self.focus.tooltip_line(), paused=paused)
+        if self.tray is None:
+            return
+        self.tray.set_focus_ring(view.ring_step if view is not None else None, paused)
+        self.tray.set_focus(self.focus.tooltip_line(), paused=paused)
+
+    def _refresh_calibrations(self) -> None:
+        """Quick capture's quiet word on an estimate ("your ~10 min steps take about 18"):
+        read at start and whenever a session ends (the only time it can change)."""
+        from app.focus import estimate_calibrations
+
+        db = self.context.paths.db
+        self.background.run(lambda: estimate_calibrations(db),
+                            on_success=self.capture_window.set_calibrations,
+                            on_error=lambda exc: log.info("calibration unread: %s", exc))
+
+    def _focus_was_interrupted(self, found) -> None:
+        """Told once, at start: the session a crash left ran until its last sign of life."""
+        from app.focus import interrupted_words
+
+        title, text = interrupted_words(found)
+        log.info("focus: a session left by a crash ended as interrupted at its last beat")
+        if self.rhythm is not None:
+            self.rhythm.notifier.show_invitation("focus", title, text)
 
     def focus_steps(self, fill) -> None:
         """Today's best few steps to start, for the tray's "Start a step…" menu."""
@@ -316,9 +355,25 @@ class WiseApp:
         self.background.run(work, on_success=fill,
                             on_error=lambda exc: log.warning("steps unread: %s", exc))
 
-    def start_step(self, action_id: int) -> None:
-        if self.focus is not None:
-            self.focus.start(action_id=action_id)
+    def start_step(self, action_id: int, minutes: int | None = None) -> None:
+        """Start a step now, from the tray's or the fallback's menu, the reflection window
+        or goal review: for `minutes`, else its estimate, else two minutes. One at a time:
+        while one runs, its timer window comes forward and says so."""
+        if self.focus is None:
+            return
+        if self.focus.session is not None:
+            self.focus.one_at_a_time()
+            return
+        self.focus.start(action_id=action_id, minutes=minutes)
+
+    def break_down_step(self, action_id: int | None) -> None:
+        """The end check-in's "Make it smaller": goal review's break-down on that step (on
+        its goal's page), or goal review itself for a session that had no step."""
+        if action_id is None:
+            self.show_review()
+            return
+        self.show_review()
+        self._review_window.break_down_step(action_id)
 
     def _listen(self) -> None:
         """The socket, unless its folder is not this user's: then the tray runs without it
@@ -339,7 +394,7 @@ class WiseApp:
 
     def _finish_start(self) -> None:
         if self.focus is not None:
-            self.focus.refresh()  # a session started from the CLI, or left by a crash
+            self.focus.recover()  # a session left by a crash, or started from the CLI
         window = self.capture_window  # ready before the user's first keystroke
         self.background.run(self._prepare_journal,
                             on_success=lambda goals: self._journal_ready(window, goals),
@@ -355,6 +410,7 @@ class WiseApp:
 
     def _journal_ready(self, window: CaptureWindow, goals: list) -> None:
         window.set_goals(goals)
+        self._refresh_calibrations()
         self.check_journal()  # once the journal is there and current, not before
         self._maybe_welcome()
 
@@ -373,7 +429,7 @@ class WiseApp:
     def show_welcome(self) -> None:
         """The welcome, from its first step (also from Settings and `wise open welcome`)."""
         if self._welcome is None or not self._welcome.isVisible():
-            from ui.rhythm import wise_command
+            from app.launch import wise_command
             from ui.welcome_window import WelcomeServices, WelcomeWindow
 
             self._welcome = WelcomeWindow(WelcomeServices(
@@ -408,7 +464,7 @@ class WiseApp:
                         done, on_error)
 
     def _import_for_welcome(self, fmt: str, path: str, on_success, on_error) -> None:
-        from ui.rhythm import run_wise
+        from ui.children import run_wise
 
         def done(result: dict) -> None:
             self._refresh_goals_later()
@@ -428,11 +484,29 @@ class WiseApp:
 
         self.sync = TraySync(self)
         self.sync.changed_state.connect((self.tray or self.fallback).set_sync_text)
+        self.sync.synced.connect(self._show_new_conflicts)
         self.sync.configure()
 
     def sync_now(self) -> None:
         if self.sync is not None:
             self.sync.sync_now()
+
+    def _show_new_conflicts(self) -> None:
+        """After a sync, the windows on screen show any conflict on the texts they hold."""
+        reflection, review = self._reflection_window, self._review_window
+        if reflection is not None and reflection.isVisible():
+            reflection.refresh_conflicts()
+        if review is not None and review.isVisible() and review.goal_page.goal_id is not None:
+            review.goal_page.refresh_conflicts()
+
+    def conflicts_answered(self) -> None:
+        """A window answered a sync conflict: the tray's line and Settings' count follow
+        now (the answer itself reaches the other devices with the next sync)."""
+        if self.sync is not None:
+            self.sync.recount()
+        settings = self._settings_window
+        if settings is not None and settings.isVisible() and settings.sync_panel is not None:
+            settings.sync_panel.refresh()
 
     def _journal_changed(self) -> None:
         if self.sync is not None:
@@ -451,7 +525,7 @@ class WiseApp:
         from app.journal_health import schema_is_current
 
         if not schema_is_current(self.context.paths.db):
-            from ui.rhythm import run_wise
+            from ui.children import run_wise
 
             run_wise("migrate", timeout=600)
 
@@ -646,7 +720,9 @@ class WiseApp:
         if command == "ping":
             reply(ok(request.get("id"), {"pid": os.getpid(), "version": __version__,
                                          "socket": str(self.ipc.path),
-                                         "windows": self.open_windows()}))
+                                         "windows": self.open_windows(),
+                                         "focus": (self.focus.status() if self.focus
+                                                   else {"session": None})}))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
             self._capture(request["text"], uid=request.get("uid"),
@@ -695,12 +771,14 @@ class WiseApp:
     def show_reflection(self) -> None:
         """The daily reflection window, on today's journal day (or the day it shows)."""
         if self._reflection_window is None:
+            from app.launch import wise_command
             from ui.reflection_window import ReflectionWindow
-            from ui.rhythm import wise_command
 
             self._reflection_window = ReflectionWindow(
                 self.context.paths.db, self.run_ritual,
                 lambda: self.context.day_start_hour, wise_command)
+            self._reflection_window.conflicts_answered.connect(self.conflicts_answered)
+            self._reflection_window.start_step.connect(self.start_step)
         self._reflection_window.open_day(None)
         _bring_forward(self._reflection_window)
         self.set_reflection_waiting(False)
@@ -709,14 +787,30 @@ class WiseApp:
         """Goal review: the goals with their whys, the week, and what Wise keeps; on one
         goal's page when `goal_id` is given."""
         if self._review_window is None:
+            from app.launch import wise_command
             from ui.review_window import ReviewWindow
-            from ui.rhythm import wise_command
 
             self._review_window = ReviewWindow(
                 self.context.paths.db, self.run_ritual,
                 lambda: self.context.day_start_hour, wise_command)
+            self._review_window.conflicts_answered.connect(self.conflicts_answered)
+            self._wire_review_focus(self._review_window)
         self._review_window.show_goal(goal_id)
         _bring_forward(self._review_window)
+
+    def _wire_review_focus(self, window) -> None:
+        """Goal review's Start buttons start a session here; its view choices (minutes
+        or counts in the heatmaps) are remembered with the windows' places."""
+        window.start_step.connect(self.start_step)
+        window.remember_in(self._window_settings())
+
+    def _window_settings(self) -> Any:
+        """The windows' per-device state (places, view choices): windows.ini in the data
+        folder, beside the journal."""
+        from PySide6.QtCore import QSettings
+
+        return QSettings(str(self.context.paths.data_dir / "windows.ini"),
+                         QSettings.Format.IniFormat)
 
     def run_ritual(self, work, on_success, on_error) -> None:
         """Run `work(writer)` on the journal-writer thread with the windows' sqlite3 writer,
@@ -796,7 +890,9 @@ class WiseApp:
 
     def show_settings(self) -> None:
         if self._settings_window is None:
-            from ui.rhythm import CHILD_TIMEOUT_S, run_wise, wise_command
+            from app.launch import wise_command
+            from ui.children import run_wise
+            from ui.rhythm import CHILD_TIMEOUT_S
             from ui.settings_window import SettingsWindow
 
             # What the nudge learner knows lives in the journal (the ORM): a child reads it.

@@ -254,6 +254,7 @@ class CaptureWindow(QWidget):
         self._drafts = drafts
         self._day_start_hour = day_start_hour
         self._goal_titles: dict[str, str] = {}
+        self._calibrations: list = []  # how long estimated steps really take (app.focus)
         self._phase = _Phase.EDITING
         self.start_after_saving = False  # Ctrl+Enter: the app starts the saved step
         self._status: tuple[str, _Tone] | None = None  # shown instead of the preview
@@ -585,8 +586,19 @@ class CaptureWindow(QWidget):
         now = local_now()
         start_hour = self._day_start_hour()
         parsed = parse_capture(raw, now, start_hour, local=True)
-        return (describe_preview(parsed, self._goal_titles, journal_day(now, start_hour)),
-                _Tone.PREVIEW)
+        described = describe_preview(parsed, self._goal_titles, journal_day(now, start_hour))
+        return described + self._calibration_words(parsed.estimate_minutes), _Tone.PREVIEW
+
+    def set_calibrations(self, calibrations: list) -> None:
+        """How long estimated steps really take: said quietly after an estimate typed."""
+        self._calibrations = list(calibrations)
+        self._refresh_line()
+
+    def _calibration_words(self, estimate: int | None) -> str:
+        from app.focus import calibration_hint
+
+        hint = calibration_hint(estimate, self._calibrations) if self._calibrations else ""
+        return f" · {hint}" if hint else ""
 
     # -- size ----------------------------------------------------------------------------
 

@@ -1,19 +1,37 @@
-"""`wise` children driven through QProcess: nothing waits, the event loop keeps running.
+"""The one place ui/ runs `wise` children (the work that needs the ORM, the prompts or
+litellm, which the tray never loads): model work, nudges, maintenance, sync, import,
+migrate. Every child gets the same command (`app.launch.wise_command`), its private text
+on standard input (never its command line, which `ps` shows to any user), and its failure
+told the same way (the child's own JSON message, else its last line of stderr).
 
-The one way the windows run `wise` children. Model work (a reflection, a break-down, a
-review, the exact messages) and a capture through the capture language run in a `wise`
-child process, so the tray never loads the ORM, the prompts or litellm; a window reads
-what the child prints as it arrives (`WiseChild`), or its one JSON answer (`JsonChild`).
+Two ways to wait, one runner:
+- a window drives a `WiseChild` / `JsonChild` through QProcess: nothing waits, the event
+  loop keeps running, output arrives as it is printed and Stop stops it;
+- the tray's worker threads (the rhythm, sync, the journal check) call `run_wise`, which
+  blocks that worker until the child's JSON answer: a QProcess needs a Qt thread's event
+  loop, and those jobs must finish before the next one (a journal is migrated before it
+  is read).
+
+No child hands work back to the tray that started it (a capture from a window is made in
+this process: app.capture.service).
+
+Programs that are not `wise` and are never waited for (a focus cue's sound player) start
+through `start_detached`, here too, so that every process ui/ starts is started in one place.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+from app.launch import wise_command
 
 log = logging.getLogger(__name__)
 
@@ -249,3 +267,43 @@ def _json_error(out: str) -> str | None:
     if isinstance(reason, dict):
         reason = reason.get("message")
     return reason if isinstance(reason, str) and reason else None
+
+
+# ----------------------------------------------------------- waited on by a worker thread
+
+
+class ChildFailed(RuntimeError):
+    """A `wise` child failed; the message says which and why (its own words)."""
+
+
+def run_wise(*args: str, timeout: float) -> dict[str, Any]:
+    """Run `wise ARGS --json` in a child process with this environment; its JSON answer.
+    Blocks: call it on a worker thread (ui.tasks.Background), never the GUI thread."""
+    command = [*wise_command(), *args, "--json"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", env=dict(os.environ), timeout=timeout,
+                              check=False, stdin=subprocess.DEVNULL,
+                              # no console window flashing up on Windows
+                              creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                              if sys.platform == "win32" else 0)
+    except subprocess.TimeoutExpired:
+        raise ChildFailed(f"`wise {' '.join(args)}` took longer than {timeout:.0f} s") from None
+    if done.returncode != 0:
+        reason = _json_error(done.stdout) or last_words(done.stderr)
+        raise ChildFailed(f"`wise {' '.join(args)}` failed (exit {done.returncode}): {reason}")
+    result = parse_document(done.stdout)
+    if result is None:
+        raise ChildFailed(f"`wise {' '.join(args)}` gave no JSON")
+    return result
+
+
+def start_detached(argv: Sequence[str]) -> bool:
+    """Start a helper program nobody waits for (its output and exit are not wanted); False
+    when it could not be started. Never raises: such a program is never a reason to stop."""
+    try:
+        started = QProcess.startDetached(argv[0], list(argv[1:]))
+    except Exception as exc:  # whatever the platform raises, the caller goes on
+        log.info("%s not started: %s", argv[0], exc)
+        return False
+    return bool(started[0] if isinstance(started, tuple) else started)

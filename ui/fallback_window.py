@@ -64,11 +64,15 @@ class FallbackWindow(QWidget):
             else:
                 grid.addWidget(self._button(item), cells // 2, cells % 2)
                 cells += 1
+                if item.name == "capture_action":  # as in the tray's menu, right after it
+                    grid.addWidget(self._start_button(), cells // 2, cells % 2)
+                    cells += 1
                 if item.name == "review_action":  # pausing sits with the rituals
                     grid.addWidget(self._pause_button(), cells // 2, cells % 2)
                     cells += 1
         self._grid, self._cells = grid, cells
         layout.addLayout(grid)
+        layout.addWidget(self._focus_label())
         layout.addLayout(bottom)
         self.buttons["damage_action"].setVisible(False)
         self.buttons["sync_action"].setVisible(False)
@@ -97,6 +101,27 @@ class FallbackWindow(QWidget):
         self.buttons["pause_menu"] = self.pause_button
         return self.pause_button
 
+    def _start_button(self) -> QPushButton:
+        """"Start a step…", with the tray's own menu of today's best few steps."""
+        from ui.focus_start import START_MENU_TEXT, StartMenu
+
+        self.start_menu = StartMenu(self._actions, self)
+        self.start_button = QPushButton(START_MENU_TEXT, self)
+        self.start_button.setObjectName("start_button")
+        self.start_button.setMenu(self.start_menu)  # Space or a click opens it
+        self.buttons["start_menu"] = self.start_button
+        return self.start_button
+
+    def _focus_label(self) -> QLabel:
+        """The running session's line, as the tray's menu shows it (the timer window
+        has its Pause, Done and Stop)."""
+        self.focus_label = QLabel("", self)
+        self.focus_label.setObjectName("focus_label")
+        self.focus_label.setTextFormat(Qt.TextFormat.PlainText)  # the step's own words
+        self.focus_label.setWordWrap(True)
+        self.focus_label.hide()
+        return self.focus_label
+
     def attach_nudges(self, notifier) -> None:
         """Unanswered nudges, as the tray's "Nudges" submenu has them: a button with that
         menu, shown while any waits."""
@@ -122,6 +147,14 @@ class FallbackWindow(QWidget):
         self.pause_button.setText(f"Nudges paused until {until}" if paused
                                   else PAUSE_MENU_TEXT)
         self.pause_actions["resume_action"].setEnabled(paused)
+
+    def set_focus(self, line: str, *, paused: bool) -> None:
+        """The running session's line ("write the intro — 7 min left"), or "" for none:
+        while one runs, starting another is not offered."""
+        del paused  # the line says it ("paused, 7 min left")
+        self.focus_label.setText(f"Focus: {line}" if line else "")
+        self.focus_label.setVisible(bool(line))
+        self.start_button.setVisible(not line)
 
     def set_journal_damaged(self, damaged: bool) -> None:
         self.buttons["damage_action"].setVisible(damaged)

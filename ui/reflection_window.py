@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.children import WiseChild, last_words, parse_document
 from ui.reflection.feedback_pane import FeedbackPane
 from ui.reflection.reflection_pane import ReflectionPane
 from ui.reflection.style import Card, ColumnScroll, hint_label, section_heading
 from ui.reflection.today_pane import TodayPane
 from ui.reflection.tomorrow_pane import MAX_PICKS, TomorrowPane
 from ui.reflection.words_pane import Words, WordsPane
+from ui.sync_conflicts import ConflictsBox
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ class ReflectionWindow(QWidget):
     reflection_done = Signal(object)  # the day reflected on
     planned_changed = Signal(object)  # the day actions were planned for
     day_loaded = Signal(object)  # a day's view is on screen (tests, benchmarks)
+    conflicts_shown = Signal(object)  # the day whose sync conflicts are now on screen
+    conflicts_answered = Signal()  # a sync conflict was answered here (the tray recounts)
+    start_step = Signal(int, object)  # Start on an open step: its id, minutes (None: estimate)
 
     def __init__(self, db: Path, writer_run: Callable, day_start_hour: Callable[[], int],
                  wise_command: Callable[[], list[str]], parent: QWidget | None = None) -> None:
@@ -65,7 +68,6 @@ class ReflectionWindow(QWidget):
         self._load_token = 0
         self._dirty = False
         self._edits = 0  # counts edits, so a save finishing late knows it is not the last
-        self._capture_child: WiseChild | None = None
         self.setWindowTitle("Daily reflection")  # Qt appends " — Wise"
         self.setAccessibleName("Daily reflection")
         self._build()
@@ -97,6 +99,7 @@ class ReflectionWindow(QWidget):
         self.tomorrow = TomorrowPane(self)
         self.tomorrow.plan.connect(self._plan)
         self.tomorrow.add.connect(self._add_action)
+        self.tomorrow.start.connect(self.start_step)
         left.addWidget(self._card(self.tomorrow, self))
         body.addLayout(left, 2)
 
@@ -110,7 +113,9 @@ class ReflectionWindow(QWidget):
         self.reflection.done.connect(self._reflection_finished)
         self.feedback = FeedbackPane(right)
         self.feedback.rated.connect(self._save_feedback)
-        column.addWidget(self._card(self.words, right))
+        words_card = self._card(self.words, right)
+        self._build_conflicts(words_card)
+        column.addWidget(words_card)
         # The reflection takes the height there is; its feedback stays right under it.
         column.addWidget(self._card(self.reflection, right, self.feedback), 1)
         self.right = ColumnScroll(self)  # scrolls only when the window is made very small
@@ -245,6 +250,7 @@ class ReflectionWindow(QWidget):
             self._loaded_day = None
             self.words.set_words(Words())
             self.words.status.setText("")
+            self.conflicts.show_conflicts([])
             self.today.show_loading()
         self._show_header(day, today)
         if not self.isVisible():
@@ -253,6 +259,7 @@ class ReflectionWindow(QWidget):
         self.raise_()
         self.activateWindow()
         self._load(day)
+        self._load_calibrations()
 
     def previous_day(self) -> None:
         if self._day is not None:
@@ -296,6 +303,7 @@ class ReflectionWindow(QWidget):
         words_edits = None if self._dirty else self._edits
         self._writer_run(read, lambda result: self._loaded(token, *result, words_edits),
                          lambda exc: self._load_failed(token, exc))
+        self._load_conflicts(day)
 
     def _loaded(self, token: int, view, earliest: date | None,
                 words_edits: int | None = None) -> None:
@@ -319,6 +327,16 @@ class ReflectionWindow(QWidget):
         self.tomorrow.show_view(view, today=today)
         self._loaded_day = view.day
         self.day_loaded.emit(view.day)
+
+    def _load_calibrations(self) -> None:
+        """How long estimated steps really take, for Tomorrow's quiet hint on an estimate
+        being typed (never in the way: a failed read just leaves the hint out)."""
+        from app.focus import estimate_calibrations
+
+        db = self._db
+        self._writer_run(lambda _writer: estimate_calibrations(db),
+                         self.tomorrow.set_calibrations,
+                         lambda exc: log.info("estimate calibration unread: %s", exc))
 
     def _load_failed(self, token: int, exc: Exception) -> None:
         if token == self._load_token:
@@ -362,6 +380,70 @@ class ReflectionWindow(QWidget):
     def _words_for_model(self) -> str:
         return self.words.words().for_the_model()
 
+    # -- sync conflicts on the day's words ---------------------------------------------
+
+    def _build_conflicts(self, card: Card) -> None:
+        """Under the words: their sync conflicts, if any (ui/sync_conflicts.py)."""
+        self.conflicts = ConflictsBox(self._words_field_text, card)
+        self.conflicts.answered.connect(self._answer_conflict)
+        card.body.addWidget(self.conflicts)
+
+    def _words_field_text(self, field: str) -> str:
+        editor = self.words.in_the_way if field == "in_the_way" else self.words.how
+        return editor.toPlainText()
+
+    def refresh_conflicts(self) -> None:
+        """Read the day's conflicts again (a sync may have brought some)."""
+        if self._day is not None:
+            self._load_conflicts(self._day)
+
+    def _load_conflicts(self, day: date) -> None:
+        db = self._db
+
+        def read(_writer):
+            from app.sync.conflicts import day_conflicts
+
+            return day_conflicts(db, day)
+
+        def failed(exc: Exception) -> None:
+            log.warning("the day's sync conflicts could not be read: %s", exc)
+
+        self._writer_run(read, lambda found: self._show_conflicts(day, found), failed)
+
+    def _show_conflicts(self, day: date, found: list) -> None:
+        if day == self._day:
+            self.conflicts.show_conflicts(found)
+            self.conflicts_shown.emit(day)
+
+    def _answer_conflict(self, conflict_id: int, keep: str, text: str | None) -> None:
+        """As `wise sync resolve` does, on the writer thread, after any unsaved words (so
+        the version kept is the one on screen); then the words are read again."""
+        self.save_words_now()
+        card = self.conflicts.card(conflict_id)
+        if card is not None:
+            card.set_busy(True)
+        db = self._db
+
+        def answer(_writer):
+            from app.sync.conflicts import resolve_conflict
+
+            return resolve_conflict(db, conflict_id, keep, text)
+
+        def answered(_conflict) -> None:
+            self.conflicts_answered.emit()
+            if self._day is not None:
+                self._load(self._day)
+
+        def failed(exc: Exception) -> None:
+            # A ValueError is a sentence for the user (a merge too long): no fault of Wise's.
+            log.log(logging.INFO if isinstance(exc, ValueError) else logging.WARNING,
+                    "a sync conflict could not be answered: %s", exc)
+            if card is not None and self.conflicts.card(conflict_id) is card:
+                card.set_busy(False)
+                card.show_problem(f"Not answered: {exc}. Both versions are still kept.")
+
+        self._writer_run(answer, answered, failed)
+
     # -- reflection and feedback -------------------------------------------------------
 
     def _reflection_finished(self, day: date, _event: dict) -> None:
@@ -399,35 +481,33 @@ class ReflectionWindow(QWidget):
                          failed)
 
     def _add_action(self, text: str) -> None:
-        """Through the capture language, in a `wise capture` child (the same rules as the
-        quick-capture window); unmarked text is an action here."""
-        from app.capture.parser import parse_capture
-        from app.daytime import local_now
+        """Through the capture language, as the quick-capture window's captures are (unmarked
+        text is an action here), in this process on the journal-writer thread: never a
+        `wise capture` child, which would hand the text back to this same tray's socket."""
 
-        parsed = parse_capture(text, now=local_now(), day_start_hour=self._day_start_hour(),
-                               local=True)
-        if parsed.kind != "todo":
-            text = f"[ ] {text}"
-        # On standard input, never the command line: `ps` shows any user a process's
-        # arguments, and this is journal text.
-        child = WiseChild([*self._wise_command(), "capture", "--json", "-"],
-                          text.encode("utf-8", errors="surrogatepass"), self)
-        child.ended.connect(self._action_added)
-        self._capture_child = child
-        child.start()
+        def capture_it(_writer) -> dict:
+            from app.capture.service import capture_step
+            from app.journal import Context
 
-    def _action_added(self, code: int, stdout: str, stderr: str, _stopped: bool) -> None:
-        child, self._capture_child = self._capture_child, None
-        if child is not None:
-            child.deleteLater()
-        result = parse_document(stdout) if code == 0 else None
-        if result is None or result.get("table") != "actions":
-            self.tomorrow.added(None, f"Could not add it: {last_words(stderr)}. "
-                                      "Your text is still in the box.")
+            return capture_step(Context.from_environment(), text).as_dict()
+
+        self._writer_run(capture_it, self._action_added, self._action_not_added)
+
+    def _action_added(self, result: dict) -> None:
+        if result.get("table") != "actions":  # it said it was a note: saved as one
+            self.tomorrow.new_action.clear()
+            self.tomorrow.added(None, f"Saved as a {result.get('kind', 'note')}, not a step.")
             return
         self.tomorrow.added(result["id"], "Added and ticked.")
         if self._day is not None:
             self._load(self._day)
+
+    def _action_not_added(self, exc: Exception) -> None:
+        # The text stays in the box; a journal that refused it also kept it on disk
+        # (unsaved-captures.txt), as every capture path does.
+        log.info("an action from the reflection window was not added: %s", exc)
+        reason = (str(exc).splitlines() or ["it was refused"])[0].rstrip(".")
+        self.tomorrow.added(None, f"Could not add it: {reason}. Your text is still in the box.")
 
     # -- closing -----------------------------------------------------------------------
 
@@ -452,7 +532,4 @@ class ReflectionWindow(QWidget):
 
     def wait_for_children(self, msecs: int = 30_000) -> bool:
         """Until every `wise` child this window started has ended (tests, shutdown)."""
-        done = self.reflection.wait(msecs)
-        if self._capture_child is not None:
-            done = self._capture_child.wait(msecs) and done
-        return done
+        return self.reflection.wait(msecs)

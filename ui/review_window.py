@@ -42,6 +42,8 @@ class ReviewWindow(QWidget):
     `goals_changed` says goals were added or edited (the tray refreshes its #tags)."""
 
     goals_changed = Signal()
+    conflicts_answered = Signal()  # a sync conflict was answered here (the tray recounts)
+    start_step = Signal(int, object)  # Start on a step: its id, minutes (None: its estimate)
 
     def __init__(self, db: Path, writer_run: WriterRun, day_start_hour: Callable[[], int],
                  wise_command: Callable[[], list[str]], parent: QWidget | None = None) -> None:
@@ -80,6 +82,8 @@ class ReviewWindow(QWidget):
         self.goals_page.review_all.connect(self.review_all)
         self.goal_page.back.connect(lambda: self.show_page(GOALS))
         self.goal_page.title_changed.connect(self._goal_title)
+        self.goal_page.conflicts_answered.connect(self.conflicts_answered)
+        self._connect_focus()
         for index in range(len(NAV)):
             QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self,
                       lambda i=index: self.show_page(i))
@@ -177,6 +181,50 @@ class ReviewWindow(QWidget):
         self.dialog = ReviewDialog(self, self.context, goal_id=None, titles=titles)
         self.dialog.open()
 
+    # --- focus --------------------------------------------------------------------------------
+
+    def _connect_focus(self) -> None:
+        self._settings: Any = None
+        self.goal_page.start_step.connect(self.start_step)
+        for page in (self.goals_page, self.goal_page):
+            page.unit_chosen.connect(self.set_heatmap_unit)
+
+    def remember_in(self, settings: Any) -> None:
+        """Where view choices live (a QSettings: windows.ini); the heatmaps' unit is read
+        back from it now."""
+        from ui.review.focus_parts import UNIT_KEY
+
+        self._settings = settings
+        unit = str(settings.value(UNIT_KEY, "steps"))
+        self.set_heatmap_unit(unit if unit in ("steps", "minutes") else "steps",
+                              remember=False)
+
+    def set_heatmap_unit(self, unit: str, *, remember: bool = True) -> None:
+        """Every heatmap counts steps done or minutes given; remembered on this device."""
+        from ui.review.focus_parts import UNIT_KEY
+
+        for page in (self.goals_page, self.goal_page):
+            page.show_unit(unit)
+        if remember and self._settings is not None:
+            self._settings.setValue(UNIT_KEY, unit)
+
+    def break_down_step(self, action_id: int) -> None:
+        """Break-down on one step (the end check-in's "Make it smaller"), over its goal's
+        page when it has a goal."""
+        from app.focus import step_row
+
+        db = self.context.db
+        self.context.run(lambda _writer: step_row(db, action_id), self._break_down_found,
+                         owner=self, doing="read the step")
+
+    def _break_down_found(self, step: Any) -> None:
+        if step is None:
+            self._say("That step is no longer in your journal.", problem=True)
+            return
+        if step.goal_id is not None:
+            self.open_goal(step.goal_id)
+        self.goal_page.break_down_action(step)
+
     # --- data ------------------------------------------------------------------------------
 
     def _load(self, index: int) -> None:
@@ -184,9 +232,31 @@ class ReviewWindow(QWidget):
          self.memory_page.reload][index]()
 
     def _add_goal(self, title: str, why: str, cadence: int | None) -> None:
-        self.context.write("add_goal", title, why=why, cadence_per_week=cadence, owner=self,
-                           doing="add the goal", what="goals",
-                           on_success=lambda goal_id: self.open_goal(int(goal_id)))
+        from app.ritual_data import GoalTagTaken
+
+        dialog = self.dialog
+
+        def added(goal_id: int) -> None:
+            self.context.changed.emit("goals")
+            if isinstance(dialog, GoalDialog) and dialog.isVisible():
+                dialog.saved()
+            self.open_goal(int(goal_id))
+
+        def refused(exc: Exception) -> None:
+            if not (isinstance(dialog, GoalDialog) and dialog.isVisible()):
+                self._say(f"Wise could not add the goal: {exc}", problem=True)
+            elif isinstance(exc, GoalTagTaken):  # the one rule: no #run-2 beside #run
+                existing = exc.existing
+                dialog.refused(f"{exc.headline[:1].upper()}{exc.headline[1:]}. Open it, or "
+                               "give the new goal another title.",
+                               open_existing=lambda: self.open_goal(existing.id),
+                               open_label=f"Open “{_short(existing.title)}”")
+            else:
+                dialog.refused(f"Wise could not add the goal: {exc}")
+
+        self.context.run(lambda writer: writer.add_goal(title, why=why,
+                                                        cadence_per_week=cadence),
+                         added, owner=self, doing="add the goal", on_error=refused)
 
     def _journal_changed(self, what: str) -> None:
         if what in ("goals", "actions"):
@@ -247,3 +317,7 @@ class ReviewWindow(QWidget):
             self.setStyleSheet(stylesheet(QApplication.palette()))
         finally:
             self._styling = False
+
+
+def _short(title: str, limit: int = 30) -> str:
+    return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"

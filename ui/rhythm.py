@@ -5,22 +5,18 @@ The scheduler runs on its own thread and reaches this module only through a queu
 signal. Its job runs are plain sqlite3 (`storage.job_runs.RunStore`). The work each moment
 needs (the nudge policy, the nightly maintenance, a model call) uses the ORM, so it runs in
 a child process (`wise nudge --tick`, `wise nudge --respond`, `wise maintenance`), started
-and awaited on the app's Background worker, never on the GUI thread: the idle tray never
-loads SQLAlchemy and stays within its memory budget.
+and awaited on the app's Background worker (ui.children.run_wise), never on the GUI
+thread: the idle tray never loads SQLAlchemy and stays within its memory budget.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.launch import wise_command
+from ui.children import run_wise
 
 if TYPE_CHECKING:
     from ui.app import WiseApp
@@ -37,33 +33,6 @@ INVITATIONS = {
     "review": ("Your goals, this week", "Which goals are alive, which can rest? A calm "
                                        "look at each one and its why."),
 }
-
-
-class ChildFailed(RuntimeError):
-    """A `wise` child process failed; the message is its last line of stderr."""
-
-
-def run_wise(*args: str, timeout: float) -> dict[str, Any]:
-    """Run `wise ARGS --json` in a child process with this environment; its JSON output.
-    Blocks: call it on a worker thread."""
-    command = [*wise_command(), *args, "--json"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
-                              env=dict(os.environ), timeout=timeout, check=False,
-                              stdin=subprocess.DEVNULL,
-                              # no console window flashing up on Windows
-                              creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)
-                              if sys.platform == "win32" else 0)
-    except subprocess.TimeoutExpired:
-        raise ChildFailed(f"`wise {' '.join(args)}` took longer than {timeout:.0f} s") from None
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise ChildFailed(f"`wise {' '.join(args)}` failed (exit {done.returncode}): "
-                          f"{lines[-1] if lines else 'no message'}")
-    try:
-        return json.loads(done.stdout)
-    except ValueError:
-        raise ChildFailed(f"`wise {' '.join(args)}` gave no JSON") from None
 
 
 class RhythmBridge(QObject):
@@ -258,6 +227,8 @@ class TrayRhythm(QObject):
             self._app.show_reflection()
         elif kind == "review":
             self._app.show_review()
+        elif kind == "focus":
+            self._app.show_reflection()  # its Today shows the time the session was given
         else:
             self._app.show_capture()
 

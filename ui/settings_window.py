@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTime, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -43,7 +43,7 @@ from app.settings.store import (
     write_settings,
 )
 from ui.hotkey import HotkeyStatus
-from ui.palette import blend, is_dark
+from ui.palette import Tokens, button_rules
 from ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ SECTION_TITLES: dict[str, str] = {
     "day": "Your day",
     "schedule": "Check-ins & reflection",
     "nudges": "Nudges",
+    "focus": "Focus sessions",
     "capture": "Quick capture",
     "startup": "Start-up",
     "backup": "Backups",
@@ -81,6 +82,7 @@ LABELS: dict[str, str] = {
     "nudges.enabled": "Allow nudges",
     "nudges.daily_cap": "Nudges a day, at most",
     "nudges.min_gap_minutes": "Time between nudges, at least",
+    "focus.sounds": "Sounds at half time, 5 min left and the end",
     "capture.hotkey": "Quick capture keys",
     "startup.autostart": "Start at login",
     "llm.model": "Model, exactly",
@@ -120,12 +122,14 @@ LEARNING_TITLE = "What Wise has learned"
 LEARNING_NOTE = ("From how you answer nudges (Done, Snooze, Not today, or letting them "
                  "pass), Wise learns which times of day and which kinds of wording help; "
                  "from how you rate reflections (Helpful, Not quite), which way of "
-                 "reflecting suits you.")
+                 "reflecting suits you; from the steps you keep and the suggestions you "
+                 "take, which ways of breaking things down and reviewing goals do.")
 RESET_LABEL = "Reset what Wise has learned…"
 RESET_EXPLANATION = (
     "Wise will forget which times of day and which kinds of wording have worked for you, "
-    "and which way of reflecting you rated helpful, and start learning afresh from your "
-    "next answers and ratings.\n\n"
+    "which way of reflecting you rated helpful, and which ways of breaking things down and "
+    "reviewing goals suited you, and start learning afresh from your next answers and "
+    "ratings.\n\n"
     "Your nudges, answers, reflections, ratings and steps stay in your journal; your "
     "settings do not change. "
     "This cannot be undone.")
@@ -959,75 +963,47 @@ class SettingsWindow(QWidget):
 
     @staticmethod
     def _stylesheet(palette: QPalette) -> str:
-        role = QPalette.ColorRole
-        window, text = palette.color(role.Window), palette.color(role.WindowText)
-        base, accent = palette.color(role.Base), palette.color(role.Highlight)
-        dark = is_dark(palette)
-        card = blend(window, QColor("white"), 0.05) if dark else base.name()
-        border = blend(window, text, 0.16 if dark else 0.13)
-        separator = blend(window, text, 0.10 if dark else 0.08)
-        muted = blend(text, window, 0.38)
-        faint = blend(text, window, 0.6)  # disabled text, fainter than captions
-        error = "#ff8a80" if dark else "#b3261e"
-        warn_fg = "#ffd08a" if dark else "#7a4b00"
-        warn_bg = "#3d3020" if dark else "#fff4dc"
-        warn_border = "#6b5330" if dark else "#f0cf8c"
-        error_bg = "#42262a" if dark else "#fdecea"
-        error_border = "#7a3b41" if dark else "#f1b7b2"
-        ok = "#8fd19e" if dark else "#1e7b3a"
-        accent_text = palette.color(role.HighlightedText).name()
+        t = Tokens(palette)
         return f"""
-            #settingsWindow, #page, #header {{ background: {window.name()}; }}
-            #scroll, #scroll > QWidget > QWidget {{ background: {window.name()}; }}
+            #settingsWindow, #page, #header {{ background: {t.window}; }}
+            #scroll, #scroll > QWidget > QWidget {{ background: {t.window}; }}
             #pageTitle {{ font-size: 20pt; font-weight: 600; }}
-            #groupTitle {{ font-size: 11pt; font-weight: 600; color: {text.name()};
+            #groupTitle {{ font-size: 11pt; font-weight: 600; color: {t.text};
                            padding-left: 2px; }}
             #fieldTitle {{ font-weight: 500; }}
             #learningText {{ font-size: 10.5pt; }}
-            #caption[warning="true"] {{ color: {error}; }}
-            #caption {{ color: {muted}; font-size: 9pt; }}
-            #keyName {{ color: {faint}; font-size: 8pt; font-family: monospace; }}
-            #groupTitle:disabled, #fieldTitle:disabled, #caption:disabled {{ color: {faint}; }}
-            #fieldError {{ color: {error}; font-size: 9pt; font-weight: 500; }}
-            #card {{ background: {card}; border: 1px solid {border}; border-radius: 10px; }}
+            #caption[warning="true"] {{ color: {t.error}; }}
+            #caption {{ color: {t.muted}; font-size: 9pt; }}
+            #keyName {{ color: {t.faint}; font-size: 8pt; font-family: monospace; }}
+            #groupTitle:disabled, #fieldTitle:disabled, #caption:disabled {{ color: {t.faint}; }}
+            #fieldError {{ color: {t.error}; font-size: 9pt; font-weight: 500; }}
+            #card {{ background: {t.card}; border: 1px solid {t.border}; border-radius: 10px; }}
             #row {{ background: transparent; }}
-            #separator {{ background: {separator}; border: none; margin: 0 16px; }}
+            #separator {{ background: {t.separator}; border: none; margin: 0 16px; }}
             #hotkeyStatus {{ font-size: 9pt; border-radius: 6px; padding: 6px 10px;
                              margin-top: 6px; }}
-            #hotkeyStatus[state="ok"] {{ color: {ok}; background: transparent; padding: 0;
+            #hotkeyStatus[state="ok"] {{ color: {t.ok}; background: transparent; padding: 0;
                                          margin-top: 2px; }}
-            #hotkeyStatus[state="warning"] {{ color: {warn_fg}; background: {warn_bg};
-                                              border: 1px solid {warn_border}; }}
+            #hotkeyStatus[state="warning"] {{ color: {t.warn}; background: {t.warn_bg};
+                                              border: 1px solid {t.warn_border}; }}
             #banner {{ border-radius: 8px; }}
-            #banner[severity="warning"] {{ background: {warn_bg};
-                                           border: 1px solid {warn_border}; }}
-            #banner[severity="error"] {{ background: {error_bg};
-                                         border: 1px solid {error_border}; }}
-            #banner[severity="warning"] #bannerText {{ color: {warn_fg}; }}
-            #banner[severity="error"] #bannerText {{ color: {error}; }}
-            #header {{ border-bottom: 1px solid {separator}; }}
+            #banner[severity="warning"] {{ background: {t.warn_bg};
+                                           border: 1px solid {t.warn_border}; }}
+            #banner[severity="error"] {{ background: {t.error_bg};
+                                         border: 1px solid {t.error_border}; }}
+            #banner[severity="warning"] #bannerText {{ color: {t.warn}; }}
+            #banner[severity="error"] #bannerText {{ color: {t.error}; }}
+            #header {{ border-bottom: 1px solid {t.separator}; }}
             QScrollBar:vertical {{ background: transparent; width: 12px; margin: 4px 2px; }}
-            QScrollBar::handle:vertical {{ background: {border}; border-radius: 4px;
+            QScrollBar::handle:vertical {{ background: {t.border}; border-radius: 4px;
                                           min-height: 36px; }}
-            QScrollBar::handle:vertical:hover {{ background: {muted}; }}
+            QScrollBar::handle:vertical:hover {{ background: {t.muted}; }}
             QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
             QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
-            #footer {{ background: {window.name()}; border-top: 1px solid {separator}; }}
-            #status {{ color: {muted}; }}
-            #status[warning="true"] {{ color: {error}; }}
-            QPushButton#primary, QPushButton#secondary {{
-                border-radius: 6px; padding: 6px 16px; min-height: 20px; }}
-            QPushButton#primary {{ background: {accent.name()}; color: {accent_text};
-                                   border: 1px solid {accent.darker(115).name()};
-                                   font-weight: 600; }}
-            QPushButton#primary:hover {{ background: {accent.lighter(110).name()}; }}
-            QPushButton#primary:disabled {{ background: {border}; color: {muted};
-                                            border-color: {border}; }}
-            QPushButton#secondary {{ background: {card}; color: {text.name()};
-                                     border: 1px solid {border}; }}
-            QPushButton#secondary:hover {{ background: {separator}; }}
-            QPushButton#secondary:disabled {{ color: {faint}; border-color: {separator}; }}
-        """
+            #footer {{ background: {t.window}; border-top: 1px solid {t.separator}; }}
+            #status {{ color: {t.muted}; }}
+            #status[warning="true"] {{ color: {t.error}; }}
+        """ + button_rules(t)
 
 
 def _edited_signal(editor: QWidget) -> Any:

@@ -43,6 +43,7 @@ def menu_text(*, configured: bool, running: bool, last: datetime | None,
 
 class TraySync(QObject):
     changed_state = Signal(str)  # the menu line
+    synced = Signal()  # a sync ran: the windows show any conflict it brought
 
     def __init__(self, app: WiseApp, *, after_change_ms: int = AFTER_CHANGE_MS,
                  after_wake_ms: int = AFTER_WAKE_MS) -> None:
@@ -98,12 +99,26 @@ class TraySync(QObject):
         if self._running:
             self._again = True
             return
-        from ui.rhythm import run_wise
+        from ui.children import run_wise
 
         self._running = True
         self._announce()
         self._worker.run(lambda: run_wise("sync", "now", timeout=SYNC_TIMEOUT_S),
                          on_success=self._done, on_error=self._failed)
+
+    def recount(self) -> None:
+        """Count the open conflicts again (one was answered in a window): the menu line
+        follows at once, without waiting for the next sync."""
+        from app.sync.conflicts import open_conflict_count
+
+        db = self._app.context.paths.db
+        self._worker.run(lambda: open_conflict_count(db), on_success=self._counted,
+                         on_error=lambda exc: log.warning("could not count conflicts: %s",
+                                                          exc))
+
+    def _counted(self, count: int) -> None:
+        self._conflicts = count
+        self._announce()
 
     def _done(self, result: dict[str, Any]) -> None:
         from app.daytime import local_now
@@ -113,6 +128,7 @@ class TraySync(QObject):
         self._conflicts = int(result.get("open_conflicts") or 0)
         for problem in result.get("problems") or []:
             log.warning("sync: %s", problem)
+        self.synced.emit()
         self._next()
 
     def _failed(self, exc: Exception) -> None:

@@ -246,7 +246,8 @@ def _conflict_words(count: int) -> str:
     if not count:
         return ""
     return (f" {count} conflict{'s' if count != 1 else ''} to answer: both versions are "
-            "kept until you choose (wise sync status).")
+            "kept until you choose, under the text in its window (the day's words in the "
+            "reflection, a why in goal review) or with wise sync resolve.")
 
 
 def _when(stored: str) -> str:

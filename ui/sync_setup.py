@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.errors import BadInput
 from app.sync.crypto import MIN_PASSPHRASE, key_from_recovery
 from ui.children import JsonChild
-from ui.palette import blend, is_dark
+from ui.palette import Tokens, button_rules
 
 TITLE = "Set up sync"
 INTRO = ("Wise keeps this journal the same on your computers. Everything is encrypted here "
@@ -599,56 +599,29 @@ def _repolish(widget: QWidget) -> None:
 
 
 def _stylesheet(palette: QPalette) -> str:
-    role = QPalette.ColorRole
-    window, text = palette.color(role.Window), palette.color(role.WindowText)
-    base, accent = palette.color(role.Base), palette.color(role.Highlight)
-    dark = is_dark(palette)
-    card = blend(window, QColor("white"), 0.05) if dark else base.name()
-    border = blend(window, text, 0.16 if dark else 0.13)
-    separator = blend(window, text, 0.10 if dark else 0.08)
-    muted = blend(text, window, 0.38)
-    faint = blend(text, window, 0.6)
-    error = "#ff8a80" if dark else "#b3261e"
-    error_bg = "#42262a" if dark else "#fdecea"
-    error_border = "#7a3b41" if dark else "#f1b7b2"
-    ok = "#8fd19e" if dark else "#1e7b3a"
-    fair = "#ffd08a" if dark else "#7a4b00"
-    key_bg = blend(window, accent, 0.12)
-    link = palette.color(role.Link).name() if not dark else accent.lighter(130).name()
-    accent_text = palette.color(role.HighlightedText).name()
+    t = Tokens(palette)
     return f"""
-        #syncSetup, #page {{ background: {window.name()}; }}
+        #syncSetup, #page {{ background: {t.window}; }}
         #dialogTitle {{ font-size: 17pt; font-weight: 600; }}
         #sectionTitle {{ font-size: 11pt; font-weight: 600; }}
         #fieldTitle {{ font-weight: 500; }}
-        #caption {{ color: {muted}; font-size: 9pt; }}
-        #caption:disabled, #fieldTitle:disabled {{ color: {faint}; }}
-        #doneText {{ color: {text.name()}; font-size: 10.5pt; }}
-        #card {{ background: {card}; border: 1px solid {border}; border-radius: 10px; }}
-        #keyCard {{ background: {key_bg}; border: 1px solid {border}; border-radius: 10px; }}
-        #recoveryKey {{ color: {text.name()}; }}
-        #hint {{ font-size: 9pt; color: {muted}; }}
-        #hint[level="short"], #hint[level="weak"] {{ color: {error}; }}
-        #hint[level="fair"] {{ color: {fair}; }}
-        #hint[level="strong"] {{ color: {ok}; }}
-        QLineEdit[invalid="true"] {{ border: 1px solid {error}; border-radius: 3px;
+        #caption {{ color: {t.muted}; font-size: 9pt; }}
+        #caption:disabled, #fieldTitle:disabled {{ color: {t.faint}; }}
+        #doneText {{ color: {t.text}; font-size: 10.5pt; }}
+        #card {{ background: {t.card}; border: 1px solid {t.border}; border-radius: 10px; }}
+        #keyCard {{ background: {t.tint(0.12)}; border: 1px solid {t.border};
+                    border-radius: 10px; }}
+        #recoveryKey {{ color: {t.text}; }}
+        #hint {{ font-size: 9pt; color: {t.muted}; }}
+        #hint[level="short"], #hint[level="weak"] {{ color: {t.error}; }}
+        #hint[level="fair"] {{ color: {t.warn}; }}
+        #hint[level="strong"] {{ color: {t.ok}; }}
+        QLineEdit[invalid="true"] {{ border: 1px solid {t.error}; border-radius: 3px;
                                      padding: 2px; }}
-        QPushButton#link {{ border: none; background: transparent; color: {link};
+        QPushButton#link {{ border: none; background: transparent; color: {t.link};
                             padding: 2px 0; text-align: left; }}
         QPushButton#link:hover {{ text-decoration: underline; }}
-        QPushButton#link:disabled {{ color: {faint}; }}
-        #error {{ color: {error}; background: {error_bg}; border: 1px solid {error_border};
+        QPushButton#link:disabled {{ color: {t.faint}; }}
+        #error {{ color: {t.error}; background: {t.error_bg}; border: 1px solid {t.error_border};
                   border-radius: 8px; padding: 8px 12px; }}
-        QPushButton#primary, QPushButton#secondary {{
-            border-radius: 6px; padding: 6px 16px; min-height: 20px; }}
-        QPushButton#primary {{ background: {accent.name()}; color: {accent_text};
-                               border: 1px solid {accent.darker(115).name()};
-                               font-weight: 600; }}
-        QPushButton#primary:hover {{ background: {accent.lighter(110).name()}; }}
-        QPushButton#primary:disabled {{ background: {border}; color: {muted};
-                                        border-color: {border}; }}
-        QPushButton#secondary {{ background: {card}; color: {text.name()};
-                                 border: 1px solid {border}; }}
-        QPushButton#secondary:hover {{ background: {separator}; }}
-        QPushButton#secondary:disabled {{ color: {faint}; border-color: {separator}; }}
-    """
+    """ + button_rules(t)

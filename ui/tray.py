@@ -8,6 +8,7 @@ from dataclasses import replace
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from ui.focus_start import StartMenu
 from ui.icons import IconState, home_mark_colour, tray_icon
 from ui.menu_items import PAUSE_MENU_TEXT, SYNC_NOT_SET_UP, TrayActions, menu_items
 
@@ -84,9 +85,8 @@ class WiseTray(QSystemTrayIcon):
         # Right after Capture…, before the separator that follows it.
         entries = self._menu.actions()
         before = entries[entries.index(self.capture_action) + 1]
-        self.start_menu = QMenu("Start a step…", self._menu)
+        self.start_menu = StartMenu(self._actions, self._menu)
         self._menu.insertMenu(before, self.start_menu)
-        self.start_menu.aboutToShow.connect(self._fill_start_menu)
 
         def line(text: str) -> QAction:
             action = QAction(text, self._menu)
@@ -109,24 +109,6 @@ class WiseTray(QSystemTrayIcon):
     def _focus_actions(self) -> tuple[QAction, ...]:
         return (self.focus_pause_action, self.focus_done_action, self.focus_stop_action,
                 self.focus_window_action, self.focus_through_action)
-
-    def _fill_start_menu(self) -> None:
-        self.start_menu.clear()
-        waiting = self.start_menu.addAction("Looking…")
-        waiting.setEnabled(False)
-        self._actions.focus_steps(self.show_start_choices)
-
-    def show_start_choices(self, steps: list) -> None:
-        """(id, title, estimate) rows: each starts that step."""
-        self.start_menu.clear()
-        if not steps:
-            empty = self.start_menu.addAction("No open steps: capture one first")
-            empty.setEnabled(False)
-        for action_id, title, estimate in steps:
-            shown = title if len(title) <= 50 else title[:49] + "…"
-            length = f"{estimate} min" if estimate else "2 min"
-            item = self.start_menu.addAction(f"{shown}  ·  {length}")
-            item.triggered.connect(lambda _c=False, i=action_id: self._actions.start_step(i))
 
     def attach_focus(self, focus) -> None:
         """Connect the running session's menu lines to the focus controller."""

@@ -33,7 +33,7 @@ from app.settings.store import load_settings, set_setting
 from app.welcome import FINISHED, SKIPPED, WHY_LADDER_STEPS, capture_command, why_of
 from ui.hotkey import HotkeyStatus
 from ui.model_picker import ModelPicker
-from ui.palette import blend, is_dark
+from ui.palette import Tokens, button_rules
 
 STEPS = ("Welcome", "A first goal", "Quick capture", "A model and your day")
 TIME_FORMAT = "HH:mm"
@@ -538,43 +538,23 @@ class WelcomeWindow(QDialog):
 
 
 def _stylesheet(palette: QPalette) -> str:
-    role = QPalette.ColorRole
-    window, text = palette.color(role.Window), palette.color(role.WindowText)
-    accent = palette.color(role.Highlight)
-    dark = is_dark(palette)
-    card = blend(window, text, 0.05) if dark else palette.color(role.Base).name()
-    border = blend(window, text, 0.16 if dark else 0.13)
-    separator = blend(window, text, 0.10 if dark else 0.08)
-    muted = blend(text, window, 0.38)
-    ok = "#8fd19e" if dark else "#1e7b3a"
-    bad = "#ff8a80" if dark else "#b3261e"
-    accent_text = palette.color(role.HighlightedText).name()
+    t = Tokens(palette)
     return f"""
-        #welcomeWindow, #header, #pages, #page, #footer {{ background: {window.name()}; }}
-        #header {{ border-bottom: 1px solid {separator}; }}
-        #footer {{ border-top: 1px solid {separator}; }}
+        #welcomeWindow, #header, #pages, #page, #footer {{ background: {t.window}; }}
+        #header {{ border-bottom: 1px solid {t.separator}; }}
+        #footer {{ border-top: 1px solid {t.separator}; }}
         #pageTitle {{ font-size: 19pt; font-weight: 600; }}
         #groupTitle {{ font-size: 11pt; font-weight: 600; }}
         #fieldTitle {{ font-weight: 500; }}
         #body {{ font-size: 10.5pt; }}
-        #caption {{ color: {muted}; font-size: 9pt; }}
-        #result {{ color: {ok}; font-weight: 500; }}
-        #testResult[ok="true"] {{ color: {ok}; }}
-        #testResult[ok="false"] {{ color: {bad}; }}
+        #caption {{ color: {t.muted}; font-size: 9pt; }}
+        #result {{ color: {t.ok}; font-weight: 500; }}
+        #testResult[ok="true"] {{ color: {t.ok}; }}
+        #testResult[ok="false"] {{ color: {t.error}; }}
         QLineEdit, QTimeEdit, QComboBox {{ padding: 4px 6px; }}
-        QLineEdit#command {{ font-family: monospace; background: {card};
-                             border: 1px solid {border}; border-radius: 6px; }}
-        QPushButton#primary, QPushButton#secondary {{
-            border-radius: 6px; padding: 6px 16px; min-height: 20px; }}
-        QPushButton#primary {{ background: {accent.name()}; color: {accent_text};
-                               border: 1px solid {accent.darker(115).name()};
-                               font-weight: 600; }}
-        QPushButton#primary:disabled {{ background: {border}; color: {muted}; }}
-        QPushButton#secondary {{ background: {card}; color: {text.name()};
-                                 border: 1px solid {border}; }}
-        QPushButton#secondary:hover {{ background: {separator}; }}
-        QPushButton#secondary:disabled {{ color: {muted}; }}
-    """
+        QLineEdit#command {{ font-family: monospace; background: {t.card};
+                             border: 1px solid {t.border}; border-radius: 6px; }}
+    """ + button_rules(t)
 
 
 def _escape(text: str) -> str:

@@ -110,6 +110,14 @@ def capture(context: Context, text: str, *, source: str = "capture",
                           warnings)
 
 
+def capture_step(context: Context, text: str, *,
+                 writer: CaptureWriter | None = None) -> CaptureOutcome:
+    """A step typed where steps are planned (the reflection window's "add"): the capture
+    language as everywhere, but text that says nothing of its kind is a to-do."""
+    parsed = parse_capture(text, local_now(), context.day_start_hour, local=True)
+    return capture(context, text if parsed.kind == "todo" else f"[ ] {text}", writer=writer)
+
+
 def summarize(parsed: ParsedCapture, saved: SavedCapture, today: date) -> str:
     details = []
     if saved.goal_title:

@@ -3,36 +3,58 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from typing import TYPE_CHECKING
 
-from app.actions import list_actions, set_action_status
+from app.actions import StepRow, list_actions, set_action_status
 from app.cli.output import emit
 from app.daytime import journal_day, local_now, short_day
 from app.journal import Context
-from storage.models import Action
+
+if TYPE_CHECKING:
+    from storage.models import Action
 
 _MARK = {"open": "☐", "done": "✓", "dropped": "–"}
 
 
-def action_json(action: Action) -> dict:
+def as_step(action: StepRow | Action) -> StepRow:
+    """A step as the repository gives it; `wise today`'s view still holds ORM rows."""
+    if isinstance(action, StepRow):
+        return action
+    return StepRow(action.id, action.uid, action.title, action.goal_id,
+                   action.goal.slug if action.goal else None, action.status,
+                   action.estimate_minutes, action.due_on, action.due_at, action.done_at,
+                   action.source, action.created_at, action.updated_at,
+                   tuple(sorted(tag.name for tag in action.tags)))
+
+
+def action_json(action: StepRow | Action) -> dict:
+    action = as_step(action)
     return {"id": action.id, "title": action.title, "status": action.status,
-            "goal": action.goal.slug if action.goal else None,
-            "tags": [tag.name for tag in action.tags],
+            "goal": action.goal_slug, "tags": list(action.tags),
             "estimate_minutes": action.estimate_minutes, "due_on": action.due_on,
             "due_at": action.due_at, "done_at": action.done_at,
             "created_at": action.created_at}
 
 
-def format_action(action: Action, today=None) -> str:
-    parts = [f"{action.id:>4}  {_MARK[action.status]} {action.title}"]
-    if action.due_on:
-        due = f"due {short_day(action.due_on, today)}"
-        if action.due_at:
-            due += f" {action.due_at.astimezone():%H:%M}"
+def format_action(action: StepRow | Action, today=None) -> str:
+    action = as_step(action)
+    return step_line(action.id, action.status, action.title, action.due_on, action.due_at,
+                     action.estimate_minutes, action.goal_slug, today)
+
+
+def step_line(id_: int, status: str, title: str, due_on, due_at, estimate_minutes,
+              goal_slug: str | None, today=None) -> str:
+    """'  12  [ ] call the dentist  ·  due tomorrow 09:00  ·  ~5 min  ·  #health'."""
+    parts = [f"{id_:>4}  {_MARK[status]} {title}"]
+    if due_on:
+        due = f"due {short_day(due_on, today)}"
+        if due_at:
+            due += f" {due_at.astimezone():%H:%M}"
         parts.append(due)
-    if action.estimate_minutes:
-        parts.append(f"~{action.estimate_minutes} min")
-    if action.goal:
-        parts.append(f"#{action.goal.slug}")
+    if estimate_minutes:
+        parts.append(f"~{estimate_minutes} min")
+    if goal_slug:
+        parts.append(f"#{goal_slug}")
     return "  ·  ".join(parts)
 
 

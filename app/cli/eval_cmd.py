@@ -64,10 +64,7 @@ def run_suite(args: Namespace) -> int:
         raise BadInput("--repeat and --judge-repeat are at least 1")
     if args.resume:
         folder = runner.find_run(context.paths.data_dir, args.resume)
-        meta = runner.read_meta(folder)
-        spec = runner.RunSpec(**{k: (tuple(v) if k == "scenarios" else v)
-                                 for k, v in meta.items() if k in runner.RunSpec.__annotations__})
-        suite = [s for s in load_suite() if s.name in spec.scenarios]
+        spec, suite = runner.resumed(folder)
     else:
         model, api_base = _target(args, context)
         variant = _variant(args)
@@ -78,7 +75,7 @@ def run_suite(args: Namespace) -> int:
                 raise BadInput(f"no scenario exercises {args.prompt.partition('@')[0]}")
         spec = runner.RunSpec(model=model, api_base=api_base, variant=variant,
                               scenarios=tuple(s.name for s in suite), repeat=args.repeat,
-                              judge=args.judge)
+                              judge=args.judge, context_tokens=_context_tokens(args))
         folder = runner.new_run_dir(context.paths.data_dir, spec)
     judge = None
     if spec.judge:
@@ -148,6 +145,13 @@ def run_report(args: Namespace) -> int:
     path = write_report(context.paths.data_dir, Path(args.output) if args.output else None)
     emit(args, {"path": str(path)}, f"Wrote the eval report to {path}")
     return 0
+
+
+def _context_tokens(args: Namespace) -> int | None:
+    tokens = getattr(args, "context_tokens", None)
+    if tokens is not None and tokens < 512:
+        raise BadInput(f"--context-tokens is at least 512, not {tokens}")
+    return tokens
 
 
 def run_mine(args: Namespace) -> int:

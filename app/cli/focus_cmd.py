@@ -16,10 +16,13 @@ from app.focus import (
     calibrate,
     countdown,
     given_seconds,
+    interrupted_words,
     length_words,
+    start_session,
 )
+from app.focus_keeper import FocusKeeper, Interrupted
 from app.journal import Context
-from storage.focus import FocusConflict, FocusSession, FocusStore
+from storage.focus import JUST_START_MINUTES, FocusConflict, FocusSession, FocusStore
 from storage.timeutil import utc_now
 from storage.vocabulary import FocusOutcome
 
@@ -27,9 +30,22 @@ EXIT_NOTHING_RUNNING = 1
 
 
 def _store() -> tuple[Context, FocusStore]:
+    context, store, _found = _settled_store()
+    return context, store
+
+
+def _settled_store() -> tuple[Context, FocusStore, Interrupted | None]:
+    """The journal's sessions, after ending one whose tray crashed (its pid is gone) as
+    interrupted at the tray's last sign of life (app.focus_keeper)."""
     context = Context.from_environment()
     context.prepare_storage()
-    return context, FocusStore(context.paths.db)
+    store = FocusStore(context.paths.db)
+    try:
+        found = FocusKeeper(context.paths.data_dir).settle(store, owner_gone=False)
+    except Exception:
+        store.close()
+        raise
+    return context, store, found
 
 
 def run_start(args: Namespace) -> int:
@@ -52,12 +68,36 @@ def run_start(args: Namespace) -> int:
     return 0
 
 
+def start_from_nudge(args: Namespace, nudge_id: int) -> int:
+    """`wise nudge --respond ID started`: what the nudge's "Start 2 min" does in the tray: a
+    two-minute session on its step, which records the answer in the same transaction."""
+    context, store = _store()
+    try:
+        session = start_session(store, minutes=JUST_START_MINUTES, nudge_id=nudge_id)
+    except (ValueError, FocusConflict) as exc:
+        raise BadInput(f"{exc} (nudge {nudge_id} was not answered)") from exc
+    finally:
+        store.close()
+    _tell_tray(context)
+    view = countdown(session, utc_now())
+    emit(args, {"nudge_id": nudge_id, "response": "started", "recorded": True,
+                "action_done": False, "snooze_until": None, **view.as_dict()},
+         f"Nudge {nudge_id}: started — {length_words(session.planned_seconds)} on "
+         f"{session.title}, until {view.end.astimezone():%H:%M}.")
+    return 0
+
+
 def run_status(args: Namespace) -> int:
-    _context, store = _store()
+    _context, store, found = _settled_store()
     try:
         session = store.running()
     finally:
         store.close()
+    if session is None and found is not None:
+        _title, words = interrupted_words(found)
+        emit(args, {"session": None, "interrupted": found.session.as_dict()},
+             f"No focus session is running. {words}")
+        return 0
     if session is None:
         emit(args, {"session": None}, "No focus session is running.")
         return 0
@@ -83,7 +123,15 @@ def run_done(args: Namespace) -> int:
 
 
 def run_stop(args: Namespace) -> int:
-    return _change(args, lambda store: store.finish(FocusOutcome.STOPPED), "Stopped here")
+    return _change(args, _stop_here, "Stopped here")
+
+
+def _stop_here(store: FocusStore):
+    """Stop now; a session whose time ran out (while the computer slept, say) ends at its
+    real end, as the tray's "Stop here" does."""
+    session = store.running()
+    view = countdown(session, utc_now()) if session is not None else None
+    return store.finish(FocusOutcome.STOPPED, at=view.end if view and view.over else None)
 
 
 def run_calibration(args: Namespace) -> int:

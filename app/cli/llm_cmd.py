@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from app.cli.output import emit
 from app.errors import BadInput
 from app.journal import Context
+
+if TYPE_CHECKING:
+    from app.llm.usage import MonthUsage
 
 TEST_STEP = "water the plants"  # the sample step of the test call (no journal is read)
 TEST_GOAL = ("Home", "a calm place to come back to")
@@ -154,40 +158,54 @@ def run_usage(args: Namespace) -> int:
         usage = month_usage(journal, today)
     finally:
         journal.close()
-    budget = float(context.settings.get("llm.monthly_budget_usd"))
-    model = context.settings.get("llm.model").strip()
-    usage["cost_usd"] = round(usage["cost_usd"], 6)
-    data = {**usage, "budget_usd": budget,
-            "remaining_usd": round(max(0.0, budget - usage["cost_usd"]), 6),
-            "model": model or None}
-    emit(args, data, format_usage(data, today))
+    report = UsageReport(usage, float(context.settings.get("llm.monthly_budget_usd")),
+                         context.settings.get("llm.model").strip() or None)
+    emit(args, report.as_dict(), format_usage(report, today))
     return 0
 
 
-def format_usage(data: dict, today) -> str:
+@dataclass(frozen=True)
+class UsageReport:
+    """`wise llm usage`: this month's calls beside the budget and the model set."""
+
+    usage: MonthUsage
+    budget_usd: float
+    model: str | None
+
+    @property
+    def remaining_usd(self) -> float:
+        return round(max(0.0, self.budget_usd - self.usage.total.cost_usd), 6)
+
+    def as_dict(self) -> dict:
+        return {**self.usage.as_dict(), "budget_usd": self.budget_usd,
+                "remaining_usd": self.remaining_usd, "model": self.model}
+
+
+def format_usage(report: UsageReport, today) -> str:
     month = f"{today:%B %Y}"
-    model = data["model"]
-    setting = f"Model: {model}" if model else ("No model is set (`wise llm test` says how "
-                                               "to connect one).")
-    if not data["calls"]:
-        return (f"No model calls in {month}. Budget: ${data['budget_usd']:.2f} a month.\n"
+    total = report.usage.total
+    setting = f"Model: {report.model}" if report.model else (
+        "No model is set (`wise llm test` says how to connect one).")
+    if not total.calls:
+        return (f"No model calls in {month}. Budget: ${report.budget_usd:.2f} a month.\n"
                 f"{setting}")
     lines = [
-        f"Model calls in {month}: {data['calls']} ({data['ok']} ok, {data['error']} failed, "
-        f"{data['cancelled']} cancelled)",
-        f"Tokens: {data['input_tokens']:,} in, {data['output_tokens']:,} out",
-        f"Cost: ${data['cost_usd']:.4f} of your ${data['budget_usd']:.2f} budget "
-        f"(${data['remaining_usd']:.2f} left)",
+        f"Model calls in {month}: {total.calls} ({total.ok} ok, {total.error} failed, "
+        f"{total.cancelled} cancelled)",
+        f"Tokens: {total.input_tokens:,} in, {total.output_tokens:,} out",
+        f"Cost: ${total.cost_usd:.4f} of your ${report.budget_usd:.2f} budget "
+        f"(${report.remaining_usd:.2f} left)",
         setting,
     ]
-    for title, groups in (("By model", data["by_model"]), ("By purpose", data["by_purpose"])):
+    for title, groups in (("By model", report.usage.by_model),
+                          ("By purpose", report.usage.by_purpose)):
         lines += ["", title]
         width = max(len(name) for name in groups)
-        for name, group in sorted(groups.items(), key=lambda item: -item[1]["calls"]):
-            failed = f", {group['error']} failed" if group["error"] else ""
-            lines.append(f"  {name:<{width}}  {group['calls']} call"
-                         f"{'s' if group['calls'] != 1 else ''}{failed}  "
-                         f"${group['cost_usd']:.4f}")
+        for name, group in sorted(groups.items(), key=lambda item: -item[1].calls):
+            failed = f", {group.error} failed" if group.error else ""
+            lines.append(f"  {name:<{width}}  {group.calls} call"
+                         f"{'s' if group.calls != 1 else ''}{failed}  "
+                         f"${group.cost_usd:.4f}")
     return "\n".join(lines)
 
 

@@ -170,6 +170,9 @@ def _add_eval_commands(add: Callable) -> None:
     run.add_argument("--judge", help="also score replies with this model (a rubric, "
                      "repeated; never part of the deterministic score)")
     run.add_argument("--judge-repeat", type=int, default=3, help="judgments per reply")
+    run.add_argument("--context-tokens", type=int, help="the server's context window, as "
+                     "llm.context_tokens (default: learned, or 2,048 for a local server, "
+                     "which gets the compact prompts first)")
     run.add_argument("--resume", metavar="RUN", help="carry on a run cut short ('last' or "
                      "its name)")
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
@@ -465,14 +468,13 @@ def _known_failure(exc: Exception) -> tuple[int, str] | None:
 
 
 def _storage_message(exc: Exception) -> str | None:
-    original = getattr(exc, "orig", None)  # SQLAlchemy wraps the sqlite3 error
-    import sqlite3
+    from storage.errors import explain_sqlite_error, sqlite_error_of
 
-    if isinstance(original, sqlite3.Error) or isinstance(exc, sqlite3.Error):
+    failure = sqlite_error_of(exc)
+    if failure is not None:
         from app.paths import resolve_paths
-        from storage.errors import explain_sqlite_error
 
-        return str(explain_sqlite_error(original or exc, resolve_paths().db))
+        return str(explain_sqlite_error(failure, resolve_paths().db))
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
     return None

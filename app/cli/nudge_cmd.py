@@ -67,13 +67,18 @@ def _tick(args: Namespace) -> int:
 
 def _respond(args: Namespace) -> int:
     from app.errors import BadInput
-    from app.nudges.service import NudgeService
 
     raw_id, response = args.respond
     try:
         nudge_id = int(raw_id)
     except ValueError:
         raise BadInput(f"the nudge id must be a number, not {raw_id!r}") from None
+    if response == "started":
+        from app.cli.focus_cmd import start_from_nudge
+
+        return start_from_nudge(args, nudge_id)  # "Start 2 min" starts, as in the tray
+    from app.nudges.service import NudgeService
+
     context = Context.from_environment()
     journal = context.open_journal()
     try:
@@ -104,11 +109,16 @@ def _learned(args: Namespace) -> int:
         journal.close()
     from app.prompt_choice import load_learner
 
-    # The same reset forgets both: when and how to nudge, and which way of reflecting.
-    reflections = load_learner(context.paths.db, since).describe("daily_reflection")
-    description = f"{summary['description']}\n\n{reflections}"
+    # The same reset forgets both: when and how to nudge, and which way of reflecting,
+    # breaking down and reviewing (the summaries have nothing to learn from: it says why).
+    learner = load_learner(context.paths.db, since, context.paths.data_dir)
+    variants = learner.describe_all()
+    description = f"{summary['description']}\n\n{variants}"
     data = {**summary, "description": description, "answers": summary["answers"],
-            "nudges_description": summary["description"], "reflections": reflections,
+            "nudges_description": summary["description"],
+            "reflections": learner.describe("daily_reflection"),
+            "breakdowns": learner.describe("breakdown"),
+            "goal_reviews": learner.describe("goal_review"),
             "since": since.isoformat(timespec="seconds") if since else None}
     human = description
     if since is not None:
@@ -131,9 +141,10 @@ def _reset_learning(args: Namespace) -> int:
     finally:
         journal.close()
     emit(args, {"reset": True, "since": now.isoformat(timespec="seconds")},
-         "Wise has forgotten what it learned about when and how to nudge you and which way "
-         "of reflecting suits you; from now on only new answers and ratings count. (Past "
-         "nudges and ratings stay in your journal.)")
+         "Wise has forgotten what it learned about when and how to nudge you and which ways "
+         "of reflecting, breaking things down and reviewing goals suit you; from now on only "
+         "new answers, ratings and kept steps count. (Past nudges and ratings stay in your "
+         "journal.)")
     return 0
 
 

@@ -130,17 +130,15 @@ def run_log(args: Namespace) -> int:
 
 def run_resolve(args: Namespace) -> int:
     from app.journal import Context
-    from storage.sync.store import SyncStore
+    from app.sync.conflicts import resolve_conflict
 
     context = Context.from_environment()
     context.prepare_storage()
-    store = SyncStore(context.paths.db)
     try:
-        conflict = store.resolve(args.id, use_other=args.keep == "other")
+        # The windows answer a conflict through this same function.
+        conflict = resolve_conflict(context.paths.db, args.id, args.keep)
     except ValueError as exc:
         raise BadInput(f"{exc}") from None
-    finally:
-        store.close()
     kept = "the other version" if args.keep == "other" else "the text as it is"
     emit(args, {"resolved": conflict.id, "kept": args.keep},
          f"Conflict {conflict.id} resolved: kept {kept}. Other devices follow at their next "

@@ -6,13 +6,13 @@ from argparse import Namespace
 from dataclasses import dataclass
 from datetime import date
 
-from app.cli.actions_cmd import action_json, format_action
+from app.cli.actions_cmd import step_line
 from app.cli.day_option import parse_day_option
 from app.cli.output import emit
 from app.daytime import day_bounds_utc, journal_day, local_now, long_day
 from app.focus import StepTime, length_words, time_by_goal, time_by_step
 from app.journal import Context
-from app.today import TodayView, today_view
+from app.today import StepRow, TodayView, today_view
 from storage.focus import FocusStore
 from storage.timeutil import utc_now
 
@@ -23,7 +23,7 @@ def run(args: Namespace) -> int:
     day = parse_day_option(args.date, context.day_start_hour)
     view = today_view(context.open_journal(), day, context.day_start_hour)
     focus = focus_time(context, day)
-    emit(args, {**view_json(view), "focus": focus.as_dict()},
+    emit(args, {**view.as_dict(), "focus": focus.as_dict()},
          format_view(view, today) + focus.words())
     return 0
 
@@ -66,16 +66,9 @@ def focus_time(context: Context, day: date) -> FocusTime:
     return FocusTime(steps, time_by_goal(steps, goals))
 
 
-def view_json(view: TodayView) -> dict:
-    return {
-        "day": view.day,
-        "wins": [action_json(a) for a in view.wins],
-        "due": [action_json(a) for a in view.due],
-        "captured": [action_json(a) for a in view.captured],
-        "notes": [{"id": e.id, "text": e.text, "goal": e.goal.slug if e.goal else None,
-                   "tags": [t.name for t in e.tags], "created_at": e.created_at}
-                  for e in view.notes],
-    }
+def format_step(step: StepRow, today: date) -> str:
+    return step_line(step.id, step.status, step.title, step.due_on, step.due_at,
+                     step.estimate_minutes, step.goal_slug, today)
 
 
 def format_view(view: TodayView, today: date) -> str:
@@ -89,12 +82,12 @@ def format_view(view: TodayView, today: date) -> str:
     for heading, actions in sections:
         if actions:
             lines += ["", f"{heading} ({len(actions)})"]
-            lines += [format_action(a, today) for a in actions]
+            lines += [format_step(a, today) for a in actions]
     if view.notes:
         lines += ["", f"Notes ({len(view.notes)})"]
         for entry in view.notes:
             text = entry.text.replace("\n", "\n         ")
-            goal = f"  #{entry.goal.slug}" if entry.goal else ""
+            goal = f"  #{entry.goal_slug}" if entry.goal_slug else ""
             lines.append(f"  {entry.created_at.astimezone():%H:%M}  {text}{goal}")
     if len(lines) == 1:
         lines += ["", "Nothing yet. A thought in your head? wise capture \"...\""]

@@ -96,6 +96,62 @@ _CAPITAL = re.compile(r"(?<![.!?:]\s)(?<!^)(?<!\n)\b([A-Z][a-z]{2,})\b")
 _NUMBER = re.compile(r"\b\d{1,4}(?:[:./-]\d{1,4})*\b")
 HELP_NUMBERS = {"988", "116", "123", "112", "911", "999", "111"}  # help lines, not journal facts
 
+# German capitalises every noun, so a capital letter alone does not mark a name there.
+# A German noun almost always comes after an article, a possessive or an adjective ("die
+# Ruhe", "einen kleinen Schritt"); a name usually stands bare ("mit Anna", "in Berlin").
+# So in German a name is a capitalised word mid-sentence that stands bare; the few nouns
+# that often stand bare in a reply are listed (_DE_BARE_NOUNS).
+NOUN_CAPITALS = {"de"}  # languages that capitalise their nouns
+_DE_CAPITAL = re.compile(r"\b([A-ZÄÖÜ][a-zäöüß]{2,})\b")
+_DE_DETERMINERS = _wordset("""
+der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner
+mein meine meinen meinem meiner dein deine deinen deinem deiner sein seine seinen seinem
+seiner ihr ihre ihren ihrem ihrer unser unsere unseren unserem euer eure euren eurem
+dies diese diesen diesem dieser dieses jede jeden jedem jeder jedes welche welchen
+zum zur im am beim vom ins ans aufs ums
+""")
+_DE_COMMON_CAPITALS = _wordset("""
+Du Dich Dir Dein Deine Deinen Deinem Deiner Sie Ihnen Ihr Ihre Ihren Wise Heute Morgen
+Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag Januar Februar März April Mai
+Juni Juli August September Oktober November Dezember Vielleicht Schritt
+""")
+_DE_BARE_NOUNS = _wordset("""
+Zeit Ruhe Geduld Lust Mut Kraft Energie Hilfe Angst Freude Spaß Pause Hoffnung Sorge
+Sorgen Stress Druck Minuten Minute Stunde Stunden Tage Wochen Schritte Schritt Notruf
+Telefonseelsorge Hause
+""")
+
+
+def _names(text: str, language: str | None) -> list[str]:
+    """The words the reply uses as names, told in the way its language allows."""
+    if language in NOUN_CAPITALS:
+        names = []
+        for match in _DE_CAPITAL.finditer(text):
+            word, before = match.group(1), text[:match.start()].rstrip(" \t")
+            if not before or before[-1] in ".!?:\n" or word in _DE_COMMON_CAPITALS \
+                    or word in _DE_BARE_NOUNS:
+                continue  # a sentence's first word, or a word that is no name
+            previous = re.findall(r"[\w']+", before)[-1:]
+            if previous and (previous[0].lower() in _DE_DETERMINERS
+                             or _inflected(previous[0])):
+                continue  # after an article or an adjective: a noun
+            names.append(word)
+        return names
+    return [name for name in _CAPITAL.findall(text) if name not in _COMMON_CAPITALS]
+
+
+def _inflected(word: str) -> bool:
+    """A lowercase word with an adjective's ending ("kleinen", "ruhiger"): a noun follows."""
+    return word.islower() and len(word) > 3 and word.endswith(("e", "en", "er", "es", "em"))
+
+
+def _in_sent(name: str, sent_lower: str, sent_words: set[str]) -> bool:
+    """The name, or a form of it ("Kindern" for "Kinder", "Kuchen" in "Kuchenteig"), was
+    sent."""
+    low = name.lower()
+    return low in sent_lower or (len(low) >= 5 and any(w.startswith(low[:5])
+                                                       for w in sent_words))
+
 
 def grounded(reply: Reply) -> CheckResult:
     """Every #tag, name and number the reply uses is in what was sent."""
@@ -105,11 +161,11 @@ def grounded(reply: Reply) -> CheckResult:
     for tag in re.findall(r"#([\w-]+)", text) + list(reply.parts.goal_tags):
         if f"#{tag.lower()}" not in sent_lower and tag.lower() not in sent_lower:
             return _fail("grounded", f"#{tag} is not in the journal")
-    # Names are told by their capital letter, which only works in English (German
-    # capitalises every noun); the other languages are checked on tags and numbers.
-    names = _CAPITAL.findall(text) if reply.scenario.expect.language == "en" else []
-    for name in names:
-        if name not in _COMMON_CAPITALS and name.lower() not in sent_lower:
+    # Names: by capitals where only names are capitalised; in German by standing bare.
+    found, _ = detect_language(_said(reply.parts))
+    sent_words = set(_words(sent))
+    for name in _names(text, found or reply.scenario.expect.language):
+        if not _in_sent(name, sent_lower, sent_words):
             return _fail("grounded", f"names {name!r}, which the journal does not hold")
     for number in _NUMBER.findall(reply.parts.prose):
         if number not in sent and len(number) > 1 and number not in HELP_NUMBERS:

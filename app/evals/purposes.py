@@ -3,6 +3,7 @@ and output schema), and the reply read back into the parts the checks look at.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -10,7 +11,7 @@ from app.evals.scenarios import Scenario
 from app.journal import Context
 from storage.engine import Journal
 
-MAX_TOKENS = {"nudge": 200, "day_summary": 300, "week_summary": 300}
+MAX_TOKENS = {"day_summary": 300, "week_summary": 300}
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,18 @@ class Request:
     json_schema: dict | None
     schema: type | None  # the pydantic output model; None for free text
     max_tokens: int | None = None
+    # The app's own request for a structured purpose: its full form and the compact one the
+    # gate retries with (app.structured_call), and the purpose's must-haves (`check`).
+    call: object | None = None
+    check: Callable[[object], object] | None = None
 
     @property
     def sent_text(self) -> str:
-        """Everything the model was given (for the grounding and echo checks)."""
-        return "\n".join(str(m.get("content", "")) for m in self.messages)
+        """Everything the model may have been given, either form (for the grounding and
+        echo checks)."""
+        compact = getattr(self.call, "compact", None)
+        messages = [*self.messages, *(compact.messages if compact is not None else ())]
+        return "\n".join(str(m.get("content", "")) for m in messages)
 
     @property
     def user_text(self) -> str:
@@ -47,18 +55,34 @@ class ReplyParts:
 
 
 def plan(scenario: Scenario, context: Context, journal: Journal, today: date,
-         variant_name: str | None = None) -> Request:
-    """The request for the scenario's purpose, as the app makes it, with the variant's
-    style added."""
+         variant_name: str | None = None, *, gateway=None) -> Request:
+    """The request for the scenario's purpose, as the app makes it (fitted to `gateway`'s
+    model when given), with the variant's style added."""
     from prompts import variants
 
     chosen = variants.variant(scenario.purpose, variant_name)
-    if scenario.purpose == "daily_reflection":  # the app's own plan applies the variant
-        return _daily_reflection(scenario, context, journal, today, chosen.name)
-    request = _PLANNERS[scenario.purpose](scenario, context, journal, today)
+    if scenario.purpose in _OWN_VARIANT:  # the app's own plan applies the variant
+        return _OWN_VARIANT[scenario.purpose](scenario, context, journal, today, gateway,
+                                              chosen.name)
+    request = _PLANNERS[scenario.purpose](scenario, context, journal, today, gateway)
+    if request.call is not None:
+        return _of_call(request.purpose, with_variant(request.call, chosen), request.schema,
+                        request.check)
     return Request(request.purpose, variants.apply(request.messages, chosen),
                    request.prompt_name, variants.versioned(request.prompt_version, chosen),
                    request.json_schema, request.schema, request.max_tokens)
+
+
+def _of_call(purpose: str, call, schema, check=None) -> Request:
+    """The request a StructuredCall makes (its full form first), keeping the call."""
+    return Request(purpose, call.messages, call.prompt_name, call.prompt_version,
+                   call.json_schema, schema, call.max_tokens, call=call, check=check)
+
+
+def with_variant(call, chosen):
+    from app.prompt_choice import with_variant as applied
+
+    return applied(call, chosen)
 
 
 def read_reply(request: Request, parsed: object | None, raw: str) -> ReplyParts:
@@ -97,22 +121,31 @@ def read_reply(request: Request, parsed: object | None, raw: str) -> ReplyParts:
 
 # --- one planner per purpose ---------------------------------------------------------------
 
-def _daily_reflection(scenario, context, journal, today, variant_name=None) -> Request:
-    from app.reflection import plan_daily_reflection
+def _daily_reflection(scenario, context, journal, today, gateway=None,
+                      variant_name=None) -> Request:
+    from app.reflection import _reflection_call, reflection_problem, users_words
     from prompts.loader import load_prompt
     from prompts.structured import output_model
 
-    plan = plan_daily_reflection(context, journal, today, None, variant_name=variant_name)
-    return Request("daily_reflection", plan.messages, plan.prompt_name, plan.prompt_version,
-                   plan.json_schema, output_model(load_prompt("daily_reflection")))
+    call, _ = _reflection_call(context, journal, today, users_words(journal, today, None),
+                               gateway, variant_name)
+    return _of_call("daily_reflection", call, output_model(load_prompt("daily_reflection")),
+                    reflection_problem)
 
 
-def _nudge(scenario, context, journal, today) -> Request:
+def _nudge(scenario, context, journal, today, gateway=None) -> Request:
     from app.nudges.learner import STYLES
     from app.nudges.service import load_candidates
-    from app.nudges.wording import journal_for_prompt
-    from prompts.loader import build_messages, load_prompt
-    from prompts.structured import json_schema_for, output_model, with_format_instructions
+    from app.nudges.wording import (
+        MAX_CHARS,
+        NUDGE_TOKENS,
+        SMALL_NUDGE_TOKENS,
+        journal_for_prompt,
+        nudge_problem,
+    )
+    from app.structured_call import build_call
+    from prompts.loader import load_prompt
+    from prompts.structured import output_model
 
     now = datetime.combine(today, time(11)).astimezone()
     candidates = load_candidates(journal, now, day_start_hour=context.day_start_hour)
@@ -121,16 +154,20 @@ def _nudge(scenario, context, journal, today) -> Request:
     # The step a scenario is about is its newest open one; the policy's choice depends on
     # the clock, and the scenario must ask the same thing at any hour.
     candidate = max(candidates, key=lambda c: (c.created_at, c.action_id))
-    prompt = load_prompt("nudge")
-    messages = with_format_instructions(
-        build_messages("nudge", now=f"{now:%A} {now.day} {now:%B}, {now:%H:%M}",
-                       journal=journal_for_prompt(candidate, STYLES[0])), prompt)
-    return Request("nudge", messages, prompt.name, prompt.version, json_schema_for(prompt),
-                   output_model(prompt), MAX_TOKENS["nudge"])
+    moment = f"{now:%A} {now.day} {now:%B}, {now:%H:%M}"
+    said = journal_for_prompt(candidate, STYLES[0])
+    # as app.nudges.wording.nudge_call builds it (that one needs a live gateway)
+    call = build_call(context, gateway, "nudge",
+                      fill=lambda budget: {"now": moment, "journal": "" if budget is None
+                                           else said},
+                      max_tokens=NUDGE_TOKENS, small_max_tokens=SMALL_NUDGE_TOKENS,
+                      max_chars=MAX_CHARS * 2)
+    return _of_call("nudge", call, output_model(load_prompt("nudge")),
+                    lambda reply: nudge_problem(reply, candidate))
 
 
-def _breakdown(scenario, context, journal, today) -> Request:
-    from app.breakdown import DEFAULT_SIZE, plan_breakdown, resolve_item
+def _breakdown(scenario, context, journal, today, gateway=None, variant_name=None) -> Request:
+    from app.breakdown import DEFAULT_SIZE, plan_breakdown, resolve_item, steps_problem
     from prompts.loader import load_prompt
     from prompts.structured import output_model
 
@@ -139,25 +176,27 @@ def _breakdown(scenario, context, journal, today) -> Request:
         item = resolve_item(journal, goal=item_ref[1:])
     else:
         item = resolve_item(journal, text=item_ref)
-    call = plan_breakdown(context, journal, item, DEFAULT_SIZE).call
-    return Request("breakdown", call.messages, call.prompt_name, call.prompt_version,
-                   call.json_schema, output_model(load_prompt("breakdown")))
+    call = plan_breakdown(context, journal, item, DEFAULT_SIZE, gateway=gateway,
+                          variant_name=variant_name).call
+    return _of_call("breakdown", call, output_model(load_prompt("breakdown")),
+                    lambda parsed: steps_problem(parsed, item))
 
 
-def _goal_review(scenario, context, journal, today) -> Request:
-    from app.goal_review import gather, plan_review
+def _goal_review(scenario, context, journal, today, gateway=None,
+                 variant_name=None) -> Request:
+    from app.goal_review import gather, plan_review, review_problem
     from prompts.schemas import GoalReview
 
     facts, _ = gather(journal, today, context.day_start_hour, None)
     if not facts:
         raise ValueError(f"scenario {scenario.name}: a goal review needs a goal")
-    call = plan_review(context, facts, today)
-    return Request("goal_review", call.messages, call.prompt_name, call.prompt_version,
-                   call.json_schema, GoalReview)
+    call = plan_review(context, facts, today, gateway=gateway, variant_name=variant_name)
+    return _of_call("goal_review", call, GoalReview,
+                    lambda review: review_problem(review, facts))
 
 
 def _summary(kind: str):
-    def planner(scenario, context, journal, today) -> Request:
+    def planner(scenario, context, journal, today, gateway=None) -> Request:
         from app.daytime import long_day
         from app.memory.summaries import day_material, ensure_summaries, week_material
         from prompts.loader import build_messages, load_prompt
@@ -184,11 +223,15 @@ def _summary(kind: str):
     return planner
 
 
-_PLANNERS = {
+# The purposes whose planner chooses (and applies) the variant itself, as the app does.
+_OWN_VARIANT = {
     "daily_reflection": _daily_reflection,
-    "nudge": _nudge,
     "breakdown": _breakdown,
     "goal_review": _goal_review,
+}
+_PLANNERS = {
+    **_OWN_VARIANT,
+    "nudge": _nudge,
     "day_summary": _summary("day"),
     "week_summary": _summary("week"),
 }

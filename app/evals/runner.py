@@ -40,6 +40,9 @@ class RunSpec:
     scripted: str | None = None  # "good"/"bad": the CI server's scripted replies
     judge: str | None = None
     label: str = ""
+    # The server's context window (llm.context_tokens); None: learned, or assumed (a local
+    # server's 2,048, which gets the compact prompts first, as in the app).
+    context_tokens: int | None = None
 
     @property
     def prompt_label(self) -> str:
@@ -63,6 +66,10 @@ class CaseResult:
     output_tokens: int = 0
     cost_usd: float = 0.0
     calls: int = 0
+    # The prompts asked, in order ("breakdown", then "breakdown_small" when the gate refused
+    # the first reply and the compact form was tried), and whether that compact retry ran.
+    forms: list[str] = field(default_factory=list)
+    compact_retry: bool = False
     judge: dict | None = None
     finished_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
@@ -78,8 +85,14 @@ def runs_dir(data_dir: Path) -> Path:
 def new_run_dir(data_dir: Path, spec: RunSpec) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     slug = "".join(c if c.isalnum() else "-" for c in spec.model.split("/")[-1])[:24]
+    runs_dir(data_dir).mkdir(parents=True, exist_ok=True)
     folder = runs_dir(data_dir) / f"{stamp}-{slug}"
-    folder.mkdir(parents=True, exist_ok=False)
+    for again in range(2, 100):  # two runs started in the same second each get a folder
+        try:
+            folder.mkdir()
+            break
+        except FileExistsError:
+            folder = runs_dir(data_dir) / f"{stamp}-{slug}-{again}"
     meta = asdict(spec) | {"started": datetime.now(UTC).isoformat(), "machine": machine()}
     (folder / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return folder
@@ -111,6 +124,16 @@ def read_results(folder: Path) -> list[CaseResult]:
     return results
 
 
+def resumed(folder: Path) -> tuple[RunSpec, list[Scenario]]:
+    """What a run was asked to do, and its scenarios, to carry it on (`--resume`)."""
+    from app.evals.scenarios import load_suite
+
+    meta = read_meta(folder)
+    spec = RunSpec(**{k: (tuple(v) if k == "scenarios" else v)
+                      for k, v in meta.items() if k in RunSpec.__annotations__})
+    return spec, [s for s in load_suite() if s.name in spec.scenarios]
+
+
 def find_run(data_dir: Path, ref: str) -> Path:
     """A run by its folder name (or a unique prefix, or "last"), or by a path."""
     if Path(ref).is_dir() and (Path(ref) / META).exists():
@@ -128,8 +151,10 @@ def find_run(data_dir: Path, ref: str) -> Path:
 
 def run_suite(spec: RunSpec, scenarios: Iterable[Scenario], folder: Path, *,
               progress: Callable[[int, int, CaseResult | None], None] | None = None,
-              judge: Callable[[Scenario, CaseResult], dict] | None = None) -> list[CaseResult]:
-    """Every (scenario, repeat) not yet in `folder`'s results, appended as it completes."""
+              judge: Callable[[Scenario, CaseResult], dict] | None = None,
+              worker=None) -> list[CaseResult]:
+    """Every (scenario, repeat) not yet in `folder`'s results, appended as it completes.
+    `worker`: a model worker to use (and leave running); else one for this run."""
     from app.llm.worker_client import ModelWorker
 
     done = {r.key: r for r in read_results(folder)}
@@ -139,7 +164,9 @@ def run_suite(spec: RunSpec, scenarios: Iterable[Scenario], folder: Path, *,
     if progress:
         progress(len(done), total, None)
     _end_cut_line(folder / RESULTS)
-    worker = ModelWorker(idle_exit_s=600)  # one worker for the whole run: litellm once
+    own = worker is None
+    if own:
+        worker = ModelWorker(idle_exit_s=600)  # one worker for the whole run: litellm once
     try:
         with (folder / RESULTS).open("a", encoding="utf-8") as out:
             for index, (scenario, repeat) in enumerate(todo, start=len(done) + 1):
@@ -153,7 +180,8 @@ def run_suite(spec: RunSpec, scenarios: Iterable[Scenario], folder: Path, *,
                 if progress:
                     progress(index, total, result)
     finally:
-        worker.stop()
+        if own:
+            worker.stop()
     return list(done.values())
 
 
@@ -173,8 +201,13 @@ class _Recorder:
     def __init__(self, gateway) -> None:
         self.gateway = gateway
         self.results = []
+        self.forms: list[str] = []
+
+    def __getattr__(self, name):  # what the gate asks of a gateway (its target, its memory)
+        return getattr(self.gateway, name)
 
     def complete(self, *args, **kwargs):
+        self.forms.append(str(kwargs.get("prompt_name") or ""))
         result = self.gateway.complete(*args, **kwargs)
         self.results.append(result)
         return result
@@ -190,24 +223,31 @@ def run_case(spec: RunSpec, scenario: Scenario, repeat: int, worker) -> CaseResu
     from app.llm.types import ModelError
     from app.settings.store import set_setting
     from app.structured_call import StructuredCall, UnreadableReply, ask
+    from prompts.loader import SMALL_SUFFIX
 
     today = journal_day(local_now(), START_HOUR)
     with tempfile.TemporaryDirectory(prefix="wise-eval-") as tmp:
         home = Path(tmp)
         context, journal = build_journal(scenario, home, today)
-        request = plan(scenario, context, journal, today, spec.variant)
         context = connect(context, spec.model, spec.api_base)
         for key, value in EVAL_SETTINGS.items():
             set_setting(context.paths.settings_file, key, value)
+        if spec.context_tokens:
+            set_setting(context.paths.settings_file, "llm.context_tokens",
+                        str(spec.context_tokens))
         context = connect(context, spec.model, spec.api_base)
         gateway = _Recorder(Gateway(context, journal, worker=worker))
+        # planned as the app plans it: fitted to this model's window, its forms in order
+        request = plan(scenario, context, journal, today, spec.variant, gateway=gateway.gateway)
         parsed, raw, error = None, "", None
         started = time.monotonic()
         try:
             if request.schema is not None:
-                call = StructuredCall(request.purpose, request.messages, request.prompt_name,
-                                      request.prompt_version, request.json_schema)
-                parsed, result = ask(gateway, call, request.schema)
+                # the app's own call: full form, then the compact one if the gate refuses
+                call = request.call or StructuredCall(
+                    request.purpose, request.messages, request.prompt_name,
+                    request.prompt_version, request.json_schema)
+                parsed, result = ask(gateway, call, request.schema, check=request.check)
                 raw = result.text
             else:
                 raw = gateway.complete(request.purpose, request.messages,
@@ -215,7 +255,7 @@ def run_case(spec: RunSpec, scenario: Scenario, repeat: int, worker) -> CaseResu
                                        prompt_version=request.prompt_version,
                                        max_tokens=request.max_tokens).text
         except UnreadableReply as exc:
-            raw, error = exc.raw, "not in the expected shape, even after one repair"
+            raw, error = exc.raw, f"refused by the gate, also on the retry: {exc}"
         except ModelError as exc:
             error = f"{exc.kind}: {exc}"
         latency = time.monotonic() - started
@@ -233,4 +273,7 @@ def run_case(spec: RunSpec, scenario: Scenario, repeat: int, worker) -> CaseResu
             raw=raw[:4000], error=error, latency_s=round(latency, 3),
             input_tokens=sum(r.input_tokens for r in calls),
             output_tokens=sum(r.output_tokens for r in calls),
-            cost_usd=sum(r.cost_usd for r in calls), calls=len(calls))
+            cost_usd=sum(r.cost_usd for r in calls), calls=len(calls),
+            forms=gateway.forms,
+            compact_retry=(len(gateway.forms) > 1
+                           and gateway.forms[-1].endswith(SMALL_SUFFIX)))

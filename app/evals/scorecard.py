@@ -64,6 +64,9 @@ class Scorecard:
             "cases": len(self.cases),
             "usable": self.usable.passed,
             "all_checks_passed": self.score.passed,
+            # cases where the gate refused the first reply and the compact form was tried
+            "compact_retries": sum(c.compact_retry for c in self.cases),
+            "usable_after_retry": sum(c.compact_retry and c.usable for c in self.cases),
             "latency_s_median": latencies[len(latencies) // 2] if latencies else None,
             "latency_s_total": round(sum(latencies), 1),
             "input_tokens": sum(c.input_tokens for c in self.cases),
@@ -81,7 +84,8 @@ class Scorecard:
                          for name, (u, p) in self.families().items()},
             "cases": [{"scenario": c.scenario, "purpose": c.purpose, "family": c.family,
                        "repeat": c.repeat, "prompt": c.prompt, "usable": c.usable,
-                       "error": c.error, "latency_s": c.latency_s,
+                       "error": c.error, "latency_s": c.latency_s, "forms": c.forms,
+                       "compact_retry": c.compact_retry,
                        "failed": [ch["name"] for ch in c.checks
                                   if ch["applies"] and not ch["passed"]],
                        "checks": c.checks, "reply": c.reply, "judge": c.judge}
@@ -124,7 +128,9 @@ def render_text(card: Scorecard) -> str:
         for r in (card.check_rate(n) for n in names)))
     totals = card.totals()
     lines += ["",
-              f"Usable replies: {card.usable} · all checks passed: {card.score}",
+              f"Usable replies: {card.usable} · all checks passed: {card.score}"
+              f" · compact retries: {totals['compact_retries']} "
+              f"({totals['usable_after_retry']} usable after it)",
               f"Latency: median {totals['latency_s_median'] or 0:.1f} s, total "
               f"{totals['latency_s_total']:.0f} s · tokens in {totals['input_tokens']:,}, "
               f"out {totals['output_tokens']:,} · cost ${totals['cost_usd']:.4f}",

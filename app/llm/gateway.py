@@ -468,7 +468,7 @@ class Gateway:
                 first_token_s: float | None, input_tokens: int = 0, output_tokens: int = 0,
                 cost_usd: float = 0.0, error_kind: str | None = None,
                 error: str | None = None, quiet: bool = False) -> None:
-        from storage.models import LLMCall
+        from storage.repo.usage import CallRecord, record_call
 
         error = redact(error)[:2000] if error else None
         latency_ms = round(latency_s * 1000)
@@ -485,13 +485,9 @@ class Gateway:
                     "model call failed: purpose=%s model=%s kind=%s after %d ms: %s",
                     purpose, model, error_kind, latency_ms, error)
         try:
-            with self._journal.write() as session:
-                session.add(LLMCall(
-                    purpose=purpose[:40], model=model[:200], prompt_name=prompt_name,
-                    prompt_version=prompt_version, input_tokens=int(input_tokens),
-                    output_tokens=int(output_tokens), cost_usd=float(cost_usd),
-                    latency_ms=latency_ms, first_token_ms=first_ms, status=status,
-                    error_kind=error_kind, error=error))
+            record_call(self._journal, CallRecord(
+                purpose, model, prompt_name, prompt_version, status, latency_ms, first_ms,
+                int(input_tokens), int(output_tokens), float(cost_usd), error_kind, error))
         except Exception:  # the reply matters more than its record
             log.exception("could not record a model call in llm_calls")
 

@@ -1,16 +1,15 @@
-"""This month's model calls and their cost, from the `llm_calls` table.
+"""This month's model calls and their cost, from the journal's record of calls.
 
 A month is the calendar month in local time: calls are stored with UTC timestamps, so the
 month's bounds are computed locally and converted to UTC for the query."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
-
 from storage.engine import Journal
-from storage.models import LLMCall
+from storage.repo.usage import UsageGroup, cost_between, usage_between
 
 
 def month_bounds_utc(today: date) -> tuple[datetime, datetime]:
@@ -24,41 +23,53 @@ def month_bounds_utc(today: date) -> tuple[datetime, datetime]:
 
 
 def month_cost(journal: Journal, today: date) -> float:
-    start, end = month_bounds_utc(today)
-    with journal.read() as session:
-        total = session.scalar(select(func.coalesce(func.sum(LLMCall.cost_usd), 0.0))
-                               .where(LLMCall.created_at >= start, LLMCall.created_at < end))
-    return float(total or 0.0)
+    return cost_between(journal.db_path, *month_bounds_utc(today))
 
 
-def month_usage(journal: Journal, today: date) -> dict:
+@dataclass(frozen=True)
+class CallCounts:
+    """Calls, outcomes, tokens and cost of a group of calls."""
+
+    calls: int = 0
+    ok: int = 0
+    error: int = 0
+    cancelled: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+def summed(groups: list[UsageGroup]) -> CallCounts:
+    def calls(status: str) -> int:
+        return sum(g.calls for g in groups if g.status == status)
+
+    return CallCounts(sum(g.calls for g in groups), calls("ok"), calls("error"),
+                      calls("cancelled"), sum(g.input_tokens for g in groups),
+                      sum(g.output_tokens for g in groups),
+                      round(sum(g.cost_usd for g in groups), 6))
+
+
+@dataclass(frozen=True)
+class MonthUsage:
+    month: str  # "2026-12"
+    total: CallCounts
+    by_model: dict[str, CallCounts] = field(default_factory=dict)
+    by_purpose: dict[str, CallCounts] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"month": self.month, **asdict(self.total),
+                "by_model": {k: asdict(v) for k, v in self.by_model.items()},
+                "by_purpose": {k: asdict(v) for k, v in self.by_purpose.items()}}
+
+
+def month_usage(journal: Journal, today: date) -> MonthUsage:
     """Calls, outcomes, tokens and cost this month, overall and per model and purpose."""
-    start, end = month_bounds_utc(today)
-    with journal.read() as session:
-        rows = session.execute(
-            select(LLMCall.model, LLMCall.purpose, LLMCall.status,
-                   func.count(), func.coalesce(func.sum(LLMCall.input_tokens), 0),
-                   func.coalesce(func.sum(LLMCall.output_tokens), 0),
-                   func.coalesce(func.sum(LLMCall.cost_usd), 0.0))
-            .where(LLMCall.created_at >= start, LLMCall.created_at < end)
-            .group_by(LLMCall.model, LLMCall.purpose, LLMCall.status)).all()
-
-    def bucket() -> dict:
-        return {"calls": 0, "ok": 0, "error": 0, "cancelled": 0, "input_tokens": 0,
-                "output_tokens": 0, "cost_usd": 0.0}
-
-    total = bucket()
-    by_model: dict[str, dict] = {}
-    by_purpose: dict[str, dict] = {}
-    for model, purpose, status, count, tokens_in, tokens_out, cost in rows:
-        for target in (total, by_model.setdefault(model, bucket()),
-                       by_purpose.setdefault(purpose, bucket())):
-            target["calls"] += count
-            target[status] = target.get(status, 0) + count
-            target["input_tokens"] += int(tokens_in)
-            target["output_tokens"] += int(tokens_out)
-            target["cost_usd"] += float(cost)
-    for group in (total, *by_model.values(), *by_purpose.values()):
-        group["cost_usd"] = round(group["cost_usd"], 6)
-    return {"month": f"{today:%Y-%m}", **total, "by_model": by_model,
-            "by_purpose": by_purpose}
+    groups = usage_between(journal.db_path, *month_bounds_utc(today))
+    by_model: dict[str, list[UsageGroup]] = {}
+    by_purpose: dict[str, list[UsageGroup]] = {}
+    for group in groups:
+        by_model.setdefault(group.model, []).append(group)
+        by_purpose.setdefault(group.purpose, []).append(group)
+    return MonthUsage(f"{today:%Y-%m}", summed(groups),
+                      {k: summed(v) for k, v in by_model.items()},
+                      {k: summed(v) for k, v in by_purpose.items()})

@@ -31,11 +31,11 @@ def main() -> int:
     from windows import dark_palette, settle
 
     from app.journal import Context
+    from app.launch import wise_command
     from app.llm.local_servers import LM_STUDIO, find_local_models
     from storage.ritual_writes import RitualWriter
     from tests.fake_openai import FakeOpenAI, Reply
     from ui.hotkey import WAYLAND_MESSAGE, HotkeyStatus
-    from ui.rhythm import wise_command
     from ui.settings_window import SettingsWindow
     from ui.tasks import Background
     from ui.welcome_window import WelcomeServices, WelcomeWindow

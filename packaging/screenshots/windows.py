@@ -62,10 +62,10 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
     from app.journal import Context
+    from app.launch import wise_command
     from storage.ritual_writes import RitualWriter
     from ui.reflection_window import ReflectionWindow
     from ui.review_window import ReviewWindow
-    from ui.rhythm import wise_command
     from ui.tasks import Background
 
     qapp = QApplication([sys.argv[0]])

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.capture_writer import connect
-from storage.errors import explain_sqlite_error
+from storage.db import connect, transaction
 from storage.sync.fold import Folder, seed
 from storage.sync.hlc import ms_of
 from storage.sync.merge import Merger, MergeStats
@@ -46,6 +45,8 @@ class Conflict:
     current: str | None  # the version kept, as it is now (None: the row is gone)
     created_at: str
     resolved_at: str | None
+    other_hlc: int = 0  # when the other version was written (its clock stamp)
+    current_version: tuple[int, str] = (0, "")  # (hlc, device) of the text as it is now
 
 
 class SyncStore:
@@ -63,19 +64,8 @@ class SyncStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        with transaction(self.conn, db_path=self.db_path) as tx:
+            yield tx.conn
 
     def _now(self) -> str:
         return to_db(self.clock())
@@ -243,27 +233,43 @@ class SyncStore:
         return self.conn.execute("SELECT device, last_seq, last_wall, seen_at, ahead_ms "
                                  "FROM sync_peers ORDER BY device").fetchall()
 
-    def conflicts(self, *, open_only: bool = True) -> list[Conflict]:
+    def conflicts(self, *, open_only: bool = True, table: str | None = None,
+                  key: str | None = None) -> list[Conflict]:
+        """Conflicts (open ones only by default), of one row when `table` and `key` say
+        which (a window shows those of the text it holds)."""
+        from storage.sync import versions
         from storage.sync.rows import Rows
         from storage.sync.tables import BY_NAME
 
         rows = Rows(self.conn)
-        where = "WHERE resolved_at IS NULL" if open_only else ""
+        where, params = ["resolved_at IS NULL"] if open_only else [], []
+        if table is not None and key is not None:
+            where.append("tbl = ? AND key = ?")
+            params += [table, key]
         found = []
-        for (cid, table, key, name, other, device, reason, created,
-             resolved) in self.conn.execute(
+        for (cid, tbl, row_key, name, other, device, reason, created, resolved,
+             other_hlc) in self.conn.execute(
                 "SELECT id, tbl, key, field, other, other_device, reason, created_at, "
-                f"resolved_at FROM sync_conflicts {where} ORDER BY id").fetchall():
-            values = rows.read(BY_NAME[table], key) if table in BY_NAME else None
+                "resolved_at, other_hlc FROM sync_conflicts "
+                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY id",
+                params).fetchall():
+            values = rows.read(BY_NAME[tbl], row_key) if tbl in BY_NAME else None
             current = None if values is None else values.get(name)
-            found.append(Conflict(cid, table, key, name, other, device, reason,
+            version = versions.load(self.conn, tbl, row_key).version_of(name)
+            found.append(Conflict(cid, tbl, row_key, name, other, device, reason,
                                   None if current is None else str(current), created,
-                                  resolved))
+                                  resolved, other_hlc, version))
         return found
 
-    def resolve(self, conflict_id: int, *, use_other: bool) -> Conflict:
-        """Answer a conflict: keep the text as it is, or put the other version back. Either
-        way an edit is logged, so every device closes the conflict when it gets it."""
+    def goal_uid(self, goal_id: int) -> str | None:
+        row = self.conn.execute("SELECT uid FROM goals WHERE id = ?", (goal_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def resolve(self, conflict_id: int, *, use_other: bool = False,
+                text: str | None = None) -> Conflict:
+        """Answer a conflict: keep the text as it is, put the other version back
+        (`use_other`), or write `text` (the two merged by the user). Each way an edit is
+        logged, so every device closes the conflict when it gets it."""
         from storage.sync.tables import BY_NAME
 
         found = [c for c in self.conflicts(open_only=True) if c.id == conflict_id]
@@ -271,17 +277,18 @@ class SyncStore:
             raise ValueError(f"there is no open conflict {conflict_id}")
         conflict = found[0]
         table = BY_NAME[conflict.table]
+        chosen = conflict.other if use_other else text
         with self._write() as conn:
             from storage.sync.rows import Rows
 
             row_id = Rows(conn).local_id(table, conflict.key)
-            if use_other:
+            if chosen is not None:
                 if row_id is None:
                     raise ValueError("that text's row was deleted; copy the other version "
                                      "from `wise sync status` if you want it")
                 conn.execute(f"UPDATE {table.name} SET {conflict.field} = ? WHERE rowid = ?",
-                             (conflict.other, row_id))
-            elif row_id is not None:
+                             (chosen, row_id))
+            if row_id is not None and (chosen is None or chosen == conflict.current):
                 # The same text again, as an edit of its own: it answers the conflict.
                 conn.execute(
                     "INSERT INTO sync_outbox (tbl, key, cols, wall) VALUES (?, ?, ?, "

@@ -66,7 +66,7 @@ def open_window(kind: str) -> dict:
     qapp, context, background, run_ritual = _app()
     from PySide6.QtCore import QEvent, QObject
 
-    from ui.rhythm import wise_command
+    from app.launch import wise_command
 
     marks: dict[str, float] = {}
 
@@ -113,8 +113,8 @@ def lag(seconds: float) -> dict:
     qapp, context, background, run_ritual = _app()
     from PySide6.QtCore import Qt, QTimer
 
+    from app.launch import wise_command
     from ui.reflection_window import ReflectionWindow
-    from ui.rhythm import wise_command
 
     window = ReflectionWindow(context.paths.db, run_ritual, lambda: context.day_start_hour,
                               wise_command)

@@ -55,3 +55,32 @@ def test_calibration_says_how_long_done_steps_really_took(wise, wise_home) -> No
     assert found == [{"estimate_from": 6, "estimate_to": 15, "typical_guess": 10,
                       "typical_minutes": 18, "sessions": 3}]
     assert "Your ~10 min steps take about 18" in wise("focus", "calibration").out
+
+
+def test_a_nudge_answered_started_from_the_cli_starts_a_session(wise, wise_home) -> None:
+    import sqlite3
+
+    from storage.migrate import ensure_schema
+    from storage.ritual_writes import RitualWriter
+
+    ensure_schema(wise_home / "wise.db", wise_home / "backups", keep_backups=1)
+    writer = RitualWriter(wise_home / "wise.db")
+    writer.add_actions([("water the plants", 10)], goal_id=None)
+    writer.close()
+    conn = sqlite3.connect(wise_home / "wise.db")
+    nudge = conn.execute(
+        "INSERT INTO nudges (created_at, action_id, text, style, hour_bucket, reason, source) "
+        "VALUES ('2026-12-04 09:00:00.000000', 1, 'Two minutes?', 'plain', 9, 'due', "
+        "'plain')").lastrowid
+    conn.commit()
+    answered = wise("nudge", "--respond", str(nudge), "started", "--json")
+    assert answered.code == 0, answered.err
+    data = answered.json()
+    assert (data["response"], data["session"]["action_id"], data["session"]["nudge_id"],
+            data["session"]["planned_seconds"]) == ("started", 1, nudge, 120)
+    assert conn.execute("SELECT response FROM nudges").fetchone() == ("started",)
+    assert conn.execute("SELECT count(*) FROM focus_sessions WHERE ended_at IS NULL"
+                        ).fetchone() == (1,)
+    conn.close()
+    again = wise("nudge", "--respond", str(nudge), "started")
+    assert again.code == 2 and "already running" in again.err and "not answered" in again.err

@@ -229,8 +229,9 @@ def test_local_models_are_never_stopped_by_the_budget(gateway, context, journal)
 
     today = local_now().date()
     usage = month_usage(journal, today)
-    assert usage["calls"] == 2 and usage["ok"] == 2 and usage["cost_usd"] == 3.0
-    assert usage["by_model"]["openai/test-model"]["calls"] == 1
+    assert usage.total.calls == 2 and usage.total.ok == 2 and usage.total.cost_usd == 3.0
+    assert usage.by_model["openai/test-model"].calls == 1
+    assert usage.as_dict()["by_model"]["openai/test-model"]["calls"] == 1
     assert month_cost(journal, today.replace(day=1)) == 3.0
 
 

@@ -53,7 +53,7 @@ def test_maintenance_runs_the_nightly_work(wise, wise_home: Path) -> None:
 
 
 def test_the_tray_helper_runs_wise_and_reads_its_json(wise_home: Path, monkeypatch) -> None:
-    from ui.rhythm import ChildFailed, run_wise
+    from ui.children import ChildFailed, run_wise
 
     monkeypatch.setenv("WISE_HOME", str(wise_home))
     assert run_wise("nudge", "--tick", "--busy", timeout=60)["nudge_id"] is None

@@ -720,24 +720,31 @@ def test_saved_and_thank_you_lines_move_nothing(qtbot, make_window, writer, wise
     assert places() == before
 
 
-def test_a_new_actions_text_goes_on_standard_input_never_the_command_line(
+def test_a_new_action_is_captured_here_never_by_a_child_sent_back_to_the_tray(
         qtbot, writer: WriterThread, db: Path, tmp_path: Path) -> None:
-    """`ps` shows every user each process's arguments: journal text never goes there."""
-    seen = tmp_path / "argv.json"
+    """A `wise capture` child would hand the text to this same tray's socket (and show it
+    to `ps`): the window captures in this process, on the writer thread."""
+    started = tmp_path / "started"
     probe = tmp_path / "wise_probe.py"
-    probe.write_text("import json, sys\n"
-                     f"open({str(seen)!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
-                     "from app.cli.main import main\n"
-                     "sys.exit(main(sys.argv[1:]))\n")
+    probe.write_text(f"open({str(started)!r}, 'a').write('child')\n")
     window = ReflectionWindow(db, writer.run, lambda: 4, lambda: [sys.executable, str(probe)])
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.day_loaded, timeout=10_000):
         window.open_day(None)
-    secret = "ask the doctor about the results"
-    qtbot.keyClicks(window.tomorrow.new_action, secret)
+    qtbot.keyClicks(window.tomorrow.new_action, "ask the doctor about the results ~5m")
     qtbot.keyClick(window.tomorrow.new_action, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: bool(window.tomorrow.picked_ids()), timeout=CHILD_S * 1000)
-    assert window.wait_for_children(CHILD_S * 1000)
-    argv = json.loads(seen.read_text())
-    assert argv[0] == "capture" and not any(secret in arg for arg in argv), argv
-    assert secret in [a.title for a in read_rows(db, Action)]
+    qtbot.waitUntil(lambda: bool(window.tomorrow.picked_ids()), timeout=10_000)
+    assert not started.exists()
+    [action] = [a for a in read_rows(db, Action) if a.title == "ask the doctor about the results"]
+    assert (action.estimate_minutes, action.status, action.source) == (5, "open", "capture")
+
+
+def test_an_action_the_journal_refuses_stays_in_the_box(qtbot, make_window) -> None:
+    window = make_window()
+    too_long = "a step that goes on " * 600  # beyond what a capture may hold
+    window.tomorrow.new_action.setText(too_long)
+    qtbot.mouseClick(window.tomorrow.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Could not add it" in window.tomorrow.gentle.text(),
+                    timeout=10_000)
+    assert window.tomorrow.new_action.text() == too_long
+    assert "Your text is still in the box" in window.tomorrow.gentle.text()

@@ -308,6 +308,32 @@ def test_a_new_goal_is_added_with_its_why(qtbot, empty_journal, window, wise_hom
                                                  "mornings feel possible", 5)
 
 
+def test_a_goal_there_already_is_offered_not_copied(qtbot, seeded, window,
+                                                    wise_home) -> None:
+    """The CLI's rule (storage.repo.goals.GoalTagTaken): no #run-a-5k-2. The dialog keeps
+    what was typed, says so, and offers the goal there is."""
+    open_on_goals(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.dialog
+    qtbot.keyClicks(dialog.title_edit, "run a 5K")
+    qtbot.keyClicks(dialog.why_edit, "the words I typed")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=10_000)
+    assert dialog.isVisible() and dialog.ok_button.isEnabled()
+    assert dialog.error.text() == ("You have this goal already: Run a 5k (#run-a-5k). Open "
+                                   "it, or give the new goal another title.")
+    assert dialog.why_edit.toPlainText() == "the words I typed"
+    assert dialog.open_button.isVisibleTo(dialog)
+    assert dialog.open_button.text() == "Open “Run a 5k”"
+    assert sql(wise_home, "SELECT slug FROM goals ORDER BY id") == [("run-a-5k",),
+                                                                  ("learn-spanish",)]
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.page() == GOAL and window.goal_page.page is not None,
+                    timeout=10_000)
+    assert not dialog.isVisible()
+    assert window.goal_page.title_edit.text() == "Run a 5k"
+
+
 def test_ticking_an_open_step_marks_it_done(qtbot, seeded, window, wise_home) -> None:
     open_goal(qtbot, window, "Run a 5k")
     [step] = window.goal_page.open_steps
@@ -355,6 +381,15 @@ def test_break_down_steps_from_the_model_become_actions(qtbot, wise, seeded, win
     assert ("Jog to the first lamp post", 5, "open") in mine
     assert not any(title == "Walk to the park and back" for title, _m, _s in mine)
     qtbot.waitUntil(lambda: len(window.goal_page.open_steps) == 3, timeout=10_000)
+    # Closing tells Wise what was kept of the proposal: the evidence for its variant.
+    from app.variant_outcomes import outcomes
+    from prompts.variants import variant
+
+    dialog.reject()
+    qtbot.waitUntil(lambda: len(outcomes(wise_home)) == 1, timeout=10_000)
+    [kept] = outcomes(wise_home)
+    assert (kept.purpose, kept.kept, kept.offered) == ("breakdown", 2, 3)
+    assert variant("breakdown", kept.variant).style in request.json["messages"][-1]["content"]
 
 
 def test_cancel_stops_the_break_down(qtbot, wise, seeded, window, fake_openai, monkeypatch,
@@ -460,6 +495,11 @@ def test_a_review_suggesting_a_pause_is_applied_in_one_click(qtbot, seeded, wind
     assert not spanish.buttons["pause"].isEnabled()
     qtbot.mouseClick(run.buttons["keep"], Qt.MouseButton.LeftButton)
     assert goal_row(wise_home, "run-a-5k")[0] == "active"
+    # A plain review (no model) teaches nothing about the model's ways of reviewing.
+    from app.variant_outcomes import outcomes
+
+    qtbot.waitUntil(lambda: window.context.pending == 0, timeout=10_000)
+    assert outcomes(wise_home) == []
     # The goals behind the dialog are read afresh: the paused one has left "Active".
     qtbot.waitUntil(lambda: [c.card.title for c in window.goals_page.cards]
                     == ["Run a 5k"], timeout=10_000)
@@ -705,3 +745,32 @@ def test_a_new_goal_offers_to_link_what_carried_its_tag_before(qtbot, wise, wind
                                        "about the trip”, “dinner with the kids”.")
     assert not page.link_banner.isVisibleTo(window)
     assert sql(wise_home, "SELECT count(*) FROM entries WHERE goal_id = 1") == [(1,)]
+
+
+def test_the_suggestions_taken_or_declined_teach_the_review_its_way(
+        qtbot, wise, seeded, window, fake_openai, monkeypatch, wise_home) -> None:
+    from app.variant_outcomes import outcomes
+
+    connect_with_key(wise, fake_openai, monkeypatch)
+    fake_openai.script(Reply(text=json.dumps({"goals": [
+        {"slug": "run-a-5k", "alive": True, "observation": "You ran to the park this week.",
+         "suggestion": "smaller_step", "next_step": "Lay out the running shoes"},
+        {"slug": "learn-spanish", "alive": False,
+         "observation": "No Spanish lessons were noted lately.", "suggestion": "pause",
+         "next_step": None}]})))
+    open_on_goals(qtbot, window)
+    qtbot.mouseClick(window.goals_page.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.dialog is not None, timeout=10_000)
+    dialog = window.dialog
+    qtbot.waitUntil(lambda: len(dialog.suggestions) == 2, timeout=CHILD_WAIT_MS)
+    assert dialog.variant in {"warm", "brief"}, dialog.note.text()
+    [spanish] = [s for s in dialog.suggestions if s.title == "Learn Spanish"]
+    [run] = [s for s in dialog.suggestions if s.title == "Run a 5k"]
+    qtbot.mouseClick(spanish.buttons["keep"], Qt.MouseButton.LeftButton)  # declines a pause
+    qtbot.mouseClick(run.buttons["step"], Qt.MouseButton.LeftButton)  # takes the step
+    qtbot.waitUntil(lambda: len(outcomes(wise_home)) == 2, timeout=10_000)
+    assert sorted((o.purpose, o.variant, o.kept, o.offered) for o in outcomes(wise_home)) == [
+        ("goal_review", dialog.variant, 0, 1), ("goal_review", dialog.variant, 1, 1)]
+    learned = wise("nudge", "--learned", "--json").json()
+    assert "1 of 2 suggestions taken" in learned["goal_reviews"]
+    assert learned["goal_reviews"] in learned["description"]

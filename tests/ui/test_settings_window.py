@@ -236,9 +236,9 @@ def test_the_model_picker_fills_the_exact_fields_and_tests(qtbot, open_window, s
                                                            fake_openai) -> None:
     from urllib.parse import urlsplit
 
+    from app.launch import wise_command
     from app.llm.local_servers import LLAMA_CPP, find_local_models
     from tests.fake_openai import Reply
-    from ui.rhythm import wise_command
     from ui.tasks import Background
 
     fake_openai.models = ["tiny-gemma"]
@@ -468,7 +468,7 @@ def _seed_answers(wise, wise_home: Path) -> None:
 @pytest.fixture
 def learning_window(qtbot, open_window, wise_home: Path):
     """Settings wired as the tray wires it: real `wise` children on a worker thread."""
-    from ui.rhythm import run_wise
+    from ui.children import run_wise
     from ui.tasks import Background
 
     worker = Background()
@@ -538,7 +538,7 @@ def test_reset_forgets_and_shows_the_words_after(qtbot, wise, wise_home: Path,
 
 
 def test_a_failed_look_is_said_plainly(qtbot, open_window) -> None:
-    from ui.rhythm import ChildFailed
+    from ui.children import ChildFailed
     from ui.tasks import Background
 
     def fails() -> dict:
@@ -560,7 +560,7 @@ def test_without_a_way_to_ask_the_learned_group_stays_hidden(open_window) -> Non
 def test_a_failed_reset_says_nothing_was_reset(qtbot, open_window) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.rhythm import ChildFailed
+    from ui.children import ChildFailed
     from ui.tasks import Background
 
     def fails() -> dict:

@@ -58,6 +58,20 @@ def test_ui_reaches_storage_only_through_app(path: Path) -> None:
     assert not {m for m in imported_modules(path) if top(m) == "storage"}
 
 
+# The one child runner (ui/children.py); the folder opener starts the desktop's file
+# manager (xdg-open), which is no `wise` child.
+PROCESS_STARTERS = {"ui/children.py", "ui/folder_opener.py"}
+
+
+@pytest.mark.parametrize("path", python_files("ui"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_one_child_runner_in_ui(path: Path) -> None:
+    name = str(path.relative_to(ROOT))
+    if name in PROCESS_STARTERS:
+        return
+    assert "subprocess" not in imported_modules(path), f"{name}: run children in ui.children"
+    assert "QProcess" not in path.read_text(encoding="utf-8"), f"{name}: use ui.children"
+
+
 def test_the_rule_checker_sees_imports(tmp_path: Path) -> None:
     # Guard against a checker that passes because it finds nothing.
     sample = tmp_path / "sample.py"
@@ -91,3 +105,19 @@ def test_heavy_check_would_notice_sqlalchemy(wise_home: Path) -> None:
     loaded = run_python(f"import sys, sqlalchemy\n"
                         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {HEAVY}))")
     assert loaded == "['sqlalchemy']"
+
+
+# The services whose queries moved into storage/repo/ (issue 11): no SQL, no ORM left in
+# them. The list grows as the rest of app/ moves (the read side is under way).
+THROUGH_THE_REPOSITORY = ("app/goals.py", "app/actions.py", "app/goal_review.py",
+                          "app/breakdown.py", "app/nudges/service.py")
+
+
+@pytest.mark.parametrize("name", THROUGH_THE_REPOSITORY)
+def test_services_reach_the_journal_through_the_repository(name: str) -> None:
+    path = ROOT / name
+    used = {m for m in imported_modules(path)
+            if top(m) in {"sqlalchemy", "sqlite3"} or m == "storage.models"}
+    assert not used, f"{name} imports {sorted(used)}: its queries belong in storage/repo/"
+    assert "storage.repo" in {m.rsplit(".", 1)[0] for m in imported_modules(path)} | {
+        m for m in imported_modules(path)}

@@ -36,14 +36,14 @@ def test_expected_to_fail():
 '''
 
 
-def run_pytest(folder: Path, ci: str | None) -> subprocess.CompletedProcess:
+def run_pytest(folder: Path, ci: str | None, *extra: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key != "CI"}
     if ci is not None:
         env["CI"] = ci
     (folder / "pytest.ini").write_text("[pytest]\n")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "tests.skip_policy", "-p", "no:cacheprovider",
-         "-c", str(folder / "pytest.ini"), "--rootdir", str(folder), "-rA", str(folder)],
+         "-c", str(folder / "pytest.ini"), "--rootdir", str(folder), "-rA", *extra, str(folder)],
         env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True, text=True,
         timeout=120, check=False)
 
@@ -73,6 +73,22 @@ def test_in_ci_a_module_skipped_at_collection_fails(tmp_path: Path) -> None:
     result = run_pytest(tmp_path, ci="true")
     assert result.returncode != 0, result.stdout
     assert "unexpected skip in CI: could not import 'no_such_module_here'" in result.stdout
+
+
+def test_in_ci_a_skip_fails_on_xdist_workers_too(tmp_path: Path) -> None:
+    """`make test` runs on pytest-xdist: the skips happen in the workers, whose reports
+    (of tests and of collection) reach the controller already failed."""
+    (tmp_path / "test_some.py").write_text(SKIPPING)
+    (tmp_path / "test_module.py").write_text(
+        'import pytest\npytest.importorskip("no_such_module_here")\n'
+        "def test_never_collected():\n    pass\n")
+    result = run_pytest(tmp_path, "true", "-n", "2")
+    assert result.returncode != 0, result.stdout
+    assert "created: 2/2 workers" in result.stdout
+    assert "unexpected skip in CI: frobnicator not installed" in result.stdout
+    assert "unexpected skip in CI: gizmo did not start" in result.stdout
+    assert "unexpected skip in CI: could not import 'no_such_module_here'" in result.stdout
+    assert "skipped" not in result.stdout.splitlines()[-1]
 
 
 def test_an_allowed_skip_names_its_tests_its_reason_and_why(monkeypatch) -> None:

@@ -1,4 +1,5 @@
-"""A goal's last 12 weeks at a glance: one square per journal day, darker for more steps."""
+"""A goal's last 12 weeks at a glance: one square per journal day, darker for more steps
+done, or for more minutes given (focus sessions), as the user chooses."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ WEEKS = 12
 DAYS = WEEKS * 7
 LEVELS = 4  # shades above "none": enough to tell apart, few enough to name
 _ROW_LABELS = {0: "Mon", 2: "Wed", 4: "Fri"}
+STEPS, MINUTES = "steps", "minutes"  # what a square counts
+FULL_MINUTES = 60  # an hour given in a day is the darkest square (until a busier day)
 
 
 def level(count: int, busiest: int) -> int:
@@ -29,6 +32,21 @@ def level(count: int, busiest: int) -> int:
     return max(1, min(LEVELS, math.ceil(count * LEVELS / max(LEVELS, busiest))))
 
 
+def minutes_level(minutes: int, busiest: int) -> int:
+    """0 for no time, else 1..LEVELS: quarters of an hour (so cards compare at a glance),
+    relative once a day went past an hour."""
+    if minutes <= 0:
+        return 0
+    return max(1, min(LEVELS, math.ceil(minutes * LEVELS / max(FULL_MINUTES, busiest))))
+
+
+def minutes_words(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
 class HeatmapChart(ChartBase):
     """84 journal days, Monday-first columns of weeks, oldest on the left."""
 
@@ -39,23 +57,38 @@ class HeatmapChart(ChartBase):
         self._counts: list[int] = []
         self._start: date | None = None
         self._today: date | None = None
+        self.measure = STEPS  # what a square counts: STEPS or MINUTES
         self.setMouseTracking(False)
         self.setAccessibleName("Steps done, last 12 weeks")
         self.setAccessibleDescription("No data yet.")
 
     # -- data ---------------------------------------------------------------------------
 
-    def set_data(self, counts: list[int], start: date, today: date) -> None:
+    def set_data(self, counts: list[int], start: date, today: date, unit: str = STEPS) -> None:
+        """`counts`: steps done per day, or minutes given per day for unit MINUTES."""
         counts = list(counts)
+        if unit not in (STEPS, MINUTES):
+            raise ValueError(f"The heatmap counts steps or minutes, not {unit!r}.")
         if len(counts) != DAYS:
             raise ValueError(f"The heatmap needs {DAYS} days of counts, got {len(counts)}.")
         if any(c < 0 for c in counts):
             raise ValueError("A day cannot have fewer than zero steps done.")
         if start.weekday() != 0:
             raise ValueError(f"The heatmap starts on a Monday, not on a {start:%A}.")
-        self._counts, self._start, self._today = counts, start, today
+        self._counts, self._start, self._today, self.measure = counts, start, today, unit
+        self.setAccessibleName("Time given, last 12 weeks" if unit == MINUTES
+                               else "Steps done, last 12 weeks")
         self.setAccessibleDescription(self._describe())
         self.update()
+
+    def _amount(self, value: int) -> str:
+        """One day's value in words: "3 steps done", "25 min given"."""
+        if self.measure == MINUTES:
+            return f"{minutes_words(value)} given" if value else "no time given"
+        return plural(value, "step") + " done" if value else "no steps done"
+
+    def _level(self, value: int, busiest: int) -> int:
+        return minutes_level(value, busiest) if self.measure == MINUTES else level(value, busiest)
 
     def day_at(self, index: int) -> date:
         assert self._start is not None
@@ -65,6 +98,8 @@ class HeatmapChart(ChartBase):
         assert self._start is not None
         first, last = short_day(self._start), short_day(self.day_at(DAYS - 1))
         total = sum(self._counts)
+        if self.measure == MINUTES:
+            return self._describe_minutes(first, last, total)
         if total == 0:
             return f"No steps done in the 12 weeks from {first} to {last}."
         active = sum(1 for c in self._counts if c)
@@ -77,6 +112,17 @@ class HeatmapChart(ChartBase):
             f"Steps per week, oldest first: {', '.join(map(str, weekly))}."
         )
 
+    def _describe_minutes(self, first: str, last: str, total: int) -> str:
+        if total == 0:
+            return f"No time given in the 12 weeks from {first} to {last}."
+        active = sum(1 for c in self._counts if c)
+        busiest = max(range(DAYS), key=lambda i: (self._counts[i], i))
+        weekly = [minutes_words(sum(self._counts[w * 7:(w + 1) * 7])) for w in range(WEEKS)]
+        return (f"{minutes_words(total)} given on {plural(active, 'day')} in the 12 weeks "
+                f"from {first} to {last}. Busiest day: {short_day(self.day_at(busiest))}, "
+                f"{minutes_words(self._counts[busiest])}. "
+                f"Time per week, oldest first: {', '.join(weekly)}.")
+
     def tooltip_at(self, pos: QPoint | QPointF) -> str | None:
         """What the cell under `pos` holds, in words; None off the grid or in the future."""
         if not self._counts:
@@ -88,10 +134,8 @@ class HeatmapChart(ChartBase):
         day = self.day_at(index)
         if self._today is not None and day > self._today:
             return None
-        count = self._counts[index]
-        done = plural(count, "step") + " done" if count else "no steps done"
         suffix = " (today)" if day == self._today else ""
-        return f"{short_day(day)}{suffix}: {done}"
+        return f"{short_day(day)}{suffix}: {self._amount(self._counts[index])}"
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -209,7 +253,7 @@ class HeatmapChart(ChartBase):
             day = self.day_at(index)
             if self._today is not None and day > self._today:
                 continue  # days to come: left blank, the week simply isn't over
-            painter.setBrush(self.shade(level(count, busiest)))
+            painter.setBrush(self.shade(self._level(count, busiest)))
             painter.drawRoundedRect(self._cell_rect(layout, index), radius, radius)
         if self._today is not None and self._start <= self._today <= self.day_at(DAYS - 1):
             width = max(1.5, layout["pitch"] * 0.12)
@@ -227,7 +271,9 @@ class HeatmapChart(ChartBase):
         row = QRectF(0, y, self.width(), unit)
         painter.setPen(self.muted_colour())
         if sum(self._counts) == 0:
-            text = metrics.elidedText("No steps done in these 12 weeks yet",
+            empty = ("No time given in these 12 weeks yet" if self.measure == MINUTES
+                     else "No steps done in these 12 weeks yet")
+            text = metrics.elidedText(empty,
                                       Qt.TextElideMode.ElideRight, int(self.width()))
             painter.drawText(row, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                              text)

@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.focus import calibration_hint
 from ui.bidi import reads_right_to_left
+from ui.focus_start import add_start_choices, start_words
 from ui.reflection.style import hint_label, section_heading, status_label
 from ui.reflection.today_pane import action_details
 
@@ -26,6 +29,7 @@ MAX_PICKS = 3
 ROWS_SHOWN = 6
 TOO_MANY = "Three is plenty for one day. Untick one to choose another."
 ID_ROLE = Qt.ItemDataRole.UserRole
+ESTIMATE_ROLE = Qt.ItemDataRole.UserRole + 1  # the step's estimate in minutes, or None
 # The line a reflection ends with: "Next step for #family (2 min): ..." (a model's, stored),
 # "One tiny next step: ..." (a model's, as it streams) or "One small next step: ..." (plain).
 NEXT_STEP = re.compile(r"^\s*(?:\*\*)?(?:One (?:tiny|small) next step|Next step)\b[^:\n]*:"
@@ -50,6 +54,7 @@ class TomorrowPane(QWidget):
 
     plan = Signal(list, object)
     add = Signal(str)
+    start = Signal(int, object)  # start a step now: its id, minutes (None: its estimate)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +84,7 @@ class TomorrowPane(QWidget):
         layout.addWidget(self.picks)
         self.gentle = status_label(self)
         self.gentle.setAccessibleName("Picking status")
-        layout.addWidget(self.gentle)
+        layout.addLayout(self._start_row(self.gentle))
 
         add_row = QHBoxLayout()
         add_row.setSpacing(8)
@@ -96,6 +101,7 @@ class TomorrowPane(QWidget):
         add_row.addWidget(self.new_action, 1)
         add_row.addWidget(self.add_button)
         layout.addLayout(add_row)
+        layout.addWidget(self._estimate_hint())
 
         plan_row = QHBoxLayout()
         self.plan_button = QPushButton("Plan these for tomorrow", self)
@@ -138,11 +144,13 @@ class TomorrowPane(QWidget):
             if reads_right_to_left(action.title):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setData(ID_ROLE, action.id)
+            item.setData(ESTIMATE_ROLE, action.estimate_minutes)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             ticked = action.id in tick and len([i for i in seen if i in tick]) <= MAX_PICKS
             item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
             self.picks.addItem(item)
         self.picks.blockSignals(False)
+        self._follow_current()
         self._fit_list()
         empty = self.picks.count() == 0
         self.picks.setVisible(not empty)
@@ -154,6 +162,80 @@ class TomorrowPane(QWidget):
                                 "Wise suggests one tiny first step: whatever takes two "
                                 "minutes and moves something you care about.")
         self._update_plan_button()
+
+    # -- starting a step now (focus) ------------------------------------------------------
+
+    def _start_row(self, status: QLabel) -> QHBoxLayout:
+        """Under the list, beside its status line: ▶ Start for the highlighted step
+        (right-click a step for its estimate or just two minutes)."""
+        row = QHBoxLayout()
+        row.addWidget(status, 1)
+        self.start_button = QPushButton(f"▶ {start_words(None)}", self)
+        self.start_button.setAccessibleName("Start the highlighted step now")
+        self.start_button.clicked.connect(lambda _c=False: self._start_current(None))
+        self.start_button.setEnabled(False)
+        row.addWidget(self.start_button)
+        self.picks.currentItemChanged.connect(lambda *_items: self._follow_current())
+        self.picks.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.picks.customContextMenuRequested.connect(self._start_menu)
+        return row
+
+    def _current(self) -> QListWidgetItem | None:
+        return self.picks.currentItem() or (self.picks.item(0) if self.picks.count() else None)
+
+    def _follow_current(self) -> None:
+        item = self._current()
+        self.start_button.setEnabled(item is not None)
+        estimate = item.data(ESTIMATE_ROLE) if item is not None else None
+        self.start_button.setText(f"▶ {start_words(estimate)}")
+        if item is None:
+            self.start_button.setToolTip("Nothing open to start")
+            return
+        title = item.text() if len(item.text()) <= 80 else item.text()[:79] + "…"
+        hint = calibration_hint(estimate, self.calibrations)
+        self.start_button.setToolTip(f"Start now: {title}" + (f"\n({hint})" if hint else ""))
+
+    def _start_current(self, minutes: int | None) -> None:
+        item = self._current()
+        if item is not None:
+            self.start.emit(item.data(ID_ROLE), minutes)
+
+    def _start_menu(self, where) -> None:
+        item = self.picks.itemAt(where)
+        if item is None:
+            return
+        self.picks.setCurrentItem(item)
+        menu = QMenu(self)
+        add_start_choices(menu, item.data(ESTIMATE_ROLE), self._start_current)
+        self.start_menu_shown = menu
+        menu.popup(self.picks.viewport().mapToGlobal(where))
+
+    # -- a quiet word on an estimate being typed (focus calibration) ---------------------
+
+    def _estimate_hint(self) -> QLabel:
+        self.calibrations: list = []
+        self.estimate_hint = hint_label("", self)
+        self.estimate_hint.setAccessibleName("How long steps of this size really take")
+        self.estimate_hint.hide()
+        self.new_action.textChanged.connect(self._typed_estimate)
+        return self.estimate_hint
+
+    def set_calibrations(self, calibrations: list) -> None:
+        self.calibrations = list(calibrations)
+        self._typed_estimate(self.new_action.text())
+        self._follow_current()
+
+    def _typed_estimate(self, text: str) -> None:
+        hint = ""
+        if text.strip() and self.calibrations:
+            from app.capture.parser import parse_capture
+            from app.daytime import local_now
+
+            # The capture language's own reading ("~20m"); the day does not matter here.
+            estimate = parse_capture(text, local_now(), local=True).estimate_minutes
+            hint = calibration_hint(estimate, self.calibrations)
+        self.estimate_hint.setText(f"For what it's worth: {hint}." if hint else "")
+        self.estimate_hint.setVisible(bool(hint))
 
     def _fit_list(self) -> None:
         """As tall as its rows (up to six, then it scrolls): no empty box to look at, and

@@ -77,6 +77,9 @@ class BreakdownDialog(QDialog):
         self.child.failed.connect(self._failed)
         self.child.cancelled.connect(self._cancelled)
         self.added: list[int] = []
+        # Each model proposal shown: its variant, the steps it offered, how many were kept.
+        # Told to Wise when the window closes (what keeping steps teaches it).
+        self.proposals: list[dict[str, Any]] = []
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
@@ -215,9 +218,14 @@ class BreakdownDialog(QDialog):
         else:
             self.note.hide()
         self._remove_unticked()
+        offered = []
         for step in steps:
             minutes = step.get("minutes")
-            self._add_item(str(step["title"]), int(minutes) if minutes else None)
+            item = self._add_item(str(step["title"]), int(minutes) if minutes else None)
+            offered.append(item.data(STEP_ROLE))
+        if offered and result.get("variant"):
+            self.proposals.append({"variant": str(result["variant"]), "offered": offered,
+                                   "kept": 0, "left": list(offered)})
         if steps:
             self._say(f"{plural(len(steps), 'step')} proposed. Untick any you do not want.")
             self.by_hand_label.setText("Or add your own step:")
@@ -301,6 +309,11 @@ class BreakdownDialog(QDialog):
         if not steps:
             return
         self.add_button.setEnabled(False)
+        for step in steps:  # a kept step counts for the first proposal that offered it
+            proposal = next((p for p in self.proposals if step in p["left"]), None)
+            if proposal is not None:
+                proposal["left"].remove(step)
+                proposal["kept"] += 1
         self.context.write("add_actions", steps, goal_id=self.goal_id, owner=self,
                            doing="add the steps", what="actions", on_success=self._added)
 
@@ -324,4 +337,8 @@ class BreakdownDialog(QDialog):
     def done(self, result: int) -> None:
         # Closing stops a proposal still being made: nothing keeps running unseen.
         self.child.stop_now()
+        proposals, self.proposals = self.proposals, []
+        for proposal in proposals:  # kept of offered: none kept counts too
+            self.context.remember_outcome("breakdown", proposal["variant"],
+                                          proposal["kept"], len(proposal["offered"]))
         super().done(result)

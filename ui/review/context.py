@@ -87,6 +87,18 @@ class ReviewContext(QObject):
         self._writer_run(work, lambda result: done(lambda: on_success(result)),
                          lambda exc: done(lambda: failed(exc)))
 
+    def remember_outcome(self, purpose: str, variant: str | None, kept: int,
+                         offered: int) -> None:
+        """What the user did with a break-down's steps or a review's suggestion, for the
+        prompt variant that made it (app/variant_outcomes.py), off the UI thread."""
+        if not variant or offered < 1:
+            return
+        from app.variant_outcomes import record
+
+        data_dir = self.db.parent  # the journal lives in the data folder
+        self.run(lambda _writer: record(data_dir, purpose, variant, kept, offered),
+                 lambda _result: None, owner=self, doing="remember which steps suited you")
+
     def write(self, method: str, *args: Any, owner: QObject, doing: str, what: str,
               on_success: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
         """Call `RitualWriter.<method>(*args, **kwargs)`; then announce `changed(what)`."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,12 +14,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.charts.heatmap import MINUTES, STEPS
 from ui.review.context import ReviewContext
 from ui.review.dialogs import cadence_box, confirm_retire
+from ui.review.focus_parts import StartButton, UnitToggle
 from ui.review.goals_page import ChartCard, page_room, status_chip
 from ui.review.look import (
     already_open_words,
@@ -55,6 +59,31 @@ CHOICE_TIPS = {
 }
 
 
+class StepTick(QCheckBox):
+    """A step's tick with its words on one line, cut with "…" to the room there is (whole
+    in the tooltip): a very long step never widens the page past its Start button."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.full_text = text
+        self.setToolTip(text if len(text) <= 2000 else text[:2000] + "…")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text[:300])
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 12, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        style = self.style()
+        room = (self.width() - style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+                - style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing) - 4)
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
+                                              max(0, room))
+        if shown != self.text():
+            self.setText(shown)
+
+
 class OpenStep(QWidget):
     """An open action: tick it done; or break it down further."""
 
@@ -63,11 +92,14 @@ class OpenStep(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         minutes = f"  ·  ~{action.estimate_minutes} min" if action.estimate_minutes else ""
-        self.tick = QCheckBox(f"{action.title}{minutes}")
-        self.tick.setAccessibleName(f"Done: {action.title}")
-        self.tick.setToolTip("Tick it when it is done")
+        self.tick = StepTick(f"{action.title}{minutes}")
+        self.tick.setAccessibleName(f"Done: {action.title[:200]}")
         self.tick.toggled.connect(lambda on: on and page.mark_done(action.id))
         row.addWidget(self.tick, 1)
+        self.start = StartButton(action.title, action.estimate_minutes,
+                                 lambda minutes: page.start_step.emit(action.id, minutes),
+                                 page.calibrations)
+        row.addWidget(self.start)
         self.smaller = button("Smaller steps…", "quiet",
                               accessible=f"Break down: {action.title}",
                               tip="Break this step into smaller ones")
@@ -80,6 +112,10 @@ class GoalPageView(QWidget):
 
     back = Signal()
     title_changed = Signal(str)
+    conflicts_shown = Signal(int)  # the goal whose sync conflicts are now on screen
+    conflicts_answered = Signal()  # a sync conflict on the why was answered here
+    start_step = Signal(int, object)  # a step's id, and minutes (None: its estimate)
+    unit_chosen = Signal(str)  # the heatmap's "Steps | Minutes" (the window remembers it)
 
     def __init__(self, context: ReviewContext) -> None:
         super().__init__()
@@ -92,6 +128,9 @@ class GoalPageView(QWidget):
         self._request = 0
         self._dialog: Any = None
         self.open_steps: list[OpenStep] = []
+        self.unit = STEPS  # what the heatmap counts
+        self.minutes: list[int] = []  # minutes given per heatmap day
+        self.calibrations: list = []  # how long estimated steps really take (app.focus)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -134,6 +173,7 @@ class GoalPageView(QWidget):
         self.why_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 20)
         self.why_edit.textChanged.connect(self._edited)
         self.body.addWidget(self.why_edit)
+        self._build_conflicts()
         # The answers that led to the why (the welcome's "why does that matter to you?").
         self.ladder_label = label("", "caption")
         self.ladder_label.setObjectName("whyLadder")
@@ -169,6 +209,7 @@ class GoalPageView(QWidget):
         facts = QVBoxLayout()
         facts.setSpacing(8)
         facts.addStretch(1)
+        facts.addWidget(self._unit_toggle())
         self.rhythm_label = label("", "goalTitle", wrap=True)
         self.activity_label = label("", "meta", wrap=True)
         facts.addWidget(self.rhythm_label)
@@ -259,6 +300,7 @@ class GoalPageView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        from app.focus import estimate_calibrations, goal_minutes
         from app.ritual_data import goal_page
 
         if self.goal_id is None:
@@ -266,9 +308,37 @@ class GoalPageView(QWidget):
         self._request += 1
         request, goal_id = self._request, self.goal_id
         db, today, hour = self.context.db, self.context.today(), self.context.start_hour
-        self.context.run(lambda _writer: goal_page(db, goal_id, today, hour),
-                         lambda page: self._show(request, page), owner=self,
+        self.context.run(lambda _writer: (goal_page(db, goal_id, today, hour),
+                                          goal_minutes(db, today, hour, [goal_id]),
+                                          estimate_calibrations(db)),
+                         lambda found: self._show_with_focus(request, *found), owner=self,
                          doing="read this goal")
+        self._load_conflicts(goal_id)
+
+    # --- focus: minutes in the heatmap, Start on each step --------------------------------
+
+    def _unit_toggle(self) -> UnitToggle:
+        self.unit_toggle = UnitToggle()
+        self.unit_toggle.chosen.connect(self.unit_chosen)
+        return self.unit_toggle
+
+    def _show_with_focus(self, request: int, page: Any, minutes: dict[int, list[int]],
+                         calibrations: list) -> None:
+        if request != self._request:
+            return
+        self.calibrations = calibrations  # before the steps are made: their tooltips say it
+        self.minutes = minutes.get(self.goal_id or 0, [])
+        self._show(request, page)
+        self.show_unit(self.unit)
+
+    def show_unit(self, unit: str) -> None:
+        self.unit = unit
+        self.unit_toggle.set_unit(unit)
+        if self.page is None:
+            return
+        card = self.page.card
+        values = (self.minutes or [0] * len(card.heatmap)) if unit == MINUTES else card.heatmap
+        self.heatmap.set_data(list(values), card.heatmap_start, self.context.today(), unit)
 
     def _show(self, request: int, page: Any) -> None:
         if request != self._request:
@@ -418,6 +488,58 @@ class GoalPageView(QWidget):
         self.status_line.setText(text)
         self.status_line.setProperty("problem", problem)
         repolish(self.status_line)
+
+    # --- sync conflicts on the why ---------------------------------------------------------
+
+    def _build_conflicts(self) -> None:
+        """Under the why: its sync conflicts, if any (ui/sync_conflicts.py)."""
+        from ui.sync_conflicts import ConflictsBox
+
+        self.conflicts = ConflictsBox(lambda _field: self.why_edit.toPlainText())
+        self.conflicts.answered.connect(self._answer_conflict)
+        self.body.addWidget(self.conflicts)
+
+    def refresh_conflicts(self) -> None:
+        """Read the why's conflicts again (a sync may have brought some)."""
+        if self.goal_id is not None:
+            self._load_conflicts(self.goal_id)
+
+    def _load_conflicts(self, goal_id: int) -> None:
+        from app.sync.conflicts import goal_conflicts
+
+        db = self.context.db
+        self.context.run(lambda _writer: goal_conflicts(db, goal_id),
+                         lambda found: self._show_conflicts(goal_id, found), owner=self,
+                         doing="read this goal's sync conflicts")
+
+    def _show_conflicts(self, goal_id: int, found: list) -> None:
+        if goal_id == self.goal_id:
+            self.conflicts.show_conflicts(found)
+            self.conflicts_shown.emit(goal_id)
+
+    def _answer_conflict(self, conflict_id: int, keep: str, text: str | None) -> None:
+        """As `wise sync resolve` does, after saving what was typed here (so the version
+        kept is the one on screen); then the goal is read again."""
+        from app.sync.conflicts import resolve_conflict
+
+        self.save_if_changed()
+        card = self.conflicts.card(conflict_id)
+        if card is not None:
+            card.set_busy(True)
+        db = self.context.db
+
+        def answered(_conflict: Any) -> None:
+            self.conflicts_answered.emit()
+            self.context.changed.emit("goals")  # the why on show, the cards, the tray
+
+        def failed(exc: Exception) -> None:
+            if card is not None and self.conflicts.card(conflict_id) is card:
+                card.set_busy(False)
+                card.show_problem(f"Not answered: {exc}. Both versions are still kept.")
+
+        self.context.run(lambda _writer: resolve_conflict(db, conflict_id, keep, text),
+                         answered, owner=self, doing="answer the sync conflict",
+                         on_error=failed)
 
     # --- model work -----------------------------------------------------------------------
 

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.charts.heatmap import MINUTES, STEPS
 from ui.review.context import ReviewContext
+from ui.review.focus_parts import UnitToggle, calibration_words
 from ui.review.look import (
     STATUS_WORDS,
     button,
@@ -171,6 +173,7 @@ class GoalsPage(QWidget):
     open_goal = Signal(int)
     new_goal = Signal()
     review_all = Signal()
+    unit_chosen = Signal(str)  # "steps" or "minutes": the window applies and remembers it
 
     def __init__(self, context: ReviewContext) -> None:
         super().__init__()
@@ -179,6 +182,8 @@ class GoalsPage(QWidget):
         self.cards: list[GoalCardWidget] = []
         self.loaded = False
         self._request = 0
+        self.unit = STEPS  # what the heatmaps count (the window remembers the choice)
+        self.minutes: dict[int, list[int]] = {}  # goal -> minutes given per heatmap day
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -199,6 +204,7 @@ class GoalsPage(QWidget):
         header.addLayout(top)
         header.addWidget(label("Why, what, how: each goal with the reason it matters to you.",
                                "pageIntro", wrap=True))
+        header.addWidget(self._calibration_line())
         filters = QHBoxLayout()
         filters.setSpacing(6)
         filters.setContentsMargins(0, 10, 0, 0)
@@ -211,6 +217,7 @@ class GoalsPage(QWidget):
             self.filter_buttons[name] = choice
             filters.addWidget(choice)
         filters.addStretch(1)
+        filters.addWidget(self._unit_toggle())
         self.filter_buttons["Active"].setChecked(True)
         self.filter_group.idClicked.connect(lambda _id: self.reload())
         header.addLayout(filters)
@@ -238,15 +245,52 @@ class GoalsPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        from app.focus import estimate_calibrations, goal_minutes
         from app.ritual_data import goal_cards
 
         self._request += 1
         request = self._request
         name, statuses = FILTERS[self.filter_group.checkedId()]
         db, today, hour = self.context.db, self.context.today(), self.context.start_hour
-        self.context.run(lambda _writer: goal_cards(db, today, hour, statuses),
-                         lambda cards: self._show(request, name, cards),
+        self.context.run(lambda _writer: (goal_cards(db, today, hour, statuses),
+                                          goal_minutes(db, today, hour),
+                                          estimate_calibrations(db)),
+                         lambda found: self._show_with_focus(request, name, *found),
                          owner=self, doing="read your goals")
+
+    # --- focus: minutes in the heatmaps, estimate calibration -----------------------------
+
+    def _unit_toggle(self) -> UnitToggle:
+        self.unit_toggle = UnitToggle()
+        self.unit_toggle.chosen.connect(self.unit_chosen)
+        return self.unit_toggle
+
+    def _calibration_line(self) -> QLabel:
+        self.calibration_label = label("", "meta", wrap=True)
+        self.calibration_label.setAccessibleName("How long your estimated steps really take")
+        self.calibration_label.hide()
+        return self.calibration_label
+
+    def _show_with_focus(self, request: int, name: str, cards: list,
+                         minutes: dict[int, list[int]], calibrations: list) -> None:
+        if request != self._request:
+            return
+        self.minutes = minutes
+        self._show(request, name, cards)
+        self.show_unit(self.unit)
+        self.calibration_label.setText(calibration_words(calibrations))
+        self.calibration_label.setVisible(True)
+
+    def show_unit(self, unit: str) -> None:
+        """The heatmaps count steps done or minutes given (no journal read: both are in)."""
+        self.unit = unit
+        self.unit_toggle.set_unit(unit)
+        today = self.context.today()
+        for widget in self.cards:
+            card = widget.card
+            values = (self.minutes.get(card.id, [0] * len(card.heatmap)) if unit == MINUTES
+                      else card.heatmap)
+            widget.heatmap.set_data(list(values), card.heatmap_start, today, unit)
 
     def _show(self, request: int, name: str, cards: list) -> None:
         if request != self._request:

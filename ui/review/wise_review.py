@@ -82,24 +82,36 @@ class Suggestion(QFrame):
         widget.clicked.connect(slot)
         self.buttons[key] = widget
 
+    def _answered(self, taken: bool) -> None:
+        """The user took this suggestion or declined it: evidence for the variant that
+        made the review (only the model's own suggestions count)."""
+        if self.review.get("by_model"):
+            self.dialog.context.remember_outcome("goal_review", self.dialog.variant,
+                                                 int(taken), 1)
+
     def pause(self) -> None:
+        def paused(_result: Any) -> None:
+            self._answered(True)
+            self._settled("Paused. It rests until you want it again.")
+
         self.dialog.context.write("set_goal_status", self.goal_id, "paused", owner=self,
-                                  doing="pause the goal", what="goals",
-                                  on_success=lambda _r: self._settled(
-                                      "Paused. It rests until you want it again."))
+                                  doing="pause the goal", what="goals", on_success=paused)
 
     def retire(self) -> None:
+        def retired(_result: Any) -> None:
+            self._answered(True)
+            self._settled("Retired. A good decision: it stays in your journal.")
+
         def apply() -> None:
             self.dialog.context.write("set_goal_status", self.goal_id, "archived", owner=self,
                                       doing="retire the goal", what="goals",
-                                      on_success=lambda _r: self._settled(
-                                          "Retired. A good decision: it stays in your "
-                                          "journal."))
+                                      on_success=retired)
 
         self.dialog.confirmation = confirm_retire(self.dialog, self.title, apply)
 
     def add_step(self) -> None:
         def added(result: Any) -> None:
+            self._answered(True)
             self._settled(already_open_words(result.already_open) if result.already_open
                           else "Added to this goal's steps.")
 
@@ -108,6 +120,8 @@ class Suggestion(QFrame):
                                   what="actions", on_success=added)
 
     def keep(self) -> None:
+        # "Keep" agrees with a "keep" suggestion and declines any other.
+        self._answered(str(self.review.get("suggestion") or "keep") == "keep")
         self._settled("Kept as it is.")
 
     def _settled(self, text: str) -> None:
@@ -126,6 +140,7 @@ class ReviewDialog(QDialog):
         self.context, self.goal_id, self.titles = context, goal_id, titles
         self.confirmation: Any = None
         self.suggestions: list[Suggestion] = []
+        self.variant: str | None = None  # the prompt variant of the model's review
         self.setWindowTitle("Review with Wise")
         self.setObjectName("reviewDialog")
         self.child = JsonChild(context.wise_command, self)
@@ -171,6 +186,7 @@ class ReviewDialog(QDialog):
     def _reviewed(self, result: dict) -> None:
         goals = [g for g in result.get("goals") or []
                  if isinstance(g, dict) and g.get("goal_id") is not None]
+        self.variant = str(result["variant"]) if result.get("variant") else None
         if result.get("note"):
             self.note.setText(str(result["note"]))
             self.note.show()

@@ -18,11 +18,12 @@ SENT = ("<journal-data>\nGoal: Family (#family), why: to be there for them\n"
 
 
 def reply(text: str, *, steps=("Open mum's contact",), minutes=(2,), purpose="daily_reflection",
-          prose: str | None = None, suggestions=(), goal_tags=(), **expect) -> Reply:
+          prose: str | None = None, suggestions=(), goal_tags=(), sent: str = SENT,
+          **expect) -> Reply:
     scenario = Scenario(name="t", purpose=purpose, about="", family="f", goals=(),
                         captures=(), words=None, feedback=(), expect=Expect(**expect),
                         scripted=Scripted("", "", ()))
-    request = Request(purpose, [{"role": "user", "content": SENT}], purpose, "1.0", None, None)
+    request = Request(purpose, [{"role": "user", "content": sent}], purpose, "1.0", None, None)
     return Reply(scenario, request, ReplyParts(text=text, prose=text if prose is None else prose,
                                                steps=steps, step_minutes=minutes,
                                                suggestions=suggestions, goal_tags=goal_tags))
@@ -52,6 +53,44 @@ def test_each_check_passes_and_fails(name, good, bad, expect) -> None:
     assert CHECKS[name](reply(good, **expect)).passed
     failed = CHECKS[name](reply(bad, **expect))
     assert failed.applies and not failed.passed and failed.evidence
+
+
+SENT_DE = ("<journal-data>\nZiel: Familie (#familie), warum: Zeit mit meinen Kindern haben\n"
+           "Erledigt: mit den Kindern Kuchen gebacken\nOffen: Oma wegen Sonntag anrufen\n"
+           "Notiz: ein ruhiger Tag, ich war heute geduldig\n</journal-data>")
+
+
+@pytest.mark.parametrize("good", [
+    "Du hast heute mit den Kindern Kuchen gebacken. Vielleicht hat die Ruhe geholfen.",
+    "Zeit mit deinen Kindern ist dir wichtig. Ein kleiner Spaziergang mit Oma am Sonntag?",
+    "Vielleicht suchst du die Nummer von Oma heraus, das dauert eine Minute.",
+])
+def test_grounded_reads_a_german_reply_by_its_nouns_not_its_capitals(good) -> None:
+    # German capitalises every noun: "Ruhe", "Spaziergang" and "Nummer" are not names,
+    # though the journal does not hold them; read by capitals alone, each would fail.
+    result = CHECKS["grounded"](reply(good, sent=SENT_DE, language="de"))
+    assert result.passed, result.evidence
+
+
+@pytest.mark.parametrize(("bad", "name"), [
+    ("Du hast heute mit Anna Kuchen gebacken, und das war schön.", "Anna"),
+    ("Vielleicht rufst du Oma an und fragst nach Berlin und dem Sonntag.", "Berlin"),
+])
+def test_grounded_finds_a_name_a_german_reply_invented(bad, name) -> None:
+    result = CHECKS["grounded"](reply(bad, sent=SENT_DE, language="de"))
+    assert not result.passed and name in result.evidence
+
+
+def test_grounded_reads_names_by_capitals_in_english_and_french() -> None:
+    check = CHECKS["grounded"]
+    sent = "<journal-data>\nNote: lunch with Julie, then the tax papers\n</journal-data>"
+    assert check(reply("You had lunch with Julie, and that mattered.", sent=sent)).passed
+    failed = check(reply("You had lunch with Martin, and that mattered.", sent=sent))
+    assert not failed.passed and "Martin" in failed.evidence
+    french = "Tu as déjeuné avec Julie, et tu as avancé sur les papiers."
+    assert check(reply(french, sent=sent, language="fr")).passed
+    failed = check(reply(french.replace("Julie", "Claire"), sent=sent, language="fr"))
+    assert not failed.passed and "Claire" in failed.evidence
 
 
 def test_one_small_step_wants_one_short_step() -> None:
