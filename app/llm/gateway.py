@@ -44,7 +44,8 @@ error messages are redacted and never hold a key or any message text. One log li
 attempt says the same, without content.
 
 Threading: ``complete`` blocks (network, keyring): call it off the GUI thread. One Gateway
-may serve several threads; the worker runs one request at a time.
+may serve several threads; the shared worker serves several requests at once, a private
+one (the fallback) one at a time.
 """
 
 from __future__ import annotations
@@ -127,6 +128,9 @@ class Gateway:
         self._owns_worker = worker is None
         self._lock = threading.Lock()
         self._memory: ModelMemory | None = None
+        from app.logs import log_to_file_unless_configured
+
+        log_to_file_unless_configured(context.paths.logs_dir)
 
     # -- configuration ------------------------------------------------------------------
 

@@ -2,10 +2,11 @@
 with real litellm behind a private Unix socket, asked by several clients at once, talking
 real HTTP to the scripted OpenAI-compatible server (tests/fake_openai.py).
 
-The worker costs seconds to start (litellm), so the module shares one for the tests that
-leave it alive; the test that kills its worker starts another. What a client does when
-the worker ends at a bad moment, or when the socket is not to be trusted, is tested
-against a listener of the test's own (no litellm needed to hang up).
+The worker costs seconds to start (litellm), so the module shares one, killed by the last
+of them. What a client does when the worker ends at a bad moment, or when the socket is
+not to be trusted, is tested against a listener of the test's own, and the socket's life
+(idle exit, one worker at a time) against the real server loop (app.llm.shared_server)
+with a stand-in for litellm's side: no litellm is needed to hang up or to idle.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from app.llm.shared_server import serve
 from app.llm.shared_worker import PreferShared, SharedUnavailable, SharedWorker, shared_paths
 from app.llm.types import ModelCall, ModelError
 from tests.fake_openai import FakeOpenAI, Reply
@@ -28,7 +30,7 @@ from tests.fake_openai import FakeOpenAI, Reply
 pytestmark = pytest.mark.timeout(240)  # a hang guard: each worker start imports litellm
 
 KEY = "sk-test-1234567890"
-IDLE_S = 3  # the module's worker leaves this long after its last request (tested last)
+IDLE_S = 30  # the module's worker leaves this long after its last request
 
 
 def model_call(server: FakeOpenAI, **overrides) -> ModelCall:
@@ -117,25 +119,13 @@ def test_a_client_that_hangs_up_cancels_its_request(shared_home: Path,
     assert worker_pid(shared_home) is not None  # and goes on serving
 
 
-def test_an_idle_worker_leaves_and_takes_its_socket_with_it(shared_home: Path) -> None:
-    socket_file, lock_file, _log = shared_paths(shared_home)
-    assert socket_file.exists()
-    deadline = time.monotonic() + IDLE_S + 20
-    while socket_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not socket_file.exists()
-    import fcntl
-
-    with open(lock_file, "rb") as lock:  # released: the next start may take it
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
 def test_a_worker_killed_mid_request_leaves_the_request_to_a_private_worker(
-        tmp_path: Path, fake_openai: FakeOpenAI) -> None:
-    home = tmp_path / "home"
+        shared_home: Path, fake_openai: FakeOpenAI) -> None:
+    """(Last of the module's tests of its worker: it kills it.)"""
+    home = shared_home
     fake_openai.script(Reply("never arrives", first_token_delay=30),
                        Reply("Answered by the private worker."))
-    access = PreferShared(SharedWorker(home, idle_exit_s=60), idle_exit_s=60)
+    access = PreferShared(SharedWorker(home, idle_exit_s=IDLE_S), idle_exit_s=60)
     deltas: list[str] = []
     outcome: dict = {}
 
@@ -270,3 +260,50 @@ def test_a_socket_of_another_user_is_not_trusted(listener_home: Path,
     finally:
         stranger.stop()
     assert stranger.received == []
+
+
+# -- the socket's life, with a stand-in for litellm's side ----------------------------------
+
+
+class NoModel:
+    """What app.llm.shared_server needs of the worker, without litellm."""
+
+    version = "none"
+
+    def serve(self, request_id, call: dict, out, streams: list) -> None:
+        out.send({"id": request_id, "event": "done", "model": call["model"]})
+
+    @staticmethod
+    def close_stream(stream) -> None:
+        pass
+
+
+def serving(home: Path, idle_exit_s: float) -> tuple[threading.Thread, list[int]]:
+    path, lock, _log = shared_paths(home)
+    exits: list[int] = []
+    thread = threading.Thread(target=lambda: exits.append(serve(
+        path, lock, idle_exit_s=idle_exit_s, make_worker=NoModel)), daemon=True)
+    thread.start()
+    return thread, exits
+
+
+def test_one_worker_at_a_time_and_an_idle_one_leaves_with_its_socket(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first, first_exit = serving(home, idle_exit_s=1.5)
+    deadline = time.monotonic() + 20
+    while worker_pid(home) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker_pid(home) == os.getpid()  # the stand-in serves from this process
+    # A second one (two `wise` children started one each at the same moment) finds the
+    # lock held and the first answering: it leaves at once.
+    second, second_exit = serving(home, idle_exit_s=60)
+    second.join(20)
+    assert second_exit == [0] and first.is_alive()
+    first.join(20)  # idle: it leaves
+    assert first_exit == [0]
+    socket_file, lock_file, _log = shared_paths(home)
+    assert not socket_file.exists()
+    import fcntl
+
+    with open(lock_file, "rb") as lock:  # released: the next start may take it
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
