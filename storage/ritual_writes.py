@@ -4,8 +4,9 @@ them back through the models.
 
 One `RitualWriter` keeps one connection open (like storage.capture_writer.CaptureWriter)
 and is used from the tray's single journal-writer thread. Every method is one short
-BEGIN IMMEDIATE transaction, committed before it returns; `updated_at` is kept right, and
-the schema's FTS5 triggers keep search in step with titles and texts.
+transaction of storage.db (BEGIN IMMEDIATE, committed before it returns, one moment for
+every `updated_at` it writes); goals and steps are written by storage/repo/, as the CLI
+writes them, and the schema's FTS5 triggers keep search in step with titles and texts.
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ class RitualWriter:
 
     def add_goal(self, title: str, *, why: str = "", cadence_per_week: int | None = None,
                  why_ladder: Sequence[str] = ()) -> int:
-        """A new active goal; its #tag (slug) is made from the title, unique. `why_ladder`:
+        """A new active goal; its #tag (slug) is made from the title (GoalTagTaken, naming
+        the goal, when another goal has that tag already). `why_ladder`:
         the answers to "why does that matter to you?" that led to `why`, first asked first
         (kept with the goal and shown in its review)."""
         title = _goal_title(title)

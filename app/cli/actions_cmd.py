@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 from argparse import Namespace
-from typing import TYPE_CHECKING
 
 from app.actions import StepRow, list_actions, set_action_status
 from app.cli.output import emit
 from app.daytime import journal_day, local_now, short_day
 from app.journal import Context
 
-if TYPE_CHECKING:
-    from storage.models import Action
-
 _MARK = {"open": "☐", "done": "✓", "dropped": "–"}
 
 
-def as_step(action: StepRow | Action) -> StepRow:
-    """A step as the repository gives it; `wise today`'s view still holds ORM rows."""
-    if isinstance(action, StepRow):
-        return action
-    return StepRow(action.id, action.uid, action.title, action.goal_id,
-                   action.goal.slug if action.goal else None, action.status,
-                   action.estimate_minutes, action.due_on, action.due_at, action.done_at,
-                   action.source, action.created_at, action.updated_at,
-                   tuple(sorted(tag.name for tag in action.tags)))
-
-
-def action_json(action: StepRow | Action) -> dict:
-    action = as_step(action)
+def action_json(action: StepRow) -> dict:
     return {"id": action.id, "title": action.title, "status": action.status,
             "goal": action.goal_slug, "tags": list(action.tags),
             "estimate_minutes": action.estimate_minutes, "due_on": action.due_on,
@@ -36,8 +20,7 @@ def action_json(action: StepRow | Action) -> dict:
             "created_at": action.created_at}
 
 
-def format_action(action: StepRow | Action, today=None) -> str:
-    action = as_step(action)
+def format_action(action: StepRow, today=None) -> str:
     return step_line(action.id, action.status, action.title, action.due_on, action.due_at,
                      action.estimate_minutes, action.goal_slug, today)
 

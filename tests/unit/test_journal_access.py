@@ -17,11 +17,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE_STORAGE = ("app", "ui", "prompts", "packaging")
 
-# Still to move into storage/repo/. The write side (goals, review, breakdown, actions,
-# nudges) is the `datalayer` helper's; the rest is the read side's.
+# Still to move into storage/repo/.
 STILL_TO_MOVE = {
-    "app/cli/actions_cmd.py",
-    # the read side
     # tooling: the screenshots' demo journal
     "packaging/screenshots/demo_journal.py",
 }

@@ -106,18 +106,3 @@ def test_heavy_check_would_notice_sqlalchemy(wise_home: Path) -> None:
                         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {HEAVY}))")
     assert loaded == "['sqlalchemy']"
 
-
-# The services whose queries moved into storage/repo/ (issue 11): no SQL, no ORM left in
-# them. The list grows as the rest of app/ moves (the read side is under way).
-THROUGH_THE_REPOSITORY = ("app/goals.py", "app/actions.py", "app/goal_review.py",
-                          "app/breakdown.py", "app/nudges/service.py")
-
-
-@pytest.mark.parametrize("name", THROUGH_THE_REPOSITORY)
-def test_services_reach_the_journal_through_the_repository(name: str) -> None:
-    path = ROOT / name
-    used = {m for m in imported_modules(path)
-            if top(m) in {"sqlalchemy", "sqlite3"} or m == "storage.models"}
-    assert not used, f"{name} imports {sorted(used)}: its queries belong in storage/repo/"
-    assert "storage.repo" in {m.rsplit(".", 1)[0] for m in imported_modules(path)} | {
-        m for m in imported_modules(path)}
