@@ -1,41 +1,37 @@
-"""Actions (the how): list them, mark them done or let them go."""
+"""Actions (the how): list them, mark them done or let them go (storage/repo/steps.py
+does it, the one way every surface marks a step)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from app.errors import BadInput
-from app.goals import find_goal
+from storage.db import reading, writing
 from storage.engine import Journal
-from storage.models import Action, ActionStatus
-from storage.timeutil import utc_now
+from storage.repo import goals as goal_repo
+from storage.repo import steps as repo
+from storage.repo.steps import StepRow
+
+__all__ = ["StepRow", "list_actions", "set_action_status"]
 
 
 def list_actions(journal: Journal, *, status: str = "open", goal_ref: str | None = None,
-                 limit: int = 500) -> list[Action]:
-    query = select(Action).options(selectinload(Action.goal), selectinload(Action.tags))
-    if status != "all":
-        query = query.where(Action.status == ActionStatus(status).value)
-    with journal.read() as session:
+                 limit: int = 500) -> list[StepRow]:
+    """Due first (soonest first), then the rest, newest first."""
+    with reading(journal.db_path) as conn:
+        goal_id = None
         if goal_ref:
-            query = query.where(Action.goal_id == find_goal(session, goal_ref).id)
-        # Due first (soonest first), then the rest, newest first.
-        query = query.order_by(Action.due_on.is_(None), Action.due_on, Action.due_at,
-                               Action.created_at.desc()).limit(limit)
-        return list(session.scalars(query))
+            goal = goal_repo.find_goal(conn, goal_ref)
+            if goal is None:
+                raise BadInput(f"no goal {goal_ref.strip()!r}; `wise goals list --all` "
+                               "shows them")
+            goal_id = goal.id
+        return repo.list_steps(conn, status=None if status == "all" else status,
+                               goal_id=goal_id, limit=limit)
 
 
-def set_action_status(journal: Journal, action_id: int, verb: str) -> Action:
-    with journal.write() as session:
-        action = session.get(Action, action_id,
-                             options=[selectinload(Action.goal), selectinload(Action.tags)])
-        if action is None:
+def set_action_status(journal: Journal, action_id: int, verb: str) -> StepRow:
+    """`done` (keeps the moment it was first done) or anything else: let go of it."""
+    with writing(journal.db_path) as tx:
+        if repo.get_step(tx.conn, action_id) is None:
             raise BadInput(f"no action {action_id}; `wise actions list` shows them")
-        if verb == "done":
-            action.status = ActionStatus.DONE.value
-            action.done_at = action.done_at or utc_now()
-        else:
-            action.status = ActionStatus.DROPPED.value
-            action.done_at = None
-    return action
+        repo.set_step_status(tx, action_id, "done" if verb == "done" else "dropped")
+        return repo.get_step(tx.conn, action_id)

@@ -12,14 +12,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from app.daytime import short_day
 from app.errors import BadInput
 from app.journal import Context
 from app.structured_call import StructuredCall, ask_gated, open_gateway
+from storage.db import reading
 from storage.engine import Journal
-from storage.models import Action, ActionStatus, Entry, Goal
+from storage.repo import goals as goal_repo
+from storage.repo import steps as step_repo
+from storage.repo.goals import StepBrief
 
 PROMPT = "breakdown"
 MAX_TEXT_CHARS = 2000  # an action or a goal in a few words; a page is not one step
@@ -103,14 +104,14 @@ def resolve_item(journal: Journal, *, goal: str | None = None, action: int | Non
         return Item(text)
     from app.goals import find_goal
 
-    with journal.read() as session:
-        if goal is not None:
-            found = find_goal(session, goal)
-            return Item(found.title, goal_id=found.id)
-        row = session.get(Action, action)
-        if row is None:
-            raise BadInput(f"no action {action}; `wise actions list` shows them")
-        return Item(row.title, goal_id=row.goal_id, action_id=row.id)
+    if goal is not None:
+        found = find_goal(journal, goal)
+        return Item(found.title, goal_id=found.id)
+    with reading(journal.db_path) as conn:
+        row = step_repo.get_step(conn, action) if action is not None else None
+    if row is None:
+        raise BadInput(f"no action {action}; `wise actions list` shows them")
+    return Item(row.title, goal_id=row.goal_id, action_id=row.id)
 
 
 def plan_breakdown(context: Context, journal: Journal, item: Item, size: int, *,
@@ -192,43 +193,36 @@ def item_context(journal: Journal, item: Item) -> str:
         return ""
     from app.memory.context import one_line
 
-    with journal.read() as session:
-        goal = session.get(Goal, item.goal_id)
-        if goal is None:
-            return ""
-        lines = [f"The goal: {goal.title} (#{goal.slug}), {goal.status}"]
-        lines.append(f"Why it matters: {one_line(goal.why)}" if goal.why.strip()
-                     else "Why it matters: (no why written)")
-        if goal.cadence_per_week:
-            lines.append(f"They hope to touch it {goal.cadence_per_week}x a week.")
-        open_steps = session.scalars(
-            select(Action).where(Action.goal_id == goal.id,
-                                 Action.status == ActionStatus.OPEN.value)
-            .order_by(Action.id.desc()).limit(LIST_LIMIT + 1)).all()
-        done_steps = session.scalars(
-            select(Action).where(Action.goal_id == goal.id,
-                                 Action.status == ActionStatus.DONE.value)
-            .order_by(Action.done_at.desc()).limit(LIST_LIMIT)).all()
-        notes = session.scalars(select(Entry).where(Entry.goal_id == goal.id)
-                                .order_by(Entry.id.desc()).limit(NOTE_LIMIT)).all()
-        open_steps = [a for a in open_steps if a.id != item.action_id][:LIST_LIMIT]
-        if open_steps:
-            lines.append("Open steps (newest first):")
-            lines += [f"- {_step(a)}" for a in open_steps]
-        if done_steps:
-            lines.append("Done already (newest first):")
-            lines += [f"- {_step(a)} (done {_done_day(a)})" for a in done_steps if a.done_at]
-        if notes:
-            lines.append("Their recent notes about it (newest first):")
-            lines += [f"- {one_line(n.text)}" for n in notes]
+    with reading(journal.db_path) as conn:
+        around = goal_repo.goal_surroundings(conn, item.goal_id, open_limit=LIST_LIMIT + 1,
+                                             done_limit=LIST_LIMIT, note_limit=NOTE_LIMIT)
+    if around is None:
+        return ""
+    goal = around.goal
+    lines = [f"The goal: {goal.title} (#{goal.slug}), {goal.status}"]
+    lines.append(f"Why it matters: {one_line(goal.why)}" if goal.why.strip()
+                 else "Why it matters: (no why written)")
+    if goal.cadence_per_week:
+        lines.append(f"They hope to touch it {goal.cadence_per_week}x a week.")
+    open_steps = [a for a in around.open_steps if a.id != item.action_id][:LIST_LIMIT]
+    if open_steps:
+        lines.append("Open steps (newest first):")
+        lines += [f"- {_step(a)}" for a in open_steps]
+    if around.done_steps:
+        lines.append("Done already (newest first):")
+        lines += [f"- {_step(a)} (done {_done_day(a)})" for a in around.done_steps
+                  if a.done_at]
+    if around.notes:
+        lines.append("Their recent notes about it (newest first):")
+        lines += [f"- {one_line(text)}" for text in around.notes]
     return "\n".join(lines)
 
 
-def _done_day(action: Action) -> str:
+def _done_day(action: StepBrief) -> str:
     day = action.done_at.astimezone().date()
     return f"{short_day(day)} {day.year}"
 
 
-def _step(action: Action) -> str:
+def _step(action: StepBrief) -> str:
     estimate = f" (~{action.estimate_minutes} min)" if action.estimate_minutes else ""
     return f"{' '.join(action.title.split())}{estimate}"

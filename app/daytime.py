@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from storage.clock import ClockShiftInvalid as ClockShiftInvalid
 from storage.clock import local_now as local_now  # the one clock (WISE_CLOCK_SHIFT)
 from storage.clock import shift as shift
+from storage.timeutil import journal_day as journal_day  # the one rule
 from storage.timeutil import journal_day_bounds
 
 # Fixed English names: the interface is English, and a locale (Qt sets the process's own
@@ -14,11 +15,6 @@ from storage.timeutil import journal_day_bounds
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-
-
-def journal_day(moment: datetime, start_hour: int) -> date:
-    """The journal day an aware moment belongs to, in the moment's own time zone."""
-    return (moment - timedelta(hours=start_hour)).date()
 
 
 def day_bounds_utc(day: date, start_hour: int, tz=None) -> tuple[datetime, datetime]:

@@ -5,17 +5,23 @@ times)."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.journal import Context
 from storage.backup import list_backups, newest_sound_backup
 from storage.errors import StorageError
 from storage.integrity import clear_damage_mark, integrity_problems, mark_damaged
-from storage.schema_version import HEAD_REVISION, current_revision
-from storage.sqlite import BUSY_TIMEOUT_MS, connect_readonly, fts5_available
+from storage.repo.health import (
+    misstored_values,
+    repair_misstored_values,
+    schema_revision,
+    search_index_state,
+    upgrade_repairs,
+)
+from storage.schema_version import HEAD_REVISION
+from storage.sqlite import fts5_available
 
 OK, WARN, FAIL = "ok", "warning", "problem"
 
@@ -25,6 +31,38 @@ class Check:
     name: str
     status: str
     detail: str
+
+
+@dataclass(frozen=True)
+class Repaired:
+    rewritten: int
+    unreadable: int
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    """`wise doctor`: every check, and what `--repair` did (None when not asked)."""
+
+    checks: tuple[Check, ...]
+    repaired: Repaired | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return all(c.status != FAIL for c in self.checks)
+
+    def as_dict(self) -> dict:
+        data: dict = {"healthy": self.healthy, "checks": [asdict(c) for c in self.checks]}
+        if self.repaired is not None:
+            data["repaired"] = asdict(self.repaired)
+        return data
+
+
+def examine(context: Context, *, repair: bool = False) -> DoctorReport:
+    """Run every check, after the one repair when asked (and there is a journal)."""
+    repaired = None
+    if repair and context.paths.db.exists():
+        repaired = Repaired(*repair_stored_times(context))
+    return DoctorReport(tuple(run_checks(context)), repaired)
 
 
 def run_checks(context: Context) -> list[Check]:
@@ -80,11 +118,7 @@ def _database_checks(context: Context) -> list[Check]:
     if mode & 0o077:
         checks.append(Check("journal file", WARN, f"{db} can be read by other users (mode "
                                                   f"{mode:o}); chmod 600 it"))
-    conn = connect_readonly(db)
-    try:
-        revision = current_revision(conn)
-    finally:
-        conn.close()
+    revision = schema_revision(db)
     if revision == HEAD_REVISION:
         checks.append(Check("schema", OK, f"version {revision}"))
     else:
@@ -100,13 +134,7 @@ def _database_checks(context: Context) -> list[Check]:
 
 
 def _stored_times_state(db: Path) -> tuple[str, str]:
-    from storage.timestamp_check import find_misstored
-
-    conn = connect_readonly(db)
-    try:
-        found = list(find_misstored(conn))
-    finally:
-        conn.close()
+    found = misstored_values(db)
     if not found:
         return OK, "every stored moment and day is in the form Wise reads"
     fixable = sum(1 for value in found if value.repaired is not None)
@@ -123,13 +151,7 @@ def _stored_times_state(db: Path) -> tuple[str, str]:
 def _repairs_state(db: Path) -> tuple[str, str]:
     """Values the schema's upgrade found outside the vocabulary, and what became of them:
     said once in a while is enough, and the backup made before the upgrade kept them."""
-    from storage.schema_repairs import schema_repairs
-
-    conn = connect_readonly(db)
-    try:
-        repairs = schema_repairs(conn)
-    finally:
-        conn.close()
+    repairs = upgrade_repairs(db)
     if not repairs:
         return OK, "every value is one Wise knows (the database refuses any other)"
     removed = any(repair.became is None for repair in repairs)
@@ -145,46 +167,21 @@ def repair_stored_times(context: Context) -> tuple[int, int]:
     """`wise doctor --repair`: a backup, then every misstored moment and day rewritten into
     the one form. Returns (rewritten, still unreadable)."""
     from storage.backup import backup_journal
-    from storage.timestamp_check import find_misstored, repair
 
     db = context.paths.db
-    conn = connect_readonly(db)
-    try:
-        needed = any(True for _ in find_misstored(conn))
-    finally:
-        conn.close()
-    if not needed:
+    if not misstored_values(db):
         return 0, 0
     backup_journal(db, context.paths.backups_dir, keep=context.settings.get("backup.keep"),
                    reason="before-repair")
-    conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    try:
-        rewritten, unreadable = repair(conn)
-    finally:
-        conn.close()
-    return rewritten, len(unreadable)
+    return repair_misstored_values(db)
 
 
 def _fts_state(db: Path) -> tuple[str, str]:
-    # FTS5's integrity check is spelled as an INSERT, so it needs the write lock: a writer
-    # holding it is "busy, try again", not a broken index.
-    conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    try:
-        for table, fts in (("entries", "entries_fts"), ("actions", "actions_fts")):
-            conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
-            # The index keeps its own copy (schema 0005): one row for every item.
-            if conn.execute(f"SELECT (SELECT count(*) FROM {table}) != "
-                            f"(SELECT count(*) FROM {fts})").fetchone()[0]:
-                return FAIL, (f"the search index is out of step with the journal ({table} "
-                              "and their index differ)")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            return WARN, "not checked: the journal is busy; run `wise doctor` again in a moment"
-        return FAIL, f"the search index is out of step with the journal ({exc})"
-    except sqlite3.DatabaseError as exc:
-        return FAIL, f"the search index is out of step with the journal ({exc})"
-    finally:
-        conn.close()
+    state = search_index_state(db)
+    if state.busy:
+        return WARN, "not checked: the journal is busy; run `wise doctor` again in a moment"
+    if not state.in_step:
+        return FAIL, f"the search index is out of step with the journal ({state.problem})"
     return OK, "in step with the journal"
 
 

@@ -19,8 +19,12 @@ from app.focus_keeper import Interrupted
 from storage.focus import FocusConflict as FocusConflict
 from storage.focus import FocusSession, paused_so_far, planned_end
 from storage.focus import FocusStore as FocusStore
-from storage.focus_reads import goal_minutes as goal_minutes
-from storage.focus_reads import step_row as step_row
+from storage.focus import StepTime as StepTime
+from storage.focus import given_seconds as given_seconds
+from storage.focus import time_by_step as time_by_step
+from storage.repo.focus_reads import goal_minutes as goal_minutes
+from storage.repo.focus_reads import step_row as step_row
+from storage.repo.reading import Reader
 from storage.timeutil import utc_now as utc_now
 from storage.vocabulary import FocusOutcome as FocusOutcome
 
@@ -74,12 +78,6 @@ def countdown(session: FocusSession, now: datetime) -> Countdown:
     end = planned_end(session, now)
     elapsed = (now - session.started_at).total_seconds() - paused_so_far(session, now)
     return Countdown(session, now, (end - now).total_seconds(), max(0.0, elapsed), end)
-
-
-def given_seconds(session: FocusSession, now: datetime) -> float:
-    """Time given to the step: start to end (or now), pauses left out."""
-    end = session.ended_at or now
-    return max(0.0, (end - session.started_at).total_seconds() - paused_so_far(session, end))
 
 
 def seconds_to_next_change(view: Countdown) -> float:
@@ -171,26 +169,6 @@ def interrupted_words(found: Interrupted) -> tuple[str, str]:
 
 # ------------------------------------------------------------------ time you can see
 
-@dataclass(frozen=True)
-class StepTime:
-    action_id: int | None
-    title: str
-    seconds: float
-    sessions: int
-
-
-def time_by_step(sessions: list[FocusSession], now: datetime) -> list[StepTime]:
-    """The time given to each step, most first."""
-    totals: dict[tuple[int | None, str], list[float]] = defaultdict(list)
-    for session in sessions:
-        key = (session.action_id, session.title if session.action_id is None else "")
-        totals[key].append(given_seconds(session, now))
-    titles = {s.action_id: s.title for s in sessions}
-    rows = [StepTime(action_id, title or titles.get(action_id, ""), sum(times), len(times))
-            for (action_id, title), times in totals.items()]
-    return sorted(rows, key=lambda row: -row.seconds)
-
-
 def time_by_goal(steps: list[StepTime], goals: dict[int, str]) -> list[tuple[str, float]]:
     """(goal title, seconds), most first; steps without a goal are left out."""
     totals: dict[str, float] = defaultdict(float)
@@ -223,13 +201,13 @@ def far_past_plan(sessions: list[FocusSession], now: datetime,
     return found[:limit]
 
 
-def far_past_plan_lines(orm_session, start: datetime, end: datetime) -> list[str]:
+def far_past_plan_lines(reader: Reader, start: datetime, end: datetime) -> list[str]:
     """The reflection context's facts for the sessions that started in [start, end) and
     ran far past their plan: "- write the intro: planned for 2 min, went on for 40 min"."""
-    from storage.focus import started_between_in
+    from storage.focus import sessions_between
 
     lines = []
-    for session, given in far_past_plan(started_between_in(orm_session, start, end),
+    for session, given in far_past_plan(sessions_between(reader, start, end, limit=200),
                                         utc_now()):
         title = " ".join(session.title.split())
         title = title if len(title) <= 120 else title[:119] + "…"

@@ -2,7 +2,7 @@
 
 The tray that shows a session writes a small record in the data folder (`focus-owner.json`:
 the session's uid and its pid) and touches it while the session runs: the file's mtime is
-the tray's last sign of life (one `utime`, no data written, at most every HEARTBEAT_S).
+the tray's last sign of life (one `utime`, no data written, every 5 to 10 s).
 A clean quit ends the session as interrupted itself; a crash (kill -9, a power cut) leaves
 the record behind. Whoever finds a record whose tray is gone ends its session as
 interrupted at that last sign of life, so the time it really ran is kept, not the hours
@@ -35,7 +35,9 @@ RECORD_NAME = "focus-owner.json"
 # This process's mark in the record: a pid alone may be reused (a pid namespace's tray
 # is often pid 2 after every restart).
 _THIS_PROCESS = secrets.token_hex(8)
-HEARTBEAT_S = 10.0  # the ring already wakes at least this often while a session runs
+# At most one beat this often. The ring wakes at least every 10 s while a session runs (once
+# a second with the timer window up), so the last beat is never more than 10 s old.
+HEARTBEAT_S = 5.0
 
 
 @dataclass(frozen=True)

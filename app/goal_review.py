@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-
-from sqlalchemy import func, select
+from datetime import date, timedelta
 
 from app.daytime import day_bounds_utc, days_ago, journal_day, local_now, long_day
+from app.errors import BadInput
 from app.journal import Context
 from app.structured_call import StructuredCall, ask, open_gateway
+from storage.db import reading
 from storage.engine import Journal
-from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
-from storage.timeutil import from_db
+from storage.repo import goals as goal_repo
+from storage.repo.goals import GoalRow
+from storage.vocabulary import GoalStatus
 
 PROMPT = "goal_review"
 WINDOW_DAYS = 28  # "alive" = some activity in the last four weeks
@@ -244,61 +245,35 @@ def gather(journal: Journal, today: date, start_hour: int,
            ref: str | None) -> tuple[list[GoalFacts], int]:
     """(facts for the goals to review, how many were left out over MAX_GOALS)."""
     since, _ = day_bounds_utc(today - timedelta(days=WINDOW_DAYS - 1), start_hour)
-    with journal.read() as session:
+    with reading(journal.db_path) as conn:
         if ref is not None:
-            from app.goals import find_goal
-
-            goals = [find_goal(session, ref)]
-            total = 1
+            found = goal_repo.find_goal(conn, ref)
+            if found is None:
+                raise BadInput(f"no goal {ref.strip()!r}; `wise goals list --all` shows them")
+            goals, total = [found], 1
         else:
-            live = Goal.status.in_([GoalStatus.ACTIVE.value, GoalStatus.PAUSED.value])
-            goals = session.scalars(
-                select(Goal).where(live)
-                .order_by(Goal.status != GoalStatus.ACTIVE.value, Goal.id)
-                .limit(MAX_GOALS)).all()
-            total = session.scalar(select(func.count()).select_from(Goal).where(live)) or 0
+            goals, total = goal_repo.live_goals(conn, MAX_GOALS)
         # Per goal: LIMITed or aggregated lookups through the goal_id indexes.
-        facts = [_facts(session, goal, since, start_hour) for goal in goals]
+        facts = [_facts(goal, goal_repo.goal_facts(conn, goal.id, since, note_limit=NOTE_LIMIT),
+                        start_hour) for goal in goals]
     return facts, max(total - len(facts), 0)
 
 
-def _facts(session, goal: Goal, since: datetime, start_hour: int) -> GoalFacts:
+def _facts(goal: GoalRow, seen: goal_repo.GoalFacts, start_hour: int) -> GoalFacts:
     from app.memory.context import one_line
     from app.memory.tokens import truncate_to_tokens
 
-    def scalar(query):
-        return session.scalar(query)
-
-    mine_a, mine_e = Action.goal_id == goal.id, Entry.goal_id == goal.id
-    done_recent = scalar(select(func.count()).where(mine_a, Action.done_at >= since)) or 0
-    added_recent = scalar(select(func.count()).where(mine_a, Action.created_at >= since)) or 0
-    notes_recent = scalar(select(func.count()).where(mine_e, Entry.created_at >= since)) or 0
-    moments = [scalar(select(func.max(Action.done_at)).where(mine_a)),
-               scalar(select(func.max(Action.created_at)).where(mine_a)),
-               scalar(select(func.max(Entry.created_at)).where(mine_e))]
-    moments = [_aware(m) for m in moments if m is not None]
-    last = journal_day(max(moments).astimezone(), start_hour) if moments else None
-    is_open = Action.status == ActionStatus.OPEN.value
-    open_titles = tuple(" ".join(title.split()) for title in session.scalars(
-        select(Action.title).where(mine_a, is_open)
-        .order_by(func.coalesce(Action.estimate_minutes, 15), Action.id)))
-    notes = session.scalars(select(Entry.text).where(mine_e).order_by(Entry.id.desc())
-                            .limit(NOTE_LIMIT)).all()
-    created = journal_day(_aware(goal.created_at).astimezone(), start_hour)
+    last = (journal_day(seen.last_moment.astimezone(), start_hour)
+            if seen.last_moment else None)
+    open_titles = seen.open_titles
+    created = journal_day(goal.created_at.astimezone(), start_hour)
     return GoalFacts(
-        id=goal.id, slug=goal.slug, title=goal.title, why=goal.why or "", status=goal.status,
-        cadence_per_week=goal.cadence_per_week, created=created, done_recent=done_recent,
-        notes_recent=notes_recent, added_recent=added_recent, last_activity=last,
+        id=goal.id, slug=goal.slug, title=goal.title, why=goal.why, status=goal.status,
+        cadence_per_week=goal.cadence_per_week, created=created, done_recent=seen.done_since,
+        notes_recent=seen.notes_since, added_recent=seen.added_since, last_activity=last,
         open_count=len(open_titles), smallest_open=open_titles[0] if open_titles else None,
-        recent_notes=[truncate_to_tokens(one_line(n), 60) for n in notes],
+        recent_notes=[truncate_to_tokens(one_line(n), 60) for n in seen.recent_notes],
         open_steps=open_titles)
-
-
-def _aware(value: datetime | str) -> datetime:
-    # Aggregates bypass the column type, so SQLite hands back the stored text.
-    if isinstance(value, str):
-        return from_db(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _count(n: int, one: str, many: str) -> str:

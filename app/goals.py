@@ -1,20 +1,22 @@
-"""Goals and their whys: add, list with recent activity, and change status without guilt."""
+"""Goals and their whys: add, list with recent activity, and change status without guilt.
+
+The reads and writes are storage/repo/goals.py's; here are the user's words checked and
+the CLI's errors worded."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from datetime import timedelta
 
 from app.errors import BadInput
+from storage.db import reading, writing
 from storage.engine import Journal
 from storage.limits import CADENCE_PER_WEEK, GOAL_TITLE_CHARS, GOAL_WHY_CHARS, TAG_CHARS
-from storage.models import Action, ActionStatus, Entry, Goal, GoalStatus
-from storage.slugs import slugify
+from storage.repo import goals as repo
+from storage.repo.goals import GoalActivity, GoalRow, GoalTagTaken
+from storage.slugs import goal_slug
 from storage.timeutil import utc_now
+from storage.vocabulary import GoalStatus
 
 STATUS_FOR_VERB = {
     "pause": GoalStatus.PAUSED,
@@ -24,6 +26,18 @@ STATUS_FOR_VERB = {
 }
 MAX_TITLE_CHARS = GOAL_TITLE_CHARS[1]
 MAX_WHY_CHARS = GOAL_WHY_CHARS[1]
+GoalSummary = GoalActivity  # a goal with its open steps, done this week, last activity
+
+__all__ = [
+    "GoalRow",
+    "GoalSummary",
+    "GoalTagTaken",
+    "add_goal",
+    "edit_goal",
+    "find_goal",
+    "list_goals",
+    "set_goal_status",
+]
 
 
 def check_cadence(cadence: int | None) -> None:
@@ -43,16 +57,20 @@ def _valid_slug(slug: str) -> str:
     return slug
 
 
-@dataclass(frozen=True)
-class GoalSummary:
-    goal: Goal
-    open_actions: int
-    done_last_7_days: int
-    last_activity: datetime | None
+class GoalExists(BadInput):
+    """`wise goals add` of a goal whose tag is taken: refused, naming the goal there is."""
+
+    def __init__(self, taken: GoalTagTaken) -> None:
+        self.existing = taken.existing
+        goal = taken.existing
+        resume = (f"; `wise goals resume {goal.slug}` picks it up again"
+                  if goal.status != GoalStatus.ACTIVE.value else "")
+        super().__init__(f"{taken.headline}: it is goal {goal.id}{resume}. For a second "
+                         "goal give another title, or --slug")
 
 
 def add_goal(journal: Journal, title: str, *, why: str = "", cadence: int | None = None,
-             slug: str | None = None) -> Goal:
+             slug: str | None = None) -> GoalRow:
     title = " ".join(title.split())
     if not title:
         raise BadInput("a goal needs a title")
@@ -60,61 +78,41 @@ def add_goal(journal: Journal, title: str, *, why: str = "", cadence: int | None
         raise BadInput(f"a goal's title holds at most {MAX_TITLE_CHARS} characters and its "
                        f"why at most {MAX_WHY_CHARS}")
     check_cadence(cadence)
-    slug = _valid_slug(slug or slugify(title) or "goal")
-    with journal.write() as session:
-        existing = session.scalar(select(Goal).where(Goal.slug == slug))
-        if existing is not None:
-            raise BadInput(f"a goal already uses #{slug} ({existing.title}); choose another "
-                           "title or give --slug")
-        goal = Goal(title=title, why=why.strip(), slug=slug, cadence_per_week=cadence)
-        session.add(goal)
-    return goal
+    slug = _valid_slug(slug or goal_slug(title))
+    try:
+        with writing(journal.db_path) as tx:
+            return repo.insert_goal(tx, slug=slug, title=title, why=why.strip(),
+                                    cadence_per_week=cadence)
+    except GoalTagTaken as taken:
+        raise GoalExists(taken) from None
 
 
-def find_goal(session: Session, ref: str) -> Goal:
-    ref = ref.strip()
-    goal = session.get(Goal, int(ref)) if ref.isdigit() else session.scalar(
-        select(Goal).where(Goal.slug == ref.lstrip("#").lower()))
+def find_goal(journal: Journal, ref: str) -> GoalRow:
+    with reading(journal.db_path) as conn:
+        return _found(repo.find_goal(conn, ref), ref)
+
+
+def _found(goal: GoalRow | None, ref: str) -> GoalRow:
     if goal is None:
-        raise BadInput(f"no goal {ref!r}; `wise goals list --all` shows them")
+        raise BadInput(f"no goal {ref.strip()!r}; `wise goals list --all` shows them")
     return goal
 
 
-def set_goal_status(journal: Journal, ref: str, verb: str) -> Goal:
+def set_goal_status(journal: Journal, ref: str, verb: str) -> GoalRow:
     status = STATUS_FOR_VERB[verb]
-    with journal.write() as session:
-        goal = find_goal(session, ref)
-        goal.status = status.value
-    return goal
+    with writing(journal.db_path) as tx:
+        goal = _found(repo.find_goal(tx.conn, ref), ref)
+        return repo.update_goal(tx, goal.id, {"status": status.value})
+
+
+def edit_goal(journal: Journal, ref: str, changes: dict[str, object]) -> GoalRow:
+    """Change a goal's title, why or cadence (checked by the caller)."""
+    with writing(journal.db_path) as tx:
+        goal = _found(repo.find_goal(tx.conn, ref), ref)
+        return repo.update_goal(tx, goal.id, changes)
 
 
 def list_goals(journal: Journal, *, include_all: bool = False) -> list[GoalSummary]:
-    week_ago = utc_now() - timedelta(days=7)
-    open_count = (select(func.count()).where(Action.goal_id == Goal.id,
-                                             Action.status == ActionStatus.OPEN.value)
-                  .scalar_subquery())
-    done_recent = (select(func.count()).where(Action.goal_id == Goal.id,
-                                              Action.done_at >= week_ago).scalar_subquery())
-    last_action = select(func.max(Action.updated_at)).where(
-        Action.goal_id == Goal.id).scalar_subquery()
-    last_entry = select(func.max(Entry.created_at)).where(
-        Entry.goal_id == Goal.id).scalar_subquery()
-    query = select(Goal, open_count, done_recent, last_action, last_entry).order_by(
-        Goal.status != GoalStatus.ACTIVE.value, Goal.created_at)
-    if not include_all:
-        query = query.where(Goal.status.in_([GoalStatus.ACTIVE.value, GoalStatus.PAUSED.value]))
-    with journal.read() as session:
-        rows = session.execute(query).all()
-    summaries = []
-    for goal, open_actions, done, last_a, last_e in rows:
-        moments = [m for m in (last_a, last_e) if m is not None]
-        last = max(_aware(m) for m in moments) if moments else None
-        summaries.append(GoalSummary(goal, open_actions, done, last))
-    return summaries
-
-
-def _aware(value: datetime | str) -> datetime:
-    # Aggregates bypass the column type, so SQLite hands back the stored text.
-    from storage.timeutil import from_db
-
-    return from_db(value) if isinstance(value, str) else value
+    with reading(journal.db_path) as conn:
+        return repo.goals_with_activity(conn, utc_now() - timedelta(days=7),
+                                        include_all=include_all)

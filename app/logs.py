@@ -7,6 +7,7 @@ nobody else's business either. Journal text is never logged (callers' rule; see 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -46,6 +47,17 @@ def configure_logging(logs_dir: Path, *, level: int = logging.INFO) -> Path:
     root.setLevel(level)
     root.addHandler(handler)
     return path
+
+
+def log_to_file_unless_configured(logs_dir: Path) -> None:
+    """In a process where nobody set up logging (a `wise` command), send the log to
+    wise.log rather than let Python print every warning on stderr: a model call that
+    timed out is the log's business; the person gets the command's one clear line
+    ("the model took too long ... this is the plain reflection"). Best effort."""
+    if logging.getLogger().handlers:
+        return  # the tray, `wise llm`, a test's capture: already decided
+    with contextlib.suppress(OSError):  # then warnings reach stderr, as before
+        configure_logging(logs_dir)
 
 
 def note_once(logs_dir: Path, key: str, message: str, *, every_s: float = 60.0) -> None:

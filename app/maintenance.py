@@ -84,9 +84,7 @@ def _summaries(context: Context, journal: Journal, today: date, *, use_model: bo
 
 
 def _optimize_search(journal: Journal) -> bool:
-    from sqlalchemy import text
+    from storage.repo.health import optimize_search_index
 
-    with journal.write() as session:
-        for table in ("entries_fts", "actions_fts"):
-            session.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
+    optimize_search_index(journal)
     return True

@@ -18,7 +18,7 @@ from app.errors import BadInput
 from app.journal import Context
 from app.llm.types import ModelError
 from storage.engine import Journal
-from storage.models import Reflection
+from storage.repo.reflections import ReflectionRecord, store_reflection
 
 PROMPT = "daily_reflection"
 LEAD_INS = {  # how each field of the reply reads while it streams in
@@ -52,6 +52,17 @@ class ReflectionPlan:
     estimated_cost_usd: float | None
     json_schema: dict | None
 
+    def as_dict(self) -> dict:
+        """`wise reflect --dry-run --json`."""
+        return {"day": self.day.isoformat(), "model": self.model, "api_base": self.api_base,
+                "prompt": {"name": self.prompt_name, "version": self.prompt_version},
+                "input_tokens_estimated": self.input_tokens,
+                "input_budget": self.budget_tokens,
+                "max_output_tokens": self.max_output_tokens,
+                "estimated_cost_usd": self.estimated_cost_usd, "messages": self.messages,
+                "json_schema": json.loads(json.dumps(self.json_schema)) if self.json_schema
+                else None}
+
 
 @dataclass(frozen=True)
 class ReflectionOutcome:
@@ -60,6 +71,14 @@ class ReflectionOutcome:
     model: str | None  # None: the plain, data-based reflection
     note: str = ""  # e.g. how to connect a model, or why the plain one was used
     fallback: str | None = None  # why the plain one was used (a ModelError kind), if so
+    day: date | None = None
+
+    def as_dict(self) -> dict:
+        """`wise reflect --json` and the `done` event of `--stream`."""
+        return {"day": self.day.isoformat() if self.day else None,
+                "reflection_id": self.reflection_id, "model": self.model, "text": self.text,
+                "note": self.note or None, "fallback": self.fallback is not None,
+                "reason": self.fallback}
 
 
 def _check_day(day: date) -> None:
@@ -172,7 +191,7 @@ def _with_model(context: Context, journal: Journal, day: date, gateway,
                            prompt=(asked.call.prompt_name, asked.call.prompt_version),
                            structured=asked.parsed.model_dump_json(), raw=None,
                            user_words=user_words)
-    return ReflectionOutcome(reflection_id, text, asked.result.model)
+    return ReflectionOutcome(reflection_id, text, asked.result.model, day=day)
 
 
 def reflection_problem(parsed):
@@ -189,13 +208,10 @@ def users_words(journal: Journal, day: date, given: str | None) -> str | None:
     window passes what is on screen, `--words` what was typed), else what was saved."""
     if given is not None:
         return given
-    from sqlalchemy import select
-
     from app.day_words import words_for_model
-    from storage.models import DayWords
+    from storage.repo.journal_reads import day_words
 
-    with journal.read() as session:
-        saved = session.scalar(select(DayWords).where(DayWords.day == day))
+    saved = day_words(journal.db_path, day)
     if saved is None:
         return None
     return words_for_model(saved.how_it_went, saved.in_the_way, saved.mood,
@@ -235,12 +251,9 @@ def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
 def _words_lines(journal: Journal, day: date) -> list[str]:
     """What the plain reflection can say back to the user's own words on the day (the
     reflection window saves them): kind, never a judgement, never their words quoted."""
-    from sqlalchemy import select
+    from storage.repo.journal_reads import day_words
 
-    from storage.models import DayWords
-
-    with journal.read() as session:
-        words = session.scalar(select(DayWords).where(DayWords.day == day))
+    words = day_words(journal.db_path, day)
     if words is None:
         return []
     lines = []
@@ -264,19 +277,15 @@ def _plain(journal: Journal, day: date, context: Context, user_words: str | None
         on_text(text)
     reflection_id = _store(journal, day, text=text, model=None, prompt=(None, None),
                            structured=None, raw=raw, user_words=user_words)
-    return ReflectionOutcome(reflection_id, text, None, note, fallback)
+    return ReflectionOutcome(reflection_id, text, None, note, fallback, day)
 
 
 def _store(journal: Journal, day: date, *, text: str, model: str | None,
            prompt: tuple[str | None, str | None], structured: str | None, raw: str | None,
            user_words: str | None) -> int:
-    row = Reflection(kind="daily", period=day, prompt_name=prompt[0], prompt_version=prompt[1],
-                     model=model, content=text, structured=structured, raw=raw,
-                     user_words=user_words or None)
-    with journal.write() as session:
-        session.add(row)
-        session.flush()
-        return row.id
+    return store_reflection(journal, ReflectionRecord(
+        day=day, prompt_name=prompt[0], prompt_version=prompt[1], model=model, content=text,
+        structured=structured, raw=raw, user_words=user_words or None))
 
 
 def _gateway(context: Context, journal: Journal):
@@ -295,13 +304,3 @@ def _estimated_cost(model: str | None, api_base: str | None, input_tokens: int,
     if is_local(model, api_base):
         return 0.0  # the gateway's rule: a local server costs nothing
     return estimate_cost(model, input_tokens, output_tokens)
-
-
-def plan_as_dict(plan: ReflectionPlan) -> dict:
-    return {"day": plan.day.isoformat(), "model": plan.model, "api_base": plan.api_base,
-            "prompt": {"name": plan.prompt_name, "version": plan.prompt_version},
-            "input_tokens_estimated": plan.input_tokens, "input_budget": plan.budget_tokens,
-            "max_output_tokens": plan.max_output_tokens,
-            "estimated_cost_usd": plan.estimated_cost_usd, "messages": plan.messages,
-            "json_schema": json.loads(json.dumps(plan.json_schema)) if plan.json_schema
-            else None}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from storage.errors import StorageError
 from storage.goal_links import counted
+from storage.repo.goals import GoalTagTaken
 from storage.ritual_reads import (
            day_view,
            earliest_day,
@@ -16,5 +17,6 @@ from storage.ritual_reads import (
 )
 from storage.ritual_writes import MAX_ACTION_CHARS, RitualWriter
 
-__all__ = ["MAX_ACTION_CHARS", "RitualWriter", "StorageError", "counted", "day_view",
+__all__ = ["MAX_ACTION_CHARS", "GoalTagTaken", "RitualWriter", "StorageError", "counted",
+           "day_view",
            "earliest_day", "goal_cards", "goal_page", "memory_items", "week_review"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -29,6 +30,7 @@ PLAIN_FALLBACK_KINDS = frozenset({"no_model", "over_budget", "no_key", "no_keyri
 SHOW_REFUSED = "`wise llm refused` shows what it said"
 SMALL_CONTEXT = 4096  # a model with this window or less gets the compact prompt first
 ASSUMED_LOCAL_CONTEXT = 2048  # llama.cpp's and Ollama's usual default when not told
+CONTEXT_RECHECK_S = 24 * 3600  # a local server is asked its window again after a day
 OUTPUT_MARGIN = 64  # tokens kept free between the input and the reply
 _SMALL_NAME = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*([mb])\b", re.IGNORECASE)
 
@@ -205,7 +207,9 @@ def is_small(model: str, context: int | None) -> bool:
 
 
 def known_context_tokens(gateway) -> int | None:
-    """The main model's context window as set (llm.context_tokens) or learned; else None."""
+    """The main model's context window as set (llm.context_tokens), else as its server
+    said (asked once a day, for a server of the user's own: app.llm.server_context, and
+    remembered); else None."""
     target = _main_target(gateway)
     if target is None:
         return None
@@ -215,9 +219,17 @@ def known_context_tokens(gateway) -> int | None:
         if configured:
             return configured
     memory = _memory_of(gateway)
-    if memory is not None:
-        return memory.facts(target.model, target.api_base).context_tokens or None
-    return None
+    if memory is None:
+        return None
+    facts = memory.facts(target.model, target.api_base)
+    if target.local and time.time() - facts.context_checked > CONTEXT_RECHECK_S:
+        from app.llm.server_context import ask_server
+
+        told = ask_server(target.model, target.api_base)
+        facts = memory.update(target.model, target.api_base,
+                              context_tokens=told or facts.context_tokens,
+                              context_checked=round(time.time(), 3))
+    return facts.context_tokens or None
 
 
 def context_tokens(gateway) -> int | None:

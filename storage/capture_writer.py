@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from storage.errors import explain_sqlite_error
+from storage.db import connect as connect  # re-exported: the tray's writers use it
+from storage.db import transaction
+from storage.errors import StorageError
 from storage.ids import new_uid
-from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas, close_connection, roll_back
+from storage.sqlite import close_connection
 from storage.steps import open_steps_by_key, step_key
 from storage.timeutil import to_db
 from storage.vocabulary import Source
@@ -49,16 +51,6 @@ class SavedCapture:
     already_open: bool = False
 
 
-def connect(db_path: Path) -> sqlite3.Connection:
-    """A connection with the journal's PRAGMAs, in autocommit mode so BEGIN is explicit."""
-    try:
-        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        apply_pragmas(conn)
-    except sqlite3.Error as exc:
-        raise explain_sqlite_error(exc, db_path) from exc
-    return conn
-
-
 class CaptureWriter:
     """Writes captures over one kept-open connection, for a long-lived process (the tray).
 
@@ -78,18 +70,13 @@ class CaptureWriter:
             raise ValueError(f"unknown source {row.source!r}")
         if self._conn is None:
             self._conn = connect(self.db_path)
-        conn = self._conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            saved = _insert(conn, row, now)
-            conn.execute("COMMIT")
-            return saved
-        except sqlite3.Error as exc:
+            # The one transaction helper (storage.db); `now` is the capture's moment.
+            with transaction(self._conn, db_path=self.db_path, clock=lambda: now) as tx:
+                return _insert(tx.conn, row, now)
+        except StorageError:
             # Start afresh next time: the file may have been replaced, restored or repaired.
             self.close()
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        except BaseException:
-            roll_back(conn)  # anything else: the write lock is released all the same
             raise
 
     def close(self) -> None:

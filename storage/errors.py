@@ -50,3 +50,18 @@ def explain_sqlite_error(exc: sqlite3.Error, db_path: Path) -> StorageError:
     if isinstance(exc, sqlite3.OperationalError) and "disk" in message:
         return JournalNotWritable(f"cannot write to the journal at {db_path}: {exc}")
     return StorageError(f"the journal at {db_path} could not be written: {exc}")
+
+
+def sqlite_error_of(exc: BaseException) -> sqlite3.Error | None:
+    """The SQLite error behind `exc` (SQLAlchemy wraps it as `.orig`), or None: how the
+    CLI tells a journal failure from a bug without knowing either library."""
+    original = getattr(exc, "orig", None)
+    if isinstance(original, sqlite3.Error):
+        return original
+    return exc if isinstance(exc, sqlite3.Error) else None
+
+
+def is_storage_failure(exc: BaseException) -> bool:
+    """A failure of the journal itself (worded or still a raw SQLite error)."""
+    return isinstance(exc, StorageError) or sqlite_error_of(exc) is not None
+

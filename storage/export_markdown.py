@@ -37,7 +37,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import Table, select
@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from storage.engine import Journal
 from storage.export_json import TransferCounts
+from storage.focus import seconds_given
 from storage.models import (
     Action,
     ActionStatus,
@@ -55,6 +56,7 @@ from storage.models import (
     GoalStatus,
     Reflection,
 )
+from storage.timeutil import journal_day
 
 _goals: Table = Goal.__table__  # type: ignore[assignment]
 _actions: Table = Action.__table__  # type: ignore[assignment]
@@ -100,14 +102,13 @@ class _Clock:
         if not 0 <= day_start_hour <= 23:
             raise ValueError(f"day_start_hour must be 0 to 23, not {day_start_hour}")
         self.tz = tz
-        self.day_start = timedelta(hours=day_start_hour)
+        self.day_start_hour = day_start_hour
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
 
     def day(self, moment: datetime) -> date:
-        # Wall-clock arithmetic: 01:30 minus a 4-hour day start is 21:30 the day before.
-        return (self.local(moment) - self.day_start).date()
+        return journal_day(self.local(moment), self.day_start_hour)
 
 
 def export_markdown(journal: Journal, out: TextIO, *, day_start_hour: int, tz: tzinfo | None,
@@ -324,8 +325,9 @@ def _focus_items(session: Session, clock: _Clock) -> Iterator[_Item]:
         if row.ended_at is None:
             given = "running"
         else:
-            seconds = (row.ended_at - row.started_at).total_seconds() - row.paused_seconds
-            given = f"{max(0, round(seconds / 60))} min"
+            seconds = seconds_given(row.started_at, row.ended_at, row.paused_seconds,
+                                    row.ended_at)
+            given = f"{round(seconds / 60)} min"
         end = f" ({_FOCUS_ENDS[row.outcome]})" if row.outcome else ""
         yield _Item(row.started_at, 3, row.id, clock.day(row.started_at),
                     _list_item(f"⏱ {local:%H:%M} — {given} on ",

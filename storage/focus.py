@@ -15,11 +15,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.capture_writer import connect
-from storage.errors import explain_sqlite_error
+from storage.db import Tx, connect, transaction
+from storage.errors import StorageError, explain_sqlite_error
 from storage.ids import new_uid
 from storage.limits import STEP_MINUTES
-from storage.sqlite import close_connection, roll_back
+from storage.repo.steps import set_step_status
+from storage.sqlite import close_connection
 from storage.steps import step_key
 from storage.timeutil import from_db, to_db, utc_now
 from storage.vocabulary import FocusOutcome, NudgeResponse, Source
@@ -84,6 +85,56 @@ def planned_end(session: FocusSession, now: datetime) -> datetime:
                                           + paused_so_far(session, now))
 
 
+def seconds_given(started_at: datetime, ended_at: datetime | None, paused_seconds: float,
+                  now: datetime, paused_at: datetime | None = None) -> float:
+    """The one rule for time given to a step in a session: start to end (or `now`, for a
+    session still running), pauses left out (one still going on too), never below 0."""
+    end = ended_at or now
+    ongoing = (end - paused_at).total_seconds() if paused_at else 0.0
+    return max(0.0, (end - started_at).total_seconds() - paused_seconds - max(0.0, ongoing))
+
+
+def given_seconds(session: FocusSession, now: datetime) -> float:
+    """Time given to the step in one session (see seconds_given)."""
+    return seconds_given(session.started_at, session.ended_at, session.paused_seconds, now,
+                         session.paused_at)
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """The time given to one step (or, for sessions on words alone, to those words)."""
+
+    action_id: int | None
+    title: str
+    seconds: float
+    sessions: int
+    planned_seconds: int = 0  # what its first session planned
+    estimate_minutes: int | None = None  # the largest guess any of its sessions carried
+
+
+def time_by_step(sessions: list[FocusSession], now: datetime) -> list[StepTime]:
+    """The time given to each step, most first: every reader of "time given per step"
+    (`wise today`, the reflection window and its context, the Markdown export) uses this."""
+    groups: dict[tuple[int | None, str], list[FocusSession]] = {}
+    for session in sorted(sessions, key=lambda s: (s.started_at, s.id)):
+        key = (session.action_id, session.title if session.action_id is None else "")
+        groups.setdefault(key, []).append(session)
+    titles = {s.action_id: s.title for s in sessions}
+    rows = []
+    for (action_id, title), group in groups.items():
+        estimates = [s.estimate_minutes for s in group if s.estimate_minutes]
+        rows.append(StepTime(action_id, title or titles.get(action_id, ""),
+                             sum(given_seconds(s, now) for s in group), len(group),
+                             group[0].planned_seconds, max(estimates, default=None)))
+    return sorted(rows, key=lambda row: -row.seconds)
+
+
+def sessions_between(conn: sqlite3.Connection, start: datetime, end: datetime, *,
+                     limit: int | None = None) -> list[FocusSession]:
+    """Sessions that started in [start, end), oldest first (at most `limit`)."""
+    return _started_between(conn, start, end, limit)
+
+
 class FocusStore:
     """Focus sessions over one kept-open connection; use it from one thread."""
 
@@ -104,16 +155,12 @@ class FocusStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[tuple[sqlite3.Connection, datetime]]:
-        conn = self._connection()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn, self._clock()
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+            with transaction(self._connection(), db_path=self.db_path,
+                             clock=self._clock) as tx:
+                yield tx.conn, tx.moment
+        except StorageError:
             self.close()
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        except BaseException:
-            roll_back(conn)
             raise
 
     # ------------------------------------------------------------------ reads
@@ -132,7 +179,7 @@ class FocusStore:
 
     def between(self, start: datetime, end: datetime) -> list[FocusSession]:
         """Sessions that started in [start, end), oldest first."""
-        return _started_between(self._connection(), start, end, None)
+        return sessions_between(self._connection(), start, end)
 
     def finished_with_estimates(self, limit: int = 500) -> list[FocusSession]:
         """The latest sessions that ended with the step done and had an estimate: what
@@ -242,19 +289,10 @@ class FocusStore:
                          "NULL, paused_seconds = ? WHERE id = ?",
                          (to_db(ended), outcome.value, paused, session.id))
             if outcome is FocusOutcome.DONE and session.action_id is not None:
-                conn.execute(
-                    "UPDATE actions SET status = 'done', done_at = coalesce(done_at, ?), "
-                    "updated_at = ? WHERE id = ? AND status != 'done'",
-                    (to_db(ended), to_db(now), session.action_id))
+                # The step is done when the session ended (an open or a dropped one).
+                set_step_status(Tx(conn, now), session.action_id, "done", done_at=ended,
+                                only_from=("open", "dropped"))
             return _reread(conn, session.id)
-
-
-def started_between_in(orm_session, start: datetime, end: datetime,
-                       limit: int = 200) -> list[FocusSession]:
-    """Sessions that started in [start, end), oldest first, at most `limit`: read through
-    an open SQLAlchemy session of the journal (the reflection's context reads in one)."""
-    conn = orm_session.connection().connection.driver_connection  # its sqlite3 connection
-    return _started_between(conn, start, end, limit)
 
 
 def _started_between(conn: sqlite3.Connection, start: datetime, end: datetime,

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from storage.capture_writer import connect
-from storage.errors import explain_sqlite_error
-from storage.sqlite import close_connection
+from storage.db import reading, writing
 from storage.timeutil import from_db, to_db
 
 
@@ -35,15 +33,12 @@ class RunStore:
 
     @contextmanager
     def _connection(self, *, write: bool) -> Iterator[sqlite3.Connection]:
-        conn = connect(self.db_path)
-        try:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            yield conn
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        finally:
-            close_connection(conn)  # rolls back whatever did not commit
+        if write:
+            with writing(self.db_path) as tx:
+                yield tx.conn
+        else:
+            with reading(self.db_path) as conn:
+                yield conn
 
     def last_runs(self) -> dict[str, LastRun]:
         with self._connection(write=False) as conn:

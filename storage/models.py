@@ -370,8 +370,10 @@ class FocusSession(Base):
     __table_args__ = (
         CheckConstraint("planned_seconds BETWEEN 60 AND 86400", name="planned"),
         CheckConstraint("paused_seconds >= 0", name="paused"),
+        # "outcome IS NOT NULL": `NULL IN (...)` is NULL, and a CHECK passes on NULL.
         CheckConstraint("(ended_at IS NULL AND outcome IS NULL) OR (ended_at IS NOT NULL AND "
-                        f"{_in('outcome', FocusOutcome)})", name="outcome"),
+                        f"outcome IS NOT NULL AND {_in('outcome', FocusOutcome)})",
+                        name="outcome"),
         # At most one session runs at a time: a trigger (0010_focus) refuses a second.
     )
 

@@ -13,17 +13,18 @@ import bisect
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from storage.errors import StorageError, explain_sqlite_error
+from storage.focus import sessions_between, time_by_step
 from storage.goal_links import unlinked_tagged
-from storage.repo.journal_reads import WINS_WHERE
+from storage.repo.goal_activity import last_progress
+from storage.repo.journal_reads import WINS_WHERE, day_words_in
+from storage.repo.journal_reads import DayWordsRow as DayWordsRow  # (re-exported)
+from storage.repo.reading import NoJournal, local_moment, reading, stored_day
 from storage.ritual_writes import SUMMARY_DELETED
-from storage.sqlite import connect_readonly
-from storage.timeutil import from_db, journal_day_bounds, to_db
+from storage.timeutil import from_db, journal_day, journal_day_bounds, to_db, utc_now
 from storage.vocabulary import GoalStatus
 
 HEATMAP_WEEKS = 12
@@ -56,15 +57,6 @@ class EntryRow:
     mood: int | None
     energy: int | None
     created_at: datetime  # aware, local
-
-
-@dataclass(frozen=True)
-class DayWordsRow:
-    how_it_went: str
-    in_the_way: str
-    mood: int | None
-    energy: int | None
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -103,7 +95,7 @@ class GoalCard:
     cadence_per_week: int | None
     done_last_4_weeks: int  # done actions in the 28 journal days up to today
     expected_last_4_weeks: int | None  # cadence * 4; None without a cadence
-    last_activity: datetime | None  # newest done action or entry of the goal
+    last_activity: datetime | None  # its last progress: newest done step or note
     open_count: int
     heatmap: list[int]  # 84 counts per journal day, Monday-first, oldest first
     heatmap_start: date  # the Monday of the first cell
@@ -152,46 +144,12 @@ class MemoryItem:
 # ------------------------------------------------------------------------------ helpers
 
 
-class _NoJournal(Exception):
-    """The file or its tables do not exist yet: the caller answers with an empty result."""
-
-
-@contextmanager
-def _reading(db: Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection; _NoJournal when there is nothing to read yet."""
-    if not db.exists() or db.stat().st_size == 0:
-        raise _NoJournal
-    try:
-        conn = connect_readonly(db)
-    except sqlite3.Error as exc:
-        raise _read_error(exc, db) from exc
-    try:
-        yield conn
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):
-            raise _NoJournal from exc
-        raise _read_error(exc, db) from exc
-    except sqlite3.Error as exc:
-        raise _read_error(exc, db) from exc
-    finally:
-        conn.close()
-
-
-def _read_error(exc: sqlite3.Error, db: Path) -> StorageError:
-    explained = explain_sqlite_error(exc, db)
-    if type(explained) is StorageError:  # the generic wording speaks of writing
-        return StorageError(f"the journal at {db} could not be read: {exc}")
-    return explained
-
-
-def _local(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    return from_db(text).astimezone()
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
+# The repository's read connection and codecs (storage/repo/reading.py), under the names
+# this module has always used.
+_NoJournal = NoJournal
+_reading = reading
+_local = local_moment
+_day = stored_day
 
 
 def _stamp(moment: datetime) -> str:
@@ -252,7 +210,7 @@ def _open_actions(conn: sqlite3.Connection, day: date, day_end: str,
 
 
 def _journal_day_of(text: str, start_hour: int) -> date:
-    return (from_db(text).astimezone() - timedelta(hours=start_hour)).date()
+    return journal_day(from_db(text).astimezone(), start_hour)
 
 
 def _mean(values: list[int]) -> float | None:
@@ -283,20 +241,15 @@ def _day_view(conn: sqlite3.Connection, day: date, start_hour: int) -> DayView:
             (start, end))]
     planned = _actions(conn, "WHERE a.status = 'open' AND a.due_on = ? "
                        "ORDER BY a.created_at, a.id", ((day + timedelta(days=1)).isoformat(),))
-    found = conn.execute("SELECT how_it_went, in_the_way, mood, energy, updated_at "
-                         "FROM day_words WHERE day = ?", (day.isoformat(),)).fetchone()
-    words = None if found is None else DayWordsRow(*found[:4], _local(found[4]))
+    words = day_words_in(conn, day)
     return DayView(day, wins, entries, _open_actions(conn, day, end), planned, words,
                    _reflection(conn, day), _focus_time(conn, start, end))
 
 
 def _focus_time(conn: sqlite3.Connection, start: str, end: str) -> list[tuple[str, int]]:
-    """Time given to each step in the day's focus sessions, pauses left out."""
-    return [(title, max(0, round(seconds or 0))) for title, seconds in conn.execute(
-        "SELECT min(title), sum((julianday(coalesce(ended_at, datetime('now'))) "
-        "- julianday(started_at)) * 86400 - paused_seconds) AS given FROM focus_sessions "
-        "WHERE started_at >= ? AND started_at < ? GROUP BY coalesce(action_id, -id) "
-        "ORDER BY given DESC LIMIT 20", (start, end))]
+    """Time given to each step in the day's focus sessions, pauses left out, most first."""
+    steps = time_by_step(sessions_between(conn, from_db(start), from_db(end)), utc_now())
+    return [(step.title, round(step.seconds)) for step in steps[:20]]
 
 
 def _reflection(conn: sqlite3.Connection, day: date) -> ReflectionRow | None:
@@ -365,7 +318,8 @@ def _goal_cards(conn: sqlite3.Connection, today: date, start_hour: int,
     heat_start = _monday(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
     edges = _day_edges(heat_start, HEATMAP_DAYS, start_hour)
     heat = {g[0]: [0] * HEATMAP_DAYS for g in goals}
-    newest: dict[int, str] = {}  # goal -> its newest done action or entry (stored text)
+    # goal -> its last progress (storage/repo/goal_activity.py), as stored text
+    newest: dict[int, str] = {}
     # The window is bounded (12 weeks), so fetching its rows along the done_at index and
     # bucketing them here costs the same in year five as in week one. (`+status` keeps the
     # planner off the status index, which would walk every done action ever.) No upper
@@ -384,10 +338,7 @@ def _goal_cards(conn: sqlite3.Connection, today: date, start_hour: int,
             newest[gid] = max(newest.get(gid, created), created)
     for gid in heat.keys() - newest.keys():
         # Quiet for 12 weeks: only then look through the goal's whole history.
-        found = conn.execute(
-            "SELECT max(m) FROM (SELECT max(done_at) AS m FROM actions WHERE goal_id = ? "
-            "UNION ALL SELECT max(created_at) FROM entries WHERE goal_id = ?)",
-            (gid, gid)).fetchone()[0]
+        found = last_progress(conn, gid)
         if found is not None:
             newest[gid] = found
     one = goal_id is not None

@@ -4,25 +4,23 @@ them back through the models.
 
 One `RitualWriter` keeps one connection open (like storage.capture_writer.CaptureWriter)
 and is used from the tray's single journal-writer thread. Every method is one short
-BEGIN IMMEDIATE transaction, committed before it returns; `updated_at` is kept right, and
-the schema's FTS5 triggers keep search in step with titles and texts.
+transaction of storage.db (BEGIN IMMEDIATE, committed before it returns, one moment for
+every `updated_at` it writes); goals and steps are written by storage/repo/, as the CLI
+writes them, and the schema's FTS5 triggers keep search in step with titles and texts.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import EllipsisType
 
-from storage.capture_writer import connect
-from storage.errors import explain_sqlite_error
+from storage.db import Tx, connect, transaction
+from storage.errors import StorageError
 from storage.goal_links import TaggedItem, link_tagged
-from storage.ids import new_uid
 from storage.limits import (
     CADENCE_PER_WEEK,
     GOAL_TITLE_CHARS,
@@ -31,10 +29,11 @@ from storage.limits import (
     STEP_MINUTES,
     WHY_LADDER_STEPS,
 )
-from storage.slugs import slugify
-from storage.sqlite import close_connection, roll_back
-from storage.steps import open_steps_by_key, step_key
-from storage.timeutil import to_db, utc_now
+from storage.repo.goals import insert_goal
+from storage.repo.steps import AddedSteps, add_steps, set_step_status
+from storage.slugs import goal_slug
+from storage.sqlite import close_connection
+from storage.timeutil import utc_now
 from storage.vocabulary import ActionStatus, GoalStatus, Source, SummarySource
 
 MAX_WORDS_CHARS = 100_000
@@ -51,15 +50,6 @@ SOURCES = tuple(Source)
 SUMMARY_DELETED = SummarySource.DELETED.value
 
 
-@dataclass(frozen=True)
-class AddedSteps:
-    """What add_actions did: the new steps' ids, in order, and the titles it did not add
-    because the goal has that step open already."""
-
-    ids: list[int]
-    already_open: list[str]
-
-
 class RitualWriter:
     """Writes for the rituals over one kept-open connection; use it from one thread."""
 
@@ -74,22 +64,23 @@ class RitualWriter:
             close_connection(conn)
 
     @contextmanager
-    def _transaction(self) -> Iterator[tuple[sqlite3.Connection, str]]:
-        """(connection, now as stored text) inside BEGIN IMMEDIATE ... COMMIT."""
+    def _tx(self) -> Iterator[Tx]:
+        """One write transaction (storage.db.transaction) on the kept-open connection."""
         if self._conn is None:
             self._conn = connect(self.db_path)
-        conn = self._conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn, to_db(self._clock())
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+            with transaction(self._conn, db_path=self.db_path, clock=self._clock) as tx:
+                yield tx
+        except StorageError:
             # Start afresh next time: the file may have been replaced, restored or repaired.
             self.close()
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        except BaseException:
-            roll_back(conn)
             raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[sqlite3.Connection, str]]:
+        """(connection, now as stored text) inside one write transaction."""
+        with self._tx() as tx:
+            yield tx.conn, tx.now
 
     # --------------------------------------------------------------------- the day
 
@@ -134,17 +125,17 @@ class RitualWriter:
         ids = list(dict.fromkeys(action_ids))
         if len(ids) > MAX_PLANNED:
             raise ValueError(f"pick at most {MAX_PLANNED} actions for a day")
-        with self._transaction() as (conn, now):
+        with self._tx() as tx:
             for action_id in ids:
-                status = _require(conn, "actions", action_id, "action", "status")
+                status = _require(tx.conn, "actions", action_id, "action", "status")
                 if status != "open":
                     raise ValueError(f"action {action_id} is {status}, not open: only open "
                                      "actions can be planned")
                 # A due time on another day would contradict the new due day.
-                conn.execute(
+                tx.execute(
                     "UPDATE actions SET due_at = CASE WHEN due_on = ? THEN due_at END, "
                     "due_on = ?, updated_at = ? WHERE id = ?",
-                    (day.isoformat(), day.isoformat(), now, action_id))
+                    (day.isoformat(), day.isoformat(), tx.now, action_id))
 
     # ------------------------------------------------------------------- actions
 
@@ -164,42 +155,26 @@ class RitualWriter:
                                         or not STEP_MINUTES[0] <= minutes <= STEP_MINUTES[1]):
                 raise ValueError(f"{title!r}: minutes are a whole number from 1 to 1440")
             rows.append((title, minutes))
-        with self._transaction() as (conn, now):
-            taken: set[str] = set()
+        with self._tx() as tx:
             if goal_id is not None:
-                _require(conn, "goals", goal_id, "goal")
-                taken = set(open_steps_by_key(conn, goal_id))
-            added = AddedSteps([], [])
-            for title, minutes in rows:
-                key = step_key(title)
-                if goal_id is not None and key in taken:
-                    added.already_open.append(title)
-                    continue
-                taken.add(key)
-                added.ids.append(conn.execute(
-                    "INSERT INTO actions (uid, title, goal_id, status, estimate_minutes, "
-                    "source, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?)",
-                    (new_uid(), title, goal_id, minutes, source, now, now)).lastrowid)
-            return added
+                _require(tx.conn, "goals", goal_id, "goal")
+            return add_steps(tx, rows, goal_id=goal_id, source=source)
 
     def set_action_status(self, action_id: int, status: str) -> None:
         """open / done / dropped. Done keeps the moment it was first done; the others
         have no done_at."""
         if status not in ACTION_STATUSES:
             raise ValueError(f"an action is {', '.join(ACTION_STATUSES)}, not {status!r}")
-        with self._transaction() as (conn, now):
-            _require(conn, "actions", action_id, "action")
-            conn.execute(
-                "UPDATE actions SET done_at = CASE WHEN ? = 'done' THEN "
-                "CASE WHEN status = 'done' THEN coalesce(done_at, ?) ELSE ? END END, "
-                "status = ?, updated_at = ? WHERE id = ?",
-                (status, now, now, status, now, action_id))
+        with self._tx() as tx:
+            _require(tx.conn, "actions", action_id, "action")
+            set_step_status(tx, action_id, status)
 
     # --------------------------------------------------------------------- goals
 
     def add_goal(self, title: str, *, why: str = "", cadence_per_week: int | None = None,
                  why_ladder: Sequence[str] = ()) -> int:
-        """A new active goal; its #tag (slug) is made from the title, unique. `why_ladder`:
+        """A new active goal; its #tag (slug) is made from the title (GoalTagTaken, naming
+        the goal, when another goal has that tag already). `why_ladder`:
         the answers to "why does that matter to you?" that led to `why`, first asked first
         (kept with the goal and shown in its review)."""
         title = _goal_title(title)
@@ -208,21 +183,9 @@ class RitualWriter:
         if len(ladder) > WHY_LADDER_STEPS[1]:
             raise ValueError(f"a why-ladder holds at most {WHY_LADDER_STEPS[1]} answers")
         _check_cadence(cadence_per_week)
-        base = slugify(title) or "goal"
-        if not any(ch.isalpha() for ch in base):
-            base = f"goal-{base}"  # a tag needs a letter (app/goals._valid_slug)
-        with self._transaction() as (conn, now):
-            slug, n = base, 1
-            while conn.execute("SELECT 1 FROM goals WHERE slug = ?", (slug,)).fetchone():
-                n += 1
-                slug = f"{base}-{n}"
-            return conn.execute(
-                "INSERT INTO goals (uid, slug, title, why, why_ladder, status, "
-                "cadence_per_week, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)",
-                (new_uid(), slug, title, why,
-                 json.dumps(ladder, ensure_ascii=False) if ladder else None,
-                 cadence_per_week, now, now)).lastrowid
+        with self._tx() as tx:
+            return insert_goal(tx, slug=goal_slug(title), title=title, why=why,
+                               why_ladder=ladder, cadence_per_week=cadence_per_week).id
 
     def update_goal(self, goal_id: int, *, title: str | None = None, why: str | None = None,
                     cadence_per_week: int | EllipsisType | None = ...) -> None:
@@ -236,12 +199,10 @@ class RitualWriter:
         if cadence_per_week is not ...:
             _check_cadence(cadence_per_week)
             changes["cadence_per_week"] = cadence_per_week
-        with self._transaction() as (conn, now):
-            _require(conn, "goals", goal_id, "goal")
+        with self._tx() as tx:
+            _require(tx.conn, "goals", goal_id, "goal")
             if changes:
-                sets = ", ".join(f"{column} = ?" for column in changes)
-                conn.execute(f"UPDATE goals SET {sets}, updated_at = ? WHERE id = ?",
-                             (*changes.values(), now, goal_id))
+                tx.touch("goals", goal_id, changes)
 
     def link_tagged_items(self, goal_id: int) -> list[TaggedItem]:
         """Link the items tagged with the goal's #tag before it existed (and linked to no
@@ -252,10 +213,9 @@ class RitualWriter:
     def set_goal_status(self, goal_id: int, status: str) -> None:
         if status not in GOAL_STATUSES:
             raise ValueError(f"a goal is {', '.join(GOAL_STATUSES)}, not {status!r}")
-        with self._transaction() as (conn, now):
-            _require(conn, "goals", goal_id, "goal")
-            conn.execute("UPDATE goals SET status = ?, updated_at = ? WHERE id = ?",
-                         (status, now, goal_id))
+        with self._tx() as tx:
+            _require(tx.conn, "goals", goal_id, "goal")
+            tx.touch("goals", goal_id, {"status": status})
 
     # -------------------------------------------------------------------- memory
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-HEAD_REVISION = "0012_goal_why_ladder"
+HEAD_REVISION = "0013_required_fields"
 
 
 def current_revision(conn: sqlite3.Connection) -> str | None:

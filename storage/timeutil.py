@@ -38,12 +38,28 @@ def from_db(text: str) -> datetime:
         return datetime.fromisoformat(f"{int(year):04d}-{rest}").replace(tzinfo=UTC)
 
 
+def aware_utc(value: datetime | str) -> datetime:
+    """A stored moment however a reader got it -> aware UTC: the text SQLite hands back
+    for an aggregate (max, coalesce bypass the column type), a naive UTC datetime, or an
+    aware one. The one place that turns stored text into a moment, with from_db."""
+    if isinstance(value, str):
+        return from_db(value)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def is_canonical(text: str) -> bool:
     """Whether stored text is exactly what to_db writes (what `wise doctor` checks)."""
     try:
         return to_db(from_db(text)) == text
     except ValueError:
         return False
+
+
+def journal_day(moment: datetime, start_hour: int) -> date:
+    """The journal day an aware moment belongs to, in the moment's own time zone: with a
+    day start of 4, 01:30 belongs to the day before (wall-clock arithmetic, so a DST
+    night does not move it). The one rule; journal_day_bounds is its inverse."""
+    return (moment - timedelta(hours=start_hour)).date()
 
 
 def journal_day_bounds(day: date, start_hour: int, tz: tzinfo | None = None

@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +30,22 @@ settings.load_profile("wise")
 
 
 @pytest.fixture(autouse=True)
-def wise_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def wise_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """All state of the code under test lives in a fresh folder, never the user's."""
     home = tmp_path / "wise-home"
     monkeypatch.setenv("WISE_HOME", str(home))
-    return home
+    yield home
+    _stop_shared_model_worker(home)
+
+
+def _stop_shared_model_worker(home: Path) -> None:
+    """A `wise` child (or a gateway) of the test may have started the model worker shared
+    by this WISE_HOME's processes (app.llm.shared_worker): stop it now rather than let it
+    wait out its idle time beside the next tests."""
+    from app.llm.shared_worker import SharedWorker, shared_paths
+
+    if shared_paths(home)[0].exists():
+        SharedWorker(home).quit()
 
 
 @dataclass

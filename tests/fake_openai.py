@@ -86,6 +86,13 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.default = Reply()
         self.models: list[str] = ["test-model"]  # what GET /v1/models lists (LM Studio's way)
+        # What a server says of its context window: fields added to each /v1/models entry
+        # (vLLM's "max_model_len", llama.cpp's "meta"), GET /props (llama.cpp's server;
+        # None: 404) and POST /api/show (Ollama's; None: 404).
+        self.model_fields: dict = {}
+        self.props: dict | None = None
+        self.ollama_show: dict | None = None
+        self.asked: list[str] = []  # the paths of those questions, in order (not requests)
         # response_format types this server refuses, with the HTTP status it answers
         # ({"json_schema": 500} is llama-cpp-python's way); such a request takes no
         # scripted reply.
@@ -206,9 +213,15 @@ class _Handler(BaseHTTPRequestHandler):
     # -- requests ----------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] == "/v1/models":
+        path = self.path.split("?", 1)[0]
+        self.fake.asked.append(path)
+        if path == "/v1/models":
             self._send_json(200, {"object": "list", "data": [
-                {"id": name, "object": "model"} for name in self.fake.models]})
+                {"id": name, "object": "model", **self.fake.model_fields}
+                for name in self.fake.models]})
+            return
+        if path == "/props" and self.fake.props is not None:
+            self._send_json(200, self.fake.props)
             return
         self._send_json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 
@@ -220,6 +233,13 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             parsed = None
         path = self.path.split("?", 1)[0]
+        if path == "/api/show":
+            self.fake.asked.append(path)
+            if self.fake.ollama_show is not None:
+                self._send_json(200, self.fake.ollama_show)
+            else:
+                self._send_json(404, {"error": "not found"})
+            return
         self.fake._record(RecordedRequest(path=path, headers=self.headers, json=parsed, body=body))
         if path not in ("/v1/chat/completions", "/chat/completions"):
             self._send_json(404, {"error": {"message": f"no route {path}",

@@ -274,12 +274,17 @@ class WiseApp:
     def _make_focus(self) -> None:
         from app.focus_keeper import FocusKeeper
         from ui.focus import FocusController
+        from ui.focus_sound import CueSound
 
         place = self._window_settings()
+        sound = CueSound(lambda: bool(self.context.settings.get("focus.sounds")))
         self.focus = FocusController(self._run_focus, self.context.paths.db, settings=place,
-                                     keeper=FocusKeeper(self.context.paths.data_dir))
+                                     keeper=FocusKeeper(self.context.paths.data_dir),
+                                     sound=sound)
         self.focus.changed.connect(self._focus_changed)
         self.focus.interrupted.connect(self._focus_was_interrupted)
+        if self.rhythm is not None:
+            self.rhythm.notifier.focus_action.connect(self.focus.on_notification_button)
         self.focus.break_down.connect(self.break_down_step)
         if self.tray is not None:
             self.tray.attach_focus(self.focus)
@@ -298,6 +303,12 @@ class WiseApp:
     def _focus_changed(self) -> None:
         if self.focus is None:
             return
+        if self.rhythm is not None:  # the persistent notification, where there is one
+            notice = self.focus.notice()
+            if notice is None:
+                self.rhythm.notifier.withdraw_focus()
+            else:
+                self.rhythm.notifier.show_focus(*notice)
         view = self.focus.view
         paused = bool(view and view.paused)
         running = self.focus.session is not None
@@ -892,12 +903,18 @@ class WiseApp:
                 learned=lambda: run_wise("nudge", "--learned", timeout=timeout),
                 reset_learning=lambda: run_wise("nudge", "--reset-learning", timeout=timeout),
                 run_in_background=self.children.run, wise_command=wise_command,
-                show_welcome=self.show_welcome, setup_runner=self.setup_work.run)
+                show_welcome=self.show_welcome, setup_runner=self.setup_work.run,
+                held_back=self._held_back_replies)
             self._settings_window.applied.connect(self._settings_changed)
         self._settings_window.reload()
         self._settings_window.show()
         self._settings_window.raise_()
         self._settings_window.activateWindow()
+
+    def _held_back_replies(self) -> list:
+        from app.llm.held_back import held_back_replies
+
+        return held_back_replies(self.context.paths.data_dir)
 
     def _settings_changed(self, changed: dict) -> None:
         self.context = Context.from_environment()

@@ -598,7 +598,7 @@ class CaptureWindow(QWidget):
         from app.focus import calibration_hint
 
         hint = calibration_hint(estimate, self._calibrations) if self._calibrations else ""
-        return f" ({hint})" if hint else ""
+        return f" · {hint}" if hint else ""
 
     # -- size ----------------------------------------------------------------------------
 

@@ -14,6 +14,9 @@ Two ways to wait, one runner:
 
 No child hands work back to the tray that started it (a capture from a window is made in
 this process: app.capture.service).
+
+Programs that are not `wise` and are never waited for (a focus cue's sound player) start
+through `start_detached`, here too, so that every process ui/ starts is started in one place.
 """
 
 from __future__ import annotations
@@ -293,3 +296,14 @@ def run_wise(*args: str, timeout: float) -> dict[str, Any]:
     if result is None:
         raise ChildFailed(f"`wise {' '.join(args)}` gave no JSON")
     return result
+
+
+def start_detached(argv: Sequence[str]) -> bool:
+    """Start a helper program nobody waits for (its output and exit are not wanted); False
+    when it could not be started. Never raises: such a program is never a reason to stop."""
+    try:
+        started = QProcess.startDetached(argv[0], list(argv[1:]))
+    except Exception as exc:  # whatever the platform raises, the caller goes on
+        log.info("%s not started: %s", argv[0], exc)
+        return False
+    return bool(started[0] if isinstance(started, tuple) else started)

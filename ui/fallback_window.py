@@ -150,11 +150,13 @@ class FallbackWindow(QWidget):
 
     def set_focus(self, line: str, *, paused: bool) -> None:
         """The running session's line ("write the intro — 7 min left"), or "" for none:
-        while one runs, starting another is not offered."""
+        while one runs, starting another is not offered (the button stays, greyed, so
+        the buttons keep their places)."""
         del paused  # the line says it ("paused, 7 min left")
         self.focus_label.setText(f"Focus: {line}" if line else "")
         self.focus_label.setVisible(bool(line))
-        self.start_button.setVisible(not line)
+        self.start_button.setEnabled(not line)
+        self.start_button.setToolTip("One step at a time: this one first" if line else "")
 
     def set_journal_damaged(self, damaged: bool) -> None:
         self.buttons["damage_action"].setVisible(damaged)

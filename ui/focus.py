@@ -30,6 +30,7 @@ from app.focus import (
     FocusStore,
     countdown,
     due_cues,
+    length_words,
     seconds_to_next_change,
     start_session,
     utc_now,
@@ -55,11 +56,12 @@ class FocusController(QObject):
     def __init__(self, run: Callable[..., None], db_path: Any, *,
                  settings: QSettings | None = None,
                  clock: Callable[[], Any] = utc_now,
-                 keeper: FocusKeeper | None = None) -> None:
+                 keeper: FocusKeeper | None = None, sound: Any = None) -> None:
         super().__init__()
         self._run_on_writer = run
         self._db_path = db_path
         self._keeper = keeper  # None: no heartbeat (the tests of the window alone)
+        self.sound = sound  # a ui.focus_sound.CueSound, or None: silent
         self._store: FocusStore | None = None  # made and used on the writer thread only
         self._clock = clock
         self._settings = settings
@@ -257,6 +259,8 @@ class FocusController(QObject):
         self._timer.start(wait_ms)
 
     def _cue(self, kind: str, text: str) -> None:
+        if self.sound is not None:
+            self.sound.play(kind)  # it asks the setting; never blocks
         window = self.window()
         if window is None:
             return
@@ -302,6 +306,31 @@ class FocusController(QObject):
         window = self.window() if self.session is not None else self._window
         if window is not None:
             window.set_click_through(on)
+
+    def notice(self) -> tuple[str, str, tuple[str, ...]] | None:
+        """The persistent notification's title, words and buttons; they change only when
+        the session's state does (never with the seconds), so the notification is updated
+        sparingly. None: no session."""
+        from ui.notifications import FOCUS_OVER, FOCUS_PAUSED, FOCUS_RUNNING
+
+        if self.session is None or self.view is None:
+            return None
+        title = " ".join(self.session.title.split())
+        title = f"Focus: {title if len(title) <= 80 else title[:79] + '…'}"
+        view = self.view
+        if view.over:
+            text = (self.last_cue_text if self.slept_past_end else
+                    f"Time's up ({view.end.astimezone():%H:%M}). How did it go?")
+            return title, text, FOCUS_OVER
+        if view.paused:
+            return title, f"Paused, {view.minutes_left} min left.", FOCUS_PAUSED
+        return (title, f"{length_words(self.session.planned_seconds)}, until "
+                       f"{view.end.astimezone():%H:%M}.", FOCUS_RUNNING)
+
+    def on_notification_button(self, key: str) -> None:
+        """A button of the persistent notification (ui.notifications.FOCUS_*)."""
+        {"pause": self.pause, "resume": self.resume, "done": self.done, "stop": self.stop,
+         "more": self.more_time}.get(key, lambda: None)()
 
     def status(self) -> dict[str, Any]:
         """The session as this tray sees it, for the socket's ping (no journal words)."""

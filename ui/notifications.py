@@ -11,6 +11,11 @@ A nudge is shown the best way the desktop allows:
 3. ``"menu"``: no way to show anything (no server, no tray messages): the nudge waits in
    the tray menu and tooltip.
 
+A running focus session has its own notification where the server shows buttons (dbus):
+resident and never expiring, updated in place only when what it says changes (started,
+paused, resumed, extended, time up: never a per-second countdown), and taken away when the
+session ends. Elsewhere the tray's ring and tooltip say it alone.
+
 Whatever the way, every nudge stays in `pending()` until it is answered or withdrawn, so
 the tray menu (see `build_pending_menu`) can always offer Done / Snooze / Not today: an
 expired, dismissed or never-shown notification is never lost. Answers come back on the
@@ -49,6 +54,11 @@ NUDGE_ACTIONS = [part for button in NUDGE_BUTTONS for part in button]
 # "default" is the spec's key for a click on the notification itself.
 INVITATION_ACTIONS = ["default", "Open"]
 INVITATION_KINDS = ("reflection", "review", "checkin", "focus")
+# The focus session's buttons, by its state (the keys FocusController understands).
+FOCUS_RUNNING = ("pause", "Pause", "done", "Done", "stop", "Stop here")
+FOCUS_PAUSED = ("resume", "Resume", "done", "Done", "stop", "Stop here")
+FOCUS_OVER = ("done", "Done", "more", "5 more minutes", "stop", "Stop here")
+FOCUS = ("focus", 0)  # the one focus notification's target
 
 BACKENDS = ("dbus", "desktop-notifier", "tray-message", "menu")
 PROBE_TIMEOUT_MS = 5000      # a D-Bus activated server may take a moment to start
@@ -70,6 +80,13 @@ class PendingInvitation:
     text: str
 
 
+@dataclass(frozen=True)
+class FocusNotice:
+    title: str
+    text: str
+    actions: tuple[str, ...]  # key, label, key, label...
+
+
 def _platform_has_dbus_notifications() -> bool:
     return not sys.platform.startswith(("win32", "cygwin", "darwin"))
 
@@ -84,6 +101,7 @@ class Notifier(QObject):
     # nudge stays pending in the menu. For the nudge service to note "ignored" if it likes.
     dismissed = Signal(int, str)
     pending_changed = Signal()         # pending() or pending_invitations() changed
+    focus_action = Signal(str)         # a focus notification's button: a FOCUS_* key
     backend_changed = Signal(str)
     settled = Signal(str)              # after start(): the backend chosen (once)
 
@@ -101,6 +119,7 @@ class Notifier(QObject):
         self._held: list[tuple[str, Any]] = []   # shown while the probe was under way
         self._pending: dict[int, PendingNudge] = {}
         self._invitations: dict[str, PendingInvitation] = {}
+        self._focus: FocusNotice | None = None
         self._generation: dict[tuple[str, Any], int] = {}
         self._ids: dict[int, tuple[str, Any]] = {}       # notification id -> target
         self._shown: dict[tuple[str, Any], int] = {}     # target -> notification id
@@ -211,6 +230,26 @@ class Notifier(QObject):
             del self._invitations[kind]
             self.pending_changed.emit()
 
+    # -- the focus session -----------------------------------------------------------------
+
+    def show_focus(self, title: str, text: str, actions: tuple[str, ...]) -> None:
+        """The running session's resident notification; the same words again send nothing,
+        new words update it in place (or show it again if the user closed it)."""
+        notice = FocusNotice(title, text, tuple(actions))
+        if notice == self._focus:
+            return
+        self._focus = notice
+        self._deliver_or_hold(FOCUS)
+
+    def withdraw_focus(self) -> None:
+        """The session ended: its notification goes."""
+        if self._focus is not None:
+            self._forget(FOCUS)
+            self._focus = None
+
+    def focus_on_screen(self) -> bool:
+        return FOCUS in self._shown
+
     def tooltip_text(self) -> str:
         """A short line for the tray tooltip, "" when nothing waits."""
         parts = []
@@ -236,6 +275,10 @@ class Notifier(QObject):
         if item is None:
             return  # answered or withdrawn while held
         backend = self._backend
+        if target == FOCUS:
+            if backend == "dbus":  # elsewhere the ring and the tooltip say it alone
+                self._notify_focus(item)
+            return
         if backend == "dbus":
             kind, key = target
             self._dbus.notify(
@@ -249,8 +292,22 @@ class Notifier(QObject):
         else:
             log.info("no notification service: %s %s waits in the tray menu", *target)
 
-    def _item(self, target: tuple[str, Any]) -> PendingNudge | PendingInvitation | None:
+    def _notify_focus(self, notice: FocusNotice) -> None:
+        actions = list(notice.actions) if "actions" in self._capabilities else []
+        self._dbus.notify(
+            (*FOCUS, self._generation[FOCUS]), summary=notice.title,
+            body=self._body(notice.text), actions=actions,
+            # Resident: a button press does not take it away; no expiry; low urgency and
+            # no sound of the server's own (the session's sounds are the user's choice).
+            hints={"urgency": ("y", 0), "resident": True, "transient": False,
+                   "suppress-sound": True, "category": "x-wise.focus",
+                   "desktop-entry": "wise"},
+            replaces_id=self._shown.get(FOCUS, 0), expire_timeout=0, app_icon=_icon_uri())
+
+    def _item(self, target: tuple[str, Any]) -> Any:
         kind, key = target
+        if kind == "focus":
+            return self._focus
         return self._pending.get(key) if kind == "nudge" else self._invitations.get(key)
 
     def _body(self, text: str) -> str:
@@ -390,6 +447,8 @@ class Notifier(QObject):
             return
         log.info("the notification server refused a %s (%s); it waits in the tray menu", kind,
                  why)
+        if kind == "focus":
+            return  # the ring and the tooltip still say it
         if self._fallback() == "tray-message":
             item = self._item(target)
             self._tray_message(target, item.title, item.text)
@@ -405,7 +464,11 @@ class Notifier(QObject):
             # context menu) leave it up, its buttons now answering nothing.
             self._dbus.close_notification(notification_id)
         kind, key = target
-        if kind == "invitation":
+        if kind == "focus":
+            if self._focus is not None and action in self._focus.actions[::2]:
+                self._focus = None  # shown again, in its new state, once the session follows
+                self.focus_action.emit(action)
+        elif kind == "invitation":
             if key in self._invitations:
                 self._accept_invitation(key)
         elif action in ANSWERS:

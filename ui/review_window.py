@@ -232,9 +232,31 @@ class ReviewWindow(QWidget):
          self.memory_page.reload][index]()
 
     def _add_goal(self, title: str, why: str, cadence: int | None) -> None:
-        self.context.write("add_goal", title, why=why, cadence_per_week=cadence, owner=self,
-                           doing="add the goal", what="goals",
-                           on_success=lambda goal_id: self.open_goal(int(goal_id)))
+        from app.ritual_data import GoalTagTaken
+
+        dialog = self.dialog
+
+        def added(goal_id: int) -> None:
+            self.context.changed.emit("goals")
+            if isinstance(dialog, GoalDialog) and dialog.isVisible():
+                dialog.saved()
+            self.open_goal(int(goal_id))
+
+        def refused(exc: Exception) -> None:
+            if not (isinstance(dialog, GoalDialog) and dialog.isVisible()):
+                self._say(f"Wise could not add the goal: {exc}", problem=True)
+            elif isinstance(exc, GoalTagTaken):  # the one rule: no #run-2 beside #run
+                existing = exc.existing
+                dialog.refused(f"{exc.headline[:1].upper()}{exc.headline[1:]}. Open it, or "
+                               "give the new goal another title.",
+                               open_existing=lambda: self.open_goal(existing.id),
+                               open_label=f"Open “{_short(existing.title)}”")
+            else:
+                dialog.refused(f"Wise could not add the goal: {exc}")
+
+        self.context.run(lambda writer: writer.add_goal(title, why=why,
+                                                        cadence_per_week=cadence),
+                         added, owner=self, doing="add the goal", on_error=refused)
 
     def _journal_changed(self, what: str) -> None:
         if what in ("goals", "actions"):
@@ -295,3 +317,7 @@ class ReviewWindow(QWidget):
             self.setStyleSheet(stylesheet(QApplication.palette()))
         finally:
             self._styling = False
+
+
+def _short(title: str, limit: int = 30) -> str:
+    return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"

@@ -54,6 +54,7 @@ SECTION_TITLES: dict[str, str] = {
     "day": "Your day",
     "schedule": "Check-ins & reflection",
     "nudges": "Nudges",
+    "focus": "Focus sessions",
     "capture": "Quick capture",
     "startup": "Start-up",
     "backup": "Backups",
@@ -81,6 +82,7 @@ LABELS: dict[str, str] = {
     "nudges.enabled": "Allow nudges",
     "nudges.daily_cap": "Nudges a day, at most",
     "nudges.min_gap_minutes": "Time between nudges, at least",
+    "focus.sounds": "Sounds at half time, 5 min left and the end",
     "capture.hotkey": "Quick capture keys",
     "startup.autostart": "Start at login",
     "llm.model": "Model, exactly",
@@ -183,6 +185,7 @@ class SettingsWindow(QWidget):
                  show_welcome: Callable[[], None] | None = None,
                  find_models: Callable[[], list] | None = None,
                  setup_runner: Runner | None = None,
+                 held_back: Callable[[], list] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.settings_path = settings_path
@@ -209,6 +212,8 @@ class SettingsWindow(QWidget):
         self._hotkey_status_label: QLabel | None = None
         self._wise_command = wise_command or default_wise_command
         self.sync_panel: SyncPanel | None = None
+        self._held_back = held_back  # the replies the quality gate kept back (a file read)
+        self.held_back_link: Any = None
 
         self.setWindowTitle("Settings")  # Qt appends " — Wise"
         self.setObjectName("settingsWindow")
@@ -236,6 +241,8 @@ class SettingsWindow(QWidget):
         self._refresh_hotkey_status()
         self.refresh_learning()
         self._show_sync_target()
+        if self.held_back_link is not None:
+            self.held_back_link.refresh()
 
     def refresh_learning(self) -> None:
         """Ask, off the GUI thread, what Wise has learned, and show it when it comes."""
@@ -474,6 +481,11 @@ class SettingsWindow(QWidget):
             layout.addWidget(note)
         if section == "llm" and self._setup_run is not None:
             layout.addWidget(self._model_card())
+        if section == "llm" and self._held_back is not None:
+            from ui.held_back_replies import HeldBackLink
+
+            self.held_back_link = HeldBackLink(self._held_back)
+            layout.addWidget(self.held_back_link)
         if section == "sync":
             self.sync_panel = SyncPanel(self._wise_command)
             self.sync_panel.changed.connect(self._sync_target_changed)

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from argparse import Namespace
 
-from app.actions import list_actions, set_action_status
+from app.actions import StepRow, list_actions, set_action_status
 from app.cli.output import emit
 from app.daytime import journal_day, local_now, short_day
 from app.journal import Context
-from storage.models import Action
 
 _MARK = {"open": "☐", "done": "✓", "dropped": "–"}
 
 
-def action_json(action: Action) -> dict:
+def action_json(action: StepRow) -> dict:
     return {"id": action.id, "title": action.title, "status": action.status,
-            "goal": action.goal.slug if action.goal else None,
-            "tags": [tag.name for tag in action.tags],
+            "goal": action.goal_slug, "tags": list(action.tags),
             "estimate_minutes": action.estimate_minutes, "due_on": action.due_on,
             "due_at": action.due_at, "done_at": action.done_at,
             "created_at": action.created_at}
 
 
-def format_action(action: Action, today=None) -> str:
+def format_action(action: StepRow, today=None) -> str:
     return step_line(action.id, action.status, action.title, action.due_on, action.due_at,
-                     action.estimate_minutes, action.goal.slug if action.goal else None, today)
+                     action.estimate_minutes, action.goal_slug, today)
 
 
 def step_line(id_: int, status: str, title: str, due_on, due_at, estimate_minutes,

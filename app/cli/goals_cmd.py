@@ -6,15 +6,14 @@ from argparse import Namespace
 
 from app.cli.output import emit
 from app.errors import BadInput
-from app.goals import GoalSummary, add_goal, list_goals, set_goal_status
+from app.goals import GoalRow, GoalSummary, add_goal, list_goals, set_goal_status
 from app.journal import Context
-from storage.models import Goal
 
 _VERB_WORDS = {"pause": "paused", "resume": "active again", "done": "done — well done",
                "archive": "archived"}
 
 
-def goal_json(goal: Goal) -> dict:
+def goal_json(goal: GoalRow) -> dict:
     return {"id": goal.id, "slug": goal.slug, "title": goal.title, "why": goal.why,
             "status": goal.status, "cadence_per_week": goal.cadence_per_week,
             "created_at": goal.created_at}
@@ -50,9 +49,7 @@ def run_link(args: Namespace) -> int:
     from app.goals import find_goal
 
     context = Context.from_environment()
-    journal = context.open_journal()
-    with journal.read() as session:
-        goal = find_goal(session, args.goal)
+    goal = find_goal(context.open_journal(), args.goal)
     linked = _link(context, goal.id)
     emit(args, {**goal_json(goal), "linked": _items(linked)},
          _linked_words(linked, goal) if linked else
@@ -89,7 +86,7 @@ def _items(items: list) -> list[dict]:
 LINKED_SHOWN = 10
 
 
-def _linked_words(items: list, goal: Goal) -> str:
+def _linked_words(items: list, goal: GoalRow) -> str:
     """What was linked, so that it can be checked (and, by hand, undone)."""
     from storage.goal_links import counted
 
@@ -139,7 +136,7 @@ def format_list(summaries: list[GoalSummary]) -> str:
 
 
 def run_edit(args: Namespace) -> int:
-    from app.goals import MAX_TITLE_CHARS, MAX_WHY_CHARS, check_cadence, find_goal
+    from app.goals import MAX_TITLE_CHARS, MAX_WHY_CHARS, check_cadence, edit_goal
 
     changes = {}
     if args.title is not None:
@@ -160,11 +157,7 @@ def run_edit(args: Namespace) -> int:
         changes["cadence_per_week"] = args.cadence
     if not changes:
         raise BadInput("nothing to change: give --title, --why, --cadence or --no-cadence")
-    journal = Context.from_environment().open_journal()
-    with journal.write() as session:
-        goal = find_goal(session, args.goal)
-        for name, value in changes.items():
-            setattr(goal, name, value)
+    goal = edit_goal(Context.from_environment().open_journal(), args.goal, changes)
     emit(args, goal_json(goal), f"Updated goal {goal.id}: {goal.title}  #{goal.slug}"
          + (f"\n  why: {goal.why}" if goal.why else "")
          + (f"\n  {goal.cadence_per_week}×/week" if goal.cadence_per_week else ""))

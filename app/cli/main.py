@@ -468,14 +468,13 @@ def _known_failure(exc: Exception) -> tuple[int, str] | None:
 
 
 def _storage_message(exc: Exception) -> str | None:
-    original = getattr(exc, "orig", None)  # SQLAlchemy wraps the sqlite3 error
-    import sqlite3
+    from storage.errors import explain_sqlite_error, sqlite_error_of
 
-    if isinstance(original, sqlite3.Error) or isinstance(exc, sqlite3.Error):
+    failure = sqlite_error_of(exc)
+    if failure is not None:
         from app.paths import resolve_paths
-        from storage.errors import explain_sqlite_error
 
-        return str(explain_sqlite_error(original or exc, resolve_paths().db))
+        return str(explain_sqlite_error(failure, resolve_paths().db))
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import asdict
 
 from app.cli.output import emit
 from app.journal import Context
@@ -36,25 +37,17 @@ def run_migrate(args: Namespace) -> int:
 
 
 def run_doctor(args: Namespace) -> int:
-    from app.doctor import FAIL, repair_stored_times, run_checks
+    from app.doctor import examine
 
-    context = Context.from_environment()
-    repaired = None
-    if args.repair and context.paths.db.exists():
-        repaired = repair_stored_times(context)
-    checks = run_checks(context)
-    lines = [f"{_SYMBOL[c.status]} {c.name}: {c.detail}" for c in checks]
-    if repaired is not None:
-        lines.insert(0, f"Repaired: {repaired[0]} stored time(s) rewritten into the form Wise "
-                        "reads" + (f"; {repaired[1]} could not be read at all" if repaired[1]
-                                   else "") + ".")
-    healthy = all(c.status != FAIL for c in checks)
-    data = {"healthy": healthy,
-            "checks": [{"name": c.name, "status": c.status, "detail": c.detail} for c in checks]}
-    if repaired is not None:
-        data["repaired"] = {"rewritten": repaired[0], "unreadable": repaired[1]}
-    emit(args, data, "\n".join(lines))
-    return 0 if healthy else 1
+    report = examine(Context.from_environment(), repair=args.repair)
+    lines = [f"{_SYMBOL[c.status]} {c.name}: {c.detail}" for c in report.checks]
+    if report.repaired is not None:
+        unreadable = report.repaired.unreadable
+        lines.insert(0, f"Repaired: {report.repaired.rewritten} stored time(s) rewritten into "
+                        "the form Wise reads" + (f"; {unreadable} could not be read at all"
+                                                 if unreadable else "") + ".")
+    emit(args, report.as_dict(), "\n".join(lines))
+    return 0 if report.healthy else 1
 
 
 def run_nightly_now(args: Namespace) -> int:
@@ -67,10 +60,7 @@ def run_nightly_now(args: Namespace) -> int:
         report = run_nightly(context, journal)
     finally:
         journal.close()
-    data = {"summaries_made": report.summaries_made,
-            "summaries_failed": report.summaries_failed, "backup": report.backup,
-            "fts_optimized": report.fts_optimized}
-    emit(args, data, f"Maintenance done: {report.summaries_made} summaries made "
+    emit(args, asdict(report), f"Maintenance done: {report.summaries_made} summaries made "
                      f"({report.summaries_failed} in plain words), backup {report.backup}, "
                      "search index tidied.")
     return 0

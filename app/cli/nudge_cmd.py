@@ -67,7 +67,6 @@ def _tick(args: Namespace) -> int:
 
 def _respond(args: Namespace) -> int:
     from app.errors import BadInput
-    from app.nudges.service import NudgeService
 
     raw_id, response = args.respond
     try:
@@ -78,6 +77,8 @@ def _respond(args: Namespace) -> int:
         from app.cli.focus_cmd import start_from_nudge
 
         return start_from_nudge(args, nudge_id)  # "Start 2 min" starts, as in the tray
+    from app.nudges.service import NudgeService
+
     context = Context.from_environment()
     journal = context.open_journal()
     try:

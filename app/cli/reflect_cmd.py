@@ -19,7 +19,7 @@ def run(args: Namespace) -> int:
     if getattr(args, "stream", False):
         return run_stream(args)
     from app.llm.types import ModelError
-    from app.reflection import plan_as_dict, plan_daily_reflection, reflect
+    from app.reflection import plan_daily_reflection, reflect
 
     words = _words(args.words)
     context = Context.from_environment()
@@ -27,7 +27,7 @@ def run(args: Namespace) -> int:
     journal = context.open_journal()
     if args.dry_run:
         plan = plan_daily_reflection(context, journal, day, words)
-        emit(args, plan_as_dict(plan), _describe_plan(plan))
+        emit(args, plan.as_dict(), _describe_plan(plan))
         return 0
     # Printed once it has passed the quality gate: a terminal cannot take back words
     # the way the window replaces them, so nothing is streamed here.
@@ -40,9 +40,7 @@ def run(args: Namespace) -> int:
         if outcome.note:
             print(f"\n({outcome.note})", file=sys.stderr)
         return 0
-    emit(args, {"day": day.isoformat(), "reflection_id": outcome.reflection_id,
-                "model": outcome.model, "text": outcome.text, "note": outcome.note or None,
-                "fallback": outcome.fallback is not None, "reason": outcome.fallback}, "")
+    emit(args, outcome.as_dict(), "")
     return 0
 
 
@@ -92,9 +90,9 @@ def _stream(args: Namespace, cancel) -> int:
         _event({"event": "error", "kind": exc.kind, "message": str(exc)})
         print(f"wise: the reflection could not be made: {exc}", file=sys.stderr)
         return 1
-    _event({"event": "done", "reflection_id": outcome.reflection_id, "model": outcome.model,
-            "text": outcome.text, "note": outcome.note or None,
-            "fallback": outcome.fallback is not None, "reason": outcome.fallback})
+    done = outcome.as_dict()
+    del done["day"]  # the start event said it
+    _event({"event": "done", **done})
     return 0
 
 
@@ -111,12 +109,9 @@ def _event(data: dict) -> None:
 
 
 def _is_storage(exc: Exception) -> bool:
-    import sqlite3
+    from storage.errors import is_storage_failure
 
-    from storage.errors import StorageError
-
-    return isinstance(exc, StorageError | sqlite3.Error) or isinstance(
-        getattr(exc, "orig", None), sqlite3.Error)
+    return is_storage_failure(exc)
 
 
 def _words(words: str | None) -> str | None:

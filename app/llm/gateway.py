@@ -10,7 +10,8 @@
    stopped; a cloud model whose price is unknown is stopped once the month's spending
    has reached the budget (so a budget of 0 allows no paid calls at all). These checks
    run before the worker process is even started.
-2. Calls the model in the worker process (``app.llm.worker_client``), with
+2. Calls the model in the worker process shared by all of this user's Wise processes
+   (``app.llm.shared_worker``; a private one, ``app.llm.worker_client``, when it cannot), with
    ``llm.timeout`` for the whole reply and ``llm.stall_timeout`` between streamed chunks.
 3. Retries what may pass (rate limits, server errors, timeouts, stalls, unreachable, a
    worker that died) up to ``llm.max_retries`` times, waiting with exponential back-off
@@ -43,7 +44,8 @@ error messages are redacted and never hold a key or any message text. One log li
 attempt says the same, without content.
 
 Threading: ``complete`` blocks (network, keyring): call it off the GUI thread. One Gateway
-may serve several threads; the worker runs one request at a time.
+may serve several threads; the shared worker serves several requests at once, a private
+one (the fallback) one at a time.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ from app.llm.types import CallResult, ModelCall, ModelError
 if TYPE_CHECKING:
     from app.journal import Context
     from app.llm.model_memory import ModelMemory
+    from app.llm.shared_worker import PreferShared
     from app.llm.worker_client import ModelWorker
     from app.settings.store import Settings
     from storage.engine import Journal
@@ -121,10 +124,13 @@ class Gateway:
                  worker: ModelWorker | None = None) -> None:
         self._context = context
         self._journal = journal
-        self._worker = worker
+        self._worker: ModelWorker | PreferShared | None = worker
         self._owns_worker = worker is None
         self._lock = threading.Lock()
         self._memory: ModelMemory | None = None
+        from app.logs import log_to_file_unless_configured
+
+        log_to_file_unless_configured(context.paths.logs_dir)
 
     # -- configuration ------------------------------------------------------------------
 
@@ -171,13 +177,21 @@ class Gateway:
 
     # -- the worker ---------------------------------------------------------------------
 
-    def _get_worker(self) -> ModelWorker:
+    def _get_worker(self) -> ModelWorker | PreferShared:
+        """The shared worker of all Wise processes (app.llm.shared_worker), falling back
+        to a private one; a private one only where sharing is off or impossible."""
         with self._lock:
             if self._worker is None:
+                from app.llm.shared_worker import PreferShared, SharedWorker, shared_enabled
                 from app.llm.worker_client import ModelWorker
 
-                minutes = self._settings.get("llm.worker_idle_minutes")
-                self._worker = ModelWorker(idle_exit_s=minutes * 60.0)
+                idle_s = self._settings.get("llm.worker_idle_minutes") * 60.0
+                if shared_enabled():
+                    self._worker = PreferShared(
+                        SharedWorker(self._context.paths.data_dir, idle_exit_s=idle_s),
+                        idle_exit_s=idle_s)
+                else:
+                    self._worker = ModelWorker(idle_exit_s=idle_s)
                 self._owns_worker = True
             return self._worker
 

@@ -45,7 +45,8 @@ _lock = threading.Lock()
 class ModelFacts:
     structured: str | None = None  # the mode that worked (None: not learned yet)
     refused_modes: tuple[str, ...] = ()  # modes the server refused, in order
-    context_tokens: int | None = None
+    context_tokens: int | None = None  # as the server said (app.llm.server_context)
+    context_checked: float = 0.0  # when the server was last asked (it may not say)
     full_passed: int = 0
     full_refused: int = 0
     compact_passed: int = 0
@@ -187,6 +188,8 @@ def _facts_from(entry: dict) -> ModelFacts:
             known[name] = 0
     if not isinstance(known.get("context_tokens"), int | None):
         known["context_tokens"] = None
+    if not isinstance(known.get("context_checked", 0.0), int | float):
+        known["context_checked"] = 0.0
     try:
         return ModelFacts(**known)
     except TypeError:

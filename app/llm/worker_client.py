@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the `app` package
 _EOF = object()
+END_OF_LINES = _EOF  # what a line reader puts in its queue when its source ends
 _POLL_S = 0.05
 FIRST_CHUNK_GRACE_S = 2.0  # the worker's own timeout error should arrive before ours
 PING_TIMEOUT_S = 10.0
@@ -291,78 +292,104 @@ class ModelWorker:
                stall_timeout_s: float, on_delta: Callable[[str], None] | None,
                cancel: threading.Event | None) -> CallResult | None:
         """Read this request's lines to the end; None means "resend to a fresh worker"."""
-        # Before the first chunk the whole call.timeout is allowed (the worker reports its
-        # own timeout); between chunks, stall_timeout_s.
-        total_limit = float(call.timeout) + FIRST_CHUNK_GRACE_S
-        parts: list[str] = []
-        first_token: float | None = None
-        last = started
-        heard = False
-        finished = False
         try:
-            while True:
-                if cancel is not None and cancel.is_set():
-                    self._discard(child, kill=True)
-                    finished = True
-                    raise ModelError("cancelled", "the model call was cancelled")
-                if time.monotonic() - started >= total_limit:  # a backstop: the worker
-                    self._discard(child, kill=True)  # enforces call.timeout itself
-                    finished = True
-                    raise ModelError("timeout", f"the model did not finish within "
-                                                f"{float(call.timeout):g} s")
-                limit = stall_timeout_s if first_token is not None else total_limit
-                waited = time.monotonic() - last
-                if waited >= limit:
-                    self._discard(child, kill=True)
-                    finished = True
-                    raise ModelError("stalled", f"the model stopped sending for {limit:g} s")
-                try:
-                    message = child.lines.get(timeout=max(0.001, min(_POLL_S, limit - waited)))
-                except queue.Empty:
-                    continue
-                if message is _EOF:
-                    self._discard(child)
-                    finished = True
-                    if child.stopped_on_purpose:
-                        raise ModelError("cancelled", "the model worker was stopped")
-                    if not heard and child.proc.returncode == 0:
-                        return None
-                    raise ModelError("worker_died",
-                                     "the model worker stopped unexpectedly; try again")
-                if message.get("id") != request_id:
-                    continue  # a stale line
-                heard = True
-                event = message.get("event")
-                now = time.monotonic()
-                if event == "delta":
-                    text = str(message.get("text") or "")
-                    last = now
-                    if first_token is None:
-                        first_token = now - started
-                    parts.append(text)
-                    if on_delta is not None and text:
-                        on_delta(text)
-                elif event == "done":
-                    finished = True
-                    return CallResult(
-                        text="".join(parts), model=str(message.get("model") or call.model),
-                        input_tokens=int(message.get("input_tokens") or 0),
-                        output_tokens=int(message.get("output_tokens") or 0),
-                        cost_usd=float(message.get("cost_usd") or 0.0),
-                        latency_s=now - started, first_token_s=first_token,
-                        attempts=[call.model], finish=str(message.get("finish") or "stop"),
-                        structured_mode=call.structured_mode if call.json_schema else None)
-                elif event == "error":
-                    finished = True
-                    retry_after = message.get("retry_after")
-                    raise ModelError(str(message.get("kind") or "other"),
-                                     str(message.get("message") or "the model call failed"),
-                                     retry_after=float(retry_after)
-                                     if retry_after is not None else None)
-        except BaseException:
-            if not finished:  # on_delta raised, or an interrupt: the reply is abandoned
-                self._discard(child, kill=True)
-            raise
+            return read_reply(child.lines, request_id, call, started, stall_timeout_s,
+                              on_delta, cancel,
+                              abandon=lambda: self._discard(child, kill=True))
+        except ReplyEnded as ended:
+            self._discard(child)
+            if child.stopped_on_purpose:
+                raise ModelError("cancelled", "the model worker was stopped") from None
+            if not ended.heard and child.proc.returncode == 0:
+                return None
+            raise ModelError("worker_died",
+                             "the model worker stopped unexpectedly; try again") from None
 
 
-__all__ = ["ModelWorker", "worker_command"]
+class ReplyEnded(Exception):
+    """The worker's lines ended before the reply did. `heard`: a line of this request
+    had arrived; `delivered`: some of the reply's text had."""
+
+    def __init__(self, heard: bool, delivered: bool) -> None:
+        super().__init__("the model worker's lines ended before the reply")
+        self.heard = heard
+        self.delivered = delivered
+
+
+def read_reply(lines: queue.Queue, request_id: object, call: ModelCall, started: float,
+               stall_timeout_s: float, on_delta: Callable[[str], None] | None,
+               cancel: threading.Event | None, *, abandon: Callable[[], None]) -> CallResult:
+    """One request's reply lines (from a private worker's pipe or the shared worker's
+    socket) -> its CallResult; ModelError for an error line, a cancel, a timeout or a
+    stall (`abandon` is called first: it kills the worker or drops the connection);
+    ReplyEnded when the lines stop first. An "accepted" line is the shared worker's
+    receipt: the request reached it."""
+    # Before the first chunk the whole call.timeout is allowed (the worker reports its
+    # own timeout); between chunks, stall_timeout_s.
+    total_limit = float(call.timeout) + FIRST_CHUNK_GRACE_S
+    parts: list[str] = []
+    first_token: float | None = None
+    last = started
+    heard = False
+    finished = False
+    try:
+        while True:
+            if cancel is not None and cancel.is_set():
+                abandon()
+                finished = True
+                raise ModelError("cancelled", "the model call was cancelled")
+            if time.monotonic() - started >= total_limit:  # a backstop: the worker
+                abandon()  # enforces call.timeout itself
+                finished = True
+                raise ModelError("timeout", f"the model did not finish within "
+                                            f"{float(call.timeout):g} s")
+            limit = stall_timeout_s if first_token is not None else total_limit
+            waited = time.monotonic() - last
+            if waited >= limit:
+                abandon()
+                finished = True
+                raise ModelError("stalled", f"the model stopped sending for {limit:g} s")
+            try:
+                message = lines.get(timeout=max(0.001, min(_POLL_S, limit - waited)))
+            except queue.Empty:
+                continue
+            if message is _EOF:
+                finished = True
+                raise ReplyEnded(heard, bool(parts))
+            if message.get("id") != request_id:
+                continue  # a stale line
+            heard = True
+            event = message.get("event")
+            now = time.monotonic()
+            if event == "delta":
+                text = str(message.get("text") or "")
+                last = now
+                if first_token is None:
+                    first_token = now - started
+                parts.append(text)
+                if on_delta is not None and text:
+                    on_delta(text)
+            elif event == "done":
+                finished = True
+                return CallResult(
+                    text="".join(parts), model=str(message.get("model") or call.model),
+                    input_tokens=int(message.get("input_tokens") or 0),
+                    output_tokens=int(message.get("output_tokens") or 0),
+                    cost_usd=float(message.get("cost_usd") or 0.0),
+                    latency_s=now - started, first_token_s=first_token,
+                    attempts=[call.model], finish=str(message.get("finish") or "stop"),
+                    structured_mode=call.structured_mode if call.json_schema else None)
+            elif event == "error":
+                finished = True
+                retry_after = message.get("retry_after")
+                raise ModelError(str(message.get("kind") or "other"),
+                                 str(message.get("message") or "the model call failed"),
+                                 retry_after=float(retry_after)
+                                 if retry_after is not None else None)
+    except BaseException:
+        if not finished:  # on_delta raised, or an interrupt: the reply is abandoned
+            abandon()
+        raise
+
+
+__all__ = ["ModelWorker", "ReplyEnded", "read_reply", "worker_command"]

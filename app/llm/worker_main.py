@@ -36,6 +36,7 @@ import ssl
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import IO, Any, NoReturn
 from urllib.parse import urlparse
 
@@ -156,8 +157,8 @@ def parse_retry_after(headers: Any) -> float | None:
 
 
 class Worker:
-    def __init__(self, out: _Protocol) -> None:
-        self.out = out
+    def __init__(self, out: _Protocol | None = None) -> None:
+        self.out = out  # None in the shared worker: each connection has its own sender
         for name, value in _LITELLM_ENV.items():
             os.environ[name] = value  # ours, whatever the environment says
         import litellm  # the one import of litellm in Wise
@@ -184,16 +185,22 @@ class Worker:
 
     # -- one call ---------------------------------------------------------------------
 
-    def serve(self, request_id: Any, call: dict) -> None:
+    def serve(self, request_id: Any, call: dict, out: Any = None,
+              streams: list | None = None) -> None:
+        """Answer one call on `out` (this worker's stdout unless a socket connection's
+        sender is given). `streams` receives the open HTTP stream, so that another thread
+        can close it when the asker went away (the shared worker's cancel)."""
         key = call.get("api_key")
+        out = out if out is not None else self.out
         try:
-            self._complete(request_id, call)
+            self._complete(request_id, call, out, streams)
         except Exception as e:  # every failure becomes one clear error line
             kind, message, retry_after = self.classify(e, call)
-            self.out.send({"id": request_id, "event": "error", "kind": kind,
-                           "message": scrub(message, key), "retry_after": retry_after})
+            out.send({"id": request_id, "event": "error", "kind": kind,
+                      "message": scrub(message, key), "retry_after": retry_after})
 
-    def _complete(self, request_id: Any, call: dict) -> None:
+    def _complete(self, request_id: Any, call: dict, out: Any,
+                  streams: list | None) -> None:
         litellm = self.litellm
         model = call["model"]
         timeout = float(call.get("timeout") or 60.0)
@@ -221,6 +228,8 @@ class Worker:
         usage = None
         finish = None
         stream = litellm.completion(**kwargs)
+        if streams is not None:
+            streams.append(stream)
         try:
             for chunk in stream:
                 chunk_usage = getattr(chunk, "usage", None)
@@ -232,7 +241,7 @@ class Worker:
                     if text:
                         parts.append(text)
                         sent_chars += len(text)
-                        self.out.send({"id": request_id, "event": "delta", "text": text})
+                        out.send({"id": request_id, "event": "delta", "text": text})
                     if getattr(choice, "finish_reason", None):
                         finish = choice.finish_reason
                 if sent_chars > cap_chars:  # a reply that does not end: keep what came
@@ -241,7 +250,7 @@ class Worker:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"the reply took longer than {timeout:g} s")
         finally:
-            self._close(stream)
+            self.close_stream(stream)
 
         text = "".join(parts)
         input_tokens = int(getattr(usage, "prompt_tokens", 0) or 0) if usage else 0
@@ -250,14 +259,14 @@ class Worker:
             input_tokens = self.count_prompt_tokens(model, call["messages"])
         if not output_tokens:
             output_tokens = estimate_tokens(text)
-        self.out.send({"id": request_id, "event": "done", "model": model,
+        out.send({"id": request_id, "event": "done", "model": model,
                        "input_tokens": input_tokens, "output_tokens": output_tokens,
                        "cost_usd": self.cost(model, call.get("api_base"), input_tokens,
                                              output_tokens),
                        "finish": finish or "stop"})
 
     @staticmethod
-    def _close(stream: Any) -> None:
+    def close_stream(stream: Any) -> None:
         """Close the HTTP response now, so a cut reply really stops at the provider."""
         inner = getattr(stream, "completion_stream", None)
         for thing in (stream, inner):
@@ -405,7 +414,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.llm.worker_main")
     parser.add_argument("--idle-exit", type=float, default=600.0,
                         help="exit after this many seconds without a request")
+    parser.add_argument("--serve", metavar="SOCKET",
+                        help="be the shared worker: serve any number of this user's "
+                             "processes on this Unix socket (app.llm.shared_server)")
+    parser.add_argument("--lock", metavar="FILE", help="with --serve: the lock that makes "
+                                                       "this the one shared worker")
     args = parser.parse_args(argv)
+    if args.serve:
+        from app.llm.shared_server import serve
+
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return serve(Path(args.serve), Path(args.lock or f"{args.serve}.lock"),
+                     idle_exit_s=args.idle_exit, make_worker=Worker)
 
     out = _Protocol(_take_over_stdout())
     # Ctrl+C in a terminal reaches the whole process group; the parent decides for us.

@@ -34,26 +34,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
-
 from app.daytime import day_bounds_utc, days_ago, journal_day
 from app.focus import far_past_plan_lines
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
+from storage.clock import utc_now
 from storage.engine import Journal
-from storage.models import (
-    Action,
-    ActionStatus,
-    Entry,
-    Feedback,
-    FocusSession,
-    Goal,
-    GoalStatus,
-    Reflection,
-    Summary,
-)
+from storage.focus import sessions_between, time_by_step
+from storage.repo import memory_reads as reads
+from storage.repo.goal_activity import last_touched
+from storage.repo.memory_reads import DueLine, NoteLine, TodoLine, WinLine
+from storage.repo.reading import NoJournal, Reader, reading
 from storage.ritual_writes import SUMMARY_DELETED
-from storage.timeutil import from_db
+from storage.vocabulary import ActionStatus, GoalStatus
 
 DEFAULT_BUDGET = 3000  # the default of the `reflection.input_tokens` setting
 
@@ -269,78 +261,40 @@ def fetch_limit(budget_tokens: int) -> int:
     return max(budget_tokens // MIN_LINE_TOKENS, 1) + 1
 
 
-def count_in(session: Session, query) -> int:
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
-def goals_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | None,
-                     budget_tokens: int) -> Candidates:
+def goals_candidates(conn: Reader, day: date, start_hour: int,
+                     tz: tzinfo | None, budget_tokens: int) -> Candidates:
     cands = Candidates(GOALS, f"## {TITLES[GOALS]}",
                        groups={"active": "", "paused": ""})
-    active = session.execute(
-        select(Goal.id, Goal.slug, Goal.title, Goal.why, Goal.cadence_per_week)
-        .where(Goal.status == GoalStatus.ACTIVE.value)
-        .order_by(Goal.id).limit(MAX_ACTIVE_GOALS + 1)).all()
-    paused = session.execute(
-        select(Goal.slug, Goal.title).where(Goal.status == GoalStatus.PAUSED.value)
-        .order_by(Goal.updated_at.desc()).limit(MAX_PAUSED_GOALS + 1)).all()
+    active = reads.active_goals(conn, MAX_ACTIVE_GOALS + 1)
+    paused = reads.paused_goals(conn, MAX_PAUSED_GOALS + 1)
     if len(active) > MAX_ACTIVE_GOALS:
-        cands.unfetched += count_in(session, select(Goal.id).where(
-            Goal.status == GoalStatus.ACTIVE.value)) - MAX_ACTIVE_GOALS
+        cands.unfetched += (reads.count_goals(conn, GoalStatus.ACTIVE.value)
+                            - MAX_ACTIVE_GOALS)
         active = active[:MAX_ACTIVE_GOALS]
-    ids = [row.id for row in active]
+    ids = [goal.id for goal in active]
     week_start, _ = day_bounds_utc(day - timedelta(days=6), start_hour, tz)
     _, day_end = day_bounds_utc(day, start_hour, tz)
     done: dict[int, int] = {}
     noted: dict[int, int] = {}
     added: dict[int, int] = {}
+    # Each goal's last touch (storage/repo/goal_activity.py): in the week, from the
+    # activity counted here; before it, from the goal's newest rows.
     last: dict[int, datetime] = {}
     if ids:
-        # The last 7 days' activity of every active goal: indexed range scans (no
-        # goal_id condition: SQLite would rather walk the goal_id index, all years long).
         wanted = set(ids)
-        for goal_id, n, latest in session.execute(
-                select(Action.goal_id, func.count(), func.max(Action.done_at))
-                .where(Action.done_at >= week_start, Action.done_at < day_end)
-                .group_by(Action.goal_id)):
-            if goal_id not in wanted:
-                continue
-            done[goal_id] = n
-            last[goal_id] = _aware(latest)
-        for goal_id, n, latest in session.execute(
-                select(Action.goal_id, func.count(), func.max(Action.created_at))
-                .where(Action.created_at >= week_start, Action.created_at < day_end,
-                       or_(Action.done_at.is_(None), Action.done_at < week_start,
-                           Action.done_at >= day_end))  # (those done are counted above)
-                .group_by(Action.goal_id)):
-            if goal_id not in wanted:
-                continue
-            added[goal_id] = n
-            moment = _aware(latest)
-            last[goal_id] = max(last.get(goal_id, moment), moment)
-        for goal_id, n, latest in session.execute(
-                select(Entry.goal_id, func.count(), func.max(Entry.created_at))
-                .where(Entry.created_at >= week_start, Entry.created_at < day_end)
-                .group_by(Entry.goal_id)):
-            if goal_id not in wanted:
-                continue
-            noted[goal_id] = n
-            moment = _aware(latest)
-            last[goal_id] = max(last.get(goal_id, moment), moment)
-        # Quiet goals: their newest row by id through the goal_id index (O(log n) each).
-        for goal_id in ids:
-            if goal_id in last:
-                continue
-            moments = [
-                session.scalar(select(Entry.created_at).where(Entry.goal_id == goal_id)
-                               .order_by(Entry.id.desc()).limit(1)),
-                session.scalar(select(func.coalesce(Action.done_at, Action.created_at))
-                               .where(Action.goal_id == goal_id)
-                               .order_by(Action.id.desc()).limit(1)),
-            ]
-            moments = [_aware(m) for m in moments if m is not None]
-            if moments:
-                last[goal_id] = max(moments)
+        for counts, activity in ((done, reads.goals_done(conn, week_start, day_end)),
+                                 (added, reads.goals_added(conn, week_start, day_end)),
+                                 (noted, reads.goals_noted(conn, week_start, day_end))):
+            for row in activity:
+                if row.goal_id not in wanted:
+                    continue
+                counts[row.goal_id] = row.count
+                last[row.goal_id] = max(last.get(row.goal_id, row.latest), row.latest)
+        for goal_id in ids:  # quiet goals: their newest rows, O(log n) each
+            if goal_id not in last:
+                touched = last_touched(conn, goal_id)
+                if touched is not None:
+                    last[goal_id] = touched
     far_past = datetime.min.replace(tzinfo=UTC)
     # Recently active goals first: they are the ones a reflection on today is about.
     for row in sorted(active, key=lambda r: last.get(r.id, far_past), reverse=True):
@@ -367,107 +321,51 @@ def goals_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
         cands.items.append(Item("active", "".join(parts)))
     if paused:
         more = len(paused) > MAX_PAUSED_GOALS
-        names = ", ".join(f"{r.title} (#{r.slug})" for r in paused[:MAX_PAUSED_GOALS])
+        names = ", ".join(f"{title} (#{slug})" for slug, title in paused[:MAX_PAUSED_GOALS])
         cands.items.append(Item("paused", f"- Paused for now: {names}{', …' if more else ''}"))
     return cands
 
 
-def _aware(value: datetime | str) -> datetime:
-    # Aggregates (max, coalesce) bypass the column type: SQLite hands back the stored text.
-    if isinstance(value, str):
-        return from_db(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class DayData:
-    """A journal day's rows, newest first, each list capped by `limit`; counts exact."""
-
-    wins: list
-    captured: list
-    notes: list
-    wins_total: int
-    captured_total: int
-    notes_total: int
-
-
-def day_data(session: Session, day: date, start_hour: int, tz: tzinfo | None,
-             limit: int, *, without_due: bool = False) -> DayData:
-    """`without_due`: leave out of `captured` the open to-dos due on or before the day
-    (the Today section lists those as due)."""
+def day_data(conn: Reader, day: date, start_hour: int, tz: tzinfo | None,
+             limit: int, *, without_due: bool = False) -> reads.DayLines:
+    """A journal day's wins, captured to-dos and notes, newest first, each capped by
+    `limit`, with exact counts. `without_due`: leave out of `captured` the open to-dos due
+    on or before the day (the Today section lists those as due)."""
     start, end = day_bounds_utc(day, start_hour, tz)
-    win_q = (select(Action.done_at.label("at"), Action.title, Action.estimate_minutes,
-                    Goal.slug)
-             .outerjoin(Goal, Action.goal_id == Goal.id)
-             .where(Action.done_at >= start, Action.done_at < end))
-    # Captured to-dos: created during the day and not done during it (those are wins).
-    cap_q = (select(Action.created_at.label("at"), Action.title, Action.estimate_minutes,
-                    Action.status, Action.due_on, Goal.slug)
-             .outerjoin(Goal, Action.goal_id == Goal.id)
-             .where(Action.created_at >= start, Action.created_at < end,
-                    or_(Action.done_at.is_(None), Action.done_at < start,
-                        Action.done_at >= end)))
-    if without_due:
-        cap_q = cap_q.where(or_(Action.status != ActionStatus.OPEN.value,
-                                Action.due_on.is_(None), Action.due_on > day))
-    note_q = (select(Entry.created_at.label("at"), Entry.text, Entry.mood, Entry.energy,
-                     Goal.slug)
-              .outerjoin(Goal, Entry.goal_id == Goal.id)
-              .where(Entry.created_at >= start, Entry.created_at < end))
-    wins = session.execute(win_q.order_by(Action.done_at.desc()).limit(limit)).all()
-    captured = session.execute(cap_q.order_by(Action.created_at.desc()).limit(limit)).all()
-    notes = session.execute(note_q.order_by(Entry.created_at.desc()).limit(limit)).all()
-
-    def total(rows: list, query) -> int:
-        return len(rows) if len(rows) < limit else count_in(session, query)
-
-    return DayData(wins, captured, notes, total(wins, win_q), total(captured, cap_q),
-                   total(notes, note_q))
+    return reads.day_lines(conn, day, start, end, limit, without_due=without_due)
 
 
-def win_line(row, tz: tzinfo | None) -> str:
-    return (f"- {hhmm(row.at, tz)} {one_line(row.title)}{tag(row.slug)}"
+def win_line(row: WinLine, tz: tzinfo | None) -> str:
+    return (f"- {hhmm(row.at, tz)} {one_line(row.title)}{tag(row.goal_slug)}"
             f"{minutes(row.estimate_minutes)}")
 
 
-def todo_line(row, tz: tzinfo | None, day: date) -> str:
+def todo_line(row: TodoLine, tz: tzinfo | None, day: date) -> str:
     status = "" if row.status == ActionStatus.OPEN.value else f" ({row.status})"
     due = f" (due {day_label(row.due_on)})" if row.due_on and row.due_on > day else ""
-    return (f"- {hhmm(row.at, tz)} {one_line(row.title)}{tag(row.slug)}"
+    return (f"- {hhmm(row.at, tz)} {one_line(row.title)}{tag(row.goal_slug)}"
             f"{minutes(row.estimate_minutes)}{due}{status}")
 
 
-def note_line(row, tz: tzinfo | None) -> str:
+def note_line(row: NoteLine, tz: tzinfo | None) -> str:
     text = clip(one_line(row.text), NOTE_MAX_TOKENS)
     feel = [f"{name} {value}/5" for name, value in (("mood", row.mood), ("energy", row.energy))
             if value]
-    return (f"- {hhmm(row.at, tz)} {text}{tag(row.slug)}"
+    return (f"- {hhmm(row.at, tz)} {text}{tag(row.goal_slug)}"
             + (f" ({', '.join(feel)})" if feel else ""))
 
 
-def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | None,
-                     budget_tokens: int, *, include_due: bool = True,
+def today_candidates(conn: Reader, day: date, start_hour: int,
+                     tz: tzinfo | None, budget_tokens: int, *, include_due: bool = True,
                      header: str | None = None) -> Candidates:
     limit = fetch_limit(budget_tokens)
-    data = day_data(session, day, start_hour, tz, limit, without_due=include_due)
-    due_today: list = []
-    overdue: list = []
+    data = day_data(conn, day, start_hour, tz, limit, without_due=include_due)
+    due_today: list[DueLine] = []
+    late: list[DueLine] = []
     due_total = overdue_total = 0
     if include_due:
-        due_q = (select(Action.title, Action.estimate_minutes, Action.due_at, Action.due_on,
-                        Action.created_at, Goal.slug)
-                 .outerjoin(Goal, Action.goal_id == Goal.id))
-        open_due = and_(Action.status == ActionStatus.OPEN.value, Action.due_on == day)
-        due_today = session.execute(due_q.where(open_due)
-                                    .order_by(Action.due_at, Action.id).limit(limit)).all()
-        due_total = len(due_today) if len(due_today) < limit else count_in(
-            session, select(Action.id).where(open_due).limit(COUNT_CAP))
-        open_late = and_(Action.status == ActionStatus.OPEN.value, Action.due_on < day)
-        overdue = session.execute(due_q.where(open_late)
-                                  .order_by(Action.due_on.desc(), Action.id.desc())
-                                  .limit(MAX_OVERDUE)).all()
-        overdue_total = len(overdue) if len(overdue) < MAX_OVERDUE else count_in(
-            session, select(Action.id).where(open_late).limit(COUNT_CAP))
+        due_today, due_total = reads.due_on_day(conn, day, limit, COUNT_CAP)
+        late, overdue_total = reads.overdue(conn, day, MAX_OVERDUE, COUNT_CAP)
     cands = Candidates(TODAY, header or f"## {TITLES[TODAY]} ({long_day(day)})",
                        empty_line="- Nothing recorded yet today.")
     cands.groups = {
@@ -479,7 +377,7 @@ def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
     }
     for row in data.wins:  # newest first
         cands.items.append(Item("wins", win_line(row, tz), (row.at,)))
-    focus_rows, focus_total = focus_data(session, day, start_hour, tz, limit)
+    focus_rows, focus_total = focus_data(conn, day, start_hour, tz, limit)
     if focus_rows:
         cands.groups = {"wins": cands.groups["wins"],
                         "focus": f"Time given in focus sessions ({focus_total}):",
@@ -487,7 +385,7 @@ def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
     for i, (title, slug, seconds, planned, estimate) in enumerate(focus_rows):
         cands.items.append(Item("focus", focus_line(title, slug, seconds, planned, estimate),
                                 (i,)))
-    far = far_past_plan_lines(session, *day_bounds_utc(day, start_hour, tz))  # app.focus
+    far = far_past_plan_lines(conn, *day_bounds_utc(day, start_hour, tz))  # app.focus
     if far:  # the first two minutes that turned into forty, right after the time given
         groups = list(cands.groups.items())
         groups.insert(2, ("far", f"Sessions that ran far past their plan ({len(far)}):"))
@@ -495,16 +393,18 @@ def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
         cands.items += [Item("far", line, (i,)) for i, line in enumerate(far)]
     for i, row in enumerate(due_today):
         when = f" at {hhmm(row.due_at, tz)}" if row.due_at else ""
-        cands.items.append(Item("due", f"- {one_line(row.title)}{when}{tag(row.slug)}"
+        cands.items.append(Item("due", f"- {one_line(row.title)}{when}{tag(row.goal_slug)}"
                                        f"{minutes(row.estimate_minutes)}", (i,)))
     # Notes and captured to-dos together, newest first.
-    merged = [("captured", row) for row in data.captured] + [("notes", r) for r in data.notes]
+    merged: list[tuple[str, TodoLine | NoteLine]] = (
+        [("captured", row) for row in data.captured] + [("notes", r) for r in data.notes])
     merged.sort(key=lambda pair: pair[1].at, reverse=True)
     for group, row in merged:
-        line = todo_line(row, tz, day) if group == "captured" else note_line(row, tz)
+        line = (todo_line(row, tz, day) if isinstance(row, TodoLine)
+                else note_line(row, tz))
         cands.items.append(Item(group, line, (row.at,)))
-    for i, row in enumerate(overdue):
-        cands.items.append(Item("overdue", f"- {one_line(row.title)}{tag(row.slug)} (due "
+    for i, row in enumerate(late):
+        cands.items.append(Item("overdue", f"- {one_line(row.title)}{tag(row.goal_slug)} (due "
                                            f"{day_label(row.due_on)})", (i,)))
     # Rows beyond the fetch limit were left out for the budget too. (Overdue to-dos past
     # the MAX_OVERDUE newest are not: they are never shown; their heading gives the count.)
@@ -516,24 +416,17 @@ def today_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | 
     return cands
 
 
-def focus_data(session: Session, day: date, start_hour: int, tz: tzinfo | None,
+def focus_data(conn: Reader, day: date, start_hour: int, tz: tzinfo | None,
                limit: int) -> tuple[list[tuple], int]:
     """The day's focus time per step, most first: (title, goal slug, seconds given, first
     planned seconds, estimate), at most `limit` steps; and how many steps there were."""
     start, end = day_bounds_utc(day, start_hour, tz)
-    given = ((func.julianday(func.coalesce(FocusSession.ended_at, func.datetime("now")))
-              - func.julianday(FocusSession.started_at)) * 86400 - FocusSession.paused_seconds)
-    step = func.coalesce(FocusSession.action_id, -FocusSession.id)
-    query = (select(func.min(FocusSession.title), func.min(Goal.slug),
-                    func.sum(given), func.min(FocusSession.planned_seconds),
-                    func.max(FocusSession.estimate_minutes))
-             .outerjoin(Action, Action.id == FocusSession.action_id)
-             .outerjoin(Goal, Goal.id == Action.goal_id)
-             .where(FocusSession.started_at >= start, FocusSession.started_at < end)
-             .group_by(step))
-    rows = session.execute(query.order_by(func.sum(given).desc()).limit(limit)).all()
-    total = len(rows) if len(rows) < limit else count_in(session, query)
-    return [tuple(row) for row in rows], total
+    steps = time_by_step(sessions_between(conn, start, end), utc_now())
+    shown = steps[:limit]
+    slugs = reads.goal_slugs_of_steps(
+        conn, [s.action_id for s in shown if s.action_id is not None])
+    return [(s.title, slugs.get(s.action_id) if s.action_id is not None else None,
+             s.seconds, s.planned_seconds, s.estimate_minutes) for s in shown], len(steps)
 
 
 def focus_line(title: str, slug: str | None, seconds: float, planned: int,
@@ -546,15 +439,14 @@ def focus_line(title: str, slug: str | None, seconds: float, planned: int,
     return f"- {given} min: {one_line(title)}{tag(slug)}{guess}"
 
 
-def recent_candidates(session: Session, day: date, start_hour: int, tz: tzinfo | None,
-                      plain_day: Callable[[Session, date], str] | None) -> Candidates:
+def recent_candidates(conn: Reader, day: date, start_hour: int,
+                      tz: tzinfo | None,
+                      plain_day: Callable[[Reader, date], str] | None
+                      ) -> Candidates:
     cands = Candidates(RECENT, f"## {TITLES[RECENT]}", groups={"": ""})
     first = day - timedelta(days=RECENT_DAYS)
-    stored = {row.period_start: row for row in session.execute(
-        select(Summary.period_start, Summary.content, Summary.source)
-        .where(Summary.kind == "day", Summary.period_start >= first,
-               Summary.period_start < day)
-        .order_by(Summary.period_start.desc()).limit(RECENT_DAYS))}
+    stored = {row.period_start: row
+              for row in reads.day_summaries(conn, first, day, limit=RECENT_DAYS)}
     for back in range(1, RECENT_DAYS + 1):
         when = day - timedelta(days=back)
         row = stored.get(when)
@@ -563,39 +455,26 @@ def recent_candidates(session: Session, day: date, start_hour: int, tz: tzinfo |
         content = row.content if row is not None else None
         if content is None and plain_day is not None:
             # Not made yet (the nightly job has not run): a plain one, not stored here.
-            content = plain_day(session, when) or None
+            content = plain_day(conn, when) or None
         if content:
             text = clip(one_line(content), SUMMARY_MAX_TOKENS)
             cands.items.append(Item("", f"- {day_label(when)}: {text}", (back,)))
     return cands
 
 
-def weeks_candidates(session: Session, day: date) -> Candidates:
+def weeks_candidates(conn: Reader, day: date) -> Candidates:
     cands = Candidates(WEEKS, f"## {TITLES[WEEKS]}", groups={"": ""})
     before = day - timedelta(days=RECENT_DAYS)
-    rows = session.execute(
-        select(Summary.period_start, Summary.period_end, Summary.content)
-        .where(Summary.kind == "week", Summary.period_start < before,
-               Summary.source != SUMMARY_DELETED)
-        .order_by(Summary.period_start.desc()).limit(MAX_WEEKS)).all()
-    for i, row in enumerate(rows):
+    for i, row in enumerate(reads.weeks_before(conn, before, MAX_WEEKS)):
         text = clip(one_line(row.content), SUMMARY_MAX_TOKENS)
         cands.items.append(Item("", f"- Week of {day_label(row.period_start)}: {text}", (i,)))
     return cands
 
 
-def helped_candidates(session: Session, day: date) -> Candidates:
+def helped_candidates(conn: Reader, day: date) -> Candidates:
     cands = Candidates(HELPED, f"## {TITLES[HELPED]}", groups={"": ""})
-    newest = session.scalar(select(func.max(Feedback.id)))
-    if newest is None:
-        return cands
-    rows = session.execute(
-        select(Feedback.note, Reflection.period, Reflection.structured, Reflection.content)
-        .join(Reflection, Reflection.id == Feedback.target_id)
-        .where(Feedback.id > newest - FEEDBACK_LOOKBACK, Feedback.target_kind == "reflection",
-               Feedback.rating > 0, Reflection.period < day)
-        .order_by(Feedback.id.desc()).limit(MAX_HELPED)).all()
-    for i, row in enumerate(rows):
+    for i, row in enumerate(reads.helped_reflections(conn, day, MAX_HELPED,
+                                                     FEEDBACK_LOOKBACK)):
         step = _next_step(row.structured) or one_line(row.content)
         parts = [f"- {day_label(row.period)}: next step: {clip(step, 60)}"]
         if row.note and row.note.strip():
@@ -626,18 +505,21 @@ def build_reflection_context(journal: Journal, day: date, *, start_hour: int,
 
     budget = max(int(budget_tokens), 0)
 
-    def plain_day(session: Session, when: date) -> str:
-        text = plain_day_summary_in(session, when, start_hour=start_hour, tz=tz)
+    def plain_day(conn: Reader, when: date) -> str:
+        text = plain_day_summary_in(conn, when, start_hour=start_hour, tz=tz)
         return "" if text.startswith(QUIET_PREFIX) else text
 
-    with journal.read() as session:
-        all_cands = [
-            goals_candidates(session, day, start_hour, tz, budget),
-            today_candidates(session, day, start_hour, tz, budget),
-            recent_candidates(session, day, start_hour, tz, plain_day),
-            weeks_candidates(session, day),
-            helped_candidates(session, day),
-        ]
+    try:
+        with reading(journal.db_path) as conn:
+            all_cands = [
+                goals_candidates(conn, day, start_hour, tz, budget),
+                today_candidates(conn, day, start_hour, tz, budget),
+                recent_candidates(conn, day, start_hour, tz, plain_day),
+                weeks_candidates(conn, day),
+                helped_candidates(conn, day),
+            ]
+    except NoJournal:
+        all_cands = [Candidates(key, f"## {TITLES[key]}") for key in TITLES]
     return assemble(day, all_cands, budget)
 
 

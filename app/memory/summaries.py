@@ -37,9 +37,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
-
 from app.daytime import day_bounds_utc, journal_day
 from app.memory.context import (
     QUIET_PREFIX,
@@ -54,8 +51,10 @@ from app.memory.context import (
 )
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.engine import Journal
-from storage.models import Action, Entry, Goal, Reflection, Summary
-from storage.ritual_writes import SUMMARY_DELETED
+from storage.repo import memory_reads as reads
+from storage.repo.memory_reads import RangeFacts
+from storage.repo.reading import NoJournal, Reader, reading
+from storage.repo.summaries import store_summary
 
 PLAIN_VERSION = "plain-1"  # stored as prompt_version of plain summaries
 PLAIN_DAY_TOKENS = 80
@@ -96,69 +95,33 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _range_facts(session: Session, start, end) -> dict:
-    """Counts and a few examples over [start, end) (UTC): bounded, indexed range scans."""
-    win_range = (Action.done_at >= start, Action.done_at < end)
-    entry_range = (Entry.created_at >= start, Entry.created_at < end)
-    created_range = (Action.created_at >= start, Action.created_at < end)
-    not_won_here = or_(Action.done_at.is_(None), Action.done_at < start, Action.done_at >= end)
-    facts = {
-        "wins": session.scalar(select(func.count()).where(*win_range)) or 0,
-        "win_titles": session.scalars(select(Action.title).where(*win_range)
-                                      .order_by(Action.done_at.desc()).limit(4)).all(),
-        "notes": session.scalar(select(func.count()).select_from(Entry)
-                                .where(*entry_range)) or 0,
-        "note_texts": session.scalars(select(Entry.text).where(*entry_range)
-                                      .order_by(Entry.created_at).limit(3)).all(),
-        "todos": session.scalar(select(func.count()).select_from(Action)
-                                .where(*created_range, not_won_here)) or 0,
-        "mood": session.scalar(select(func.avg(Entry.mood)).where(*entry_range,
-                                                                  Entry.mood.is_not(None))),
-    }
-    touched: dict[int, int] = {}
-    for query in (select(Action.goal_id, func.count()).where(*win_range)
-                  .group_by(Action.goal_id),
-                  select(Entry.goal_id, func.count()).where(*entry_range)
-                  .group_by(Entry.goal_id),
-                  select(Action.goal_id, func.count()).where(*created_range, not_won_here)
-                  .group_by(Action.goal_id)):
-        for goal_id, n in session.execute(query):
-            if goal_id is not None:
-                touched[goal_id] = touched.get(goal_id, 0) + n
-    slugs = dict(session.execute(select(Goal.id, Goal.slug).where(
-        Goal.id.in_(list(touched)[:50]))).all()) if touched else {}
-    facts["goals"] = sorted(((slugs[g], n) for g, n in touched.items() if g in slugs),
-                            key=lambda pair: (-pair[1], pair[0]))
-    return facts
-
-
-def _facts_text(facts: dict, *, week: bool) -> list[str]:
+def _facts_text(facts: RangeFacts, *, week: bool) -> list[str]:
     """The facts as short sentences, the most telling first (the end may be cut)."""
     parts = []
-    if facts["wins"]:
-        shown = facts["win_titles"][:3 if week else 4]
+    if facts.wins:
+        shown = facts.win_titles[:3 if week else 4]
         titles = "; ".join(_words(t, 6) for t in shown)
-        more = ", …" if facts["wins"] > len(shown) else ""
-        parts.append(f"{facts['wins']} done: {titles}{more}.")
-    if facts["goals"]:
+        more = ", …" if facts.wins > len(shown) else ""
+        parts.append(f"{facts.wins} done: {titles}{more}.")
+    if facts.goals:
         goals = ", ".join(f"#{slug}" + (f" ({n})" if week else "")
-                          for slug, n in facts["goals"][:6])
+                          for slug, n in facts.goals[:6])
         parts.append(f"Goals touched: {goals}.")
-    if facts["mood"] is not None:
-        parts.append(f"Mood {float(facts['mood']):.1f}/5.")
-    if facts["todos"]:
-        parts.append(f"{_plural(facts['todos'], 'to-do')} captured.")
-    if facts["notes"]:
-        starts = "; ".join(f'"{_words(t, 6)}"' for t in facts["note_texts"][:2 if week else 3])
-        parts.append(f"{_plural(facts['notes'], 'note')}, such as {starts}.")
+    if facts.mood is not None:
+        parts.append(f"Mood {facts.mood:.1f}/5.")
+    if facts.todos:
+        parts.append(f"{_plural(facts.todos, 'to-do')} captured.")
+    if facts.notes:
+        starts = "; ".join(f'"{_words(t, 6)}"' for t in facts.note_texts[:2 if week else 3])
+        parts.append(f"{_plural(facts.notes, 'note')}, such as {starts}.")
     return parts
 
 
-def plain_day_summary_in(session: Session, day: date, *, start_hour: int,
+def plain_day_summary_in(conn: Reader, day: date, *, start_hour: int,
                          tz: tzinfo | None = None) -> str:
     start, end = day_bounds_utc(day, start_hour, tz)
-    facts = _range_facts(session, start, end)
-    if not (facts["wins"] or facts["notes"] or facts["todos"]):
+    facts = reads.range_facts(conn, start, end)
+    if facts.quiet:
         return QUIET_DAY
     return truncate_to_tokens(" ".join(_facts_text(facts, week=False)),
                               PLAIN_DAY_TOKENS)
@@ -169,41 +132,35 @@ def plain_day_summary(journal: Journal, day: date, *, start_hour: int,
     """A data-based note on one journal day, no model: what was done (counts and titles),
     to-dos captured, the first words of a few notes, goals touched, mood. <= ~80 tokens;
     "Quiet day: nothing recorded." when nothing was."""
-    with journal.read() as session:
-        return plain_day_summary_in(session, day, start_hour=start_hour, tz=tz)
+    try:
+        with reading(journal.db_path) as conn:
+            return plain_day_summary_in(conn, day, start_hour=start_hour, tz=tz)
+    except NoJournal:
+        return QUIET_DAY
 
 
-def _active_days(session: Session, week_start: date, start_hour: int,
+def _active_days(conn: Reader, week_start: date, start_hour: int,
                  tz: tzinfo | None) -> int:
     """Days of the week with anything recorded: their stored day summaries where all
     seven exist (and none was deleted: a tombstone says nothing of its day), else three
     O(log n) probes a day."""
-    stored = session.execute(
-        select(Summary.content).where(Summary.kind == "day",
-                                      Summary.period_start >= week_start,
-                                      Summary.period_start < week_start + timedelta(days=7),
-                                      Summary.source != SUMMARY_DELETED)
-    ).scalars().all()
+    stored = reads.day_summaries(conn, week_start, week_start + timedelta(days=7),
+                                 with_deleted=False)
     if len(stored) == 7:
-        return sum(not text.startswith(QUIET_PREFIX) for text in stored)
-    active = 0
-    for i in range(7):
-        start, end = day_bounds_utc(week_start + timedelta(days=i), start_hour, tz)
-        probes = (select(Entry.id).where(Entry.created_at >= start, Entry.created_at < end),
-                  select(Action.id).where(Action.created_at >= start, Action.created_at < end),
-                  select(Action.id).where(Action.done_at >= start, Action.done_at < end))
-        active += any(session.scalar(q.limit(1)) is not None for q in probes)
-    return active
+        return sum(not row.content.startswith(QUIET_PREFIX) for row in stored)
+    return sum(reads.anything_between(conn, *day_bounds_utc(week_start + timedelta(days=i),
+                                                            start_hour, tz))
+               for i in range(7))
 
 
-def plain_week_summary_in(session: Session, week_start: date, *, start_hour: int,
+def plain_week_summary_in(conn: Reader, week_start: date, *, start_hour: int,
                           tz: tzinfo | None = None) -> str:
     start, _ = day_bounds_utc(week_start, start_hour, tz)
     _, end = day_bounds_utc(week_start + timedelta(days=6), start_hour, tz)
-    facts = _range_facts(session, start, end)
-    if not (facts["wins"] or facts["notes"] or facts["todos"]):
+    facts = reads.range_facts(conn, start, end)
+    if facts.quiet:
         return QUIET_WEEK
-    active = _active_days(session, week_start, start_hour, tz)
+    active = _active_days(conn, week_start, start_hour, tz)
     text = " ".join([f"Active on {active} of 7 days.", *_facts_text(facts, week=True)])
     return truncate_to_tokens(text, PLAIN_WEEK_TOKENS)
 
@@ -212,22 +169,22 @@ def plain_week_summary(journal: Journal, week_start: date, *, start_hour: int,
                        tz: tzinfo | None = None) -> str:
     """A data-based note on the week starting `week_start` (a Monday): active days, what
     was done, notes, goals touched with counts, mood. <= ~100 tokens."""
-    with journal.read() as session:
-        return plain_week_summary_in(session, week_start, start_hour=start_hour, tz=tz)
+    try:
+        with reading(journal.db_path) as conn:
+            return plain_week_summary_in(conn, week_start, start_hour=start_hour, tz=tz)
+    except NoJournal:
+        return QUIET_WEEK
 
 
 # ---------------------------------------------------------------------- model material
 
 
-def day_material(session: Session, day: date, *, start_hour: int, tz: tzinfo | None,
-                 budget_tokens: int = DAY_MATERIAL_TOKENS) -> str:
+def day_material(conn: Reader, day: date, *, start_hour: int,
+                 tz: tzinfo | None, budget_tokens: int = DAY_MATERIAL_TOKENS) -> str:
     """What a model is given to summarise a day: its wins, captured to-dos (with what
     became of them) and notes, newest first within the budget; the evening reflection."""
     parts = []
-    reflection = session.execute(
-        select(Reflection.user_words, Reflection.content)
-        .where(Reflection.kind == "daily", Reflection.period == day)
-        .order_by(Reflection.id.desc()).limit(1)).first()
+    reflection = reads.evening_reflection(conn, day)
     tail = ""
     if reflection is not None:
         words = one_line(reflection.user_words or "")
@@ -236,7 +193,7 @@ def day_material(session: Session, day: date, *, start_hour: int, tz: tzinfo | N
             + ([f"They said: {truncate_to_tokens(words, 300)}"] if words else [])
             + [f"The companion said: {truncate_to_tokens(one_line(reflection.content), 200)}"])
     room = budget_tokens - estimate_tokens(tail) - 2
-    cands = today_candidates(session, day, start_hour, tz, room, include_due=False,
+    cands = today_candidates(conn, day, start_hour, tz, room, include_due=False,
                              header=f"## {long_day(day)}")
     cands.empty_line = "- Nothing recorded."
     rendered = render(cands, room)
@@ -247,22 +204,18 @@ def day_material(session: Session, day: date, *, start_hour: int, tz: tzinfo | N
     return "\n\n".join(parts)
 
 
-def week_material(session: Session, week_start: date, *, start_hour: int,
+def week_material(conn: Reader, week_start: date, *, start_hour: int,
                   tz: tzinfo | None) -> str:
     """The week's stored day summaries (not the ones the user deleted), then the goals
     with their whys."""
-    rows = session.execute(
-        select(Summary.period_start, Summary.content)
-        .where(Summary.kind == "day", Summary.period_start >= week_start,
-               Summary.period_start < week_start + timedelta(days=7),
-               Summary.source != SUMMARY_DELETED)
-        .order_by(Summary.period_start)).all()
+    rows = reads.day_summaries(conn, week_start, week_start + timedelta(days=7),
+                               newest_first=False, with_deleted=False)
     lines = [f"## Day notes, week of {day_label(week_start)}"]
     lines += [f"- {day_label(row.period_start)}: {one_line(row.content)}" for row in rows]
     if not rows:
-        lines.append("- " + plain_week_summary_in(session, week_start,
+        lines.append("- " + plain_week_summary_in(conn, week_start,
                                                   start_hour=start_hour, tz=tz))
-    goals: Candidates = goals_candidates(session, week_start + timedelta(days=6),
+    goals: Candidates = goals_candidates(conn, week_start + timedelta(days=6),
                                          start_hour, tz, WEEK_GOALS_TOKENS)
     rendered = render(goals, WEEK_GOALS_TOKENS)
     return "\n".join(lines) + ("\n\n" + "\n".join(rendered.lines) if rendered.lines else "")
@@ -271,14 +224,11 @@ def week_material(session: Session, week_start: date, *, start_hour: int,
 # -------------------------------------------------------------------------- nightly
 
 
-def first_journal_day(session: Session, *, start_hour: int, tz: tzinfo | None) -> date | None:
+def first_journal_day(conn: Reader, *, start_hour: int, tz: tzinfo | None
+                      ) -> date | None:
     """The journal day of the oldest entry or action (two O(log n) index look-ups)."""
-    firsts = [session.scalar(select(Entry.created_at).order_by(Entry.created_at).limit(1)),
-              session.scalar(select(Action.created_at).order_by(Action.created_at).limit(1))]
-    firsts = [m for m in firsts if m is not None]
-    if not firsts:
-        return None
-    return journal_day(local(min(firsts), tz), start_hour)
+    first = reads.first_moment(conn)
+    return None if first is None else journal_day(local(first, tz), start_hour)
 
 
 def _monday(day: date) -> date:
@@ -297,20 +247,17 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
     """
     versions = dict(prompt_versions or {})
     window_start = today - timedelta(days=max(max_days, 0))
-    with journal.read() as session:
-        first = first_journal_day(session, start_hour=start_hour, tz=tz)
-        if first is None or first >= today:
-            return SummaryReport()
-        window_start = max(window_start, first)
-        have = set(session.scalars(
-            select(Summary.period_start).where(Summary.kind == "day",
-                                               Summary.period_start >= window_start,
-                                               Summary.period_start < today)))
-        week_from = _monday(window_start)
-        have_weeks = set(session.scalars(
-            select(Summary.period_start).where(Summary.kind == "week",
-                                               Summary.period_start >= week_from,
-                                               Summary.period_start < today)))
+    try:
+        with reading(journal.db_path) as conn:
+            first = first_journal_day(conn, start_hour=start_hour, tz=tz)
+            if first is None or first >= today:
+                return SummaryReport()
+            window_start = max(window_start, first)
+            have = reads.summary_starts(conn, "day", window_start, today)
+            week_from = _monday(window_start)
+            have_weeks = reads.summary_starts(conn, "week", week_from, today)
+    except NoJournal:
+        return SummaryReport()
     days = [today - timedelta(days=i) for i in range(1, (today - window_start).days + 1)]
     weeks = []
     monday = _monday(today) - timedelta(days=7)  # the last complete week
@@ -324,9 +271,9 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
 
     def make(kind: str, start: date, end: date, plain_of, material_of) -> None:
         nonlocal failures_in_a_row, model_stopped
-        with journal.read() as session:
-            plain = plain_of(session)
-            material = (material_of(session) if summarize is not None and not model_stopped
+        with reading(journal.db_path) as conn:
+            plain = plain_of(conn)
+            material = (material_of(conn) if summarize is not None and not model_stopped
                         and not plain.startswith(("Quiet day", "Quiet week")) else None)
         text, source = plain, "plain"
         if material is not None:
@@ -341,7 +288,7 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
                 failures_in_a_row += 1
                 if failures_in_a_row >= MAX_MODEL_FAILURES:
                     model_stopped = True
-        if _store(journal, kind, start, end, text, source,
+        if store_summary(journal, kind, start, end, text, source,
                   model if source == "model" else None,
                   versions.get(kind) if source == "model" else PLAIN_VERSION):
             counts["days_made" if kind == "day" else "weeks_made"] += 1
@@ -364,17 +311,3 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
                                       f"{long_day(w + timedelta(days=6))}\n\n"
                                       + week_material(s, w, start_hour=start_hour, tz=tz)))
     return SummaryReport(**counts, model_stopped=model_stopped)
-
-
-def _store(journal: Journal, kind: str, start: date, end: date, content: str, source: str,
-           model: str | None, prompt_version: str | None) -> bool:
-    """Store one summary unless one exists already (another run may have been faster, or
-    the user deleted it: a tombstone row exists too)."""
-    with journal.write() as session:
-        exists = session.scalar(select(Summary.id).where(Summary.kind == kind,
-                                                         Summary.period_start == start))
-        if exists is not None:
-            return False
-        session.add(Summary(kind=kind, period_start=start, period_end=end, content=content,
-                            source=source, model=model, prompt_version=prompt_version))
-    return True

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from app.rhythm.clock import QuietHours
+from storage.timeutil import journal_day
 
 ANSWER_WINDOW = timedelta(hours=2)  # unanswered this long: counts as ignored
 SNOOZE = timedelta(minutes=15)  # "Snooze" shows the same nudge again this much later
@@ -193,7 +194,7 @@ def active_hours(rules: NudgeRules) -> list[int]:
 
 
 def journal_day_of(moment: datetime, rules: NudgeRules, tz) -> date:
-    return (moment.astimezone(tz) - timedelta(hours=rules.day_start_hour)).date()
+    return journal_day(moment.astimezone(tz), rules.day_start_hour)
 
 
 def ignored_streak(history: Sequence[PastNudge], now: datetime) -> int:

@@ -23,18 +23,17 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-
-from sqlalchemy import bindparam, text
 
 from app.errors import BadInput, WiseError
 from app.nudges import policy
 from app.nudges.learner import Learner
 from app.nudges.policy import Candidate, Decision, NudgeRules, PastNudge
 from app.nudges.wording import plain_nudge, word_nudge
-from storage.models import Nudge, NudgeResponse
-from storage.timeutil import from_db, to_db
+from storage.db import reading, writing
+from storage.repo import nudges as nudge_repo
+from storage.vocabulary import NudgeResponse
 
 if TYPE_CHECKING:
     from app.journal import Context
@@ -48,8 +47,6 @@ LEARNING_WINDOW = timedelta(days=180)  # older answers fade out: habits change
 GOAL_TOUCH_WINDOW = timedelta(days=policy.NEGLECT_CAP_DAYS)
 CANDIDATE_LIMIT = 500
 HISTORY_LIMIT = 200
-# A later answer replaces an earlier one only when it says more (Done is final).
-_RANK = {"ignored": 0, "opened": 1, "snooze": 2, "not_today": 3, "done": 4}
 
 
 @dataclass(frozen=True)
@@ -95,145 +92,73 @@ class Snapshot:
 
 
 # ------------------------------------------------------------------------ the queries
-
-
-def _ts(moment: datetime) -> str:
-    return to_db(moment)
-
-
-def _dt(value) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return from_db(value)
-
-
-def _date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value[:10])
+# The SQL is storage/repo/nudges.py's; here its rows become the policy's types.
 
 
 def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMIT,
-                 session=None) -> list[PastNudge]:
+                 conn=None) -> list[PastNudge]:
     """Nudges shown since `since`, newest first (at most `limit`), as the policy's history."""
-    sql = text("SELECT created_at, action_id, response, responded_at FROM nudges "
-               "WHERE created_at >= :since ORDER BY created_at DESC, id DESC LIMIT :limit")
-    params = {"since": _ts(since), "limit": limit}
-    if session is None:
-        with journal.read() as own:
-            rows = own.execute(sql, params).all()
-    else:
-        rows = session.execute(sql, params).all()
-    return [PastNudge(_dt(at), action_id, response, _dt(answered))
-            for at, action_id, response, answered in rows]
-
-
-# At most `limit` open steps of no goal or an active goal, from three bounded,
-# index-driven picks (a full scan of every open step and its score costs ~10 ms at 20,000):
-# the due ones nearest today (due_on <= tomorrow, latest first: today, tomorrow, then the
-# most recently overdue), the oldest tiny ones, and the oldest of all (the neglected).
-# "+status" keeps SQLite on the created_at index for the oldest-first picks.
-_ELIGIBLE = "(+goal_id IS NULL OR +goal_id IN (SELECT id FROM goals WHERE status = 'active'))"
-_CANDIDATES = text(f"""
-WITH pick(id) AS (
-  SELECT id FROM (SELECT id FROM actions WHERE status = 'open' AND due_on <= :tomorrow
-                  AND {_ELIGIBLE} ORDER BY due_on DESC LIMIT :n_due)
-  UNION
-  SELECT id FROM (SELECT id FROM actions WHERE +status = 'open' AND estimate_minutes <= :tiny
-                  AND {_ELIGIBLE} ORDER BY created_at LIMIT :n_tiny)
-  UNION
-  SELECT id FROM (SELECT id FROM actions WHERE +status = 'open' AND {_ELIGIBLE}
-                  ORDER BY created_at LIMIT :n_old))
-SELECT a.id, a.uid, a.title, a.goal_id, g.title, g.why, a.estimate_minutes, a.due_on,
-       a.created_at
-FROM pick JOIN actions AS a ON a.id = pick.id LEFT JOIN goals AS g ON g.id = a.goal_id
-ORDER BY a.id
-""")
-
-_LAST_NUDGES = text("""
-SELECT action_id, created_at, response, responded_at FROM (
-  SELECT action_id, created_at, response, responded_at,
-         row_number() OVER (PARTITION BY action_id ORDER BY created_at DESC, id DESC) AS rn
-  FROM nudges WHERE action_id IN :ids)
-WHERE rn = 1
-""").bindparams(bindparam("ids", expanding=True))
-
-_GOAL_TOUCHED = text("""
-SELECT goal_id, max(at) FROM (
-  SELECT goal_id, done_at AS at FROM actions WHERE done_at >= :since AND goal_id IS NOT NULL
-  UNION ALL
-  SELECT goal_id, created_at FROM actions WHERE created_at >= :since AND goal_id IS NOT NULL
-  UNION ALL
-  SELECT goal_id, created_at FROM entries WHERE created_at >= :since AND goal_id IS NOT NULL)
-GROUP BY goal_id
-""")
+    if conn is None:
+        with reading(journal.db_path) as own:
+            return load_history(journal, since, limit=limit, conn=own)
+    return [PastNudge(n.at, n.action_id, n.response, n.responded_at)
+            for n in nudge_repo.shown_since(conn, since, limit)]
 
 
 def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMIT, *,
-                    day_start_hour: int = 4, session=None) -> list[Candidate]:
+                    day_start_hour: int = 4, conn=None) -> list[Candidate]:
     """Open steps (of no goal or an active goal), at most `limit`, with their goal, its
     why, when the goal was last touched, and each step's last nudge. Three queries.
 
     Which steps: 40% of `limit` for the due ones nearest today, 30% for the oldest tiny
-    ones, 30% for the oldest of all (see _CANDIDATES) -- the steps the policy's weights
-    favour (due, small, neglected); the policy then scores them all. Each pick follows an
-    index and stops at its limit, so the cost does not grow with the open steps."""
-    if session is None:
-        with journal.read() as own:
+    ones, 30% for the oldest of all (storage.repo.nudges) -- the steps the policy's
+    weights favour (due, small, neglected); the policy then scores them all. Each pick
+    follows an index and stops at its limit, so the cost does not grow with the open
+    steps."""
+    if conn is None:
+        with reading(journal.db_path) as own:
             return load_candidates(journal, now, limit, day_start_hour=day_start_hour,
-                                   session=own)
+                                   conn=own)
     today = (now - timedelta(hours=day_start_hour)).date()
     n_due = max(1, limit * 4 // 10)
     n_tiny = max(1, (limit - n_due) // 2)
-    params = {"tomorrow": (today + timedelta(days=1)).isoformat(), "tiny": policy.TINY_MINUTES,
-              "n_due": n_due, "n_tiny": n_tiny, "n_old": max(1, limit - n_due - n_tiny)}
-    rows = session.execute(_CANDIDATES, params).all()[:limit]
-    if not rows:
+    steps = nudge_repo.open_steps_to_consider(
+        conn, tomorrow=today + timedelta(days=1), tiny_minutes=policy.TINY_MINUTES,
+        n_due=n_due, n_tiny=n_tiny, n_old=max(1, limit - n_due - n_tiny))[:limit]
+    if not steps:
         return []
-    ids = [row[0] for row in rows]
-    last = {aid: (at, resp, resp_at) for aid, at, resp, resp_at
-            in session.execute(_LAST_NUDGES, {"ids": ids})}
-    touched = {gid: at for gid, at in session.execute(
-        _GOAL_TOUCHED, {"since": _ts(now - GOAL_TOUCH_WINDOW)})}
+    last = nudge_repo.last_nudges(conn, [step.action_id for step in steps])
+    touched = nudge_repo.goals_touched_since(conn, now - GOAL_TOUCH_WINDOW)
     out = []
-    for aid, uid, title, goal_id, goal_title, why, estimate, due_on, created in rows:
-        nudged_at, response, responded_at = last.get(aid, (None, None, None))
+    for step in steps:
+        shown = last.get(step.action_id)
+        nudged_at = shown.at if shown else None
+        response = shown.response if shown else None
         out.append(Candidate(
-            action_id=aid, title=title, goal_id=goal_id, goal_title=goal_title,
-            goal_why=why or None, estimate_minutes=estimate, due_on=_date(due_on),
-            created_at=_dt(created), last_nudged_at=_dt(nudged_at), last_response=response,
-            last_response_at=_dt(responded_at) or (_dt(nudged_at) if response else None),
-            goal_touched_at=_dt(touched.get(goal_id)) if goal_id is not None else None,
-            uid=uid))
+            action_id=step.action_id, title=step.title, goal_id=step.goal_id,
+            goal_title=step.goal_title, goal_why=step.goal_why,
+            estimate_minutes=step.estimate_minutes, due_on=step.due_on,
+            created_at=step.created_at, last_nudged_at=nudged_at, last_response=response,
+            last_response_at=(shown.responded_at if shown else None)
+            or (nudged_at if response else None),
+            goal_touched_at=touched.get(step.goal_id) if step.goal_id is not None else None,
+            uid=step.uid))
     return out
-
-
-_LEARNER_COUNTS = text("""
-SELECT hour_bucket, style,
-       COALESCE(response, CASE WHEN created_at < :expired THEN 'ignored' END) AS answer,
-       count(*)
-FROM nudges WHERE created_at >= :since
-GROUP BY hour_bucket, style, answer
-""")
 
 
 def load_learner(journal: Journal, now: datetime, *, since: datetime | None = None,
                  seed: int | str = 0, rng: random.Random | None = None,
-                 session=None) -> Learner:
+                 conn=None) -> Learner:
     """The learner from the nudges of the last LEARNING_WINDOW (and not before `since`,
     the last reset). One GROUP BY query."""
+    if conn is None:
+        with reading(journal.db_path) as own:
+            return load_learner(journal, now, since=since, seed=seed, rng=rng, conn=own)
     start = now - LEARNING_WINDOW
     if since is not None and since > start:
         start = since
-    params = {"since": _ts(start), "expired": _ts(now - EXPIRE_AFTER)}
-    if session is None:
-        with journal.read() as own:
-            rows = own.execute(_LEARNER_COUNTS, params).all()
-    else:
-        rows = session.execute(_LEARNER_COUNTS, params).all()
-    return Learner.from_counts(rows, seed=seed, rng=rng)
+    return Learner.from_counts(nudge_repo.answer_counts(conn, start, now - EXPIRE_AFTER),
+                               seed=seed, rng=rng)
 
 
 # ------------------------------------------------------------------------ the service
@@ -300,17 +225,17 @@ class NudgeService:
         _need_aware(now)
         rules = self.rules
         paused = self.paused_until()
-        with self.journal.read() as session:
+        with reading(self.journal.db_path) as conn:
             history = load_history(self.journal, now - rules.min_gap - timedelta(days=2),
-                                   session=session)
+                                   conn=conn)
             shown = _shown_today(history, now, rules)
             refusal = policy.blocked(history, now, rules, paused_until=paused, busy=busy)
             if refusal is not None:
                 return Snapshot(refusal, rules, shown, paused, "", 0), None
             learner = load_learner(self.journal, now, since=self.learning_since(),
-                                   seed=self.seed, rng=self.rng, session=session)
+                                   seed=self.seed, rng=self.rng, conn=conn)
             candidates = load_candidates(self.journal, now, day_start_hour=rules.day_start_hour,
-                                         session=session)
+                                         conn=conn)
         today = policy.journal_day_of(now, rules, now.tzinfo)
         active = policy.active_hours(rules)
 
@@ -364,20 +289,17 @@ class NudgeService:
         text_, source = self._word(candidate, style, now, learner)
         rules = snap.rules
         paused = snap.paused_until
-        with self.journal.write() as session:
+        with writing(self.journal.db_path) as tx:
             # Another tick may have sent one while the words were being found.
             history = load_history(self.journal, now - rules.min_gap - timedelta(days=2),
-                                   session=session)
+                                   conn=tx.conn)
             refusal = policy.blocked(history, now, rules, paused_until=paused, busy=busy)
             if refusal is not None:
                 return refusal
-            row = Nudge(created_at=now, action_id=candidate.action_id,
-                        goal_id=candidate.goal_id, text=text_, style=style,
-                        hour_bucket=decision.hour_bucket, reason=decision.reason,
-                        source=source)
-            session.add(row)
-            session.flush()
-            nudge_id = row.id
+            nudge_id = nudge_repo.insert_nudge(
+                tx, at=now, action_id=candidate.action_id, goal_id=candidate.goal_id,
+                text=text_, style=style, hour_bucket=decision.hour_bucket,
+                reason=decision.reason, source=source)
         log.info("nudge %s sent (rule: %s, style %s, %s words)", nudge_id, decision.rule,
                  style, source)
         return NudgeOutcome(nudge_id=nudge_id, text=text_, action_id=candidate.action_id,
@@ -422,42 +344,25 @@ class NudgeService:
         except ValueError:
             raise BadInput(f"unknown response {response!r} (one of: "
                            f"{', '.join(r.value for r in NudgeResponse)})") from None
-        with self.journal.write() as session:
-            row = session.execute(text("SELECT action_id, response FROM nudges WHERE id = :id"),
-                                  {"id": nudge_id}).first()
-            if row is None:
-                raise BadInput(f"no nudge {nudge_id}")
-            action_id, before = row
-            recorded = (before is None or _RANK[answer] > _RANK[before]
-                        or (answer == before == "snooze"))
-            if recorded:
-                session.execute(text("UPDATE nudges SET response = :r, responded_at = :at "
-                                     "WHERE id = :id"),
-                                {"r": answer, "at": None if answer == "ignored" else _ts(now),
-                                 "id": nudge_id})
-            action_done = False
-            if recorded and answer == "done" and action_id is not None:
-                action_done = session.execute(
-                    text("UPDATE actions SET status = 'done', done_at = :at, updated_at = :at "
-                         "WHERE id = :id AND status = 'open'"),
-                    {"at": _ts(now), "id": action_id}).rowcount > 0
-        return ResponseOutcome(nudge_id, answer if recorded else before, recorded, action_done,
-                               now + SNOOZE if recorded and answer == "snooze" else None)
+        with writing(self.journal.db_path, clock=lambda: now) as tx:
+            answered = nudge_repo.record_answer(tx, nudge_id, answer)
+        if answered is None:
+            raise BadInput(f"no nudge {nudge_id}")
+        return ResponseOutcome(nudge_id, answered.response, answered.recorded,
+                               answered.action_done,
+                               now + SNOOZE if answered.recorded and answer == "snooze"
+                               else None)
 
     def expire_unanswered(self, now: datetime, after: timedelta = EXPIRE_AFTER) -> int:
         """Nudges shown more than `after` ago with no answer are recorded as ignored."""
         _need_aware(now)
-        cutoff = _ts(now - after)
-        with self.journal.read() as session:
-            waiting = session.execute(
-                text("SELECT count(*) FROM nudges WHERE response IS NULL AND created_at < :c"),
-                {"c": cutoff}).scalar_one()
+        cutoff = now - after
+        with reading(self.journal.db_path) as conn:
+            waiting = nudge_repo.unanswered_before(conn, cutoff)
         if not waiting:
             return 0  # the common case takes no write lock
-        with self.journal.write() as session:
-            return session.execute(
-                text("UPDATE nudges SET response = 'ignored' "
-                     "WHERE response IS NULL AND created_at < :c"), {"c": cutoff}).rowcount
+        with writing(self.journal.db_path) as tx:
+            return nudge_repo.expire_unanswered(tx, cutoff)
 
 
 def _need_aware(now: datetime) -> None:

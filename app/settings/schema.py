@@ -134,6 +134,9 @@ OPTIONS: tuple[Option, ...] = (
            "At most this many nudges a day.", minimum=0, maximum=12),
     Option("nudges.min_gap_minutes", "int", 90,
            "At least this many minutes between two nudges.", minimum=15, maximum=1440),
+    Option("focus.sounds", "bool", False,
+           "Play the desktop's soft sound at half time, five minutes left and the end of "
+           "a focus session (off: the timer only pulses)."),
     Option("capture.hotkey", "hotkey", "Ctrl+Alt+Space",
            "Global key combination that opens quick capture (empty: none); where the "
            "desktop forbids global keys, bind `wise capture` to a shortcut instead."),

@@ -1,2 +1,4 @@
-"""The journal's repository: one module per area, typed functions returning frozen
-dataclasses; the only code outside the schema and migrations that touches journal tables."""
+"""The journal's repository: typed reads and writes of the journal's tables, one module
+per area, stdlib sqlite3, frozen dataclasses out; the only code outside the schema and
+migrations that touches journal tables. Writes take a `storage.db.Tx` (the one
+transaction helper), reads a connection."""

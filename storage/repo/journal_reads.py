@@ -17,6 +17,9 @@ from storage.timeutil import from_db, journal_day_bounds, to_db
 # decides. (`+` keeps SQLite on the done_at index instead of the status one, which would
 # walk every done step ever.) Every reader of wins uses this.
 WINS_WHERE = "a.done_at >= ? AND a.done_at < ? AND +a.status = 'done'"
+# Its complement over the same [start, end) (parameters: start, end): a step captured in a
+# day is a to-do of that day unless it is one of its wins.
+NOT_WON_WHERE = "NOT coalesce(a.done_at >= ? AND a.done_at < ? AND a.status = 'done', 0)"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,31 @@ class TodayView:
                 "due": [s.as_dict() for s in self.due],
                 "captured": [s.as_dict() for s in self.captured],
                 "notes": [n.as_dict() for n in self.notes]}
+
+
+@dataclass(frozen=True)
+class DayWordsRow:
+    """The user's own words on a day (the reflection window saves them as they type)."""
+
+    how_it_went: str
+    in_the_way: str
+    mood: int | None
+    energy: int | None
+    updated_at: datetime  # aware, local
+
+
+def day_words_in(conn: sqlite3.Connection, day: date) -> DayWordsRow | None:
+    found = conn.execute("SELECT how_it_went, in_the_way, mood, energy, updated_at "
+                         "FROM day_words WHERE day = ?", (day.isoformat(),)).fetchone()
+    return None if found is None else DayWordsRow(*found[:4], from_db(found[4]).astimezone())
+
+
+def day_words(db: Path, day: date) -> DayWordsRow | None:
+    try:
+        with reading(db) as conn:
+            return day_words_in(conn, day)
+    except NoJournal:
+        return None
 
 
 def _utc(text: str | None) -> datetime | None:

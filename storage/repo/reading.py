@@ -17,6 +17,10 @@ from storage.errors import StorageError, explain_sqlite_error
 from storage.sqlite import connect_readonly
 from storage.timeutil import from_db
 
+# An open read of the journal, as app/ code passes it from one repository call to the
+# next (app/ names it without importing sqlite3: only storage/ touches the database).
+Reader = sqlite3.Connection
+
 
 class NoJournal(Exception):
     """The file or its tables do not exist yet: the caller answers with an empty result."""
@@ -33,6 +37,7 @@ def reading(db: Path) -> Iterator[sqlite3.Connection]:
     except sqlite3.Error as exc:
         raise read_error(exc, db) from exc
     try:
+        conn.execute("BEGIN")  # deferred: a snapshot for the whole block, no write lock
         yield conn
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):

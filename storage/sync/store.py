@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.capture_writer import connect
-from storage.errors import explain_sqlite_error
+from storage.db import connect, transaction
 from storage.sync.fold import Folder, seed
 from storage.sync.hlc import ms_of
 from storage.sync.merge import Merger, MergeStats
@@ -65,19 +64,8 @@ class SyncStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise explain_sqlite_error(exc, self.db_path) from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        with transaction(self.conn, db_path=self.db_path) as tx:
+            yield tx.conn
 
     def _now(self) -> str:
         return to_db(self.clock())

@@ -39,6 +39,17 @@ Measured:
          it (target: <= +10 MiB: the reflection's own code loads on first use, pydantic
          for the reply's schema above all) and after the second (target: <= +1 MiB); the
          worker's VmRSS, while still running, for comparison.
+  shared the worker shared by every `wise` process (app.llm.shared_worker), against each
+         process starting its own (WISE_MODEL_WORKER=private, as before there was a shared
+         one), on a day with a goal and three captures: a whole `wise reflect --stream`
+         process (the reflection window's child), time to its first delta line, the
+         shared worker already running vs a private worker started cold, interleaved, 5
+         rounds (2 with --quick), with a direct HTTP request in each round; a Gateway in
+         this process over the shared worker's socket vs the direct request, 40
+         interleaved rounds (10): the extra time to first token once the worker runs
+         (target <= 50 ms); and memory: three `wise reflect` children at once (the server
+         waits 3 s before answering, so all are in flight), the peak summed VmRSS of the
+         children, their descendants and the shared worker, shared vs private.
 """
 
 from __future__ import annotations
@@ -239,13 +250,16 @@ def cold(ws: Workspace) -> list[Row]:
                 finally:
                     worker.stop()
 
-                gateway = Gateway(context, journal)  # no worker yet: it starts one
+                # A worker not started yet (passed in: a gateway left to itself would
+                # find the shared worker, warm after the first round).
+                fresh = ModelWorker(idle_exit_s=600)
+                gateway = Gateway(context, journal, worker=fresh)
                 try:
                     first, total = _gateway_ttft(gateway, messages)
                     samples["first"].append(first)
                     samples["first_total"].append(total)
                 finally:
-                    gateway.close()
+                    fresh.stop()
 
                 started = time.perf_counter()
                 probe = _probe("model_probe_litellm", "import", env=env)
@@ -467,4 +481,195 @@ def rss(ws: Workspace) -> list[Row]:
     ]
 
 
-STEPS = (cold, warm, rss)
+# ------------------------------------------------------------------------------ shared
+
+
+def _stream_ttft(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """A `wise reflect --stream` child: (seconds to its first delta line, to its end)."""
+    import subprocess
+
+    started = time.perf_counter()
+    first: float | None = None
+    with subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL) as child:
+        assert child.stdout is not None
+        for raw in child.stdout:
+            event = json.loads(raw).get("event")
+            if first is None and event in ("delta", "done"):
+                first = time.perf_counter() - started
+            if event == "done" and json.loads(raw).get("fallback"):
+                raise RuntimeError(f"the reflection fell back: {raw[:200]!r}")
+        code = child.wait(300)
+    if code != 0 or first is None:
+        raise RuntimeError(f"wise reflect --stream exit {code}")
+    return first, time.perf_counter() - started
+
+
+def _tree_kib(pids: list[int]) -> int:
+    """VmRSS of these processes and all their descendants (a private worker is the child
+    of the `wise` process that started it)."""
+    seen: set[int] = set()
+    todo = list(pids)
+    total = 0
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += proc_kib(pid)
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return total
+
+
+def _peak_of_children(argvs: list[list[str]], env: dict[str, str],
+                      also: list[int]) -> tuple[int, int]:
+    """Run these children at once; (peak summed VmRSS of them, their descendants and the
+    `also` pids while they ran, in KiB; how many ended with exit 0)."""
+    import subprocess
+
+    children = [subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL) for argv in argvs]
+    peak = 0
+    while any(c.poll() is None for c in children):
+        peak = max(peak, _tree_kib([c.pid for c in children if c.poll() is None] + also))
+        time.sleep(0.1)
+    return peak, sum(c.wait() == 0 for c in children)
+
+
+def _seed_a_day(context) -> None:
+    """A goal and three captures: a day with something to reflect on."""
+    from app.capture.service import capture
+    from app.goals import add_goal
+
+    journal = context.open_journal()
+    try:
+        add_goal(journal, "Family", why="I want to be there for them")
+    finally:
+        journal.close()
+    for text in ("+ went for a walk ~20m", "[ ] call mum about the trip #family",
+                 "slept badly, but the morning was calm"):
+        capture(context, text)
+
+
+def shared(ws: Workspace) -> list[Row]:
+    """The model worker shared by every `wise` process (app.llm.shared_worker) against
+    each process starting its own (WISE_MODEL_WORKER=private, as before it existed)."""
+    from app.llm.gateway import Gateway
+    from app.llm.shared_worker import SharedWorker
+    from tests.fake_openai import Reply
+
+    rounds = 2 if ws.quick else 5
+    children = 3
+    reply = json.dumps(REFLECTION_REPLY)
+    samples: dict[str, list[float]] = {k: [] for k in ("warm", "warm_total", "cold",
+                                                        "cold_total", "direct")}
+    with _bench_key(), _server() as server:
+        server.default = Reply(text=reply)
+        home = _home(ws, "model-shared", server.base_url)
+        context = _context(home)
+        _seed_a_day(context)
+        body = request_body(_wire(_messages(), server.base_url, context))
+        env = ws.env(WISE_HOME=str(home), OPENAI_API_KEY=BENCH_KEY)
+        private_env = {**env, "WISE_MODEL_WORKER": "private"}
+        argv = [sys.executable, "-m", "app.cli.main", "reflect", "--stream"]
+        try:
+            ws.log("the shared worker starting: a first `wise reflect` (untimed) ...")
+            _stream_ttft(argv, env)
+            direct_request(server.base_url, body, BENCH_KEY)
+            for round_no in range(rounds):
+                ws.log(f"wise reflect --stream: shared warm vs private cold, round "
+                       f"{round_no + 1} of {rounds} ...")
+                first, total = _stream_ttft(argv, env)
+                samples["warm"].append(first)
+                samples["warm_total"].append(total)
+                first, total = _stream_ttft(argv, private_env)
+                samples["cold"].append(first)
+                samples["cold_total"].append(total)
+                samples["direct"].append(direct_request(server.base_url, body, BENCH_KEY)[0])
+
+            ws.log("a gateway over the shared worker's socket vs direct HTTP ...")
+            journal = context.open_journal()
+            gateway = Gateway(context, journal)  # finds the shared worker, warm
+            messages = _messages()
+            socket_samples: dict[str, list[float]] = {"gateway": [], "direct": []}
+            try:
+                def via_socket(i: int) -> None:
+                    server.script(Reply(text=REPLY_TEXT))
+                    ttft, _total = _gateway_ttft(gateway, messages)
+                    if i >= 0:
+                        socket_samples["gateway"].append(ttft)
+                    time.sleep(SETTLE_S)
+
+                def direct(i: int) -> None:
+                    server.script(Reply(text=REPLY_TEXT))
+                    ttft = direct_request(server.base_url, body, BENCH_KEY)[0]
+                    if i >= 0:
+                        socket_samples["direct"].append(ttft)
+                    time.sleep(SETTLE_S)
+
+                time_calls_interleaved({"gateway": via_socket, "direct": direct},
+                                       10 if ws.quick else 40, warmup=3)
+            finally:
+                gateway.close()
+                journal.close()
+
+            ws.log(f"{children} `wise reflect` children at once: shared vs private ...")
+            server.default = Reply(text=reply, first_token_delay=3.0)  # all in flight
+            worker = SharedWorker(home)
+            worker_pid = int(worker.ping()["pid"])
+            many = [argv] * children
+            shared_peak, shared_ok = _peak_of_children(many, env, [worker_pid])
+            private_peak, private_ok = _peak_of_children(many, private_env, [])
+            worker_kib = proc_kib(worker_pid)
+        finally:
+            SharedWorker(home).quit()
+
+    warm, cold, direct = (Stats.of(samples[k]) for k in ("warm", "cold", "direct"))
+    over_socket = Stats.of(socket_samples["gateway"])
+    socket_direct = Stats.of(socket_samples["direct"])
+    socket_extra = _paired(socket_samples["gateway"], socket_samples["direct"])
+    warm_total, cold_total = Stats.of(samples["warm_total"]), Stats.of(samples["cold_total"])
+    mib = 1024
+    return [
+        Row(GROUP, "wise reflect --stream, first token: shared worker warm vs own worker "
+                   "(cold, as before)", med_p90(warm), med_p90(cold),
+            ratio(warm.median, cold.median),
+            note=(f"{warm.n} interleaved rounds of a whole `wise reflect --stream` process "
+                  f"(the reflection window's child); whole run {ms(warm_total.median)} vs "
+                  f"{ms(cold_total.median)}; a direct HTTP request to the same server: "
+                  f"{ms(direct.median)}"),
+            data={"warm": warm, "cold": cold, "direct": direct, "warm_total": warm_total,
+                  "cold_total": cold_total}),
+        Row(GROUP, "  shared warm, first token vs a direct HTTP request", med_p90(warm),
+            med_p90(direct), ratio(warm.median, direct.median),
+            note="what remains is the `wise` process itself (interpreter, imports, journal, "
+                 "context) and the reflection's prompt; the worker's own part is the warm "
+                 "gateway row above",
+            data={"warm": warm, "direct": direct}),
+        Row(GROUP, "shared worker: gateway's time to first token vs direct HTTP",
+            med_p90(over_socket), med_p90(socket_direct),
+            ratio(over_socket.median, socket_direct.median),
+            note=(f"{over_socket.n} interleaved rounds; a Gateway in this process, over "
+                  f"the shared worker's Unix socket (a connection per request)"),
+            data={"gateway": over_socket, "direct": socket_direct}),
+        Row(GROUP, "shared worker: extra time to first token (gateway - direct)",
+            med_p90(socket_extra), target=f"≤ {EXTRA_TARGET_S * 1000:.0f} ms",
+            met=socket_extra.median <= EXTRA_TARGET_S,
+            note="the second reflection's model call, once the worker runs: median and "
+                 "p90 of the per-round differences", data={"stats": socket_extra}),
+        Row(GROUP, f"memory: {children} `wise reflect` children at once, shared worker vs "
+                   f"one worker each", f"{shared_peak / mib:.0f} MiB",
+            f"{private_peak / mib:.0f} MiB", ratio(shared_peak, private_peak),
+            note=(f"peak summed VmRSS while all were waiting for the model (the children, "
+                  f"their workers, and the shared worker: {worker_kib / mib:.0f} MiB); "
+                  f"{shared_ok} and {private_ok} of {children} ended well"),
+            data={"shared_kib": shared_peak, "private_kib": private_peak,
+                  "worker_kib": worker_kib}),
+    ]
+
+
+STEPS = (cold, warm, rss, shared)

@@ -64,8 +64,10 @@ def test_breakdown_sends_the_size_and_the_goal_around_the_action(
     assert SIZE_WORDS[5] in user and SIZE_WORDS[3] not in user
     assert "call mum about the trip" in user and "I want to be there for them" in user
     assert "sent mum the photos" in user  # what is done already, so it is left out
+    # asked in the way of breaking down the user's kept steps choose (app/prompt_choice.py)
+    assert out["variant"] in {"tiny", "fewer"}
     assert sql(wise_home, "SELECT purpose, prompt_name, prompt_version, status FROM llm_calls"
-               ) == [("breakdown", "breakdown", "1.1", "ok")]
+               ) == [("breakdown", "breakdown", f"1.1+{out['variant']}", "ok")]
     assert sql(wise_home, "SELECT count(*) FROM actions") == [(3,)]  # nothing was saved
 
 
@@ -194,8 +196,10 @@ def test_review_with_a_model_matches_goals_by_tag(wise, goals, fake_openai,
                       "observation": "Guitar has been resting for six weeks.",
                       "suggestion": "smaller_step",
                       "next_step": "Take the guitar out of its case",
-                      "next_step_open": False}
+                      "next_step_open": False, "by_model": True}
     assert family["suggestion"] == "keep" and family["alive"]  # left out: the plain review
+    assert family["by_model"] is False  # what the user does with it teaches nothing
+    assert out["variant"] in {"warm", "brief"}  # the way of reviewing that made it
     assert "test-model" in out["model"]
     user = fake_openai.requests[0].json["messages"][1]["content"]
     assert "#guitar" in user and "music calms me" in user and "hopes to touch it 2x" in user

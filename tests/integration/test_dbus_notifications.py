@@ -370,3 +370,62 @@ def test_with_dunst_withdraw_closes_it(dunst, notifier, qtbot) -> None:
     qtbot.waitUntil(lambda: dunstctl(dunst, "count", "displayed") == "0", timeout=10_000)
 
 
+
+
+# -- the focus session's persistent notification ---------------------------------------------
+
+def test_the_focus_notification_is_resident_updated_sparingly_and_taken_away(
+        fake_server, notifier, qtbot) -> None:
+    from ui.notifications import FOCUS_PAUSED, FOCUS_RUNNING
+
+    assert start(notifier, qtbot) == "dbus"
+    notifier.show_focus("Focus: write the intro", "25 min, until 14:32.", FOCUS_RUNNING)
+    qtbot.waitUntil(notifier.focus_on_screen, timeout=5000)
+    [(_sig, body)] = fake_server.calls_of("Notify")
+    _app, replaces, _icon, summary, text, actions, hints, timeout = body
+    assert (replaces, summary, text, timeout) == (0, "Focus: write the intro",
+                                                  "25 min, until 14:32.", 0)  # never expires
+    assert actions == list(FOCUS_RUNNING)
+    assert hints["resident"] == ("b", True) and hints["suppress-sound"] == ("b", True)
+    shown = fake_server.last_notification_id()
+    for _tick in range(5):  # the tray's every look says the same: nothing is sent
+        notifier.show_focus("Focus: write the intro", "25 min, until 14:32.", FOCUS_RUNNING)
+    with qtbot.waitSignal(notifier.focus_action, timeout=5000) as pressed:
+        fake_server.press(shown, "pause")
+    assert pressed.args == ["pause"]
+    notifier.show_focus("Focus: write the intro", "Paused, 20 min left.", FOCUS_PAUSED)
+    qtbot.waitUntil(lambda: len(fake_server.calls_of("Notify")) == 2, timeout=5000)
+    assert fake_server.calls_of("Notify")[1][1][5] == list(FOCUS_PAUSED)
+    qtbot.waitUntil(notifier.focus_on_screen, timeout=5000)
+    paused_id = fake_server.last_notification_id()
+    notifier.withdraw_focus()
+    qtbot.waitUntil(lambda: ("u", (paused_id,)) in fake_server.calls_of("CloseNotification"),
+                    timeout=5000)
+    assert len(fake_server.calls_of("Notify")) == 2
+    assert notifier.pending() == [] and notifier.tooltip_text() == ""
+
+
+def test_without_buttons_no_focus_notification_is_sent(private_bus: Bus, notifier,
+                                                       qtbot) -> None:
+    server = FakeNotificationServer(private_bus.address, ("body",))
+    try:
+        assert start(notifier, qtbot) == "menu"
+        notifier.show_focus("Focus: x", "2 min, until 09:02.", ("done", "Done"))
+        qtbot.wait(100)
+        assert server.calls_of("Notify") == []  # the ring and the tooltip say it
+    finally:
+        server.stop()
+
+
+def test_with_dunst_the_focus_notification_stays_until_the_session_ends(
+        dunst, notifier, qtbot) -> None:
+    from ui.notifications import FOCUS_RUNNING
+
+    start(notifier, qtbot)
+    notifier.show_focus("Focus: water the plants", "2 min, until 09:02.", FOCUS_RUNNING)
+    qtbot.waitUntil(lambda: dunstctl(dunst, "count", "displayed") == "1", timeout=10_000)
+    notifier.show_focus("Focus: water the plants", "7 min, until 09:07.", FOCUS_RUNNING)
+    qtbot.wait(300)
+    assert dunstctl(dunst, "count", "displayed") == "1"  # updated in place, not a second
+    notifier.withdraw_focus()
+    qtbot.waitUntil(lambda: dunstctl(dunst, "count", "displayed") == "0", timeout=10_000)

@@ -60,7 +60,13 @@ def test_calibration_says_how_long_done_steps_really_took(wise, wise_home) -> No
 def test_a_nudge_answered_started_from_the_cli_starts_a_session(wise, wise_home) -> None:
     import sqlite3
 
-    assert wise("capture", "[ ] water the plants ~10m").code == 0
+    from storage.migrate import ensure_schema
+    from storage.ritual_writes import RitualWriter
+
+    ensure_schema(wise_home / "wise.db", wise_home / "backups", keep_backups=1)
+    writer = RitualWriter(wise_home / "wise.db")
+    writer.add_actions([("water the plants", 10)], goal_id=None)
+    writer.close()
     conn = sqlite3.connect(wise_home / "wise.db")
     nudge = conn.execute(
         "INSERT INTO nudges (created_at, action_id, text, style, hour_bucket, reason, source) "

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -43,6 +42,15 @@ def focus_seen(home: Path, timeout: float = 30, **wanted) -> dict:
             return focus
         time.sleep(0.05)
     raise AssertionError(f"the tray's focus is {focus}, not {wanted}")
+
+
+def start_here(home: Path, began: datetime, words: str, minutes: int) -> None:
+    store = FocusStore(home / "wise.db", clock=lambda: began)
+    try:
+        store.start(text=words, minutes=minutes)
+    finally:
+        store.close()
+    client_for(home).request({"cmd": "focus-changed"})
 
 
 @pytest.fixture
@@ -92,18 +100,14 @@ def test_a_tray_frozen_across_the_end_then_killed_mid_session(runtime) -> None:
     says when the time really ended; killed during the next session, the next tray ends
     that one as interrupted at the dead tray's last sign of life."""
     home = runtime
+    ensure_schema(home / "wise.db", home / "backups", keep_backups=1)
     tray = start_tray(home)
     try:
         wait_until_ready(home, tray)
-        started = wise_cli(home, "focus", "start", "water", "the", "plants", "--minutes", "1")
-        assert started.returncode == 0, started.stderr
-        # Begun 54 s ago, of one minute: six seconds left.
+        # Begun 54 s ago, of one minute: six seconds left (started here, as `wise focus
+        # start` would, and the tray told).
         began = datetime.now(UTC) - timedelta(seconds=54)
-        conn = sqlite3.connect(home / "wise.db")
-        conn.execute("UPDATE focus_sessions SET started_at = ?", (to_db(began),))
-        conn.commit()
-        conn.close()
-        client_for(home).request({"cmd": "focus-changed"})
+        start_here(home, began, "water the plants", 1)
         before = focus_seen(home, over=False, ends_at=(began + timedelta(minutes=1)).isoformat())
         end = datetime.fromisoformat(before["ends_at"])
         tray.send_signal(signal.SIGSTOP)  # as a suspend looks to the process
@@ -123,8 +127,7 @@ def test_a_tray_frozen_across_the_end_then_killed_mid_session(runtime) -> None:
         focus_seen(home, session=None)
 
         # The next session, and a crash: nothing of the tray's runs after SIGKILL.
-        started = wise_cli(home, "focus", "start", "write", "the", "intro", "--minutes", "25")
-        assert started.returncode == 0, started.stderr
+        start_here(home, datetime.now(UTC), "write the intro", 25)
         [(session_id, started_at)] = rows(
             home, "SELECT id, started_at FROM focus_sessions WHERE ended_at IS NULL")
         focus_seen(home, session=session_id)
@@ -150,8 +153,10 @@ def test_a_tray_frozen_across_the_end_then_killed_mid_session(runtime) -> None:
         [(_outcome, ended)] = rows(home, query)
         assert from_db(started_at) <= from_db(ended) < restarted_at
         assert abs((from_db(ended) - last_beat).total_seconds()) < 0.01
-        assert not record.exists()
         focus_seen(home, session=None)
+        while record.exists():  # removed just after the session's end is committed
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
         log = home / "logs" / "wise.log"
         while "a session left by a crash ended as interrupted" not in log.read_text():
             assert time.monotonic() < deadline, log.read_text()  # it is told once

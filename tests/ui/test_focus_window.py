@@ -133,3 +133,68 @@ def test_the_ring_is_drawn_at_tray_sizes_and_empties(size: int, qtbot) -> None:
     plain = render_state(IconState(), size)
     assert full.size().width() == size
     assert full != empty != plain
+
+
+def test_sounds_play_only_when_the_user_turned_them_on(db: Path, qtbot, tmp_path: Path) -> None:
+    """The cues reach a real player process (a stand-in for canberra-gtk-play that notes
+    what it was asked), and only while the setting is on."""
+    from ui.focus_sound import CueSound
+
+    heard = tmp_path / "heard.txt"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    player = bin_dir / "canberra-gtk-play"
+    player.write_text(f'#!/bin/sh\necho "$2" >> "{heard}"\n')
+    player.chmod(0o755)
+    wanted = {"on": False}
+    sound = CueSound(lambda: wanted["on"], search_path=str(bin_dir))
+    clock = Clock()
+    focus = FocusController(run_now, db, clock=clock, sound=sound)
+    focus.clock = clock
+    try:
+        focus.start(action_id=1, minutes=12)
+        advance(focus, T0 + timedelta(minutes=6, seconds=5))  # half time, sounds off
+        assert focus.view.ring_step == RING_STEPS // 2 and sound.played == []
+        wanted["on"] = True  # turned on in Settings meanwhile
+        advance(focus, T0 + timedelta(minutes=12, seconds=5))  # five minutes left, the end
+        assert sound.played == ["five", "end"]
+        qtbot.waitUntil(lambda: heard.exists() and len(heard.read_text().split()) == 2,
+                        timeout=10_000)
+        assert heard.read_text().split() == ["message", "complete"]
+    finally:
+        if focus._window is not None:
+            focus._window.close()
+        focus.close_store()
+
+
+def test_no_sound_player_is_silence_not_a_failure(qtbot, tmp_path: Path) -> None:
+    from ui.focus_sound import CueSound
+
+    sound = CueSound(lambda: True, search_path=str(tmp_path))  # an empty PATH: no player
+    assert sound.play("end") is False and sound.play("half") is False
+    assert sound.played == []
+    assert CueSound(lambda: True, search_path=str(tmp_path)).play("overrun") is False
+
+
+def test_the_notification_words_change_with_the_state_not_the_seconds(focus) -> None:
+    from ui.notifications import FOCUS_OVER, FOCUS_PAUSED, FOCUS_RUNNING
+
+    assert focus.notice() is None
+    focus.start(action_id=1)
+    said = [focus.notice()]
+    end = T0 + timedelta(minutes=10)
+    assert said[0] == ("Focus: write the intro",
+                       f"10 min, until {end.astimezone():%H:%M}.", FOCUS_RUNNING)
+    while focus.clock.now < T0 + timedelta(minutes=9):  # a look every second
+        focus.clock.now += timedelta(seconds=1)
+        focus.tick()
+        if focus.notice() != said[-1]:
+            said.append(focus.notice())
+    assert len(said) == 1  # 540 looks, one notification
+    focus.on_notification_button("pause")
+    assert focus.notice()[1:] == ("Paused, 1 min left.", FOCUS_PAUSED)
+    focus.on_notification_button("resume")
+    advance(focus, T0 + timedelta(minutes=10, seconds=30))
+    assert focus.notice()[2] == FOCUS_OVER and "Time's up" in focus.notice()[1]
+    focus.on_notification_button("done")
+    assert focus.session is None and focus.notice() is None

@@ -308,6 +308,32 @@ def test_a_new_goal_is_added_with_its_why(qtbot, empty_journal, window, wise_hom
                                                  "mornings feel possible", 5)
 
 
+def test_a_goal_there_already_is_offered_not_copied(qtbot, seeded, window,
+                                                    wise_home) -> None:
+    """The CLI's rule (storage.repo.goals.GoalTagTaken): no #run-a-5k-2. The dialog keeps
+    what was typed, says so, and offers the goal there is."""
+    open_on_goals(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.dialog
+    qtbot.keyClicks(dialog.title_edit, "run a 5K")
+    qtbot.keyClicks(dialog.why_edit, "the words I typed")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=10_000)
+    assert dialog.isVisible() and dialog.ok_button.isEnabled()
+    assert dialog.error.text() == ("You have this goal already: Run a 5k (#run-a-5k). Open "
+                                   "it, or give the new goal another title.")
+    assert dialog.why_edit.toPlainText() == "the words I typed"
+    assert dialog.open_button.isVisibleTo(dialog)
+    assert dialog.open_button.text() == "Open “Run a 5k”"
+    assert sql(wise_home, "SELECT slug FROM goals ORDER BY id") == [("run-a-5k",),
+                                                                  ("learn-spanish",)]
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.page() == GOAL and window.goal_page.page is not None,
+                    timeout=10_000)
+    assert not dialog.isVisible()
+    assert window.goal_page.title_edit.text() == "Run a 5k"
+
+
 def test_ticking_an_open_step_marks_it_done(qtbot, seeded, window, wise_home) -> None:
     open_goal(qtbot, window, "Run a 5k")
     [step] = window.goal_page.open_steps

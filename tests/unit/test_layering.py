@@ -105,3 +105,4 @@ def test_heavy_check_would_notice_sqlalchemy(wise_home: Path) -> None:
     loaded = run_python(f"import sys, sqlalchemy\n"
                         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {HEAVY}))")
     assert loaded == "['sqlalchemy']"
+

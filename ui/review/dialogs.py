@@ -80,6 +80,12 @@ class GoalDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Add goal")
+        # Shown when the goal is there already: open it instead of adding a copy.
+        self.open_button = buttons.addButton("Open it",
+                                             QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.hide()
+        self.open_button.clicked.connect(self._open_existing)
+        self._open: Callable[[], None] | None = None
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -93,8 +99,31 @@ class GoalDialog(QDialog):
             self.title_edit.setFocus()
             return
         cadence = self.cadence.value() or None
-        super().accept()
+        # The dialog stays, with what was typed, until the goal is saved (saved()) or
+        # refused (refused()).
+        self.ok_button.setEnabled(False)
+        self.error.hide()
         self._on_accept(title, self.why_edit.toPlainText().strip(), cadence)
+
+    def saved(self) -> None:
+        super().accept()
+
+    def refused(self, message: str, *, open_existing: Callable[[], None] | None = None,
+                open_label: str = "Open it") -> None:
+        """Not added: say why beside the fields, keep every word typed; `open_existing`
+        offers the goal there is already."""
+        self.ok_button.setEnabled(True)
+        self.error.setText(message)
+        self.error.show()
+        self._open = open_existing
+        self.open_button.setText(open_label)
+        self.open_button.setVisible(open_existing is not None)
+
+    def _open_existing(self) -> None:
+        if self._open is not None:
+            opening, self._open = self._open, None
+            QDialog.done(self, QDialog.DialogCode.Accepted)
+            opening()
 
 
 class TextDialog(QDialog):

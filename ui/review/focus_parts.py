@@ -42,6 +42,7 @@ class UnitToggle(QWidget):
             self.group.addButton(choice)
             self.buttons[unit] = choice
             row.addWidget(choice)
+        row.addStretch(1)  # on a goal's page the row is wide: the buttons keep their size
         self.buttons[STEPS].setChecked(True)
         for unit, choice in self.buttons.items():
             choice.clicked.connect(lambda _c=False, u=unit: self.chosen.emit(u))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +59,31 @@ CHOICE_TIPS = {
 }
 
 
+class StepTick(QCheckBox):
+    """A step's tick with its words on one line, cut with "…" to the room there is (whole
+    in the tooltip): a very long step never widens the page past its Start button."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.full_text = text
+        self.setToolTip(text if len(text) <= 2000 else text[:2000] + "…")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text[:300])
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 12, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        style = self.style()
+        room = (self.width() - style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+                - style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing) - 4)
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
+                                              max(0, room))
+        if shown != self.text():
+            self.setText(shown)
+
+
 class OpenStep(QWidget):
     """An open action: tick it done; or break it down further."""
 
@@ -65,9 +92,8 @@ class OpenStep(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         minutes = f"  ·  ~{action.estimate_minutes} min" if action.estimate_minutes else ""
-        self.tick = QCheckBox(f"{action.title}{minutes}")
-        self.tick.setAccessibleName(f"Done: {action.title}")
-        self.tick.setToolTip("Tick it when it is done")
+        self.tick = StepTick(f"{action.title}{minutes}")
+        self.tick.setAccessibleName(f"Done: {action.title[:200]}")
         self.tick.toggled.connect(lambda on: on and page.mark_done(action.id))
         row.addWidget(self.tick, 1)
         self.start = StartButton(action.title, action.estimate_minutes,

@@ -267,7 +267,6 @@ class GoalsPage(QWidget):
 
     def _calibration_line(self) -> QLabel:
         self.calibration_label = label("", "meta", wrap=True)
-        self.calibration_label.setObjectName("calibration")
         self.calibration_label.setAccessibleName("How long your estimated steps really take")
         self.calibration_label.hide()
         return self.calibration_label

@@ -56,6 +56,20 @@ def test_goal_lifecycle(cli) -> None:
     assert code == 2 and "no goal" in err
 
 
+def test_a_goal_added_twice_is_refused_offering_the_one_there_is(cli) -> None:
+    """One rule with the review window (storage.repo.goals.GoalTagTaken): never a #run-2
+    that would split the captures between two goals."""
+    first = run_json(cli, "goals", "add", "Run")
+    cli("goals", "pause", "run")
+    code, out, err = cli("goals", "add", "  run ")
+    assert code == 2 and out == ""
+    assert "you have this goal already: Run (#run, paused)" in err
+    assert f"it is goal {first['id']}; `wise goals resume run` picks it up again" in err
+    assert [g["slug"] for g in run_json(cli, "goals", "list", "--all")] == ["run"]
+    # Another tag, given on purpose, is a second goal.
+    assert run_json(cli, "goals", "add", "Run", "--slug", "run-trail")["slug"] == "run-trail"
+
+
 def test_goal_list_counts_activity(cli) -> None:
     cli("goals", "add", "Health", "--why", "energy for the kids")
     cli("capture", "+ walked ~20m #health")

@@ -80,15 +80,27 @@ def action(journal, action_id: int) -> Action:
 
 @pytest.fixture
 def statements(journal):
-    """SQL statements sent to SQLite (not BEGIN/COMMIT), while the fixture is alive."""
+    """SQL statements sent to SQLite (not BEGIN/COMMIT/ROLLBACK), while the fixture is
+    alive: through SQLAlchemy's engine and through the repository's sqlite3 connections
+    (storage.db.connect), each with its library's own hook."""
+    from storage import db
+
     seen: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):
+    def note(statement: str) -> None:
         if not re.match(r"\s*(BEGIN|COMMIT|ROLLBACK)", statement):
             seen.append(statement)
 
+    def record(conn, cursor, statement, parameters, context, executemany):
+        note(statement)
+
+    def trace(conn) -> None:
+        conn.set_trace_callback(note)
+
     event.listen(journal.engine, "before_cursor_execute", record)
+    db.CONNECTION_LISTENERS.append(trace)
     yield seen
+    db.CONNECTION_LISTENERS.remove(trace)
     event.remove(journal.engine, "before_cursor_execute", record)
 
 

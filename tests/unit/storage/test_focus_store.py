@@ -137,3 +137,19 @@ def test_nothing_running_is_a_conflict_not_a_crash(store: FocusStore) -> None:
                    lambda: store.finish(FocusOutcome.DONE)):
         with pytest.raises(FocusConflict):
             change()
+
+
+def test_a_days_sessions_read_oldest_first_and_bounded(db: Path, store, clock: Clock) -> None:
+    from storage.focus import sessions_between
+
+    for words in ("first", "second", "third"):
+        store.start(text=words, minutes=5)
+        clock.tick(600)
+        store.finish(FocusOutcome.DONE)
+    day = (T0 - timedelta(hours=1), T0 + timedelta(hours=1))
+    conn = sqlite3.connect(db)
+    try:
+        found = sessions_between(conn, *day, limit=2)
+    finally:
+        conn.close()
+    assert [s.title for s in found] == ["first", "second"]

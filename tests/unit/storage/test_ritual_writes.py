@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from storage.engine import Journal
 from storage.errors import JournalNotWritable
 from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary, Tag
+from storage.repo.goals import GoalTagTaken
 from storage.ritual_writes import RitualWriter
 from storage.search import search
 from tests.helpers import assert_write_lock_free
@@ -212,12 +213,15 @@ def test_action_status_keeps_done_at_right(journal: Journal, writer: RitualWrite
 def test_goals_added_edited_and_retired(journal: Journal, writer: RitualWriter,
                                         clock: Clock) -> None:
     first = writer.add_goal("  Learn   Spanish! ", why=" to talk with Ana ", cadence_per_week=3)
-    second = writer.add_goal("Learn Spanish")
+    # The goal there is already: refused and named (the CLI's rule too), never #learn-spanish-2.
+    with pytest.raises(GoalTagTaken, match=r"already: Learn Spanish! \(#learn-spanish\)") as seen:
+        writer.add_goal("Learn Spanish")
+    assert seen.value.existing.id == first
     numbers = writer.add_goal("2026")
     with journal.read() as session:
         goals = {g.id: g for g in session.scalars(select(Goal))}
-    assert [goals[i].slug for i in (first, second, numbers)] == [
-        "learn-spanish", "learn-spanish-2", "goal-2026"]
+    assert len(goals) == 2
+    assert [goals[i].slug for i in (first, numbers)] == ["learn-spanish", "goal-2026"]
     assert (goals[first].title, goals[first].why, goals[first].cadence_per_week,
             goals[first].status) == ("Learn Spanish!", "to talk with Ana", 3, "active")
     later = clock.tick()

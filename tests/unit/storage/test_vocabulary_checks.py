@@ -87,10 +87,9 @@ CASES: dict[str, tuple] = {
     "ck_focus_sessions_planned": ("focus_sessions", "planned_seconds", [60, 86400],
                                   [59, 86401]),
     "ck_focus_sessions_paused": ("focus_sessions", "paused_seconds", [0, 30], [-1]),
-    # the session in the journal has ended: it has an outcome (NULL slips through this
-    # CHECK, as SQL's NULL does through IN: left to the focus work)
+    # the session in the journal has ended: it has an outcome, never none (0013)
     "ck_focus_sessions_outcome": ("focus_sessions", "outcome",
-                                  [o.value for o in FocusOutcome], [OUTSIDE]),
+                                  [o.value for o in FocusOutcome], [OUTSIDE, None]),
     "ck_schema_repairs_row_count": ("schema_repairs", "row_count", [1, 40], [0, -3]),
     "ck_sync_state_one_row": ("sync_state", "id", [1], [2]),
 }

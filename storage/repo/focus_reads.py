@@ -1,6 +1,6 @@
-"""What the reflection and goal-review windows read about focus, with read-only sqlite3 (as
-storage.ritual_reads does): one step by its id (the end check-in's "Make it smaller"), and
-the minutes given to each goal per journal day (goal review's heatmaps in minutes)."""
+"""What the reflection and goal-review windows read about focus, with read-only sqlite3:
+one step by its id (the end check-in's "Make it smaller"), and the minutes given to each
+goal per journal day (goal review's heatmaps in minutes)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from storage.focus import seconds_given
+from storage.repo.reading import NoJournal, reading
+
+# The windows' shapes and day arithmetic, shared with their other reads.
 from storage.ritual_reads import (
     HEATMAP_DAYS,
     HEATMAP_WEEKS,
@@ -16,8 +20,6 @@ from storage.ritual_reads import (
     _actions,
     _day_edges,
     _monday,
-    _NoJournal,
-    _reading,
 )
 from storage.timeutil import from_db, utc_now
 
@@ -25,9 +27,9 @@ from storage.timeutil import from_db, utc_now
 def step_row(db: Path, action_id: int) -> ActionRow | None:
     """One step with its goal, whatever its status; None when there is no such step."""
     try:
-        with _reading(db) as conn:
+        with reading(db) as conn:
             found = _actions(conn, "WHERE a.id = ?", (action_id,))
-    except _NoJournal:
+    except NoJournal:
         return None
     return found[0] if found else None
 
@@ -44,21 +46,20 @@ def goal_minutes(db: Path, today: date, start_hour: int, goal_ids: Iterable[int]
     moment = now or utc_now()
     seconds: dict[int, list[float]] = {}
     try:
-        with _reading(db) as conn:
+        with reading(db) as conn:
             rows = conn.execute(
                 "SELECT a.goal_id, f.started_at, f.ended_at, f.paused_at, f.paused_seconds "
                 "FROM focus_sessions f JOIN actions a ON a.id = f.action_id "
                 "WHERE f.started_at >= ? AND f.started_at < ? AND a.goal_id IS NOT NULL",
                 (edges[0], edges[-1])).fetchall()
-    except _NoJournal:
+    except NoJournal:
         return {}
     for goal_id, started, ended, paused_at, paused_seconds in rows:
         if wanted is not None and goal_id not in wanted:
             continue
-        end = from_db(ended) if ended else moment
-        paused = paused_seconds + (max(0.0, (end - from_db(paused_at)).total_seconds())
-                                   if paused_at and not ended else 0.0)
-        given = max(0.0, (end - from_db(started)).total_seconds() - paused)
+        given = seconds_given(from_db(started), from_db(ended) if ended else None,
+                              paused_seconds, moment,
+                              from_db(paused_at) if paused_at and not ended else None)
         day = bisect.bisect_right(edges, started) - 1
         seconds.setdefault(goal_id, [0.0] * HEATMAP_DAYS)[day] += given
     return {goal_id: [round(s / 60) for s in days] for goal_id, days in seconds.items()}

@@ -1,0 +1,110 @@
+"""Rules that used to exist in several copies, each now defined once (issue 11): time
+given per step, the journal day of a moment, stored text -> moment, a goal's last touch
+and last progress. Each test drives the readers that share the rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from app.memory.context import focus_data
+from storage.engine import Journal
+from storage.export_markdown import _Clock
+from storage.focus import FocusSession as StoredSession
+from storage.focus import seconds_given, time_by_step
+from storage.models import Action, Entry, FocusSession, Goal
+from storage.repo.goal_activity import last_progress, last_touched
+from storage.repo.reading import reading
+from storage.ritual_reads import day_view
+from storage.timeutil import aware_utc, journal_day, journal_day_bounds, to_db
+
+DAY = date(2026, 11, 18)
+START = 4
+
+
+def test_time_given_leaves_pauses_out_and_counts_a_running_session_to_now() -> None:
+    begun = datetime(2026, 11, 18, 9, tzinfo=UTC)
+    assert seconds_given(begun, begun + timedelta(minutes=42), 120, begun) == 40 * 60
+    now = begun + timedelta(minutes=10)
+    paused_at = begun + timedelta(minutes=8)  # a pause still going on
+    assert seconds_given(begun, None, 0, now, paused_at) == 8 * 60
+    assert seconds_given(begun, begun, 600, begun) == 0  # never below zero
+
+
+def _session(id_: int, action_id: int | None, title: str, minutes: int, paused_s: int = 0,
+             planned_s: int = 120, estimate: int | None = None) -> StoredSession:
+    start = datetime(2026, 11, 18, 9, id_, tzinfo=UTC)
+    return StoredSession(id_, f"u{id_}", action_id, None, title, estimate, start, planned_s,
+                         None, paused_s, start + timedelta(minutes=minutes), "done")
+
+
+def test_time_by_step_groups_a_steps_sessions() -> None:
+    now = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    steps = time_by_step([_session(1, 7, "intro", 10, planned_s=120),
+                          _session(2, 7, "intro", 30, paused_s=60, planned_s=600, estimate=20),
+                          _session(3, None, "tidy", 5)], now)
+    assert [(s.action_id, s.seconds, s.sessions, s.planned_seconds, s.estimate_minutes)
+            for s in steps] == [(7, 39 * 60, 2, 120, 20), (None, 5 * 60, 1, 120, None)]
+
+
+def test_every_reader_of_time_given_agrees(journal: Journal) -> None:
+    start, _ = journal_day_bounds(DAY, START)
+    with journal.write() as s:
+        goal = Goal(slug="book", title="Write the book")
+        step = Action(title="write the intro", goal=goal, created_at=start)
+        s.add_all([goal, step])
+        s.flush()
+        s.add_all([
+            FocusSession(action_id=step.id, title="write the intro", planned_seconds=120,
+                         started_at=start + timedelta(hours=5), paused_seconds=300,
+                         ended_at=start + timedelta(hours=5, minutes=47), outcome="done"),
+            FocusSession(title="tidy the desk", planned_seconds=600, paused_seconds=0,
+                         started_at=start + timedelta(hours=6),
+                         ended_at=start + timedelta(hours=6, minutes=10), outcome="stopped"),
+        ])
+    window = day_view(journal.db_path, DAY, START).focus
+    with reading(journal.db_path) as conn:
+        context, total = focus_data(conn, DAY, START, None, 10)
+    assert window == [("write the intro", 42 * 60), ("tidy the desk", 10 * 60)]
+    assert total == 2 and [(title, slug, round(seconds)) for title, slug, seconds, *_ in
+                           context] == [("write the intro", "book", 42 * 60),
+                                        ("tidy the desk", None, 10 * 60)]
+
+
+def test_one_journal_day_rule() -> None:
+    from app.daytime import journal_day as app_journal_day
+    from app.nudges.policy import NudgeRules, journal_day_of
+
+    late = datetime(2026, 11, 19, 1, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert app_journal_day is journal_day
+    assert journal_day(late, START) == DAY  # 01:30 belongs to the day before
+    assert _Clock(None, START).day(late) == journal_day(late.astimezone(), START)
+    rules = NudgeRules(enabled=True, daily_cap=3, min_gap=timedelta(hours=2),
+                       quiet_start=time(22), quiet_end=time(8), day_start_hour=START)
+    assert journal_day_of(late, rules, late.tzinfo) == DAY
+    start, end = journal_day_bounds(DAY, START, late.tzinfo)
+    assert journal_day(start.astimezone(late.tzinfo), START) == DAY
+    assert journal_day((end - timedelta(microseconds=1)).astimezone(late.tzinfo), START) == DAY
+
+
+def test_stored_text_naive_and_aware_moments_read_alike() -> None:
+    moment = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+    assert aware_utc(to_db(moment)) == aware_utc(moment.replace(tzinfo=None)) == moment
+    assert aware_utc(moment.astimezone(timezone(timedelta(hours=-5)))) == moment
+    assert aware_utc(to_db(moment)).tzinfo is UTC
+
+
+def test_last_touched_counts_a_new_step_and_last_progress_does_not(journal: Journal) -> None:
+    noon = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    with journal.write() as s:
+        goal = Goal(slug="book", title="Write the book")
+        s.add(goal)
+        s.flush()
+        s.add_all([Entry(text="an idea", goal_id=goal.id, created_at=noon),
+                   Action(title="done", goal_id=goal.id, status="done", created_at=noon,
+                          done_at=noon + timedelta(days=1)),
+                   Action(title="just planned", goal_id=goal.id,
+                          created_at=noon + timedelta(days=3))])
+        goal_id = goal.id
+    with reading(journal.db_path) as conn:
+        assert last_touched(conn, goal_id) == noon + timedelta(days=3)
+        assert aware_utc(last_progress(conn, goal_id)) == noon + timedelta(days=1)
