@@ -8,7 +8,7 @@ from datetime import date, datetime
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ui.palette import blend, is_dark
+from ui.palette import Tokens, blend, indicator_rules, is_dark
 
 STATUS_WORDS = {"active": "Active", "paused": "Paused", "done": "Done",
                 "archived": "Archived"}
@@ -121,7 +121,7 @@ def stylesheet(palette: QPalette) -> str:
         QScrollBar::handle:vertical:hover {{ background: {muted}; }}
         QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
         QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
-    """
+    """ + indicator_rules(Tokens(palette))
 
 
 def label(text: str, name: str = "", *, wrap: bool = False, parent: QWidget | None = None,
