@@ -233,13 +233,18 @@ def test_heatmaps_show_minutes_instead_of_counts_and_the_choice_is_remembered(
     [timed] = [c for c in window.goals_page.cards if c.card.title == "Timed things"]
     day = (today() - timed.card.heatmap_start).days
     assert timed.heatmap.measure == STEPS and timed.heatmap._counts[day] == 3
+    assert timed.meta.text().startswith("no rhythm set · 3 done this month")
     window.goals_page.unit_toggle.buttons[MINUTES].click()
     assert timed.heatmap.measure == MINUTES and timed.heatmap._counts[day] == 50
+    # The card's words count what its heatmap counts.
+    assert timed.meta.text().startswith("50 min this month  ·  "), timed.meta.text()
+    assert "focus sessions" in timed.meta.toolTip()
     assert "50 min given" in timed.heatmap.accessibleDescription()
     cell = timed.heatmap._cell_rect(timed.heatmap._layout(), day).center()
     assert timed.heatmap.tooltip_at(cell).endswith("(today): 50 min given")
     [book] = [c for c in window.goals_page.cards if c.card.title == "Write the book"]
     assert sum(book.heatmap._counts) == 0 and book.heatmap.measure == MINUTES
+    assert book.meta.text().startswith("no focus time this month")
     settings.sync()
     assert QSettings(str(tmp_path / "windows.ini"), QSettings.Format.IniFormat).value(
         UNIT_KEY) == MINUTES
@@ -252,9 +257,18 @@ def test_heatmaps_show_minutes_instead_of_counts_and_the_choice_is_remembered(
     assert again.goal_page.unit_toggle.unit() == MINUTES
     assert again.goal_page.heatmap.measure == MINUTES
     assert again.goal_page.heatmap._counts[day] == 50
+    assert again.goal_page.rhythm_label.text() == "50 min this month"
     again.goal_page.unit_toggle.buttons[STEPS].click()  # from a goal's page: every heatmap
     assert again.goal_page.heatmap._counts[day] == 3
+    assert again.goal_page.rhythm_label.text() == "no rhythm set · 3 done this month"
     assert again.goals_page.unit_toggle.unit() == STEPS
+
+
+def test_minutes_given_read_in_hours_and_minutes() -> None:
+    from ui.review.look import minutes_given_words
+
+    assert [minutes_given_words(m) for m in (0, 45, 60, 200, 61)] == [
+        "0 min", "45 min", "1 h", "3 h 20 min", "1 h 1 min"]
 
 
 def test_minute_shades_are_quarters_of_an_hour_then_relative() -> None:

@@ -28,12 +28,11 @@ from ui.review.goals_page import ChartCard, page_room, status_chip
 from ui.review.look import (
     already_open_words,
     button,
-    cadence_text,
-    cadence_tip,
     label,
     linked_words,
     plural,
     repolish,
+    rhythm_words,
     scrolling_page,
     since,
 )
@@ -339,7 +338,11 @@ class GoalPageView(QWidget):
             return
         card = self.page.card
         values = (self.minutes or [0] * len(card.heatmap)) if unit == MINUTES else card.heatmap
-        self.heatmap.set_data(list(values), card.heatmap_start, self.context.today(), unit)
+        today = self.context.today()
+        self.heatmap.set_data(list(values), card.heatmap_start, today, unit)
+        text, tip = rhythm_words(card, unit, self.minutes, today)
+        self.rhythm_label.setText(text)
+        self.rhythm_label.setToolTip(tip)
 
     def _show(self, request: int, page: Any) -> None:
         if request != self._request:
@@ -367,9 +370,9 @@ class GoalPageView(QWidget):
         self.tag_label.setToolTip(f"Type #{card.slug} in quick capture or `wise capture` to "
                                   "file a thought, a to-do or a win under this goal.")
         self.heatmap.set_data(list(card.heatmap), card.heatmap_start, self.context.today())
-        self.rhythm_label.setText(cadence_text(card.cadence_per_week, card.done_last_4_weeks,
-                                               card.expected_last_4_weeks))
-        self.rhythm_label.setToolTip(cadence_tip(card.cadence_per_week))
+        text, tip = rhythm_words(card, self.unit, self.minutes, self.context.today())
+        self.rhythm_label.setText(text)
+        self.rhythm_label.setToolTip(tip)
         activity = (f"Last activity {since(card.last_activity, self.context.now())}"
                     if card.last_activity else "No activity yet")
         self.activity_label.setText(f"{activity}  ·  {plural(card.open_count, 'open step')}")

@@ -24,10 +24,9 @@ from ui.review.focus_parts import UnitToggle, calibration_words
 from ui.review.look import (
     STATUS_WORDS,
     button,
-    cadence_text,
-    cadence_tip,
     label,
     plural,
+    rhythm_words,
     scrolling_page,
     since,
 )
@@ -128,15 +127,9 @@ class GoalCardWidget(ChartCard):
         text.addLayout(head)
         self.why = why_label(card.why)
         text.addWidget(self.why)
-        now = context.now()
-        rhythm = cadence_text(card.cadence_per_week, card.done_last_4_weeks,
-                              card.expected_last_4_weeks)
-        facts = [rhythm, f"last activity {since(card.last_activity, now)}"
-                 if card.last_activity else "no activity yet"]
-        if card.open_count:
-            facts.append(plural(card.open_count, "open step"))
-        self.meta = label("  ·  ".join(facts), "meta", wrap=True)
-        self.meta.setToolTip(cadence_tip(card.cadence_per_week))
+        self.context = context
+        self.meta = label("", "meta", wrap=True)
+        self.show_unit(STEPS, [])
         text.addWidget(self.meta)
         row.addLayout(text, 1)
         row.setAlignment(text, Qt.AlignmentFlag.AlignVCenter)
@@ -147,6 +140,17 @@ class GoalCardWidget(ChartCard):
         row.addWidget(self.heatmap, 0, Qt.AlignmentFlag.AlignVCenter)
 
         self.setAccessibleName(f"Goal: {card.title}, {STATUS_WORDS.get(card.status, '')}")
+
+    def show_unit(self, unit: str, minutes: list[int]) -> None:
+        """The card's facts, its month counted in the heatmaps' unit."""
+        card = self.card
+        rhythm, tip = rhythm_words(card, unit, minutes, self.context.today())
+        facts = [rhythm, f"last activity {since(card.last_activity, self.context.now())}"
+                 if card.last_activity else "no activity yet"]
+        if card.open_count:
+            facts.append(plural(card.open_count, "open step"))
+        self.meta.setText("  ·  ".join(facts))
+        self.meta.setToolTip(tip)
         self.setAccessibleDescription(
             f"Why: {card.why or 'not written yet'}. {'. '.join(facts)}. Press Enter to open.")
 
@@ -288,9 +292,10 @@ class GoalsPage(QWidget):
         today = self.context.today()
         for widget in self.cards:
             card = widget.card
-            values = (self.minutes.get(card.id, [0] * len(card.heatmap)) if unit == MINUTES
-                      else card.heatmap)
+            given = self.minutes.get(card.id, [0] * len(card.heatmap))
+            values = given if unit == MINUTES else card.heatmap
             widget.heatmap.set_data(list(values), card.heatmap_start, today, unit)
+            widget.show_unit(unit, given)
 
     def _show(self, request: int, name: str, cards: list) -> None:
         if request != self._request:

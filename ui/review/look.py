@@ -193,6 +193,28 @@ def cadence_text(cadence: int | None, done: int, expected: int | None) -> str:
     return f"{done} of {expected} this month"
 
 
+def minutes_given_words(minutes: int) -> str:
+    """'45 min', '2 h', '3 h 20 min'."""
+    hours, rest = divmod(max(0, minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def rhythm_words(card, unit: str, minutes: list[int], today: date) -> tuple[str, str]:
+    """A goal's month in the heatmaps' unit, and its tooltip: '12 of 8 this month' when
+    they count steps, '3 h 20 min this month' when they count minutes given (the same
+    28 journal days as the steps' count)."""
+    if unit != "minutes":
+        return (cadence_text(card.cadence_per_week, card.done_last_4_weeks,
+                             card.expected_last_4_weeks), cadence_tip(card.cadence_per_week))
+    last = (today - card.heatmap_start).days
+    given = sum(minutes[max(0, last - 27):last + 1])
+    text = f"{minutes_given_words(given)} this month" if given else "no focus time this month"
+    return text, ("Minutes given to this goal's steps in focus sessions (▶ Start), in the "
+                  "last 4 weeks.")
+
+
 def cadence_tip(cadence: int | None) -> str:
     if not cadence:
         return "No rhythm set for this goal: it moves when it moves."
