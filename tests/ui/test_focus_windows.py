@@ -301,6 +301,29 @@ def test_calibration_in_goal_review_and_where_an_estimate_is_typed(
     [intro] = [s for s in review.goal_page.open_steps if "intro" in s.tick.full_text]
     assert "your ~10 min steps take about 18" in intro.start.toolTip()
 
+    # A goal's "Add a step by hand" says it too, and the typed estimate is the step's.
+    page = review.goal_page
+    page.step_edit.setText("reread chapter one ~12m")
+    assert page.estimate_hint.isVisibleTo(page)
+    assert page.estimate_hint.text() == "For what it's worth: your ~10 min steps take about 18."
+    page.step_edit.setText("reread chapter one ~10m")
+    page.add_step()
+    assert not page.estimate_hint.isVisibleTo(page)  # the field is empty again
+    qtbot.waitUntil(lambda: "reread chapter one  ·  ~10 min"
+                    in [s.tick.full_text for s in page.open_steps], timeout=10_000)
+    # And the break-down's own field.
+    page.break_down_goal()
+    dialog = page._dialog
+    dialog.hand_edit.setText("find the notebook ~12m")
+    assert dialog.estimate_hint.isVisibleTo(dialog)
+    assert dialog.estimate_hint.text() == (
+        "For what it's worth: your ~10 min steps take about 18.")
+    dialog.hand_edit.setText("find the notebook ~45m")
+    assert not dialog.estimate_hint.isVisibleTo(dialog)
+    dialog.add_by_hand()
+    assert dialog.ticked() == [("find the notebook", 45)]
+    dialog.reject()
+
     # Typed in Tomorrow's field: a quiet line under it, never in the way.
     window = ReflectionWindow(journal, writer_run, lambda: START_HOUR, lambda: WISE)
     qtbot.addWidget(window)

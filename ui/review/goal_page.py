@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.focus import typed_step
 from ui.charts.heatmap import MINUTES, STEPS
+from ui.focus_start import EstimateHint
 from ui.review.context import ReviewContext
 from ui.review.dialogs import cadence_box, confirm_retire
 from ui.review.focus_parts import StartButton, UnitToggle
@@ -279,6 +281,8 @@ class GoalPageView(QWidget):
         self.add_button.clicked.connect(self.add_step)
         add.addWidget(self.add_button)
         self.body.addLayout(add)
+        self.estimate_hint = EstimateHint(self.step_edit, name="hint")
+        self.body.addWidget(self.estimate_hint)
         self.body.addWidget(label("Done", "sectionTitle"))
         self.done_label = label("", "meta", wrap=True)
         self.done_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -327,6 +331,7 @@ class GoalPageView(QWidget):
         if request != self._request:
             return
         self.calibrations = calibrations  # before the steps are made: their tooltips say it
+        self.estimate_hint.set_calibrations(calibrations)
         self.minutes = minutes.get(self.goal_id or 0, [])
         self._show(request, page)
         self.show_unit(self.unit)
@@ -462,16 +467,16 @@ class GoalPageView(QWidget):
                            on_success=lambda _r: self._say("Done. Nicely done."))
 
     def add_step(self) -> None:
-        title = self.step_edit.text().strip()
-        if not title or self.goal_id is None:
+        if not self.step_edit.text().strip() or self.goal_id is None:
             return
+        title, minutes = typed_step(self.step_edit.text())  # "~10m" is its estimate
         self.step_edit.clear()
 
         def added(result: Any) -> None:
             if result.already_open:
                 self._say(already_open_words(result.already_open))
 
-        self.context.write("add_actions", [(title, None)], goal_id=self.goal_id, owner=self,
+        self.context.write("add_actions", [(title, minutes)], goal_id=self.goal_id, owner=self,
                            doing="add the step", what="actions", source="capture",
                            on_success=added)
 
@@ -553,14 +558,16 @@ class GoalPageView(QWidget):
 
             card = self.page.card
             self._dialog = BreakdownDialog(self, self.context, goal_id=card.id,
-                                           action_id=None, subject=card.title)
+                                           action_id=None, subject=card.title,
+                                           calibrations=self.calibrations)
             self._dialog.open()
 
     def break_down_action(self, action: Any) -> None:
         from ui.review.breakdown import BreakdownDialog
 
         self._dialog = BreakdownDialog(self, self.context, goal_id=action.goal_id,
-                                       action_id=action.id, subject=action.title)
+                                       action_id=action.id, subject=action.title,
+                                       calibrations=self.calibrations)
         self._dialog.open()
 
     def review_with_wise(self) -> None:
