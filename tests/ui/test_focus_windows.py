@@ -217,6 +217,28 @@ def test_goal_review_steps_start_and_make_it_smaller_breaks_down_that_step(
     assert "no longer in your journal" in review.status_line.text()
 
 
+def test_a_goal_card_starts_its_goals_next_step(qtbot, review: ReviewWindow,
+                                                journal: Path) -> None:
+    writer = RitualWriter(journal)
+    try:
+        writer.add_goal("Rest more")  # no open step: nothing to start
+    finally:
+        writer.close()
+    review.show_goal(None)
+    qtbot.waitUntil(lambda: review.goals_page.loaded and review.context.pending == 0,
+                    timeout=10_000)
+    cards = {card.card.title: card for card in review.goals_page.cards}
+    assert cards["Rest more"].start_button is None
+    book = cards["Write the book"]
+    # The next step is the first the goal's page lists: newest first when none is due.
+    assert book.start_button.accessibleName() == "Start: Outline chapter two"
+    assert book.start_button.text() == "▶ Just start · 2 min"
+    with qtbot.waitSignal(review.start_step, timeout=2000) as started:
+        qtbot.mouseClick(book.start_button, Qt.MouseButton.LeftButton)
+    assert started.args == [step_id(journal, "Outline chapter two"), None]
+    assert review.page() != GOAL  # Start started; it did not open the goal as well
+
+
 # --- the heatmaps in minutes ---------------------------------------------------------------
 
 
