@@ -158,11 +158,10 @@ class GoalCardWidget(ChartCard):
         words = label(f"Next: {short_title(step.title, NEXT_STEP_CHARS)}", "meta", wrap=True)
         words.setTextFormat(Qt.TextFormat.PlainText)
         words.setToolTip(step.title[:500])
-        row.addWidget(words)
+        row.addWidget(words, 1)  # wraps rather than widen the card; Start ends the row
         self.start_button = StartButton(step.title, step.estimate_minutes,
                                         lambda minutes: start(step.id, minutes), calibrations)
         row.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        row.addStretch(1)
         return row
 
     def show_unit(self, unit: str, minutes: list[int]) -> None:
