@@ -279,6 +279,31 @@ def calibration_hint(estimate: int | None, calibrations: list[Calibration]) -> s
     return f"your ~{found.typical_guess} min steps take about {found.typical_real}"
 
 
+def typed_step(text: str) -> tuple[str, int | None]:
+    """A step typed by hand ("call the bank ~10m"): its words and its estimate, the
+    estimate read as the capture language reads one. Only the estimate is taken off:
+    a "#tag" or a date stays in the words (these fields already say where it goes)."""
+    from app.capture.parser import parse_capture
+    from app.daytime import local_now
+
+    words = text.strip()
+    parsed = parse_capture(words, local_now(), local=True)  # the day does not matter here
+    spans = [span for span in parsed.spans if span.kind == "estimate"]
+    if not spans or parsed.estimate_minutes is None:
+        return words, None
+    left, right = words[:spans[0].start].rstrip(), words[spans[0].end:].lstrip()
+    title = f"{left} {right}".strip() if left and right else (left or right)
+    return (title, parsed.estimate_minutes) if title else (words, None)
+
+
+def typed_estimate_hint(text: str, calibrations: list[Calibration]) -> str:
+    """The quiet word on an estimate being typed in a step's field ("your ~10 min steps
+    take about 18"), or "" (no estimate, or nothing to say about its size yet)."""
+    if not text.strip() or not calibrations:
+        return ""
+    return calibration_hint(typed_step(text)[1], calibrations)
+
+
 def estimate_calibrations(db: Path) -> list[Calibration]:
     """Calibration from the journal's done, timed steps; none for a journal not made yet.
     Blocks: call it off the GUI thread (the windows use their writer thread)."""

@@ -13,10 +13,12 @@ from storage.ritual_reads import (
            goal_cards,
            goal_page,
            memory_items,
+           next_open_steps,
            week_review,
 )
 from storage.ritual_writes import MAX_ACTION_CHARS, RitualWriter
 
 __all__ = ["MAX_ACTION_CHARS", "GoalTagTaken", "RitualWriter", "StorageError", "counted",
            "day_view",
-           "earliest_day", "goal_cards", "goal_page", "memory_items", "week_review"]
+           "earliest_day", "goal_cards", "goal_page", "memory_items", "next_open_steps",
+           "week_review"]

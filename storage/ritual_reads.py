@@ -364,6 +364,19 @@ def _why_ladder(conn: sqlite3.Connection, goal_id: int) -> tuple[str, ...]:
     return tuple(str(step) for step in json.loads(text)) if text else ()
 
 
+def next_open_steps(db: Path, goal_ids: list[int], today: date,
+                    start_hour: int) -> dict[int, ActionRow]:
+    """Each goal's next open step, the first its page lists (due first, then newest):
+    what a goal card's Start begins. Goals with no open step are left out."""
+    try:
+        with _reading(db) as conn:
+            _start, end = _bounds_text(today, start_hour)
+            found = {gid: _open_actions(conn, today, end, gid, limit=1) for gid in goal_ids}
+    except _NoJournal:
+        return {}
+    return {gid: steps[0] for gid, steps in found.items() if steps}
+
+
 def goal_page(db: Path, goal_id: int, today: date, start_hour: int) -> GoalPage | None:
     """One goal's card with its open actions (due first, then newest) and its done ones
     (newest first, at most 200); None when there is no such goal."""

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
+
+from app.focus import typed_estimate_hint
+from ui.reflection.style import HintLabel
 
 JUST_START_MINUTES = 2
 START_MENU_TEXT = "Start a step…"
@@ -34,6 +38,34 @@ def add_start_choices(menu: QMenu, estimate: int | None,
             lambda _c=False: start(None))
     menu.addAction(f"Just start · {JUST_START_MINUTES} min").triggered.connect(
         lambda _c=False: start(JUST_START_MINUTES))
+
+
+class EstimateHint(HintLabel):
+    """A quiet line under a field where a step is typed (Tomorrow's, a goal's "Add a step
+    by hand", the break-down's): "For what it's worth: your ~10 min steps take about 18."
+    while the text carries an estimate of a size timed before; no room taken otherwise.
+    It never blocks adding. `set_calibrations` when they are read (app.focus)."""
+
+    def __init__(self, field: QLineEdit, parent: QWidget | None = None,
+                 name: str = "") -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        if name:
+            self.setObjectName(name)  # the window's stylesheet look for quiet words
+        self.setAccessibleName("How long steps of this size really take")
+        self.calibrations: list = []
+        self._field = field
+        field.textChanged.connect(self._typed)
+        self.setText("")
+
+    def set_calibrations(self, calibrations: list) -> None:
+        self.calibrations = list(calibrations)
+        self._typed(self._field.text())
+
+    def _typed(self, text: str) -> None:
+        hint = typed_estimate_hint(text, self.calibrations)
+        self.setText(f"For what it's worth: {hint}." if hint else "")
 
 
 class StartMenu(QMenu):

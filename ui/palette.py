@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QColor, QPalette
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+# WCAG's bar for what must be seen to be used (a check box's edge): 3:1 against what is
+# around it. A little over, so rounding to 8-bit colours never lands under it.
+NON_TEXT_CONTRAST = 3.2
 
 
 def mix(front: QColor, back: QColor, amount_of_front: float) -> QColor:
@@ -20,6 +27,31 @@ def blend(a: QColor, b: QColor, amount: float) -> str:
     """`amount` of b over a, as a stylesheet colour."""
     colour = mix(b, a, amount)
     return f"rgb({colour.red()}, {colour.green()}, {colour.blue()})"
+
+
+def luminance(colour: QColor) -> float:
+    """WCAG relative luminance (0 black to 1 white)."""
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+            + 0.0722 * linear(colour.blueF()))
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours, 1 (none) to 21 (black on white)."""
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def edge_colour(toward: QColor, start: QColor, backgrounds: list[QColor],
+                amount: float = 0.5) -> QColor:
+    """`start` moved toward `toward` (at least `amount` of the way) until it stands out at
+    3:1 from every one of `backgrounds`, or as far as it goes."""
+    while True:
+        colour = mix(toward, start, amount)
+        if amount >= 1 or all(contrast(colour, b) >= NON_TEXT_CONTRAST for b in backgrounds):
+            return colour
+        amount = min(1.0, amount + 0.05)
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -56,15 +88,52 @@ class Tokens:
         self.warn_bg = "#3d3020" if dark else "#fff4dc"
         self.warn_border = "#6b5330" if dark else "#f0cf8c"
         self.ok = "#8fd19e" if dark else "#1e7b3a"
+        # Check boxes and radio buttons: a field-coloured box whose edge stands out from
+        # the window, a card and a list alike (the style's own edge is the window a shade
+        # darker: invisible on a dark theme); checked, the accent with its text colour.
+        base = palette.color(role.Base)
+        self.field = base.name()
+        self.indicator_edge = edge_colour(text, window, [window, QColor(self.card), base]).name()
+        # The tick on the accent: white or black, whichever stands out more.
+        self.mark = max(("white", "black"), key=lambda mark: contrast(QColor(mark), accent))
 
     def tint(self, amount: float) -> str:
         """The window with `amount` of the accent: a quiet highlight (a recovery key)."""
         return blend(QColor(self.window), QColor(self.accent), amount)
 
 
-def button_rules(t: Tokens) -> str:
-    """The primary and secondary push buttons (by object name) of those windows."""
+def indicator_rules(t: Tokens) -> str:
+    """Check boxes, radio buttons and the check boxes of lists, seen in light and dark."""
+    def image(shape: str) -> str:
+        return f'image: url("{(ASSETS / f"{shape}-{t.mark}.svg").as_posix()}");'
+    boxes = "QCheckBox::indicator, QAbstractItemView::indicator"
+    every = f"{boxes}, QRadioButton::indicator"
     return f"""
+        {every} {{ width: 14px; height: 14px; background: {t.field};
+                   border: 1px solid {t.indicator_edge}; }}
+        {boxes} {{ border-radius: 3px; }}
+        QAbstractItemView::indicator {{ width: 12px; height: 12px; }}  /* fits a row */
+        QRadioButton::indicator {{ border-radius: 8px; }}
+        QCheckBox::indicator:hover, QRadioButton::indicator:hover {{
+            border-color: {t.accent}; }}
+        QCheckBox::indicator:checked, QAbstractItemView::indicator:checked {{
+            background: {t.accent}; border-color: {t.accent_border}; {image("check")} }}
+        QCheckBox::indicator:indeterminate, QAbstractItemView::indicator:indeterminate {{
+            background: {t.accent}; border-color: {t.accent_border}; {image("dash")} }}
+        QRadioButton::indicator:checked {{ background: {t.accent};
+            border-color: {t.accent_border}; {image("dot")} }}
+        {every.replace("::indicator", "::indicator:disabled")} {{
+            background: {t.window}; border-color: {t.border}; }}
+        {every.replace("::indicator", "::indicator:checked:disabled")},
+        {boxes.replace("::indicator", "::indicator:indeterminate:disabled")} {{
+            background: {t.faint}; border-color: {t.faint}; }}
+    """
+
+
+def button_rules(t: Tokens) -> str:
+    """The primary and secondary push buttons (by object name) of those windows, and
+    their check boxes and radio buttons."""
+    return indicator_rules(t) + f"""
         QPushButton#primary, QPushButton#secondary {{
             border-radius: 6px; padding: 6px 16px; min-height: 20px; }}
         QPushButton#primary {{ background: {t.accent}; color: {t.accent_text};

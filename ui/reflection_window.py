@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
     QHBoxLayout,
     QLabel,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.palette import Tokens, indicator_rules
 from ui.reflection.feedback_pane import FeedbackPane
 from ui.reflection.reflection_pane import ReflectionPane
 from ui.reflection.style import Card, ColumnScroll, hint_label, section_heading
@@ -68,9 +70,11 @@ class ReflectionWindow(QWidget):
         self._load_token = 0
         self._dirty = False
         self._edits = 0  # counts edits, so a save finishing late knows it is not the last
+        self._styling = False
         self.setWindowTitle("Daily reflection")  # Qt appends " — Wise"
         self.setAccessibleName("Daily reflection")
         self._build()
+        self._restyle()
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
@@ -510,6 +514,22 @@ class ReflectionWindow(QWidget):
         self.tomorrow.added(None, f"Could not add it: {reason}. Your text is still in the box.")
 
     # -- closing -----------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+
+    def _restyle(self) -> None:
+        """Tomorrow's check boxes, seen in the theme of the moment (the style's own are
+        invisible on a dark one): made again when the theme changes."""
+        if self._styling:
+            return
+        self._styling = True
+        try:
+            self.setStyleSheet(indicator_rules(Tokens(QApplication.palette())))
+        finally:
+            self._styling = False
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.save_words_now()

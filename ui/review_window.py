@@ -186,6 +186,7 @@ class ReviewWindow(QWidget):
     def _connect_focus(self) -> None:
         self._settings: Any = None
         self.goal_page.start_step.connect(self.start_step)
+        self.goals_page.start_step.connect(self.start_step)
         for page in (self.goals_page, self.goal_page):
             page.unit_chosen.connect(self.set_heatmap_unit)
 

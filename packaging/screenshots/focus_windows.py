@@ -1,7 +1,8 @@
 """Re-take the README's screenshots of focus in the windows, light and dark: Start on the
 reflection window's open steps (with the quiet calibration word under a typed estimate),
-goal review's heatmaps in minutes with the calibration line, a goal's steps with their
-Start buttons, the fallback window's "Start a step…", and quick capture's preview; then
+goal review's heatmaps in minutes with the calibration line and each goal's next step to
+start, a goal's steps with their Start buttons (and the calibration word under a step typed
+by hand), the fallback window's "Start a step…", and quick capture's preview; then
 the same windows with a 10,000-character step. Real windows on the demo journal plus timed
 focus sessions (written through the focus store, its clock set for each), offscreen.
 
@@ -93,12 +94,12 @@ def main() -> int:
     from app.capture.store import goal_tags
     from app.drafts import DraftStore
     from app.focus import estimate_calibrations
+    from app.launch import wise_command
     from storage.ritual_writes import RitualWriter
     from ui.capture_window import CaptureWindow
     from ui.fallback_window import FallbackWindow
     from ui.reflection_window import ReflectionWindow
     from ui.review_window import ReviewWindow
-    from ui.rhythm import wise_command
     from ui.tasks import Background
 
     qapp = QApplication([sys.argv[0]])
@@ -140,6 +141,9 @@ def main() -> int:
         review.open_goal(3)  # Write the book
         settle(qapp, 1.5)
         review.set_heatmap_unit("steps", remember=False)
+        if not suffix:  # the calibration word under a step typed by hand
+            review.goal_page.step_edit.setText("reread chapter 4 ~10m")
+            settle(qapp, 0.3)
         name = "focus-long-review-goal.png" if suffix else f"focus-review-goal-{theme}.png"
         review.grab().save(str(out / name))
         review.close()

@@ -217,6 +217,28 @@ def test_goal_review_steps_start_and_make_it_smaller_breaks_down_that_step(
     assert "no longer in your journal" in review.status_line.text()
 
 
+def test_a_goal_card_starts_its_goals_next_step(qtbot, review: ReviewWindow,
+                                                journal: Path) -> None:
+    writer = RitualWriter(journal)
+    try:
+        writer.add_goal("Rest more")  # no open step: nothing to start
+    finally:
+        writer.close()
+    review.show_goal(None)
+    qtbot.waitUntil(lambda: review.goals_page.loaded and review.context.pending == 0,
+                    timeout=10_000)
+    cards = {card.card.title: card for card in review.goals_page.cards}
+    assert cards["Rest more"].start_button is None
+    book = cards["Write the book"]
+    # The next step is the first the goal's page lists: newest first when none is due.
+    assert book.start_button.accessibleName() == "Start: Outline chapter two"
+    assert book.start_button.text() == "▶ Just start · 2 min"
+    with qtbot.waitSignal(review.start_step, timeout=2000) as started:
+        qtbot.mouseClick(book.start_button, Qt.MouseButton.LeftButton)
+    assert started.args == [step_id(journal, "Outline chapter two"), None]
+    assert review.page() != GOAL  # Start started; it did not open the goal as well
+
+
 # --- the heatmaps in minutes ---------------------------------------------------------------
 
 
@@ -233,13 +255,18 @@ def test_heatmaps_show_minutes_instead_of_counts_and_the_choice_is_remembered(
     [timed] = [c for c in window.goals_page.cards if c.card.title == "Timed things"]
     day = (today() - timed.card.heatmap_start).days
     assert timed.heatmap.measure == STEPS and timed.heatmap._counts[day] == 3
+    assert timed.meta.text().startswith("no rhythm set · 3 done this month")
     window.goals_page.unit_toggle.buttons[MINUTES].click()
     assert timed.heatmap.measure == MINUTES and timed.heatmap._counts[day] == 50
+    # The card's words count what its heatmap counts.
+    assert timed.meta.text().startswith("50 min this month  ·  "), timed.meta.text()
+    assert "focus sessions" in timed.meta.toolTip()
     assert "50 min given" in timed.heatmap.accessibleDescription()
     cell = timed.heatmap._cell_rect(timed.heatmap._layout(), day).center()
     assert timed.heatmap.tooltip_at(cell).endswith("(today): 50 min given")
     [book] = [c for c in window.goals_page.cards if c.card.title == "Write the book"]
     assert sum(book.heatmap._counts) == 0 and book.heatmap.measure == MINUTES
+    assert book.meta.text().startswith("no focus time this month")
     settings.sync()
     assert QSettings(str(tmp_path / "windows.ini"), QSettings.Format.IniFormat).value(
         UNIT_KEY) == MINUTES
@@ -252,9 +279,18 @@ def test_heatmaps_show_minutes_instead_of_counts_and_the_choice_is_remembered(
     assert again.goal_page.unit_toggle.unit() == MINUTES
     assert again.goal_page.heatmap.measure == MINUTES
     assert again.goal_page.heatmap._counts[day] == 50
+    assert again.goal_page.rhythm_label.text() == "50 min this month"
     again.goal_page.unit_toggle.buttons[STEPS].click()  # from a goal's page: every heatmap
     assert again.goal_page.heatmap._counts[day] == 3
+    assert again.goal_page.rhythm_label.text() == "no rhythm set · 3 done this month"
     assert again.goals_page.unit_toggle.unit() == STEPS
+
+
+def test_minutes_given_read_in_hours_and_minutes() -> None:
+    from ui.review.look import minutes_given_words
+
+    assert [minutes_given_words(m) for m in (0, 45, 60, 200, 61)] == [
+        "0 min", "45 min", "1 h", "3 h 20 min", "1 h 1 min"]
 
 
 def test_minute_shades_are_quarters_of_an_hour_then_relative() -> None:
@@ -286,6 +322,29 @@ def test_calibration_in_goal_review_and_where_an_estimate_is_typed(
     open_goal(qtbot, review, journal, "Write the book")
     [intro] = [s for s in review.goal_page.open_steps if "intro" in s.tick.full_text]
     assert "your ~10 min steps take about 18" in intro.start.toolTip()
+
+    # A goal's "Add a step by hand" says it too, and the typed estimate is the step's.
+    page = review.goal_page
+    page.step_edit.setText("reread chapter one ~12m")
+    assert page.estimate_hint.isVisibleTo(page)
+    assert page.estimate_hint.text() == "For what it's worth: your ~10 min steps take about 18."
+    page.step_edit.setText("reread chapter one ~10m")
+    page.add_step()
+    assert not page.estimate_hint.isVisibleTo(page)  # the field is empty again
+    qtbot.waitUntil(lambda: "reread chapter one  ·  ~10 min"
+                    in [s.tick.full_text for s in page.open_steps], timeout=10_000)
+    # And the break-down's own field.
+    page.break_down_goal()
+    dialog = page._dialog
+    dialog.hand_edit.setText("find the notebook ~12m")
+    assert dialog.estimate_hint.isVisibleTo(dialog)
+    assert dialog.estimate_hint.text() == (
+        "For what it's worth: your ~10 min steps take about 18.")
+    dialog.hand_edit.setText("find the notebook ~45m")
+    assert not dialog.estimate_hint.isVisibleTo(dialog)
+    dialog.add_by_hand()
+    assert dialog.ticked() == [("find the notebook", 45)]
+    dialog.reject()
 
     # Typed in Tomorrow's field: a quiet line under it, never in the way.
     window = ReflectionWindow(journal, writer_run, lambda: START_HOUR, lambda: WISE)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.focus import calibration_hint
 from ui.bidi import reads_right_to_left
-from ui.focus_start import add_start_choices, start_words
+from ui.focus_start import EstimateHint, add_start_choices, start_words
 from ui.reflection.style import hint_label, section_heading, status_label
 from ui.reflection.today_pane import action_details
 
@@ -214,28 +214,13 @@ class TomorrowPane(QWidget):
 
     def _estimate_hint(self) -> QLabel:
         self.calibrations: list = []
-        self.estimate_hint = hint_label("", self)
-        self.estimate_hint.setAccessibleName("How long steps of this size really take")
-        self.estimate_hint.hide()
-        self.new_action.textChanged.connect(self._typed_estimate)
+        self.estimate_hint = EstimateHint(self.new_action, self)
         return self.estimate_hint
 
     def set_calibrations(self, calibrations: list) -> None:
         self.calibrations = list(calibrations)
-        self._typed_estimate(self.new_action.text())
+        self.estimate_hint.set_calibrations(self.calibrations)
         self._follow_current()
-
-    def _typed_estimate(self, text: str) -> None:
-        hint = ""
-        if text.strip() and self.calibrations:
-            from app.capture.parser import parse_capture
-            from app.daytime import local_now
-
-            # The capture language's own reading ("~20m"); the day does not matter here.
-            estimate = parse_capture(text, local_now(), local=True).estimate_minutes
-            hint = calibration_hint(estimate, self.calibrations)
-        self.estimate_hint.setText(f"For what it's worth: {hint}." if hint else "")
-        self.estimate_hint.setVisible(bool(hint))
 
     def _fit_list(self) -> None:
         """As tall as its rows (up to six, then it scrolls): no empty box to look at, and

@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.focus import typed_step
 from app.ritual_data import MAX_ACTION_CHARS
 from ui.bidi import reads_right_to_left
 from ui.children import JsonChild
+from ui.focus_start import EstimateHint
 from ui.review.context import ReviewContext
 from ui.review.look import already_open_words, button, label, plural, repolish
 
@@ -66,7 +68,8 @@ class BreakdownDialog(QDialog):
     """One goal's (or one action's) break-down; steps kept become actions of the goal."""
 
     def __init__(self, parent: QWidget, context: ReviewContext, *, goal_id: int | None,
-                 action_id: int | None, subject: str) -> None:
+                 action_id: int | None, subject: str,
+                 calibrations: list | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.goal_id, self.action_id = goal_id, action_id
@@ -155,6 +158,9 @@ class BreakdownDialog(QDialog):
         self.hand_button.clicked.connect(self.add_by_hand)
         hand.addWidget(self.hand_button)
         hand_column.addLayout(hand)
+        self.estimate_hint = EstimateHint(self.hand_edit, name="hint")
+        self.estimate_hint.set_calibrations(calibrations or [])
+        hand_column.addWidget(self.estimate_hint)
         layout.addWidget(self.hand_part)
 
         bottom = QHBoxLayout()
@@ -291,7 +297,7 @@ class BreakdownDialog(QDialog):
                       f"{MAX_ACTION_CHARS:,}). Your text is still in the box: shorten it or "
                       "split it into steps.", problem=True)
             return
-        self._add_item(title, None)
+        self._add_item(*typed_step(title))  # "~10m" is its estimate
         self.hand_edit.clear()
         self._say("")
         self.by_hand_label.setText(NEXT_PROMPT)

@@ -16,8 +16,8 @@ from ui.review.look import button, label
 
 UNIT_KEY = "review/heatmap_unit"  # in windows.ini: the choice is remembered on this device
 UNITS = ((STEPS, "Steps"), (MINUTES, "Minutes"))
-NO_CALIBRATION = ("Start a step (the ▶ beside it on a goal's page) and, after a few of a "
-                  "size, Wise can say how long your guesses really take.")
+NO_CALIBRATION = ("Start a step (its ▶ on a goal card or a goal's page) and, after a few "
+                  "of a size, Wise can say how long your guesses really take.")
 
 
 class UnitToggle(QWidget):

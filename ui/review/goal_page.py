@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.focus import typed_step
 from ui.charts.heatmap import MINUTES, STEPS
+from ui.focus_start import EstimateHint
 from ui.review.context import ReviewContext
 from ui.review.dialogs import cadence_box, confirm_retire
 from ui.review.focus_parts import StartButton, UnitToggle
@@ -28,12 +30,11 @@ from ui.review.goals_page import ChartCard, page_room, status_chip
 from ui.review.look import (
     already_open_words,
     button,
-    cadence_text,
-    cadence_tip,
     label,
     linked_words,
     plural,
     repolish,
+    rhythm_words,
     scrolling_page,
     since,
 )
@@ -280,6 +281,8 @@ class GoalPageView(QWidget):
         self.add_button.clicked.connect(self.add_step)
         add.addWidget(self.add_button)
         self.body.addLayout(add)
+        self.estimate_hint = EstimateHint(self.step_edit, name="hint")
+        self.body.addWidget(self.estimate_hint)
         self.body.addWidget(label("Done", "sectionTitle"))
         self.done_label = label("", "meta", wrap=True)
         self.done_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -328,6 +331,7 @@ class GoalPageView(QWidget):
         if request != self._request:
             return
         self.calibrations = calibrations  # before the steps are made: their tooltips say it
+        self.estimate_hint.set_calibrations(calibrations)
         self.minutes = minutes.get(self.goal_id or 0, [])
         self._show(request, page)
         self.show_unit(self.unit)
@@ -339,7 +343,11 @@ class GoalPageView(QWidget):
             return
         card = self.page.card
         values = (self.minutes or [0] * len(card.heatmap)) if unit == MINUTES else card.heatmap
-        self.heatmap.set_data(list(values), card.heatmap_start, self.context.today(), unit)
+        today = self.context.today()
+        self.heatmap.set_data(list(values), card.heatmap_start, today, unit)
+        text, tip = rhythm_words(card, unit, self.minutes, today)
+        self.rhythm_label.setText(text)
+        self.rhythm_label.setToolTip(tip)
 
     def _show(self, request: int, page: Any) -> None:
         if request != self._request:
@@ -367,9 +375,9 @@ class GoalPageView(QWidget):
         self.tag_label.setToolTip(f"Type #{card.slug} in quick capture or `wise capture` to "
                                   "file a thought, a to-do or a win under this goal.")
         self.heatmap.set_data(list(card.heatmap), card.heatmap_start, self.context.today())
-        self.rhythm_label.setText(cadence_text(card.cadence_per_week, card.done_last_4_weeks,
-                                               card.expected_last_4_weeks))
-        self.rhythm_label.setToolTip(cadence_tip(card.cadence_per_week))
+        text, tip = rhythm_words(card, self.unit, self.minutes, self.context.today())
+        self.rhythm_label.setText(text)
+        self.rhythm_label.setToolTip(tip)
         activity = (f"Last activity {since(card.last_activity, self.context.now())}"
                     if card.last_activity else "No activity yet")
         self.activity_label.setText(f"{activity}  ·  {plural(card.open_count, 'open step')}")
@@ -459,16 +467,16 @@ class GoalPageView(QWidget):
                            on_success=lambda _r: self._say("Done. Nicely done."))
 
     def add_step(self) -> None:
-        title = self.step_edit.text().strip()
-        if not title or self.goal_id is None:
+        if not self.step_edit.text().strip() or self.goal_id is None:
             return
+        title, minutes = typed_step(self.step_edit.text())  # "~10m" is its estimate
         self.step_edit.clear()
 
         def added(result: Any) -> None:
             if result.already_open:
                 self._say(already_open_words(result.already_open))
 
-        self.context.write("add_actions", [(title, None)], goal_id=self.goal_id, owner=self,
+        self.context.write("add_actions", [(title, minutes)], goal_id=self.goal_id, owner=self,
                            doing="add the step", what="actions", source="capture",
                            on_success=added)
 
@@ -550,14 +558,16 @@ class GoalPageView(QWidget):
 
             card = self.page.card
             self._dialog = BreakdownDialog(self, self.context, goal_id=card.id,
-                                           action_id=None, subject=card.title)
+                                           action_id=None, subject=card.title,
+                                           calibrations=self.calibrations)
             self._dialog.open()
 
     def break_down_action(self, action: Any) -> None:
         from ui.review.breakdown import BreakdownDialog
 
         self._dialog = BreakdownDialog(self, self.context, goal_id=action.goal_id,
-                                       action_id=action.id, subject=action.title)
+                                       action_id=action.id, subject=action.title,
+                                       calibrations=self.calibrations)
         self._dialog.open()
 
     def review_with_wise(self) -> None:

@@ -3,6 +3,7 @@ four weeks, its last activity and a 12-week heatmap), with a status filter."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -19,15 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from ui.charts.heatmap import MINUTES, STEPS
+from ui.focus_start import short_title
 from ui.review.context import ReviewContext
-from ui.review.focus_parts import UnitToggle, calibration_words
+from ui.review.focus_parts import StartButton, UnitToggle, calibration_words
 from ui.review.look import (
     STATUS_WORDS,
     button,
-    cadence_text,
-    cadence_tip,
     label,
     plural,
+    rhythm_words,
     scrolling_page,
     since,
 )
@@ -37,6 +38,7 @@ FILTERS = [("Active", ("active",)), ("Paused", ("paused",)), ("Done", ("done",))
 PAGE_MARGIN = 32
 SCROLLBAR_ROOM = 16
 TEXT_CHARS = 42  # the text beside a chart needs about this many characters of room
+NEXT_STEP_CHARS = 60  # a goal card's "Next: …" step, then "…" (the whole on hover)
 EMPTY_WORDS = {
     "Active": "No active goals right now.",
     "Paused": "No paused goals. Resting a goal is allowed whenever you need it.",
@@ -106,7 +108,9 @@ class GoalCardWidget(ChartCard):
 
     activated = Signal(int)
 
-    def __init__(self, card: Any, context: ReviewContext) -> None:
+    def __init__(self, card: Any, context: ReviewContext, next_step: Any = None,
+                 start: Callable[[int, int | None], None] | None = None,
+                 calibrations: list | None = None) -> None:
         super().__init__("goalCard")
         from ui.charts import HeatmapChart
 
@@ -128,16 +132,13 @@ class GoalCardWidget(ChartCard):
         text.addLayout(head)
         self.why = why_label(card.why)
         text.addWidget(self.why)
-        now = context.now()
-        rhythm = cadence_text(card.cadence_per_week, card.done_last_4_weeks,
-                              card.expected_last_4_weeks)
-        facts = [rhythm, f"last activity {since(card.last_activity, now)}"
-                 if card.last_activity else "no activity yet"]
-        if card.open_count:
-            facts.append(plural(card.open_count, "open step"))
-        self.meta = label("  ·  ".join(facts), "meta", wrap=True)
-        self.meta.setToolTip(cadence_tip(card.cadence_per_week))
+        self.context = context
+        self.meta = label("", "meta", wrap=True)
+        self.show_unit(STEPS, [])
         text.addWidget(self.meta)
+        self.start_button: StartButton | None = None
+        if next_step is not None and start is not None:
+            text.addLayout(self._next_step_row(next_step, start, calibrations or []))
         row.addLayout(text, 1)
         row.setAlignment(text, Qt.AlignmentFlag.AlignVCenter)
 
@@ -147,6 +148,32 @@ class GoalCardWidget(ChartCard):
         row.addWidget(self.heatmap, 0, Qt.AlignmentFlag.AlignVCenter)
 
         self.setAccessibleName(f"Goal: {card.title}, {STATUS_WORDS.get(card.status, '')}")
+
+    def _next_step_row(self, step: Any, start: Callable[[int, int | None], None],
+                       calibrations: list) -> QHBoxLayout:
+        """"Next: call the school  ▶ Start · ~10 min": the goal's next open step (the
+        first its page lists), started from here as from that page."""
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        words = label(f"Next: {short_title(step.title, NEXT_STEP_CHARS)}", "meta", wrap=True)
+        words.setTextFormat(Qt.TextFormat.PlainText)
+        words.setToolTip(step.title[:500])
+        row.addWidget(words, 1)  # wraps rather than widen the card; Start ends the row
+        self.start_button = StartButton(step.title, step.estimate_minutes,
+                                        lambda minutes: start(step.id, minutes), calibrations)
+        row.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        return row
+
+    def show_unit(self, unit: str, minutes: list[int]) -> None:
+        """The card's facts, its month counted in the heatmaps' unit."""
+        card = self.card
+        rhythm, tip = rhythm_words(card, unit, minutes, self.context.today())
+        facts = [rhythm, f"last activity {since(card.last_activity, self.context.now())}"
+                 if card.last_activity else "no activity yet"]
+        if card.open_count:
+            facts.append(plural(card.open_count, "open step"))
+        self.meta.setText("  ·  ".join(facts))
+        self.meta.setToolTip(tip)
         self.setAccessibleDescription(
             f"Why: {card.why or 'not written yet'}. {'. '.join(facts)}. Press Enter to open.")
 
@@ -174,6 +201,7 @@ class GoalsPage(QWidget):
     new_goal = Signal()
     review_all = Signal()
     unit_chosen = Signal(str)  # "steps" or "minutes": the window applies and remembers it
+    start_step = Signal(int, object)  # a goal card's Start: its next step's id, and minutes
 
     def __init__(self, context: ReviewContext) -> None:
         super().__init__()
@@ -184,6 +212,8 @@ class GoalsPage(QWidget):
         self._request = 0
         self.unit = STEPS  # what the heatmaps count (the window remembers the choice)
         self.minutes: dict[int, list[int]] = {}  # goal -> minutes given per heatmap day
+        self.next_steps: dict[int, Any] = {}  # goal -> its next open step (Start on a card)
+        self.calibrations: list = []  # how long estimated steps really take (app.focus)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -246,16 +276,19 @@ class GoalsPage(QWidget):
 
     def reload(self) -> None:
         from app.focus import estimate_calibrations, goal_minutes
-        from app.ritual_data import goal_cards
+        from app.ritual_data import goal_cards, next_open_steps
 
         self._request += 1
         request = self._request
         name, statuses = FILTERS[self.filter_group.checkedId()]
         db, today, hour = self.context.db, self.context.today(), self.context.start_hour
-        self.context.run(lambda _writer: (goal_cards(db, today, hour, statuses),
-                                          goal_minutes(db, today, hour),
-                                          estimate_calibrations(db)),
-                         lambda found: self._show_with_focus(request, name, *found),
+
+        def read(_writer) -> tuple:
+            cards = goal_cards(db, today, hour, statuses)
+            return (cards, goal_minutes(db, today, hour), estimate_calibrations(db),
+                    next_open_steps(db, [card.id for card in cards], today, hour))
+
+        self.context.run(read, lambda found: self._show_with_focus(request, name, *found),
                          owner=self, doing="read your goals")
 
     # --- focus: minutes in the heatmaps, estimate calibration -----------------------------
@@ -272,10 +305,12 @@ class GoalsPage(QWidget):
         return self.calibration_label
 
     def _show_with_focus(self, request: int, name: str, cards: list,
-                         minutes: dict[int, list[int]], calibrations: list) -> None:
+                         minutes: dict[int, list[int]], calibrations: list,
+                         next_steps: dict[int, Any]) -> None:
         if request != self._request:
             return
         self.minutes = minutes
+        self.next_steps, self.calibrations = next_steps, calibrations
         self._show(request, name, cards)
         self.show_unit(self.unit)
         self.calibration_label.setText(calibration_words(calibrations))
@@ -288,9 +323,10 @@ class GoalsPage(QWidget):
         today = self.context.today()
         for widget in self.cards:
             card = widget.card
-            values = (self.minutes.get(card.id, [0] * len(card.heatmap)) if unit == MINUTES
-                      else card.heatmap)
+            given = self.minutes.get(card.id, [0] * len(card.heatmap))
+            values = given if unit == MINUTES else card.heatmap
             widget.heatmap.set_data(list(values), card.heatmap_start, today, unit)
+            widget.show_unit(unit, given)
 
     def _show(self, request: int, name: str, cards: list) -> None:
         if request != self._request:
@@ -303,7 +339,8 @@ class GoalsPage(QWidget):
             widget.deleteLater()
         self.cards = []
         for index, card in enumerate(cards):
-            widget = GoalCardWidget(card, self.context)
+            widget = GoalCardWidget(card, self.context, self.next_steps.get(card.id),
+                                    self.start_step.emit, self.calibrations)
             widget.activated.connect(self.open_goal)
             widget.fit(page_room(self))
             self.list.insertWidget(index, widget)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ui.palette import blend, is_dark
+from ui.palette import Tokens, blend, indicator_rules, is_dark
 
 STATUS_WORDS = {"active": "Active", "paused": "Paused", "done": "Done",
                 "archived": "Archived"}
@@ -121,7 +121,7 @@ def stylesheet(palette: QPalette) -> str:
         QScrollBar::handle:vertical:hover {{ background: {muted}; }}
         QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
         QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
-    """
+    """ + indicator_rules(Tokens(palette))
 
 
 def label(text: str, name: str = "", *, wrap: bool = False, parent: QWidget | None = None,
@@ -191,6 +191,28 @@ def cadence_text(cadence: int | None, done: int, expected: int | None) -> str:
     if not cadence or expected is None:
         return f"no rhythm set · {done} done this month" if done else "no rhythm set"
     return f"{done} of {expected} this month"
+
+
+def minutes_given_words(minutes: int) -> str:
+    """'45 min', '2 h', '3 h 20 min'."""
+    hours, rest = divmod(max(0, minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def rhythm_words(card, unit: str, minutes: list[int], today: date) -> tuple[str, str]:
+    """A goal's month in the heatmaps' unit, and its tooltip: '12 of 8 this month' when
+    they count steps, '3 h 20 min this month' when they count minutes given (the same
+    28 journal days as the steps' count)."""
+    if unit != "minutes":
+        return (cadence_text(card.cadence_per_week, card.done_last_4_weeks,
+                             card.expected_last_4_weeks), cadence_tip(card.cadence_per_week))
+    last = (today - card.heatmap_start).days
+    given = sum(minutes[max(0, last - 27):last + 1])
+    text = f"{minutes_given_words(given)} this month" if given else "no focus time this month"
+    return text, ("Minutes given to this goal's steps in focus sessions (▶ Start), in the "
+                  "last 4 weeks.")
 
 
 def cadence_tip(cadence: int | None) -> str:

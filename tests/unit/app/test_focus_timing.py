@@ -17,6 +17,8 @@ from app.focus import (
     due_cues,
     seconds_to_next_change,
     time_by_step,
+    typed_estimate_hint,
+    typed_step,
 )
 from storage.focus import FocusSession
 
@@ -84,3 +86,17 @@ def test_calibration_reports_the_median_real_time_per_size() -> None:
         (6, 10, 16, 4)]
     assert calibration_for(12, found) is found[0] and calibration_for(45, found) is None
     assert found[0].words().startswith("your ~10 min steps take about 16")
+
+
+def test_a_step_typed_by_hand_gives_up_its_estimate_and_nothing_else() -> None:
+    assert typed_step("call the bank ~10m") == ("call the bank", 10)
+    assert typed_step("  ~20m outline chapter six ") == ("outline chapter six", 20)
+    assert typed_step("tidy ~5m the desk #home") == ("tidy the desk #home", 5)  # tag stays
+    assert typed_step("water the plants") == ("water the plants", None)
+    assert typed_step("~10m") == ("~10m", None)  # an estimate alone is the step's words
+    found = calibrate([_session(60, estimate=10, ended_after_s=s) for s in (900, 1080, 1500)])
+    assert typed_estimate_hint("call the bank ~12m", found) == (
+        "your ~10 min steps take about 18")
+    assert typed_estimate_hint("call the bank ~45m", found) == ""  # no timed steps that size
+    assert typed_estimate_hint("call the bank", found) == ""
+    assert typed_estimate_hint("call the bank ~12m", []) == ""
