@@ -200,20 +200,21 @@ def _summary(kind: str):
         from app.daytime import long_day
         from app.memory.summaries import day_material, ensure_summaries, week_material
         from prompts.loader import build_messages, load_prompt
+        from storage.repo.reading import reading
 
         prompt = load_prompt(f"{kind}_summary")
         if kind == "week":  # a week is summarised from its day notes: make them (plainly)
             ensure_summaries(journal, today=today, start_hour=context.day_start_hour,
                              max_days=21)
-        with journal.read() as session:
+        with reading(journal.db_path) as conn:  # as the summary maker reads
             if kind == "day":
                 start = today - timedelta(days=1)
-                material = day_material(session, start, start_hour=context.day_start_hour,
+                material = day_material(conn, start, start_hour=context.day_start_hour,
                                         tz=None)
                 label = long_day(start)
             else:
                 start = today - timedelta(days=today.weekday() + 7)
-                material = week_material(session, start, start_hour=context.day_start_hour,
+                material = week_material(conn, start, start_hour=context.day_start_hour,
                                          tz=None)
                 label = f"{long_day(start)} to {long_day(start + timedelta(days=6))}"
         messages = build_messages(f"{kind}_summary", **{kind: label, "journal": material})
