@@ -256,7 +256,10 @@ class ConflictsBox(QWidget):
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
         if area is not None and self.cards:
-            area.ensureWidgetVisible(self.cards[0], 0, 24)
+            # Centred as far as it fits: the text it speaks of ("above") shows too.
+            card = self.cards[0]
+            room = area.viewport().height() - card.sizeHint().height()
+            area.ensureWidgetVisible(card, 0, max(24, room // 2))
 
     def card(self, conflict_id: int) -> ConflictCard | None:
         return next((c for c in self.cards if c.conflict.id == conflict_id), None)
