@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -40,12 +41,19 @@ def wise_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def _stop_shared_model_worker(home: Path) -> None:
     """A `wise` child (or a gateway) of the test may have started the model worker shared
-    by this WISE_HOME's processes (app.llm.shared_worker): stop it now rather than let it
-    wait out its idle time beside the next tests."""
+    by this WISE_HOME's processes (app.llm.shared_worker): stop it now, serving or still
+    starting (its starter cancelled), rather than let it wait out its idle time beside
+    the next tests."""
+    import signal
+
     from app.llm.shared_worker import SharedWorker, shared_paths
 
-    if shared_paths(home)[0].exists():
-        SharedWorker(home).quit()
+    if not shared_paths(home)[1].exists():
+        return
+    pid = SharedWorker(home).holder()
+    if pid is not None and pid != os.getpid():  # (a test may serve in this process)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
 
 
 @dataclass

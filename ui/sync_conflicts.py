@@ -129,7 +129,7 @@ class ConflictCard(QFrame):
         name = self.conflict.label.lower()
         self.keep_current = self._button("Keep this one" if not deleted else "Leave it deleted",
                                          f"Keep {name} as it is above; the other version is "
-                                         "dropped on every device")
+                                         "set aside on every device")
         self.keep_other = self._button("Keep the other", f"Put the other version of {name} "
                                                           "in place of the one above")
         self.keep_other.setEnabled(not deleted)

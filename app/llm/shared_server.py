@@ -131,9 +131,13 @@ def _lock(path: Path, lock_path: Path) -> int | None:
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
         except BlockingIOError:
             pass
+        else:
+            with contextlib.suppress(OSError):  # who holds it: SharedWorker.holder()
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            return fd
         if _answers(path) or time.monotonic() > deadline:
             os.close(fd)
             return None

@@ -210,6 +210,26 @@ class SharedWorker:
         finally:
             connection.close()
 
+    def holder(self) -> int | None:
+        """The pid of the worker holding the lock (serving, or still starting); None when
+        no worker holds it."""
+        import fcntl
+
+        try:
+            fd = os.open(self.lock_path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                return int(text) if text.isdigit() else None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
     # -- connecting ------------------------------------------------------------------------
 
     def _new_id(self) -> int:

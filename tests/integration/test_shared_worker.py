@@ -294,6 +294,7 @@ def test_one_worker_at_a_time_and_an_idle_one_leaves_with_its_socket(tmp_path: P
     while worker_pid(home) is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert worker_pid(home) == os.getpid()  # the stand-in serves from this process
+    assert SharedWorker(home).holder() == os.getpid()  # the lock says who holds it
     # A second one (two `wise` children started one each at the same moment) finds the
     # lock held and the first answering: it leaves at once.
     second, second_exit = serving(home, idle_exit_s=60)
@@ -307,3 +308,4 @@ def test_one_worker_at_a_time_and_an_idle_one_leaves_with_its_socket(tmp_path: P
 
     with open(lock_file, "rb") as lock:  # released: the next start may take it
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    assert SharedWorker(home).holder() is None
