@@ -57,7 +57,8 @@ class Device:
         self.key = key
         self.clock: Callable[[], datetime] = lambda: utc_now() + self.skew
         self.store = SyncStore(self.db, clock=self.clock)
-        self.device_id = f"dev{name}x{len(name):02d}pad"
+        # (a device id is letters and digits: a WISE_HOME named "wise-home" makes one too)
+        self.device_id = f"dev{''.join(filter(str.isalnum, name))}x{len(name):02d}pad"
         self.store.enable(self.device_id, crypto.key_id(key))
         self.transport = FolderTransport(self.folder)
         self.transport.put(KEY_FILE, crypto.wrap(key, "correct horse battery", CHEAP_KDF))

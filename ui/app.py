@@ -488,8 +488,37 @@ class WiseApp:
         self.sync.configure()
 
     def sync_now(self) -> None:
-        if self.sync is not None:
+        """The menu's sync line: with conflicts to answer, it opens the first where its
+        text lives (a sync runs on its own anyway); without, it syncs now."""
+        if self.sync is None:
+            return
+        if not self.sync.conflicts:
             self.sync.sync_now()
+            return
+        from app.sync.conflicts import first_conflict_place
+
+        db = self.context.paths.db
+        self.setup_work.run(lambda: first_conflict_place(db), on_success=self._go_to_conflict,
+                            on_error=lambda exc: log.warning("could not find the conflict: %s",
+                                                             exc))
+
+    def _go_to_conflict(self, place) -> None:
+        """The window where the conflict's text lives, on its day or goal, the card in view."""
+        from ui.sync_conflicts import reveal_when_shown
+
+        if place is None:  # answered meanwhile (`wise sync resolve`): the line recounts
+            self.sync.sync_now()
+        elif place.goal_id is not None:
+            self.show_review()
+            page = self._review_window.goal_page
+            reveal_when_shown(page.conflicts_shown, page.conflicts, place.goal_id)
+            self._review_window.show_goal(place.goal_id)
+        else:
+            self.show_reflection()
+            window = self._reflection_window
+            reveal_when_shown(window.conflicts_shown, window.conflicts, place.day)
+            if window.current_day() != place.day:
+                window.open_day(place.day)
 
     def _show_new_conflicts(self) -> None:
         """After a sync, the windows on screen show any conflict on the texts they hold."""

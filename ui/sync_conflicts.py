@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -248,6 +248,16 @@ class ConflictsBox(QWidget):
             self.cards.append(card)
         self.setVisible(bool(self.cards))
 
+    def bring_into_view(self) -> None:
+        """Scroll the window's page so the first card shows (the tray sent the user here)."""
+        from PySide6.QtWidgets import QScrollArea
+
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and self.cards:
+            area.ensureWidgetVisible(self.cards[0], 0, 24)
+
     def card(self, conflict_id: int) -> ConflictCard | None:
         return next((c for c in self.cards if c.conflict.id == conflict_id), None)
 
@@ -278,3 +288,14 @@ def stylesheet(palette: QPalette) -> str:
         QPlainTextEdit#conflictOther {{ background: {t.card}; color: {t.text};
                                         border: 1px solid {t.border}; border-radius: 4px; }}
     """ + button_rules(t)
+
+
+def reveal_when_shown(shown: SignalInstance, box: ConflictsBox, which: object) -> None:
+    """Once `shown` says the conflicts of `which` (a day, a goal id) are on screen, bring
+    `box`'s first card into view, once."""
+    def reveal(value: object) -> None:
+        if value == which:
+            shown.disconnect(reveal)
+            QTimer.singleShot(0, box.bring_into_view)  # after the new cards are laid out
+
+    shown.connect(reveal)

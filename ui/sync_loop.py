@@ -66,6 +66,11 @@ class TraySync(QObject):
         self._soon.timeout.connect(self.sync_now)
 
     @property
+    def conflicts(self) -> int:
+        """The open conflicts the menu line counts."""
+        return self._conflicts
+
+    @property
     def configured(self) -> bool:
         settings = self._app.context.settings
         return bool(settings.get("sync.folder") or settings.get("sync.webdav_url"))

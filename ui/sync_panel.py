@@ -257,7 +257,9 @@ def _when(stored: str) -> str:
         moment = datetime.fromisoformat(stored)
     except ValueError:
         return stored
+    from app.daytime import local_now  # the one clock (WISE_CLOCK_SHIFT moves it too)
+
     moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
-    if moment.date() == datetime.now().astimezone().date():
+    if moment.date() == local_now().date():
         return f"today at {moment:%H:%M}"
     return f"on {moment.day} {moment:%b} at {moment:%H:%M}"

@@ -188,7 +188,8 @@ class WiseTray(QSystemTrayIcon):
         self.setToolTip(" — ".join(tips))
 
     def set_sync_text(self, text: str) -> None:
-        """The last sync and any conflict, as one line that syncs now when clicked."""
+        """The last sync and any conflict, as one line: clicked, it opens the first
+        conflict where its text lives, or syncs now when there is none."""
         self.sync_action.setText(text)
         self.sync_action.setVisible(text != SYNC_NOT_SET_UP)
         self.sync_action.setEnabled(text != "Syncing…")

@@ -86,6 +86,33 @@ def goal_conflicts(db: Path, goal_id: int) -> list[TextConflict]:
     return _open(db, "goals", uid)
 
 
+@dataclass(frozen=True)
+class ConflictPlace:
+    """Where an open conflict's text lives: the day's words of `day`, or the why of goal
+    `goal_id` (one of the two is set)."""
+
+    day: date | None = None
+    goal_id: int | None = None
+
+
+def first_conflict_place(db: Path) -> ConflictPlace | None:
+    """Where the first open conflict a window can show lives (the tray's "N conflicts to
+    answer" takes the user there); None when there is none. A conflict on a goal deleted
+    here has no page to show it on: `wise sync resolve` answers it."""
+    store = SyncStore(db)
+    try:
+        for conflict in store.conflicts():
+            if conflict.table == "day_words":
+                return ConflictPlace(day=date.fromisoformat(conflict.key))
+            if conflict.table == "goals":
+                goal_id = store.goal_id(conflict.key)
+                if goal_id is not None:
+                    return ConflictPlace(goal_id=goal_id)
+        return None
+    finally:
+        store.close()
+
+
 def open_conflict_count(db: Path) -> int:
     store = SyncStore(db)
     try:

@@ -265,6 +265,10 @@ class SyncStore:
         row = self.conn.execute("SELECT uid FROM goals WHERE id = ?", (goal_id,)).fetchone()
         return None if row is None else row[0]
 
+    def goal_id(self, uid: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM goals WHERE uid = ?", (uid,)).fetchone()
+        return None if row is None else row[0]
+
     def resolve(self, conflict_id: int, *, use_other: bool = False,
                 text: str | None = None) -> Conflict:
         """Answer a conflict: keep the text as it is, put the other version back

@@ -6,12 +6,16 @@ window is stored as `wise sync resolve` stores it, and reaches the other device.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 
 from app.daytime import journal_day, local_now
 from app.sync.conflicts import day_conflicts, open_conflict_count
@@ -58,11 +62,13 @@ def today():
     return journal_day(local_now(), 4)
 
 
-def words_apart(a: Device, b: Device) -> str:
-    """The day's words written on both devices before they met; the text kept on `a`."""
+def words_apart(a: Device, b: Device, day: date | None = None) -> str:
+    """The day's words (today's unless `day`) written on both devices before they met; the
+    text kept on `a`."""
     for device, words in ((a, LAPTOP), (b, DESKTOP)):
         writer = RitualWriter(device.db)
-        writer.save_day_words(today(), how_it_went=words, in_the_way="", mood=3, energy=None)
+        writer.save_day_words(day or today(), how_it_went=words, in_the_way="", mood=3,
+                              energy=None)
         writer.close()
     meet(a, b)
     [(kept,)] = a.sql("SELECT how_it_went FROM day_words")
@@ -132,8 +138,9 @@ def test_a_goal_s_why_is_merged_by_editing_in_goal_review(qtbot, devices) -> Non
     goal = RitualWriter(a.db).add_goal("Music", why="it calms me")
     meet(a, b)
     [(b_goal,)] = b.sql("SELECT id FROM goals")
-    RitualWriter(a.db).update_goal(goal, why="it calms me, and friends play too")
-    RitualWriter(b.db).update_goal(b_goal, why="it is how I rest")
+    long = "\n".join(f"line {n} of why music matters" for n in range(60))  # a tall page
+    RitualWriter(a.db).update_goal(goal, why=f"it calms me, and friends play too\n{long}")
+    RitualWriter(b.db).update_goal(b_goal, why=f"it is how I rest\n{long}")
     meet(a, b)
     assert open_conflict_count(a.db) == 1
     writer = Writer(a.db)
@@ -187,20 +194,25 @@ def test_a_merge_too_long_is_refused_and_both_versions_stay(qtbot, devices, refl
     assert len(day_conflicts(a.db, today())) == 1
 
 
-@pytest.fixture
-def home_with_a_conflict(wise_home: Path, tmp_path: Path) -> Path:
-    """This test's WISE_HOME is device a of two that wrote the day's words apart; its
+def home_apart(wise_home: Path, tmp_path: Path,
+               edit_apart: Callable[[Device, Device], object]) -> Path:
+    """This test's WISE_HOME is device a of two that made `edit_apart`'s edits apart; its
     settings name the sync folder, as a set-up leaves them."""
     template = template_journal(tmp_path / "template")
     key = new_key()
     a = Device(wise_home.parent, wise_home.name, key, template)
     b = Device(tmp_path, "b", key, template)
-    words_apart(a, b)
+    edit_apart(a, b)
     for device in (a, b):
         device.close()
     (wise_home / "settings.toml").write_text(
         f'[sync]\nfolder = "{a.folder}"\ninterval_minutes = 600\n')
     return wise_home / "wise.db"
+
+
+@pytest.fixture
+def home_with_a_conflict(wise_home: Path, tmp_path: Path) -> Path:
+    return home_apart(wise_home, tmp_path, words_apart)
 
 
 @pytest.mark.allow_warning_logs(r"^no system tray on this desktop: ")
@@ -223,3 +235,90 @@ def test_in_the_tray_an_answer_updates_its_sync_line_and_settings_count(
     qtbot.waitUntil(lambda: panel.status_text() != "" and "conflict" not in panel.status_text(),
                     timeout=60_000)
     assert open_conflict_count(home_with_a_conflict) == 0
+
+
+def click_the_sync_line(qtbot, tray_app) -> None:
+    """Once the line says there is a conflict, click it (the fallback window's button:
+    offscreen there is no tray; both call the same action)."""
+    qtbot.waitUntil(lambda: tray_app.sync is not None, timeout=30_000)
+    tray_app.sync.recount()
+    line = tray_app.fallback.buttons["sync_action"]
+    qtbot.waitUntil(lambda: line.text() == "Sync now (1 conflict to answer)"
+                    and line.isEnabled(), timeout=30_000)
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+
+
+def in_view(widget) -> bool:
+    """Shown whole, not cut by its window's scrolling."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
+@pytest.fixture
+def home_with_yesterdays_conflict(wise_home: Path, tmp_path: Path) -> Path:
+    return home_apart(wise_home, tmp_path,
+                      lambda a, b: words_apart(a, b, today() - timedelta(days=1)))
+
+
+@pytest.mark.allow_warning_logs(r"^no system tray on this desktop: ")
+def test_the_sync_line_opens_the_reflection_on_the_conflict_s_day(
+        qtbot, home_with_yesterdays_conflict: Path, tray_app) -> None:
+    yesterday = today() - timedelta(days=1)
+    click_the_sync_line(qtbot, tray_app)
+    qtbot.waitUntil(lambda: tray_app._reflection_window is not None, timeout=10_000)
+    window = tray_app._reflection_window
+    qtbot.waitUntil(lambda: window.current_day() == yesterday
+                    and len(window.conflicts.cards) == 1, timeout=10_000)
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: in_view(window.conflicts.cards[0]), timeout=5_000)
+    assert open_conflict_count(home_with_yesterdays_conflict) == 1  # shown, not answered
+
+
+def goal_why_apart(a: Device, b: Device) -> None:
+    """A goal's why changed on both devices before they met (a tall why: the card sits
+    below the fold of goal review's default size)."""
+    def write(device: Device, edit: Callable[[RitualWriter], object]) -> object:
+        writer = RitualWriter(device.db)
+        try:
+            return edit(writer)
+        finally:
+            writer.close()
+
+    goal = write(a, lambda w: w.add_goal("Music", why="it calms me"))
+    meet(a, b)
+    [(b_goal,)] = b.sql("SELECT id FROM goals WHERE title = 'Music'")
+    tall = "\n".join(f"line {n} of why music matters" for n in range(60))
+    write(a, lambda w: w.update_goal(goal, why=f"it calms me, and friends play too\n{tall}"))
+    write(b, lambda w: w.update_goal(b_goal, why=f"it is how I rest\n{tall}"))
+    meet(a, b)
+
+
+@pytest.fixture
+def home_with_a_why_conflict(wise_home: Path, tmp_path: Path) -> Path:
+    return home_apart(wise_home, tmp_path, goal_why_apart)
+
+
+@pytest.mark.allow_warning_logs(r"^no system tray on this desktop: ")
+def test_the_sync_line_opens_goal_review_on_the_goal_s_page_with_the_card_in_view(
+        qtbot, home_with_a_why_conflict: Path, tray_app) -> None:
+    with closing(sqlite3.connect(home_with_a_why_conflict)) as conn:
+        [(music,)] = conn.execute("SELECT id FROM goals WHERE title = 'Music'").fetchall()
+    # Goal review already shows the goal's page, read down to its end: the card is above.
+    tray_app.show_review()
+    page = tray_app._review_window.goal_page
+    with qtbot.waitSignal(page.conflicts_shown, timeout=10_000):
+        tray_app._review_window.show_goal(music)
+    qtbot.waitUntil(lambda: page.context.pending == 0, timeout=10_000)
+    bar = page.findChild(QScrollArea).verticalScrollBar()
+    [card] = page.conflicts.cards
+
+    def read_to_the_end() -> bool:
+        bar.setValue(bar.maximum())
+        return not in_view(card)
+
+    qtbot.waitUntil(read_to_the_end, timeout=5_000)
+
+    click_the_sync_line(qtbot, tray_app)
+    qtbot.waitUntil(lambda: in_view(page.conflicts.cards[0]), timeout=10_000)
+    assert tray_app._review_window.isVisible() and page.goal_id == music
+    assert "Why it matters" in page.conflicts.cards[0].title.text()
+    qtbot.waitUntil(lambda: page.context.pending == 0, timeout=10_000)

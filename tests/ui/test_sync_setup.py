@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,14 @@ def test_webdav_unreachable_refused_then_set_up(qtbot, settings: SettingsWindow,
         assert PASSWORD not in resolve_paths().settings_file.read_text()
         for child in wise_command.seen():
             assert PASSWORD not in json.dumps(child) and PASSPHRASE not in json.dumps(child)
+
+
+def test_the_panel_says_when_by_wise_s_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'today at …' is today on Wise's one clock: WISE_CLOCK_SHIFT moves it too."""
+    from storage.clock import SHIFT_ENV, shift, utc_now
+    from ui.sync_panel import _when
+
+    stored = utc_now().replace(tzinfo=None).isoformat()  # as `wise sync status` gives it
+    assert _when(stored).startswith("today at ")
+    monkeypatch.setenv(SHIFT_ENV, str((shift() + timedelta(days=3)).total_seconds()))
+    assert _when(stored).startswith("on ")
