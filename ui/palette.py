@@ -90,7 +90,7 @@ class Tokens:
         self.ok = "#8fd19e" if dark else "#1e7b3a"
         # Check boxes and radio buttons: a field-coloured box whose edge stands out from
         # the window, a card and a list alike (the style's own edge is the window a shade
-        # darker: invisible on a dark theme); checked, the accent with its text colour.
+        # darker: invisible on a dark theme); checked, the accent with a tick on it.
         base = palette.color(role.Base)
         self.field = base.name()
         self.indicator_edge = edge_colour(text, window, [window, QColor(self.card), base]).name()
