@@ -26,19 +26,20 @@ NOT_SET_UP = "sync is not set up on this device"  # app.sync's words for it
 
 def menu_text(*, configured: bool, running: bool, last: datetime | None,
               conflicts: int, problem: str | None) -> str:
-    """The tray menu's sync line, which also syncs now when clicked."""
+    """The tray menu's sync line. Clicked, it syncs now, or with conflicts waiting takes
+    the user to the first (so then it says that, not "Sync now")."""
     if not configured:
         return "Sync: not set up"
     if running:
         return "Syncing…"
-    parts = ["Sync now"]
-    if problem:
-        parts.append("last sync failed")
-    elif last is not None:
-        parts.append(f"last {last:%H:%M}")
     if conflicts:
-        parts.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''} to answer")
-    return parts[0] + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
+        head = f"{conflicts} conflict{'s' if conflicts != 1 else ''} to answer…"
+        synced = "last sync"
+    else:
+        head, synced = "Sync now", "last"
+    if problem:
+        return f"{head} (last sync failed)"
+    return head + (f" ({synced} {last:%H:%M})" if last is not None else "")
 
 
 class TraySync(QObject):

@@ -68,7 +68,7 @@ def main() -> int:
             return lambda *_: None
 
     tray = WiseTray(Nothing())
-    tray.set_sync_text("Sync now (last 14:02, 1 conflict to answer)")
+    tray.set_sync_text("1 conflict to answer… (last sync 14:02)")
     menu = tray.contextMenu()
     menu.popup(menu.pos())
     settle(qapp, 0.3)

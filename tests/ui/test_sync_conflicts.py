@@ -222,7 +222,7 @@ def test_in_the_tray_an_answer_updates_its_sync_line_and_settings_count(
     lines: list[str] = []
     tray_app.sync.changed_state.connect(lines.append)
     tray_app.sync.recount()
-    qtbot.waitUntil(lambda: lines[-1:] == ["Sync now (1 conflict to answer)"], timeout=10_000)
+    qtbot.waitUntil(lambda: lines[-1:] == ["1 conflict to answer…"], timeout=10_000)
     tray_app.show_settings()
     panel = tray_app._settings_window.sync_panel
     qtbot.waitUntil(lambda: "1 conflict to answer" in panel.status_text(), timeout=60_000)
@@ -243,7 +243,7 @@ def click_the_sync_line(qtbot, tray_app) -> None:
     qtbot.waitUntil(lambda: tray_app.sync is not None, timeout=30_000)
     tray_app.sync.recount()
     line = tray_app.fallback.buttons["sync_action"]
-    qtbot.waitUntil(lambda: line.text() == "Sync now (1 conflict to answer)"
+    qtbot.waitUntil(lambda: line.text() == "1 conflict to answer…"
                     and line.isEnabled(), timeout=30_000)
     qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
 

@@ -125,10 +125,10 @@ def test_a_damaged_journal_shows_in_the_icon_the_tooltip_and_the_menu(tray) -> N
 def test_the_sync_line_shows_once_sync_is_set_up(tray) -> None:
     icon, recorder = tray
     assert not icon.sync_action.isVisible()
-    icon.set_sync_text("Sync now (last 14:02, 1 conflict to answer)")
+    icon.set_sync_text("1 conflict to answer… (last sync 14:02)")
     texts = [a.text() for a in icon.contextMenu().actions()
              if not a.isSeparator() and a.isVisible()]
-    assert texts[texts.index("Settings…") - 1] == "Sync now (last 14:02, 1 conflict to answer)"
+    assert texts[texts.index("Settings…") - 1] == "1 conflict to answer… (last sync 14:02)"
     icon.set_sync_text("Syncing…")
     assert not icon.sync_action.isEnabled()
     icon.set_sync_text("Sync now (last 14:05)")

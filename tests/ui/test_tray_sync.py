@@ -41,7 +41,11 @@ def test_menu_line_words() -> None:
                      problem=None) == "Syncing…"
     assert menu_text(configured=True, running=False, last=datetime(2026, 11, 26, 14, 2),
                      conflicts=2, problem=None) == (
-        "Sync now (last 14:02, 2 conflicts to answer)")
+        "2 conflicts to answer… (last sync 14:02)")
+    assert menu_text(configured=True, running=False, last=None, conflicts=1,
+                     problem=None) == "1 conflict to answer…"
+    assert menu_text(configured=True, running=False, last=datetime(2026, 11, 26, 14, 2),
+                     conflicts=0, problem=None) == "Sync now (last 14:02)"
     assert menu_text(configured=True, running=False, last=None, conflicts=0,
                      problem="no folder") == "Sync now (last sync failed)"
 
