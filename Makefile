@@ -31,9 +31,14 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
 run: $(VENV)/.runtime-installed
 	$(BIN)/wise
 
+# The suite runs on pytest-xdist workers (TEST_WORKERS=0: all in one process, as plain
+# `pytest` does). worksteal: an idle worker takes tests queued on the busy one, so a long
+# module (the eval run, the tray processes) does not leave the other worker waiting.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 test-hours: $(VENV)/.dev-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.moments
