@@ -15,10 +15,16 @@ def tray_app(qtbot, wise_home: Path, monkeypatch: pytest.MonkeyPatch):
     from PySide6.QtWidgets import QApplication
 
     from app.journal import Context
+    from app.welcome import FINISHED, remember_welcomed
     from ui.app import WiseApp
 
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(wise_home.parent))
-    app = WiseApp(Context.from_environment(), log_path=str(wise_home / "logs" / "wise.log"))
+    context = Context.from_environment()
+    # A returning user: the first-run welcome (tests/ui/test_welcome_window.py starts its
+    # own app) would otherwise open over an empty journal a moment after start and take
+    # the focus from whatever window the test opened first.
+    remember_welcomed(context.paths, FINISHED)
+    app = WiseApp(context, log_path=str(wise_home / "logs" / "wise.log"))
     app.start()
     yield app
     app.shutdown()
