@@ -15,7 +15,7 @@ from app.journal import Context
 
 def run_export(args: Namespace) -> int:
     context = Context.from_environment()
-    journal = context.open_journal()
+    journal = context.open_orm_journal()
     now = local_now()
 
     def write(out) -> object:
@@ -57,7 +57,7 @@ def run_import(args: Namespace) -> int:
         raise BadInput(f"{source} is a folder, not an export file") from None
     except PermissionError:
         raise BadInput(f"cannot read {source}: permission denied") from None
-    journal = Context.from_environment().open_journal()
+    journal = Context.from_environment().open_orm_journal()
     with handle:
         try:
             counts = import_json(journal, handle)

@@ -152,7 +152,7 @@ def import_file(context: Context, path: Path, fmt: Format | str, *, tz: str | No
     zone = resolve_zone(tz)
     tally = Tally(fmt.value, str(path), zone)
     reading = Reading(zone, context.day_start_hour, now or local_now(), tally)
-    journal = context.open_journal()
+    journal = context.open_orm_journal()
     try:
         records = (tally.count(item).record() for item in _reader(fmt)(path, reading))
         done = import_records(journal, records, dry_run=dry_run)
