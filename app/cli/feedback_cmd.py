@@ -12,7 +12,7 @@ from app.journal import Context
 
 
 def run_export(args: Namespace) -> int:
-    from storage.ritual_reads import feedback_records
+    from storage.repo.ritual_reads import feedback_records
 
     context = Context.from_environment()
     context.prepare_storage()  # an absent or old journal is created or migrated first

@@ -14,7 +14,7 @@ from storage.focus import seconds_given, time_by_step
 from storage.models import Action, Entry, FocusSession, Goal
 from storage.repo.goal_activity import last_progress, last_touched
 from storage.repo.reading import reading
-from storage.ritual_reads import day_view
+from storage.repo.ritual_reads import day_view
 from storage.timeutil import aware_utc, journal_day, journal_day_bounds, to_db
 
 DAY = date(2026, 11, 18)
