@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     tray = add("tray", "Start the tray app (what `wise` alone does).",
-               _tray_tray)
+               _tray)
     tray.add_argument("tray_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     add("status", "Say whether the tray app is running, with its pid and socket.",
         _tray_status)
@@ -473,15 +473,11 @@ def _storage_message(exc: Exception) -> str | None:
     return None
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # Each command's handler imports the command's module only when it runs, so that parsing
 # `wise capture` loads no other command (and mypy checks every name and signature here).
 
 
-def _tray_tray(args: argparse.Namespace) -> int:
+def _tray(args: argparse.Namespace) -> int:
     from app.cli.tray_cmd import run_tray
     return run_tray(args)
 
@@ -774,3 +770,7 @@ def _config_reset(args: argparse.Namespace) -> int:
 def _config_path(args: argparse.Namespace) -> int:
     from app.cli.config_cmd import run_path
     return run_path(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
