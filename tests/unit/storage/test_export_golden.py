@@ -92,21 +92,13 @@ JOURNALS_UNDER_TEST = {
 
 def json_export(db: Path) -> bytes:
     out = io.StringIO()
-    journal = Journal(db)
-    try:
-        export_json(journal, out, exported_at=EXPORTED_AT, app_version="0.1.0")
-    finally:
-        journal.close()
+    export_json(db, out, exported_at=EXPORTED_AT, app_version="0.1.0")
     return out.getvalue().encode("utf-8")
 
 
 def markdown_export(db: Path) -> bytes:
     out = io.StringIO()
-    journal = Journal(db)
-    try:
-        export_markdown(journal, out, day_start_hour=4, tz=LOCAL, generated_at=EXPORTED_AT)
-    finally:
-        journal.close()
+    export_markdown(db, out, day_start_hour=4, tz=LOCAL, generated_at=EXPORTED_AT)
     return out.getvalue().encode("utf-8")
 
 
@@ -114,11 +106,7 @@ def imported(data: bytes, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "wise.db"
     ensure_schema(db, folder / "backups", keep_backups=1)
-    journal = Journal(db)
-    try:
-        import_json(journal, io.BytesIO(data))
-    finally:
-        journal.close()
+    import_json(db, io.BytesIO(data))
     return db
 
 
