@@ -37,7 +37,7 @@ def context(wise_home) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_journal()
+    opened = context.open_orm_journal()
     yield opened
     opened.close()
 
