@@ -16,6 +16,8 @@ from storage.focus import FocusSession as StoredSession
 from storage.focus import seconds_given, time_by_step
 from storage.models import Action, Entry, FocusSession, Goal
 from storage.repo.goal_activity import last_progress, last_touched
+from storage.repo.goals import goal_facts, goals_with_activity
+from storage.repo.nudges import goals_touched_since
 from storage.repo.reading import reading
 from storage.ritual_reads import day_view
 from storage.timeutil import aware_utc, journal_day, journal_day_bounds, to_db
@@ -118,11 +120,19 @@ def test_last_touched_counts_a_new_step_and_last_progress_does_not(journal: Jour
         s.add(goal)
         s.flush()
         s.add_all([Entry(text="an idea", goal_id=goal.id, created_at=noon),
+                   # Retitled later: a row written is no activity (updated_at is sync's).
                    Action(title="done", goal_id=goal.id, status="done", created_at=noon,
-                          done_at=noon + timedelta(days=1)),
+                          done_at=noon + timedelta(days=1),
+                          updated_at=noon + timedelta(days=5)),
                    Action(title="just planned", goal_id=goal.id,
                           created_at=noon + timedelta(days=3))])
         goal_id = goal.id
     with reading(journal.db_path) as conn:
         assert last_touched(conn, goal_id) == noon + timedelta(days=3)
         assert aware_utc(last_progress(conn, goal_id)) == noon + timedelta(days=1)
+        # `wise goals`, the goal review and the nudge policy read the same last touch.
+        [listed] = goals_with_activity(conn, noon, include_all=True)
+        assert listed.last_activity == noon + timedelta(days=3)
+        assert goal_facts(conn, goal_id, noon, note_limit=1).last_moment == noon + timedelta(
+            days=3)
+        assert goals_touched_since(conn, noon) == {goal_id: noon + timedelta(days=3)}
