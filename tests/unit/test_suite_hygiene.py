@@ -18,7 +18,7 @@ def test_a_closed_port_refuses_and_no_test_beside_it_can_take_it(reuse: bool) ->
         with socket.socket() as other:
             if reuse:  # as http.server and most servers bind
                 other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            with pytest.raises(OSError) as taken:
+            with pytest.raises(OSError, match="in use") as taken:
                 other.bind(("127.0.0.1", port))
             assert taken.value.errno == errno.EADDRINUSE
         with pytest.raises(ConnectionRefusedError):
