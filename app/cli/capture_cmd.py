@@ -68,7 +68,7 @@ def _through_tray(text: str, uid: str) -> dict | None:
         return client.request({"cmd": "capture", "text": text, "uid": uid})
     except UntrustedTray as exc:
         warn(f"not using the tray's socket: {exc}. Your text was not sent there; it is "
-             "written to your journal directly.")
+             f"written to your journal directly. {exc.fix}".rstrip())
         return None
     except TrayBusy:
         from app.logs import note_once
@@ -108,7 +108,7 @@ def summon_window(args: Namespace) -> int:
         client.request({"cmd": "show-capture"})
     except UntrustedTray as exc:
         raise WiseError(f"cannot reach the tray: {exc}. `wise capture \"TEXT\"` still "
-                        "saves to your journal directly.") from None
+                        f"saves to your journal directly. {exc.fix}".rstrip()) from None
     except TrayUnavailable:
         from app.cli.tray_cmd import start_detached
 

@@ -25,7 +25,12 @@ class TrayBusy(TrayUnavailable):
 
 class UntrustedTray(TrayUnavailable):
     """What is at the tray's socket is not this user's (or its folder is not private):
-    nothing was sent to it. The message says what is wrong, for a person."""
+    nothing was sent to it. The message says what is wrong, for a person; `fix` what to
+    do about it."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 class TrayLost(TrayUnavailable):
@@ -79,7 +84,7 @@ class TrayClient:
             check_private_folder(self.path.parent)
             check_socket_file(self.path)
         except Untrusted as exc:
-            raise UntrustedTray(str(exc)) from None
+            raise UntrustedTray(str(exc), exc.fix) from None
         except OSError as exc:  # no folder or no socket: no tray
             raise TrayUnavailable(str(exc)) from exc
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -89,7 +94,7 @@ class TrayClient:
             check_peer(sock)
         except Untrusted as exc:
             sock.close()
-            raise UntrustedTray(str(exc)) from None
+            raise UntrustedTray(str(exc), exc.fix) from None
         except BlockingIOError as exc:  # EAGAIN: the listen queue is full
             sock.close()
             raise TrayBusy(str(exc)) from exc
