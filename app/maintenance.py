@@ -86,5 +86,5 @@ def _summaries(context: Context, journal: Journal, today: date, *, use_model: bo
 def _optimize_search(journal: Journal) -> bool:
     from storage.repo.health import optimize_search_index
 
-    optimize_search_index(journal)
+    optimize_search_index(journal.db_path)
     return True

@@ -283,7 +283,7 @@ def _plain(journal: Journal, day: date, context: Context, user_words: str | None
 def _store(journal: Journal, day: date, *, text: str, model: str | None,
            prompt: tuple[str | None, str | None], structured: str | None, raw: str | None,
            user_words: str | None) -> int:
-    return store_reflection(journal, ReflectionRecord(
+    return store_reflection(journal.db_path, ReflectionRecord(
         day=day, prompt_name=prompt[0], prompt_version=prompt[1], model=model, content=text,
         structured=structured, raw=raw, user_words=user_words or None))
 

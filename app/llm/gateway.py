@@ -485,7 +485,7 @@ class Gateway:
                     "model call failed: purpose=%s model=%s kind=%s after %d ms: %s",
                     purpose, model, error_kind, latency_ms, error)
         try:
-            record_call(self._journal, CallRecord(
+            record_call(self._journal.db_path, CallRecord(
                 purpose, model, prompt_name, prompt_version, status, latency_ms, first_ms,
                 int(input_tokens), int(output_tokens), float(cost_usd), error_kind, error))
         except Exception:  # the reply matters more than its record

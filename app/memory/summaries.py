@@ -288,7 +288,7 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
                 failures_in_a_row += 1
                 if failures_in_a_row >= MAX_MODEL_FAILURES:
                     model_stopped = True
-        if store_summary(journal, kind, start, end, text, source,
+        if store_summary(journal.db_path, kind, start, end, text, source,
                   model if source == "model" else None,
                   versions.get(kind) if source == "model" else PLAIN_VERSION):
             counts["days_made" if kind == "day" else "weeks_made"] += 1

@@ -33,6 +33,7 @@ from app.nudges.policy import Candidate, Decision, NudgeRules, PastNudge
 from app.nudges.wording import plain_nudge, word_nudge
 from storage.db import reading, writing
 from storage.repo import nudges as nudge_repo
+from storage.timeutil import journal_day
 from storage.vocabulary import NudgeResponse
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMI
         with reading(journal.db_path) as own:
             return load_candidates(journal, now, limit, day_start_hour=day_start_hour,
                                    conn=own)
-    today = (now - timedelta(hours=day_start_hour)).date()
+    today = journal_day(now, day_start_hour)
     n_due = max(1, limit * 4 // 10)
     n_tiny = max(1, (limit - n_due) // 2)
     steps = nudge_repo.open_steps_to_consider(

@@ -83,13 +83,13 @@ def new_journal(template_db: Path, tmp_path: Path) -> Iterator[Callable[[str], J
 
 def export_text(journal: Journal, exported_at: datetime = EXPORTED_AT) -> str:
     out = io.StringIO()
-    export_json(journal, out, exported_at=exported_at, app_version="0.1.0")
+    export_json(journal.db_path, out, exported_at=exported_at, app_version="0.1.0")
     return out.getvalue()
 
 
 def import_text(journal: Journal, content: str | bytes) -> TransferCounts:
     data = content.encode("utf-8") if isinstance(content, str) else content
-    return import_json(journal, io.BytesIO(data))
+    return import_json(journal.db_path, io.BytesIO(data))
 
 
 def row_counts(journal: Journal) -> dict[str, int]:
@@ -514,7 +514,7 @@ def test_a_source_that_cannot_seek_still_falls_back_to_a_whole_read(new_journal)
     fill_rich(source)
     compact = json.dumps(json.loads(export_text(source)), ensure_ascii=False)
 
-    assert import_json(target, Pipe(compact.encode())) == RICH
+    assert import_json(target.db_path, Pipe(compact.encode())) == RICH
 
 
 def test_windows_line_endings_and_a_byte_order_mark_are_accepted(new_journal) -> None:
@@ -801,11 +801,12 @@ def test_twenty_thousand_entries_stream_both_ways_in_bounded_memory(
 
     def export() -> None:
         with open(path, "w", encoding="utf-8") as out:
-            counts.append(export_json(source, out, exported_at=EXPORTED_AT, app_version="0"))
+            counts.append(export_json(source.db_path, out, exported_at=EXPORTED_AT,
+                                      app_version="0"))
 
     def import_() -> None:
         with open(path, "rb") as source_file:
-            counts.append(import_json(target, source_file))
+            counts.append(import_json(target.db_path, source_file))
 
     export_peak = _peak_of(export)
     import_peak = _peak_of(import_)

@@ -4,7 +4,10 @@ and last progress. Each test drives the readers that share the rule."""
 
 from __future__ import annotations
 
+import inspect
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from app.memory.context import focus_data
 from storage.engine import Journal
@@ -84,6 +87,21 @@ def test_one_journal_day_rule() -> None:
     start, end = journal_day_bounds(DAY, START, late.tzinfo)
     assert journal_day(start.astimezone(late.tzinfo), START) == DAY
     assert journal_day((end - timedelta(microseconds=1)).astimezone(late.tzinfo), START) == DAY
+
+
+# Shifting a moment back by the day's start hour and taking its date: journal_day's own
+# arithmetic, which nothing else may restate (a copy in the nudge service chose the wrong
+# steps as "due" once its rule drifted).
+_DAY_ARITHMETIC = re.compile(r"timedelta\(hours=[^)]*\)\)\.date\(\)")
+
+
+def test_no_journal_day_arithmetic_outside_the_one_rule() -> None:
+    root = Path(__file__).resolve().parents[3]
+    copies = [str(path.relative_to(root)) for package in ("app", "storage", "ui", "packaging")
+              for path in sorted((root / package).rglob("*.py"))
+              if path.name != "timeutil.py" and _DAY_ARITHMETIC.search(path.read_text())]
+    assert _DAY_ARITHMETIC.search(inspect.getsource(journal_day))  # the pattern still bites
+    assert copies == [], f"journal-day arithmetic restated in {copies}: use journal_day"
 
 
 def test_stored_text_naive_and_aware_moments_read_alike() -> None:
