@@ -19,7 +19,14 @@ from app.capture.validate import (
 )
 from app.cli.output import emit, warn
 from app.errors import BadInput, WiseError
-from app.ipc.client import TrayBusy, TrayClient, TrayError, TrayUnavailable, UntrustedTray
+from app.ipc.client import (
+    STALL_CHECK_S,
+    TrayBusy,
+    TrayClient,
+    TrayError,
+    TrayUnavailable,
+    UntrustedTray,
+)
 from app.ipc.protocol import socket_path
 from app.paths import resolve_paths
 from storage.ids import new_uid
@@ -63,7 +70,7 @@ def argv_text(words: list[str]) -> str:
 
 def _through_tray(text: str, uid: str) -> dict | None:
     paths = resolve_paths()
-    client = TrayClient(socket_path(paths.data_dir))
+    client = TrayClient(socket_path(paths.data_dir), stall_check_s=STALL_CHECK_S)
     try:
         return client.request({"cmd": "capture", "text": text, "uid": uid})
     except UntrustedTray as exc:
