@@ -68,7 +68,7 @@ def _summaries(context: Context, journal: JournalFile, today: date, *, use_model
             if verdict.ok:
                 verdict = gate.check_language(result.text, gate.instructions_and_data(
                     messages)[1])
-            if not verdict.ok:
+            if verdict.rule is not None:  # refused (`not verdict.ok`, as mypy can see it)
                 gateway.memory.keep_refused(purpose=f"{kind}_summary", model=result.model,
                                             rule=verdict.rule, detail=verdict.detail,
                                             text=result.text)

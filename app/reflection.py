@@ -119,20 +119,22 @@ def _reflection_call(context: Context, journal: JournalFile, day: date, user_wor
 
 
 def _plan_of(context: Context, day: date, calls) -> ReflectionPlan:
-    from app.memory.tokens import estimate_tokens
+    from app.llm.pricing import estimate_call
+    from app.memory.tokens import estimate_message_tokens
 
     _, first = calls
     settings = context.settings
-    input_tokens = sum(estimate_tokens(m["content"]) for m in first.messages)
     model = settings.get("llm.model") or None
     api_base = settings.get("llm.api_base") or None
+    max_output = first.max_tokens or settings.get("llm.max_output_tokens")
+    # The budget check's own estimate (Gateway._check_budget), so the two never disagree.
+    cost = estimate_call(model, api_base, first.messages, max_output).cost_usd if model else None
     return ReflectionPlan(
         day=day, messages=first.messages, prompt_name=first.prompt_name,
         prompt_version=first.prompt_version, model=model, api_base=api_base,
-        input_tokens=input_tokens, budget_tokens=settings.get("reflection.input_tokens"),
-        max_output_tokens=first.max_tokens or settings.get("llm.max_output_tokens"),
-        estimated_cost_usd=_estimated_cost(model, api_base, input_tokens,
-                                           first.max_tokens or 0),
+        input_tokens=estimate_message_tokens(first.messages),
+        budget_tokens=settings.get("reflection.input_tokens"),
+        max_output_tokens=max_output, estimated_cost_usd=cost,
         json_schema=first.json_schema)
 
 
@@ -292,15 +294,3 @@ def _gateway(context: Context, journal: JournalFile):
     from app.llm.gateway import Gateway
 
     return Gateway(context, journal)
-
-
-def _estimated_cost(model: str | None, api_base: str | None, input_tokens: int,
-                    output_tokens: int) -> float | None:
-    from app.llm.pricing import estimate_cost
-    from app.llm.providers import is_local
-
-    if not model:
-        return None
-    if is_local(model, api_base):
-        return 0.0  # the gateway's rule: a local server costs nothing
-    return estimate_cost(model, input_tokens, output_tokens)

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from app.llm import keys, providers
-from app.llm.pricing import estimate_cost, estimate_tokens
+from app.llm.pricing import estimate_call
 from app.llm.redact import redact
 from app.llm.types import CallResult, ModelCall, ModelError
 
@@ -311,7 +311,7 @@ class Gateway:
     def _check_budget(self, target: Target, messages: list[dict], max_tokens: int) -> None:
         if target.local:
             return
-        estimate = estimate_cost(target.model, estimate_tokens(messages), max_tokens)
+        estimate = estimate_call(target.model, target.api_base, messages, max_tokens).cost_usd
         if estimate == 0.0:
             return  # a model the price list says is free
         from app.daytime import local_now

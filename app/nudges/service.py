@@ -33,6 +33,7 @@ from app.nudges.policy import Candidate, Decision, NudgeRules, PastNudge
 from app.nudges.wording import plain_nudge, word_nudge
 from storage.db import reading, writing
 from storage.repo import nudges as nudge_repo
+from storage.timeutil import journal_day
 from storage.vocabulary import NudgeResponse
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def load_candidates(journal: JournalFile, now: datetime, limit: int = CANDIDATE_
         with reading(journal.db_path) as own:
             return load_candidates(journal, now, limit, day_start_hour=day_start_hour,
                                    conn=own)
-    today = (now - timedelta(hours=day_start_hour)).date()
+    today = journal_day(now, day_start_hour)
     n_due = max(1, limit * 4 // 10)
     n_tiny = max(1, (limit - n_due) // 2)
     steps = nudge_repo.open_steps_to_consider(
@@ -134,15 +135,11 @@ def load_candidates(journal: JournalFile, now: datetime, limit: int = CANDIDATE_
         shown = last.get(step.action_id)
         nudged_at = shown.at if shown else None
         response = shown.response if shown else None
-        out.append(Candidate(
-            action_id=step.action_id, title=step.title, goal_id=step.goal_id,
-            goal_title=step.goal_title, goal_why=step.goal_why,
-            estimate_minutes=step.estimate_minutes, due_on=step.due_on,
-            created_at=step.created_at, last_nudged_at=nudged_at, last_response=response,
+        out.append(Candidate.of(
+            step, last_nudged_at=nudged_at, last_response=response,
             last_response_at=(shown.responded_at if shown else None)
             or (nudged_at if response else None),
-            goal_touched_at=touched.get(step.goal_id) if step.goal_id is not None else None,
-            uid=step.uid))
+            goal_touched_at=touched.get(step.goal_id) if step.goal_id is not None else None))
     return out
 
 

@@ -10,7 +10,9 @@ What is measured (each group's module docstring has the details):
   search    `storage.search.search` in-process over 100k entries for rare, medium and
             common words; `wise search WORD` vs `jrnl -contains WORD` wall (bench_search).
   transfer  `wise export` (json, markdown) and `wise import` of 100k entries: wall time
-            and peak RSS (bench_transfer).
+            and peak RSS; the export and import code on five heavy years, sqlite3 side by
+            side with the ORM code it replaced (same bytes?), and whether `wise export` and
+            `wise import` load SQLAlchemy (bench_transfer).
   tray      the tray app (bench_tray): cold start to tray icon shown and to ready to save
             against a minimal PySide6 tray app, under Xvfb + trayer when installed (else
             offscreen); show-capture latency; `wise capture` through the running tray;
