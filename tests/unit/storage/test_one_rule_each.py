@@ -136,3 +136,25 @@ def test_last_touched_counts_a_new_step_and_last_progress_does_not(journal: Jour
         assert goal_facts(conn, goal_id, noon, note_limit=1).last_moment == noon + timedelta(
             days=3)
         assert goals_touched_since(conn, noon) == {goal_id: noon + timedelta(days=3)}
+
+
+def test_one_quiet_hours_rule() -> None:
+    """The scheduler and the nudge policy read the user's quiet hours one way
+    (app.rhythm.clock.QuietHours.from_settings) and judge a moment by one rule (covers),
+    the policy's hours of the day included."""
+    from app.nudges.policy import NudgeRules, active_hours, in_quiet_hours
+    from app.rhythm.clock import QuietHours
+
+    settings = {"nudges.enabled": True, "nudges.daily_cap": 3, "nudges.min_gap_minutes": 90,
+                "nudges.quiet_start": " 22:30", "nudges.quiet_end": "07:15",
+                "day.start_hour": START}
+    rules = NudgeRules.from_settings(settings)
+    quiet = QuietHours.from_settings(settings)
+    assert (rules.quiet_start, rules.quiet_end) == (quiet.start, quiet.end) == (
+        time(22, 30), time(7, 15))
+    tz = timezone(timedelta(hours=-5))
+    for minute in range(0, 24 * 60, 5):
+        moment = datetime(2026, 11, 18, minute // 60, minute % 60, tzinfo=tz)
+        assert in_quiet_hours(moment, rules) == quiet.contains(moment) == (
+            not time(7, 15) <= moment.time() < time(22, 30))
+    assert active_hours(rules) == list(range(7, 23))  # 07:15-07:59 and 22:00-22:29 count
