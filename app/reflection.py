@@ -17,7 +17,7 @@ from app.daytime import long_day
 from app.errors import BadInput
 from app.journal import Context
 from app.llm.types import ModelError
-from storage.engine import Journal
+from storage.db import JournalFile
 from storage.repo.reflections import ReflectionRecord, store_reflection
 
 PROMPT = "daily_reflection"
@@ -87,7 +87,7 @@ def _check_day(day: date) -> None:
                        f"choose a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
 
 
-def plan_daily_reflection(context: Context, journal: Journal, day: date,
+def plan_daily_reflection(context: Context, journal: JournalFile, day: date,
                           user_words: str | None, *, gateway=None,
                           variant_name: str | None = None) -> ReflectionPlan:
     """The one request both `wise reflect --dry-run` shows and `wise reflect` sends first.
@@ -98,7 +98,7 @@ def plan_daily_reflection(context: Context, journal: Journal, day: date,
     return _plan_of(context, day, call)
 
 
-def _reflection_call(context: Context, journal: Journal, day: date, user_words: str | None,
+def _reflection_call(context: Context, journal: JournalFile, day: date, user_words: str | None,
                      gateway, variant_name: str | None = None):
     from app.memory.context import build_reflection_context
     from app.prompt_choice import chosen_variant, with_variant
@@ -138,7 +138,7 @@ def _plan_of(context: Context, day: date, calls) -> ReflectionPlan:
         json_schema=first.json_schema)
 
 
-def reflect(context: Context, journal: Journal, day: date, *, user_words: str | None,
+def reflect(context: Context, journal: JournalFile, day: date, *, user_words: str | None,
             gateway_factory: Callable[[], object] | None = None,
             on_text: Callable[[str], None] | None = None,
             cancel: threading.Event | None = None) -> ReflectionOutcome:
@@ -173,7 +173,7 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
             close()
 
 
-def _with_model(context: Context, journal: Journal, day: date, gateway,
+def _with_model(context: Context, journal: JournalFile, day: date, gateway,
                 user_words: str | None, on_text: Callable[[str], None] | None,
                 cancel: threading.Event | None = None) -> ReflectionOutcome:
     from app.reflection_stream import JsonProseStreamer
@@ -205,7 +205,7 @@ def reflection_problem(parsed):
     return gate.OK
 
 
-def users_words(journal: Journal, day: date, given: str | None) -> str | None:
+def users_words(journal: JournalFile, day: date, given: str | None) -> str | None:
     """The user's words on `day` as the model reads them: `given` when there is one (the
     window passes what is on screen, `--words` what was typed), else what was saved."""
     if given is not None:
@@ -220,7 +220,7 @@ def users_words(journal: Journal, day: date, given: str | None) -> str | None:
                            saved.energy) or None
 
 
-def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
+def plain_reflection_text(journal: JournalFile, day: date, start_hour: int) -> str:
     """A reflection made from the data alone: what was done, what is open, one small step."""
     from app.today import today_view
 
@@ -250,7 +250,7 @@ def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
     return "\n".join(lines)
 
 
-def _words_lines(journal: Journal, day: date) -> list[str]:
+def _words_lines(journal: JournalFile, day: date) -> list[str]:
     """What the plain reflection can say back to the user's own words on the day (the
     reflection window saves them): kind, never a judgement, never their words quoted."""
     from storage.repo.journal_reads import day_words
@@ -271,7 +271,7 @@ def _words_lines(journal: Journal, day: date) -> list[str]:
     return lines
 
 
-def _plain(journal: Journal, day: date, context: Context, user_words: str | None, *,
+def _plain(journal: JournalFile, day: date, context: Context, user_words: str | None, *,
            note: str, on_text: Callable[[str], None] | None, fallback: str | None = None,
            raw: str | None = None) -> ReflectionOutcome:
     text = plain_reflection_text(journal, day, context.day_start_hour)
@@ -282,7 +282,7 @@ def _plain(journal: Journal, day: date, context: Context, user_words: str | None
     return ReflectionOutcome(reflection_id, text, None, note, fallback, day)
 
 
-def _store(journal: Journal, day: date, *, text: str, model: str | None,
+def _store(journal: JournalFile, day: date, *, text: str, model: str | None,
            prompt: tuple[str | None, str | None], structured: str | None, raw: str | None,
            user_words: str | None) -> int:
     return store_reflection(journal.db_path, ReflectionRecord(
@@ -290,7 +290,7 @@ def _store(journal: Journal, day: date, *, text: str, model: str | None,
         structured=structured, raw=raw, user_words=user_words or None))
 
 
-def _gateway(context: Context, journal: Journal):
+def _gateway(context: Context, journal: JournalFile):
     from app.llm.gateway import Gateway
 
     return Gateway(context, journal)

@@ -218,6 +218,7 @@ still accepted; Wise then has to read the whole file into memory at once.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -284,9 +285,21 @@ def iso_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+# The one form to_db writes ("2026-11-26 18:00:00.000000"): such text becomes the
+# export's form by moving characters, with no datetime made and printed again.
+_STORED_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
+
+
 def _stamp(stored: str) -> str:
     """A stored moment (naive UTC text) as the export writes it."""
-    return iso_timestamp(from_db(stored))
+    if _STORED_FORM.fullmatch(stored):
+        try:
+            datetime.fromisoformat(stored)
+        except ValueError:
+            pass  # no such day or hour: the codec below refuses it in its own words
+        else:
+            return f"{stored[:10]}T{stored[11:]}+00:00"
+    return iso_timestamp(from_db(stored))  # an older, looser form: read, then written
 
 
 def _optional_stamp(stored: str | None) -> str | None:

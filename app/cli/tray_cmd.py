@@ -35,9 +35,10 @@ def run_status(args: Namespace) -> int:
     try:
         info = TrayClient(path, timeout=2.0).request({"cmd": "ping"})
     except UntrustedTray as exc:
-        emit(args, {"running": False, "socket": str(path), "untrusted": str(exc)},
-             f"Wise's tray cannot be reached: {exc}, so Wise does not use that socket "
-             "(`wise doctor` says more).")
+        emit(args, {"running": False, "socket": str(path), "untrusted": str(exc),
+                    "fix": exc.fix},
+             f"Wise's tray cannot be reached: {exc}, so Wise does not use that socket. "
+             f"{exc.fix}".rstrip())
         return 0
     except (TrayUnavailable, TrayError):
         info = None

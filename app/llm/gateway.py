@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from app.llm.shared_worker import PreferShared
     from app.llm.worker_client import ModelWorker
     from app.settings.store import Settings
-    from storage.engine import Journal
+    from storage.db import JournalFile
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class _Progress:
 
 
 class Gateway:
-    def __init__(self, context: Context, journal: Journal, *,
+    def __init__(self, context: Context, journal: JournalFile, *,
                  worker: ModelWorker | None = None) -> None:
         self._context = context
         self._journal = journal

@@ -38,7 +38,7 @@ from storage.vocabulary import NudgeResponse
 
 if TYPE_CHECKING:
     from app.journal import Context
-    from storage.engine import Journal
+    from storage.db import JournalFile
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class Snapshot:
 # The SQL is storage/repo/nudges.py's; here its rows become the policy's types.
 
 
-def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMIT,
+def load_history(journal: JournalFile, since: datetime, *, limit: int = HISTORY_LIMIT,
                  conn=None) -> list[PastNudge]:
     """Nudges shown since `since`, newest first (at most `limit`), as the policy's history."""
     if conn is None:
@@ -106,7 +106,7 @@ def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMI
             for n in nudge_repo.shown_since(conn, since, limit)]
 
 
-def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMIT, *,
+def load_candidates(journal: JournalFile, now: datetime, limit: int = CANDIDATE_LIMIT, *,
                     day_start_hour: int = 4, conn=None) -> list[Candidate]:
     """Open steps (of no goal or an active goal), at most `limit`, with their goal, its
     why, when the goal was last touched, and each step's last nudge. Three queries.
@@ -143,7 +143,7 @@ def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMI
     return out
 
 
-def load_learner(journal: Journal, now: datetime, *, since: datetime | None = None,
+def load_learner(journal: JournalFile, now: datetime, *, since: datetime | None = None,
                  seed: int | str = 0, rng: random.Random | None = None,
                  conn=None) -> Learner:
     """The learner from the nudges of the last LEARNING_WINDOW (and not before `since`,
@@ -169,7 +169,7 @@ class NudgeService:
     the tie-breaks (tests). With `learn_timing=False` the learner still picks the wording
     style but not the hour: any moment the clock rules allow will do."""
 
-    def __init__(self, context: Context, journal: Journal,
+    def __init__(self, context: Context, journal: JournalFile,
                  gateway_factory: Callable[[], object] | None = None, *,
                  learning_since: datetime | None = None, seed: int | str = 0,
                  rng: random.Random | None = None, learn_timing: bool = True) -> None:

@@ -54,7 +54,7 @@ def context(wise_home: Path, fake_openai) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_journal()
+    opened = context.open_orm_journal()
     yield opened
     opened.close()
 

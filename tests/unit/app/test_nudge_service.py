@@ -41,7 +41,7 @@ def context(wise_home) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_journal()
+    opened = context.open_orm_journal()
     yield opened
     opened.close()
 
@@ -389,12 +389,18 @@ def test_a_ten_am_user_through_the_journal(context, journal) -> None:
 
 
 class ScriptedGateway:
-    """Stands in for app.llm.gateway.Gateway: replies from a script, records the call."""
+    """Stands in for app.llm.gateway.Gateway (an app.structured_call.ModelGateway): replies
+    from a script, records the call; no model is configured, nothing is learned."""
+
+    memory = None
 
     def __init__(self, reply, context=None):
         self.reply = reply
         self.calls = []
         self.context = context  # the settings a request is fitted to
+
+    def targets(self):
+        return []
 
     def complete(self, purpose, messages, **kw):
         self.calls.append((purpose, messages, kw))

@@ -13,6 +13,7 @@ Rewrite the files only for a deliberate change of the format:
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sqlite3
 import sys
@@ -123,6 +124,23 @@ def test_the_json_export_is_the_expected_bytes_and_imports_back_the_same(
 def test_the_markdown_export_is_the_expected_bytes(name: str, tmp_path: Path) -> None:
     db = JOURNALS_UNDER_TEST[name](tmp_path / "source")
     assert markdown_export(db) == (EXPECTED / f"{name}.md").read_bytes()
+
+
+def test_stored_times_in_older_forms_export_as_the_codec_reads_them(tmp_path: Path) -> None:
+    """Most stored times are in to_db's one form and are rewritten without a datetime;
+    the forms an older Wise wrote (a year below 1000 unpadded, no microseconds) are read
+    by the codec, and a day that does not exist is refused in its words, as before."""
+    db = tmp_path / "wise.db"
+    ensure_schema(db, tmp_path / "backups", keep_backups=1)
+    _sql(db, "INSERT INTO goals (uid, slug, title, why, status, created_at, updated_at) "
+             "VALUES ('g', 'old', 'Old', '', 'active', '226-12-01 09:30:00.000000', "
+             "'2026-03-01 08:15:00')")
+    goal = json.loads(json_export(db).decode().split("\n")[2])
+    assert (goal["created_at"], goal["updated_at"]) == (
+        "0226-12-01T09:30:00.000000+00:00", "2026-03-01T08:15:00.000000+00:00")
+    _sql(db, "UPDATE goals SET updated_at = '2026-02-30 10:00:00.000000'")
+    with pytest.raises(ValueError, match="not a moment as Wise stores them"):
+        json_export(db)
 
 
 def _write_expected() -> None:
