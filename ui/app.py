@@ -902,10 +902,10 @@ class WiseApp:
 
         now = local_now()
         state = load_state(self.context.paths.data_dir / "state.json")
-        paused = state.nudges_paused(now)
+        moment = state.paused_until()
+        paused = moment is not None and moment > now
         until = ""
-        if paused:
-            moment = datetime.fromisoformat(state.nudges_paused_until or "")
+        if moment is not None and paused:
             until = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %H:%M}"
         if self.fallback is not None:
             self.fallback.set_paused(paused, until)
