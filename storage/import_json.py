@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeGuard
 
 from sqlalchemy import ColumnElement, Connection, Table, func, insert, select, update
 
@@ -374,7 +374,7 @@ class _Field:
     since_version: int = 1
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not 1
 
 
@@ -690,6 +690,11 @@ class _Importer:
         # Rows of one list waiting to be written together, one batch at a time.
         self.pending_section = ""
         self.pending: list[_Row] = []
+        # The rituals' records, written one at a time (_RITUAL_SECTIONS; a test checks both).
+        self.add_ritual: dict[str, Callable[[str, dict[str, Any]], None]] = {
+            "day_words": self._add_day_words, "reflections": self._add_reflections,
+            "summaries": self._add_summaries, "nudges": self._add_nudges,
+            "feedback": self._add_feedback, "focus_sessions": self._add_focus_sessions}
 
     def _next_id(self, table: Table) -> int:
         return self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
@@ -704,7 +709,7 @@ class _Importer:
             return
         if section in _RITUAL_SECTIONS:
             self.finish()  # the actions they may refer to are written first
-            getattr(self, f"_add_{section}")(where, values)
+            self.add_ritual[section](where, values)
             return
         values["goal_id"] = self._goal_id(values.pop("goal"), where, section)
         tags = values.pop("tags")

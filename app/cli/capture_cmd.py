@@ -65,7 +65,7 @@ def _through_tray(text: str, uid: str) -> dict | None:
     paths = resolve_paths()
     client = TrayClient(socket_path(paths.data_dir))
     try:
-        return client.request({"cmd": "capture", "text": text, "uid": uid})
+        result = client.request({"cmd": "capture", "text": text, "uid": uid})
     except UntrustedTray as exc:
         warn(f"not using the tray's socket: {exc}. Your text was not sent there; it is "
              "written to your journal directly.")
@@ -87,6 +87,8 @@ def _through_tray(text: str, uid: str) -> dict | None:
             # The tray could not keep it on disk either: the terminal is the last place.
             raise WiseError(f"{exc}\nHere it is to copy:\n{text}") from None
         raise WiseError(str(exc)) from None
+    # A result that is no capture outcome is written directly too (the same uid again).
+    return result if isinstance(result, dict) else None
 
 
 def _directly(text: str, uid: str) -> dict:

@@ -138,7 +138,7 @@ def format_list(summaries: list[GoalSummary]) -> str:
 def run_edit(args: Namespace) -> int:
     from app.goals import MAX_TITLE_CHARS, MAX_WHY_CHARS, check_cadence, edit_goal
 
-    changes = {}
+    changes: dict[str, object] = {}
     if args.title is not None:
         title = " ".join(args.title.split())
         if not title:

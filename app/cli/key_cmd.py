@@ -129,7 +129,7 @@ def run_status(args: Namespace) -> int:
     data = {"keyring": {"available": problem is None, "backend": _backend_name(),
                         "message": problem},
             "providers": rows}
-    width = max(len(r["provider"]) for r in rows)
+    width = max(len(name) for name in names)
     lines = [f"Keyring: {_backend_name()}" if problem is None
              else "Keyring: not available"]
     for row in rows:

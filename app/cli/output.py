@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from argparse import Namespace
 from datetime import date, datetime
 
 
@@ -15,7 +16,7 @@ def _default(value: object) -> object:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def emit(args: object, data: object, human: str) -> None:
+def emit(args: Namespace, data: object, human: str) -> None:
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_default)
         sys.stdout.write("\n")

@@ -137,9 +137,9 @@ class _Reader:
     def _capture(self, number: int, line: str) -> Item | None:
         written = _QUOTE.sub("", line, count=1) if line.lstrip().startswith(">") else line
         written = _BULLET.sub("", written, count=1).strip()
-        for mark, marker in _WISE_MARK.items():
+        for mark, wise_mark in _WISE_MARK.items():
             if written.startswith(mark):
-                written = marker + written[len(mark):].lstrip()
+                written = wise_mark + written[len(mark):].lstrip()
         marker = _TASK_MARK.match(written)
         clock = _CLOCK.match(written, marker.end() if marker else 0)
         at: time | None = None

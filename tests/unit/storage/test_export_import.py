@@ -1087,3 +1087,12 @@ def test_a_bad_ritual_record_is_rejected_whole(new_journal, case: str) -> None:
 
     assert message in str(rejected.value)
     assert row_counts(journal) == before
+
+
+def test_every_ritual_section_has_its_writer(new_journal) -> None:
+    from storage.import_json import _RITUAL_SECTIONS, _Importer
+
+    journal = new_journal("sections.db")
+    with journal.write() as session:
+        importer = _Importer(session.connection())
+        assert set(importer.add_ritual) == _RITUAL_SECTIONS
