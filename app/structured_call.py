@@ -366,7 +366,7 @@ def build_call(context: Context, gateway: ModelGateway | None, name: str, *,
 
 def _form(context: Context, gateway: ModelGateway | None, name: str, fill, max_tokens: int,
           purpose: str, max_chars: int | None) -> StructuredCall:
-    from app.memory.tokens import estimate_tokens
+    from app.memory.tokens import estimate_message_tokens
     from prompts.loader import SMALL_SUFFIX, build_messages, load_prompt
     from prompts.structured import json_schema_for, with_format_instructions
 
@@ -376,7 +376,7 @@ def _form(context: Context, gateway: ModelGateway | None, name: str, fill, max_t
     short = name.endswith(SMALL_SUFFIX) or strict
     frame = with_format_instructions(build_messages(name, **fill(None)), prompt, short=short,
                                      enforced=strict)
-    overhead = sum(estimate_tokens(m["content"]) for m in frame)
+    overhead = estimate_message_tokens(frame)
     wanted = int(context.settings.get("reflection.input_tokens"))
     budget = input_budget(gateway, wanted, out) if gateway is not None else wanted
     messages = with_format_instructions(

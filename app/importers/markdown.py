@@ -119,7 +119,8 @@ class _Reader:
         """A fenced code block, kept whole as one note."""
         fence = _FENCE.match(line)
         if self.fence is None:
-            self.fence, self.block, self.block_line = fence[1], [], number  # type: ignore[index]
+            assert fence is not None  # called on a fence's opening line, or inside a block
+            self.fence, self.block, self.block_line = fence[1], [], number
             return None
         if fence and fence[1][0] == self.fence[0] and len(fence[1]) >= len(self.fence) \
                 and not line[fence.end():].strip():
