@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 from app.cli.output import emit
@@ -13,29 +15,42 @@ from app.errors import BadInput
 from app.journal import Context
 
 
+@dataclass(frozen=True)
+class Exported:
+    """`wise export -o FILE --json`: where, in which format, and the counts written."""
+
+    file: Path
+    format: str
+    counts: Any  # storage's TransferCounts
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "format": self.format, **_counts(self.counts)}
+
+
 def run_export(args: Namespace) -> int:
     context = Context.from_environment()
-    journal = context.open_journal()
+    context.prepare_storage()
+    db = context.paths.db
     now = local_now()
 
     def write(out) -> object:
         if args.format == "json":
             from storage.export_json import export_json
 
-            return export_json(journal, out, exported_at=now, app_version=__version__)
+            return export_json(db, out, exported_at=now, app_version=__version__)
         from storage.export_markdown import export_markdown
 
         # tz=None: each moment in the system's own zone, daylight saving included (a fixed
         # offset taken from now would put winter notes an hour off in summer).
-        return export_markdown(journal, out, day_start_hour=context.day_start_hour,
+        return export_markdown(db, out, day_start_hour=context.day_start_hour,
                                tz=None, generated_at=now)
 
     with open_output(args.output) as output:
         counts = write(output.stream)
     if output.path is None:
         return 0  # standard output holds the export itself, and nothing else
-    summary = {"file": str(output.path), "format": args.format, **_counts(counts)}
-    emit(args, summary, f"Exported {_in_words(counts)} to {output.path}")
+    emit(args, Exported(output.path, args.format, counts),
+         f"Exported {_in_words(counts)} to {output.path}")
     return 0
 
 
@@ -57,13 +72,14 @@ def run_import(args: Namespace) -> int:
         raise BadInput(f"{source} is a folder, not an export file") from None
     except PermissionError:
         raise BadInput(f"cannot read {source}: permission denied") from None
-    journal = Context.from_environment().open_journal()
+    context = Context.from_environment()
+    context.prepare_storage()
     with handle:
         try:
-            counts = import_json(journal, handle)
+            counts = import_json(context.paths.db, handle)
         except ImportRejected as exc:
             raise ImportRejected(f"{exc}{_other_app_hint(source)}") from None
-    emit(args, _counts(counts),
+    emit(args, counts,  # storage's TransferCounts: one key per kind of record
          f"Imported {_in_words(counts, new=True)} (anything already in the journal was left "
          "as it was).")
     return 0
@@ -74,7 +90,7 @@ def _import_other_app(args: Namespace) -> int:
 
     summary = import_file(Context.from_environment(), Path(args.file), args.source_format,
                           tz=args.tz, dry_run=args.dry_run)
-    emit(args, summary.as_dict(), summary.in_words())
+    emit(args, summary, summary.in_words())
     return 0
 
 

@@ -76,8 +76,8 @@ def test_the_rule_checker_sees_imports(tmp_path: Path) -> None:
     # Guard against a checker that passes because it finds nothing.
     sample = tmp_path / "sample.py"
     sample.write_text("import PySide6.QtWidgets\nfrom litellm import completion\n"
-                      "def later():\n    from storage.ritual_reads import day_view\n")
-    assert imported_modules(sample) == {"PySide6.QtWidgets", "litellm", "storage.ritual_reads"}
+                      "def later():\n    from storage.repo.ritual_reads import day_view\n")
+    assert imported_modules(sample) == {"PySide6.QtWidgets", "litellm", "storage.repo.ritual_reads"}
 
 
 def run_python(code: str) -> str:
@@ -99,6 +99,18 @@ def test_capture_path_loads_no_heavy_library(wise_home: Path) -> None:
         "assert main(['capture', 'the hot path']) == 0\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {HEAVY}))")
     assert loaded.splitlines()[-1] == "[]"
+
+
+def test_capture_loads_no_other_command(wise_home: Path) -> None:
+    """The command table names every handler, but a handler imports its command's module
+    only when it runs: `wise capture` loads its own module and the output helpers."""
+    run_python("from app.cli.main import main\nassert main(['capture', 'first']) == 0")
+    loaded = run_python(
+        "import sys\nfrom app.cli.main import main\n"
+        "assert main(['capture', 'the hot path']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('app.cli')))")
+    assert loaded.splitlines()[-1] == str(["app.cli", "app.cli.capture_cmd", "app.cli.main",
+                                           "app.cli.output"])
 
 
 def test_heavy_check_would_notice_sqlalchemy(wise_home: Path) -> None:
