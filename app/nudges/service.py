@@ -197,12 +197,12 @@ class NudgeService:
         return load_state(self._state_file)
 
     def paused_until(self) -> datetime | None:
-        return _parse_moment(self._state().nudges_paused_until)
+        return self._state().paused_until()
 
     def learning_since(self) -> datetime | None:
         if self._learning_since is not None:
             return self._learning_since
-        return _parse_moment(getattr(self._state(), "learning_since", None))
+        return self._state().learning_reset_at()
 
     def reset_learning(self, now: datetime) -> None:
         """Forget what was learned: from now on only new answers count (rows are kept)."""
@@ -365,16 +365,6 @@ class NudgeService:
 def _need_aware(now: datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("now must be an aware moment in the user's time zone")
-
-
-def _parse_moment(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.astimezone()
 
 
 def _shown_today(history: list[PastNudge], now: datetime, rules: NudgeRules) -> int:

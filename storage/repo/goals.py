@@ -38,16 +38,15 @@ class GoalTagTaken(ValueError):
     every surface that adds goals (the CLI, the review window, the welcome). Captures
     link to a goal by its tag, so two goals cannot share one, and a near-copy tag such
     as #run-2 would split the user's captures between two goals without their knowing.
-    The message offers the existing goal."""
+    Each surface says what can be done there after the `headline` (the review window
+    offers to open the goal, the welcome to go on with it, the CLI names its number); the
+    message alone says only what holds everywhere."""
 
     def __init__(self, existing: GoalRow) -> None:
         self.existing = existing
         state = "" if existing.status == GoalStatus.ACTIVE.value else f", {existing.status}"
         self.headline = f"you have this goal already: {existing.title} (#{existing.slug}{state})"
-        again = (", and resume it to pick it up again"
-                 if existing.status != GoalStatus.ACTIVE.value else "")
-        super().__init__(f"{self.headline}. Open it from the list{again}; for a second goal, "
-                         "give this one another title")
+        super().__init__(f"{self.headline}; for a second goal, give this one another title")
 
 
 def _goal(row: tuple) -> GoalRow:
