@@ -9,7 +9,7 @@ from app.paths import WisePaths, resolve_paths
 from app.settings.store import Settings, load_settings
 
 if TYPE_CHECKING:
-    from storage.engine import Journal
+    from storage.db import JournalFile
 
 
 @dataclass
@@ -43,8 +43,9 @@ class Context:
         return ensure_schema(self.paths.db, self.paths.backups_dir,
                              keep_backups=self.settings.get("backup.keep"))
 
-    def open_journal(self) -> Journal:
-        from storage.engine import Journal
+    def open_journal(self) -> JournalFile:
+        """The journal, its schema made current: what the repository's calls need."""
+        from storage.db import JournalFile
 
         self.prepare_storage()
-        return Journal(self.paths.db)
+        return JournalFile(self.paths.db)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -63,6 +62,10 @@ _MAX_LINE_BYTES = limits.IMPORT_RECORD_BYTES
 # A file in another layout is read whole (json.load needs several times its size in
 # memory): above this, it is refused instead of exhausting the machine.
 _MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+# A pipe is copied aside to be read (it cannot be read twice), so it takes that much disk:
+# bounded as a document is (a larger export imports from a file, read where it lies).
+_MAX_PIPE_BYTES = _MAX_DOCUMENT_BYTES
+_COPY_CHUNK = 1024 * 1024
 # Every number in an export fits SQLite's 64-bit integers (19 digits); a longer one is
 # refused before Python spends time converting it (and it refuses 4,300 digits anyway).
 _MAX_DIGITS = limits.IMPORT_NUMBER_DIGITS
@@ -89,9 +92,23 @@ def import_json(db: Path, source: BinaryIO) -> TransferCounts:
         return _import_seekable(db, source)
     # A pipe cannot be re-read for the json.load fallback, so it is copied aside first.
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
-        shutil.copyfileobj(source, spool)
+        if _copy_at_most(source, spool, _MAX_PIPE_BYTES + 1) > _MAX_PIPE_BYTES:
+            raise ImportRejected(
+                f"the export came through a pipe and is larger than "
+                f"{_MAX_PIPE_BYTES // 2**20} MB, more than Wise copies aside to read; "
+                "nothing was imported. Save it to a file and import the file (a file as "
+                "`wise export` wrote it is read where it lies, whatever its size).")
         spool.seek(0)
         return _import_seekable(db, spool)  # type: ignore[arg-type]
+
+
+def _copy_at_most(source: BinaryIO, target: Any, limit: int) -> int:
+    """Copy until the source ends or `limit` bytes were copied; how many were."""
+    copied = 0
+    while copied < limit and (chunk := source.read(min(_COPY_CHUNK, limit - copied))):
+        target.write(chunk)
+        copied += len(chunk)
+    return copied
 
 
 def _import_seekable(db: Path, source: BinaryIO) -> TransferCounts:

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.isolation",     # no session bus, keyring or provider key of the developer's
     "tests.skip_policy",   # in CI, a skip outside its allow-list is a failure
     "tests.moments",       # the suite at another moment (--as-of, --tz; clock_at, in_zone)
+    "tests.module_names",  # two test files with one basename: said plainly, naming both
 ]
 
 # No per-example deadline: hypothesis's default (200 ms) fails on a loaded machine; how

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import WiseError
 from app.settings.store import load_settings, set_setting
+from app.vocabulary import GoalStatus
 from app.welcome import FINISHED, SKIPPED, WHY_LADDER_STEPS, capture_command, why_of
 from ui.hotkey import HotkeyStatus
 from ui.model_picker import ModelPicker
@@ -72,6 +73,18 @@ class WelcomeServices:
     wise_command: Callable[[], list[str]]
     # Which servers to ask for models (tests give their own ports); None: the usual ones.
     find_models: Callable[[], list] | None = None
+
+
+def taken_words(taken) -> str:
+    """What the welcome says when the goal typed is one the journal has (a GoalTagTaken):
+    the welcome has no list of goals to open it from, but an empty title goes on without
+    adding one; the typed words stay in their fields."""
+    goal = taken.existing
+    title = goal.title if len(goal.title) <= 40 else goal.title[:39].rstrip() + "…"
+    paused = (f" ({goal.status}: goal review can resume it)"
+              if goal.status != GoalStatus.ACTIVE else "")
+    return (f"“{title}” is one of your goals already{paused}. Give this one another title, "
+            "or clear it to go on.")
 
 
 class WelcomeWindow(QDialog):
@@ -399,9 +412,14 @@ class WelcomeWindow(QDialog):
             self.status.setText(f"✓ “{title}” is saved, with its why.")
 
         def failed(exc: Exception) -> None:  # the words stay in the fields
+            from app.ritual_data import GoalTagTaken
+
             self._saving = False
             self.next_button.setEnabled(True)
-            self.status.setText(f"The goal could not be saved: {exc}")
+            if isinstance(exc, GoalTagTaken):  # the one rule: no #run-2 beside #run
+                self.status.setText(taken_words(exc))
+            else:
+                self.status.setText(f"The goal could not be saved: {exc}")
 
         self._services.add_goal(title, why_of(ladder), ladder, saved, failed)
 

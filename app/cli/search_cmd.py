@@ -4,11 +4,27 @@ what carries it)."""
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.cli.output import emit
 from app.errors import BadInput
 from app.journal import Context
+from storage.repo.reading import reading
 from storage.search import search
+
+
+@dataclass(frozen=True)
+class Found:
+    """One hit of `wise search --json`."""
+
+    kind: str
+    id: int
+    snippet: str
+    status: str | None
+    goal: str | None  # the goal's tag
+    tags: tuple[str, ...]
+    created_at: datetime
 
 
 def run(args: Namespace) -> int:
@@ -16,10 +32,9 @@ def run(args: Namespace) -> int:
     if not 1 <= args.limit <= 1000:
         raise BadInput("--limit must be between 1 and 1000")
     journal = Context.from_environment().open_journal()
-    with journal.read() as session:
-        hits = search(session, query, limit=args.limit)
-    data = [{"kind": h.kind, "id": h.id, "snippet": h.snippet, "status": h.status,
-             "goal": h.goal_slug, "tags": list(h.tags), "created_at": h.created_at}
+    with reading(journal.db_path) as conn:
+        hits = search(conn, query, limit=args.limit)
+    data = [Found(h.kind, h.id, h.snippet, h.status, h.goal_slug, tuple(h.tags), h.created_at)
             for h in hits]
     lines = []
     for hit in hits:

@@ -56,10 +56,11 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from app.rhythm.clock import QuietHours
+from storage.repo.nudges import OpenStep
 from storage.timeutil import journal_day
 
 ANSWER_WINDOW = timedelta(hours=2)  # unanswered this long: counts as ignored
@@ -98,30 +99,30 @@ class NudgeRules:
     @classmethod
     def from_settings(cls, settings, day_start_hour: int | None = None) -> NudgeRules:
         """From a Settings-like object with .get(key)."""
+        quiet = QuietHours.from_settings(settings)
         return cls(enabled=bool(settings.get("nudges.enabled")),
                    daily_cap=int(settings.get("nudges.daily_cap")),
                    min_gap=timedelta(minutes=int(settings.get("nudges.min_gap_minutes"))),
-                   quiet_start=parse_hhmm(settings.get("nudges.quiet_start")),
-                   quiet_end=parse_hhmm(settings.get("nudges.quiet_end")),
+                   quiet_start=quiet.start, quiet_end=quiet.end,
                    day_start_hour=int(settings.get("day.start_hour")
                                       if day_start_hour is None else day_start_hour))
 
 
 @dataclass(frozen=True)
-class Candidate:
-    action_id: int
-    title: str
-    goal_id: int | None
-    goal_title: str | None
-    goal_why: str | None
-    estimate_minutes: int | None
-    due_on: date | None
-    created_at: datetime
-    last_nudged_at: datetime | None
-    last_response: str | None
-    last_response_at: datetime | None
-    goal_touched_at: datetime | None = None  # last activity on the goal (None: long ago)
-    uid: str | None = None
+class Candidate(OpenStep):
+    """An open step as the journal holds it (storage.repo.nudges.OpenStep: its fields are
+    declared there once) and what the policy weighs besides: its last nudge and answer,
+    and when its goal was last touched."""
+
+    last_nudged_at: datetime | None = None
+    last_response: str | None = None
+    last_response_at: datetime | None = None
+    goal_touched_at: datetime | None = None  # last touched (None: not in the window)
+
+    @classmethod
+    def of(cls, step: OpenStep, **weighed) -> Candidate:
+        """`step` with what the policy weighs besides (the keyword fields above)."""
+        return cls(**{f.name: getattr(step, f.name) for f in fields(OpenStep)}, **weighed)
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,6 @@ class Decision:
         return self.candidate is not None
 
 
-def parse_hhmm(value: str | time) -> time:
-    if isinstance(value, time):
-        return value
-    hours, minutes = str(value).strip().split(":")
-    return time(int(hours), int(minutes))
-
-
 def _quiet(rules: NudgeRules) -> QuietHours:
     return QuietHours(rules.quiet_start, rules.quiet_end)
 
@@ -182,15 +176,8 @@ def quiet_end_after(moment: datetime, rules: NudgeRules) -> datetime:
 
 def active_hours(rules: NudgeRules) -> list[int]:
     """The hours of the day with at least one minute outside quiet hours."""
-    if rules.quiet_start == rules.quiet_end:
-        return list(range(24))
-    start = rules.quiet_start.hour * 60 + rules.quiet_start.minute
-    end = rules.quiet_end.hour * 60 + rules.quiet_end.minute
-
-    def quiet(minute: int) -> bool:
-        return start <= minute < end if start < end else minute >= start or minute < end
-
-    return [h for h in range(24) if not all(quiet(h * 60 + m) for m in range(60))]
+    quiet = _quiet(rules)
+    return [h for h in range(24) if not all(quiet.covers(time(h, m)) for m in range(60))]
 
 
 def journal_day_of(moment: datetime, rules: NudgeRules, tz) -> date:

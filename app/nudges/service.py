@@ -38,7 +38,7 @@ from storage.vocabulary import NudgeResponse
 
 if TYPE_CHECKING:
     from app.journal import Context
-    from storage.engine import Journal
+    from storage.db import JournalFile
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class Snapshot:
 # The SQL is storage/repo/nudges.py's; here its rows become the policy's types.
 
 
-def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMIT,
+def load_history(journal: JournalFile, since: datetime, *, limit: int = HISTORY_LIMIT,
                  conn=None) -> list[PastNudge]:
     """Nudges shown since `since`, newest first (at most `limit`), as the policy's history."""
     if conn is None:
@@ -106,7 +106,7 @@ def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMI
             for n in nudge_repo.shown_since(conn, since, limit)]
 
 
-def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMIT, *,
+def load_candidates(journal: JournalFile, now: datetime, limit: int = CANDIDATE_LIMIT, *,
                     day_start_hour: int = 4, conn=None) -> list[Candidate]:
     """Open steps (of no goal or an active goal), at most `limit`, with their goal, its
     why, when the goal was last touched, and each step's last nudge. Three queries.
@@ -135,19 +135,15 @@ def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMI
         shown = last.get(step.action_id)
         nudged_at = shown.at if shown else None
         response = shown.response if shown else None
-        out.append(Candidate(
-            action_id=step.action_id, title=step.title, goal_id=step.goal_id,
-            goal_title=step.goal_title, goal_why=step.goal_why,
-            estimate_minutes=step.estimate_minutes, due_on=step.due_on,
-            created_at=step.created_at, last_nudged_at=nudged_at, last_response=response,
+        out.append(Candidate.of(
+            step, last_nudged_at=nudged_at, last_response=response,
             last_response_at=(shown.responded_at if shown else None)
             or (nudged_at if response else None),
-            goal_touched_at=touched.get(step.goal_id) if step.goal_id is not None else None,
-            uid=step.uid))
+            goal_touched_at=touched.get(step.goal_id) if step.goal_id is not None else None))
     return out
 
 
-def load_learner(journal: Journal, now: datetime, *, since: datetime | None = None,
+def load_learner(journal: JournalFile, now: datetime, *, since: datetime | None = None,
                  seed: int | str = 0, rng: random.Random | None = None,
                  conn=None) -> Learner:
     """The learner from the nudges of the last LEARNING_WINDOW (and not before `since`,
@@ -173,7 +169,7 @@ class NudgeService:
     the tie-breaks (tests). With `learn_timing=False` the learner still picks the wording
     style but not the hour: any moment the clock rules allow will do."""
 
-    def __init__(self, context: Context, journal: Journal,
+    def __init__(self, context: Context, journal: JournalFile,
                  gateway_factory: Callable[[], object] | None = None, *,
                  learning_since: datetime | None = None, seed: int | str = 0,
                  rng: random.Random | None = None, learn_timing: bool = True) -> None:
@@ -201,12 +197,12 @@ class NudgeService:
         return load_state(self._state_file)
 
     def paused_until(self) -> datetime | None:
-        return _parse_moment(self._state().nudges_paused_until)
+        return self._state().paused_until()
 
     def learning_since(self) -> datetime | None:
         if self._learning_since is not None:
             return self._learning_since
-        return _parse_moment(getattr(self._state(), "learning_since", None))
+        return self._state().learning_reset_at()
 
     def reset_learning(self, now: datetime) -> None:
         """Forget what was learned: from now on only new answers count (rows are kept)."""
@@ -369,16 +365,6 @@ class NudgeService:
 def _need_aware(now: datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("now must be an aware moment in the user's time zone")
-
-
-def _parse_moment(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.astimezone()
 
 
 def _shown_today(history: list[PastNudge], now: datetime, rules: NudgeRules) -> int:

@@ -38,16 +38,15 @@ class GoalTagTaken(ValueError):
     every surface that adds goals (the CLI, the review window, the welcome). Captures
     link to a goal by its tag, so two goals cannot share one, and a near-copy tag such
     as #run-2 would split the user's captures between two goals without their knowing.
-    The message offers the existing goal."""
+    Each surface says what can be done there after the `headline` (the review window
+    offers to open the goal, the welcome to go on with it, the CLI names its number); the
+    message alone says only what holds everywhere."""
 
     def __init__(self, existing: GoalRow) -> None:
         self.existing = existing
         state = "" if existing.status == GoalStatus.ACTIVE.value else f", {existing.status}"
         self.headline = f"you have this goal already: {existing.title} (#{existing.slug}{state})"
-        again = (", and resume it to pick it up again"
-                 if existing.status != GoalStatus.ACTIVE.value else "")
-        super().__init__(f"{self.headline}. Open it from the list{again}; for a second goal, "
-                         "give this one another title")
+        super().__init__(f"{self.headline}; for a second goal, give this one another title")
 
 
 def _goal(row: tuple) -> GoalRow:
@@ -113,8 +112,8 @@ def _required(conn: sqlite3.Connection, goal_id: int) -> GoalRow:
 
 @dataclass(frozen=True)
 class GoalActivity:
-    """A goal with its open steps, the steps done since a moment, and its last activity
-    (the newest change to one of its steps, or note)."""
+    """A goal with its open steps, the steps done since a moment, and when it was last
+    touched (storage.repo.goal_activity's meaning: a step done or added, or a note)."""
 
     goal: GoalRow
     open_actions: int
@@ -130,7 +129,8 @@ def goals_with_activity(conn: sqlite3.Connection, done_since: datetime, *,
         f"SELECT {', '.join('g.' + c.strip() for c in _COLUMNS.split(','))}, "
         "(SELECT count(*) FROM actions a WHERE a.goal_id = g.id AND a.status = 'open'), "
         "(SELECT count(*) FROM actions a WHERE a.goal_id = g.id AND a.done_at >= ?), "
-        "(SELECT max(a.updated_at) FROM actions a WHERE a.goal_id = g.id), "
+        "(SELECT max(a.done_at) FROM actions a WHERE a.goal_id = g.id), "
+        "(SELECT max(a.created_at) FROM actions a WHERE a.goal_id = g.id), "
         "(SELECT max(e.created_at) FROM entries e WHERE e.goal_id = g.id) "
         f"FROM goals g {where} ORDER BY g.status != 'active', g.created_at",
         (to_db(done_since),)).fetchall()

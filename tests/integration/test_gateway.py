@@ -54,7 +54,10 @@ def context(wise_home: Path, fake_openai) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_journal()
+    from storage.engine import Journal
+
+    context.prepare_storage()  # the ORM: the test arranges rows with it
+    opened = Journal(context.paths.db)
     yield opened
     opened.close()
 
@@ -310,3 +313,31 @@ def test_a_failing_on_delta_is_recorded_and_raised(gateway, journal, fake_openai
                                                        "ValueError in the caller")
     fake_openai.script(Reply("fine again"))
     assert gateway.complete("daily_reflection", MESSAGES).text == "fine again"
+
+
+def test_the_dry_run_shows_the_cost_the_budget_check_counts(context, journal,
+                                                            memory_keyring) -> None:
+    """One estimate of a call (app.llm.pricing.estimate_call): a budget of exactly what
+    `wise reflect --dry-run` says the call may cost lets it start, a hair less stops it.
+    (The preview once left out each message's framing, so it promised a call the budget
+    check then refused.)"""
+    from datetime import date
+
+    from app.llm.gateway import Target
+    from app.reflection import plan_daily_reflection
+
+    memory_keyring.set_password("wise", "openai", "sk-test-budget-0123456789")
+    context.settings.values.update({"llm.model": "openai/gpt-4o-mini", "llm.api_base": ""})
+    gateway = Gateway(context, journal)  # its own worker: must never start
+    plan = plan_daily_reflection(context, journal, date(2026, 11, 18),
+                                 "a long day, " * 400, gateway=gateway)
+    assert plan.estimated_cost_usd and plan.estimated_cost_usd > 0
+    target = Target(plan.model, None, main=True)
+    settings = context.settings.values
+    settings["llm.monthly_budget_usd"] = plan.estimated_cost_usd
+    assert gateway._prepare(target, plan.messages, None, plan.max_output_tokens)
+    settings["llm.monthly_budget_usd"] = plan.estimated_cost_usd * (1 - 1e-9)
+    with pytest.raises(ModelError) as caught:
+        gateway._prepare(target, plan.messages, None, plan.max_output_tokens)
+    assert caught.value.kind == "over_budget"
+    assert gateway._worker is None and rows(journal) == []
