@@ -4,8 +4,7 @@ does it, the one way every surface marks a step)."""
 from __future__ import annotations
 
 from app.errors import BadInput
-from storage.db import reading, writing
-from storage.engine import Journal
+from storage.db import JournalFile, reading, writing
 from storage.repo import goals as goal_repo
 from storage.repo import steps as repo
 from storage.repo.steps import StepRow
@@ -13,7 +12,7 @@ from storage.repo.steps import StepRow
 __all__ = ["StepRow", "list_actions", "set_action_status"]
 
 
-def list_actions(journal: Journal, *, status: str = "open", goal_ref: str | None = None,
+def list_actions(journal: JournalFile, *, status: str = "open", goal_ref: str | None = None,
                  limit: int = 500) -> list[StepRow]:
     """Due first (soonest first), then the rest, newest first."""
     with reading(journal.db_path) as conn:
@@ -28,7 +27,7 @@ def list_actions(journal: Journal, *, status: str = "open", goal_ref: str | None
                                goal_id=goal_id, limit=limit)
 
 
-def set_action_status(journal: Journal, action_id: int, verb: str) -> StepRow:
+def set_action_status(journal: JournalFile, action_id: int, verb: str) -> StepRow:
     """`done` (keeps the moment it was first done) or anything else: let go of it."""
     with writing(journal.db_path) as tx:
         if repo.get_step(tx.conn, action_id) is None:

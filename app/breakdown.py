@@ -16,8 +16,7 @@ from app.daytime import short_day
 from app.errors import BadInput
 from app.journal import Context
 from app.structured_call import StructuredCall, ask_gated, open_gateway
-from storage.db import reading
-from storage.engine import Journal
+from storage.db import JournalFile, reading
 from storage.repo import goals as goal_repo
 from storage.repo import steps as step_repo
 from storage.repo.goals import StepBrief
@@ -89,7 +88,7 @@ def check_size(size: int) -> int:
     return size
 
 
-def resolve_item(journal: Journal, *, goal: str | None = None, action: int | None = None,
+def resolve_item(journal: JournalFile, *, goal: str | None = None, action: int | None = None,
                  text: str | None = None) -> Item:
     """The one thing to break down, checked; BadInput names what is wrong."""
     if sum(value is not None for value in (goal, action, text)) != 1:
@@ -114,7 +113,7 @@ def resolve_item(journal: Journal, *, goal: str | None = None, action: int | Non
     return Item(row.title, goal_id=row.goal_id, action_id=row.id)
 
 
-def plan_breakdown(context: Context, journal: Journal, item: Item, size: int, *,
+def plan_breakdown(context: Context, journal: JournalFile, item: Item, size: int, *,
                    gateway=None, variant_name: str | None = None) -> BreakdownPlan:
     """The request, in the variant named or the one the user's kept steps choose today
     (app/prompt_choice.py)."""
@@ -137,7 +136,7 @@ def plan_breakdown(context: Context, journal: Journal, item: Item, size: int, *,
     return BreakdownPlan(call, size)
 
 
-def break_down(context: Context, journal: Journal, item: Item, *, size: int = DEFAULT_SIZE,
+def break_down(context: Context, journal: JournalFile, item: Item, *, size: int = DEFAULT_SIZE,
                cancel: threading.Event | None = None,
                gateway_factory=None) -> BreakdownOutcome:
     """The steps from the model, or none and a note saying why (no model, a model that
@@ -186,7 +185,7 @@ def steps_problem(parsed, item: Item):
     return gate.OK
 
 
-def item_context(journal: Journal, item: Item) -> str:
+def item_context(journal: JournalFile, item: Item) -> str:
     """What the journal says around the item: its goal and why, the goal's open and done
     steps and recent notes (each list LIMITed: the cost does not grow with the years)."""
     if item.goal_id is None:

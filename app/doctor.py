@@ -227,8 +227,7 @@ def _socket_state(data_dir: Path) -> tuple[str, str]:
             return WARN, (f"{exc}; the tray makes it private (0700) when it starts, and "
                           "until then `wise capture` does not send text through it")
         return WARN, (f"{exc}. Wise does not trust it: the tray runs without its socket "
-                      "and `wise capture` writes to the journal directly. Remove it, or set "
-                      "XDG_RUNTIME_DIR to a folder only you can open.")
+                      f"and `wise capture` writes to the journal directly. {exc.fix}")
     return OK, f"{path.parent} is yours alone"
 
 

@@ -17,8 +17,7 @@ from app.daytime import day_bounds_utc, days_ago, journal_day, local_now, long_d
 from app.errors import BadInput
 from app.journal import Context
 from app.structured_call import StructuredCall, ask, open_gateway
-from storage.db import reading
-from storage.engine import Journal
+from storage.db import JournalFile, reading
 from storage.repo import goals as goal_repo
 from storage.repo.goals import GoalRow
 from storage.vocabulary import GoalStatus
@@ -93,7 +92,7 @@ class ReviewOutcome:
                 "reason": self.fallback, "variant": self.variant}
 
 
-def review_goals(context: Context, journal: Journal, ref: str | None = None, *,
+def review_goals(context: Context, journal: JournalFile, ref: str | None = None, *,
                  cancel: threading.Event | None = None,
                  gateway_factory=None) -> ReviewOutcome:
     """The review of one goal (`ref`) or of every active and paused goal."""
@@ -241,7 +240,7 @@ def plain_verdict(f: GoalFacts, today: date) -> GoalVerdict:
                    suggestion="pause", next_step=None)
 
 
-def gather(journal: Journal, today: date, start_hour: int,
+def gather(journal: JournalFile, today: date, start_hour: int,
            ref: str | None) -> tuple[list[GoalFacts], int]:
     """(facts for the goals to review, how many were left out over MAX_GOALS)."""
     since, _ = day_bounds_utc(today - timedelta(days=WINDOW_DAYS - 1), start_hour)

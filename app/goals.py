@@ -9,8 +9,7 @@ import re
 from datetime import timedelta
 
 from app.errors import BadInput
-from storage.db import reading, writing
-from storage.engine import Journal
+from storage.db import JournalFile, reading, writing
 from storage.limits import CADENCE_PER_WEEK, GOAL_TITLE_CHARS, GOAL_WHY_CHARS, TAG_CHARS
 from storage.repo import goals as repo
 from storage.repo.goals import GoalActivity, GoalRow, GoalTagTaken
@@ -69,7 +68,7 @@ class GoalExists(BadInput):
                          "goal give another title, or --slug")
 
 
-def add_goal(journal: Journal, title: str, *, why: str = "", cadence: int | None = None,
+def add_goal(journal: JournalFile, title: str, *, why: str = "", cadence: int | None = None,
              slug: str | None = None) -> GoalRow:
     title = " ".join(title.split())
     if not title:
@@ -87,7 +86,7 @@ def add_goal(journal: Journal, title: str, *, why: str = "", cadence: int | None
         raise GoalExists(taken) from None
 
 
-def find_goal(journal: Journal, ref: str) -> GoalRow:
+def find_goal(journal: JournalFile, ref: str) -> GoalRow:
     with reading(journal.db_path) as conn:
         return _found(repo.find_goal(conn, ref), ref)
 
@@ -98,21 +97,21 @@ def _found(goal: GoalRow | None, ref: str) -> GoalRow:
     return goal
 
 
-def set_goal_status(journal: Journal, ref: str, verb: str) -> GoalRow:
+def set_goal_status(journal: JournalFile, ref: str, verb: str) -> GoalRow:
     status = STATUS_FOR_VERB[verb]
     with writing(journal.db_path) as tx:
         goal = _found(repo.find_goal(tx.conn, ref), ref)
         return repo.update_goal(tx, goal.id, {"status": status.value})
 
 
-def edit_goal(journal: Journal, ref: str, changes: dict[str, object]) -> GoalRow:
+def edit_goal(journal: JournalFile, ref: str, changes: dict[str, object]) -> GoalRow:
     """Change a goal's title, why or cadence (checked by the caller)."""
     with writing(journal.db_path) as tx:
         goal = _found(repo.find_goal(tx.conn, ref), ref)
         return repo.update_goal(tx, goal.id, changes)
 
 
-def list_goals(journal: Journal, *, include_all: bool = False) -> list[GoalSummary]:
+def list_goals(journal: JournalFile, *, include_all: bool = False) -> list[GoalSummary]:
     with reading(journal.db_path) as conn:
         return repo.goals_with_activity(conn, utc_now() - timedelta(days=7),
                                         include_all=include_all)

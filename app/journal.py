@@ -9,6 +9,7 @@ from app.paths import WisePaths, resolve_paths
 from app.settings.store import Settings, load_settings
 
 if TYPE_CHECKING:
+    from storage.db import JournalFile
     from storage.engine import Journal
 
 
@@ -43,7 +44,16 @@ class Context:
         return ensure_schema(self.paths.db, self.paths.backups_dir,
                              keep_backups=self.settings.get("backup.keep"))
 
-    def open_journal(self) -> Journal:
+    def open_journal(self) -> JournalFile:
+        """The journal, its schema made current: what the repository's calls need."""
+        from storage.db import JournalFile
+
+        self.prepare_storage()
+        return JournalFile(self.paths.db)
+
+    def open_orm_journal(self) -> Journal:
+        """The journal with an SQLAlchemy engine and sessions: for the JSON and Markdown
+        export and the import only, until they read and write through storage/repo/ too."""
         from storage.engine import Journal
 
         self.prepare_storage()

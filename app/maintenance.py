@@ -9,7 +9,7 @@ from datetime import date
 
 from app.daytime import journal_day, local_now
 from app.journal import Context
-from storage.engine import Journal
+from storage.db import JournalFile
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class MaintenanceReport:
     fts_optimized: bool
 
 
-def run_nightly(context: Context, journal: Journal, *, use_model: bool = True,
+def run_nightly(context: Context, journal: JournalFile, *, use_model: bool = True,
                 today: date | None = None) -> MaintenanceReport:
     from storage.backup import backup_journal
 
@@ -40,7 +40,7 @@ SUMMARY_TOKENS = 200  # the prompts ask for at most 80 (a day) or 120 words (a w
 SUMMARY_MAX_CHARS = 1200
 
 
-def _summaries(context: Context, journal: Journal, today: date, *, use_model: bool):
+def _summaries(context: Context, journal: JournalFile, today: date, *, use_model: bool):
     from app.memory.summaries import ensure_summaries
 
     summarize, model, versions, gateway = None, None, None, None
@@ -68,7 +68,7 @@ def _summaries(context: Context, journal: Journal, today: date, *, use_model: bo
             if verdict.ok:
                 verdict = gate.check_language(result.text, gate.instructions_and_data(
                     messages)[1])
-            if not verdict.ok:
+            if verdict.rule is not None:  # refused (`not verdict.ok`, as mypy can see it)
                 gateway.memory.keep_refused(purpose=f"{kind}_summary", model=result.model,
                                             rule=verdict.rule, detail=verdict.detail,
                                             text=result.text)
@@ -83,8 +83,8 @@ def _summaries(context: Context, journal: Journal, today: date, *, use_model: bo
             gateway.close()
 
 
-def _optimize_search(journal: Journal) -> bool:
+def _optimize_search(journal: JournalFile) -> bool:
     from storage.repo.health import optimize_search_index
 
-    optimize_search_index(journal)
+    optimize_search_index(journal.db_path)
     return True

@@ -17,7 +17,7 @@ from app.daytime import long_day
 from app.errors import BadInput
 from app.journal import Context
 from app.llm.types import ModelError
-from storage.engine import Journal
+from storage.db import JournalFile
 from storage.repo.reflections import ReflectionRecord, store_reflection
 
 PROMPT = "daily_reflection"
@@ -87,7 +87,7 @@ def _check_day(day: date) -> None:
                        f"choose a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
 
 
-def plan_daily_reflection(context: Context, journal: Journal, day: date,
+def plan_daily_reflection(context: Context, journal: JournalFile, day: date,
                           user_words: str | None, *, gateway=None,
                           variant_name: str | None = None) -> ReflectionPlan:
     """The one request both `wise reflect --dry-run` shows and `wise reflect` sends first.
@@ -98,7 +98,7 @@ def plan_daily_reflection(context: Context, journal: Journal, day: date,
     return _plan_of(context, day, call)
 
 
-def _reflection_call(context: Context, journal: Journal, day: date, user_words: str | None,
+def _reflection_call(context: Context, journal: JournalFile, day: date, user_words: str | None,
                      gateway, variant_name: str | None = None):
     from app.memory.context import build_reflection_context
     from app.prompt_choice import chosen_variant, with_variant
@@ -119,24 +119,26 @@ def _reflection_call(context: Context, journal: Journal, day: date, user_words: 
 
 
 def _plan_of(context: Context, day: date, calls) -> ReflectionPlan:
-    from app.memory.tokens import estimate_tokens
+    from app.llm.pricing import estimate_call
+    from app.memory.tokens import estimate_message_tokens
 
     _, first = calls
     settings = context.settings
-    input_tokens = sum(estimate_tokens(m["content"]) for m in first.messages)
     model = settings.get("llm.model") or None
     api_base = settings.get("llm.api_base") or None
+    max_output = first.max_tokens or settings.get("llm.max_output_tokens")
+    # The budget check's own estimate (Gateway._check_budget), so the two never disagree.
+    cost = estimate_call(model, api_base, first.messages, max_output).cost_usd if model else None
     return ReflectionPlan(
         day=day, messages=first.messages, prompt_name=first.prompt_name,
         prompt_version=first.prompt_version, model=model, api_base=api_base,
-        input_tokens=input_tokens, budget_tokens=settings.get("reflection.input_tokens"),
-        max_output_tokens=first.max_tokens or settings.get("llm.max_output_tokens"),
-        estimated_cost_usd=_estimated_cost(model, api_base, input_tokens,
-                                           first.max_tokens or 0),
+        input_tokens=estimate_message_tokens(first.messages),
+        budget_tokens=settings.get("reflection.input_tokens"),
+        max_output_tokens=max_output, estimated_cost_usd=cost,
         json_schema=first.json_schema)
 
 
-def reflect(context: Context, journal: Journal, day: date, *, user_words: str | None,
+def reflect(context: Context, journal: JournalFile, day: date, *, user_words: str | None,
             gateway_factory: Callable[[], object] | None = None,
             on_text: Callable[[str], None] | None = None,
             cancel: threading.Event | None = None) -> ReflectionOutcome:
@@ -171,7 +173,7 @@ def reflect(context: Context, journal: Journal, day: date, *, user_words: str | 
             close()
 
 
-def _with_model(context: Context, journal: Journal, day: date, gateway,
+def _with_model(context: Context, journal: JournalFile, day: date, gateway,
                 user_words: str | None, on_text: Callable[[str], None] | None,
                 cancel: threading.Event | None = None) -> ReflectionOutcome:
     from app.reflection_stream import JsonProseStreamer
@@ -203,7 +205,7 @@ def reflection_problem(parsed):
     return gate.OK
 
 
-def users_words(journal: Journal, day: date, given: str | None) -> str | None:
+def users_words(journal: JournalFile, day: date, given: str | None) -> str | None:
     """The user's words on `day` as the model reads them: `given` when there is one (the
     window passes what is on screen, `--words` what was typed), else what was saved."""
     if given is not None:
@@ -218,7 +220,7 @@ def users_words(journal: Journal, day: date, given: str | None) -> str | None:
                            saved.energy) or None
 
 
-def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
+def plain_reflection_text(journal: JournalFile, day: date, start_hour: int) -> str:
     """A reflection made from the data alone: what was done, what is open, one small step."""
     from app.today import today_view
 
@@ -248,7 +250,7 @@ def plain_reflection_text(journal: Journal, day: date, start_hour: int) -> str:
     return "\n".join(lines)
 
 
-def _words_lines(journal: Journal, day: date) -> list[str]:
+def _words_lines(journal: JournalFile, day: date) -> list[str]:
     """What the plain reflection can say back to the user's own words on the day (the
     reflection window saves them): kind, never a judgement, never their words quoted."""
     from storage.repo.journal_reads import day_words
@@ -269,7 +271,7 @@ def _words_lines(journal: Journal, day: date) -> list[str]:
     return lines
 
 
-def _plain(journal: Journal, day: date, context: Context, user_words: str | None, *,
+def _plain(journal: JournalFile, day: date, context: Context, user_words: str | None, *,
            note: str, on_text: Callable[[str], None] | None, fallback: str | None = None,
            raw: str | None = None) -> ReflectionOutcome:
     text = plain_reflection_text(journal, day, context.day_start_hour)
@@ -280,27 +282,15 @@ def _plain(journal: Journal, day: date, context: Context, user_words: str | None
     return ReflectionOutcome(reflection_id, text, None, note, fallback, day)
 
 
-def _store(journal: Journal, day: date, *, text: str, model: str | None,
+def _store(journal: JournalFile, day: date, *, text: str, model: str | None,
            prompt: tuple[str | None, str | None], structured: str | None, raw: str | None,
            user_words: str | None) -> int:
-    return store_reflection(journal, ReflectionRecord(
+    return store_reflection(journal.db_path, ReflectionRecord(
         day=day, prompt_name=prompt[0], prompt_version=prompt[1], model=model, content=text,
         structured=structured, raw=raw, user_words=user_words or None))
 
 
-def _gateway(context: Context, journal: Journal):
+def _gateway(context: Context, journal: JournalFile):
     from app.llm.gateway import Gateway
 
     return Gateway(context, journal)
-
-
-def _estimated_cost(model: str | None, api_base: str | None, input_tokens: int,
-                    output_tokens: int) -> float | None:
-    from app.llm.pricing import estimate_cost
-    from app.llm.providers import is_local
-
-    if not model:
-        return None
-    if is_local(model, api_base):
-        return 0.0  # the gateway's rule: a local server costs nothing
-    return estimate_cost(model, input_tokens, output_tokens)

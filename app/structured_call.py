@@ -18,8 +18,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
 
 from app.llm.types import CallResult, ModelError
+
+if TYPE_CHECKING:
+    from app.journal import Context
+    from app.llm.gate import Verdict
+    from app.llm.gateway import Target
+    from app.llm.model_memory import ModelMemory
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ _SMALL_NAME = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*([mb])\b", re.IGNORECASE)
 class RefusedReply(ModelError):
     """The model answered, but neither reply passed the gate."""
 
-    def __init__(self, verdict, raw: str, model: str) -> None:
+    def __init__(self, verdict: Verdict, raw: str, model: str) -> None:
         super().__init__("bad_output", f"the model's reply {verdict.words} ({verdict})")
         self.verdict = verdict
         self.raw = raw
@@ -47,6 +54,29 @@ class RefusedReply(ModelError):
 
 # Kept for callers that still name it: a reply that could not be read is a refused one.
 UnreadableReply = RefusedReply
+
+
+class ModelGateway(Protocol):
+    """What a structured call asks of a gateway (app.llm.gateway.Gateway, or a stand-in
+    that records or scripts the calls): the reply, and what fits a request to the model."""
+
+    @property
+    def context(self) -> Context | None:
+        """The settings a request is fitted to (None: the defaults)."""
+
+    @property
+    def memory(self) -> ModelMemory | None:
+        """What Wise has learned about each model (None: nothing is learned)."""
+
+    def targets(self) -> list[Target]:
+        """The main model, then the fallbacks."""
+
+    def complete(self, purpose: str, messages: list[dict], *, prompt_name: str | None = None,
+                 prompt_version: str | None = None, json_schema: dict | None = None,
+                 on_delta: Callable[[str], None] | None = None,
+                 cancel: threading.Event | None = None,
+                 max_tokens: int | None = None) -> CallResult:
+        """The model's reply; raises ModelError."""
 
 
 @dataclass(frozen=True)
@@ -69,16 +99,17 @@ class Asked:
     call: StructuredCall  # the form that passed (full or compact)
 
 
-def ask(gateway, call: StructuredCall, schema, *, cancel: threading.Event | None = None,
-        check: Callable[[object], object] | None = None,
+def ask(gateway: ModelGateway, call: StructuredCall, schema, *,
+        cancel: threading.Event | None = None,
+        check: Callable[[object], Verdict] | None = None,
         on_delta: Callable[[str], None] | None = None) -> tuple[object, CallResult]:
     asked = ask_gated(gateway, call, schema, cancel=cancel, check=check, on_delta=on_delta)
     return asked.parsed, asked.result
 
 
-def ask_gated(gateway, call: StructuredCall, schema, *,
+def ask_gated(gateway: ModelGateway, call: StructuredCall, schema, *,
               cancel: threading.Event | None = None,
-              check: Callable[[object], object] | None = None,
+              check: Callable[[object], Verdict] | None = None,
               on_delta: Callable[[str], None] | None = None) -> Asked:
     """The parsed reply that passed the gate; raises ModelError or RefusedReply.
 
@@ -86,7 +117,7 @@ def ask_gated(gateway, call: StructuredCall, schema, *,
     with a next step, a break-down whose first step can be started). `on_delta` receives
     the first attempt's text as it streams (the caller replaces it with the final words)."""
     forms = attempts_for(gateway, call)
-    first_refusal: tuple[object, str, str] | None = None
+    first_refusal: tuple[Verdict, str, str] | None = None
     for index, form in enumerate(forms):
         purpose = form.purpose if index == 0 else f"{call.purpose}_retry"
         try:
@@ -113,7 +144,7 @@ def ask_gated(gateway, call: StructuredCall, schema, *,
     raise RefusedReply(verdict, raw, model)
 
 
-def attempts_for(gateway, call: StructuredCall) -> list[StructuredCall]:
+def attempts_for(gateway: ModelGateway | None, call: StructuredCall) -> list[StructuredCall]:
     """The forms to try, in order: full then compact; compact twice for a small model
     (its replies vary from one try to the next)."""
     if call.compact is None:
@@ -124,8 +155,8 @@ def attempts_for(gateway, call: StructuredCall) -> list[StructuredCall]:
 
 
 def judge_reply(result: CallResult, form: StructuredCall, schema,
-                check: Callable[[object], object] | None, *,
-                also: StructuredCall | None = None):
+                check: Callable[[object], Verdict] | None, *,
+                also: StructuredCall | None = None) -> tuple[Verdict, object | None]:
     """(the gate's verdict, the parsed reply or None). `also`: the request's other form,
     whose wording a small model may know from an earlier try and copy too."""
     from app.llm import gate
@@ -173,17 +204,17 @@ def text_values(parsed: object) -> list[str]:
 # -- what the gate learns about a model ----------------------------------------------------
 
 
-def _memory_of(gateway):
-    return getattr(gateway, "memory", None)
+# No gateway (a request planned without one, as the eval suite may): no model, nothing learned.
+def _memory_of(gateway: ModelGateway | None) -> ModelMemory | None:
+    return None if gateway is None else gateway.memory
 
 
-def _main_target(gateway):
-    targets = getattr(gateway, "targets", None)
-    found = targets() if callable(targets) else []
+def _main_target(gateway: ModelGateway | None) -> Target | None:
+    found = [] if gateway is None else gateway.targets()
     return found[0] if found else None
 
 
-def prefers_compact(gateway) -> bool:
+def prefers_compact(gateway: ModelGateway | None) -> bool:
     """The compact form first: a small model (by its name or context window), or one the
     gate has refused in its full form again and again."""
     target, memory = _main_target(gateway), _memory_of(gateway)
@@ -206,16 +237,15 @@ def is_small(model: str, context: int | None) -> bool:
     return False
 
 
-def known_context_tokens(gateway) -> int | None:
+def known_context_tokens(gateway: ModelGateway | None) -> int | None:
     """The main model's context window as set (llm.context_tokens), else as its server
     said (asked once a day, for a server of the user's own: app.llm.server_context, and
     remembered); else None."""
     target = _main_target(gateway)
     if target is None:
         return None
-    settings = getattr(getattr(gateway, "context", None), "settings", None)
-    if settings is not None:
-        configured = int(settings.get("llm.context_tokens") or 0)
+    if gateway is not None and gateway.context is not None:
+        configured = int(gateway.context.settings.get("llm.context_tokens") or 0)
         if configured:
             return configured
     memory = _memory_of(gateway)
@@ -232,7 +262,7 @@ def known_context_tokens(gateway) -> int | None:
     return facts.context_tokens or None
 
 
-def context_tokens(gateway) -> int | None:
+def context_tokens(gateway: ModelGateway | None) -> int | None:
     """The context window to fit requests into: the known one, else the usual default of
     a local server; None when unknown for a cloud model (large)."""
     known = known_context_tokens(gateway)
@@ -242,7 +272,7 @@ def context_tokens(gateway) -> int | None:
     return ASSUMED_LOCAL_CONTEXT if target is not None and target.local else None
 
 
-def input_budget(gateway, wanted: int, max_output: int) -> int:
+def input_budget(gateway: ModelGateway, wanted: int, max_output: int) -> int:
     """The input tokens a request may use: `wanted`, within the model's context window."""
     context = context_tokens(gateway)
     if context is None:
@@ -250,7 +280,7 @@ def input_budget(gateway, wanted: int, max_output: int) -> int:
     return max(200, min(wanted, context - max_output - OUTPUT_MARGIN))
 
 
-def enforced(gateway) -> bool:
+def enforced(gateway: ModelGateway | None) -> bool:
     """The main model's server is known to enforce the reply's shape (the full schema
     need not be spelled out in the prompt)."""
     target, memory = _main_target(gateway), _memory_of(gateway)
@@ -260,7 +290,8 @@ def enforced(gateway) -> bool:
                                                                        "json_object")
 
 
-def _learn(gateway, result: CallResult, form: StructuredCall, verdict) -> None:
+def _learn(gateway: ModelGateway, result: CallResult, form: StructuredCall,
+           verdict: Verdict) -> None:
     memory, target = _memory_of(gateway), _main_target(gateway)
     if memory is None or target is None or result.model != target.model:
         return
@@ -268,9 +299,9 @@ def _learn(gateway, result: CallResult, form: StructuredCall, verdict) -> None:
                  passed=verdict.ok, rule=verdict.rule)
 
 
-def _keep(gateway, purpose: str, result: CallResult, verdict) -> None:
+def _keep(gateway: ModelGateway, purpose: str, result: CallResult, verdict: Verdict) -> None:
     memory = _memory_of(gateway)
-    if memory is not None:
+    if memory is not None and verdict.rule is not None:  # a refused reply has its rule
         memory.keep_refused(purpose=purpose, model=result.model, rule=verdict.rule,
                             detail=verdict.detail, text=result.text)
 
@@ -310,9 +341,9 @@ def open_gateway(context, journal):
 # -- building the request -----------------------------------------------------------------
 
 
-def build_call(context, gateway, name: str, *, fill: Callable[[int | None], dict],
-               max_tokens: int, small_max_tokens: int, purpose: str | None = None,
-               max_chars: int | None = None) -> StructuredCall:
+def build_call(context: Context, gateway: ModelGateway | None, name: str, *,
+               fill: Callable[[int | None], dict], max_tokens: int, small_max_tokens: int,
+               purpose: str | None = None, max_chars: int | None = None) -> StructuredCall:
     """The request for prompt `name`, with its compact form (`<name>_small`) for the retry.
 
     `fill(budget)` gives the prompt's values with the journal data fitted to `budget`
@@ -330,9 +361,9 @@ def build_call(context, gateway, name: str, *, fill: Callable[[int | None], dict
     return replace(full, compact=small)
 
 
-def _form(context, gateway, name: str, fill, max_tokens: int, purpose: str,
-          max_chars: int | None) -> StructuredCall:
-    from app.memory.tokens import estimate_tokens
+def _form(context: Context, gateway: ModelGateway | None, name: str, fill, max_tokens: int,
+          purpose: str, max_chars: int | None) -> StructuredCall:
+    from app.memory.tokens import estimate_message_tokens
     from prompts.loader import SMALL_SUFFIX, build_messages, load_prompt
     from prompts.structured import json_schema_for, with_format_instructions
 
@@ -342,7 +373,7 @@ def _form(context, gateway, name: str, fill, max_tokens: int, purpose: str,
     short = name.endswith(SMALL_SUFFIX) or strict
     frame = with_format_instructions(build_messages(name, **fill(None)), prompt, short=short,
                                      enforced=strict)
-    overhead = sum(estimate_tokens(m["content"]) for m in frame)
+    overhead = estimate_message_tokens(frame)
     wanted = int(context.settings.get("reflection.input_tokens"))
     budget = input_budget(gateway, wanted, out) if gateway is not None else wanted
     messages = with_format_instructions(

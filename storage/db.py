@@ -43,6 +43,19 @@ def connect(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
+class JournalFile:
+    """The journal as the services are handed it: where it is. Every repository call
+    opens a connection of its own (`reading()`, `writing()`), so nothing is held open
+    and nothing needs SQLAlchemy; close() is there so that any journal closes alike
+    (storage.engine's Journal, which export and import still use, is one too)."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 @dataclass(frozen=True)
 class Tx:
     """An open write transaction: its connection and its one moment."""

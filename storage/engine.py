@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import JournalFile
 from storage.sqlite import BUSY_TIMEOUT_MS, apply_pragmas
 
 _BEGIN_OPTION = "wise_begin"
@@ -38,11 +39,11 @@ def create_journal_engine(db_path: Path) -> Engine:
     return engine
 
 
-class Journal:
+class Journal(JournalFile):
     """An open journal: one engine, and sessions for reading or for writing."""
 
     def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
+        super().__init__(db_path)
         self.engine = create_journal_engine(db_path)
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         # Readers use a deferred BEGIN, so a long read never holds the write lock.

@@ -218,30 +218,17 @@ still accepted; Wise then has to read the whole file into memory at once.
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Column, Select, Table, and_, select
-from sqlalchemy.orm import Session
-
-from storage.engine import Journal
-from storage.models import (
-    Action,
-    DayWords,
-    Entry,
-    Feedback,
-    FocusSession,
-    Goal,
-    Nudge,
-    Reflection,
-    Summary,
-    Tag,
-    action_tags,
-    entry_tags,
-)
+from storage.db import reading
+from storage.timeutil import from_db
 
 FORMAT_NAME = "wise-journal"
 FORMAT_VERSION = 4
@@ -257,17 +244,6 @@ SECTIONS_BY_VERSION = {1: SECTIONS[:3], 2: SECTIONS[:8], 3: SECTIONS, 4: SECTION
 # Rows fetched per query: large enough that the query count stays small (100 for 100,000
 # entries), small enough that memory stays flat however big the journal is.
 CHUNK_SIZE = 1000
-
-_goals: Table = Goal.__table__  # type: ignore[assignment]
-_actions: Table = Action.__table__  # type: ignore[assignment]
-_entries: Table = Entry.__table__  # type: ignore[assignment]
-_tags: Table = Tag.__table__  # type: ignore[assignment]
-_reflections: Table = Reflection.__table__  # type: ignore[assignment]
-_day_words: Table = DayWords.__table__  # type: ignore[assignment]
-_summaries: Table = Summary.__table__  # type: ignore[assignment]
-_feedback: Table = Feedback.__table__  # type: ignore[assignment]
-_nudges: Table = Nudge.__table__  # type: ignore[assignment]
-_focus: Table = FocusSession.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -285,16 +261,18 @@ class TransferCounts:
     focus_sessions: int = 0  # format version 3
 
 
-def export_json(journal: Journal, out: TextIO, *, exported_at: datetime,
+
+def export_json(db: Path, out: TextIO, *, exported_at: datetime,
                 app_version: str) -> TransferCounts:
-    """Write the whole journal to `out` in the "wise-journal" format; returns row counts."""
+    """Write the whole journal at `db` to `out` in the "wise-journal" format; returns row
+    counts."""
     header = {"format": FORMAT_NAME, "version": FORMAT_VERSION,
               "exported_at": iso_timestamp(exported_at), "app_version": app_version}
     # The header object stays open: the lists below are its remaining fields.
     out.write(json.dumps(header, ensure_ascii=False)[:-1] + ",\n")
     # One read transaction: a consistent snapshot even if a capture lands meanwhile.
-    with journal.read() as session:
-        counts = {name: _write_list(out, name, _RECORDS[name](session),
+    with reading(db) as conn:
+        counts = {name: _write_list(out, name, _RECORDS[name](conn),
                                     last=name == SECTIONS[-1])
                   for name in SECTIONS}
     return TransferCounts(**counts)
@@ -307,12 +285,35 @@ def iso_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _optional_timestamp(moment: datetime | None) -> str | None:
-    return None if moment is None else iso_timestamp(moment)
+# The one form to_db writes ("2026-11-26 18:00:00.000000"): such text becomes the
+# export's form by moving characters, with no datetime made and printed again.
+_STORED_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
 
 
-def _optional_date(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+def _stamp(stored: str) -> str:
+    """A stored moment (naive UTC text) as the export writes it."""
+    if _STORED_FORM.fullmatch(stored):
+        try:
+            datetime.fromisoformat(stored)
+        except ValueError:
+            pass  # no such day or hour: the codec below refuses it in its own words
+        else:
+            return f"{stored[:10]}T{stored[11:]}+00:00"
+    return iso_timestamp(from_db(stored))  # an older, looser form: read, then written
+
+
+def _optional_stamp(stored: str | None) -> str | None:
+    return None if stored is None else _stamp(stored)
+
+
+def _day(stored: str) -> str:
+    # Read as the journal's Date columns are (date.fromisoformat), written back in the one
+    # ISO form.
+    return date.fromisoformat(stored).isoformat()
+
+
+def _optional_day(stored: str | None) -> str | None:
+    return None if stored is None else _day(stored)
 
 
 def _write_list(out: TextIO, name: str, records: Iterator[dict[str, Any]], *,
@@ -333,250 +334,256 @@ def _write_list(out: TextIO, name: str, records: Iterator[dict[str, Any]], *,
     return count
 
 
-def _chunks_by_id(session: Session, query: Select[Any], id_column: Column[int],
-                 size: int = CHUNK_SIZE) -> Iterator[Sequence[Any]]:
-    """Run `query` in pages of `size` rows ordered by id (keyset paging: each page starts
-    after the last id seen, so no page costs more than the first)."""
+def _chunks_by_id(conn: sqlite3.Connection, query: str, id_column: str,
+                  size: int = CHUNK_SIZE) -> Iterator[list[tuple[Any, ...]]]:
+    """Run `query` (a SELECT whose first column is `id_column`, with no WHERE) in pages of
+    `size` rows ordered by id (keyset paging: each page starts after the last id seen, so
+    no page costs more than the first)."""
+    paged = f"{query} WHERE {id_column} > ? ORDER BY {id_column} LIMIT ?"
     last_id = 0
     while True:
-        rows = session.execute(
-            query.where(id_column > last_id).order_by(id_column).limit(size)).all()
+        rows = conn.execute(paged, (last_id, size)).fetchall()
         if not rows:
             return
         yield rows
-        last_id = rows[-1].id
+        last_id = rows[-1][0]
 
 
-def _tag_names(session: Session, link: Table, owner_column: Column[int],
-               first_id: int, last_id: int) -> Mapping[int, list[str]]:
+def _tag_names(conn: sqlite3.Connection, link: str, owner: str, first_id: int,
+               last_id: int) -> Mapping[int, list[str]]:
     """Tag names of every row in an id range, with one query (not one per row)."""
-    query = (select(owner_column.label("owner"), _tags.c.name)
-             .join(_tags, _tags.c.id == link.c.tag_id)
-             .where(owner_column.between(first_id, last_id))
-             .order_by(owner_column, _tags.c.name))
+    query = (f"SELECT {link}.{owner}, tags.name FROM {link} "
+             f"JOIN tags ON tags.id = {link}.tag_id "
+             f"WHERE {link}.{owner} BETWEEN ? AND ? ORDER BY {link}.{owner}, tags.name")
     names: defaultdict[int, list[str]] = defaultdict(list)
-    for owner, name in session.execute(query):
-        names[owner].append(name)
+    for owner_id, name in conn.execute(query, (first_id, last_id)):
+        names[owner_id].append(name)
     return names
 
 
-def _goal_records(session: Session) -> Iterator[dict[str, Any]]:
-    g = _goals.c
-    query = select(g.id, g.uid, g.slug, g.title, g.why, g.why_ladder, g.status,
-                   g.cadence_per_week, g.created_at, g.updated_at)
-    for rows in _chunks_by_id(session, query, g.id):
-        for row in rows:
+def _goal_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT id, uid, slug, title, why, why_ladder, status, cadence_per_week, "
+             "created_at, updated_at FROM goals")
+    for rows in _chunks_by_id(conn, query, "id"):
+        for (_id, uid, slug, title, why, why_ladder, status, cadence, created_at,
+             updated_at) in rows:
             yield {
-                "uid": row.uid,
-                "slug": row.slug,
-                "title": row.title,
-                "why": row.why,
-                "why_ladder": None if row.why_ladder is None else json.loads(row.why_ladder),
-                "status": row.status,
-                "cadence_per_week": row.cadence_per_week,
-                "created_at": iso_timestamp(row.created_at),
-                "updated_at": iso_timestamp(row.updated_at),
+                "uid": uid,
+                "slug": slug,
+                "title": title,
+                "why": why,
+                "why_ladder": None if why_ladder is None else json.loads(why_ladder),
+                "status": status,
+                "cadence_per_week": cadence,
+                "created_at": _stamp(created_at),
+                "updated_at": _stamp(updated_at),
             }
 
 
-def _action_records(session: Session) -> Iterator[dict[str, Any]]:
-    a = _actions.c
-    query = (select(a.id, a.uid, a.title, _goals.c.uid.label("goal_uid"), a.status,
-                    a.estimate_minutes, a.due_on, a.due_at, a.done_at, a.source, a.raw_text,
-                    a.created_at, a.updated_at)
-             .outerjoin(_goals, _goals.c.id == a.goal_id))
-    for rows in _chunks_by_id(session, query, a.id):
-        tags = _tag_names(session, action_tags, action_tags.c.action_id,
-                          rows[0].id, rows[-1].id)
-        for row in rows:
+def _action_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT actions.id, actions.uid, actions.title, goals.uid, actions.status, "
+             "actions.estimate_minutes, actions.due_on, actions.due_at, actions.done_at, "
+             "actions.source, actions.raw_text, actions.created_at, actions.updated_at "
+             "FROM actions LEFT OUTER JOIN goals ON goals.id = actions.goal_id")
+    for rows in _chunks_by_id(conn, query, "actions.id"):
+        tags = _tag_names(conn, "action_tags", "action_id", rows[0][0], rows[-1][0])
+        for (row_id, uid, title, goal_uid, status, estimate, due_on, due_at, done_at,
+             source, raw_text, created_at, updated_at) in rows:
             yield {
-                "uid": row.uid,
-                "title": row.title,
-                "goal": row.goal_uid,
-                "status": row.status,
-                "estimate_minutes": row.estimate_minutes,
-                "due_on": _optional_date(row.due_on),
-                "due_at": _optional_timestamp(row.due_at),
-                "done_at": _optional_timestamp(row.done_at),
-                "source": row.source,
-                "raw_text": row.raw_text,
-                "tags": tags.get(row.id, []),
-                "created_at": iso_timestamp(row.created_at),
-                "updated_at": iso_timestamp(row.updated_at),
+                "uid": uid,
+                "title": title,
+                "goal": goal_uid,
+                "status": status,
+                "estimate_minutes": estimate,
+                "due_on": _optional_day(due_on),
+                "due_at": _optional_stamp(due_at),
+                "done_at": _optional_stamp(done_at),
+                "source": source,
+                "raw_text": raw_text,
+                "tags": tags.get(row_id, []),
+                "created_at": _stamp(created_at),
+                "updated_at": _stamp(updated_at),
             }
 
 
-def _entry_records(session: Session) -> Iterator[dict[str, Any]]:
-    e = _entries.c
-    query = (select(e.id, e.uid, e.text, e.kind, _goals.c.uid.label("goal_uid"), e.mood,
-                    e.energy, e.source, e.raw_text, e.created_at, e.updated_at)
-             .outerjoin(_goals, _goals.c.id == e.goal_id))
-    for rows in _chunks_by_id(session, query, e.id):
-        tags = _tag_names(session, entry_tags, entry_tags.c.entry_id,
-                          rows[0].id, rows[-1].id)
-        for row in rows:
+def _entry_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT entries.id, entries.uid, entries.text, entries.kind, goals.uid, "
+             "entries.mood, entries.energy, entries.source, entries.raw_text, "
+             "entries.created_at, entries.updated_at "
+             "FROM entries LEFT OUTER JOIN goals ON goals.id = entries.goal_id")
+    for rows in _chunks_by_id(conn, query, "entries.id"):
+        tags = _tag_names(conn, "entry_tags", "entry_id", rows[0][0], rows[-1][0])
+        for (row_id, uid, text, kind, goal_uid, mood, energy, source, raw_text, created_at,
+             updated_at) in rows:
             yield {
-                "uid": row.uid,
-                "text": row.text,
-                "kind": row.kind,
-                "goal": row.goal_uid,
-                "mood": row.mood,
-                "energy": row.energy,
-                "source": row.source,
-                "raw_text": row.raw_text,
-                "tags": tags.get(row.id, []),
-                "created_at": iso_timestamp(row.created_at),
-                "updated_at": iso_timestamp(row.updated_at),
+                "uid": uid,
+                "text": text,
+                "kind": kind,
+                "goal": goal_uid,
+                "mood": mood,
+                "energy": energy,
+                "source": source,
+                "raw_text": raw_text,
+                "tags": tags.get(row_id, []),
+                "created_at": _stamp(created_at),
+                "updated_at": _stamp(updated_at),
             }
 
 
-def _day_words_records(session: Session) -> Iterator[dict[str, Any]]:
-    d = _day_words.c
-    query = select(d.id, d.day, d.how_it_went, d.in_the_way, d.mood, d.energy, d.created_at,
-                   d.updated_at)
-    for rows in _chunks_by_id(session, query, d.id):
-        for row in rows:
+def _day_words_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT id, day, how_it_went, in_the_way, mood, energy, created_at, updated_at "
+             "FROM day_words")
+    for rows in _chunks_by_id(conn, query, "id"):
+        for _id, day, how_it_went, in_the_way, mood, energy, created_at, updated_at in rows:
             yield {
-                "day": row.day.isoformat(),
-                "how_it_went": row.how_it_went,
-                "in_the_way": row.in_the_way,
-                "mood": row.mood,
-                "energy": row.energy,
-                "created_at": iso_timestamp(row.created_at),
-                "updated_at": iso_timestamp(row.updated_at),
+                "day": _day(day),
+                "how_it_went": how_it_went,
+                "in_the_way": in_the_way,
+                "mood": mood,
+                "energy": energy,
+                "created_at": _stamp(created_at),
+                "updated_at": _stamp(updated_at),
             }
 
 
-def _reflection_records(session: Session) -> Iterator[dict[str, Any]]:
-    r = _reflections.c
-    query = select(r.id, r.uid, r.kind, r.period, r.prompt_name, r.prompt_version, r.model,
-                   r.content, r.structured, r.raw, r.user_words, r.created_at, r.updated_at)
-    for rows in _chunks_by_id(session, query, r.id):
-        for row in rows:
+def _reflection_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT id, uid, kind, period, prompt_name, prompt_version, model, content, "
+             "structured, raw, user_words, created_at, updated_at FROM reflections")
+    for rows in _chunks_by_id(conn, query, "id"):
+        for (_id, uid, kind, period, prompt_name, prompt_version, model, content, structured,
+             raw, user_words, created_at, updated_at) in rows:
             yield {
-                "uid": row.uid,
-                "kind": row.kind,
-                "period": row.period.isoformat(),
-                "prompt_name": row.prompt_name,
-                "prompt_version": row.prompt_version,
-                "model": row.model,
-                "content": row.content,
-                "structured": row.structured,
-                "raw": row.raw,
-                "user_words": row.user_words,
-                "created_at": iso_timestamp(row.created_at),
-                "updated_at": iso_timestamp(row.updated_at),
+                "uid": uid,
+                "kind": kind,
+                "period": _day(period),
+                "prompt_name": prompt_name,
+                "prompt_version": prompt_version,
+                "model": model,
+                "content": content,
+                "structured": structured,
+                "raw": raw,
+                "user_words": user_words,
+                "created_at": _stamp(created_at),
+                "updated_at": _stamp(updated_at),
             }
 
 
-def _summary_records(session: Session) -> Iterator[dict[str, Any]]:
+def _summary_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     # Deleted summaries (tombstones: source "deleted", no text) are exported too, so that
     # an import keeps the user's decision instead of letting the summary be made again.
-    s = _summaries.c
-    query = select(s.id, s.kind, s.period_start, s.period_end, s.content, s.source, s.model,
-                   s.prompt_version, s.created_at)
-    for rows in _chunks_by_id(session, query, s.id):
-        for row in rows:
+    query = ("SELECT id, kind, period_start, period_end, content, source, model, "
+             "prompt_version, created_at FROM summaries")
+    for rows in _chunks_by_id(conn, query, "id"):
+        for (_id, kind, period_start, period_end, content, source, model, prompt_version,
+             created_at) in rows:
             yield {
-                "kind": row.kind,
-                "period_start": row.period_start.isoformat(),
-                "period_end": row.period_end.isoformat(),
-                "content": row.content,
-                "source": row.source,
-                "model": row.model,
-                "prompt_version": row.prompt_version,
-                "created_at": iso_timestamp(row.created_at),
+                "kind": kind,
+                "period_start": _day(period_start),
+                "period_end": _day(period_end),
+                "content": content,
+                "source": source,
+                "model": model,
+                "prompt_version": prompt_version,
+                "created_at": _stamp(created_at),
             }
 
 
-def _nudge_records(session: Session) -> Iterator[dict[str, Any]]:
-    n = _nudges.c
-    query = (select(n.id, n.uid, n.created_at, _actions.c.uid.label("action_uid"),
-                    _goals.c.uid.label("goal_uid"), n.text, n.style, n.hour_bucket, n.reason,
-                    n.source, n.response, n.responded_at)
-             .outerjoin(_actions, _actions.c.id == n.action_id)
-             .outerjoin(_goals, _goals.c.id == n.goal_id))
-    for rows in _chunks_by_id(session, query, n.id):
-        for row in rows:
+def _nudge_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT nudges.id, nudges.uid, nudges.created_at, actions.uid, goals.uid, "
+             "nudges.text, nudges.style, nudges.hour_bucket, nudges.reason, nudges.source, "
+             "nudges.response, nudges.responded_at FROM nudges "
+             "LEFT OUTER JOIN actions ON actions.id = nudges.action_id "
+             "LEFT OUTER JOIN goals ON goals.id = nudges.goal_id")
+    for rows in _chunks_by_id(conn, query, "nudges.id"):
+        for (_id, uid, created_at, action_uid, goal_uid, text, style, hour_bucket, reason,
+             source, response, responded_at) in rows:
             yield {
-                "uid": row.uid,
-                "created_at": iso_timestamp(row.created_at),
-                "action": row.action_uid,
-                "goal": row.goal_uid,
-                "text": row.text,
-                "style": row.style,
-                "hour_bucket": row.hour_bucket,
-                "reason": row.reason,
-                "source": row.source,
-                "response": row.response,
-                "responded_at": _optional_timestamp(row.responded_at),
+                "uid": uid,
+                "created_at": _stamp(created_at),
+                "action": action_uid,
+                "goal": goal_uid,
+                "text": text,
+                "style": style,
+                "hour_bucket": hour_bucket,
+                "reason": reason,
+                "source": source,
+                "response": response,
+                "responded_at": _optional_stamp(responded_at),
             }
 
 
-def _feedback_records(session: Session) -> Iterator[dict[str, Any]]:
-    f = _feedback.c
-    nudge = _nudges.alias("target_nudge")
-    nudge_action = _actions.alias("target_nudge_action")
-    query = (select(f.id, f.uid, f.target_kind, _reflections.c.uid.label("reflection_uid"),
-                    nudge.c.id.label("nudge_id"), nudge.c.created_at.label("nudge_at"),
-                    nudge_action.c.uid.label("nudge_action_uid"), f.rating, f.note,
-                    f.created_at)
-             .outerjoin(_reflections, and_(f.target_kind == "reflection",
-                                           _reflections.c.id == f.target_id))
-             .outerjoin(nudge, and_(f.target_kind == "nudge", nudge.c.id == f.target_id))
-             .outerjoin(nudge_action, nudge_action.c.id == nudge.c.action_id))
-    for rows in _chunks_by_id(session, query, f.id):
-        for row in rows:
+def _feedback_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT feedback.id, feedback.uid, feedback.target_kind, reflections.uid, "
+             "target_nudge.id, target_nudge.created_at, target_nudge_action.uid, "
+             "feedback.rating, feedback.note, feedback.created_at FROM feedback "
+             "LEFT OUTER JOIN reflections ON feedback.target_kind = 'reflection' "
+             "AND reflections.id = feedback.target_id "
+             "LEFT OUTER JOIN nudges AS target_nudge ON feedback.target_kind = 'nudge' "
+             "AND target_nudge.id = feedback.target_id "
+             "LEFT OUTER JOIN actions AS target_nudge_action "
+             "ON target_nudge_action.id = target_nudge.action_id")
+    for rows in _chunks_by_id(conn, query, "feedback.id"):
+        for (_id, uid, target_kind, reflection_uid, nudge_id, nudge_at, nudge_action_uid,
+             rating, note, created_at) in rows:
             yield {
-                "uid": row.uid,
-                "target_kind": row.target_kind,
-                "target": _feedback_target(row),
-                "rating": row.rating,
-                "note": row.note,
-                "created_at": iso_timestamp(row.created_at),
+                "uid": uid,
+                "target_kind": target_kind,
+                "target": _feedback_target(reflection_uid, nudge_id, nudge_at,
+                                           nudge_action_uid),
+                "rating": rating,
+                "note": note,
+                "created_at": _stamp(created_at),
             }
 
 
-def _feedback_target(row: Any) -> str | dict[str, Any] | None:
+def _feedback_target(reflection_uid: str | None, nudge_id: int | None, nudge_at: str | None,
+                     nudge_action_uid: str | None) -> str | dict[str, Any] | None:
     """A reflection by its uid; a nudge (which has no uid) by its key; None when what the
     feedback was about is no longer in the journal."""
-    if row.reflection_uid is not None:
-        return row.reflection_uid
-    if row.nudge_id is not None:
-        return {"created_at": iso_timestamp(row.nudge_at), "action": row.nudge_action_uid}
+    if reflection_uid is not None:
+        return reflection_uid
+    if nudge_id is not None:
+        return _nudge_key(nudge_at, nudge_action_uid)
     return None
 
 
-def _focus_records(session: Session) -> Iterator[dict[str, Any]]:
-    f = _focus.c
-    nudge_action = _actions.alias("focus_nudge_action")
-    query = (select(f.id, f.uid, _actions.c.uid.label("action_uid"),
-                    _nudges.c.id.label("nudge_id"), _nudges.c.created_at.label("nudge_at"),
-                    nudge_action.c.uid.label("nudge_action_uid"), f.title, f.estimate_minutes,
-                    f.started_at, f.planned_seconds, f.paused_at, f.paused_seconds,
-                    f.ended_at, f.outcome)
-             .outerjoin(_actions, _actions.c.id == f.action_id)
-             .outerjoin(_nudges, _nudges.c.id == f.nudge_id)
-             .outerjoin(nudge_action, nudge_action.c.id == _nudges.c.action_id))
-    for rows in _chunks_by_id(session, query, f.id):
-        for row in rows:
+def _nudge_key(created_at: str | None, action_uid: str | None) -> dict[str, Any]:
+    assert created_at is not None  # NOT NULL in the table: the join found the nudge
+    return {"created_at": _stamp(created_at), "action": action_uid}
+
+
+def _focus_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    query = ("SELECT focus_sessions.id, focus_sessions.uid, actions.uid, nudges.id, "
+             "nudges.created_at, focus_nudge_action.uid, focus_sessions.title, "
+             "focus_sessions.estimate_minutes, focus_sessions.started_at, "
+             "focus_sessions.planned_seconds, focus_sessions.paused_at, "
+             "focus_sessions.paused_seconds, focus_sessions.ended_at, focus_sessions.outcome "
+             "FROM focus_sessions "
+             "LEFT OUTER JOIN actions ON actions.id = focus_sessions.action_id "
+             "LEFT OUTER JOIN nudges ON nudges.id = focus_sessions.nudge_id "
+             "LEFT OUTER JOIN actions AS focus_nudge_action "
+             "ON focus_nudge_action.id = nudges.action_id")
+    for rows in _chunks_by_id(conn, query, "focus_sessions.id"):
+        for (_id, uid, action_uid, nudge_id, nudge_at, nudge_action_uid, title, estimate,
+             started_at, planned_seconds, paused_at, paused_seconds, ended_at,
+             outcome) in rows:
             yield {
-                "uid": row.uid,
-                "action": row.action_uid,
-                "nudge": None if row.nudge_id is None else {
-                    "created_at": iso_timestamp(row.nudge_at), "action": row.nudge_action_uid},
-                "title": row.title,
-                "estimate_minutes": row.estimate_minutes,
-                "started_at": iso_timestamp(row.started_at),
-                "planned_seconds": row.planned_seconds,
-                "paused_at": _optional_timestamp(row.paused_at),
-                "paused_seconds": row.paused_seconds,
-                "ended_at": _optional_timestamp(row.ended_at),
-                "outcome": row.outcome,
+                "uid": uid,
+                "action": action_uid,
+                "nudge": None if nudge_id is None else _nudge_key(nudge_at,
+                                                                  nudge_action_uid),
+                "title": title,
+                "estimate_minutes": estimate,
+                "started_at": _stamp(started_at),
+                "planned_seconds": planned_seconds,
+                "paused_at": _optional_stamp(paused_at),
+                "paused_seconds": paused_seconds,
+                "ended_at": _optional_stamp(ended_at),
+                "outcome": outcome,
             }
 
 
-_RECORDS = {
+_RECORDS: dict[str, Callable[[sqlite3.Connection], Iterator[dict[str, Any]]]] = {
     "goals": _goal_records,
     "actions": _action_records,
     "entries": _entry_records,

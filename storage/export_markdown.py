@@ -35,43 +35,24 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any, NamedTuple, TextIO
+from pathlib import Path
+from typing import NamedTuple, TextIO
 
-from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
-
-from storage.engine import Journal
+from storage.db import reading
 from storage.export_json import TransferCounts
 from storage.focus import seconds_given
-from storage.models import (
-    Action,
-    ActionStatus,
-    DayWords,
-    Entry,
-    FocusSession,
-    Goal,
-    GoalStatus,
-    Reflection,
-)
-from storage.timeutil import journal_day
-
-_goals: Table = Goal.__table__  # type: ignore[assignment]
-_actions: Table = Action.__table__  # type: ignore[assignment]
-_entries: Table = Entry.__table__  # type: ignore[assignment]
-_day_words: Table = DayWords.__table__  # type: ignore[assignment]
-_reflections: Table = Reflection.__table__  # type: ignore[assignment]
-_focus: Table = FocusSession.__table__  # type: ignore[assignment]
+from storage.timeutil import from_db, journal_day
+from storage.vocabulary import ActionStatus, GoalStatus
 
 # English names on purpose: strftime's %A and %B follow the process locale, which would
 # give a document whose headings and prose speak different languages.
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
-
-_STREAM_ROWS = 500  # rows buffered per cursor
 
 _NOTHING_YET = ("Nothing here yet. Write a first note, a win or a to-do, and it will be "
                 "waiting for you here next time.")
@@ -87,12 +68,38 @@ class _Item(NamedTuple):
     markdown: str
 
 
+class _Goal(NamedTuple):
+    slug: str
+    title: str
+    why: str
+    status: str
+    cadence_per_week: int | None
+
+
+class _Words(NamedTuple):
+    """A day_words row."""
+
+    day: date
+    how_it_went: str
+    in_the_way: str
+    mood: int | None
+    energy: int | None
+
+
+class _Reflection(NamedTuple):
+    """A daily reflection, as the day's last words."""
+
+    period: date
+    content: str
+    user_words: str | None
+
+
 class _DayNotes(NamedTuple):
     """What was said about one day: the user's words and the newest reflection."""
 
     day: date
-    words: Any | None  # a day_words row
-    reflection: Any | None  # a reflections row
+    words: _Words | None
+    reflection: _Reflection | None
 
 
 class _Clock:
@@ -111,26 +118,26 @@ class _Clock:
         return journal_day(self.local(moment), self.day_start_hour)
 
 
-def export_markdown(journal: Journal, out: TextIO, *, day_start_hour: int, tz: tzinfo | None,
+def export_markdown(db: Path, out: TextIO, *, day_start_hour: int, tz: tzinfo | None,
                     generated_at: datetime) -> TransferCounts:
-    """Write the journal to `out` as Markdown; returns how many goals, actions and entries
-    it holds."""
+    """Write the journal at `db` to `out` as Markdown; returns how many goals, actions and
+    entries it holds."""
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be an aware datetime")
     clock = _Clock(tz, day_start_hour)
     out.write(f"# Wise journal\n\nGenerated on {_long_date(clock.local(generated_at))}"
               f" at {clock.local(generated_at):%H:%M}.\n")
-    with journal.read() as session:
-        goals = session.execute(
-            select(_goals.c.slug, _goals.c.title, _goals.c.why, _goals.c.status,
-                   _goals.c.cadence_per_week).order_by(_goals.c.id)).all()
+    # One read transaction: every cursor below sees the same snapshot of the journal.
+    with reading(db) as conn:
+        goals = [_Goal._make(row) for row in conn.execute(
+            "SELECT slug, title, why, status, cadence_per_week FROM goals ORDER BY id")]
         _write_goals(out, goals)
         counter = _Counter()
-        items = heapq.merge(_note_items(session, clock, counter),
-                            _win_items(session, clock),
-                            _todo_items(session, clock, counter),
-                            _focus_items(session, clock))
-        days_written = _write_days(out, items, _day_notes(session))
+        items = heapq.merge(_note_items(conn, clock, counter),
+                            _win_items(conn, clock),
+                            _todo_items(conn, clock, counter),
+                            _focus_items(conn, clock))
+        days_written = _write_days(out, items, _day_notes(conn))
     if not days_written:
         heading = "\n## Journal\n" if goals else ""
         out.write(f"{heading}\n{_NOTHING_YET}\n")
@@ -148,7 +155,7 @@ class _Counter:
 # --- Goals --------------------------------------------------------------------------------
 
 
-def _write_goals(out: TextIO, goals: Sequence[Any]) -> None:
+def _write_goals(out: TextIO, goals: Sequence[_Goal]) -> None:
     if not goals:
         return
     out.write("\n## Goals\n")
@@ -226,22 +233,27 @@ def _write_notes_only_day(out: TextIO, note: _DayNotes) -> int:
 # --- The user's words and the reflection --------------------------------------------------
 
 
-def _day_notes(session: Session) -> Iterator[_DayNotes]:
+def _day_notes(conn: sqlite3.Connection) -> Iterator[_DayNotes]:
     """Per day, in day order: its words and its newest daily reflection."""
-    d, r = _day_words.c, _reflections.c
-    words = _streamed(session, select(d.day, d.how_it_went, d.in_the_way, d.mood, d.energy)
-                      .order_by(d.day))
-    reflections = _streamed(session, select(r.period, r.content, r.user_words)
-                            .where(r.kind == "daily").order_by(r.period, r.id.desc()))
+    words = (_Words(date.fromisoformat(day), *rest) for day, *rest in conn.execute(
+        "SELECT day, how_it_went, in_the_way, mood, energy FROM day_words ORDER BY day"))
+    reflections = (_Reflection(date.fromisoformat(period), content, user_words)
+                   for period, content, user_words in conn.execute(
+                       "SELECT period, content, user_words FROM reflections "
+                       "WHERE kind = 'daily' ORDER BY period, id DESC"))
     newest = (next(group) for _, group in itertools.groupby(reflections, lambda row: row.period))
     tagged = heapq.merge(((row.day, 0, row) for row in words),
                          ((row.period, 1, row) for row in newest),
                          key=lambda entry: entry[:2])
     for day, group in itertools.groupby(tagged, lambda entry: entry[0]):
-        found: list[Any | None] = [None, None]
-        for _, which, row in group:
-            found[which] = row
-        yield _DayNotes(day, found[0], found[1])
+        day_words: _Words | None = None
+        reflection: _Reflection | None = None
+        for _, _which, row in group:
+            if isinstance(row, _Words):
+                day_words = row
+            else:
+                reflection = row
+        yield _DayNotes(day, day_words, reflection)
 
 
 def _words_block(note: _DayNotes | None) -> str | None:
@@ -282,86 +294,95 @@ def _write_reflection(out: TextIO, note: _DayNotes | None) -> None:
         out.write(f"\n{block}\n")
 
 
-def _streamed(session: Session, query: Any) -> Iterator[Any]:
-    # yield_per: rows are fetched a few hundred at a time, never the whole table.
-    return iter(session.execute(query.execution_options(yield_per=_STREAM_ROWS)))
+# sqlite3 steps through each cursor's rows as they are asked for: the merged streams never
+# hold a whole table.
 
 
-def _note_items(session: Session, clock: _Clock, counter: _Counter) -> Iterator[_Item]:
-    e = _entries.c
-    query = select(e.id, e.text, e.created_at).order_by(e.created_at, e.id)
-    for row in _streamed(session, query):
+def _note_items(conn: sqlite3.Connection, clock: _Clock, counter: _Counter
+                ) -> Iterator[_Item]:
+    query = "SELECT id, text, created_at FROM entries ORDER BY created_at, id"
+    for row_id, text, stored in conn.execute(query):
         counter.entries += 1
-        local = clock.local(row.created_at)
-        yield _Item(row.created_at, 0, row.id, clock.day(row.created_at),
-                    _list_item(f"{local:%H:%M} — ", row.text))
+        created_at = from_db(stored)
+        local = clock.local(created_at)
+        yield _Item(created_at, 0, row_id, clock.day(created_at),
+                    _list_item(f"{local:%H:%M} — ", text))
 
 
-def _win_items(session: Session, clock: _Clock) -> Iterator[_Item]:
-    a = _actions.c
-    query = (select(a.id, a.title, a.done_at, _goals.c.slug)
-             .outerjoin(_goals, _goals.c.id == a.goal_id)
-             .where(a.status == ActionStatus.DONE.value, a.done_at.is_not(None))
-             .order_by(a.done_at, a.id))
-    for row in _streamed(session, query):
-        local = clock.local(row.done_at)
-        yield _Item(row.done_at, 1, row.id, clock.day(row.done_at),
-                    _list_item(f"✓ {local:%H:%M} — ", row.title + _goal_tag(row.slug)))
+def _win_items(conn: sqlite3.Connection, clock: _Clock) -> Iterator[_Item]:
+    query = ("SELECT actions.id, actions.title, actions.done_at, goals.slug FROM actions "
+             "LEFT OUTER JOIN goals ON goals.id = actions.goal_id "
+             "WHERE actions.status = ? AND actions.done_at IS NOT NULL "
+             "ORDER BY actions.done_at, actions.id")
+    for row_id, title, stored, slug in conn.execute(query, (ActionStatus.DONE.value,)):
+        done_at = from_db(stored)
+        local = clock.local(done_at)
+        yield _Item(done_at, 1, row_id, clock.day(done_at),
+                    _list_item(f"✓ {local:%H:%M} — ", title + _goal_tag(slug)))
 
 
 _FOCUS_ENDS = {"done": "done", "stopped": "stopped there", "interrupted": "interrupted"}
 
 
-def _focus_items(session: Session, clock: _Clock) -> Iterator[_Item]:
+def _focus_items(conn: sqlite3.Connection, clock: _Clock) -> Iterator[_Item]:
     """A focus session, on the day it started: "⏱ 09:00 — 42 min on Write the intro"."""
-    f = _focus.c
-    query = (select(f.id, f.title, f.started_at, f.ended_at, f.paused_seconds, f.outcome,
-                    _goals.c.slug)
-             .outerjoin(_actions, _actions.c.id == f.action_id)
-             .outerjoin(_goals, _goals.c.id == _actions.c.goal_id)
-             .order_by(f.started_at, f.id))
-    for row in _streamed(session, query):
-        local = clock.local(row.started_at)
-        if row.ended_at is None:
+    query = ("SELECT focus_sessions.id, focus_sessions.title, focus_sessions.started_at, "
+             "focus_sessions.ended_at, focus_sessions.paused_seconds, "
+             "focus_sessions.outcome, goals.slug FROM focus_sessions "
+             "LEFT OUTER JOIN actions ON actions.id = focus_sessions.action_id "
+             "LEFT OUTER JOIN goals ON goals.id = actions.goal_id "
+             "ORDER BY focus_sessions.started_at, focus_sessions.id")
+    for row_id, title, started, ended, paused_seconds, outcome, slug in conn.execute(query):
+        started_at = from_db(started)
+        local = clock.local(started_at)
+        if ended is None:
             given = "running"
         else:
-            seconds = seconds_given(row.started_at, row.ended_at, row.paused_seconds,
-                                    row.ended_at)
+            ended_at = from_db(ended)
+            seconds = seconds_given(started_at, ended_at, paused_seconds, ended_at)
             given = f"{round(seconds / 60)} min"
-        end = f" ({_FOCUS_ENDS[row.outcome]})" if row.outcome else ""
-        yield _Item(row.started_at, 3, row.id, clock.day(row.started_at),
+        end = f" ({_FOCUS_ENDS[outcome]})" if outcome else ""
+        yield _Item(started_at, 3, row_id, clock.day(started_at),
                     _list_item(f"⏱ {local:%H:%M} — {given} on ",
-                               row.title + _goal_tag(row.slug) + end))
+                               title + _goal_tag(slug) + end))
 
 
-def _todo_items(session: Session, clock: _Clock, counter: _Counter) -> Iterator[_Item]:
-    a = _actions.c
-    query = (select(a.id, a.title, a.status, a.due_on, a.due_at, a.done_at, a.created_at,
-                    _goals.c.slug)
-             .outerjoin(_goals, _goals.c.id == a.goal_id)
-             .order_by(a.created_at, a.id))
-    for row in _streamed(session, query):
+class _Due(NamedTuple):
+    on: date | None  # a local calendar day
+    at: datetime | None  # a moment
+
+
+def _todo_items(conn: sqlite3.Connection, clock: _Clock, counter: _Counter
+                ) -> Iterator[_Item]:
+    query = ("SELECT actions.id, actions.title, actions.status, actions.due_on, "
+             "actions.due_at, actions.done_at, actions.created_at, goals.slug FROM actions "
+             "LEFT OUTER JOIN goals ON goals.id = actions.goal_id "
+             "ORDER BY actions.created_at, actions.id")
+    for row_id, title, status, due_on, due_at, done_at, created, slug in conn.execute(query):
         counter.actions += 1  # every action passes here once, shown as a to-do or not
-        day = clock.day(row.created_at)
-        done_day = clock.day(row.done_at) if row.done_at else None
-        if row.status == ActionStatus.DONE and done_day == day:
+        created_at = from_db(created)
+        day = clock.day(created_at)
+        done_day = clock.day(from_db(done_at)) if done_at else None
+        if status == ActionStatus.DONE and done_day == day:
             continue  # done the day it was written down (a win): the win line says it all
-        text = (row.title + _goal_tag(row.slug) + _due(row, day, clock)
-                + _todo_outcome(row.status, done_day, day))
-        yield _Item(row.created_at, 2, row.id, day, _list_item("☐ ", text))
+        due = _Due(None if due_on is None else date.fromisoformat(due_on),
+                   None if due_at is None else from_db(due_at))
+        text = (title + _goal_tag(slug) + _due(due, day, clock)
+                + _todo_outcome(status, done_day, day))
+        yield _Item(created_at, 2, row_id, day, _list_item("☐ ", text))
 
 
 def _goal_tag(slug: str | None) -> str:
     return f" (#{slug})" if slug else ""
 
 
-def _due(row: Any, today: date, clock: _Clock) -> str:
+def _due(due: _Due, today: date, clock: _Clock) -> str:
     # A due time is a moment (shown in local time); a due day is already a local day.
-    if row.due_at is not None:
-        local = clock.local(row.due_at)
+    if due.at is not None:
+        local = clock.local(due.at)
         return f" — due {_short_date(local.date(), today)} {local:%H:%M}"
-    if row.due_on is not None:
-        return f" — due {_short_date(row.due_on, today)}"
+    if due.on is not None:
+        return f" — due {_short_date(due.on, today)}"
     return ""
 
 

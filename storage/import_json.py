@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import ColumnElement, Connection, Table, func, insert, select, update
-
 from storage import limits
-from storage.engine import Journal
+from storage.db import Tx, writing
 from storage.errors import ImportRejected
 from storage.export_json import (
     CHUNK_SIZE,
@@ -33,46 +31,23 @@ from storage.export_json import (
     SECTIONS_BY_VERSION,
     TransferCounts,
 )
-from storage.models import (
-    Action,
-    ActionStatus,
-    DayWords,
-    Entry,
-    EntryKind,
-    Feedback,
-    FocusOutcome,
-    FocusSession,
-    Goal,
-    GoalStatus,
-    Nudge,
-    NudgeResponse,
-    Reflection,
-    Source,
-    Summary,
-    Tag,
-    action_tags,
-    entry_tags,
-)
+from storage.ids import new_uid
 from storage.ritual_writes import SUMMARY_DELETED
+from storage.timeutil import to_db
 from storage.vocabulary import (
+    ActionStatus,
+    EntryKind,
     FeedbackTarget,
+    FocusOutcome,
+    GoalStatus,
+    NudgeResponse,
     NudgeSource,
     NudgeStyle,
     ReflectionKind,
+    Source,
     SummaryKind,
     SummarySource,
 )
-
-_goals: Table = Goal.__table__  # type: ignore[assignment]
-_actions: Table = Action.__table__  # type: ignore[assignment]
-_entries: Table = Entry.__table__  # type: ignore[assignment]
-_tags: Table = Tag.__table__  # type: ignore[assignment]
-_day_words: Table = DayWords.__table__  # type: ignore[assignment]
-_reflections: Table = Reflection.__table__  # type: ignore[assignment]
-_summaries: Table = Summary.__table__  # type: ignore[assignment]
-_nudges: Table = Nudge.__table__  # type: ignore[assignment]
-_feedback: Table = Feedback.__table__  # type: ignore[assignment]
-_focus: Table = FocusSession.__table__  # type: ignore[assignment]
 
 # The header line is short; reading at most this much of line 1 keeps a huge one-line file
 # (say, `jq -c` output) from being read twice before we fall back to json.load.
@@ -87,6 +62,10 @@ _MAX_LINE_BYTES = limits.IMPORT_RECORD_BYTES
 # A file in another layout is read whole (json.load needs several times its size in
 # memory): above this, it is refused instead of exhausting the machine.
 _MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+# A pipe is copied aside to be read (it cannot be read twice), so it takes that much disk:
+# bounded as a document is (a larger export imports from a file, read where it lies).
+_MAX_PIPE_BYTES = _MAX_DOCUMENT_BYTES
+_COPY_CHUNK = 1024 * 1024
 # Every number in an export fits SQLite's 64-bit integers (19 digits); a longer one is
 # refused before Python spends time converting it (and it refuses 4,300 digits anyway).
 _MAX_DIGITS = limits.IMPORT_NUMBER_DIGITS
@@ -102,40 +81,57 @@ _NO_TARGET = 0
 _Record = tuple[str, str, dict[str, Any]]
 
 
-def import_json(journal: Journal, source: BinaryIO) -> TransferCounts:
-    """Import an export into `journal` in one transaction; returns the counts of NEW rows.
+def import_json(db: Path, source: BinaryIO) -> TransferCounts:
+    """Import an export into the journal at `db` in one transaction; returns the counts of
+    NEW rows.
 
     Raises ImportRejected, naming the first problem, and imports nothing, if anything in
     the file is unusable.
     """
     if source.seekable():
-        return _import_seekable(journal, source)
+        return _import_seekable(db, source)
     # A pipe cannot be re-read for the json.load fallback, so it is copied aside first.
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
-        shutil.copyfileobj(source, spool)
+        if _copy_at_most(source, spool, _MAX_PIPE_BYTES + 1) > _MAX_PIPE_BYTES:
+            raise ImportRejected(
+                f"the export came through a pipe and is larger than "
+                f"{_MAX_PIPE_BYTES // 2**20} MB, more than Wise copies aside to read; "
+                "nothing was imported. Save it to a file and import the file (a file as "
+                "`wise export` wrote it is read where it lies, whatever its size).")
         spool.seek(0)
-        return _import_seekable(journal, spool)  # type: ignore[arg-type]
+        return _import_seekable(db, spool)  # type: ignore[arg-type]
 
 
-def _import_seekable(journal: Journal, source: BinaryIO) -> TransferCounts:
+def _copy_at_most(source: BinaryIO, target: Any, limit: int) -> int:
+    """Copy until the source ends or `limit` bytes were copied; how many were."""
+    copied = 0
+    while copied < limit and (chunk := source.read(min(_COPY_CHUNK, limit - copied))):
+        target.write(chunk)
+        copied += len(chunk)
+    return copied
+
+
+def _import_seekable(db: Path, source: BinaryIO) -> TransferCounts:
     start = source.tell()
     _refuse_non_text(source.read(_SNIFF_SIZE))
     source.seek(start)
     try:
-        return _import(journal, _line_records(source))
+        return _import(db, _line_records(source))
     except _NotOurLayout:
         # The transaction was rolled back; read the file again, as a whole this time.
         source.seek(start)
-        return _import(journal, _document_records(source))
+        return _import(db, _document_records(source))
 
 
 class _NotOurLayout(Exception):
     """The file is not laid out one record per line (it may still be valid JSON)."""
 
 
-def _import(journal: Journal, records: Iterator[_Record]) -> TransferCounts:
-    with journal.write() as session:
-        importer = _Importer(session.connection())
+def _import(db: Path, records: Iterator[_Record]) -> TransferCounts:
+    # One write transaction (BEGIN IMMEDIATE): committed once every record is in, rolled
+    # back whole at the first refusal.
+    with writing(db) as tx:
+        importer = _Importer(tx)
         for section, where, data in records:
             importer.add(section, where, data)
         importer.finish()
@@ -156,7 +152,7 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll back an import that was only a rehearsal."""
 
 
-def import_records(journal: Journal, records: Iterable[_Record], *,
+def import_records(db: Path, records: Iterable[_Record], *,
                    dry_run: bool = False) -> RecordsImported:
     """Import actions and entries made from another app's export (app.importers), as
     (section, where, fields) in the export's record form, in one transaction.
@@ -170,8 +166,8 @@ def import_records(journal: Journal, records: Iterable[_Record], *,
     """
     importer: _Importer | None = None
     try:
-        with journal.write() as session:
-            importer = _Importer(session.connection(), from_other_app=True)
+        with writing(db) as tx:
+            importer = _Importer(tx, from_other_app=True)
             for section, where, data in records:
                 if section not in _OTHER_APP_SECTIONS:
                     raise ValueError(f"{section} cannot come from another app")
@@ -642,16 +638,32 @@ def _checked(section: str, where: str, data: dict[str, Any]) -> dict[str, Any]:
 # --- Writing ------------------------------------------------------------------------------
 
 
-_TABLES = {"actions": _actions, "entries": _entries, "day_words": _day_words,
-           "reflections": _reflections, "summaries": _summaries, "nudges": _nudges,
-           "feedback": _feedback, "focus_sessions": _focus}
-_RITUAL_SECTIONS = frozenset(SECTIONS[3:])
-_TARGETS = {"reflection": _reflections, "nudge": _nudges}
+# The tables of the lists that are written as they are (goals have their own path).
+_TABLES = {"actions": "actions", "entries": "entries", "day_words": "day_words",
+           "reflections": "reflections", "summaries": "summaries", "nudges": "nudges",
+           "feedback": "feedback", "focus_sessions": "focus_sessions"}
+_TARGETS = {"reflection": "reflections", "nudge": "nudges"}
+# The link table of each tagged list, and its column naming the tagged row.
+_TAG_LINKS = {"actions": ("action_tags", "action_id"), "entries": ("entry_tags", "entry_id")}
 
 
-def _same(column: Any, value: int | None) -> ColumnElement[bool]:
+def _stored(value: object) -> object:
+    """A checked field's value as the journal stores it (the models' column types did this
+    before: a moment as naive UTC text through the one codec, a day as ISO text)."""
+    if isinstance(value, datetime):
+        return to_db(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _same(column: str, value: int | None) -> tuple[str, tuple[object, ...]]:
     """column = value, where NULL matches NULL (a nudge with no action)."""
-    return column.is_(None) if value is None else column == value
+    return (f"{column} IS NULL", ()) if value is None else (f"{column} = ?", (value,))
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join("?" * count)
 
 
 # A checked action or entry waiting to be written: where it was, its columns, its tags.
@@ -671,17 +683,17 @@ class _Importer:
     `from_other_app`: records made from another app's export (see import_records).
     """
 
-    def __init__(self, conn: Connection, *, from_other_app: bool = False) -> None:
-        self.conn = conn
+    def __init__(self, tx: Tx, *, from_other_app: bool = False) -> None:
+        self.tx = tx
         self.from_other_app = from_other_app
         self.created = dict.fromkeys(SECTIONS, 0)
         self.already_there = self.repeated = self.linked_to_goals = 0
         # Goals are few (tens), so all of them are kept at hand; actions and entries are
         # only ever held a batch at a time.
         self.goal_id_by_uid: dict[str, int] = dict(
-            conn.execute(select(_goals.c.uid, _goals.c.id)).all())
+            tx.execute("SELECT uid, id FROM goals").fetchall())
         self.goal_id_by_slug: dict[str, int] = dict(
-            conn.execute(select(_goals.c.slug, _goals.c.id)).all())
+            tx.execute("SELECT slug, id FROM goals").fetchall())
         self.goal_uids_in_file: set[str] = set()
         # Rows with an id from here on were written by this import: finding one of them
         # under a uid we are about to write means the file holds that uid twice.
@@ -691,8 +703,8 @@ class _Importer:
         self.pending_section = ""
         self.pending: list[_Row] = []
 
-    def _next_id(self, table: Table) -> int:
-        return self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
+    def _next_id(self, table: str) -> int:
+        return self.tx.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0] + 1
 
     def counts(self) -> TransferCounts:
         return TransferCounts(**self.created)
@@ -702,9 +714,10 @@ class _Importer:
         if section == "goals":
             self._add_goal(where, values)
             return
-        if section in _RITUAL_SECTIONS:
+        add_ritual = _RITUAL_WRITERS.get(section)
+        if add_ritual is not None:
             self.finish()  # the actions they may refer to are written first
-            getattr(self, f"_add_{section}")(where, values)
+            add_ritual(self, where, values)
             return
         values["goal_id"] = self._goal_id(values.pop("goal"), where, section)
         tags = values.pop("tags")
@@ -735,7 +748,7 @@ class _Importer:
             # and let the file's references to this uid follow.
             self.goal_id_by_uid[uid] = self.goal_id_by_slug[slug]
             return
-        goal_id = self.conn.execute(insert(_goals).returning(_goals.c.id), values).scalar_one()
+        goal_id = self._insert_row("goals", values)
         self.goal_id_by_uid[uid] = self.goal_id_by_slug[slug] = goal_id
         self.created["goals"] += 1
 
@@ -772,20 +785,34 @@ class _Importer:
             raise ImportRejected(f"{where}: {_NOUN[section]} {key} appears twice in the file")
         return True
 
+    def _insert_row(self, table: str, values: dict[str, Any]) -> int:
+        """INSERT one row of these columns (the checked fields' names); its id."""
+        columns = ", ".join(values)
+        cursor = self.tx.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({_placeholders(len(values))})",
+            tuple(_stored(value) for value in values.values()))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
     def _insert(self, section: str, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(_TABLES[section]), values)
+        self._insert_row(_TABLES[section], values)
         self.created[section] += 1
 
-    def _find(self, table: Table, *where: ColumnElement[bool]) -> int | None:
-        return self.conn.execute(select(table.c.id).where(*where).limit(1)).scalar()
+    def _find(self, table: str, *conditions: tuple[str, tuple[object, ...]]) -> int | None:
+        """The id of a row of `table` meeting every (SQL, parameters) condition, or None."""
+        sql = " AND ".join(condition for condition, _ in conditions)
+        params = tuple(_stored(value) for _, values in conditions for value in values)
+        row = self.tx.execute(f"SELECT id FROM {table} WHERE {sql} LIMIT 1",
+                              params).fetchone()
+        return None if row is None else row[0]
 
     def _add_day_words(self, where: str, values: dict[str, Any]) -> None:
-        found = self._find(_day_words, _day_words.c.day == values["day"])
+        found = self._find("day_words", ("day = ?", (values["day"],)))
         if not self._known("day_words", where, f"'{values['day']}'", found):
             self._insert("day_words", values)
 
     def _add_reflections(self, where: str, values: dict[str, Any]) -> None:
-        found = self._find(_reflections, _reflections.c.uid == values["uid"])
+        found = self._find("reflections", ("uid = ?", (values["uid"],)))
         if not self._known("reflections", where, f"'{values['uid']}'", found):
             self._insert("reflections", values)
 
@@ -793,9 +820,8 @@ class _Importer:
         deleted = values["source"] == SUMMARY_DELETED
         if deleted:
             values["content"] = ""  # a deleted summary keeps no text, whatever the file says
-        s = _summaries.c
-        found = self._find(_summaries, s.kind == values["kind"],
-                           s.period_start == values["period_start"])
+        found = self._find("summaries", ("kind = ?", (values["kind"],)),
+                           ("period_start = ?", (values["period_start"],)))
         key = f"({values['kind']}, {values['period_start']})"
         if values["period_end"] < values["period_start"]:
             raise ImportRejected(f"{where}: summary {key} ends on {values['period_end']}, "
@@ -804,48 +830,50 @@ class _Importer:
             self._insert("summaries", values)
         elif deleted:
             # The user deleted this memory (elsewhere, or before a restore): that decision
-            # holds here too, or the nightly job's summary would bring it back.
-            self.conn.execute(update(_summaries).where(s.id == found, s.source != SUMMARY_DELETED)
-                              .values(values))
+            # holds here too, or the nightly job's summary would bring it back. (Summaries
+            # have no updated_at: the row itself is the user's word, as the file has it.)
+            sets = ", ".join(f"{column} = ?" for column in values)
+            self.tx.execute(f"UPDATE summaries SET {sets} WHERE id = ? AND source != ?",
+                            (*(_stored(value) for value in values.values()), found,
+                             SUMMARY_DELETED))
 
     def _add_nudges(self, where: str, values: dict[str, Any]) -> None:
         action_uid = values.pop("action")
         values["action_id"] = self._action_id(action_uid, where, "nudges")
         values["goal_id"] = self._goal_id(values.pop("goal"), where, "nudges")
-        n = _nudges.c
         # The same nudge: its uid (version 3), or its key (what a version 2 file gives).
-        found = ("uid" in values and self._find(_nudges, n.uid == values["uid"])) or (
-            self._find(_nudges, n.created_at == values["created_at"],
-                       _same(n.action_id, values["action_id"])))
+        found = ("uid" in values and self._find("nudges", ("uid = ?", (values["uid"],)))) or (
+            self._find("nudges", ("created_at = ?", (values["created_at"],)),
+                       _same("action_id", values["action_id"])))
         key = f"(shown {values['created_at'].isoformat()}, action {action_uid})"
         if not self._known("nudges", where, key, found):
-            self._insert("nudges", values)
+            self._insert("nudges", {"uid": new_uid(), **values})
 
     def _add_feedback(self, where: str, values: dict[str, Any]) -> None:
         kind, target = values["target_kind"], values.pop("target")
         target_id = self._target_id(kind, target, where)
-        f = _feedback.c
-        same_target = (f.target_id == target_id if target_id != _NO_TARGET else
-                       f.target_id.not_in(select(_TARGETS[kind].c.id)))
-        found = ("uid" in values and self._find(_feedback, f.uid == values["uid"])) or (
-            self._find(_feedback, f.target_kind == kind, same_target,
-                       f.created_at == values["created_at"]))
+        same_target = (("target_id = ?", (target_id,)) if target_id != _NO_TARGET else
+                       (f"target_id NOT IN (SELECT id FROM {_TARGETS[kind]})", ()))
+        found = ("uid" in values and self._find("feedback", ("uid = ?", (values["uid"],)))) or (
+            self._find("feedback", ("target_kind = ?", (kind,)), same_target,
+                       ("created_at = ?", (values["created_at"],))))
         key = f"(on the {kind}, given {values['created_at'].isoformat()})"
         if not self._known("feedback", where, key, found):
-            self._insert("feedback", {**values, "target_id": target_id})
+            self._insert("feedback", {"uid": new_uid(), **values, "target_id": target_id})
 
     def _add_focus_sessions(self, where: str, values: dict[str, Any]) -> None:
         if (values["ended_at"] is None) != (values["outcome"] is None):
             raise ImportRejected(f"{where}: a focus session has both an end and an outcome, "
                                  "or neither (while it runs)")
-        found = self._find(_focus, _focus.c.uid == values["uid"])
+        found = self._find("focus_sessions", ("uid = ?", (values["uid"],)))
         if self._known("focus_sessions", where, f"'{values['uid']}'", found):
             return
         values["action_id"] = self._action_id(values.pop("action"), where, "focus_sessions")
         nudge = values.pop("nudge")
         values["nudge_id"] = None if nudge is None else self._target_id(
             FeedbackTarget.NUDGE, nudge, where)
-        if values["ended_at"] is None and self._find(_focus, _focus.c.ended_at.is_(None)):
+        if values["ended_at"] is None and self._find("focus_sessions",
+                                                     ("ended_at IS NULL", ())):
             # One session runs at a time: this journal's own keeps running, and the file's
             # is kept as interrupted at its planned end (its time is not lost).
             paused = values["paused_seconds"]
@@ -858,7 +886,7 @@ class _Importer:
     def _action_id(self, action_uid: str | None, where: str, section: str) -> int | None:
         if action_uid is None:
             return None
-        action_id = self._find(_actions, _actions.c.uid == action_uid)
+        action_id = self._find("actions", ("uid = ?", (action_uid,)))
         if action_id is None:
             raise ImportRejected(
                 f"{where}: {_NOUN[section]} refers to action '{action_uid}', which is neither "
@@ -873,7 +901,7 @@ class _Importer:
             if not isinstance(target, str):
                 raise ImportRejected(f"{where}: feedback on a reflection names it by its uid, "
                                      "not by a nudge's key")
-            found = self._find(_reflections, _reflections.c.uid == target)
+            found = self._find("reflections", ("uid = ?", (target,)))
             shown = f"reflection '{target}'"
         else:
             if isinstance(target, str):
@@ -881,8 +909,8 @@ class _Importer:
                                      '{"created_at": …, "action": …}, not by a uid')
             shown_at, action_uid = target
             action_id = self._action_id(action_uid, where, "feedback")
-            found = self._find(_nudges, _nudges.c.created_at == shown_at,
-                               _same(_nudges.c.action_id, action_id))
+            found = self._find("nudges", ("created_at = ?", (shown_at,)),
+                               _same("action_id", action_id))
             shown = f"the nudge shown {shown_at.isoformat()}"
         if found is None:
             raise ImportRejected(f"{where}: feedback refers to {shown}, which is neither in "
@@ -890,8 +918,7 @@ class _Importer:
         return found
 
     def _write_batch(self, section: str, rows: list[_Row]) -> None:
-        table, link, owner = ((_actions, action_tags, "action_id") if section == "actions"
-                              else (_entries, entry_tags, "entry_id"))
+        table = _TABLES[section]
         existing = self._existing_ids(table, [values["uid"] for _, values, _ in rows])
         fresh: list[tuple[dict[str, Any], list[str]]] = []
         seen: dict[str, dict[str, Any]] = {}
@@ -901,7 +928,7 @@ class _Importer:
                 if not self.from_other_app:
                     raise ImportRejected(
                         f"{where}: {_NOUN[section]} '{uid}' appears twice in the file")
-                earlier = seen.get(uid) or self._stored(table, section, existing[uid])
+                earlier = seen.get(uid) or self._stored_fields(table, section, existing[uid])
                 self._same_again(section, where, earlier, values)
                 continue
             seen[uid] = values
@@ -911,23 +938,31 @@ class _Importer:
                 fresh.append((values, tags))
         if not fresh:
             return
-        # A plain executemany: on SQLite, INSERT … RETURNING would go one row at a time.
-        self.conn.execute(insert(table), [values for values, _ in fresh])
+        # Every record of a list has the same fields (checked above), so one statement
+        # with many rows: sqlite3's executemany.
+        columns = list(fresh[0][0])
+        self.tx.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({_placeholders(len(columns))})",
+            [tuple(_stored(values[column]) for column in columns) for values, _ in fresh])
         self.created[section] += len(fresh)
         tagged = [(values["uid"], tags) for values, tags in fresh if tags]
         if tagged:
-            self._link_tags(table, link, owner, tagged)
+            self._link_tags(section, tagged)
 
-    def _stored(self, table: Table, section: str, row_id: int) -> dict[str, Any]:
-        """The fields of a row this import wrote that tell whether a record is the same."""
-        columns = [table.c[name] for name in _SAME_RECORD[section]]
-        return dict(self.conn.execute(select(*columns).where(table.c.id == row_id))
-                    .one()._mapping)
+    def _stored_fields(self, table: str, section: str, row_id: int) -> dict[str, Any]:
+        """The fields of a row this import wrote that tell whether a record is the same
+        (as stored: _same_again compares stored forms)."""
+        names = _SAME_RECORD[section]
+        row = self.tx.execute(f"SELECT {', '.join(names)} FROM {table} WHERE id = ?",
+                              (row_id,)).fetchone()
+        return dict(zip(names, row, strict=True))
 
     def _same_again(self, section: str, where: str, earlier: dict[str, Any],
                     values: dict[str, Any]) -> None:
         """A record another app's export gave twice: counted once if the two agree."""
-        differ = [name for name in _SAME_RECORD[section] if earlier[name] != values[name]]
+        differ = [name for name in _SAME_RECORD[section]
+                  if _stored(earlier[name]) != _stored(values[name])]
         if differ:
             raise ImportRejected(
                 f"{where}: the same {_NOUN[section]} as an earlier one in the file (the same "
@@ -935,24 +970,41 @@ class _Importer:
                 "which one is right")
         self.repeated += 1
 
-    def _link_tags(self, table: Table, link: Table, owner: str,
-                   tagged: list[tuple[str, list[str]]]) -> None:
-        row_ids = self._existing_ids(table, [uid for uid, _ in tagged])
+    def _link_tags(self, section: str, tagged: list[tuple[str, list[str]]]) -> None:
+        link, owner = _TAG_LINKS[section]
+        row_ids = self._existing_ids(_TABLES[section], [uid for uid, _ in tagged])
         tag_ids = self._tag_ids({name for _, tags in tagged for name in tags})
-        self.conn.execute(insert(link), [{owner: row_ids[uid], "tag_id": tag_ids[name]}
-                                         for uid, tags in tagged for name in tags])
+        self.tx.conn.executemany(
+            f"INSERT INTO {link} ({owner}, tag_id) VALUES (?, ?)",
+            [(row_ids[uid], tag_ids[name]) for uid, tags in tagged for name in tags])
 
-    def _existing_ids(self, table: Table, uids: list[str]) -> dict[str, int]:
+    def _existing_ids(self, table: str, uids: list[str]) -> dict[str, int]:
         """uid -> id of the rows of this batch that are already in the journal: one query."""
-        query = select(table.c.uid, table.c.id).where(table.c.uid.in_(uids))
-        return dict(self.conn.execute(query).all())
+        return dict(self.tx.execute(
+            f"SELECT uid, id FROM {table} WHERE uid IN ({_placeholders(len(uids))})",
+            tuple(uids)).fetchall())
 
     def _tag_ids(self, names: set[str]) -> dict[str, int]:
         """Ids of these tag names, creating the ones the journal does not have yet."""
-        query = select(_tags.c.name, _tags.c.id).where(_tags.c.name.in_(names))
-        ids: dict[str, int] = dict(self.conn.execute(query).all())
+        query = f"SELECT name, id FROM tags WHERE name IN ({_placeholders(len(names))})"
+        ids: dict[str, int] = dict(self.tx.execute(query, tuple(names)).fetchall())
         missing = names - ids.keys()
         if missing:
-            self.conn.execute(insert(_tags), [{"name": name} for name in sorted(missing)])
-            ids = dict(self.conn.execute(query).all())
+            self.tx.conn.executemany("INSERT INTO tags (name) VALUES (?)",
+                                     [(name,) for name in sorted(missing)])
+            ids = dict(self.tx.execute(query, tuple(names)).fetchall())
         return ids
+
+
+# How each of the rituals' lists is added: one typed method per list, named here rather
+# than found by name, so a list without a writer fails at import time, not mid-import.
+_RitualWriter = Callable[[_Importer, str, dict[str, Any]], None]
+_RITUAL_WRITERS: dict[str, _RitualWriter] = {
+    "day_words": _Importer._add_day_words,
+    "reflections": _Importer._add_reflections,
+    "summaries": _Importer._add_summaries,
+    "nudges": _Importer._add_nudges,
+    "feedback": _Importer._add_feedback,
+    "focus_sessions": _Importer._add_focus_sessions,
+}
+assert tuple(_RITUAL_WRITERS) == SECTIONS[3:], "every ritual list needs its writer"

@@ -9,12 +9,10 @@ belonging to that goal; a query of tags alone lists those items, newest first.
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from storage.sqlite import fts_match_expression, split_tags
 from storage.timeutil import from_db
@@ -45,7 +43,7 @@ _KINDS = (
 )
 
 
-def search(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
+def search(conn: sqlite3.Connection, query: str, *, limit: int = 20) -> list[SearchHit]:
     words, tags = split_tags(query)
     match = fts_match_expression(words, tags)
     if match is None:
@@ -57,7 +55,7 @@ def search(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
     order = "rank" if ranked else "created_at DESC"
     sql = (f"SELECT * FROM ({parts[0]}) UNION ALL SELECT * FROM ({parts[1]}) "
            f"ORDER BY {order} LIMIT :limit")
-    rows = session.execute(text(sql), params).all()
+    rows = conn.execute(sql, params).fetchall()
     prefixes = [_folded(word) for word in _WORDS.findall(words)]
     return [SearchHit(kind, id_, snippet(body, prefixes), status, slug, from_db(created),
                       tuple(sorted((own or "").split())))

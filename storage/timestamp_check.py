@@ -3,8 +3,9 @@
 A moment is stored in exactly the form `storage.timeutil.to_db` writes, a day as
 `date.isoformat()`. Text in any other form sorts wrongly in SQL (a year "226" sorts after
 "2026") and once made every reader fail, so the doctor looks at every value of every such
-column (the columns are taken from the models, so a new one is checked without a word
-here) and rewrites those it can read into the one form.
+column (the columns are read from the journal's own schema, as the models declare them,
+so a new one is checked without a word here) and rewrites those it can read into the one
+form.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date
-
-from storage.models import Base, UTCDateTime
 from storage.timeutil import from_db, to_db
 
 # The shape of the one stored form, for SQLite to skip most rows already in it (GLOB
@@ -41,25 +39,30 @@ class StoredValue:
         return f"{self.table}.{self.column} of row {self.rowid}: {self.value!r}"
 
 
-def time_columns() -> list[tuple[str, str, bool]]:
-    """(table, column, holds a moment rather than a day) for every such column."""
+# How the models' moments (UTCDateTime) and days (Date) are declared in the file's schema.
+_DECLARED = {"DATETIME": True, "DATE": False}
+# The sync layer's own bookkeeping (storage/sync/) is not journal data: not checked here.
+_NOT_JOURNAL = "sync_"
+
+
+def time_columns(conn: sqlite3.Connection) -> list[tuple[str, str, bool]]:
+    """(table, column, holds a moment rather than a day) for every such column of the
+    journal's tables, read from the file's schema (a test ties it to the models)."""
     found = []
-    for table in Base.metadata.sorted_tables:
-        for column in table.columns:
-            if isinstance(column.type, UTCDateTime):
-                found.append((table.name, column.name, True))
-            elif isinstance(column.type, Date):
-                found.append((table.name, column.name, False))
+    tables = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        if not name.startswith(_NOT_JOURNAL)]
+    for table in tables:
+        for _cid, column, declared, *_rest in conn.execute(f'PRAGMA table_info("{table}")'):
+            is_moment = _DECLARED.get(declared.upper())
+            if is_moment is not None:
+                found.append((table, column, is_moment))
     return found
 
 
 def find_misstored(conn: sqlite3.Connection) -> Iterator[StoredValue]:
     """Every stored moment or day not in the one form, with its repair when there is one."""
-    existing = {name for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table, column, is_moment in time_columns():
-        if table not in existing:
-            continue  # an older schema: migrating it comes first
+    for table, column, is_moment in time_columns(conn):
         shape, check = ((_MOMENT_SHAPE, f"time({column}) IS NOT substr({column}, 12, 8)")
                         if is_moment else (_DAY_SHAPE, "0"))
         rows = conn.execute(

@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.isolation",     # no session bus, keyring or provider key of the developer's
     "tests.skip_policy",   # in CI, a skip outside its allow-list is a failure
     "tests.moments",       # the suite at another moment (--as-of, --tz; clock_at, in_zone)
+    "tests.module_names",  # two test files with one basename: said plainly, naming both
 ]
 
 # No per-example deadline: hypothesis's default (200 ms) fails on a loaded machine; how
@@ -36,24 +37,28 @@ def wise_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     home = tmp_path / "wise-home"
     monkeypatch.setenv("WISE_HOME", str(home))
     yield home
-    _stop_shared_model_worker(home)
+    stop_shared_model_worker(home)
 
 
-def _stop_shared_model_worker(home: Path) -> None:
+def stop_shared_model_worker(home: Path, environ: Mapping[str, str] | None = None,
+                              ) -> int | None:
     """A `wise` child (or a gateway) of the test may have started the model worker shared
     by this WISE_HOME's processes (app.llm.shared_worker): stop it now, serving or still
     starting (its starter cancelled), rather than let it wait out its idle time beside
-    the next tests."""
+    the next tests. `environ`: the environment those processes ran in when it was not
+    this one's (the worker's lock is in their runtime folder). The pid signalled, if any."""
     import signal
 
     from app.llm.shared_worker import SharedWorker, shared_paths
 
-    if not shared_paths(home)[1].exists():
-        return
-    pid = SharedWorker(home).holder()
+    if not shared_paths(home, environ)[1].exists():
+        return None
+    pid = SharedWorker(home, environ=environ).holder()
     if pid is not None and pid != os.getpid():  # (a test may serve in this process)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
+            return pid
+    return None
 
 
 @dataclass

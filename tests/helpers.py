@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +39,17 @@ def sql(home: Path, statement: str, *params) -> list[tuple]:
         return rows
     finally:
         conn.close()
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that surely refuses connections until the block ends: this
+    socket holds it bound and never listens (without SO_REUSEADDR nobody else can bind
+    it, and the kernel hands it to no one). A port picked, closed and used later may be
+    taken meanwhile by a test beside this one."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 def require_tools(*names: str, install: str) -> None:

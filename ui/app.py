@@ -387,9 +387,7 @@ class WiseApp:
             self.ipc.listen()
         except (Untrusted, OSError) as exc:
             log.warning("the tray runs without its socket: %s", exc)
-            fix = ("Wise does not use a folder another user controls: remove that folder, "
-                   "or set XDG_RUNTIME_DIR to a folder of yours that only you can open."
-                   if isinstance(exc, Untrusted) else "Restarting Wise may help.")
+            fix = exc.fix if isinstance(exc, Untrusted) else "Restarting Wise may help."
             self._notify("Wise runs without its socket",
                          f"{exc}.\n\n`wise capture` saves to your journal directly "
                          f"meanwhile. {fix}")

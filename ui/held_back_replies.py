@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.llm.held_back import HeldBackReply
+from ui.palette import named
 
 LINK_WORDS = "Replies Wise held back ({count})"
 TITLE = "Replies Wise held back"
@@ -92,7 +93,7 @@ class HeldBackDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
         layout.setSpacing(8)
-        explain = QLabel(EXPLAIN, objectName="caption")
+        explain = named(QLabel(EXPLAIN), "caption")
         explain.setWordWrap(True)
         layout.addWidget(explain)
         self.list = QListWidget()

@@ -34,6 +34,7 @@ from app.model_setup import (
     run_test,
     store_key,
 )
+from ui.palette import named
 
 Runner = Callable[..., None]
 NONE_LABEL = "No model for now (Wise works fully without one)"
@@ -130,7 +131,7 @@ class ModelPicker(QWidget):
                                     "(saves this choice first)")
         self.test_button.clicked.connect(self.test)
         test_row.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.test_result = QLabel(objectName="testResult")
+        self.test_result = named(QLabel(), "testResult")
         self.test_result.setWordWrap(True)
         self.test_result.setSizePolicy(QSizePolicy.Policy.Preferred,
                                        QSizePolicy.Policy.Minimum)
@@ -144,7 +145,7 @@ class ModelPicker(QWidget):
 
     @staticmethod
     def _caption(text: str) -> QLabel:
-        label = QLabel(text, objectName="caption")
+        label = named(QLabel(text), "caption")
         label.setWordWrap(True)
         label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

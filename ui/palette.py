@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QPalette
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # WCAG's bar for what must be seen to be used (a check box's edge): 3:1 against what is
 # around it. A little over, so rounding to 8-bit colours never lands under it.
 NON_TEXT_CONTRAST = 3.2
+
+
+Named = TypeVar("Named", bound=QObject)
+
+
+def named(widget: Named, name: str) -> Named:
+    """`widget` with the object name the stylesheet rules select it by (`#caption`,
+    `QPushButton#primary`). Qt takes it as a keyword (`QLabel(objectName=...)`), but
+    PySide6's type stubs do not declare property keywords: this is the typed way."""
+    widget.setObjectName(name)
+    return widget
 
 
 def mix(front: QColor, back: QColor, amount_of_front: float) -> QColor:

@@ -43,7 +43,7 @@ from app.settings.store import (
     write_settings,
 )
 from ui.hotkey import HotkeyStatus
-from ui.palette import Tokens, button_rules
+from ui.palette import Tokens, button_rules, named
 from ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
@@ -394,16 +394,16 @@ class SettingsWindow(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
 
-        header = QWidget(objectName="header")
+        header = named(QWidget(), "header")
         header_layout = QVBoxLayout(header)
         header_layout.setContentsMargins(28, 20, 28, 14)
         header_layout.setSpacing(2)
-        title = QLabel("Settings", objectName="pageTitle")
-        subtitle = QLabel("Changes apply when you save.", objectName="caption")
+        title = named(QLabel("Settings"), "pageTitle")
+        subtitle = named(QLabel("Changes apply when you save."), "caption")
         title_row = QHBoxLayout()
         title_row.addWidget(title)
         title_row.addStretch(1)
-        self.welcome_button = QPushButton("Show the welcome again…", objectName="secondary")
+        self.welcome_button = named(QPushButton("Show the welcome again…"), "secondary")
         self.welcome_button.setToolTip("The four first-run steps: a goal and its why, quick "
                                        "capture, a model, your day")
         self.welcome_button.clicked.connect(lambda _checked=False: self._show_welcome()
@@ -413,15 +413,15 @@ class SettingsWindow(QWidget):
         header_layout.addLayout(title_row)
         header_layout.addWidget(subtitle)
 
-        self._banner = QFrame(objectName="banner")
+        self._banner = named(QFrame(), "banner")
         banner_layout = QHBoxLayout(self._banner)
         banner_layout.setContentsMargins(14, 10, 14, 10)
-        self._banner_text = QLabel(objectName="bannerText")
+        self._banner_text = named(QLabel(), "bannerText")
         self._banner_text.setWordWrap(True)
         self._banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         banner_column = QVBoxLayout()
         banner_column.addWidget(self._banner_text)
-        self.restore_damaged_button = QPushButton(RESTORE_DAMAGED, objectName="secondary")
+        self.restore_damaged_button = named(QPushButton(RESTORE_DAMAGED), "secondary")
         self.restore_damaged_button.setToolTip("Start again from every default; the file "
                                                "Wise cannot read is kept beside it")
         self.restore_damaged_button.clicked.connect(self.restore_damaged_file)
@@ -435,7 +435,7 @@ class SettingsWindow(QWidget):
         header_layout.addWidget(self._banner)
         outer.addWidget(header)
 
-        page = QWidget(objectName="page")
+        page = named(QWidget(), "page")
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(28, 4, 28, 24)
         page_layout.setSpacing(6)
@@ -449,7 +449,7 @@ class SettingsWindow(QWidget):
         page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
 
         self._page = page
-        self._scroll = QScrollArea(objectName="scroll")
+        self._scroll = named(QScrollArea(), "scroll")
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -472,11 +472,11 @@ class SettingsWindow(QWidget):
         layout.setContentsMargins(0, 14, 0, 4)
         layout.setSpacing(6)
         title = SECTION_TITLES.get(section) or section.replace("_", " ").capitalize()
-        heading = QLabel(title, objectName="groupTitle")
+        heading = named(QLabel(title), "groupTitle")
         heading.setAccessibleName(title)
         layout.addWidget(heading)
         if section in SECTION_NOTES:
-            note = QLabel(SECTION_NOTES[section], objectName="caption")
+            note = named(QLabel(SECTION_NOTES[section]), "caption")
             note.setWordWrap(True)
             layout.addWidget(note)
         if section == "llm" and self._setup_run is not None:
@@ -492,14 +492,14 @@ class SettingsWindow(QWidget):
             layout.addWidget(self.sync_panel)
             layout.addSpacing(6)
 
-        card = QFrame(objectName="card")
+        card = named(QFrame(), "card")
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(0, 0, 0, 0)
         card_layout.setSpacing(0)
         shown = [opt for opt in options if opt.key not in SYNC_TARGET]
         for index, opt in enumerate(shown):
             if index:
-                line = QFrame(objectName="separator")
+                line = named(QFrame(), "separator")
                 line.setFixedHeight(1)
                 card_layout.addWidget(line)
             card_layout.addWidget(self._row(opt))
@@ -516,7 +516,7 @@ class SettingsWindow(QWidget):
         and its key, and a Test. It fills the exact fields below."""
         from ui.model_picker import ModelPicker
 
-        card = QFrame(objectName="card")
+        card = named(QFrame(), "card")
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 14, 16, 14)
         assert self._setup_run is not None and self._wise_command is not None
@@ -569,34 +569,34 @@ class SettingsWindow(QWidget):
 
     def _learning(self) -> QWidget:
         """The "What Wise has learned" group: the learner's own words and a reset."""
-        group = QWidget(objectName="learningGroup")
+        group = named(QWidget(), "learningGroup")
         self._learning_group = group
         layout = QVBoxLayout(group)
         layout.setContentsMargins(0, 14, 0, 4)
         layout.setSpacing(6)
-        heading = QLabel(LEARNING_TITLE, objectName="groupTitle")
+        heading = named(QLabel(LEARNING_TITLE), "groupTitle")
         heading.setAccessibleName(LEARNING_TITLE)
         layout.addWidget(heading)
-        note = QLabel(LEARNING_NOTE, objectName="caption")
+        note = named(QLabel(LEARNING_NOTE), "caption")
         note.setWordWrap(True)
         layout.addWidget(note)
 
-        card = QFrame(objectName="card")
+        card = named(QFrame(), "card")
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 14, 16, 14)
         inner.setSpacing(8)
-        self._learning_text = QLabel(objectName="learningText")
+        self._learning_text = named(QLabel(), "learningText")
         self._learning_text.setWordWrap(True)
         self._learning_text.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
         self._learning_text.setAccessibleName(LEARNING_TITLE)
         self._learning_text.setSizePolicy(QSizePolicy.Policy.Preferred,
                                           QSizePolicy.Policy.Minimum)
-        self._learning_caption = QLabel(objectName="caption")
+        self._learning_caption = named(QLabel(), "caption")
         self._learning_caption.setWordWrap(True)
         self._learning_caption.setSizePolicy(QSizePolicy.Policy.Preferred,
                                              QSizePolicy.Policy.Minimum)
-        self._reset_button = QPushButton(RESET_LABEL, objectName="secondary")
+        self._reset_button = named(QPushButton(RESET_LABEL), "secondary")
         self._reset_button.setToolTip("Forget what was learned and start afresh; "
                                       "you will be asked first.")
         self._reset_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -675,7 +675,7 @@ class SettingsWindow(QWidget):
         self.refresh_learning()  # the words after the reset, from the journal itself
 
     def _row(self, opt: Option) -> QWidget:
-        row = QWidget(objectName="row")
+        row = named(QWidget(), "row")
         self._rows[opt.key] = row
         grid = QGridLayout(row)
         grid.setContentsMargins(16, 12, 16, 12)
@@ -683,14 +683,14 @@ class SettingsWindow(QWidget):
         grid.setVerticalSpacing(3)
 
         editor = self._make_editor(opt)
-        name = QLabel(label_for(opt), objectName="fieldTitle")
+        name = named(QLabel(label_for(opt)), "fieldTitle")
         name.setBuddy(editor)
-        caption = QLabel(opt.help, objectName="caption")
+        caption = named(QLabel(opt.help), "caption")
         caption.setWordWrap(True)
         # A help that only repeats the field's name would be noise under it.
         caption.setVisible(_plain(opt.help) != _plain(label_for(opt)))
         caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        error = QLabel(objectName="fieldError")
+        error = named(QLabel(), "fieldError")
         error.setWordWrap(True)
         error.hide()
         self._errors[opt.key] = error
@@ -702,7 +702,7 @@ class SettingsWindow(QWidget):
         editor.setAccessibleDescription(opt.help)
 
         # The exact key, quietly, for those who use `wise config set` or edit the file.
-        key = QLabel(opt.key, objectName="keyName")
+        key = named(QLabel(opt.key), "keyName")
         key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         text = QVBoxLayout()
         text.setSpacing(3)
@@ -714,7 +714,7 @@ class SettingsWindow(QWidget):
         grid.addWidget(editor, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(0, 1)
         if opt.kind == "hotkey":
-            status = QLabel(objectName="hotkeyStatus")
+            status = named(QLabel(), "hotkeyStatus")
             status.setWordWrap(True)
             status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._hotkey_status_label = status
@@ -773,19 +773,19 @@ class SettingsWindow(QWidget):
         return editor
 
     def _footer(self) -> QWidget:
-        footer = QFrame(objectName="footer")
+        footer = named(QFrame(), "footer")
         layout = QHBoxLayout(footer)
         layout.setContentsMargins(28, 12, 28, 14)
         layout.setSpacing(10)
-        restore = self._restore_button = QPushButton("Restore defaults", objectName="secondary")
+        restore = self._restore_button = named(QPushButton("Restore defaults"), "secondary")
         restore.setToolTip("Fill in every default; nothing changes until you save.")
         restore.clicked.connect(self.restore_defaults)
-        self._status = QLabel(objectName="status")
+        self._status = named(QLabel(), "status")
         self._status.setWordWrap(True)
-        cancel = QPushButton("Cancel", objectName="secondary")
+        cancel = named(QPushButton("Cancel"), "secondary")
         cancel.setToolTip("Close without saving (Esc)")
         cancel.clicked.connect(self.cancel)
-        self._save_button = QPushButton("Save", objectName="primary")
+        self._save_button = named(QPushButton("Save"), "primary")
         self._save_button.setToolTip("Save your changes (Ctrl+S)")
         self._save_button.setDefault(True)
         self._save_button.clicked.connect(self.save)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.palette import Tokens, button_rules
+from ui.palette import Tokens, button_rules, named
 
 OTHER_LINES = (1, 5)  # lines of the other version in view (fewest, most; more scroll)
 MERGE_LINES = (4, 10)  # and of the merge being edited
@@ -96,9 +96,9 @@ class ConflictCard(QFrame):
         box.setContentsMargins(12, 10, 12, 10)
         box.setSpacing(6)
         deleted = conflict.current is None
-        self.title = QLabel(f"{conflict.label}: deleted on another device, edited on one"
-                            if deleted else f"{conflict.label}: changed on two devices",
-                            objectName="conflictTitle")
+        self.title = named(QLabel(f"{conflict.label}: deleted on another device, edited on one"
+                                  if deleted else f"{conflict.label}: changed on two devices"),
+                           "conflictTitle")
         self.title.setWordWrap(True)
         kept_from = _from(conflict.current_device, conflict.current_at)
         other_from = _from(conflict.other_device, conflict.other_at)
@@ -106,7 +106,7 @@ class ConflictCard(QFrame):
                 else f"Above is the version kept for now ({kept_from}).")
         self._explained = (f"{kept} The other version ({other_from}) is below. Both are "
                            "kept until you choose.")
-        self.explain = QLabel(self._explained, objectName="conflictCaption")
+        self.explain = named(QLabel(self._explained), "conflictCaption")
         self.explain.setWordWrap(True)
         self.other = FittedText(OTHER_LINES, self)
         self.other.setObjectName("conflictOther")
@@ -114,7 +114,7 @@ class ConflictCard(QFrame):
         self.other.setReadOnly(True)
         self.other.setAccessibleName(f"The other version of {conflict.label.lower()}")
         self.other.setTabChangesFocus(True)
-        self.status = QLabel("", objectName="conflictProblem")
+        self.status = named(QLabel(""), "conflictProblem")
         self.status.setWordWrap(True)
         self.status.hide()
         box.addWidget(self.title)
@@ -153,7 +153,7 @@ class ConflictCard(QFrame):
         return row
 
     def _button(self, text: str, tip: str, *, primary: bool = False) -> QPushButton:
-        button = QPushButton(text, self, objectName="primary" if primary else "secondary")
+        button = named(QPushButton(text, self), "primary" if primary else "secondary")
         button.setToolTip(tip)
         button.setAccessibleName(f"{text.rstrip('…')}: {self.conflict.label.lower()}")
         button.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.children import JsonChild
+from ui.palette import named
 from ui.sync_setup import SyncSetupDialog, tame
 
 NOT_SET_UP = "Not set up on this device."
@@ -41,7 +42,8 @@ class SyncPanel(QFrame):
 
     def __init__(self, wise_command: Callable[[], list[str]],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="card")
+        super().__init__(parent)
+        self.setObjectName("card")
         self._wise_command = wise_command
         self._target = ""
         self.dialog: SyncSetupDialog | None = None
@@ -57,10 +59,10 @@ class SyncPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 14)
         layout.setSpacing(4)
-        self.headline = QLabel(objectName="fieldTitle")
+        self.headline = named(QLabel(), "fieldTitle")
         self.headline.setWordWrap(True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status = QLabel(objectName="caption")
+        self.status = named(QLabel(), "caption")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.headline)
@@ -69,13 +71,13 @@ class SyncPanel(QFrame):
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 8, 0, 0)
         buttons.setSpacing(8)
-        self.setup_button = QPushButton("Set up sync…", objectName="secondary")
+        self.setup_button = named(QPushButton("Set up sync…"), "secondary")
         self.setup_button.setToolTip("Choose where to sync and a passphrase")
         self.setup_button.clicked.connect(self.open_setup)
-        self.now_button = QPushButton("Sync now", objectName="secondary")
+        self.now_button = named(QPushButton("Sync now"), "secondary")
         self.now_button.setToolTip("Send this device's changes and bring in the others'")
         self.now_button.clicked.connect(self.sync_now)
-        self.stop_button = QPushButton("Stop syncing on this device…", objectName="secondary")
+        self.stop_button = named(QPushButton("Stop syncing on this device…"), "secondary")
         self.stop_button.setToolTip("Nothing is deleted anywhere; you will be asked first")
         self.stop_button.clicked.connect(self.ask_stop)
         for button in (self.setup_button, self.now_button, self.stop_button):

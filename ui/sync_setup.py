@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.errors import BadInput
 from app.sync.crypto import MIN_PASSPHRASE, key_from_recovery
 from ui.children import JsonChild
-from ui.palette import Tokens, button_rules
+from ui.palette import Tokens, button_rules, named
 
 TITLE = "Set up sync"
 INTRO = ("Wise keeps this journal the same on your computers. Everything is encrypted here "
@@ -176,11 +176,11 @@ class SyncSetupDialog(QDialog):
         outer.addWidget(self.pages)
 
     def _form(self) -> QWidget:
-        page = QWidget(objectName="page")
+        page = named(QWidget(), "page")
         layout = QVBoxLayout(page)
         layout.setContentsMargins(28, 22, 28, 18)
         layout.setSpacing(8)
-        layout.addWidget(QLabel(TITLE, objectName="dialogTitle"))
+        layout.addWidget(named(QLabel(TITLE), "dialogTitle"))
         layout.addWidget(_caption(INTRO))
         layout.addSpacing(6)
 
@@ -188,9 +188,8 @@ class SyncSetupDialog(QDialog):
         inputs = QVBoxLayout(self.inputs)
         inputs.setContentsMargins(0, 0, 0, 0)
         inputs.setSpacing(8)
-        inputs.addWidget(QLabel("Where should Wise keep the sync files?",
-                                objectName="sectionTitle"))
-        where = QFrame(objectName="card")
+        inputs.addWidget(named(QLabel("Where should Wise keep the sync files?"), "sectionTitle"))
+        where = named(QFrame(), "card")
         where_layout = QVBoxLayout(where)
         where_layout.setContentsMargins(16, 12, 16, 14)
         where_layout.setSpacing(6)
@@ -209,7 +208,7 @@ class SyncSetupDialog(QDialog):
         folder_row.setHorizontalSpacing(8)
         folder_row.setVerticalSpacing(4)
         self.folder = _field("folder", "e.g. /home/you/Sync/Wise", "Shared folder")
-        self.choose = QPushButton("Choose…", objectName="secondary")
+        self.choose = named(QPushButton("Choose…"), "secondary")
         self.choose.setToolTip("Pick the folder in a file chooser")
         self.choose.clicked.connect(self._choose_folder)
         folder_row.addWidget(self.folder, 0, 0)
@@ -232,7 +231,7 @@ class SyncSetupDialog(QDialog):
                                "WebDAV password", secret=True)
         for row, (label, field) in enumerate((("Address", self.url), ("User", self.user),
                                               ("Password", self.password))):
-            name = QLabel(label, objectName="fieldTitle")
+            name = named(QLabel(label), "fieldTitle")
             name.setBuddy(field)
             dav.addWidget(name, row, 0)
             dav.addWidget(field, row, 1)
@@ -241,10 +240,10 @@ class SyncSetupDialog(QDialog):
         inputs.addWidget(where)
 
         inputs.addSpacing(6)
-        self.secret_title = QLabel("Passphrase", objectName="sectionTitle")
+        self.secret_title = named(QLabel("Passphrase"), "sectionTitle")
         inputs.addWidget(self.secret_title)
         self.passphrase_note = _caption(CHOOSING_NOTE)
-        secret = self.secret_card = QFrame(objectName="card")
+        secret = self.secret_card = named(QFrame(), "card")
         secret_layout = QGridLayout(secret)
         secret_layout.setContentsMargins(16, 12, 16, 12)
         secret_layout.setHorizontalSpacing(10)
@@ -252,13 +251,13 @@ class SyncSetupDialog(QDialog):
         self.passphrase = _field("passphrase", "a few words only you would put together",
                                  "Passphrase", secret=True)
         self.again = _field("again", "the same again", "Passphrase again", secret=True)
-        self.hint = QLabel(objectName="hint")
+        self.hint = named(QLabel(), "hint")
         self.hint.setWordWrap(True)
-        self.match = QLabel(objectName="hint")
+        self.match = named(QLabel(), "hint")
         self.match.setWordWrap(True)
         for row, (label, field) in enumerate((("Passphrase", self.passphrase),
                                               ("Again", self.again))):
-            name = QLabel(label, objectName="fieldTitle")
+            name = named(QLabel(label), "fieldTitle")
             name.setBuddy(field)
             secret_layout.addWidget(name, row * 2, 0)
             secret_layout.addWidget(field, row * 2, 1)
@@ -271,25 +270,25 @@ class SyncSetupDialog(QDialog):
         inputs.addWidget(secret)
 
         self.recovery_note = _caption(RECOVERY_NOTE)
-        self.recovery_card = QFrame(objectName="card")
+        self.recovery_card = named(QFrame(), "card")
         recovery_layout = QHBoxLayout(self.recovery_card)
         recovery_layout.setContentsMargins(16, 12, 16, 12)
         self.recovery = _field("recovery", "XXXXX-XXXXX-XXXXX-…", "Recovery key")
         self.recovery.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        name = QLabel("Key", objectName="fieldTitle")
+        name = named(QLabel("Key"), "fieldTitle")
         name.setBuddy(self.recovery)
         recovery_layout.addWidget(name)
         recovery_layout.addWidget(self.recovery, 1)
         inputs.addWidget(self.recovery_note)
         inputs.addWidget(self.recovery_card)
-        self.switch = QPushButton(TO_RECOVERY, objectName="link")
+        self.switch = named(QPushButton(TO_RECOVERY), "link")
         self.switch.setCursor(Qt.CursorShape.PointingHandCursor)
         self.switch.clicked.connect(lambda: self._use_recovery(not self.by_recovery))
         inputs.addWidget(self.switch, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.inputs)
         self._passphrase_typed()
 
-        self.error = QLabel(objectName="error")
+        self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
@@ -311,9 +310,9 @@ class SyncSetupDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.cancel_button = QPushButton("Cancel", objectName="secondary")
+        self.cancel_button = named(QPushButton("Cancel"), "secondary")
         self.cancel_button.clicked.connect(self.reject)
-        self.go = QPushButton("Set up sync", objectName="primary")
+        self.go = named(QPushButton("Set up sync"), "primary")
         self.go.setDefault(True)
         self.go.clicked.connect(self.start)
         for button in (self.cancel_button, self.go):
@@ -323,11 +322,11 @@ class SyncSetupDialog(QDialog):
         return page
 
     def _done(self) -> QWidget:
-        page = QWidget(objectName="page")
+        page = named(QWidget(), "page")
         layout = QVBoxLayout(page)
         layout.setContentsMargins(28, 22, 28, 18)
         layout.setSpacing(10)
-        layout.addWidget(QLabel("✓ Sync is set up", objectName="dialogTitle"))
+        layout.addWidget(named(QLabel("✓ Sync is set up"), "dialogTitle"))
         self.done_text = _caption("")
         self.done_text.setObjectName("doneText")
         layout.addWidget(self.done_text)
@@ -336,11 +335,11 @@ class SyncSetupDialog(QDialog):
         key_layout = QVBoxLayout(self.key_box)
         key_layout.setContentsMargins(0, 8, 0, 0)
         key_layout.setSpacing(8)
-        key_layout.addWidget(QLabel("Your recovery key", objectName="sectionTitle"))
-        card = QFrame(objectName="keyCard")
+        key_layout.addWidget(named(QLabel("Your recovery key"), "sectionTitle"))
+        card = named(QFrame(), "keyCard")
         card_layout = QHBoxLayout(card)
         card_layout.setContentsMargins(14, 12, 12, 12)
-        self.key = QLabel(objectName="recoveryKey")
+        self.key = named(QLabel(), "recoveryKey")
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.key.setFont(font)
@@ -348,7 +347,7 @@ class SyncSetupDialog(QDialog):
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.key.setAccessibleName("Recovery key")
-        self.copy = QPushButton("Copy", objectName="secondary")
+        self.copy = named(QPushButton("Copy"), "secondary")
         self.copy.setToolTip("Put the recovery key on the clipboard")
         self.copy.clicked.connect(self._copy_key)
         self._copied = QTimer(self.copy)  # goes with the button: never fires on a dead one
@@ -364,7 +363,7 @@ class SyncSetupDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.done_button = QPushButton("Done", objectName="primary")
+        self.done_button = named(QPushButton("Done"), "primary")
         self.done_button.setMinimumWidth(110)
         self.done_button.clicked.connect(self.accept)
         buttons.addWidget(self.done_button)
@@ -577,7 +576,7 @@ class SyncSetupDialog(QDialog):
 
 def _field(name: str, placeholder: str, accessible: str, *, secret: bool = False
            ) -> QLineEdit:
-    field = QLineEdit(objectName=f"field:{name}")
+    field = named(QLineEdit(), f"field:{name}")
     field.setPlaceholderText(placeholder)
     field.setAccessibleName(accessible)
     if secret:
@@ -588,7 +587,7 @@ def _field(name: str, placeholder: str, accessible: str, *, secret: bool = False
 
 
 def _caption(text: str) -> QLabel:
-    label = QLabel(text, objectName="caption")
+    label = named(QLabel(text), "caption")
     label.setWordWrap(True)
     return label
 

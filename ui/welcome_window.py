@@ -33,7 +33,7 @@ from app.settings.store import load_settings, set_setting
 from app.welcome import FINISHED, SKIPPED, WHY_LADDER_STEPS, capture_command, why_of
 from ui.hotkey import HotkeyStatus
 from ui.model_picker import ModelPicker
-from ui.palette import Tokens, button_rules
+from ui.palette import Tokens, button_rules, named
 
 STEPS = ("Welcome", "A first goal", "Quick capture", "A model and your day")
 TIME_FORMAT = "HH:mm"
@@ -108,20 +108,20 @@ class WelcomeWindow(QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        header = QWidget(objectName="header")
+        header = named(QWidget(), "header")
         header_layout = QVBoxLayout(header)
         header_layout.setContentsMargins(32, 22, 32, 14)
         header_layout.setSpacing(2)
-        self.step_label = QLabel(objectName="caption")
-        self.title_label = QLabel(objectName="pageTitle")
+        self.step_label = named(QLabel(), "caption")
+        self.title_label = named(QLabel(), "pageTitle")
         header_layout.addWidget(self.step_label)
         header_layout.addWidget(self.title_label)
         outer.addWidget(header)
 
-        self.pages = QStackedWidget(objectName="pages")
+        self.pages = named(QStackedWidget(), "pages")
         for build in (self._promise_page, self._goal_page, self._capture_page,
                       self._model_page):
-            page = QWidget(objectName="page")
+            page = named(QWidget(), "page")
             layout = QVBoxLayout(page)
             layout.setContentsMargins(32, 16, 32, 16)
             layout.setSpacing(10)
@@ -130,22 +130,22 @@ class WelcomeWindow(QDialog):
             self.pages.addWidget(page)
         outer.addWidget(self.pages, 1)
 
-        footer = QFrame(objectName="footer")
+        footer = named(QFrame(), "footer")
         row = QHBoxLayout(footer)
         row.setContentsMargins(32, 12, 32, 14)
-        self.skip_button = QPushButton("S&kip the welcome", objectName="secondary")
+        self.skip_button = named(QPushButton("S&kip the welcome"), "secondary")
         self.skip_button.setToolTip("Close it for good (Esc); Settings can open it again")
         self.skip_button.setAutoDefault(False)
         self.skip_button.clicked.connect(self.skip)
-        self.back_button = QPushButton("&Back", objectName="secondary")
+        self.back_button = named(QPushButton("&Back"), "secondary")
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.back)
-        self.next_button = QPushButton("&Next", objectName="primary")
+        self.next_button = named(QPushButton("&Next"), "primary")
         self.next_button.setDefault(True)  # Enter, from any field
         self.next_button.clicked.connect(self.next)
         row.addWidget(self.skip_button)
         row.addStretch(1)
-        self.status = QLabel(objectName="caption")
+        self.status = named(QLabel(), "caption")
         self.status.setWordWrap(True)
         row.addWidget(self.status, 2)
         row.addWidget(self.back_button)
@@ -153,37 +153,36 @@ class WelcomeWindow(QDialog):
         outer.addWidget(footer)
 
     def _promise_page(self, layout: QVBoxLayout) -> None:
-        text = QLabel(PROMISE, objectName="body")
+        text = named(QLabel(PROMISE), "body")
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(text)
         layout.addSpacing(6)
-        layout.addWidget(QLabel("Bring your past (optional)", objectName="groupTitle"))
-        note = QLabel("Notes and to-dos from Day One, jrnl, todo.txt or a Markdown file "
-                      "come in as notes, to-dos and wins; importing again adds nothing "
-                      "twice.", objectName="caption")
+        layout.addWidget(named(QLabel("Bring your past (optional)"), "groupTitle"))
+        note = named(QLabel("Notes and to-dos from Day One, jrnl, todo.txt or a Markdown file "
+                            "come in as notes, to-dos and wins; importing again adds nothing "
+                            "twice."), "caption")
         note.setWordWrap(True)
         layout.addWidget(note)
         row = QHBoxLayout()
-        self.import_button = QPushButton("&Import from another app…", objectName="secondary")
+        self.import_button = named(QPushButton("&Import from another app…"), "secondary")
         self.import_button.setAutoDefault(False)
         self.import_button.clicked.connect(self.choose_import)
         row.addWidget(self.import_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.import_result = QLabel(objectName="caption")
+        self.import_result = named(QLabel(), "caption")
         self.import_result.setWordWrap(True)
         self.import_result.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.import_result)
 
     def _goal_page(self, layout: QVBoxLayout) -> None:
-        intro = QLabel("What is one thing you want to move forward, or have more of in your "
-                       "life? A goal here is something you care about, not a task.",
-                       objectName="body")
+        intro = named(QLabel("What is one thing you want to move forward, or have more of in your "
+                             "life? A goal here is something you care about, not a task."), "body")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.goal_title = QLineEdit(objectName="goalTitle")
+        self.goal_title = named(QLineEdit(), "goalTitle")
         self.goal_title.setPlaceholderText("e.g. Be there for my kids · Run a 5k · "
                                            "Finish the book")
         self.goal_title.setAccessibleName("Your goal")
@@ -191,7 +190,7 @@ class WelcomeWindow(QDialog):
         self.why_edits: list[QLineEdit] = []
         self.why_rows: list[QWidget] = []
         for step, question in enumerate(WHY_QUESTIONS[:WHY_LADDER_STEPS]):
-            edit = QLineEdit(objectName=f"why{step + 1}")
+            edit = named(QLineEdit(), f"why{step + 1}")
             edit.setAccessibleName(question)
             edit.setPlaceholderText("in your own words" if step == 0
                                     else "one level deeper, if something comes")
@@ -202,50 +201,49 @@ class WelcomeWindow(QDialog):
             if step:
                 row.hide()
         ladder_row = QHBoxLayout()
-        self.deeper_button = QPushButton("Ask me &why again", objectName="secondary")
+        self.deeper_button = named(QPushButton("Ask me &why again"), "secondary")
         self.deeper_button.setAutoDefault(False)
         self.deeper_button.setToolTip("One level deeper: why does your last answer matter?")
         self.deeper_button.clicked.connect(self.go_deeper)
         ladder_row.addWidget(self.deeper_button)
         ladder_row.addStretch(1)
         layout.addLayout(ladder_row)
-        note = QLabel("Your deepest answer becomes the goal's why, the one Wise reminds you "
-                      "of. The others stay with the goal, in goal review. No goal yet? "
-                      "Leave it empty and go on.", objectName="caption")
+        note = named(QLabel("Your deepest answer becomes the goal's why, the one Wise reminds you "
+                            "of. The others stay with the goal, in goal review. No goal yet? "
+                            "Leave it empty and go on."), "caption")
         note.setWordWrap(True)
         layout.addWidget(note)
 
     def _capture_page(self, layout: QVBoxLayout) -> None:
-        self.capture_intro = QLabel(objectName="body")
+        self.capture_intro = named(QLabel(), "body")
         self.capture_intro.setWordWrap(True)
         self.capture_intro.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.capture_intro)
-        self.capture_result = QLabel(objectName="result")
+        self.capture_result = named(QLabel(), "result")
         self.capture_result.setWordWrap(True)
         self.capture_result.setSizePolicy(QSizePolicy.Policy.Preferred,
                                           QSizePolicy.Policy.Minimum)
         layout.addWidget(self.capture_result)
         open_row = QHBoxLayout()
-        self.open_capture_button = QPushButton("&Open quick capture now",
-                                               objectName="secondary")
+        self.open_capture_button = named(QPushButton("&Open quick capture now"), "secondary")
         self.open_capture_button.setAutoDefault(False)
         self.open_capture_button.clicked.connect(self._open_capture)
         open_row.addWidget(self.open_capture_button)
         open_row.addStretch(1)
         layout.addLayout(open_row)
         layout.addSpacing(8)
-        self.command_title = QLabel(objectName="groupTitle")
+        self.command_title = named(QLabel(), "groupTitle")
         self.command_title.setWordWrap(True)
         layout.addWidget(self.command_title)
-        self.command_note = QLabel(objectName="caption")
+        self.command_note = named(QLabel(), "caption")
         self.command_note.setWordWrap(True)
         layout.addWidget(self.command_note)
         command_row = QHBoxLayout()
-        self.command_edit = QLineEdit(capture_command(), objectName="command")
+        self.command_edit = named(QLineEdit(capture_command()), "command")
         self.command_edit.setReadOnly(True)
         self.command_edit.setAccessibleName("The quick-capture command")
         self.command_edit.setCursorPosition(0)
-        self.copy_button = QPushButton("&Copy", objectName="secondary")
+        self.copy_button = named(QPushButton("&Copy"), "secondary")
         self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy_command)
         command_row.addWidget(self.command_edit, 1)
@@ -253,8 +251,8 @@ class WelcomeWindow(QDialog):
         layout.addLayout(command_row)
 
     def _model_page(self, layout: QVBoxLayout) -> None:
-        intro = QLabel("A language model lets Wise reflect with you in words. It is optional, "
-                       "and can be chosen later in Settings.", objectName="body")
+        intro = named(QLabel("A language model lets Wise reflect with you in words. It is "
+                             "optional, and can be chosen later in Settings."), "body")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         services = self._services
@@ -264,7 +262,7 @@ class WelcomeWindow(QDialog):
                                      if services.find_models is not None else {}))
         layout.addWidget(self.picker)
         layout.addSpacing(6)
-        layout.addWidget(QLabel("Your day", objectName="groupTitle"))
+        layout.addWidget(named(QLabel("Your day"), "groupTitle"))
         # Two pairs side by side: the rituals' times, then the quiet hours.
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -284,8 +282,7 @@ class WelcomeWindow(QDialog):
         grid.setColumnMinimumWidth(2, 24)
         grid.setColumnStretch(5, 1)
         layout.addLayout(grid)
-        note = QLabel("No nudge or notification comes during quiet hours.",
-                      objectName="caption")
+        note = named(QLabel("No nudge or notification comes during quiet hours."), "caption")
         layout.addWidget(note)
 
     @staticmethod
@@ -294,7 +291,7 @@ class WelcomeWindow(QDialog):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(3)
-        title = QLabel(label, objectName="fieldTitle")
+        title = named(QLabel(label), "fieldTitle")
         title.setBuddy(editor)
         column.addWidget(title)
         column.addWidget(editor)

@@ -21,7 +21,14 @@ from app.capture.validate import (
 )
 from app.cli.output import emit, warn
 from app.errors import BadInput, WiseError
-from app.ipc.client import TrayBusy, TrayClient, TrayError, TrayUnavailable, UntrustedTray
+from app.ipc.client import (
+    STALL_CHECK_S,
+    TrayBusy,
+    TrayClient,
+    TrayError,
+    TrayUnavailable,
+    UntrustedTray,
+)
 from app.ipc.protocol import socket_path
 from app.ipc.replies import Shown
 from app.paths import resolve_paths
@@ -66,12 +73,12 @@ def argv_text(words: list[str]) -> str:
 
 def _through_tray(text: str, uid: str) -> CaptureAck | None:
     paths = resolve_paths()
-    client = TrayClient(socket_path(paths.data_dir))
+    client = TrayClient(socket_path(paths.data_dir), stall_check_s=STALL_CHECK_S)
     try:
         reply = client.request({"cmd": "capture", "text": text, "uid": uid})
     except UntrustedTray as exc:
         warn(f"not using the tray's socket: {exc}. Your text was not sent there; it is "
-             "written to your journal directly.")
+             f"written to your journal directly. {exc.fix}".rstrip())
         return None
     except TrayBusy:
         from app.logs import note_once
@@ -123,7 +130,7 @@ def summon_window(args: Namespace) -> int:
         client.request({"cmd": "show-capture"})
     except UntrustedTray as exc:
         raise WiseError(f"cannot reach the tray: {exc}. `wise capture \"TEXT\"` still "
-                        "saves to your journal directly.") from None
+                        f"saves to your journal directly. {exc.fix}".rstrip()) from None
     except TrayUnavailable:
         from app.cli.tray_cmd import start_detached
 

@@ -49,7 +49,8 @@ def open_window(args: Namespace, window: str) -> int:
     try:
         client.request({"cmd": command})
     except UntrustedTray as exc:
-        raise WiseError(f"cannot reach the tray to open {words}: {exc}") from None
+        raise WiseError(f"cannot reach the tray to open {words}: {exc}. {exc.fix}".rstrip()
+                        ) from None
     except TrayUnavailable:
         from app.cli.tray_cmd import start_detached
 

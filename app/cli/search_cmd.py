@@ -10,6 +10,7 @@ from datetime import datetime
 from app.cli.output import emit
 from app.errors import BadInput
 from app.journal import Context
+from storage.repo.reading import reading
 from storage.search import search
 
 
@@ -31,8 +32,8 @@ def run(args: Namespace) -> int:
     if not 1 <= args.limit <= 1000:
         raise BadInput("--limit must be between 1 and 1000")
     journal = Context.from_environment().open_journal()
-    with journal.read() as session:
-        hits = search(session, query, limit=args.limit)
+    with reading(journal.db_path) as conn:
+        hits = search(conn, query, limit=args.limit)
     data = [Found(h.kind, h.id, h.snippet, h.status, h.goal_slug, tuple(h.tags), h.created_at)
             for h in hits]
     lines = []

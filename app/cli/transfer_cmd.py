@@ -29,19 +29,20 @@ class Exported:
 
 def run_export(args: Namespace) -> int:
     context = Context.from_environment()
-    journal = context.open_journal()
+    context.prepare_storage()
+    db = context.paths.db
     now = local_now()
 
     def write(out) -> object:
         if args.format == "json":
             from storage.export_json import export_json
 
-            return export_json(journal, out, exported_at=now, app_version=__version__)
+            return export_json(db, out, exported_at=now, app_version=__version__)
         from storage.export_markdown import export_markdown
 
         # tz=None: each moment in the system's own zone, daylight saving included (a fixed
         # offset taken from now would put winter notes an hour off in summer).
-        return export_markdown(journal, out, day_start_hour=context.day_start_hour,
+        return export_markdown(db, out, day_start_hour=context.day_start_hour,
                                tz=None, generated_at=now)
 
     with open_output(args.output) as output:
@@ -71,10 +72,11 @@ def run_import(args: Namespace) -> int:
         raise BadInput(f"{source} is a folder, not an export file") from None
     except PermissionError:
         raise BadInput(f"cannot read {source}: permission denied") from None
-    journal = Context.from_environment().open_journal()
+    context = Context.from_environment()
+    context.prepare_storage()
     with handle:
         try:
-            counts = import_json(journal, handle)
+            counts = import_json(context.paths.db, handle)
         except ImportRejected as exc:
             raise ImportRejected(f"{exc}{_other_app_hint(source)}") from None
     emit(args, counts,  # storage's TransferCounts: one key per kind of record

@@ -24,6 +24,7 @@ class TrayStatus:
     socket: Path | None = None
     version: str | None = omitted_when_none()
     untrusted: str | None = omitted_when_none()  # why the socket is not used
+    fix: str | None = omitted_when_none()  # with untrusted: what to do about it
 
 
 def start_detached(*, show_capture: bool = False, open_window: str = "") -> int:
@@ -49,9 +50,9 @@ def run_status(args: Namespace) -> int:
     try:
         info = TrayClient(path, timeout=2.0).request({"cmd": "ping"})
     except UntrustedTray as exc:
-        emit(args, TrayStatus(False, socket=path, untrusted=str(exc)),
-             f"Wise's tray cannot be reached: {exc}, so Wise does not use that socket "
-             "(`wise doctor` says more).")
+        emit(args, TrayStatus(False, socket=path, untrusted=str(exc), fix=exc.fix),
+             f"Wise's tray cannot be reached: {exc}, so Wise does not use that socket. "
+             f"{exc.fix}".rstrip())
         return 0
     except (TrayUnavailable, TrayError):
         info = None

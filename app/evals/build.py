@@ -11,7 +11,7 @@ from app.evals.scenarios import Scenario
 from app.journal import Context
 from app.paths import WisePaths
 from app.settings.store import load_settings, set_setting
-from storage.engine import Journal
+from storage.db import JournalFile
 
 START_HOUR = 4  # the default day start, written into every scenario's settings
 
@@ -21,7 +21,7 @@ def scenario_context(home: Path) -> Context:
     return Context(paths, load_settings(paths.settings_file))
 
 
-def build_journal(scenario: Scenario, home: Path, today: date) -> tuple[Context, Journal]:
+def build_journal(scenario: Scenario, home: Path, today: date) -> tuple[Context, JournalFile]:
     """A fresh journal in `home` holding the scenario's days, as of the journal day
     `today`. No model is configured here (see `connect`)."""
     from app.actions import set_action_status
@@ -90,7 +90,7 @@ def _save_words(context: Context, today: date, scenario: Scenario) -> None:
         writer.close()
 
 
-def _give_feedback(context: Context, journal: Journal, today: date,
+def _give_feedback(context: Context, journal: JournalFile, today: date,
                    scenario: Scenario) -> None:
     """Earlier reflections (the plain ones: no model is set yet) rated as the user did."""
     from app.reflection import reflect

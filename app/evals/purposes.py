@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from app.evals.scenarios import Scenario
 from app.journal import Context
-from storage.engine import Journal
+from storage.db import JournalFile
 
 MAX_TOKENS = {"day_summary": 300, "week_summary": 300}
 
@@ -54,7 +54,7 @@ class ReplyParts:
     suggestions: tuple[str, ...] = field(default=())  # goal review: keep/pause/...
 
 
-def plan(scenario: Scenario, context: Context, journal: Journal, today: date,
+def plan(scenario: Scenario, context: Context, journal: JournalFile, today: date,
          variant_name: str | None = None, *, gateway=None) -> Request:
     """The request for the scenario's purpose, as the app makes it (fitted to `gateway`'s
     model when given), with the variant's style added."""

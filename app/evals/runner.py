@@ -13,14 +13,22 @@ import json
 import os
 import platform
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import BadInput
 from app.evals.scenarios import Scenario
+
+if TYPE_CHECKING:
+    from app.journal import Context
+    from app.llm.gateway import Gateway, Target
+    from app.llm.model_memory import ModelMemory
+    from app.llm.types import CallResult
 
 RESULTS = "results.jsonl"
 META = "run.json"
@@ -196,19 +204,34 @@ def _end_cut_line(path: Path) -> None:
 
 
 class _Recorder:
-    """The gateway, counting what every call (the repair included) cost."""
+    """The gateway (an app.structured_call.ModelGateway), counting what every call (the
+    repair included) cost."""
 
-    def __init__(self, gateway) -> None:
+    def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        self.results = []
+        self.results: list[CallResult] = []
         self.forms: list[str] = []
 
-    def __getattr__(self, name):  # what the gate asks of a gateway (its target, its memory)
-        return getattr(self.gateway, name)
+    @property
+    def context(self) -> Context:
+        return self.gateway.context
 
-    def complete(self, *args, **kwargs):
-        self.forms.append(str(kwargs.get("prompt_name") or ""))
-        result = self.gateway.complete(*args, **kwargs)
+    @property
+    def memory(self) -> ModelMemory:
+        return self.gateway.memory
+
+    def targets(self) -> list[Target]:
+        return self.gateway.targets()
+
+    def complete(self, purpose: str, messages: list[dict], *, prompt_name: str | None = None,
+                 prompt_version: str | None = None, json_schema: dict | None = None,
+                 on_delta: Callable[[str], None] | None = None,
+                 cancel: threading.Event | None = None,
+                 max_tokens: int | None = None) -> CallResult:
+        self.forms.append(prompt_name or "")
+        result = self.gateway.complete(purpose, messages, prompt_name=prompt_name,
+                                       prompt_version=prompt_version, json_schema=json_schema,
+                                       on_delta=on_delta, cancel=cancel, max_tokens=max_tokens)
         self.results.append(result)
         return result
 

@@ -152,12 +152,9 @@ def import_file(context: Context, path: Path, fmt: Format | str, *, tz: str | No
     zone = resolve_zone(tz)
     tally = Tally(fmt.value, str(path), zone)
     reading = Reading(zone, context.day_start_hour, now or local_now(), tally)
-    journal = context.open_journal()
-    try:
-        records = (tally.count(item).record() for item in _reader(fmt)(path, reading))
-        done = import_records(journal, records, dry_run=dry_run)
-    finally:
-        journal.close()
+    context.prepare_storage()
+    records = (tally.count(item).record() for item in _reader(fmt)(path, reading))
+    done = import_records(context.paths.db, records, dry_run=dry_run)
     return tally.summary(new_entries=done.counts.entries, new_actions=done.counts.actions,
                          already_there=done.already_there, repeated=done.repeated,
                          linked_to_goals=done.linked_to_goals, dry_run=dry_run)

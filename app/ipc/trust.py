@@ -21,7 +21,11 @@ from pathlib import Path
 
 class Untrusted(Exception):
     """A folder, socket file or peer that is not this user's; the message says which and
-    whose it is, for a person."""
+    whose it is, for a person, and `fix` what the person can do about it."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def my_uid() -> int | None:
@@ -36,10 +40,36 @@ def check_private_folder(folder: Path) -> None:
         return  # no POSIX owners here (Windows): the platform's own ACLs apply
     info = os.lstat(folder)
     if stat.S_ISLNK(info.st_mode):
-        raise Untrusted(f"{folder} is a symbolic link, not a folder of yours")
+        raise Untrusted(f"{folder} is a symbolic link, not a folder of yours",
+                        _not_ours_fix(folder, info))
     if not stat.S_ISDIR(info.st_mode):
-        raise Untrusted(f"{folder} is not a folder")
-    _check_private(info, uid, str(folder))
+        raise Untrusted(f"{folder} is not a folder", _not_ours_fix(folder, info))
+    if info.st_uid != uid:
+        raise Untrusted(f"{folder} belongs to another user, {_owner(info.st_uid)}",
+                        _not_ours_fix(folder, info))
+    _check_private(info, uid, str(folder),
+                   fix=f"The tray makes it private (0700) when it starts; until then Wise "
+                       f"sends nothing through it (or run: chmod 700 {folder}).")
+
+
+def _not_ours_fix(folder: Path, info: os.stat_result) -> str:
+    """What to do about a runtime folder Wise will never use (the folder holding the
+    tray's socket: XDG_RUNTIME_DIR, or wise-UID in the temporary folder without it)."""
+    remove = "rm" if info.st_uid == my_uid() else "sudo rm"
+    what = "-r " if stat.S_ISDIR(info.st_mode) and not stat.S_ISLNK(info.st_mode) else ""
+    return (f"Wise never uses it, since whoever controls it could read what you capture. "
+            f"Remove it ({remove} {what}{folder}), or set XDG_RUNTIME_DIR to a folder only "
+            f"you can open (a desktop session sets /run/user/{my_uid()}).")
+
+
+def _owner(uid: int) -> str:
+    """'name (uid N)' when the system knows the name, else 'uid N'."""
+    import pwd
+
+    try:
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
 
 
 def ensure_private_folder(folder: Path) -> bool:
@@ -67,17 +97,18 @@ def check_socket_file(path: Path) -> None:
     if uid is None:
         return
     info = os.lstat(path)
+    fix = f"Remove {path} (the tray makes its own when it starts)."
     if not stat.S_ISSOCK(info.st_mode):
-        raise Untrusted(f"{path} is not a socket")
-    _check_private(info, uid, f"the socket {path}")
+        raise Untrusted(f"{path} is not a socket", fix)
+    _check_private(info, uid, f"the socket {path}", fix=fix)
 
 
-def _check_private(info: os.stat_result, uid: int, what: str) -> None:
+def _check_private(info: os.stat_result, uid: int, what: str, *, fix: str) -> None:
     if info.st_uid != uid:
-        raise Untrusted(f"{what} belongs to another user (uid {info.st_uid})")
+        raise Untrusted(f"{what} belongs to another user, {_owner(info.st_uid)}", fix)
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
-        raise Untrusted(f"{what} can be used by other users (mode {mode:o}, not 700)")
+        raise Untrusted(f"{what} can be used by other users (mode {mode:o}, not 700)", fix)
 
 
 def peer_uid(sock: socket.socket) -> int | None:
@@ -99,8 +130,9 @@ def check_peer(sock: socket.socket, *, expected: int | None = None) -> None:
         return
     found = peer_uid(sock)
     if found is not None and found != uid:
-        raise Untrusted(f"the process at the other end of the socket runs as another user "
-                        f"(uid {found})")
+        raise Untrusted(f"the process at the other end of the socket runs as another user, "
+                        f"{_owner(found)}", "Another user's program listens where the tray's "
+                        "socket goes: starting the tray puts its own socket there.")
 
 
 def _getpeereid(fd: int) -> int | None:

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from app.llm import keys, providers
-from app.llm.pricing import estimate_cost, estimate_tokens
+from app.llm.pricing import estimate_call
 from app.llm.redact import redact
 from app.llm.types import CallResult, ModelCall, ModelError
 
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from app.llm.shared_worker import PreferShared
     from app.llm.worker_client import ModelWorker
     from app.settings.store import Settings
-    from storage.engine import Journal
+    from storage.db import JournalFile
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class _Progress:
 
 
 class Gateway:
-    def __init__(self, context: Context, journal: Journal, *,
+    def __init__(self, context: Context, journal: JournalFile, *,
                  worker: ModelWorker | None = None) -> None:
         self._context = context
         self._journal = journal
@@ -311,7 +311,7 @@ class Gateway:
     def _check_budget(self, target: Target, messages: list[dict], max_tokens: int) -> None:
         if target.local:
             return
-        estimate = estimate_cost(target.model, estimate_tokens(messages), max_tokens)
+        estimate = estimate_call(target.model, target.api_base, messages, max_tokens).cost_usd
         if estimate == 0.0:
             return  # a model the price list says is free
         from app.daytime import local_now
@@ -485,7 +485,7 @@ class Gateway:
                     "model call failed: purpose=%s model=%s kind=%s after %d ms: %s",
                     purpose, model, error_kind, latency_ms, error)
         try:
-            record_call(self._journal, CallRecord(
+            record_call(self._journal.db_path, CallRecord(
                 purpose, model, prompt_name, prompt_version, status, latency_ms, first_ms,
                 int(input_tokens), int(output_tokens), float(cost_usd), error_kind, error))
         except Exception:  # the reply matters more than its record

@@ -16,10 +16,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
-from app.llm.providers import LOCAL_PROVIDERS, normalize_provider, provider_of
-from app.memory.tokens import estimate_tokens as estimate_text_tokens
+from app.llm.providers import LOCAL_PROVIDERS, is_local, normalize_provider, provider_of
+from app.memory.tokens import estimate_message_tokens
 
 PRICE_FILE = "model_prices_and_context_window_backup.json"
 
@@ -86,13 +87,20 @@ def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> float | 
     return max(0, input_tokens) * per_in + max(0, output_tokens) * per_out
 
 
-def estimate_tokens(messages: list[dict]) -> int:
-    """What the messages cost for the budget check: the one estimate the previews and the
-    context builder use (app.memory.tokens, an upper bound), plus each message's framing."""
-    total = 0
-    for message in messages:
-        content = message.get("content", "")
-        if not isinstance(content, str):
-            content = json.dumps(content, ensure_ascii=False)
-        total += estimate_text_tokens(content) + 4
-    return total + 3
+@dataclass(frozen=True)
+class CallEstimate:
+    """What a call is expected to cost before it is made."""
+
+    input_tokens: int
+    cost_usd: float | None  # None: a cloud model the price list does not know
+
+
+def estimate_call(model: str, api_base: str | None, messages: list[dict],
+                  max_output_tokens: int) -> CallEstimate:
+    """The one estimate of a call, for the budget check and the dry-run preview alike: the
+    messages' tokens (app.memory.tokens) and the most the call may cost; a server on this
+    machine costs nothing."""
+    tokens = estimate_message_tokens(messages)
+    if is_local(model, api_base):
+        return CallEstimate(tokens, 0.0)
+    return CallEstimate(tokens, estimate_cost(model, tokens, max_output_tokens))

@@ -42,7 +42,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from app.ipc.trust import Untrusted, check_peer, check_private_folder, check_socket_file
@@ -79,12 +79,14 @@ def shared_enabled(environ: dict[str, str] | os._Environ | None = None) -> bool:
     return hasattr(socket, "AF_UNIX") and env.get(MODE_ENV, "").strip().lower() != "private"
 
 
-def shared_paths(data_dir: Path) -> tuple[Path, Path, Path]:
+def shared_paths(data_dir: Path, environ: Mapping[str, str] | None = None,
+                 ) -> tuple[Path, Path, Path]:
     """The shared worker's socket, lock and log for this data folder, in the tray's
-    private runtime folder (named like the tray's socket, so one per user and WISE_HOME)."""
+    private runtime folder (named like the tray's socket, so one per user and WISE_HOME;
+    `environ`: the environment of the processes asked about, this one's by default)."""
     from app.ipc.protocol import socket_path
 
-    tray = socket_path(data_dir)
+    tray = socket_path(data_dir, environ)
     base = tray.with_suffix("")
     return (base.with_name(base.name + "-model.sock"), base.with_name(base.name + "-model.lock"),
             base.with_name(base.name + "-model.log"))
@@ -134,8 +136,9 @@ class SharedWorker:
     request; ModelError for the model's own errors, as ModelWorker does."""
 
     def __init__(self, data_dir: Path, *, idle_exit_s: float = 600,
-                 startup_timeout_s: float = 90) -> None:
-        self.socket_path, self.lock_path, self.log_path = shared_paths(data_dir)
+                 startup_timeout_s: float = 90,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self.socket_path, self.lock_path, self.log_path = shared_paths(data_dir, environ)
         self.idle_exit_s = idle_exit_s
         self.startup_timeout_s = startup_timeout_s
         self._next_id = 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
-from storage.engine import Journal
+from storage.db import JournalFile
 from storage.repo.usage import UsageGroup, cost_between, usage_between
 
 
@@ -22,7 +22,7 @@ def month_bounds_utc(today: date) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def month_cost(journal: Journal, today: date) -> float:
+def month_cost(journal: JournalFile, today: date) -> float:
     return cost_between(journal.db_path, *month_bounds_utc(today))
 
 
@@ -62,7 +62,7 @@ class MonthUsage:
                 "by_purpose": {k: asdict(v) for k, v in self.by_purpose.items()}}
 
 
-def month_usage(journal: Journal, today: date) -> MonthUsage:
+def month_usage(journal: JournalFile, today: date) -> MonthUsage:
     """Calls, outcomes, tokens and cost this month, overall and per model and purpose."""
     groups = usage_between(journal.db_path, *month_bounds_utc(today))
     by_model: dict[str, list[UsageGroup]] = {}

@@ -43,7 +43,10 @@ from urllib.parse import urlparse
 # Stdlib only, like this module: which models are local and what a text costs in tokens
 # are decided in one place each.
 from app.llm.providers import is_local
-from app.memory.tokens import estimate_tokens  # when the provider reports no usage
+from app.memory.tokens import (  # when the provider reports no usage
+    estimate_message_tokens,
+    estimate_tokens,
+)
 
 # Set before litellm is imported: no fetch of the model cost map, the Anthropic beta
 # headers or the blog feed at import (each otherwise goes to GitHub), no tokenizer
@@ -305,7 +308,7 @@ class Worker:
         try:
             return int(self.litellm.token_counter(model=model, messages=messages))
         except Exception:
-            return estimate_tokens("".join(str(m.get("content", "")) for m in messages))
+            return estimate_message_tokens(messages)
 
     def cost(self, model: str, api_base: str | None, input_tokens: int,
              output_tokens: int) -> float:

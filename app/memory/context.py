@@ -38,7 +38,7 @@ from app.daytime import day_bounds_utc, days_ago, journal_day
 from app.focus import far_past_plan_lines
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
 from storage.clock import utc_now
-from storage.engine import Journal
+from storage.db import JournalFile
 from storage.focus import sessions_between, time_by_step
 from storage.repo import memory_reads as reads
 from storage.repo.goal_activity import last_touched
@@ -496,7 +496,7 @@ def _next_step(structured: str | None) -> str | None:
 # ------------------------------------------------------------------------------- build
 
 
-def build_reflection_context(journal: Journal, day: date, *, start_hour: int,
+def build_reflection_context(journal: JournalFile, day: date, *, start_hour: int,
                              budget_tokens: int = DEFAULT_BUDGET,
                              tz: tzinfo | None = None) -> ReflectionContext:
     """The daily reflection's journal context for `day`, at most `budget_tokens` tokens

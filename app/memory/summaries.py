@@ -50,7 +50,7 @@ from app.memory.context import (
     today_candidates,
 )
 from app.memory.tokens import estimate_tokens, truncate_to_tokens
-from storage.engine import Journal
+from storage.db import JournalFile
 from storage.repo import memory_reads as reads
 from storage.repo.memory_reads import RangeFacts
 from storage.repo.reading import NoJournal, Reader, reading
@@ -127,7 +127,7 @@ def plain_day_summary_in(conn: Reader, day: date, *, start_hour: int,
                               PLAIN_DAY_TOKENS)
 
 
-def plain_day_summary(journal: Journal, day: date, *, start_hour: int,
+def plain_day_summary(journal: JournalFile, day: date, *, start_hour: int,
                       tz: tzinfo | None = None) -> str:
     """A data-based note on one journal day, no model: what was done (counts and titles),
     to-dos captured, the first words of a few notes, goals touched, mood. <= ~80 tokens;
@@ -165,7 +165,7 @@ def plain_week_summary_in(conn: Reader, week_start: date, *, start_hour: int,
     return truncate_to_tokens(text, PLAIN_WEEK_TOKENS)
 
 
-def plain_week_summary(journal: Journal, week_start: date, *, start_hour: int,
+def plain_week_summary(journal: JournalFile, week_start: date, *, start_hour: int,
                        tz: tzinfo | None = None) -> str:
     """A data-based note on the week starting `week_start` (a Monday): active days, what
     was done, notes, goals touched with counts, mood. <= ~100 tokens."""
@@ -235,7 +235,7 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
+def ensure_summaries(journal: JournalFile, *, today: date, start_hour: int,
                      summarize: Summarize | None = None, tz: tzinfo | None = None,
                      max_days: int = 60, model: str | None = None,
                      prompt_versions: Mapping[str, str] | None = None) -> SummaryReport:
@@ -288,7 +288,7 @@ def ensure_summaries(journal: Journal, *, today: date, start_hour: int,
                 failures_in_a_row += 1
                 if failures_in_a_row >= MAX_MODEL_FAILURES:
                     model_stopped = True
-        if store_summary(journal, kind, start, end, text, source,
+        if store_summary(journal.db_path, kind, start, end, text, source,
                   model if source == "model" else None,
                   versions.get(kind) if source == "model" else PLAIN_VERSION):
             counts["days_made" if kind == "day" else "weeks_made"] += 1

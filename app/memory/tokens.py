@@ -28,6 +28,7 @@ estimate(b) + 1, which lets the context builder add up line costs and stay under
 
 from __future__ import annotations
 
+import json
 import re
 
 _LETTER = re.compile(r"[A-Za-z]")
@@ -60,6 +61,20 @@ def estimate_tokens(text: str) -> int:
     tenths = (4 * letters + 2 * capitals + 10 * (digit_tokens + symbols + spaces - glued_spaces)
               + 5 * non_ascii_bytes)
     return -(-tenths // 10)
+
+
+def estimate_message_tokens(messages: list[dict]) -> int:
+    """What a list of chat messages costs: each one's text by estimate_tokens plus its
+    framing (role and separators, 4 tokens) and 3 for the reply's start. The one estimate
+    of a call's input: the dry-run preview, the budget check, the prompt's room for the
+    journal and the worker's count when the provider reports none all use it."""
+    total = 0
+    for message in messages:
+        content = message.get("content", "")
+        if not isinstance(content, str):
+            content = json.dumps(content, ensure_ascii=False)
+        total += estimate_tokens(content) + 4
+    return total + 3
 
 
 def truncate_to_tokens(text: str, max_tokens: int, *, ellipsis: str = "…") -> str:

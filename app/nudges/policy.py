@@ -56,10 +56,11 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from app.rhythm.clock import QuietHours
+from storage.repo.nudges import OpenStep
 from storage.timeutil import journal_day
 
 ANSWER_WINDOW = timedelta(hours=2)  # unanswered this long: counts as ignored
@@ -108,20 +109,20 @@ class NudgeRules:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    action_id: int
-    title: str
-    goal_id: int | None
-    goal_title: str | None
-    goal_why: str | None
-    estimate_minutes: int | None
-    due_on: date | None
-    created_at: datetime
-    last_nudged_at: datetime | None
-    last_response: str | None
-    last_response_at: datetime | None
-    goal_touched_at: datetime | None = None  # last activity on the goal (None: long ago)
-    uid: str | None = None
+class Candidate(OpenStep):
+    """An open step as the journal holds it (storage.repo.nudges.OpenStep: its fields are
+    declared there once) and what the policy weighs besides: its last nudge and answer,
+    and when its goal was last touched."""
+
+    last_nudged_at: datetime | None = None
+    last_response: str | None = None
+    last_response_at: datetime | None = None
+    goal_touched_at: datetime | None = None  # last touched (None: not in the window)
+
+    @classmethod
+    def of(cls, step: OpenStep, **weighed) -> Candidate:
+        """`step` with what the policy weighs besides (the keyword fields above)."""
+        return cls(**{f.name: getattr(step, f.name) for f in fields(OpenStep)}, **weighed)
 
 
 @dataclass(frozen=True)

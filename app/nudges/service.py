@@ -33,11 +33,12 @@ from app.nudges.policy import Candidate, Decision, NudgeRules, PastNudge
 from app.nudges.wording import plain_nudge, word_nudge
 from storage.db import reading, writing
 from storage.repo import nudges as nudge_repo
+from storage.timeutil import journal_day
 from storage.vocabulary import NudgeResponse
 
 if TYPE_CHECKING:
     from app.journal import Context
-    from storage.engine import Journal
+    from storage.db import JournalFile
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class Snapshot:
 # The SQL is storage/repo/nudges.py's; here its rows become the policy's types.
 
 
-def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMIT,
+def load_history(journal: JournalFile, since: datetime, *, limit: int = HISTORY_LIMIT,
                  conn=None) -> list[PastNudge]:
     """Nudges shown since `since`, newest first (at most `limit`), as the policy's history."""
     if conn is None:
@@ -105,7 +106,7 @@ def load_history(journal: Journal, since: datetime, *, limit: int = HISTORY_LIMI
             for n in nudge_repo.shown_since(conn, since, limit)]
 
 
-def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMIT, *,
+def load_candidates(journal: JournalFile, now: datetime, limit: int = CANDIDATE_LIMIT, *,
                     day_start_hour: int = 4, conn=None) -> list[Candidate]:
     """Open steps (of no goal or an active goal), at most `limit`, with their goal, its
     why, when the goal was last touched, and each step's last nudge. Three queries.
@@ -119,7 +120,7 @@ def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMI
         with reading(journal.db_path) as own:
             return load_candidates(journal, now, limit, day_start_hour=day_start_hour,
                                    conn=own)
-    today = (now - timedelta(hours=day_start_hour)).date()
+    today = journal_day(now, day_start_hour)
     n_due = max(1, limit * 4 // 10)
     n_tiny = max(1, (limit - n_due) // 2)
     steps = nudge_repo.open_steps_to_consider(
@@ -134,19 +135,15 @@ def load_candidates(journal: Journal, now: datetime, limit: int = CANDIDATE_LIMI
         shown = last.get(step.action_id)
         nudged_at = shown.at if shown else None
         response = shown.response if shown else None
-        out.append(Candidate(
-            action_id=step.action_id, title=step.title, goal_id=step.goal_id,
-            goal_title=step.goal_title, goal_why=step.goal_why,
-            estimate_minutes=step.estimate_minutes, due_on=step.due_on,
-            created_at=step.created_at, last_nudged_at=nudged_at, last_response=response,
+        out.append(Candidate.of(
+            step, last_nudged_at=nudged_at, last_response=response,
             last_response_at=(shown.responded_at if shown else None)
             or (nudged_at if response else None),
-            goal_touched_at=touched.get(step.goal_id) if step.goal_id is not None else None,
-            uid=step.uid))
+            goal_touched_at=touched.get(step.goal_id) if step.goal_id is not None else None))
     return out
 
 
-def load_learner(journal: Journal, now: datetime, *, since: datetime | None = None,
+def load_learner(journal: JournalFile, now: datetime, *, since: datetime | None = None,
                  seed: int | str = 0, rng: random.Random | None = None,
                  conn=None) -> Learner:
     """The learner from the nudges of the last LEARNING_WINDOW (and not before `since`,
@@ -172,7 +169,7 @@ class NudgeService:
     the tie-breaks (tests). With `learn_timing=False` the learner still picks the wording
     style but not the hour: any moment the clock rules allow will do."""
 
-    def __init__(self, context: Context, journal: Journal,
+    def __init__(self, context: Context, journal: JournalFile,
                  gateway_factory: Callable[[], object] | None = None, *,
                  learning_since: datetime | None = None, seed: int | str = 0,
                  rng: random.Random | None = None, learn_timing: bool = True) -> None:

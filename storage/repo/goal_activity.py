@@ -6,8 +6,10 @@
 - **last progress**: the newest of a step done or a note written; a step merely added is
   a plan, not progress. What the review window's goal cards show beside the heatmap.
 
-(`wise goals` still says when a goal's steps last *changed* (updated_at): that is the
-write side's to fold into one of these.)"""
+Where a reader has other rows in hand it may find the moment there first (the goal review
+and `wise goals` in their counts, the nudge policy in its window), but for these meanings
+only. A goal's updated_at is when its row was last written (sync's clock), no activity.
+In words: "last activity" is the last touch, "last progress" the last progress."""
 
 from __future__ import annotations
 

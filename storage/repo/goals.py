@@ -113,8 +113,8 @@ def _required(conn: sqlite3.Connection, goal_id: int) -> GoalRow:
 
 @dataclass(frozen=True)
 class GoalActivity:
-    """A goal with its open steps, the steps done since a moment, and its last activity
-    (the newest change to one of its steps, or note)."""
+    """A goal with its open steps, the steps done since a moment, and when it was last
+    touched (storage.repo.goal_activity's meaning: a step done or added, or a note)."""
 
     goal: GoalRow
     open_actions: int
@@ -130,7 +130,8 @@ def goals_with_activity(conn: sqlite3.Connection, done_since: datetime, *,
         f"SELECT {', '.join('g.' + c.strip() for c in _COLUMNS.split(','))}, "
         "(SELECT count(*) FROM actions a WHERE a.goal_id = g.id AND a.status = 'open'), "
         "(SELECT count(*) FROM actions a WHERE a.goal_id = g.id AND a.done_at >= ?), "
-        "(SELECT max(a.updated_at) FROM actions a WHERE a.goal_id = g.id), "
+        "(SELECT max(a.done_at) FROM actions a WHERE a.goal_id = g.id), "
+        "(SELECT max(a.created_at) FROM actions a WHERE a.goal_id = g.id), "
         "(SELECT max(e.created_at) FROM entries e WHERE e.goal_id = g.id) "
         f"FROM goals g {where} ORDER BY g.status != 'active', g.created_at",
         (to_db(done_since),)).fetchall()

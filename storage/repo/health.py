@@ -6,15 +6,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from storage.db import writing
 from storage.schema_repairs import Repair, schema_repairs
 from storage.schema_version import current_revision
 from storage.sqlite import BUSY_TIMEOUT_MS, connect_readonly
 from storage.timestamp_check import StoredValue, find_misstored, repair
-
-if TYPE_CHECKING:
-    from storage.engine import Journal
 
 FTS_TABLES = (("entries", "entries_fts"), ("actions", "actions_fts"))
 
@@ -86,10 +83,8 @@ def search_index_state(db: Path) -> SearchIndexState:
     return SearchIndexState(True)
 
 
-def optimize_search_index(journal: Journal) -> None:
+def optimize_search_index(db: Path) -> None:
     """Merge the full-text index's segments (the nightly tidy-up)."""
-    from sqlalchemy import text
-
-    with journal.write() as session:
+    with writing(db) as tx:
         for _table, fts in FTS_TABLES:
-            session.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('optimize')"))
+            tx.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-if TYPE_CHECKING:
-    from storage.engine import Journal
+from storage.db import writing
+from storage.ids import new_uid
+from storage.vocabulary import ReflectionKind
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,13 @@ class ReflectionRecord:
     user_words: str | None
 
 
-def store_reflection(journal: Journal, record: ReflectionRecord) -> int:
+def store_reflection(db: Path, record: ReflectionRecord) -> int:
     """Store a daily reflection; its id."""
-    from storage.models import Reflection
-
-    row = Reflection(kind="daily", period=record.day, prompt_name=record.prompt_name,
-                     prompt_version=record.prompt_version, model=record.model,
-                     content=record.content, structured=record.structured, raw=record.raw,
-                     user_words=record.user_words)
-    with journal.write() as session:
-        session.add(row)
-        session.flush()
-        return row.id
+    with writing(db) as tx:
+        return tx.execute(
+            "INSERT INTO reflections (uid, kind, period, prompt_name, prompt_version, model, "
+            "content, structured, raw, user_words, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (new_uid(), ReflectionKind.DAILY.value, record.day.isoformat(),
+             record.prompt_name, record.prompt_version, record.model, record.content,
+             record.structured, record.raw, record.user_words, tx.now, tx.now)).lastrowid

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from storage.db import writing
 from storage.repo.reading import NoJournal, reading
 from storage.timeutil import to_db
-
-if TYPE_CHECKING:
-    from storage.engine import Journal
 
 
 @dataclass(frozen=True)
@@ -45,16 +42,16 @@ class UsageGroup:
     cost_usd: float
 
 
-def record_call(journal: Journal, call: CallRecord) -> None:
-    from storage.models import LLMCall
-
-    with journal.write() as session:
-        session.add(LLMCall(
-            purpose=call.purpose[:40], model=call.model[:200], prompt_name=call.prompt_name,
-            prompt_version=call.prompt_version, input_tokens=int(call.input_tokens),
-            output_tokens=int(call.output_tokens), cost_usd=float(call.cost_usd),
-            latency_ms=call.latency_ms, first_token_ms=call.first_token_ms,
-            status=call.status, error_kind=call.error_kind, error=call.error))
+def record_call(db: Path, call: CallRecord) -> None:
+    with writing(db) as tx:
+        tx.execute(
+            "INSERT INTO llm_calls (created_at, purpose, model, prompt_name, prompt_version, "
+            "input_tokens, output_tokens, cost_usd, latency_ms, first_token_ms, status, "
+            "error_kind, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (tx.now, call.purpose[:40], call.model[:200], call.prompt_name,
+             call.prompt_version, int(call.input_tokens), int(call.output_tokens),
+             float(call.cost_usd), call.latency_ms, call.first_token_ms, call.status,
+             call.error_kind, call.error))
 
 
 def cost_between(db: Path, start: datetime, end: datetime) -> float:

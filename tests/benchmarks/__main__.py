@@ -10,7 +10,9 @@ What is measured (each group's module docstring has the details):
   search    `storage.search.search` in-process over 100k entries for rare, medium and
             common words; `wise search WORD` vs `jrnl -contains WORD` wall (bench_search).
   transfer  `wise export` (json, markdown) and `wise import` of 100k entries: wall time
-            and peak RSS (bench_transfer).
+            and peak RSS; the export and import code on five heavy years, sqlite3 side by
+            side with the ORM code it replaced (same bytes?), and whether `wise export` and
+            `wise import` load SQLAlchemy (bench_transfer).
   tray      the tray app (bench_tray): cold start to tray icon shown and to ready to save
             against a minimal PySide6 tray app, under Xvfb + trayer when installed (else
             offscreen); show-capture latency; `wise capture` through the running tray;
@@ -34,6 +36,10 @@ What is measured (each group's module docstring has the details):
   rituals   the reads behind the reflection and goal-review windows (bench_rituals):
             goal cards with 12-week heatmaps, the week in review, a goal's page, a day,
             on five heavy years beside one week (target <= 50 ms).
+  commands  `wise today --json`, `wise goals --json`, `wise reflect --dry-run` and `wise
+            llm usage` as new processes on five heavy years vs `python -c pass`, and
+            whether each imports SQLAlchemy (bench_commands; WISE_BENCH_BEFORE=DIR adds
+            the same commands from an older checkout, side by side).
   windows   the two windows in a fresh process as the tray has it (bench_windows): first
             paint (target <= 300 ms) and data on screen on five heavy years vs empty;
             event-loop lag while a reflection streams (target p99 <= 50 ms).
@@ -78,7 +84,7 @@ from datetime import UTC, datetime
 from tests.benchmarks.harness import OUT, Row, Workspace, render_table
 
 GROUPS = ("capture", "search", "transfer", "tray", "context", "model", "policy", "idle",
-          "focus", "rituals", "windows", "parsers", "sync")
+          "focus", "rituals", "windows", "parsers", "sync", "commands")
 EXTRA_GROUPS = ("bundle",)  # needs a build first: run with --only
 
 

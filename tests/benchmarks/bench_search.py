@@ -5,11 +5,11 @@ contain them: rare (the rarest words the vocabulary has, ~0.04 % of entries), me
 (~1 %) and common (~20 %); see seed.pick_query_words. Then the seeded tags and goals: a
 tag as a word, a goal's title word, `#tag` alone and a common word with a `#tag`.
 
-In-process: one warm `storage.engine.Journal` and one read session, a few untimed
+In-process: one read-only sqlite3 connection in one read transaction, a few untimed
 warm-up queries, then every word queried in turn (round-robin) until each has run
 `repeats` times; reported as the median over all queries (target ≤ 20 ms) and per word.
 
-Wall: `wise search WORD` (a new process: Python start-up, SQLAlchemy import, schema check,
+Wall: `wise search WORD` (a new process: Python start-up, schema check,
 query) interleaved with `jrnl -contains WORD` on a jrnl journal of the same text.
 """
 
@@ -39,7 +39,7 @@ def _sizes(ws: Workspace) -> dict[str, int]:
 
 
 def run(ws: Workspace) -> list[Row]:
-    from storage.engine import Journal
+    from storage.repo.reading import reading
     from storage.search import search
 
     size = _sizes(ws)
@@ -55,27 +55,23 @@ def run(ws: Workspace) -> list[Row]:
 
     # Reads only, but a copy all the same: the cached journal is never opened by Wise.
     home = seed.fresh_wise_home(ws, n, "search-wise")
-    journal = Journal(home / "wise.db")
     samples: dict[str, list[float]] = {w: [] for _c, w, _n in words}
     hits: dict[str, int] = {}
     order = [w for _c, w, _n in words] * size["repeats"]  # round-robin over the words
-    try:
-        with journal.read() as session:
-            for _c, word, _n in words:  # warm-up: connection, page cache, FTS pages
-                hits[word] = len(search(session, word))
-            ws.log(f"in-process search x {len(order)} ...")
-            for word in order:
-                start = time.perf_counter()
-                search(session, word)
-                samples[word].append(time.perf_counter() - start)
-    finally:
-        journal.close()
+    with reading(home / "wise.db") as conn:
+        for _c, word, _n in words:  # warm-up: connection, page cache, FTS pages
+            hits[word] = len(search(conn, word))
+        ws.log(f"in-process search x {len(order)} ...")
+        for word in order:
+            start = time.perf_counter()
+            search(conn, word)
+            samples[word].append(time.perf_counter() - start)
     everything = [s for v in samples.values() for s in v]
     overall = Stats.of(everything)
     rows.append(Row(group, f"search() in-process, median of {overall.n} queries",
                     f"{ms(overall.median)} (p90 {ms(overall.p90)})", target="≤ 20 ms",
                     met=overall.median <= 0.020,
-                    note=f"one warm Journal + read session; {len(words)} words queried "
+                    note=f"one warm read-only connection; {len(words)} words queried "
                          f"round-robin, {size['repeats']} times each",
                     data={"all": overall, "hits_returned": hits,
                           "per_word": {w: Stats.of(v) for w, v in samples.items()},

@@ -14,22 +14,42 @@ A command that fails is reported in its row with its error; the run goes on.
 There is no baseline tool here (jrnl has no import, and a plain-text copy is not a fair
 comparison), so these rows carry absolute numbers, per 1,000 entries as well, and a check
 that the import round-trips (same entry count).
+
+A second step (`sqlite3_vs_orm`) measures the export and import code itself, in-process,
+on the rituals group's five heavy years (one with --quick: 50 notes a day, ten done steps,
+words, reflections, feedback): the sqlite3 code of this tree side by side with the ORM
+code it replaced, read from git at ORM_REF (`git show`; set WISE_BENCH_ORM_REF to compare
+with another commit), round-robin, each import into its own empty journal. Each row says
+whether the two wrote the same bytes. Last, whether `wise export` (JSON and Markdown) and
+`wise import` load SQLAlchemy, in a process of their own.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import io
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
 
 from tests.benchmarks import seed
 from tests.benchmarks.harness import (
     BIN,
+    ROOT,
     Row,
     Stats,
     Workspace,
     last_line,
     mib,
+    ratio,
     run_cmd,
     secs,
 )
@@ -141,4 +161,179 @@ def _entries_in(db) -> int:
         return -1
 
 
-STEPS = (run,)
+# The last commit whose export and import went through the SQLAlchemy ORM.
+ORM_REF = "6dd7783"
+_EXPORTED_AT = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
+_TZ = timezone(timedelta(hours=1))
+
+
+def _module_at(ref: str, path: str, name: str) -> ModuleType:
+    """A module of the project as it was at `ref` (its imports resolve in this tree)."""
+    source = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while it runs
+    exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)  # the project's own code
+    return module
+
+
+def _digest(path: Path, skip_first_line: bool = False) -> str:
+    with open(path, "rb") as handle:
+        if skip_first_line:
+            handle.readline()  # the header: exported_at differs from run to run
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def sqlite3_vs_orm(ws: Workspace) -> list[Row]:
+    from storage.engine import Journal
+    from storage.export_json import export_json
+    from storage.export_markdown import export_markdown
+    from storage.import_json import import_json
+    from storage.migrate import ensure_schema
+    from tests.benchmarks.bench_rituals import _journal
+
+    years = 1 if ws.quick else 5
+    runs = 1 if ws.quick else 3
+    ref = os.environ.get("WISE_BENCH_ORM_REF", ORM_REF)
+    group = (f"export / import code: {years} heavy year{'s' * (years > 1)}, sqlite3 (this "
+             f"tree) vs the ORM ({ref}), in-process")
+    try:
+        old_json = _module_at(ref, "storage/export_json.py", "orm_export_json")
+        old_md = _module_at(ref, "storage/export_markdown.py", "orm_export_markdown")
+        old_import = _module_at(ref, "storage/import_json.py", "orm_import_json")
+    except (subprocess.CalledProcessError, OSError) as exc:
+        return [Row(group, "the ORM code", "FAILED", note=f"git show {ref}: {exc}"[:300])]
+    db, meta = _journal(ws, "heavy", 365 * years + 1)
+    files = ws.run / "transfer-code"
+    files.mkdir(parents=True, exist_ok=True)
+    empty = files / "empty" / "wise.db"
+    empty.parent.mkdir()
+    ensure_schema(empty, files / "backups", keep_backups=1)
+    source = Journal(db)
+
+    def with_journal(target: Path, work: Callable[[Journal], object]) -> None:
+        journal = Journal(target)
+        try:
+            work(journal)
+        finally:
+            journal.close()
+
+    def export_to(name: str, write: Callable[[io.TextIOBase], object]) -> Callable[[], None]:
+        def run_it() -> None:
+            with open(files / name, "w", encoding="utf-8") as out:
+                write(out)
+        return run_it
+
+    def import_into(name: str, load: Callable[[Path], object]) -> Callable[[], None]:
+        target = files / name / "wise.db"
+
+        def prepare() -> None:
+            shutil.rmtree(target.parent, ignore_errors=True)
+            target.parent.mkdir()
+            shutil.copyfile(empty, target)
+
+        def run_it() -> None:
+            load(target)
+        run_it.prepare = prepare  # type: ignore[attr-defined]
+        return run_it
+
+    def old_load(target: Path) -> None:
+        with open(files / "orm.json", "rb") as handle:
+            with_journal(target, lambda journal: old_import.import_json(journal, handle))
+
+    def new_load(target: Path) -> None:
+        with open(files / "sqlite3.json", "rb") as handle:
+            import_json(target, handle)
+
+    pairs: dict[str, tuple[Callable[[], None], Callable[[], None]]] = {
+        "export json": (
+            export_to("sqlite3.json", lambda out: export_json(
+                db, out, exported_at=_EXPORTED_AT, app_version="bench")),
+            export_to("orm.json", lambda out: old_json.export_json(
+                source, out, exported_at=_EXPORTED_AT, app_version="bench"))),
+        "export markdown": (
+            export_to("sqlite3.md", lambda out: export_markdown(
+                db, out, day_start_hour=4, tz=_TZ, generated_at=_EXPORTED_AT)),
+            export_to("orm.md", lambda out: old_md.export_markdown(
+                source, out, day_start_hour=4, tz=_TZ, generated_at=_EXPORTED_AT))),
+        "import json (into an empty journal)": (import_into("sqlite3-import", new_load),
+                                                import_into("orm-import", old_load)),
+    }
+    samples = {name: ([], []) for name in pairs}
+    try:
+        for round_no in range(runs + 1):  # round 0 warms up and is not counted
+            for name, contenders in pairs.items():
+                for index, call in enumerate(contenders):
+                    ws.log(f"{name}, {('sqlite3', 'ORM')[index]} ({round_no}/{runs}) ...")
+                    prepare = getattr(call, "prepare", None)
+                    if prepare:
+                        prepare()
+                    started = time.perf_counter()
+                    call()
+                    if round_no:
+                        samples[name][index].append(time.perf_counter() - started)
+    finally:
+        source.close()
+    same = {
+        "export json": _digest(files / "sqlite3.json") == _digest(files / "orm.json"),
+        "export markdown": _digest(files / "sqlite3.md") == _digest(files / "orm.md"),
+    }
+    # Each imported journal exported again (by this tree's export): the same bytes.
+    again = {}
+    for name in ("sqlite3-import", "orm-import"):
+        export_to(f"{name}.json", lambda out, name=name: export_json(
+            files / name / "wise.db", out, exported_at=_EXPORTED_AT, app_version="bench"))()
+        again[name] = _digest(files / f"{name}.json")
+    same["import json (into an empty journal)"] = (
+        again["sqlite3-import"] == again["orm-import"] == _digest(files / "sqlite3.json"))
+    rows = []
+    for name, (new, old) in samples.items():
+        new_stats, old_stats = Stats.of(new), Stats.of(old)
+        rows.append(Row(
+            group, name, secs(new_stats.median), baseline=f"ORM {secs(old_stats.median)}",
+            ratio=ratio(new_stats.median, old_stats.median),
+            note=("identical bytes" if same[name] else "**DIFFERENT bytes**")
+            + f"; {len(new)} runs each, round-robin",
+            data={"sqlite3": new_stats, "orm": old_stats, "same_bytes": same[name],
+                  "journal": meta}))
+    rows.append(_sqlalchemy_row(ws, group, files))
+    return rows
+
+
+_LOADS = """
+import sys
+from app.cli.main import main
+sys.argv = ["wise", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("sqlalchemy" in sys.modules)
+"""
+
+
+def _sqlalchemy_row(ws: Workspace, group: str, files: Path) -> Row:
+    """Whether the commands load SQLAlchemy (a migration at start would, once)."""
+    home = files / "cli-home"
+    home.mkdir(exist_ok=True)
+    env = ws.env(WISE_HOME=str(home))
+    commands = {"export json": ["export", "--format", "json", "-o", str(files / "cli.json")],
+                "export markdown": ["export", "--format", "markdown", "-o",
+                                    str(files / "cli.md")],
+                "import": ["import", str(files / "cli.json")]}
+    subprocess.run([str(BIN / "wise"), "capture", "a first note"], env=env, check=True,
+                   capture_output=True)  # the journal exists and is current
+    loaded = {}
+    for name, argv in commands.items():
+        result = subprocess.run([str(BIN / "python"), "-c", _LOADS, *argv], env=env,
+                                capture_output=True, text=True, cwd=ROOT)
+        loaded[name] = result.stdout.strip().splitlines()[-1:] == ["True"]
+    named = [name for name, yes in loaded.items() if yes]
+    return Row(group, "wise export / import: SQLAlchemy loaded",
+               "in " + ", ".join(named) if named else "no", target="no", met=not named,
+               data={"loaded": loaded})
+
+
+STEPS = (run, sqlite3_vs_orm)

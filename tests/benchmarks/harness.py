@@ -205,6 +205,7 @@ class Cmd:
     before_each: Callable[[], None] | None = None  # untimed
     every: int = 1  # take part in every n-th round only (a very slow baseline)
     warmup: bool = True  # False: another Cmd already warmed the same files
+    cwd: Path | None = None
     samples: list[float] = field(default_factory=list)
     failures: int = 0
     error: str | None = None
@@ -212,7 +213,7 @@ class Cmd:
     def once(self) -> None:
         if self.before_each:
             self.before_each()
-        result = run_cmd(self.argv, self.env)
+        result = run_cmd(self.argv, self.env, cwd=self.cwd)
         if result.returncode == 0:
             self.samples.append(result.seconds)
         else:
@@ -244,7 +245,7 @@ def interleaved(cmds: Mapping[str, Cmd], runs: int, *, warmup: int = 1,
                 continue
             if cmd.before_each:
                 cmd.before_each()
-            run_cmd(cmd.argv, cmd.env)
+            run_cmd(cmd.argv, cmd.env, cwd=cmd.cwd)
     start = time.perf_counter()
     for round_no in range(runs):
         for cmd in cmds.values():

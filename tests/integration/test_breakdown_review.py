@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from app.breakdown import SIZE_WORDS
 from storage.clock import utc_now
 from tests.conftest import ROOT
 from tests.fake_openai import Reply
-from tests.helpers import connect_model, sql
+from tests.helpers import closed_port, connect_model, sql
 
 STEPS = {"steps": [{"title": "Open the trip notes", "minutes": 1},
                    {"title": "Write three dates that work", "minutes": 5},
@@ -245,16 +244,14 @@ def test_a_review_reply_that_never_passes_gives_the_plain_review_and_one_line(
 
 
 def test_an_unreachable_model_gives_the_plain_review_with_the_reason(wise, goals) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    for key, value in (("llm.model", "openai/test-model"), ("llm.max_retries", "0"),
-                       ("llm.api_base", f"http://127.0.0.1:{port}/v1")):
-        assert wise("config", "set", key, value).code == 0
-    result = wise("goals", "review", timeout=180)
-    assert result.code == 0, result.err
-    assert "Wise could not reach the model, so this is the plain review" in result.out
-    assert "maybe pause it" in result.out  # guitar, from the data
+    with closed_port() as port:
+        for key, value in (("llm.model", "openai/test-model"), ("llm.max_retries", "0"),
+                           ("llm.api_base", f"http://127.0.0.1:{port}/v1")):
+            assert wise("config", "set", key, value).code == 0
+        result = wise("goals", "review", timeout=180)
+        assert result.code == 0, result.err
+        assert "Wise could not reach the model, so this is the plain review" in result.out
+        assert "maybe pause it" in result.out  # guitar, from the data
 
 
 # --- goals edit ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ and the budget and no-key checks use a cloud model that is stopped before any re
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from app.llm.worker_client import ModelWorker
 from app.logs import configure_logging
 from storage.models import LLMCall
 from tests.fake_openai import Reply
+from tests.helpers import closed_port
 
 MESSAGES = [{"role": "system", "content": "You are kind."},
             {"role": "user", "content": "Say hello."}]
@@ -54,7 +54,7 @@ def context(wise_home: Path, fake_openai) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_journal()
+    opened = context.open_orm_journal()
     yield opened
     opened.close()
 
@@ -79,12 +79,6 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
 def rows(journal) -> list[LLMCall]:
     with journal.read() as session:
         return list(session.scalars(select(LLMCall).order_by(LLMCall.id)))
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_reply_is_streamed_returned_and_recorded(gateway, journal, fake_openai) -> None:
@@ -151,26 +145,27 @@ def test_server_errors_are_retried_up_to_max_retries(gateway, context, journal,
 @pytest.mark.allow_warning_logs(r"^model call failed: .* kind=unreachable ")
 def test_a_fallback_answers_when_the_main_model_is_unreachable(gateway, context, journal,
                                                                fake_openai) -> None:
-    dead = f"http://127.0.0.1:{closed_port()}/v1"
-    context.settings.values.update({
-        "llm.api_base": dead, "llm.max_retries": 0,
-        "llm.fallbacks": f"openai/fallback-model {fake_openai.base_url}"})
-    fake_openai.script(Reply("from the fallback"))
-    result = gateway.complete("daily_reflection", MESSAGES)
-    assert result.text == "from the fallback"
-    assert result.model == "openai/fallback-model"
-    assert result.attempts == ["openai/test-model", "openai/fallback-model"]
-    main, fallback = rows(journal)
-    assert (main.model, main.status, main.error_kind) == ("openai/test-model", "error",
-                                                          "unreachable")
-    assert (fallback.model, fallback.status) == ("openai/fallback-model", "ok")
+    with closed_port() as port, closed_port() as other:
+        dead = f"http://127.0.0.1:{port}/v1"
+        context.settings.values.update({
+            "llm.api_base": dead, "llm.max_retries": 0,
+            "llm.fallbacks": f"openai/fallback-model {fake_openai.base_url}"})
+        fake_openai.script(Reply("from the fallback"))
+        result = gateway.complete("daily_reflection", MESSAGES)
+        assert result.text == "from the fallback"
+        assert result.model == "openai/fallback-model"
+        assert result.attempts == ["openai/test-model", "openai/fallback-model"]
+        main, fallback = rows(journal)
+        assert (main.model, main.status, main.error_kind) == ("openai/test-model", "error",
+                                                              "unreachable")
+        assert (fallback.model, fallback.status) == ("openai/fallback-model", "ok")
 
-    # When every model fails, the main model's error is the one raised, naming the address.
-    context.settings.values["llm.fallbacks"] = f"openai/other http://127.0.0.1:{closed_port()}"
-    with pytest.raises(ModelError) as caught:
-        gateway.complete("daily_reflection", MESSAGES)
-    assert caught.value.kind == "unreachable"
-    assert "127.0.0.1" in str(caught.value) and "openai/other" in str(caught.value)
+        # When every model fails, the main model's error is raised, naming the address.
+        context.settings.values["llm.fallbacks"] = f"openai/other http://127.0.0.1:{other}"
+        with pytest.raises(ModelError) as caught:
+            gateway.complete("daily_reflection", MESSAGES)
+        assert caught.value.kind == "unreachable"
+        assert "127.0.0.1" in str(caught.value) and "openai/other" in str(caught.value)
 
 
 @pytest.mark.allow_warning_logs(r"^model call failed: .* kind=auth ")
@@ -315,3 +310,31 @@ def test_a_failing_on_delta_is_recorded_and_raised(gateway, journal, fake_openai
                                                        "ValueError in the caller")
     fake_openai.script(Reply("fine again"))
     assert gateway.complete("daily_reflection", MESSAGES).text == "fine again"
+
+
+def test_the_dry_run_shows_the_cost_the_budget_check_counts(context, journal,
+                                                            memory_keyring) -> None:
+    """One estimate of a call (app.llm.pricing.estimate_call): a budget of exactly what
+    `wise reflect --dry-run` says the call may cost lets it start, a hair less stops it.
+    (The preview once left out each message's framing, so it promised a call the budget
+    check then refused.)"""
+    from datetime import date
+
+    from app.llm.gateway import Target
+    from app.reflection import plan_daily_reflection
+
+    memory_keyring.set_password("wise", "openai", "sk-test-budget-0123456789")
+    context.settings.values.update({"llm.model": "openai/gpt-4o-mini", "llm.api_base": ""})
+    gateway = Gateway(context, journal)  # its own worker: must never start
+    plan = plan_daily_reflection(context, journal, date(2026, 11, 18),
+                                 "a long day, " * 400, gateway=gateway)
+    assert plan.estimated_cost_usd and plan.estimated_cost_usd > 0
+    target = Target(plan.model, None, main=True)
+    settings = context.settings.values
+    settings["llm.monthly_budget_usd"] = plan.estimated_cost_usd
+    assert gateway._prepare(target, plan.messages, None, plan.max_output_tokens)
+    settings["llm.monthly_budget_usd"] = plan.estimated_cost_usd * (1 - 1e-9)
+    with pytest.raises(ModelError) as caught:
+        gateway._prepare(target, plan.messages, None, plan.max_output_tokens)
+    assert caught.value.kind == "over_budget"
+    assert gateway._worker is None and rows(journal) == []

@@ -7,14 +7,13 @@ PYTHON_KEYRING_BACKEND."""
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.fake_openai import Reply
-from tests.helpers import sql
+from tests.helpers import closed_port, sql
 
 SECRET = "plain-test-secret-0123456789"
 NUDGE = json.dumps({"text": "Fill the watering can and water the plants by the window.",
@@ -22,12 +21,6 @@ NUDGE = json.dumps({"text": "Fill the watering can and water the plants by the w
 
 
 pytestmark = pytest.mark.usefixtures("file_keyring")
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def configure(wise, model: str, api_base: str = "", **more: str) -> None:
@@ -154,9 +147,10 @@ def test_a_server_that_refuses_every_form_gets_the_shape_in_the_prompt(
 
 
 def test_unreachable_names_the_address(wise) -> None:
-    port = closed_port()
-    configure(wise, "openai/test-model", f"http://127.0.0.1:{port}/v1", **{"llm.max_retries": "0"})
-    result = wise("llm", "test")
+    with closed_port() as port:
+        configure(wise, "openai/test-model", f"http://127.0.0.1:{port}/v1",
+                  **{"llm.max_retries": "0"})
+        result = wise("llm", "test")
     assert result.code == 1
     assert f"127.0.0.1:{port}" in result.err
     assert "cannot reach" in result.err

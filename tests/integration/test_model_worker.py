@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -21,6 +20,7 @@ import pytest
 from app.llm.types import CallResult, ModelCall, ModelError
 from app.llm.worker_client import ModelWorker
 from tests.fake_openai import FakeOpenAI, Reply
+from tests.helpers import closed_port
 
 KEY = "sk-test-1234567890"
 MESSAGES = [{"role": "system", "content": "You are a kind companion."},
@@ -200,10 +200,7 @@ def test_a_refused_key_is_said_clearly_without_the_key(worker: ModelWorker,
 
 
 def test_a_closed_port_is_unreachable(worker: ModelWorker) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with pytest.raises(ModelError) as caught:
+    with closed_port() as port, pytest.raises(ModelError) as caught:
         worker.call(model_call(f"http://127.0.0.1:{port}/v1"), stall_timeout_s=5)
     assert caught.value.kind == "unreachable"
     assert f"cannot reach http://127.0.0.1:{port}" in str(caught.value)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_openai import Reply
-from tests.helpers import GOOD_REFLECTION, connect_model, outside_the_fence, sql
+from tests.helpers import GOOD_REFLECTION, closed_port, connect_model, outside_the_fence, sql
 
 GOOD = GOOD_REFLECTION
 
@@ -170,30 +170,26 @@ def test_a_reply_the_gate_refuses_is_never_shown_as_the_reflection(
 
 def test_an_unreachable_model_gives_the_plain_reflection_and_says_why(
         wise, journal_with_a_day, wise_home: Path) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    for key, value in (("llm.model", "openai/test-model"), ("llm.max_retries", "0"),
-                       ("llm.api_base", f"http://127.0.0.1:{port}/v1")):
-        assert wise("config", "set", key, value).code == 0
-    # A server that has answered before (its structured form is known): its failure is
-    # no longer an expected refusal, so the gateway logs it as a warning.
-    (wise_home / "model-memory.json").write_text(json.dumps(
-        {f"openai/test-model @ http://127.0.0.1:{port}/v1": {"structured": "json_schema"}}))
-    result = wise("reflect", "--json", timeout=180)
-    assert result.code == 0, result.err
-    out = result.json()
-    assert out["fallback"] is True and out["reason"] == "unreachable"
-    assert out["note"].startswith("Wise could not reach the model, so this is the plain "
-                                  "reflection")
-    human = wise("reflect", timeout=180)
-    assert human.code == 0 and "You did 1 thing" in human.out
-    # One clear line on stderr; the gateway's warning goes to the log, not the terminal.
-    [line] = [line for line in human.err.splitlines() if line.strip()]
-    assert "could not reach the model" in line
-    assert "model call failed" in (wise_home / "logs" / "wise.log").read_text()
+    with closed_port() as port:
+        for key, value in (("llm.model", "openai/test-model"), ("llm.max_retries", "0"),
+                           ("llm.api_base", f"http://127.0.0.1:{port}/v1")):
+            assert wise("config", "set", key, value).code == 0
+        # A server that has answered before (its structured form is known): its failure is
+        # no longer an expected refusal, so the gateway logs it as a warning.
+        (wise_home / "model-memory.json").write_text(json.dumps(
+            {f"openai/test-model @ http://127.0.0.1:{port}/v1": {"structured": "json_schema"}}))
+        result = wise("reflect", "--json", timeout=180)
+        assert result.code == 0, result.err
+        out = result.json()
+        assert out["fallback"] is True and out["reason"] == "unreachable"
+        assert out["note"].startswith("Wise could not reach the model, so this is the plain "
+                                      "reflection")
+        human = wise("reflect", timeout=180)
+        assert human.code == 0 and "You did 1 thing" in human.out
+        # One clear line on stderr; the gateway's warning goes to the log, not the terminal.
+        [line] = [line for line in human.err.splitlines() if line.strip()]
+        assert "could not reach the model" in line
+        assert "model call failed" in (wise_home / "logs" / "wise.log").read_text()
 
 
 def test_input_stays_within_budget_for_100k_entries(wise, journal_with_a_day,

@@ -109,7 +109,7 @@ def soon(at: dict[str, datetime], *, nudge_every_s: float | None = None,
 
 @pytest.fixture
 def journal():
-    journal = Context.from_environment().open_journal()
+    journal = Context.from_environment().open_orm_journal()
     yield journal
     journal.close()
 

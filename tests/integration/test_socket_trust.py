@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -164,10 +165,16 @@ def test_a_strangers_folder_where_the_socket_goes_is_never_trusted(
     try:
         secret = "my secret diary line"
         result = wise(env, "capture", secret)
-        assert_captured_directly(result, home, secret, "belongs to another user")
-        assert "belongs to another user" in wise(env, "status").stdout
+        # Said plainly: whose the folder is, that Wise never uses it, and what to do.
+        whose = f"{squatted} belongs to another user, {pwd.getpwuid(STRANGER).pw_name} "
+        what_to_do = (f"Remove it (sudo rm -r {squatted}), or set XDG_RUNTIME_DIR to a "
+                      "folder only you can open")
+        assert_captured_directly(result, home, secret, whose)
+        assert "Wise never uses it" in result.stderr and what_to_do in result.stderr
+        status = wise(env, "status").stdout
+        assert whose in status and what_to_do in status
         doctor = doctor_check(env, "tray socket")
-        assert doctor["status"] == "warning" and "belongs to another user" in doctor["detail"]
+        assert doctor["status"] == "warning" and what_to_do in doctor["detail"]
 
         tray = start_tray(env, tmp_path / "tray-output.txt")
         wait_for_log(home, "the tray runs without its socket", tray)

@@ -8,15 +8,22 @@ and `make dist-test` install Wise, then run these with WISE_INSTALLED naming the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import stop_shared_model_worker
+
 VALIDATORS = {"desktop-file-validate": "desktop-file-utils", "appstreamcli": "appstream"}
+WORKER_EXIT_S = 60  # a hang guard: a worker ends within a moment of SIGTERM
 
 
 @dataclass
@@ -51,20 +58,64 @@ def installed_command() -> str:
 
 
 @pytest.fixture
-def installed(installed_command: str, wise_home: Path, tmp_path: Path) -> Installed:
+def installed(installed_command: str, wise_home: Path, tmp_path: Path) -> Iterator[Installed]:
+    with installed_wise(installed_command, wise_home, tmp_path) as wise:
+        yield wise
+
+
+@contextlib.contextmanager
+def installed_wise(command: str, home: Path, tmp_path: Path) -> Iterator[Installed]:
+    """The installed `wise` in its private environment; on leaving, the model worker its
+    children shared (app.llm.shared_worker) is stopped and gone. Its lock is in this
+    environment's runtime folder, not the test process's, so the suite's own clean-up
+    (tests/conftest.py) would not find it, and the worker would outlive the test (and
+    the package removed after the tests: it ran on from its deleted binary)."""
     folders = {name: tmp_path / name for name in ("config", "data", "runtime", "home")}
     for folder in folders.values():
         folder.mkdir(mode=0o700)
-    path = os.pathsep.join([str(Path(installed_command).parent), "/usr/local/bin",
+    path = os.pathsep.join([str(Path(command).parent), "/usr/local/bin",
                             "/usr/bin", "/bin"])
     env = {"PATH": path, "HOME": str(folders["home"]), "LANG": "C.UTF-8",
-           "WISE_HOME": str(wise_home),
+           "WISE_HOME": str(home),
            "XDG_CONFIG_HOME": str(folders["config"]), "XDG_DATA_HOME": str(folders["data"]),
            "XDG_RUNTIME_DIR": str(folders["runtime"]),
            "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}",
            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
            "QT_QPA_PLATFORM": "offscreen"}
-    return Installed(installed_command, env)
+    try:
+        yield Installed(command, env)
+    finally:
+        pid = stop_shared_model_worker(home, env)
+        if pid is not None:
+            _wait_gone(pid)
+
+
+def _wait_gone(pid: int, timeout_s: float = WORKER_EXIT_S) -> None:
+    """Until the stopped worker has ended (an unreaped child of ours counts as ended);
+    one that does not end is killed, and that fails the test."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    pytest.fail(f"the shared model worker {pid} did not stop on SIGTERM within "
+                f"{timeout_s:g} s; it was killed", pytrace=False)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (pipx on macOS): ask the kernel instead
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"  # a zombie has ended
 
 
 @pytest.fixture(scope="session")

@@ -184,7 +184,7 @@ def test_cards_show_each_goal_with_its_why_rhythm_and_heatmap(qtbot, seeded, win
     run = card(window, "Run a 5k")
     assert "I want to feel strong again" in run.why.text()
     assert "4 of 8 this month" in run.meta.text()  # today's run and three earlier ones
-    assert "last activity today" in run.meta.text() and "1 open step" in run.meta.text()
+    assert "last progress today" in run.meta.text() and "1 open step" in run.meta.text()
     assert "4 steps done" in run.heatmap.accessibleDescription()
     spanish = card(window, "Learn Spanish")
     assert "to talk with my grandmother" in spanish.why.text()

@@ -21,8 +21,8 @@ from app.paths import resolve_paths
 from app.settings.store import load_settings
 from app.sync.transport import KEY_FILE
 from tests.conftest import ROOT
-from tests.helpers import AS_PLAIN_USER
-from tests.webdav_server import PASSWORD, USER, free_port, rclone_webdav
+from tests.helpers import AS_PLAIN_USER, closed_port
+from tests.webdav_server import PASSWORD, USER, rclone_webdav
 from ui.settings_window import SettingsWindow
 from ui.sync_setup import SyncSetupDialog, passphrase_hint, tame
 
@@ -246,11 +246,11 @@ def test_errors_in_plain_words_keep_what_was_typed(
 def test_webdav_unreachable_refused_then_set_up(qtbot, settings: SettingsWindow,
                                                 tmp_path: Path, wise_command,
                                                 file_keyring: Path) -> None:
-    with rclone_webdav(tmp_path / "dav") as url:
+    with rclone_webdav(tmp_path / "dav") as url, closed_port() as nothing_there:
         dialog = settings.sync_panel.open_setup()
         dialog.webdav_choice.setChecked(True)
         assert dialog.folder_box.isEnabled() is False
-        dialog.url.setText(f"http://127.0.0.1:{free_port()}/wise/")
+        dialog.url.setText(f"http://127.0.0.1:{nothing_there}/wise/")
         dialog.user.setText(USER)
         dialog.password.setText("not the password")
         dialog.passphrase.setText(PASSPHRASE)

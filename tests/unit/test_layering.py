@@ -101,6 +101,18 @@ def test_capture_path_loads_no_heavy_library(wise_home: Path) -> None:
     assert loaded.splitlines()[-1] == "[]"
 
 
+def test_capture_loads_no_other_command(wise_home: Path) -> None:
+    """The command table names every handler, but a handler imports its command's module
+    only when it runs: `wise capture` loads its own module and the output helpers."""
+    run_python("from app.cli.main import main\nassert main(['capture', 'first']) == 0")
+    loaded = run_python(
+        "import sys\nfrom app.cli.main import main\n"
+        "assert main(['capture', 'the hot path']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('app.cli')))")
+    assert loaded.splitlines()[-1] == str(["app.cli", "app.cli.capture_cmd", "app.cli.main",
+                                           "app.cli.output"])
+
+
 def test_heavy_check_would_notice_sqlalchemy(wise_home: Path) -> None:
     loaded = run_python(f"import sys, sqlalchemy\n"
                         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {HEAVY}))")

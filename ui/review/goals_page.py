@@ -1,5 +1,5 @@
 """The Goals page: every goal as a card (its why first, then its rhythm against the last
-four weeks, its last activity and a 12-week heatmap), with a status filter."""
+four weeks, its last progress and a 12-week heatmap), with a status filter."""
 
 from __future__ import annotations
 
@@ -168,8 +168,9 @@ class GoalCardWidget(ChartCard):
         """The card's facts, its month counted in the heatmaps' unit."""
         card = self.card
         rhythm, tip = rhythm_words(card, unit, minutes, self.context.today())
-        facts = [rhythm, f"last activity {since(card.last_activity, self.context.now())}"
-                 if card.last_activity else "no activity yet"]
+        # Last progress (a step done or a note; storage.repo.goal_activity), not any touch.
+        facts = [rhythm, f"last progress {since(card.last_activity, self.context.now())}"
+                 if card.last_activity else "no progress yet"]
         if card.open_count:
             facts.append(plural(card.open_count, "open step"))
         self.meta.setText("  ·  ".join(facts))

@@ -4,6 +4,7 @@ peers; and where the socket goes when XDG_RUNTIME_DIR is missing or not private.
 from __future__ import annotations
 
 import os
+import pwd
 import socket
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from app.ipc.trust import (
     ensure_private_folder,
     peer_uid,
 )
+
+STRANGER = 65534  # nobody
 
 
 def mode(path: Path) -> int:
@@ -42,6 +45,37 @@ def test_a_private_folder_passes_and_anything_else_is_named(tmp_path: Path) -> N
         check_private_folder(regular)
     with pytest.raises(FileNotFoundError):
         check_private_folder(tmp_path / "missing")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a folder to another "
+                    "user (CI runs as root)")
+def test_a_folder_of_another_user_names_the_owner_and_what_to_do(tmp_path: Path) -> None:
+    squatted = tmp_path / f"wise-{os.getuid()}"
+    squatted.mkdir(mode=0o700)
+    os.chown(squatted, STRANGER, STRANGER)
+    with pytest.raises(Untrusted) as refused:
+        check_private_folder(squatted)
+    assert str(refused.value) == (f"{squatted} belongs to another user, "
+                                  f"{pwd.getpwuid(STRANGER).pw_name} (uid {STRANGER})")
+    assert refused.value.fix.startswith("Wise never uses it")
+    assert f"Remove it (sudo rm -r {squatted}), or set XDG_RUNTIME_DIR" in refused.value.fix
+    with pytest.raises(Untrusted):  # never taken over, as a loose folder of ours would be
+        ensure_private_folder(squatted)
+    assert (os.lstat(squatted).st_uid, mode(squatted)) == (STRANGER, 0o700)
+
+
+def test_a_loose_folder_of_ours_says_the_tray_makes_it_private(tmp_path: Path) -> None:
+    loose = tmp_path / "loose"
+    loose.mkdir(mode=0o700)
+    loose.chmod(0o755)
+    with pytest.raises(Untrusted) as refused:
+        check_private_folder(loose)
+    assert "The tray makes it private (0700) when it starts" in refused.value.fix
+    link = tmp_path / "link"
+    link.symlink_to(loose)
+    with pytest.raises(Untrusted) as refused:
+        check_private_folder(link)
+    assert f"Remove it (rm {link})" in refused.value.fix  # our own link: no sudo
 
 
 def test_ensure_creates_0700_and_tightens_a_folder_of_ours(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.llm.pricing import estimate_cost, estimate_tokens, price_file
+from app.llm.pricing import estimate_call, estimate_cost, price_file
+from app.memory.tokens import estimate_message_tokens
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,18 +42,27 @@ def test_unknown_and_local() -> None:
     assert estimate_cost("ollama/whatever-custom", 10_000, 10_000) == 0.0
 
 
-def test_estimate_tokens() -> None:
-    assert estimate_tokens([{"role": "user", "content": "x" * 400}]) > 100
+def test_estimate_message_tokens() -> None:
+    assert estimate_message_tokens([{"role": "user", "content": "x" * 400}]) > 100
 
 
-def test_the_budget_check_counts_as_the_previews_do() -> None:
-    """One estimate (app.memory.tokens) for the dry-run preview, the context builder and the
-    budget check; the budget adds only each message's framing."""
+def test_a_calls_estimate_is_its_messages_text_and_framing() -> None:
+    """One estimate of a call (app.memory.tokens) for the dry-run preview, the budget
+    check, the prompt's room and the worker's fallback count: each message's text plus
+    its framing (the dry-run and the budget check agreeing end to end:
+    tests/integration/test_gateway.py)."""
     from app.memory.tokens import estimate_tokens as text_tokens
 
     texts = ["Journal 📓: call Mum at 15:00 #family", "Reflect on the day, kindly." * 40]
     messages = [{"role": "system", "content": texts[0]}, {"role": "user", "content": texts[1]}]
-    assert estimate_tokens(messages) == sum(text_tokens(t) + 4 for t in texts) + 3
+    tokens = sum(text_tokens(t) + 4 for t in texts) + 3
+    assert estimate_message_tokens(messages) == tokens
+    paid = estimate_call("openai/gpt-4o-mini", None, messages, 300)
+    assert paid.input_tokens == tokens
+    assert paid.cost_usd == estimate_cost("openai/gpt-4o-mini", tokens, 300)
+    # A server on this machine costs nothing, whatever its model's name.
+    assert estimate_call("openai/gpt-4o-mini", "http://127.0.0.1:8080/v1", messages,
+                         300).cost_usd == 0.0
 
 
 def test_pricing_does_not_import_litellm() -> None:

@@ -4,7 +4,6 @@ LM Studio and llama.cpp (never the user's own, which sit on the usual ports)."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from app.llm.local_servers import LLAMA_CPP, LM_STUDIO, OLLAMA, find_local_models
+from tests.helpers import closed_port
 
 
 def serving(routes: dict[str, object]) -> tuple[ThreadingHTTPServer, int]:
@@ -37,12 +37,6 @@ def serving(routes: dict[str, object]) -> tuple[ThreadingHTTPServer, int]:
     return server, server.server_address[1]
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def servers() -> Iterator[list[ThreadingHTTPServer]]:
     running: list[ThreadingHTTPServer] = []
@@ -57,8 +51,9 @@ def test_each_kind_is_found_with_its_models(servers) -> None:
                                                             {"name": "qwen2.5:0.5b"}]}})
     studio, studio_port = serving({"/v1/models": {"data": [{"id": "gemma-3-1b"}]}})
     servers += [ollama, studio]
-    found = find_local_models([(OLLAMA, ollama_port), (LM_STUDIO, studio_port),
-                               (LLAMA_CPP, closed_port())])
+    with closed_port() as nothing_there:
+        found = find_local_models([(OLLAMA, ollama_port), (LM_STUDIO, studio_port),
+                                   (LLAMA_CPP, nothing_there)])
     assert [(s.kind.name, s.port) for s in found] == [("Ollama", ollama_port),
                                                       ("LM Studio", studio_port)]
     first, second = found[0].models
@@ -88,4 +83,5 @@ def test_odd_names_are_skipped_and_a_running_server_with_none_is_found(servers) 
 
 
 def test_nothing_running_finds_nothing() -> None:
-    assert find_local_models([(OLLAMA, closed_port()), (LM_STUDIO, closed_port())]) == []
+    with closed_port() as one, closed_port() as other:
+        assert find_local_models([(OLLAMA, one), (LM_STUDIO, other)]) == []

@@ -120,8 +120,8 @@ def simulate(days: int, seed: int, act=lambda hour, rng: hour == 10 and rng.rand
     the local hours of each day's nudges."""
     rng = random.Random(seed)
     learner = Learner(seed=seed, rng=random.Random(seed + 1))
-    steps = [Candidate(i, f"step {i}", None, None, None, 5, None, START - timedelta(days=3),
-                       None, None, None) for i in range(1, 6)]
+    steps = [Candidate(i, f"u{i}", f"step {i}", None, None, None, 5, None,
+                       START - timedelta(days=3)) for i in range(1, 6)]
     history: list[PastNudge] = []
     active = policy.active_hours(rules)
     per_day: list[list[int]] = []

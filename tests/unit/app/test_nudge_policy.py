@@ -41,10 +41,9 @@ def at(hh: int, mm: int = 0, day: int = 0) -> datetime:
 
 def cand(action_id: int = 1, title: str = "call mum about the trip", **kw) -> Candidate:
     fields = {"goal_id": None, "goal_title": None, "goal_why": None, "estimate_minutes": None,
-              "due_on": None, "created_at": at(9, day=-1), "last_nudged_at": None,
-              "last_response": None, "last_response_at": None}
+              "due_on": None, "created_at": at(9, day=-1)}
     fields.update(kw)
-    return Candidate(action_id, title, **fields)
+    return Candidate(action_id, f"u{action_id}", title, **fields)
 
 
 def run(now: datetime, history=(), candidates=None, rules: NudgeRules = RULES, *,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
@@ -20,7 +21,10 @@ from app.nudges.learner import STYLES
 from app.nudges.policy import Candidate
 from app.nudges.service import NudgeOutcome, NudgeService, load_candidates
 from app.nudges.wording import BANNED, plain_nudge, problems, starter_step
+from storage.db import reading
 from storage.models import Action, Entry, Goal, Nudge
+from storage.repo import nudges as nudge_repo
+from storage.repo.nudges import OpenStep
 
 TZ = timezone(timedelta(hours=1))
 DAY = date(2026, 11, 26)
@@ -37,7 +41,7 @@ def context(wise_home) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_journal()
+    opened = context.open_orm_journal()
     yield opened
     opened.close()
 
@@ -293,6 +297,14 @@ def test_candidates_are_open_steps_of_active_goals_with_their_history(journal) -
     assert c.last_response_at == at(9, 5, day=-1).astimezone(UTC)
     assert c.goal_touched_at == at(8, day=-3).astimezone(UTC)
     assert found[loose].due_on == DAY and found[loose].goal_id is None
+    # A candidate is the stored open step (its fields declared once, in OpenStep) plus what
+    # the policy weighs: the step part is exactly what the repository read.
+    with reading(journal.db_path) as conn:
+        stored = nudge_repo.open_steps_to_consider(conn, tomorrow=DAY + timedelta(days=1),
+                                                   tiny_minutes=10, n_due=5, n_tiny=5, n_old=5)
+    assert {s.action_id: s for s in stored} == {
+        id_: OpenStep(**{f.name: getattr(c, f.name) for f in fields(OpenStep)})
+        for id_, c in found.items()}
 
 
 def test_the_bounded_picks_keep_due_tiny_and_old_steps(journal) -> None:
@@ -377,12 +389,18 @@ def test_a_ten_am_user_through_the_journal(context, journal) -> None:
 
 
 class ScriptedGateway:
-    """Stands in for app.llm.gateway.Gateway: replies from a script, records the call."""
+    """Stands in for app.llm.gateway.Gateway (an app.structured_call.ModelGateway): replies
+    from a script, records the call; no model is configured, nothing is learned."""
+
+    memory = None
 
     def __init__(self, reply, context=None):
         self.reply = reply
         self.calls = []
         self.context = context  # the settings a request is fitted to
+
+    def targets(self):
+        return []
 
     def complete(self, purpose, messages, **kw):
         self.calls.append((purpose, messages, kw))
@@ -425,8 +443,8 @@ def test_model_words_with_plain_fallbacks(context, journal, reply, source) -> No
 
 def step(title="call mum about the trip", why="I want to be there for them", goal="Family",
          **kw) -> Candidate:
-    return Candidate(1, title, 1 if goal else None, goal, why, kw.get("estimate"), None,
-                     at(9, day=-2), None, None, None)
+    return Candidate(1, "u1", title, 1 if goal else None, goal, why, kw.get("estimate"), None,
+                     at(9, day=-2))
 
 
 TITLES = ["call mum about the trip", "email the landlord about the boiler", "read chapter 3",

@@ -10,6 +10,7 @@ import pytest
 from storage.backup import backup_journal, list_backups
 from storage.capture_writer import CaptureRow, write_capture
 from storage.engine import Journal
+from storage.repo.reading import reading
 from storage.search import search
 from storage.sqlite import fts_match_expression
 
@@ -36,23 +37,23 @@ def test_search_finds_notes_and_actions_by_prefix(journal: Journal) -> None:
     capture(journal, "Called mum about the trip")
     capture(journal, "book the mummers' parade", kind="todo")
     capture(journal, "nothing relevant")
-    with journal.read() as session:
-        hits = search(session, "mum")
+    with reading(journal.db_path) as conn:
+        hits = search(conn, "mum")
     assert sorted(h.kind for h in hits) == ["action", "entry"]
     assert any("[mum]" in h.snippet for h in hits)
 
 
 def test_search_ignores_accents_and_case(journal: Journal) -> None:
     capture(journal, "Café with Zoë")
-    with journal.read() as session:
-        assert len(search(session, "cafe zoe")) == 1
+    with reading(journal.db_path) as conn:
+        assert len(search(conn, "cafe zoe")) == 1
 
 
 @pytest.mark.parametrize("query", ['"', "AND", "a OR", "NEAR(", "*", "-x", "col:val", "'; DROP"])
 def test_fts_syntax_in_queries_is_searched_as_text(journal: Journal, query: str) -> None:
     capture(journal, "x val drop and near")
-    with journal.read() as session:
-        search(session, query)  # must not raise
+    with reading(journal.db_path) as conn:
+        search(conn, query)  # must not raise
 
 
 def test_match_expression_quotes_every_word() -> None:
@@ -70,8 +71,8 @@ def test_a_common_word_ranks_only_among_its_newest_matches(journal: Journal) -> 
             "VALUES (?, ?, 'note', 'cli', ?, ?)",
             [(f"uid-{i}", f"pelican number {i}", "2026-01-01 00:00:00.000000",
               "2026-01-01 00:00:00.000000") for i in range(count)])
-    with journal.read() as session:
-        hits = search(session, "pelican", limit=50)
+    with reading(journal.db_path) as conn:
+        hits = search(conn, "pelican", limit=50)
     assert len(hits) == 50
     # Only the newest RANKED_WINDOW matches compete: the 300 oldest never show up.
     assert min(hit.id for hit in hits) > count - RANKED_WINDOW
@@ -86,8 +87,8 @@ def tagged(journal: Journal, text: str, kind: str, *tags: str) -> None:
 
 
 def found(journal: Journal, query: str) -> list[str]:
-    with journal.read() as session:
-        return [hit.snippet.replace("[", "").replace("]", "") for hit in search(session, query)]
+    with reading(journal.db_path) as conn:
+        return [hit.snippet.replace("[", "").replace("]", "") for hit in search(conn, query)]
 
 
 def sql_on(journal: Journal, statement: str, *params) -> None:
@@ -111,8 +112,8 @@ def test_search_finds_tags_goal_titles_and_their_prefixes(journal: Journal) -> N
     assert found(journal, "#calm evening") == ["a quiet evening"]
     assert found(journal, "#calm christmas") == []
     assert found(journal, "#nothing") == []
-    with journal.read() as session:
-        [hit] = search(session, "stamps")
+    with reading(journal.db_path) as conn:
+        [hit] = search(conn, "stamps")
     assert (hit.goal_slug, hit.tags) == (None, ("errands", "family-dinner"))
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import shutil
 import tempfile
+import threading
 import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -83,13 +86,13 @@ def new_journal(template_db: Path, tmp_path: Path) -> Iterator[Callable[[str], J
 
 def export_text(journal: Journal, exported_at: datetime = EXPORTED_AT) -> str:
     out = io.StringIO()
-    export_json(journal, out, exported_at=exported_at, app_version="0.1.0")
+    export_json(journal.db_path, out, exported_at=exported_at, app_version="0.1.0")
     return out.getvalue()
 
 
 def import_text(journal: Journal, content: str | bytes) -> TransferCounts:
     data = content.encode("utf-8") if isinstance(content, str) else content
-    return import_json(journal, io.BytesIO(data))
+    return import_json(journal.db_path, io.BytesIO(data))
 
 
 def row_counts(journal: Journal) -> dict[str, int]:
@@ -514,7 +517,42 @@ def test_a_source_that_cannot_seek_still_falls_back_to_a_whole_read(new_journal)
     fill_rich(source)
     compact = json.dumps(json.loads(export_text(source)), ensure_ascii=False)
 
-    assert import_json(target, Pipe(compact.encode())) == RICH
+    assert import_json(target.db_path, Pipe(compact.encode())) == RICH
+
+
+def test_a_pipe_larger_than_the_bound_is_refused_and_not_read_past_it(
+        new_journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipe is copied aside (a temporary file past the in-memory part), so its size is
+    bounded as a whole-read document's is: beyond it, nothing is imported and the rest of
+    the stream is never read. Here the bound is 1 MB, and 8 MB come down a real pipe."""
+    import storage.import_json as importing
+
+    monkeypatch.setattr(importing, "_MAX_PIPE_BYTES", 2**20)
+    monkeypatch.setattr(importing, "_SPOOL_IN_MEMORY", 64 * 1024)  # spills to a file
+    target = new_journal("target")
+    before = row_counts(target)
+    header = f'{{"format": "{FORMAT_NAME}", "version": {FORMAT_VERSION}, "goals": [\n'
+    chunk, chunks = b" " * 65536, 128
+    sent = [0]
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError), os.fdopen(write_end, "wb") as out:
+            out.write(header.encode())
+            for _ in range(chunks):
+                out.write(chunk)
+                sent[0] += len(chunk)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    with os.fdopen(read_end, "rb") as pipe, pytest.raises(
+            ImportRejected, match=r"came through a pipe and is larger than 1 MB.*nothing "
+                                  r"was imported\. Save it to a file"):
+        import_json(target.db_path, pipe)
+    feeder.join(60)
+    assert not feeder.is_alive()
+    assert sent[0] < len(chunk) * chunks  # it stopped reading at the bound
+    assert row_counts(target) == before
 
 
 def test_windows_line_endings_and_a_byte_order_mark_are_accepted(new_journal) -> None:
@@ -801,11 +839,12 @@ def test_twenty_thousand_entries_stream_both_ways_in_bounded_memory(
 
     def export() -> None:
         with open(path, "w", encoding="utf-8") as out:
-            counts.append(export_json(source, out, exported_at=EXPORTED_AT, app_version="0"))
+            counts.append(export_json(source.db_path, out, exported_at=EXPORTED_AT,
+                                      app_version="0"))
 
     def import_() -> None:
         with open(path, "rb") as source_file:
-            counts.append(import_json(target, source_file))
+            counts.append(import_json(target.db_path, source_file))
 
     export_peak = _peak_of(export)
     import_peak = _peak_of(import_)

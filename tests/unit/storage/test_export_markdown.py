@@ -54,7 +54,7 @@ def local(text: str) -> datetime:
 
 def markdown(journal: Journal, *, day_start_hour: int = 4) -> str:
     out = io.StringIO()
-    export_markdown(journal, out, day_start_hour=day_start_hour, tz=LOCAL,
+    export_markdown(journal.db_path, out, day_start_hour=day_start_hour, tz=LOCAL,
                     generated_at=GENERATED)
     return out.getvalue()
 
@@ -90,7 +90,8 @@ def test_a_small_journal_reads_as_expected(journal: Journal) -> None:
                created_at=local("2026-11-28T08:00")))
 
     out = io.StringIO()
-    counts = export_markdown(journal, out, day_start_hour=4, tz=LOCAL, generated_at=GENERATED)
+    counts = export_markdown(journal.db_path, out, day_start_hour=4, tz=LOCAL,
+                             generated_at=GENERATED)
 
     assert counts == TransferCounts(goals=4, actions=4, entries=1)
     assert out.getvalue() == """\
@@ -227,7 +228,8 @@ def test_a_goal_title_with_a_line_break_stays_one_heading(journal: Journal) -> N
 
 def test_an_empty_journal_says_nothing_is_here_yet(journal: Journal) -> None:
     out = io.StringIO()
-    counts = export_markdown(journal, out, day_start_hour=4, tz=LOCAL, generated_at=GENERATED)
+    counts = export_markdown(journal.db_path, out, day_start_hour=4, tz=LOCAL,
+                             generated_at=GENERATED)
 
     assert counts == TransferCounts(0, 0, 0)
     assert out.getvalue() == (
@@ -257,7 +259,8 @@ def test_many_rows_are_streamed_in_time_order(journal: Journal) -> None:
     add(journal, *rows)
 
     out = io.StringIO()
-    counts = export_markdown(journal, out, day_start_hour=4, tz=LOCAL, generated_at=GENERATED)
+    counts = export_markdown(journal.db_path, out, day_start_hour=4, tz=LOCAL,
+                             generated_at=GENERATED)
 
     assert counts == TransferCounts(goals=0, actions=1200, entries=1200)
     items = [line for line in out.getvalue().split("\n") if line.startswith("- ")]

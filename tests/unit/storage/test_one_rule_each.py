@@ -4,7 +4,10 @@ and last progress. Each test drives the readers that share the rule."""
 
 from __future__ import annotations
 
+import inspect
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from app.memory.context import focus_data
 from storage.engine import Journal
@@ -13,6 +16,8 @@ from storage.focus import FocusSession as StoredSession
 from storage.focus import seconds_given, time_by_step
 from storage.models import Action, Entry, FocusSession, Goal
 from storage.repo.goal_activity import last_progress, last_touched
+from storage.repo.goals import goal_facts, goals_with_activity
+from storage.repo.nudges import goals_touched_since
 from storage.repo.reading import reading
 from storage.ritual_reads import day_view
 from storage.timeutil import aware_utc, journal_day, journal_day_bounds, to_db
@@ -86,6 +91,21 @@ def test_one_journal_day_rule() -> None:
     assert journal_day((end - timedelta(microseconds=1)).astimezone(late.tzinfo), START) == DAY
 
 
+# Shifting a moment back by the day's start hour and taking its date: journal_day's own
+# arithmetic, which nothing else may restate (a copy in the nudge service chose the wrong
+# steps as "due" once its rule drifted).
+_DAY_ARITHMETIC = re.compile(r"timedelta\(hours=[^)]*\)\)\.date\(\)")
+
+
+def test_no_journal_day_arithmetic_outside_the_one_rule() -> None:
+    root = Path(__file__).resolve().parents[3]
+    copies = [str(path.relative_to(root)) for package in ("app", "storage", "ui", "packaging")
+              for path in sorted((root / package).rglob("*.py"))
+              if path.name != "timeutil.py" and _DAY_ARITHMETIC.search(path.read_text())]
+    assert _DAY_ARITHMETIC.search(inspect.getsource(journal_day))  # the pattern still bites
+    assert copies == [], f"journal-day arithmetic restated in {copies}: use journal_day"
+
+
 def test_stored_text_naive_and_aware_moments_read_alike() -> None:
     moment = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
     assert aware_utc(to_db(moment)) == aware_utc(moment.replace(tzinfo=None)) == moment
@@ -100,11 +120,19 @@ def test_last_touched_counts_a_new_step_and_last_progress_does_not(journal: Jour
         s.add(goal)
         s.flush()
         s.add_all([Entry(text="an idea", goal_id=goal.id, created_at=noon),
+                   # Retitled later: a row written is no activity (updated_at is sync's).
                    Action(title="done", goal_id=goal.id, status="done", created_at=noon,
-                          done_at=noon + timedelta(days=1)),
+                          done_at=noon + timedelta(days=1),
+                          updated_at=noon + timedelta(days=5)),
                    Action(title="just planned", goal_id=goal.id,
                           created_at=noon + timedelta(days=3))])
         goal_id = goal.id
     with reading(journal.db_path) as conn:
         assert last_touched(conn, goal_id) == noon + timedelta(days=3)
         assert aware_utc(last_progress(conn, goal_id)) == noon + timedelta(days=1)
+        # `wise goals`, the goal review and the nudge policy read the same last touch.
+        [listed] = goals_with_activity(conn, noon, include_all=True)
+        assert listed.last_activity == noon + timedelta(days=3)
+        assert goal_facts(conn, goal_id, noon, note_limit=1).last_moment == noon + timedelta(
+            days=3)
+        assert goals_touched_since(conn, noon) == {goal_id: noon + timedelta(days=3)}

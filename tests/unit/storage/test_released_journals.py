@@ -4,6 +4,7 @@ row: the promise a user's years of journal rest on at each upgrade."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -117,3 +118,43 @@ def test_a_released_journal_migrates_to_head_keeping_every_row(fixture: Path,
     assert len(backups) == (1 if migrated else 0)
     if migrated:
         assert rows_by_key(backups[0].path) == before
+
+
+@pytest.mark.parametrize("fixture", RELEASED, ids=[path.stem for path in RELEASED])
+def test_a_released_journal_exports_and_imports_back_byte_identical(fixture: Path,
+                                                                    tmp_path: Path) -> None:
+    """Issue 11's promise: a journal of any released schema (the oldest ones hold the
+    quick-capture window's old source 'tray') migrates, exports, and imports into an
+    empty journal whose export is the very same bytes: a backup that can be restored."""
+    from datetime import UTC, datetime
+
+    from storage.engine import Journal
+    from storage.export_json import export_json
+    from storage.import_json import import_json
+
+    moment = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
+    source, target = tmp_path / "source" / "wise.db", tmp_path / "target" / "wise.db"
+    source.parent.mkdir()
+    target.parent.mkdir()
+    load(fixture, source)
+    ensure_schema(source, tmp_path / "backups", keep_backups=3)
+    ensure_schema(target, tmp_path / "backups-target", keep_backups=3)
+
+    def export(db: Path) -> bytes:
+        journal = Journal(db)
+        try:
+            out = io.StringIO()
+            export_json(journal, out, exported_at=moment, app_version="0.1.0")
+            return out.getvalue().encode("utf-8")
+        finally:
+            journal.close()
+
+    first = export(source)
+    assert b'"source": "tray"' not in first
+    journal = Journal(target)
+    try:
+        import_json(journal, io.BytesIO(first))
+    finally:
+        journal.close()
+
+    assert export(target) == first

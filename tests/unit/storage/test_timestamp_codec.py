@@ -83,10 +83,12 @@ def test_the_orm_reads_what_an_older_wise_stored(journal: Journal) -> None:
 
 
 def test_the_doctor_checks_every_time_column_of_the_models_and_repairs(journal: Journal) -> None:
-    columns = time_columns()
+    conn = sqlite3.connect(journal.db_path, isolation_level=None)
+    columns = time_columns(conn)
     assert ("actions", "due_at", True) in columns and ("actions", "due_on", False) in columns
     assert ("day_words", "day", False) in columns and ("nudges", "created_at", True) in columns
-    conn = sqlite3.connect(journal.db_path, isolation_level=None)
+    # Read from the file's schema, they are the models' moments and days, no more, no less.
+    assert sorted(columns) == sorted(_model_time_columns())
     good = to_db(datetime(2026, 11, 26, tzinfo=UTC))
     rows = [("a", "226-12-01 09:30:00.000000", "0226-12-01"),  # legacy year: repairable
             ("b", "2026-02-30 10:00:00.000000", "226-12-02"),  # no such day; legacy day
@@ -113,3 +115,13 @@ def test_day_bounds_at_the_edges_of_the_calendar(day: date, zone: timezone) -> N
     start, end = journal_day_bounds(day, 4, zone)
     assert start < end
     assert start.tzinfo is UTC and end.tzinfo is UTC
+
+
+def _model_time_columns() -> list[tuple[str, str, bool]]:
+    from sqlalchemy import Date
+
+    from storage.models import Base, UTCDateTime
+
+    return [(table.name, column.name, isinstance(column.type, UTCDateTime))
+            for table in Base.metadata.sorted_tables for column in table.columns
+            if isinstance(column.type, UTCDateTime | Date)]
