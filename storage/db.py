@@ -47,7 +47,7 @@ class JournalFile:
     """The journal as the services are handed it: where it is. Every repository call
     opens a connection of its own (`reading()`, `writing()`), so nothing is held open
     and nothing needs SQLAlchemy; close() is there so that any journal closes alike
-    (storage.engine's Journal, which export and import still use, is one too)."""
+    (storage.engine's Journal, an engine and ORM sessions for tests, is one too)."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path

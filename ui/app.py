@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.capture.ack import CaptureAck
 from app.desktop import APP_ID
 from app.errors import BadInput
 from app.ipc.client import TrayClient
-from app.ipc.protocol import error, ok, socket_path
+from app.ipc.protocol import not_saved, ok, socket_path
+from app.ipc.replies import NoTrayFocus, Pong, Quitting, Seen, Shown
 from app.journal import Context
 from app.paths import home_label, resolve_paths
 
@@ -693,12 +695,12 @@ class WiseApp:
                       on_failed=lambda message, _code, _kept: self.capture_window.show_failed(
                           message))
 
-    def _saved_from_window(self, result: dict) -> None:
-        self.capture_window.show_saved(result["summary"])
+    def _saved_from_window(self, result: CaptureAck) -> None:
+        self.capture_window.show_saved(result.summary)
         # Ctrl+Enter: a to-do is started at once (a note or a win has nothing to start).
-        if (self.capture_window.start_after_saving and result.get("kind") == "todo"
+        if (self.capture_window.start_after_saving and result.kind == "todo"
                 and self.focus is not None):
-            self.focus.start(action_id=result["id"])
+            self.focus.start(action_id=result.id)
 
     def _capture(self, text: str, *, uid: str | None, on_saved, on_failed) -> None:
         """A capture from the window or the socket: the user's own words, source 'capture'
@@ -709,8 +711,8 @@ class WiseApp:
 
         context, writer = self.context, self.writer
 
-        def work() -> dict:
-            return capture(context, text, uid=uid, writer=writer).as_dict()
+        def work() -> CaptureAck:
+            return capture(context, text, uid=uid, writer=writer).ack()
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, BadInput):
@@ -726,7 +728,7 @@ class WiseApp:
                        "disk either; copy it somewhere safe.")
             on_failed(message, "failed", str(kept) if kept else None)
 
-        def saved(result: dict) -> None:
+        def saved(result: CaptureAck) -> None:
             on_saved(result)
             self._refresh_goals_later()
             self._journal_changed()
@@ -745,35 +747,34 @@ class WiseApp:
     def handle_request(self, request: dict, reply) -> None:
         command = request["cmd"]
         if command == "ping":
-            reply(ok(request.get("id"), {"pid": os.getpid(), "version": __version__,
-                                         "socket": str(self.ipc.path),
-                                         "windows": self.open_windows(),
-                                         "focus": (self.focus.status() if self.focus
-                                                   else {"session": None})}))
+            reply(ok(request.get("id"), Pong(os.getpid(), __version__, str(self.ipc.path),
+                                             self.open_windows(),
+                                             self.focus.status() if self.focus
+                                             else NoTrayFocus())))
         elif command == "capture":
             log.info("capture request over the socket")  # never the text: logs are not a journal
             self._capture(request["text"], uid=request.get("uid"),
                           on_saved=lambda result: reply(ok(request.get("id"), result)),
                           on_failed=lambda message, code, kept: reply(
-                              error(request.get("id"), code, message, kept=kept)))
+                              not_saved(request.get("id"), code, message, kept)))
         elif command == "show-capture":
             self.show_capture()
-            reply(ok(request.get("id"), {"shown": True}))
+            reply(ok(request.get("id"), Shown()))
         elif command == "show-reflection":
             self.show_reflection()
-            reply(ok(request.get("id"), {"shown": True}))
+            reply(ok(request.get("id"), Shown()))
         elif command == "show-review":
             self.show_review()
-            reply(ok(request.get("id"), {"shown": True}))
+            reply(ok(request.get("id"), Shown()))
         elif command == "show-welcome":
             self.show_welcome()
-            reply(ok(request.get("id"), {"shown": True}))
+            reply(ok(request.get("id"), Shown()))
         elif command == "focus-changed":
             if self.focus is not None:
                 self.focus.refresh()
-            reply(ok(request.get("id"), {"seen": True}))
+            reply(ok(request.get("id"), Seen()))
         elif command == "quit":
-            reply(ok(request.get("id"), {"quitting": True}))
+            reply(ok(request.get("id"), Quitting()))
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self.quit)

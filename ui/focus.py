@@ -36,6 +36,7 @@ from app.focus import (
     utc_now,
 )
 from app.focus_keeper import FocusKeeper, Interrupted
+from app.ipc.replies import NoTrayFocus, TrayFocus
 
 log = logging.getLogger(__name__)
 
@@ -332,14 +333,13 @@ class FocusController(QObject):
         {"pause": self.pause, "resume": self.resume, "done": self.done, "stop": self.stop,
          "more": self.more_time}.get(key, lambda: None)()
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> TrayFocus | NoTrayFocus:
         """The session as this tray sees it, for the socket's ping (no journal words)."""
         if self.session is None or self.view is None:
-            return {"session": None}
-        return {"session": self.session.id, "left_seconds": round(self.view.left_s),
-                "over": self.view.over, "paused": self.view.paused,
-                "ends_at": self.view.end.isoformat(), "cues": sorted(self._said),
-                "last_cue": self.last_cue_text, "slept_past_end": self.slept_past_end}
+            return NoTrayFocus()
+        return TrayFocus(self.session.id, round(self.view.left_s), self.view.over,
+                         self.view.paused, self.view.end.isoformat(), sorted(self._said),
+                         self.last_cue_text, self.slept_past_end)
 
     def tooltip_line(self) -> str:
         """"write the intro — 7 min left", for the tray's tooltip and menu."""

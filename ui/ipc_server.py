@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from socket import socket as native_socket
 from typing import Any
@@ -15,13 +16,19 @@ from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from app.ipc.client import TrayClient
-from app.ipc.protocol import MAX_LINE_BYTES, ProtocolError, decode_request, encode, error
+from app.ipc.protocol import (
+    MAX_LINE_BYTES,
+    ProtocolError,
+    Reply,
+    decode_request,
+    encode,
+    error,
+)
 from app.ipc.trust import Untrusted, check_peer, ensure_private_folder
 
 log = logging.getLogger(__name__)
 
-Reply = Callable[[dict[str, Any]], None]
-Handler = Callable[[dict[str, Any], Reply], None]
+Handler = Callable[[dict[str, Any], Callable[[Reply], None]], None]
 
 
 class AnotherInstance(Exception):
@@ -125,8 +132,9 @@ class IpcServer(QObject):
             return
         request_id = request.get("id")
 
-        def reply(message: dict[str, Any]) -> None:
-            message.setdefault("id", request_id)
+        def reply(message: Reply) -> None:
+            if message.id is None:
+                message = replace(message, id=request_id)
             self._send(socket, message)
 
         try:
@@ -135,7 +143,7 @@ class IpcServer(QObject):
             log.exception("request %r failed", request.get("cmd"))
             reply(error(request_id, "failed", "the tray could not handle this request"))
 
-    def _send(self, socket: QLocalSocket, message: dict[str, Any]) -> None:
+    def _send(self, socket: QLocalSocket, message: Reply) -> None:
         connected = QLocalSocket.LocalSocketState.ConnectedState
         if socket in self._buffers and socket.state() == connected:
             socket.write(encode(message))

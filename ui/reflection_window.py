@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.capture.ack import CaptureAck
 from ui.palette import Tokens, indicator_rules
 from ui.reflection.feedback_pane import FeedbackPane
 from ui.reflection.reflection_pane import ReflectionPane
@@ -489,20 +490,20 @@ class ReflectionWindow(QWidget):
         text is an action here), in this process on the journal-writer thread: never a
         `wise capture` child, which would hand the text back to this same tray's socket."""
 
-        def capture_it(_writer) -> dict:
+        def capture_it(_writer) -> CaptureAck:
             from app.capture.service import capture_step
             from app.journal import Context
 
-            return capture_step(Context.from_environment(), text).as_dict()
+            return capture_step(Context.from_environment(), text).ack()
 
         self._writer_run(capture_it, self._action_added, self._action_not_added)
 
-    def _action_added(self, result: dict) -> None:
-        if result.get("table") != "actions":  # it said it was a note: saved as one
+    def _action_added(self, result: CaptureAck) -> None:
+        if result.table != "actions":  # it said it was a note: saved as one
             self.tomorrow.new_action.clear()
-            self.tomorrow.added(None, f"Saved as a {result.get('kind', 'note')}, not a step.")
+            self.tomorrow.added(None, f"Saved as a {result.kind}, not a step.")
             return
-        self.tomorrow.added(result["id"], "Added and ticked.")
+        self.tomorrow.added(result.id, "Added and ticked.")
         if self._day is not None:
             self._load(self._day)
 

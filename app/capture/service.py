@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from app.capture.ack import CaptureAck
 from app.capture.parser import ParsedCapture, parse_capture
 from app.capture.preview import due_phrase
 from app.capture.rescue import keep_unsaved
@@ -50,29 +51,28 @@ class CaptureOutcome:
     summary: str  # "to-do 12: call mum (goal Family, due tomorrow)", for people
     warnings: tuple[str, ...] = ()  # what was changed in the text to save it
 
-    def as_dict(self) -> dict:
+    def ack(self) -> CaptureAck:
         """The acknowledgement: what the CLI prints with --json and the tray sends back."""
         parsed, saved = self.parsed, self.saved
-        return {
-            "saved": True,
-            "kind": parsed.kind,
-            "table": saved.table,
-            "id": saved.id,
-            "uid": saved.uid,
-            "text": parsed.text,
-            "goal": saved.goal_slug,
-            "goal_title": saved.goal_title,
-            "tags": list(saved.tags),
-            "due_on": parsed.due.date().isoformat() if parsed.due else None,
-            "due_at": (None if parsed.due is None or parsed.due_all_day
-                       else parsed.due.isoformat()),
-            "estimate_minutes": parsed.estimate_minutes,
-            "already_open": saved.already_open,
-            "summary": self.summary,
-            # Something that looked like a due but was too far from today to be one.
-            "notice": parsed.far_due.notice() if parsed.far_due else None,
-            "warnings": list(self.warnings),
-        }
+        return CaptureAck(
+            saved=True,
+            kind=parsed.kind,
+            table=saved.table,
+            id=saved.id,
+            uid=saved.uid,
+            text=parsed.text,
+            goal=saved.goal_slug,
+            goal_title=saved.goal_title,
+            tags=tuple(saved.tags),
+            due_on=parsed.due.date().isoformat() if parsed.due else None,
+            due_at=(None if parsed.due is None or parsed.due_all_day
+                    else parsed.due.isoformat()),
+            estimate_minutes=parsed.estimate_minutes,
+            already_open=saved.already_open,
+            summary=self.summary,
+            notice=parsed.far_due.notice() if parsed.far_due else None,
+            warnings=tuple(self.warnings),
+        )
 
 
 def capture(context: Context, text: str, *, source: str = "capture",

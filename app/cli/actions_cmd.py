@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from app.actions import StepRow, list_actions, set_action_status
 from app.cli.output import emit
@@ -12,12 +14,26 @@ from app.journal import Context
 _MARK = {"open": "☐", "done": "✓", "dropped": "–"}
 
 
-def action_json(action: StepRow) -> dict:
-    return {"id": action.id, "title": action.title, "status": action.status,
-            "goal": action.goal_slug, "tags": list(action.tags),
-            "estimate_minutes": action.estimate_minutes, "due_on": action.due_on,
-            "due_at": action.due_at, "done_at": action.done_at,
-            "created_at": action.created_at}
+@dataclass(frozen=True)
+class ActionJson:
+    """A step as `wise actions … --json` shows it."""
+
+    id: int
+    title: str
+    status: str
+    goal: str | None  # the goal's tag
+    tags: tuple[str, ...]
+    estimate_minutes: int | None
+    due_on: date | None
+    due_at: datetime | None
+    done_at: datetime | None
+    created_at: datetime
+
+
+def action_json(action: StepRow) -> ActionJson:
+    return ActionJson(action.id, action.title, action.status, action.goal_slug, action.tags,
+                      action.estimate_minutes, action.due_on, action.due_at, action.done_at,
+                      action.created_at)
 
 
 def format_action(action: StepRow, today=None) -> str:

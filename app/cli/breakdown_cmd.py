@@ -27,7 +27,7 @@ def run(args: Namespace) -> int:
             outcome = break_down(context, journal, item, size=size, cancel=cancel)
         except ModelError as exc:
             return model_failure(args, exc, "the steps could not be made")
-    emit(args, outcome.as_dict(), _describe(item.text, outcome))
+    emit(args, outcome, _describe(item.text, outcome))
     return 0
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import sys
 from argparse import Namespace
+from dataclasses import dataclass
 
+from app.capture.ack import CaptureAck
 from app.capture.validate import (
     MAX_CAPTURE_CHARS,
     REPLACED_WARNING,
@@ -28,6 +30,7 @@ from app.ipc.client import (
     UntrustedTray,
 )
 from app.ipc.protocol import socket_path
+from app.ipc.replies import Shown
 from app.paths import resolve_paths
 from storage.ids import new_uid
 
@@ -37,17 +40,17 @@ def run(args: Namespace) -> int:
         return summon_window(args)
     text = read_stdin() if args.text == ["-"] else argv_text(args.text)
     result = capture_text(text)
-    for message in result.get("warnings", ()):
+    for message in result.warnings:
         warn(message)
-    summary = result["summary"]
+    summary = result.summary
     emit(args, result, f"{summary[:1].upper()}{summary[1:]}; not added twice."
-         if result.get("already_open") else f"Saved {summary}")
-    if result.get("notice"):
-        warn(result["notice"])
+         if result.already_open else f"Saved {summary}")
+    if result.notice:
+        warn(result.notice)
     return 0
 
 
-def capture_text(text: str) -> dict:
+def capture_text(text: str) -> CaptureAck:
     """Save one capture through the running tray, or directly when there is none (or it
     went away mid-request): the acknowledgement, only once the row is committed."""
     text = validate_capture_text(text)
@@ -68,11 +71,11 @@ def argv_text(words: list[str]) -> str:
     return text
 
 
-def _through_tray(text: str, uid: str) -> dict | None:
+def _through_tray(text: str, uid: str) -> CaptureAck | None:
     paths = resolve_paths()
     client = TrayClient(socket_path(paths.data_dir), stall_check_s=STALL_CHECK_S)
     try:
-        return client.request({"cmd": "capture", "text": text, "uid": uid})
+        reply = client.request({"cmd": "capture", "text": text, "uid": uid})
     except UntrustedTray as exc:
         warn(f"not using the tray's socket: {exc}. Your text was not sent there; it is "
              f"written to your journal directly. {exc.fix}".rstrip())
@@ -94,9 +97,14 @@ def _through_tray(text: str, uid: str) -> dict | None:
             # The tray could not keep it on disk either: the terminal is the last place.
             raise WiseError(f"{exc}\nHere it is to copy:\n{text}") from None
         raise WiseError(str(exc)) from None
+    try:
+        return CaptureAck.from_json(reply)
+    except ValueError as exc:  # not this Wise's tray: the uid makes a direct write safe
+        warn(f"{exc}; writing to the journal directly")
+        return None
 
 
-def _directly(text: str, uid: str) -> dict:
+def _directly(text: str, uid: str) -> CaptureAck:
     from app.capture.service import CaptureNotSaved, capture
     from app.journal import Context
 
@@ -104,9 +112,16 @@ def _directly(text: str, uid: str) -> dict:
     for message in context.settings.warnings:
         warn(message)
     try:
-        return capture(context, text, source="capture", uid=uid).as_dict()
+        return capture(context, text, source="capture", uid=uid).ack()
     except CaptureNotSaved as exc:
         raise WiseError(exc.for_terminal()) from None
+
+
+@dataclass(frozen=True)
+class TrayStarting:
+    """No tray answered: one was started, and opens the window once it runs."""
+
+    started: bool = True
 
 
 def summon_window(args: Namespace) -> int:
@@ -120,9 +135,9 @@ def summon_window(args: Namespace) -> int:
         from app.cli.tray_cmd import start_detached
 
         start_detached(show_capture=True)
-        emit(args, {"started": True}, "Starting Wise; quick capture opens in a moment.")
+        emit(args, TrayStarting(), "Starting Wise; quick capture opens in a moment.")
         return 0
-    emit(args, {"shown": True}, "")
+    emit(args, Shown(), "")
     return 0
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from argparse import Namespace
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
 
 from app.cli.output import emit, warn
 from app.errors import WiseError
@@ -13,6 +15,33 @@ from app.settings.schema import OPTIONS, option
 from app.settings.store import load_settings, reset_setting, set_setting
 
 AUTOSTART = "startup.autostart"  # the one setting with a file outside Wise's own folders
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One line of `wise config list --json`."""
+
+    key: str
+    value: object
+    default: object
+    type: str
+    help: str
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    """`wise config get|set|reset --json`: the setting's value now."""
+
+    key: str
+    value: object
+
+
+@dataclass(frozen=True)
+class SettingsPaths:
+    """`wise config path --json`."""
+
+    settings: Path
+    data: Path
 
 
 def _settings():
@@ -25,8 +54,8 @@ def _settings():
 
 def run_list(args: Namespace) -> int:
     _, settings = _settings()
-    data = [{"key": o.key, "value": settings.values[o.key], "default": o.default,
-             "type": o.type_label, "help": o.help} for o in OPTIONS]
+    data = [SettingRow(o.key, settings.values[o.key], o.default, o.type_label, o.help)
+            for o in OPTIONS]
     width = max(len(o.key) for o in OPTIONS)
     lines = []
     for o in OPTIONS:
@@ -41,7 +70,7 @@ def run_get(args: Namespace) -> int:
     option(args.key)
     _, settings = _settings()
     value = settings.get(args.key)
-    emit(args, {"key": args.key, "value": value}, str(value).lower()
+    emit(args, SettingValue(args.key, value), str(value).lower()
          if isinstance(value, bool) else str(value))
     return 0
 
@@ -51,7 +80,7 @@ def run_set(args: Namespace) -> int:
     value = option(args.key).parse_text(args.value)  # bad input changes nothing
     with _login_entry_following(args.key, value):
         value = set_setting(paths.settings_file, args.key, args.value)
-    emit(args, {"key": args.key, "value": value}, f"{args.key} = {value!r}")
+    emit(args, SettingValue(args.key, value), f"{args.key} = {value!r}")
     return 0
 
 
@@ -59,14 +88,14 @@ def run_reset(args: Namespace) -> int:
     paths = resolve_paths()
     with _login_entry_following(args.key, option(args.key).default):
         reset_setting(paths.settings_file, args.key)
-    emit(args, {"key": args.key, "value": option(args.key).default},
+    emit(args, SettingValue(args.key, option(args.key).default),
          f"{args.key} is back to its default, {option(args.key).default!r}")
     return 0
 
 
 def run_path(args: Namespace) -> int:
     paths = resolve_paths()
-    emit(args, {"settings": str(paths.settings_file), "data": str(paths.data_dir)},
+    emit(args, SettingsPaths(paths.settings_file, paths.data_dir),
          str(paths.settings_file))
     return 0
 

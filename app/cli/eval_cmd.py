@@ -6,10 +6,42 @@ from __future__ import annotations
 import sys
 import time
 from argparse import Namespace
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from app.cli.output import emit
 from app.errors import BadInput
 from app.journal import Context
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One scenario of `wise eval list --json`."""
+
+    name: str
+    purpose: str
+    family: str
+    about: str
+
+
+@dataclass(frozen=True)
+class ShownRun:
+    """`wise eval show --json`: the run's scorecard, and the report written beside it."""
+
+    card: Any  # app.evals.scorecard.Scorecard
+    report: Path | None
+
+    def as_dict(self) -> dict:
+        shown = dict(self.card.as_dict())
+        if self.report is not None:
+            shown["report"] = self.report
+        return shown
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    path: Path
 
 
 def run_help(args: Namespace) -> int:
@@ -22,8 +54,7 @@ def run_list(args: Namespace) -> int:
     from app.evals.scenarios import load_suite
 
     suite = load_suite()
-    emit(args, [{"name": s.name, "purpose": s.purpose, "family": s.family, "about": s.about}
-                for s in suite],
+    emit(args, [ScenarioRow(s.name, s.purpose, s.family, s.about) for s in suite],
          "\n".join(f"{s.name:<30} {s.purpose:<17} {s.about}" for s in suite))
     return 0
 
@@ -110,15 +141,14 @@ def _show(args: Namespace, context: Context, folder, *, write_report: bool) -> i
     from app.evals.scorecard import Scorecard, render_text
 
     card = Scorecard(runner.read_meta(folder), runner.read_results(folder))
-    data = card.as_dict()
     text = render_text(card)
+    path = None
     if write_report:
         from app.evals.report import write_report as write
 
         path = write(context.paths.data_dir)
-        data["report"] = str(path)
         text += f"\n\nReport: {path}"
-    emit(args, data, text)
+    emit(args, ShownRun(card, path), text)
     return 0
 
 
@@ -132,7 +162,7 @@ def run_compare(args: Namespace) -> int:
         folder = runner.find_run(context.paths.data_dir, ref)
         cards.append(Scorecard(runner.read_meta(folder), runner.read_results(folder)))
     comparison = Comparison(*cards)
-    emit(args, comparison.as_dict(), comparison.render_text())
+    emit(args, comparison, comparison.render_text())
     return 0
 
 
@@ -143,7 +173,7 @@ def run_report(args: Namespace) -> int:
 
     context = Context.from_environment()
     path = write_report(context.paths.data_dir, Path(args.output) if args.output else None)
-    emit(args, {"path": str(path)}, f"Wrote the eval report to {path}")
+    emit(args, ReportWritten(path), f"Wrote the eval report to {path}")
     return 0
 
 
@@ -165,7 +195,7 @@ def run_mine(args: Namespace) -> int:
     if args.limit < 1:
         raise BadInput("--limit is at least 1")
     cases = rerun_rated(context, model, limit=args.limit)
-    emit(args, [c.as_dict() for c in cases], render_text(cases))
+    emit(args, list(cases), render_text(cases))
     return 0
 
 

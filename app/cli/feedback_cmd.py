@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import json
 from argparse import Namespace
+from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from app.cli.output import emit
 from app.cli.output_file import open_output
 from app.journal import Context
 
 
+@dataclass(frozen=True)
+class FeedbackExported:
+    path: Path
+    count: int
+
+
 def run_export(args: Namespace) -> int:
-    from storage.ritual_reads import feedback_records
+    from storage.repo.ritual_reads import feedback_records
 
     context = Context.from_environment()
     context.prepare_storage()  # an absent or old journal is created or migrated first
@@ -24,7 +32,7 @@ def run_export(args: Namespace) -> int:
             count += 1
     if output.path is None:
         return 0  # standard output holds the records themselves, and nothing else
-    emit(args, {"path": str(output.path), "count": count},
+    emit(args, FeedbackExported(output.path, count),
          f"Wrote {count} feedback record{'s' * (count != 1)} to {output.path}")
     return 0
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 from argparse import Namespace
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.cli.output import emit
 from app.errors import BadInput
 from app.focus import (
     ENOUGH_FOR_CALIBRATION,
+    Countdown,
     calibrate,
     countdown,
     given_seconds,
@@ -22,11 +25,60 @@ from app.focus import (
 )
 from app.focus_keeper import FocusKeeper, Interrupted
 from app.journal import Context
+from app.results import omitted_when_none
 from storage.focus import JUST_START_MINUTES, FocusConflict, FocusSession, FocusStore
 from storage.timeutil import utc_now
 from storage.vocabulary import FocusOutcome
 
 EXIT_NOTHING_RUNNING = 1
+
+
+@dataclass(frozen=True)
+class NoSession:
+    """No session is running (and, when one was found ended by a crash, which)."""
+
+    session: None = None
+    interrupted: FocusSession | None = omitted_when_none()  # noqa: RUF009 (a field())
+    error: str | None = omitted_when_none()  # why a change could not be made
+
+
+@dataclass(frozen=True)
+class EndedSession:
+    session: FocusSession
+    given_seconds: int
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    """How long done steps of one size of estimate really took."""
+
+    estimate_from: int
+    estimate_to: int
+    typical_guess: int
+    typical_minutes: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class Calibration:
+    calibration: list[CalibrationRow]
+
+
+@dataclass(frozen=True)
+class StartedFromNudge:
+    """`wise nudge --respond ID started`: the nudge's answer, and the session it started."""
+
+    nudge_id: int
+    view: Countdown
+    response: str = "started"
+    recorded: bool = True
+    action_done: bool = False
+    snooze_until: datetime | None = None
+
+    def as_dict(self) -> dict:
+        return {"nudge_id": self.nudge_id, "response": self.response,
+                "recorded": self.recorded, "action_done": self.action_done,
+                "snooze_until": self.snooze_until, **self.view.as_dict()}
 
 
 def _store() -> tuple[Context, FocusStore]:
@@ -62,7 +114,7 @@ def run_start(args: Namespace) -> int:
         store.close()
     _tell_tray(context)
     view = countdown(session, utc_now())
-    emit(args, view.as_dict(),
+    emit(args, view,
          f"Started: {session.title}\n{length_words(session.planned_seconds)} — "
          f"ends at {view.end.astimezone():%H:%M}. Just the first two minutes count.")
     return 0
@@ -80,8 +132,7 @@ def start_from_nudge(args: Namespace, nudge_id: int) -> int:
         store.close()
     _tell_tray(context)
     view = countdown(session, utc_now())
-    emit(args, {"nudge_id": nudge_id, "response": "started", "recorded": True,
-                "action_done": False, "snooze_until": None, **view.as_dict()},
+    emit(args, StartedFromNudge(nudge_id, view),
          f"Nudge {nudge_id}: started — {length_words(session.planned_seconds)} on "
          f"{session.title}, until {view.end.astimezone():%H:%M}.")
     return 0
@@ -95,13 +146,13 @@ def run_status(args: Namespace) -> int:
         store.close()
     if session is None and found is not None:
         _title, words = interrupted_words(found)
-        emit(args, {"session": None, "interrupted": found.session.as_dict()},
+        emit(args, NoSession(interrupted=found.session),
              f"No focus session is running. {words}")
         return 0
     if session is None:
-        emit(args, {"session": None}, "No focus session is running.")
+        emit(args, NoSession(), "No focus session is running.")
         return 0
-    emit(args, countdown(session, utc_now()).as_dict(), _describe(session))
+    emit(args, countdown(session, utc_now()), _describe(session))
     return 0
 
 
@@ -141,12 +192,12 @@ def run_calibration(args: Namespace) -> int:
         found = calibrate(store.finished_with_estimates())
     finally:
         store.close()
-    data = [{"estimate_from": c.low, "estimate_to": c.high, "typical_guess": c.typical_guess,
-             "typical_minutes": c.typical_real, "sessions": c.count} for c in found]
+    data = [CalibrationRow(c.low, c.high, c.typical_guess, c.typical_real, c.count)
+            for c in found]
     words = ("\n".join(c.words()[:1].upper() + c.words()[1:] for c in found) if found else
              f"Not enough timed steps yet: after {ENOUGH_FOR_CALIBRATION} done steps of a "
              "size, Wise can say how long they really take.")
-    emit(args, {"calibration": data}, words)
+    emit(args, Calibration(data), words)
     return 0
 
 
@@ -155,7 +206,7 @@ def _change(args: Namespace, change, word: str) -> int:
     try:
         session = change(store)
     except FocusConflict as exc:
-        emit(args, {"session": None, "error": str(exc)}, f"wise: {exc}")
+        emit(args, NoSession(error=str(exc)), f"wise: {exc}")
         return EXIT_NOTHING_RUNNING
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
@@ -163,8 +214,8 @@ def _change(args: Namespace, change, word: str) -> int:
         store.close()
     _tell_tray(context)
     now = utc_now()
-    data = countdown(session, now).as_dict() if session.running else {
-        "session": session.as_dict(), "given_seconds": round(given_seconds(session, now))}
+    data = countdown(session, now) if session.running else EndedSession(
+        session, round(given_seconds(session, now)))
     emit(args, data, f"{word}: {_describe(session)}")
     return 0
 

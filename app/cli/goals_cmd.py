@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.cli.output import emit
 from app.errors import BadInput
@@ -13,10 +15,54 @@ _VERB_WORDS = {"pause": "paused", "resume": "active again", "done": "done — we
                "archive": "archived"}
 
 
-def goal_json(goal: GoalRow) -> dict:
-    return {"id": goal.id, "slug": goal.slug, "title": goal.title, "why": goal.why,
-            "status": goal.status, "cadence_per_week": goal.cadence_per_week,
-            "created_at": goal.created_at}
+@dataclass(frozen=True)
+class GoalJson:
+    """A goal as `wise goals … --json` shows it."""
+
+    id: int
+    slug: str
+    title: str
+    why: str
+    status: str
+    cadence_per_week: int | None
+    created_at: datetime
+
+    @staticmethod
+    def fields_of(goal: GoalRow) -> tuple:
+        return (goal.id, goal.slug, goal.title, goal.why, goal.status, goal.cadence_per_week,
+                goal.created_at)
+
+
+def goal_json(goal: GoalRow) -> GoalJson:
+    return GoalJson(*GoalJson.fields_of(goal))
+
+
+@dataclass(frozen=True)
+class LinkedItem:
+    """An item carrying a goal's #tag, linked to the goal."""
+
+    kind: str
+    table: str
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class GoalAdded(GoalJson):
+    earlier_tagged: int  # items carrying the tag before the goal existed
+    linked: list[LinkedItem]  # those of them linked to it now (--link)
+
+
+@dataclass(frozen=True)
+class GoalLinked(GoalJson):
+    linked: list[LinkedItem]
+
+
+@dataclass(frozen=True)
+class GoalListed(GoalJson):
+    open_actions: int
+    done_last_7_days: int
+    last_activity: datetime | None
 
 
 def run_add(args: Namespace) -> int:
@@ -28,12 +74,12 @@ def run_add(args: Namespace) -> int:
     human = f"Added goal {goal.id}: {goal.title}  — tag captures with #{goal.slug}{why}"
     if args.link:
         linked = _link(context, goal.id)
-        data = {**goal_json(goal), "earlier_tagged": len(linked), "linked": _items(linked)}
+        data = GoalAdded(*GoalJson.fields_of(goal), len(linked), _items(linked))
         if linked:
             human += "\n" + _linked_words(linked, goal)
     else:
         earlier = _earlier(context, goal.slug)
-        data = {**goal_json(goal), "earlier_tagged": len(earlier), "linked": []}
+        data = GoalAdded(*GoalJson.fields_of(goal), len(earlier), [])
         if earlier:
             from storage.goal_links import counted
 
@@ -51,7 +97,7 @@ def run_link(args: Namespace) -> int:
     context = Context.from_environment()
     goal = find_goal(context.open_journal(), args.goal)
     linked = _link(context, goal.id)
-    emit(args, {**goal_json(goal), "linked": _items(linked)},
+    emit(args, GoalLinked(*GoalJson.fields_of(goal), _items(linked)),
          _linked_words(linked, goal) if linked else
          f"Nothing to link: no item carries #{goal.slug} without a goal.")
     return 0
@@ -78,9 +124,8 @@ def _link(context: Context, goal_id: int) -> list:
         writer.close()
 
 
-def _items(items: list) -> list[dict]:
-    return [{"kind": item.kind, "table": item.table, "id": item.id, "text": item.text}
-            for item in items]
+def _items(items: list) -> list[LinkedItem]:
+    return [LinkedItem(item.kind, item.table, item.id, item.text) for item in items]
 
 
 LINKED_SHOWN = 10
@@ -112,10 +157,9 @@ def run_status(args: Namespace) -> int:
     return 0
 
 
-def summary_json(summary: GoalSummary) -> dict:
-    return {**goal_json(summary.goal), "open_actions": summary.open_actions,
-            "done_last_7_days": summary.done_last_7_days,
-            "last_activity": summary.last_activity}
+def summary_json(summary: GoalSummary) -> GoalListed:
+    return GoalListed(*GoalJson.fields_of(summary.goal), summary.open_actions,
+                      summary.done_last_7_days, summary.last_activity)
 
 
 def format_list(summaries: list[GoalSummary]) -> str:
@@ -177,7 +221,7 @@ def run_review(args: Namespace) -> int:
             outcome = review_goals(context, journal, args.goal, cancel=cancel)
         except ModelError as exc:
             return model_failure(args, exc, "the goal review could not be made")
-    emit(args, outcome.as_dict(), format_review(outcome))
+    emit(args, outcome, format_review(outcome))
     return 0
 
 

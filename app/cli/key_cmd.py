@@ -10,9 +10,46 @@ from __future__ import annotations
 import getpass
 import sys
 from argparse import Namespace
+from dataclasses import dataclass
 
 from app.cli.output import emit
 from app.errors import BadInput, WiseError
+
+
+@dataclass(frozen=True)
+class KeyStored:
+    provider: str
+    stored: bool
+    store: str  # where: "keyring"
+    environment_overrides: str | None  # a variable set here that is used instead
+
+
+@dataclass(frozen=True)
+class KeyDeleted:
+    provider: str
+    deleted: bool  # False: none was stored
+    environment: str | None  # a variable set here that still provides a key
+
+
+@dataclass(frozen=True)
+class Keyring:
+    available: bool
+    backend: str
+    message: str | None  # why it is not available
+
+
+@dataclass(frozen=True)
+class ProviderKey:
+    provider: str
+    source: str | None  # "environment", "keyring" or None
+    env_var: str
+    used_by: list[str]  # the configured models that need it
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    keyring: Keyring
+    providers: list[ProviderKey]
 
 
 def _provider(args: Namespace) -> str:
@@ -63,8 +100,8 @@ def run_set(args: Namespace) -> int:
     if env is not None:
         lines.append(f"Note: {env[0]} is set in this environment and is used instead of "
                      "the stored key while it is set.")
-    emit(args, {"provider": provider, "stored": True, "store": "keyring",
-                "environment_overrides": env[0] if env else None}, "\n".join(lines))
+    emit(args, KeyStored(provider, True, "keyring", env[0] if env else None),
+         "\n".join(lines))
     return 0
 
 
@@ -82,8 +119,7 @@ def run_delete(args: Namespace) -> int:
             else f"No {provider} API key was stored.")
     if env is not None:
         text += f" ({env[0]} is still set in this environment and provides a key.)"
-    emit(args, {"provider": provider, "deleted": deleted,
-                "environment": env[0] if env else None}, text)
+    emit(args, KeyDeleted(provider, deleted, env[0] if env else None), text)
     return 0
 
 
@@ -122,25 +158,23 @@ def run_status(args: Namespace) -> int:
             except ModelError as exc:  # the keyring stopped answering mid-way
                 problem = str(exc)
                 source = None
-        rows.append({"provider": provider, "source": source,
-                     "env_var": env[0] if env else providers.env_vars(provider)[0],
-                     "used_by": needed.get(provider, [])})
+        rows.append(ProviderKey(provider, source,
+                                env[0] if env else providers.env_vars(provider)[0],
+                                needed.get(provider, [])))
 
-    data = {"keyring": {"available": problem is None, "backend": _backend_name(),
-                        "message": problem},
-            "providers": rows}
-    width = max(len(r["provider"]) for r in rows)
+    data = KeyStatus(Keyring(problem is None, _backend_name(), problem), rows)
+    width = max(len(r.provider) for r in rows)
     lines = [f"Keyring: {_backend_name()}" if problem is None
              else "Keyring: not available"]
     for row in rows:
-        if row["source"] == "environment":
-            where = f"environment ({row['env_var']})"
-        elif row["source"] == "keyring":
+        if row.source == "environment":
+            where = f"environment ({row.env_var})"
+        elif row.source == "keyring":
             where = "keyring"
         else:
             where = "none" if problem is None else "none in the environment"
-        used = f"   ← {', '.join(row['used_by'])}" if row["used_by"] else ""
-        lines.append(f"  {row['provider']:<{width}}  {where}{used}")
+        used = f"   ← {', '.join(row.used_by)}" if row.used_by else ""
+        lines.append(f"  {row.provider:<{width}}  {where}{used}")
     if problem:
         lines += ["", problem]
     emit(args, data, "\n".join(lines))

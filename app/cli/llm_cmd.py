@@ -12,9 +12,51 @@ from typing import TYPE_CHECKING
 from app.cli.output import emit
 from app.errors import BadInput
 from app.journal import Context
+from app.results import omitted_when_none
 
 if TYPE_CHECKING:
     from app.llm.usage import MonthUsage
+
+@dataclass(frozen=True)
+class ModelAnswered:
+    """`wise llm test --json` when the model answered in shape and passed the gate."""
+
+    ok: bool
+    model: str  # the one that answered (a fallback when the main model failed)
+    reply: str
+    latency_ms: int
+    first_token_ms: int | None
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    local: bool
+    api_base: str | None
+    attempts: list[str]
+    structured: str  # json_schema, json_object or prompt_only
+    structured_enforced: bool
+    context_tokens: int | None
+    passed_gate: bool
+
+
+@dataclass(frozen=True)
+class ModelTestFailed:
+    """`wise llm test --json` when the call failed, or its reply was refused by the gate
+    (then with the rule, the reply and passed_gate)."""
+
+    ok: bool
+    error_kind: str
+    rule: str | None = omitted_when_none()
+    message: str = ""
+    model: str | None = None
+    api_base: str | None = None
+    reply: str | None = omitted_when_none()
+    passed_gate: bool | None = omitted_when_none()
+
+
+@dataclass(frozen=True)
+class RefusedReplies:
+    refused: list[dict]  # as kept in the model memory's file, newest last
+
 
 TEST_STEP = "water the plants"  # the sample step of the test call (no journal is read)
 TEST_GOAL = ("Home", "a calm place to come back to")
@@ -54,13 +96,9 @@ def run_test(args: Namespace) -> int:
     local = is_local(result.model, api_base if result.model == model else None)
     mode = result.structured_mode or "prompt_only"
     window = context_tokens(gateway)
-    data = {"ok": True, "model": result.model, "reply": text,
-            "latency_ms": latency_ms, "first_token_ms": first_ms,
-            "input_tokens": result.input_tokens, "output_tokens": result.output_tokens,
-            "cost_usd": result.cost_usd, "local": local, "api_base": api_base,
-            "attempts": result.attempts, "structured": mode,
-            "structured_enforced": mode != "prompt_only", "context_tokens": window,
-            "passed_gate": True}
+    data = ModelAnswered(True, result.model, text, latency_ms, first_ms, result.input_tokens,
+                         result.output_tokens, result.cost_usd, local, api_base,
+                         list(result.attempts), mode, mode != "prompt_only", window, True)
     lines = [f"✓ {result.model} answered in shape: {text[:100]!r}"]
     if result.model != model:
         lines.append(f"  (the main model {model} failed; this is a fallback — see "
@@ -114,9 +152,8 @@ def _refused(args: Namespace, gateway, exc, model: str, api_base: str | None) ->
                f"({exc.verdict}); Wise would show its plain words instead. A larger model, "
                "or one made for chat, usually does better. `wise llm refused` shows what "
                "it said.")
-    data = {"ok": False, "error_kind": "bad_output", "rule": exc.verdict.rule,
-            "message": message, "model": model or None, "api_base": api_base,
-            "reply": exc.raw[:500], "passed_gate": False}
+    data = ModelTestFailed(False, "bad_output", exc.verdict.rule, message, model or None,
+                           api_base, exc.raw[:500], passed_gate=False)
     if args.json:
         emit(args, data, "")
     print(f"wise: ✗ {message}", file=sys.stderr)
@@ -139,8 +176,8 @@ def _failed(args: Namespace, exc, model: str, api_base: str | None) -> int:
     message = str(exc)
     if exc.kind == "unreachable" and api_base and api_base not in message:
         message += f" [llm.api_base is {api_base}]"
-    data = {"ok": False, "error_kind": exc.kind, "message": message, "model": model or None,
-            "api_base": api_base}
+    data = ModelTestFailed(False, exc.kind, message=message, model=model or None,
+                           api_base=api_base)
     if args.json:
         emit(args, data, "")
     print(f"wise: {message}", file=sys.stderr)
@@ -160,7 +197,7 @@ def run_usage(args: Namespace) -> int:
         journal.close()
     report = UsageReport(usage, float(context.settings.get("llm.monthly_budget_usd")),
                          context.settings.get("llm.model").strip() or None)
-    emit(args, report.as_dict(), format_usage(report, today))
+    emit(args, report, format_usage(report, today))
     return 0
 
 
@@ -218,7 +255,7 @@ def run_refused(args: Namespace) -> int:
     context = Context.from_environment()
     records = ModelMemory(context.paths.data_dir).refused()
     if not records:
-        emit(args, {"refused": []}, "No refused replies are kept: every model reply so far "
+        emit(args, RefusedReplies([]), "No refused replies are kept: every model reply so far "
                                     "passed the quality gate (or no model was asked).")
         return 0
     blocks = []
@@ -229,5 +266,5 @@ def run_refused(args: Namespace) -> int:
                       f"  it said: {' '.join(str(record.get('text') or '').split())[:600]}")
     head = (f"The last {min(len(records), 5)} of {len(records)} replies the quality gate "
             "refused (never shown as Wise's words):")
-    emit(args, {"refused": records}, "\n\n".join([head, *blocks]))
+    emit(args, RefusedReplies(records), "\n\n".join([head, *blocks]))
     return 0

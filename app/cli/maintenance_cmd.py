@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from argparse import Namespace
-from dataclasses import asdict
+from dataclasses import dataclass
+from pathlib import Path
 
 from app.cli.output import emit
 from app.journal import Context
 
 _SYMBOL = {"ok": "✓", "warning": "!", "problem": "✗"}
+
+
+@dataclass(frozen=True)
+class BackupWritten:
+    backup: Path
+
+
+@dataclass(frozen=True)
+class Migrated:
+    changed: bool  # False: the journal was at the schema already
+    revision: str
+    journal: Path
 
 
 def run_backup(args: Namespace) -> int:
@@ -18,7 +31,7 @@ def run_backup(args: Namespace) -> int:
     context.prepare_storage()
     target = backup_journal(context.paths.db, context.paths.backups_dir,
                             keep=context.settings.get("backup.keep"))
-    emit(args, {"backup": str(target)}, f"Backup written to {target}")
+    emit(args, BackupWritten(target), f"Backup written to {target}")
     return 0
 
 
@@ -30,7 +43,7 @@ def run_migrate(args: Namespace) -> int:
 
     context = Context.from_environment()
     changed = context.prepare_storage()
-    emit(args, {"changed": changed, "revision": HEAD_REVISION, "journal": str(context.paths.db)},
+    emit(args, Migrated(changed, HEAD_REVISION, context.paths.db),
          f"The journal is {'now' if changed else 'already'} at schema {HEAD_REVISION}: "
          f"{context.paths.db}")
     return 0
@@ -46,7 +59,7 @@ def run_doctor(args: Namespace) -> int:
         lines.insert(0, f"Repaired: {report.repaired.rewritten} stored time(s) rewritten into "
                         "the form Wise reads" + (f"; {unreadable} could not be read at all"
                                                  if unreadable else "") + ".")
-    emit(args, report.as_dict(), "\n".join(lines))
+    emit(args, report, "\n".join(lines))
     return 0 if report.healthy else 1
 
 
@@ -60,7 +73,7 @@ def run_nightly_now(args: Namespace) -> int:
         report = run_nightly(context, journal)
     finally:
         journal.close()
-    emit(args, asdict(report), f"Maintenance done: {report.summaries_made} summaries made "
+    emit(args, report, f"Maintenance done: {report.summaries_made} summaries made "
                      f"({report.summaries_failed} in plain words), backup {report.backup}, "
                      "search index tidied.")
     return 0

@@ -14,11 +14,96 @@ from __future__ import annotations
 
 import random
 from argparse import Namespace
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from app.cli.output import emit
 from app.daytime import local_now
 from app.journal import Context
+
+
+@dataclass(frozen=True)
+class Ticked:
+    """`wise nudge --tick --json`: the nudge recorded, or (all None but the reason) none."""
+
+    nudge_id: int | None
+    title: str | None
+    text: str | None
+    reason: str
+    action_id: int | None
+    goal_id: int | None
+
+
+@dataclass(frozen=True)
+class Learned:
+    """`wise nudge --learned --json`: the learner's numbers, and each thing learned in words."""
+
+    answers: int
+    favourite_hour: Any
+    hours: dict[str, Any]
+    styles: dict[str, Any]
+    description: str  # all of it in words
+    nudges_description: str
+    reflections: str
+    breakdowns: str
+    goal_reviews: str
+    since: str | None  # when it was last reset
+
+
+@dataclass(frozen=True)
+class LearningReset:
+    reset: bool
+    since: str
+
+
+@dataclass(frozen=True)
+class ExplainedStep:
+    id: int
+    title: str
+    goal: str | None  # the goal's title
+    due_on: date | None
+    estimate_minutes: int | None
+
+
+@dataclass(frozen=True)
+class NudgesToday:
+    shown: int
+    daily_cap: int
+
+
+@dataclass(frozen=True)
+class RulesNow:
+    enabled: bool
+    daily_cap: int
+    min_gap_minutes: int
+    quiet_start: str  # HH:MM
+    quiet_end: str
+    day_start_hour: int
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What `wise nudge [--dry-run]` says, as data: the decision now and what it rests on."""
+
+    now: str
+    sent: bool
+    dry_run: bool
+    nudge: bool
+    rule: str
+    reason: str
+    next_possible: str | None
+    hour_bucket: int
+    style: str | None
+    score: float | None
+    action: ExplainedStep | None
+    preview: str | None
+    worded_by: str | None
+    today: NudgesToday
+    rules: RulesNow
+    paused_until: datetime | None
+    learned: str
+    open_steps_considered: int
 
 
 def run(args: Namespace) -> int:
@@ -53,13 +138,11 @@ def _tick(args: Namespace) -> int:
     finally:
         journal.close()
     if isinstance(outcome, NudgeOutcome):
-        data = {"nudge_id": outcome.nudge_id, "title": outcome.title, "text": outcome.text,
-                "reason": outcome.reason, "action_id": outcome.action_id,
-                "goal_id": outcome.goal_id}
+        data = Ticked(outcome.nudge_id, outcome.title, outcome.text, outcome.reason,
+                      outcome.action_id, outcome.goal_id)
         human = f"Nudge {outcome.nudge_id} recorded: {outcome.title}\n  {outcome.text}"
     else:
-        data = {"nudge_id": None, "title": None, "text": None, "reason": outcome.reason,
-                "action_id": None, "goal_id": None}
+        data = Ticked(None, None, None, outcome.reason, None, None)
         human = f"{outcome.reason[:1].upper()}{outcome.reason[1:]}."
     emit(args, data, human)
     return 0
@@ -85,10 +168,7 @@ def _respond(args: Namespace) -> int:
         outcome = NudgeService(context, journal).respond(nudge_id, response, local_now())
     finally:
         journal.close()
-    data = {"nudge_id": outcome.nudge_id, "response": outcome.response,
-            "recorded": outcome.recorded, "action_done": outcome.action_done,
-            "snooze_until": outcome.snooze_until}
-    emit(args, data, f"Nudge {outcome.nudge_id}: {outcome.response}"
+    emit(args, outcome, f"Nudge {outcome.nudge_id}: {outcome.response}"
                      + ("" if outcome.recorded else " (an earlier answer was kept)"))
     return 0
 
@@ -114,12 +194,11 @@ def _learned(args: Namespace) -> int:
     learner = load_learner(context.paths.db, since, context.paths.data_dir)
     variants = learner.describe_all()
     description = f"{summary['description']}\n\n{variants}"
-    data = {**summary, "description": description, "answers": summary["answers"],
-            "nudges_description": summary["description"],
-            "reflections": learner.describe("daily_reflection"),
-            "breakdowns": learner.describe("breakdown"),
-            "goal_reviews": learner.describe("goal_review"),
-            "since": since.isoformat(timespec="seconds") if since else None}
+    data = Learned(summary["answers"], summary["favourite_hour"], summary["hours"],
+                   summary["styles"], description, summary["description"],
+                   learner.describe("daily_reflection"), learner.describe("breakdown"),
+                   learner.describe("goal_review"),
+                   since.isoformat(timespec="seconds") if since else None)
     human = description
     if since is not None:
         human += f"\n(Counting answers since {since:%a} {since.day} {since:%b %Y, %H:%M}, " \
@@ -140,7 +219,7 @@ def _reset_learning(args: Namespace) -> int:
         NudgeService(context, journal).reset_learning(now)
     finally:
         journal.close()
-    emit(args, {"reset": True, "since": now.isoformat(timespec="seconds")},
+    emit(args, LearningReset(True, now.isoformat(timespec="seconds")),
          "Wise has forgotten what it learned about when and how to nudge you and which ways "
          "of reflecting, breaking things down and reviewing goals suit you; from now on only "
          "new answers, ratings and kept steps count. (Past nudges and ratings stay in your "
@@ -165,7 +244,7 @@ def _explain(args: Namespace) -> int:
     return 0
 
 
-def explanation(snap, now: datetime, dry: bool, model: str | None = None) -> dict:
+def explanation(snap, now: datetime, dry: bool, model: str | None = None) -> Explanation:
     """What `wise nudge [--dry-run]` says, as data: the decision at `now` and the facts
     behind it (`snap`, from NudgeService.snapshot)."""
     from app.nudges.wording import plain_nudge
@@ -175,71 +254,69 @@ def explanation(snap, now: datetime, dry: bool, model: str | None = None) -> dic
     if decision.candidate is not None:
         preview = plain_nudge(decision.candidate, decision.style or "plain",
                               random.Random(decision.candidate.action_id))
-    return {
-        "now": now.isoformat(timespec="seconds"),
-        "sent": False,
-        "dry_run": dry,
-        "nudge": decision.nudge,
-        "rule": decision.rule,
-        "reason": decision.reason,
-        "next_possible": (decision.next_possible.isoformat(timespec="minutes")
-                          if decision.next_possible else None),
-        "hour_bucket": decision.hour_bucket,
-        "style": decision.style,
-        "score": decision.score,
-        "action": None if decision.candidate is None else {
-            "id": decision.candidate.action_id, "title": decision.candidate.title,
-            "goal": decision.candidate.goal_title,
-            "due_on": decision.candidate.due_on,
-            "estimate_minutes": decision.candidate.estimate_minutes},
-        "preview": preview,
-        "worded_by": None if preview is None else ("model" if model else "plain"),
-        "today": {"shown": snap.shown_today, "daily_cap": snap.rules.daily_cap},
-        "rules": {"enabled": snap.rules.enabled, "daily_cap": snap.rules.daily_cap,
-                  "min_gap_minutes": int(snap.rules.min_gap.total_seconds() // 60),
-                  "quiet_start": f"{snap.rules.quiet_start:%H:%M}",
-                  "quiet_end": f"{snap.rules.quiet_end:%H:%M}",
-                  "day_start_hour": snap.rules.day_start_hour},
-        "paused_until": snap.paused_until,
-        "learned": snap.learned,
-        "open_steps_considered": snap.candidates,
-    }
+    candidate = decision.candidate
+    return Explanation(
+        now=now.isoformat(timespec="seconds"),
+        sent=False,
+        dry_run=dry,
+        nudge=decision.nudge,
+        rule=decision.rule,
+        reason=decision.reason,
+        next_possible=(decision.next_possible.isoformat(timespec="minutes")
+                       if decision.next_possible else None),
+        hour_bucket=decision.hour_bucket,
+        style=decision.style,
+        score=decision.score,
+        action=None if candidate is None else ExplainedStep(
+            candidate.action_id, candidate.title, candidate.goal_title, candidate.due_on,
+            candidate.estimate_minutes),
+        preview=preview,
+        worded_by=None if preview is None else ("model" if model else "plain"),
+        today=NudgesToday(snap.shown_today, snap.rules.daily_cap),
+        rules=RulesNow(snap.rules.enabled, snap.rules.daily_cap,
+                         int(snap.rules.min_gap.total_seconds() // 60),
+                         f"{snap.rules.quiet_start:%H:%M}", f"{snap.rules.quiet_end:%H:%M}",
+                         snap.rules.day_start_hour),
+        paused_until=snap.paused_until,
+        learned=snap.learned,
+        open_steps_considered=snap.candidates,
+    )
 
 
-def explanation_text(data: dict, now: datetime, dry: bool, model: str | None) -> str:
+def explanation_text(data: Explanation, now: datetime, dry: bool, model: str | None) -> str:
     """`explanation()` in words, as `wise nudge [--dry-run]` prints it."""
     lines = []
     if not dry:
         lines += ["This command sends nothing: the tray app (`wise`) sends nudges while it",
                   "runs, checking every 15 minutes. Here is what it would do right now.", ""]
     when = f"{now:%a} {now.day} {now:%b}, {now:%H:%M}"
-    if data["nudge"]:
-        action = data["action"]
-        goal = f"  (goal {action['goal']})" if action["goal"] else ""
+    if data.nudge and data.action is not None:
+        action = data.action
+        goal = f"  (goal {action.goal})" if action.goal else ""
         lines += [f"Right now ({when}) Wise would nudge you about:",
-                  f"  {action['id']}  {action['title']}{goal}",
-                  f"  chosen because: {data['reason']}",
-                  f"  wording style: {data['style']}"]
+                  f"  {action.id}  {action.title}{goal}",
+                  f"  chosen because: {data.reason}",
+                  f"  wording style: {data.style}"]
         if model:
             lines.append(f"  words: your model ({model}) would write them; without it, "
                          "something like:")
         else:
             lines.append("  words (plain, no model connected), something like:")
-        lines.append(f"    {data['preview']}")
+        lines.append(f"    {data.preview}")
     else:
-        lines.append(f"Right now ({when}): {data['reason']}.")
-        if data["next_possible"]:
-            nxt = datetime.fromisoformat(data["next_possible"])
+        lines.append(f"Right now ({when}): {data.reason}.")
+        if data.next_possible:
+            nxt = datetime.fromisoformat(data.next_possible)
             days = (nxt.date() - now.date()).days
             day = {0: "today", 1: "tomorrow"}.get(days, f"{nxt:%a} {nxt.day} {nxt:%b}")
             lines.append(f"The earliest the rules allow the next one: {day} at {nxt:%H:%M}.")
-    rules = data["rules"]
-    quiet = ("none" if rules["quiet_start"] == rules["quiet_end"]
-             else f"{rules['quiet_start']}–{rules['quiet_end']}")
+    rules = data.rules
+    quiet = ("none" if rules.quiet_start == rules.quiet_end
+             else f"{rules.quiet_start}–{rules.quiet_end}")
     lines += ["",
-              f"Today: {data['today']['shown']} of at most {rules['daily_cap']} nudges shown; "
-              f"at least {rules['min_gap_minutes']} minutes apart; quiet hours {quiet}."]
-    if data["learned"]:
-        lines.append(f"What Wise has learned: {data['learned']}")
+              f"Today: {data.today.shown} of at most {rules.daily_cap} nudges shown; "
+              f"at least {rules.min_gap_minutes} minutes apart; quiet hours {quiet}."]
+    if data.learned:
+        lines.append(f"What Wise has learned: {data.learned}")
     lines.append("Nothing was sent or recorded.")
     return "\n".join(lines)

@@ -5,12 +5,14 @@ Standard library only, like `wise capture`: the windows are the tray's, not this
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
 
 from app.cli.output import emit
 from app.errors import WiseError
 from app.ipc.client import TrayClient, TrayUnavailable, UntrustedTray
 from app.ipc.protocol import socket_path
 from app.paths import resolve_paths
+from app.results import omitted_when_none
 
 # What can be opened, with the socket command that opens it and its name for a person.
 WINDOWS: dict[str, tuple[str, str]] = {
@@ -19,6 +21,14 @@ WINDOWS: dict[str, tuple[str, str]] = {
     "review": ("show-review", "the goal review"),
     "welcome": ("show-welcome", "the welcome"),
 }
+
+
+@dataclass(frozen=True)
+class WindowOpened:
+    window: str
+    shown: bool  # by the running tray
+    started: bool  # the tray was started, and opens it once it runs
+    pid: int | None = omitted_when_none()  # the started tray's
 
 
 def run(args: Namespace) -> int:
@@ -45,8 +55,8 @@ def open_window(args: Namespace, window: str) -> int:
         from app.cli.tray_cmd import start_detached
 
         pid = start_detached(open_window=window)
-        emit(args, {"window": window, "shown": False, "started": True, "pid": pid},
+        emit(args, WindowOpened(window, shown=False, started=True, pid=pid),
              f"Starting Wise; {words} opens in a moment.")
         return 0
-    emit(args, {"window": window, "shown": True, "started": False}, "")
+    emit(args, WindowOpened(window, shown=True, started=False), "")
     return 0

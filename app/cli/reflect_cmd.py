@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from argparse import Namespace
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.cli.output import emit
 from app.errors import BadInput, WiseError
 from app.journal import Context
+from app.results import Result, to_json
 
 MAX_WORDS_CHARS = 10_000  # how the day went, in the user's words: a long page at most
 
@@ -27,7 +30,7 @@ def run(args: Namespace) -> int:
     journal = context.open_journal()
     if args.dry_run:
         plan = plan_daily_reflection(context, journal, day, words)
-        emit(args, plan.as_dict(), _describe_plan(plan))
+        emit(args, plan, _describe_plan(plan))
         return 0
     # Printed once it has passed the quality gate: a terminal cannot take back words
     # the way the window replaces them, so nothing is streamed here.
@@ -40,8 +43,59 @@ def run(args: Namespace) -> int:
         if outcome.note:
             print(f"\n({outcome.note})", file=sys.stderr)
         return 0
-    emit(args, outcome.as_dict(), "")
+    emit(args, outcome, "")
     return 0
+
+
+# The events of `wise reflect --stream`, one JSON line each.
+
+
+@dataclass(frozen=True)
+class PromptRef:
+    name: str | None
+    version: str | None
+
+
+@dataclass(frozen=True)
+class StreamStart:
+    event: str
+    day: date
+    model: str | None
+    prompt: PromptRef
+
+
+@dataclass(frozen=True)
+class StreamDelta:
+    event: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamError:
+    event: str
+    kind: str  # a ModelError kind, or bad_input, storage, other
+    message: str
+
+
+@dataclass(frozen=True)
+class StreamCancelled:
+    event: str = "cancelled"
+
+
+@dataclass(frozen=True)
+class StreamDone:
+    """The reflection (app.reflection.ReflectionOutcome) without its day: start said it."""
+
+    outcome: Any
+
+    def as_dict(self) -> dict:
+        done = self.outcome.as_dict()
+        del done["day"]
+        return {"event": "done", **done}
+
+
+def _error(kind: str, message: str) -> StreamError:
+    return StreamError("error", kind, message)
 
 
 def run_stream(args: Namespace) -> int:
@@ -52,14 +106,13 @@ def run_stream(args: Namespace) -> int:
         try:
             return _stream(args, cancel)
         except BadInput as exc:
-            _event({"event": "error", "kind": "bad_input", "message": str(exc)})
+            _event(_error("bad_input", str(exc)))
             raise
         except WiseError as exc:
-            _event({"event": "error", "kind": "other", "message": str(exc)})
+            _event(_error("other", str(exc)))
             raise
         except Exception as exc:  # storage and OS errors: main() words them for stderr
-            _event({"event": "error", "kind": "storage" if _is_storage(exc) else "other",
-                    "message": str(exc)})
+            _event(_error("storage" if _is_storage(exc) else "other", str(exc)))
             raise
 
 
@@ -76,34 +129,31 @@ def _stream(args: Namespace, cancel) -> int:
     journal = context.open_journal()
     model = context.settings.get("llm.model") or None
     prompt = load_prompt(PROMPT) if model else None
-    _event({"event": "start", "day": day.isoformat(), "model": model,
-            "prompt": {"name": prompt.name if prompt else None,
-                       "version": prompt.version if prompt else None}})
+    _event(StreamStart("start", day, model, PromptRef(prompt.name if prompt else None,
+                                                      prompt.version if prompt else None)))
     if cancel.is_set():
         return _cancelled()
     try:
         outcome = reflect(context, journal, day, user_words=words, cancel=cancel,
-                          on_text=lambda text: _event({"event": "delta", "text": text}))
+                          on_text=lambda text: _event(StreamDelta("delta", text)))
     except ModelError as exc:
         if exc.kind == "cancelled":
             return _cancelled()
-        _event({"event": "error", "kind": exc.kind, "message": str(exc)})
+        _event(_error(exc.kind, str(exc)))
         print(f"wise: the reflection could not be made: {exc}", file=sys.stderr)
         return 1
-    done = outcome.as_dict()
-    del done["day"]  # the start event said it
-    _event({"event": "done", **done})
+    _event(StreamDone(outcome))
     return 0
 
 
 def _cancelled() -> int:
-    _event({"event": "cancelled"})
+    _event(StreamCancelled())
     return 0
 
 
-def _event(data: dict) -> None:
+def _event(event: Result) -> None:
     # Bytes, UTF-8 whatever the locale: the reading window decodes UTF-8.
-    line = json.dumps(data, ensure_ascii=False) + "\n"
+    line = json.dumps(to_json(event), ensure_ascii=False) + "\n"
     sys.stdout.buffer.write(line.encode("utf-8"))
     sys.stdout.buffer.flush()
 

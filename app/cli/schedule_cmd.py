@@ -8,6 +8,7 @@ that the tray's scheduler writes."""
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.cli.output import emit
@@ -27,6 +28,15 @@ from app.rhythm.scheduler import (
 from storage.job_runs import RunStore
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """`wise schedule --json`."""
+
+    tray_running: bool
+    time_zone: str
+    jobs: list[JobInfo]
+
+
 def run(args: Namespace) -> int:
     context = Context.from_environment()
     zone = local_zone()
@@ -36,8 +46,7 @@ def run(args: Namespace) -> int:
     runs = read_last_runs(RunStore(context.paths.db))
     jobs = describe_jobs(specs, runs, {s.id: next_run_of(s, now, zone) for s in specs})
     running = TrayClient(socket_path(context.paths.data_dir), timeout=2.0).is_running()
-    data = {"tray_running": running is not None, "time_zone": str(zone),
-            "jobs": [job.as_json() for job in jobs]}
+    data = Schedule(running is not None, str(zone), list(jobs))
     emit(args, data, format_jobs(jobs, now, tray_running=running is not None))
     return 0
 

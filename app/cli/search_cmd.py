@@ -4,12 +4,27 @@ what carries it)."""
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.cli.output import emit
 from app.errors import BadInput
 from app.journal import Context
 from storage.repo.reading import reading
 from storage.search import search
+
+
+@dataclass(frozen=True)
+class Found:
+    """One hit of `wise search --json`."""
+
+    kind: str
+    id: int
+    snippet: str
+    status: str | None
+    goal: str | None  # the goal's tag
+    tags: tuple[str, ...]
+    created_at: datetime
 
 
 def run(args: Namespace) -> int:
@@ -19,8 +34,7 @@ def run(args: Namespace) -> int:
     journal = Context.from_environment().open_journal()
     with reading(journal.db_path) as conn:
         hits = search(conn, query, limit=args.limit)
-    data = [{"kind": h.kind, "id": h.id, "snippet": h.snippet, "status": h.status,
-             "goal": h.goal_slug, "tags": list(h.tags), "created_at": h.created_at}
+    data = [Found(h.kind, h.id, h.snippet, h.status, h.goal_slug, tuple(h.tags), h.created_at)
             for h in hits]
     lines = []
     for hit in hits:

@@ -13,9 +13,48 @@ import getpass
 import json
 import sys
 from argparse import Namespace
+from dataclasses import dataclass
 
 from app.cli.output import emit
 from app.errors import BadInput, WiseError
+from app.results import to_json
+
+
+@dataclass(frozen=True)
+class SetupProblem:
+    problem: str  # one of app.sync.service.SETUP_PROBLEMS
+    message: str
+
+
+@dataclass(frozen=True)
+class SetupFailed:
+    """What a failed `wise sync setup --json` prints (its words go to stderr too)."""
+
+    error: SetupProblem
+
+
+@dataclass(frozen=True)
+class SyncRunRow:
+    """One sync of `wise sync log --json`, newest first."""
+
+    started_at: str
+    finished_at: str | None
+    outcome: str
+    sent: int
+    received: int
+    captured: int
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class ConflictResolved:
+    resolved: int  # the conflict's id
+    kept: str  # "mine" or "other"
+
+
+@dataclass(frozen=True)
+class SyncOff:
+    enabled: bool = False
 
 
 def _secret(prompt: str, what: str) -> str:
@@ -60,8 +99,8 @@ def run_setup(args: Namespace) -> int:
                       if args.recovery_key else None))
     except WiseError as exc:
         if args.json:  # which part was wrong, for the Settings window (stderr says it too)
-            print(json.dumps({"error": {"problem": setup_problem(exc), "message": str(exc)}},
-                             ensure_ascii=False))
+            failed = SetupFailed(SetupProblem(setup_problem(exc), str(exc)))
+            print(json.dumps(to_json(failed), ensure_ascii=False))
         raise
     lines = [("Joined the sync folder" if outcome.joined else "Made a new sync folder")
              + f" at {outcome.target} as device {outcome.device}."]
@@ -73,10 +112,7 @@ def run_setup(args: Namespace) -> int:
                   "from this computer):", "", f"    {outcome.recovery_key}", "",
                   "With it, a device joins even if the passphrase is forgotten "
                   "(`wise sync setup … --recovery-key`)."]
-    emit(args, {"joined": outcome.joined, "target": outcome.target,
-                "device": outcome.device, "key_id": outcome.key_id,
-                "seeded": outcome.seeded, "recovery_key": outcome.recovery_key},
-         "\n".join(lines))
+    emit(args, outcome, "\n".join(lines))  # its fields are the keys
     return 0
 
 
@@ -93,7 +129,7 @@ def run_now(args: Namespace) -> int:
     text = "Synced: " + ", ".join(words) + f" ({result.seconds:.1f} s)."
     if result.problems:
         text += "\n" + "\n".join(f"  ! {problem}" for problem in result.problems)
-    emit(args, result.as_dict(), text)
+    emit(args, result, text)
     return 0
 
 
@@ -102,7 +138,7 @@ def run_status(args: Namespace) -> int:
     from app.sync.status import sync_status
 
     status = sync_status(Context.from_environment())
-    emit(args, status.as_dict(), status.describe())
+    emit(args, status, status.describe())
     return 0
 
 
@@ -117,13 +153,12 @@ def run_log(args: Namespace) -> int:
         runs = store.runs(args.limit)
     finally:
         store.close()
-    records = [{"started_at": started, "finished_at": finished, "outcome": outcome,
-                "sent": sent, "received": received, "captured": captured,
-                "problems": json.loads(problems)}
+    records = [SyncRunRow(started, finished, outcome, sent, received, captured,
+                          json.loads(problems))
                for started, finished, outcome, sent, received, captured, problems in runs]
-    lines = [f"{r['started_at'][:19]}  {r['outcome']:<8}  sent {r['sent']:,}  received "
-             f"{r['received']:,}" + (f"  captured {r['captured']}" if r["captured"] else "")
-             + "".join(f"\n    ! {p}" for p in r["problems"]) for r in records]
+    lines = [f"{r.started_at[:19]}  {r.outcome:<8}  sent {r.sent:,}  received "
+             f"{r.received:,}" + (f"  captured {r.captured}" if r.captured else "")
+             + "".join(f"\n    ! {p}" for p in r.problems) for r in records]
     emit(args, records, "\n".join(lines) or "No sync has run yet.")
     return 0
 
@@ -140,7 +175,7 @@ def run_resolve(args: Namespace) -> int:
     except ValueError as exc:
         raise BadInput(f"{exc}") from None
     kept = "the other version" if args.keep == "other" else "the text as it is"
-    emit(args, {"resolved": conflict.id, "kept": args.keep},
+    emit(args, ConflictResolved(conflict.id, args.keep),
          f"Conflict {conflict.id} resolved: kept {kept}. Other devices follow at their next "
          "sync.")
     return 0
@@ -160,7 +195,7 @@ def run_off(args: Namespace) -> int:
         store.close()
     for name in ("sync.folder", "sync.webdav_url", "sync.webdav_user"):
         set_setting(context.paths.settings_file, name, "")
-    emit(args, {"enabled": False},
+    emit(args, SyncOff(),
          "Sync is off on this device. The sync folder and the other devices are untouched; "
          "`wise sync setup` turns it on again (and sends the whole journal once more).")
     return 0

@@ -23,9 +23,20 @@ def run(args: Namespace) -> int:
     day = parse_day_option(args.date, context.day_start_hour)
     view = today_view(context.open_journal(), day, context.day_start_hour)
     focus = focus_time(context, day)
-    emit(args, {**view.as_dict(), "focus": focus.as_dict()},
+    emit(args, TodayJson(view, focus),
          format_view(view, today) + focus.words())
     return 0
+
+
+@dataclass(frozen=True)
+class TodayJson:
+    """`wise today --json`: the day's view with the time given during it under "focus"."""
+
+    view: TodayView
+    focus: FocusTime
+
+    def as_dict(self) -> dict:
+        return {**self.view.as_dict(), "focus": self.focus}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 from app.cli.output import emit
@@ -11,6 +13,18 @@ from app.cli.output_file import open_output
 from app.daytime import local_now
 from app.errors import BadInput
 from app.journal import Context
+
+
+@dataclass(frozen=True)
+class Exported:
+    """`wise export -o FILE --json`: where, in which format, and the counts written."""
+
+    file: Path
+    format: str
+    counts: Any  # storage's TransferCounts
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "format": self.format, **_counts(self.counts)}
 
 
 def run_export(args: Namespace) -> int:
@@ -35,8 +49,8 @@ def run_export(args: Namespace) -> int:
         counts = write(output.stream)
     if output.path is None:
         return 0  # standard output holds the export itself, and nothing else
-    summary = {"file": str(output.path), "format": args.format, **_counts(counts)}
-    emit(args, summary, f"Exported {_in_words(counts)} to {output.path}")
+    emit(args, Exported(output.path, args.format, counts),
+         f"Exported {_in_words(counts)} to {output.path}")
     return 0
 
 
@@ -65,7 +79,7 @@ def run_import(args: Namespace) -> int:
             counts = import_json(context.paths.db, handle)
         except ImportRejected as exc:
             raise ImportRejected(f"{exc}{_other_app_hint(source)}") from None
-    emit(args, _counts(counts),
+    emit(args, counts,  # storage's TransferCounts: one key per kind of record
          f"Imported {_in_words(counts, new=True)} (anything already in the journal was left "
          "as it was).")
     return 0
@@ -76,7 +90,7 @@ def _import_other_app(args: Namespace) -> int:
 
     summary = import_file(Context.from_environment(), Path(args.file), args.source_format,
                           tz=args.tz, dry_run=args.dry_run)
-    emit(args, summary.as_dict(), summary.in_words())
+    emit(args, summary, summary.in_words())
     return 0
 
 

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import subprocess
 from argparse import Namespace
+from dataclasses import dataclass
+from pathlib import Path
 
 from app.cli.output import emit
 from app.ipc.client import TrayClient, TrayError, TrayUnavailable, UntrustedTray
 from app.ipc.protocol import socket_path
 from app.launch import tray_command
 from app.paths import resolve_paths
+from app.results import omitted_when_none
+
+
+@dataclass(frozen=True)
+class TrayStatus:
+    """`wise status --json`."""
+
+    running: bool
+    pid: int | None = omitted_when_none()
+    socket: Path | None = None
+    version: str | None = omitted_when_none()
+    untrusted: str | None = omitted_when_none()  # why the socket is not used
+    fix: str | None = omitted_when_none()  # what to do about it
 
 
 def start_detached(*, show_capture: bool = False, open_window: str = "") -> int:
@@ -35,18 +50,17 @@ def run_status(args: Namespace) -> int:
     try:
         info = TrayClient(path, timeout=2.0).request({"cmd": "ping"})
     except UntrustedTray as exc:
-        emit(args, {"running": False, "socket": str(path), "untrusted": str(exc),
-                    "fix": exc.fix},
+        emit(args, TrayStatus(False, socket=path, untrusted=str(exc), fix=exc.fix),
              f"Wise's tray cannot be reached: {exc}, so Wise does not use that socket. "
              f"{exc.fix}".rstrip())
         return 0
     except (TrayUnavailable, TrayError):
         info = None
     if not isinstance(info, dict):
-        emit(args, {"running": False, "socket": str(path)},
+        emit(args, TrayStatus(False, socket=path),
              "Wise is not running. Start it with: wise")
     else:
-        emit(args, {"running": True, "pid": info.get("pid"), "socket": str(path),
-                    "version": info.get("version")},
+        emit(args, TrayStatus(True, pid=info.get("pid"), socket=path,
+                              version=info.get("version")),
              f"Wise is running (pid {info.get('pid')}, socket {path}).")
     return 0

@@ -26,9 +26,11 @@ import json
 import os
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.ipc.trust import Untrusted, check_private_folder
+from app.results import Result, to_json
 
 MAX_LINE_BYTES = 256 * 1024  # a 10,000-character capture is at most 40 kB of UTF-8
 COMMANDS = ("capture", "show-capture", "show-reflection", "show-review", "show-welcome", "ping",
@@ -70,8 +72,10 @@ def _user_id() -> str:
     return str(os.getuid()) if hasattr(os, "getuid") else os.getlogin()
 
 
-def encode(message: dict) -> bytes:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+def encode(message: dict | Reply) -> bytes:
+    """A request (a dict: the client builds it from its arguments) or a typed reply."""
+    data = message if isinstance(message, dict) else to_json(message)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
 def decode_request(line: bytes) -> dict:
@@ -98,10 +102,43 @@ def decode_request(line: bytes) -> dict:
     return message
 
 
-def ok(request_id: object, result: object = None) -> dict:
-    return {"id": request_id, "ok": True, "result": result}
+@dataclass(frozen=True)
+class OkReply:
+    id: object  # the request's, when it gave one
+    ok: bool
+    result: Result | None
 
 
-def error(request_id: object, code: str, message: str, **details: object) -> dict:
-    return {"id": request_id, "ok": False,
-            "error": {"code": code, "message": message, **details}}
+@dataclass(frozen=True)
+class ErrorDetail:
+    code: str  # one of the error codes above
+    message: str
+
+
+@dataclass(frozen=True)
+class NotSaved(ErrorDetail):
+    """A capture the journal could not take (code "failed")."""
+
+    kept: str | None  # the file the text was kept in; None when it could not be kept
+
+
+@dataclass(frozen=True)
+class ErrorReply:
+    id: object
+    ok: bool
+    error: ErrorDetail
+
+
+Reply = OkReply | ErrorReply
+
+
+def ok(request_id: object, result: Result | None = None) -> OkReply:
+    return OkReply(request_id, True, result)
+
+
+def error(request_id: object, code: str, message: str) -> ErrorReply:
+    return ErrorReply(request_id, False, ErrorDetail(code, message))
+
+
+def not_saved(request_id: object, code: str, message: str, kept: str | None) -> ErrorReply:
+    return ErrorReply(request_id, False, NotSaved(code, message, kept))

@@ -135,12 +135,6 @@ class JobInfo:
     last_status: str | None
     detail: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "when": self.when,
-                "purpose": self.purpose, "next_run": self.next_run,
-                "last_run": self.last_run, "last_status": self.last_status,
-                "detail": self.detail}
-
 
 class RecurrenceTrigger(BaseTrigger):
     """Fires at a time of day (every day, or on one weekday) by the zone's wall clock.

@@ -84,6 +84,10 @@ def test_llm_test_json(wise, fake_openai) -> None:
     result = wise("llm", "test", "--json")
     assert result.code == 0, result.err
     data = result.json()
+    assert list(data) == ["ok", "model", "reply", "latency_ms", "first_token_ms",
+                          "input_tokens", "output_tokens", "cost_usd", "local", "api_base",
+                          "attempts", "structured", "structured_enforced", "context_tokens",
+                          "passed_gate"]
     assert data["ok"] is True and data["model"] == "openai/test-model"
     assert data["reply"].startswith("Fill the watering can")
     assert data["latency_ms"] > 0 and data["local"] is True
@@ -101,6 +105,8 @@ def test_llm_test_fails_a_reply_the_gate_refuses(wise, fake_openai, reply: str) 
     result = wise("llm", "test", "--json")
     assert result.code == 1
     data = result.json()
+    assert list(data) == ["ok", "error_kind", "rule", "message", "model", "api_base", "reply",
+                          "passed_gate"]
     assert data["ok"] is False and data["passed_gate"] is False
     assert data["rule"] in ("shape", "echo", "copied_example")
     assert "✗" in result.err and "wise llm refused" in result.err
@@ -159,6 +165,7 @@ def test_no_model_says_how_to_set_one(wise) -> None:
     assert "openai/gpt-4o-mini" in result.err
     as_json = wise("llm", "test", "--json")
     assert as_json.code == 1 and as_json.json()["error_kind"] == "no_model"
+    assert list(as_json.json()) == ["ok", "error_kind", "message", "model", "api_base"]
 
 
 def test_a_model_setting_that_cannot_work_is_bad_input(wise) -> None:

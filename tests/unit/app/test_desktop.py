@@ -115,6 +115,8 @@ def test_the_command_installs_and_uninstalls(wise, data_home: Path, tmp_path: Pa
     assert installed.code == 0, installed.err
     assert (data_home / "applications" / f"{APP_ID}.desktop").is_file()
     assert len(installed.json()["installed"]) == len(desktop_files(["wise"]))
+    assert list(installed.json()) == ["installed", "command"]
+    assert all(isinstance(path, str) for path in installed.json()["installed"])
 
     removed = wise("install-desktop", "--uninstall", env=env)
     assert removed.code == 0, removed.err
@@ -129,6 +131,7 @@ def test_uninstall_also_removes_this_homes_login_entry(wise, data_home: Path,
     result = wise("install-desktop", "--uninstall", "--json", env=env)
     assert result.code == 0, result.err
     assert result.json()["login_entry_removed"] is True
+    assert list(result.json()) == ["removed", "login_entry_removed"]
     assert not login.exists()
 
 

@@ -65,3 +65,34 @@ def test_deeply_nested_json_is_bad_json_not_a_crash(line: bytes) -> None:
     with pytest.raises(ProtocolError) as caught:
         decode_request(line)
     assert caught.value.code == "bad-json" and "nested too deeply" in str(caught.value)
+
+
+def test_replies_are_typed_and_keep_their_keys() -> None:
+    """The tray's replies (app.ipc.replies) as the CLI and scripts have always read them."""
+    from app.capture.ack import CaptureAck
+    from app.ipc.protocol import error, not_saved, ok
+    from app.ipc.replies import NoTrayFocus, Pong, Shown, TrayFocus
+
+    def sent(reply) -> dict:
+        return json.loads(encode(reply))
+
+    assert sent(ok(3, Shown())) == {"id": 3, "ok": True, "result": {"shown": True}}
+    assert sent(error(None, "busy", "later")) == {
+        "id": None, "ok": False, "error": {"code": "busy", "message": "later"}}
+    assert sent(not_saved(4, "failed", "disk full", None)) == {
+        "id": 4, "ok": False, "error": {"code": "failed", "message": "disk full", "kept": None}}
+    pong = sent(ok(1, Pong(42, "1.0", "/run/w.sock", {"capture": True}, NoTrayFocus())))
+    assert pong["result"] == {"pid": 42, "version": "1.0", "socket": "/run/w.sock",
+                              "windows": {"capture": True}, "focus": {"session": None}}
+    focus = TrayFocus(7, 60, False, True, "2026-12-04T18:00:00+00:00", ["half"], None, False)
+    assert list(sent(ok(1, focus))["result"]) == [
+        "session", "left_seconds", "over", "paused", "ends_at", "cues", "last_cue",
+        "slept_past_end"]
+    ack = CaptureAck(True, "todo", "actions", 12, "u-1", "call mum", "family", "Family",
+                     ("family",), "2026-12-05", None, 10, False, "to-do 12: call mum", None,
+                     ())
+    result = sent(ok(2, ack))["result"]
+    assert result["tags"] == ["family"] and result["warnings"] == []
+    assert CaptureAck.from_json(result) == ack  # what the CLI reads back
+    with pytest.raises(ValueError, match="summary"):
+        CaptureAck.from_json({k: v for k, v in result.items() if k != "summary"})

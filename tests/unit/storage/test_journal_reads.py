@@ -9,7 +9,7 @@ from storage.engine import Journal
 from storage.models import Action, Entry, Goal, Tag
 from storage.repo.journal_reads import count_wins, day_wins, today_view
 from storage.repo.reading import reading
-from storage.ritual_reads import day_view
+from storage.repo.ritual_reads import day_view
 from storage.timeutil import journal_day_bounds
 
 DAY = date(2026, 11, 18)

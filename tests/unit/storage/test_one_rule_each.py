@@ -19,7 +19,7 @@ from storage.repo.goal_activity import last_progress, last_touched
 from storage.repo.goals import goal_facts, goals_with_activity
 from storage.repo.nudges import goals_touched_since
 from storage.repo.reading import reading
-from storage.ritual_reads import day_view
+from storage.repo.ritual_reads import day_view
 from storage.timeutil import aware_utc, journal_day, journal_day_bounds, to_db
 
 DAY = date(2026, 11, 18)
