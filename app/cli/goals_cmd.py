@@ -28,7 +28,7 @@ class GoalJson:
     created_at: datetime
 
     @staticmethod
-    def fields_of(goal: GoalRow) -> tuple:
+    def fields_of(goal: GoalRow) -> tuple[int, str, str, str, str, int | None, datetime]:
         return (goal.id, goal.slug, goal.title, goal.why, goal.status, goal.cadence_per_week,
                 goal.created_at)
 
@@ -182,7 +182,7 @@ def format_list(summaries: list[GoalSummary]) -> str:
 def run_edit(args: Namespace) -> int:
     from app.goals import MAX_TITLE_CHARS, MAX_WHY_CHARS, check_cadence, edit_goal
 
-    changes = {}
+    changes: dict[str, object] = {}
     if args.title is not None:
         title = " ".join(args.title.split())
         if not title:
