@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import overload
 
 from storage.clock import utc_now
 from storage.errors import explain_sqlite_error
@@ -124,6 +125,19 @@ def reading(db_path: Path) -> Iterator[sqlite3.Connection]:
         close_connection(conn)
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made. (sqlite3 types lastrowid as optional: it is
+    None only on a cursor that never inserted.)"""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise sqlite3.InterfaceError("this statement inserted no row")
+    return row_id
+
+
+@overload
+def moment(value: str) -> datetime: ...
+@overload
+def moment(value: None) -> None: ...
 def moment(value: str | None) -> datetime | None:
     """Stored text (or NULL) -> an aware UTC datetime (or None): the one reading of the
     journal's timestamps for rows read with sqlite3."""

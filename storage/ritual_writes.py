@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import EllipsisType
 
-from storage.db import Tx, connect, transaction
+from storage.db import Tx, connect, inserted_id, transaction
 from storage.errors import StorageError
 from storage.goal_links import TaggedItem, link_tagged
 from storage.limits import (
@@ -114,9 +114,9 @@ class RitualWriter:
                 conn.execute("UPDATE feedback SET rating = ?, note = ? WHERE id = ?",
                              (rating, note, found[0]))
                 return found[0]
-            return conn.execute(
+            return inserted_id(conn.execute(
                 "INSERT INTO feedback (target_kind, target_id, rating, note, created_at) "
-                "VALUES ('reflection', ?, ?, ?, ?)", (reflection_id, rating, note, now)).lastrowid
+                "VALUES ('reflection', ?, ?, ?, ?)", (reflection_id, rating, note, now)))
 
     def plan_for_day(self, action_ids: Sequence[int], day: date) -> None:
         """Make these open actions (at most three) due on `day`. Others already due that

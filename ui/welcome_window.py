@@ -9,10 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTime, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFileDialog,
     QFrame,
@@ -34,7 +33,7 @@ from app.vocabulary import GoalStatus
 from app.welcome import FINISHED, SKIPPED, WHY_LADDER_STEPS, capture_command, why_of
 from ui.hotkey import HotkeyStatus
 from ui.model_picker import ModelPicker
-from ui.palette import Tokens, button_rules, named
+from ui.palette import PaletteStyle, Tokens, button_rules, named
 
 STEPS = ("Welcome", "A first goal", "Quick capture", "A model and your day")
 TIME_FORMAT = "HH:mm"
@@ -103,7 +102,7 @@ class WelcomeWindow(QDialog):
         self._saved_goal: tuple[str, tuple[str, ...]] | None = None
         self._saving = False
         self._ended = False
-        self._styling = False
+        self._palette_style = PaletteStyle(self, _stylesheet)
         self._build()
         # Enter always means Next (or Finish), whichever field or button has the focus:
         # no other button may become the default on its own.
@@ -112,7 +111,7 @@ class WelcomeWindow(QDialog):
         self.next_button.setDefault(True)
         self.resize(680, 640)
         self.setMinimumSize(560, 560)
-        self._restyle()
+        self._palette_style.restyle()
         self.go_to(0)
 
     # --- building ---------------------------------------------------------------------
@@ -270,9 +269,7 @@ class WelcomeWindow(QDialog):
         layout.addWidget(intro)
         services = self._services
         self.picker = ModelPicker(services.run_in_background, services.wise_command,
-                                  self._save_model,
-                                  **({"find": services.find_models}
-                                     if services.find_models is not None else {}))
+                                  self._save_model, find=services.find_models)
         layout.addWidget(self.picker)
         layout.addSpacing(6)
         layout.addWidget(named(QLabel("Your day"), "groupTitle"))
@@ -536,20 +533,6 @@ class WelcomeWindow(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         event.accept()
         self._end(SKIPPED)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-        super().changeEvent(event)
-
-    def _restyle(self) -> None:
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            self.setStyleSheet(_stylesheet(QApplication.palette()))
-        finally:
-            self._styling = False
 
 
 def _stylesheet(palette: QPalette) -> str:

@@ -28,7 +28,7 @@ class GoalJson:
     created_at: datetime
 
     @staticmethod
-    def fields_of(goal: GoalRow) -> tuple:
+    def fields_of(goal: GoalRow) -> tuple[int, str, str, str, str, int | None, datetime]:
         return (goal.id, goal.slug, goal.title, goal.why, goal.status, goal.cadence_per_week,
                 goal.created_at)
 

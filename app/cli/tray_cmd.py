@@ -24,7 +24,7 @@ class TrayStatus:
     socket: Path | None = None
     version: str | None = omitted_when_none()
     untrusted: str | None = omitted_when_none()  # why the socket is not used
-    fix: str | None = omitted_when_none()  # what to do about it
+    fix: str | None = omitted_when_none()  # with untrusted: what to do about it
 
 
 def start_detached(*, show_capture: bool = False, open_window: str = "") -> int:

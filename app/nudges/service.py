@@ -282,6 +282,7 @@ class NudgeService:
         if not decision.nudge or not send:
             return decision
         candidate = decision.candidate
+        assert candidate is not None  # a decision to nudge names its step
         style = decision.style or "plain"
         text_, source = self._word(candidate, style, now, learner)
         rules = snap.rules
@@ -309,9 +310,10 @@ class NudgeService:
               learner: Learner | None) -> tuple[str, str]:
         if not str(self.context.settings.get("llm.model") or "").strip():
             return plain_nudge(candidate, style, self.rng), "plain"
-        own = self.gateway_factory is None
+        factory = self.gateway_factory
+        own = factory is None
         try:
-            gateway = self.gateway_factory() if not own else self._default_gateway()
+            gateway = factory() if factory is not None else self._default_gateway()
         except Exception:  # a gateway that cannot even start: plain words, never no nudge
             log.exception("no model gateway for the nudge; using plain words")
             return plain_nudge(candidate, style, self.rng), "plain"

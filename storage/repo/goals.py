@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Tx, moment
+from storage.db import Tx, inserted_id, moment
 from storage.limits import CADENCE_PER_WEEK, GOAL_TITLE_CHARS, GOAL_WHY_CHARS
 from storage.timeutil import to_db
 from storage.vocabulary import ActionStatus, GoalStatus
@@ -115,10 +115,10 @@ def insert_goal(tx: Tx, *, slug: str, title: str, why: str = "",
     from storage.ids import new_uid
 
     ladder = json.dumps(list(why_ladder), ensure_ascii=False) if why_ladder else None
-    goal_id = tx.execute(
+    goal_id = inserted_id(tx.execute(
         "INSERT INTO goals (uid, slug, title, why, why_ladder, status, cadence_per_week, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)",
-        (new_uid(), slug, title, why, ladder, cadence_per_week, tx.now, tx.now)).lastrowid
+        (new_uid(), slug, title, why, ladder, cadence_per_week, tx.now, tx.now)))
     return _required(tx.conn, goal_id)
 
 

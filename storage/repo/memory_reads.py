@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import overload
 
 from storage.repo.journal_reads import NOT_WON_WHERE, WINS_WHERE
 from storage.ritual_writes import SUMMARY_DELETED
@@ -20,6 +21,10 @@ from storage.vocabulary import ActionStatus, GoalStatus
 OPEN = ActionStatus.OPEN.value
 
 
+@overload
+def _day(text: str) -> date: ...
+@overload
+def _day(text: None) -> None: ...
 def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 

@@ -317,7 +317,8 @@ def goal_cards(db: Path, today: date, start_hour: int,
 
 def _goal_cards(conn: sqlite3.Connection, today: date, start_hour: int,
                 statuses: tuple[str, ...] | None, goal_id: int | None) -> list[GoalCard]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | int] = []
     if statuses is not None:
         where.append(f"status IN ({', '.join('?' * len(statuses))})")
         params.extend(statuses)

@@ -143,3 +143,31 @@ def test_llm_refused_and_eval_list(run) -> None:
 def test_sync_when_off(run) -> None:
     assert list(run("sync", "log")) == []
     assert run("sync", "off") == {"enabled": False}
+
+
+def test_results_that_need_a_tray_or_a_model_keep_their_keys() -> None:
+    """Results whose commands start a tray or call a model, built directly: the keys."""
+    from app.cli.capture_cmd import TrayStarting
+    from app.cli.model_errors import Cancelled, FailureDetail, ModelFailure
+    from app.cli.open_cmd import WindowOpened
+    from app.cli.tray_cmd import TrayStatus
+    from app.results import to_json
+
+    socket = Path("/run/wise.sock")
+    assert to_json(TrayStatus(True, pid=7, socket=socket, version="1.0")) == {
+        "running": True, "pid": 7, "socket": "/run/wise.sock", "version": "1.0"}
+    assert to_json(TrayStatus(False, socket=socket)) == {"running": False,
+                                                         "socket": "/run/wise.sock"}
+    assert list(to_json(TrayStatus(False, socket=socket, untrusted="not yours",
+                                   fix="remove it"))) == ["running", "socket", "untrusted",
+                                                          "fix"]
+    assert to_json(WindowOpened("review", shown=False, started=True, pid=9)) == {
+        "window": "review", "shown": False, "started": True, "pid": 9}
+    assert to_json(WindowOpened("review", shown=True, started=False)) == {
+        "window": "review", "shown": True, "started": False}
+    assert to_json(TrayStarting()) == {"started": True}
+    assert to_json(Cancelled()) == {"cancelled": True}
+    assert to_json(ModelFailure(FailureDetail("bad_output", "no", "{raw"))) == {
+        "error": {"kind": "bad_output", "message": "no", "raw": "{raw"}}
+    assert to_json(ModelFailure(FailureDetail("timeout", "slow", None))) == {
+        "error": {"kind": "timeout", "message": "slow"}}
