@@ -78,11 +78,16 @@ class GoalExists(BadInput):
 
 def add_goal(journal: JournalFile, title: str, *, why: str = "", cadence: int | None = None,
              slug: str | None = None) -> GoalRow:
-    fields = goal_fields({"title": title, "why": why, "cadence_per_week": cadence})
-    slug = _valid_slug(slug or goal_slug(fields["title"]))
+    try:
+        title, why = repo.goal_title(title), repo.goal_why(why)
+        repo.check_cadence(cadence)
+    except ValueError as exc:  # the rule of every surface (goal_fields for an edit)
+        raise BadInput(str(exc)) from None
+    slug = _valid_slug(slug or goal_slug(title))
     try:
         with writing(journal.db_path) as tx:
-            return repo.insert_goal(tx, slug=slug, **fields)
+            return repo.insert_goal(tx, slug=slug, title=title, why=why,
+                                    cadence_per_week=cadence)
     except GoalTagTaken as taken:
         raise GoalExists(taken) from None
 
