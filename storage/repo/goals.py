@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Tx, inserted_id, moment
+from storage.limits import CADENCE_PER_WEEK, GOAL_TITLE_CHARS, GOAL_WHY_CHARS
 from storage.timeutil import to_db
 from storage.vocabulary import ActionStatus, GoalStatus
 
@@ -70,6 +71,39 @@ def find_goal(conn: sqlite3.Connection, ref: str) -> GoalRow | None:
     ref = ref.strip()
     return get_goal(conn, int(ref)) if ref.isdigit() else goal_by_slug(
         conn, ref.lstrip("#").lower())
+
+
+# A goal's fields, the one rule of every surface that adds or changes a goal (the CLI, the
+# review window, the welcome): ValueError names what is wrong; the database's CHECKs hold
+# the same limits (storage.limits).
+
+def goal_title(title: str) -> str:
+    """A goal's title as stored: its white space folded; empty or too long is refused."""
+    title = " ".join(str(title).split())
+    if not title:
+        raise ValueError("a goal needs a title")
+    _at_most(title, "a goal's title", GOAL_TITLE_CHARS[1])
+    return title
+
+
+def goal_why(why: str) -> str:
+    """A goal's why (or one answer of its why-ladder) as stored: stripped, not too long."""
+    why = str(why).strip()
+    _at_most(why, "a goal's why", GOAL_WHY_CHARS[1])
+    return why
+
+
+def check_cadence(cadence: int | None) -> None:
+    """How many times a week the user wants to touch the goal: none, or 1 to 21."""
+    low, high = CADENCE_PER_WEEK
+    if cadence is not None and (isinstance(cadence, bool) or not isinstance(cadence, int)
+                                or not low <= cadence <= high):
+        raise ValueError(f"a cadence is times a week, from {low} to {high}")
+
+
+def _at_most(text: str, what: str, limit: int) -> None:
+    if len(text) > limit:
+        raise ValueError(f"{what} holds at most {limit:,} characters ({len(text):,} given)")
 
 
 def insert_goal(tx: Tx, *, slug: str, title: str, why: str = "",

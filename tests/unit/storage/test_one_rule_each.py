@@ -180,3 +180,42 @@ def test_the_runtime_states_moments_are_read_one_way(tmp_path: Path) -> None:
     damaged = RuntimeState(nudges_paused_until="soon", learning_since="")
     assert damaged.paused_until() is None and damaged.learning_reset_at() is None
     assert not damaged.nudges_paused(aware)
+
+
+def test_one_rule_for_a_goals_title_why_and_cadence(journal: Journal) -> None:
+    """The CLI (app.goals) and the windows (storage.ritual_writes) check a goal's fields
+    by one rule (storage.repo.goals): the same input is refused with the same words, and
+    what is kept is folded the same way. (The CLI's edit checked them a third time.)"""
+    import pytest
+
+    from app.errors import BadInput
+    from app.goals import add_goal, edit_goal
+    from storage.ritual_writes import RitualWriter
+
+    writer = RitualWriter(journal.db_path)
+    try:
+        for title, why, cadence in (("   ", "", None), ("x" * 201, "", None),
+                                    ("ok", "y" * 5001, None), ("ok", "", 22), ("ok", "", 0)):
+            with pytest.raises(ValueError, match=r"goal|cadence") as window:
+                writer.add_goal(title, why=why, cadence_per_week=cadence)
+            with pytest.raises(BadInput) as cli:
+                add_goal(journal, title, why=why, cadence=cadence)
+            assert str(cli.value) == str(window.value)
+        by_cli = add_goal(journal, "  Learn   Spanish ", why=" to talk with Ana ", cadence=3)
+        by_window = writer.add_goal("  Run  a 5k ", why=" to feel strong ", cadence_per_week=3)
+        assert (by_cli.title, by_cli.why) == ("Learn Spanish", "to talk with Ana")
+        with reading(journal.db_path) as conn:
+            from storage.repo.goals import get_goal
+
+            stored = get_goal(conn, by_window)
+        assert stored is not None and (stored.title, stored.why) == ("Run a 5k", "to feel strong")
+        for changes in ({"title": " "}, {"why": "y" * 5001}, {"cadence_per_week": 22}):
+            with pytest.raises(ValueError, match=r"goal|cadence") as window:
+                writer.update_goal(by_window, **changes)
+            with pytest.raises(BadInput) as cli:
+                edit_goal(journal, "learn-spanish", changes)
+            assert str(cli.value) == str(window.value)
+        assert edit_goal(journal, "learn-spanish", {"title": " Spanish,  slowly "}).title == (
+            "Spanish, slowly")
+    finally:
+        writer.close()
