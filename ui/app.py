@@ -23,8 +23,8 @@ from app.capture.ack import CaptureAck
 from app.desktop import APP_ID
 from app.errors import BadInput
 from app.ipc.client import TrayClient
-from app.ipc.protocol import not_saved, ok, socket_path
-from app.ipc.replies import NoTrayFocus, Pong, Quitting, Seen, Shown
+from app.ipc.protocol import socket_path
+from app.ipc.replies import NoTrayFocus, Pong, Quitting, Seen, Shown, not_saved, ok
 from app.journal import Context
 from app.paths import home_label, resolve_paths
 

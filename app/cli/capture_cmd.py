@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from argparse import Namespace
-from dataclasses import dataclass
 
 from app.capture.ack import CaptureAck
 from app.capture.validate import (
@@ -30,7 +29,6 @@ from app.ipc.client import (
     UntrustedTray,
 )
 from app.ipc.protocol import socket_path
-from app.ipc.replies import Shown
 from app.paths import resolve_paths
 from storage.ids import new_uid
 
@@ -117,14 +115,9 @@ def _directly(text: str, uid: str) -> CaptureAck:
         raise WiseError(exc.for_terminal()) from None
 
 
-@dataclass(frozen=True)
-class TrayStarting:
-    """No tray answered: one was started, and opens the window once it runs."""
-
-    started: bool = True
-
-
 def summon_window(args: Namespace) -> int:
+    from app.ipc.replies import Shown, TrayStarting
+
     client = TrayClient(socket_path(resolve_paths().data_dir))
     try:
         client.request({"cmd": "show-capture"})
