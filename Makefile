@@ -13,7 +13,7 @@ PKG_BIN  := $(PKG_VENV)/bin
 VERSION  := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)
 SOURCES  := $(shell find app ui storage prompts -type f ! -path '*/__pycache__/*') pyproject.toml
 
-.PHONY: run test test-hours lint bench eval lock clean-venv dist dist-test bundle package package-test
+.PHONY: run test typecheck test-hours lint bench bench-compare eval lock clean-venv dist dist-test bundle package package-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ TEST_WORKERS ?= 2
 
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory typecheck
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+# mypy, lenient for now; what it checks and how is in pyproject.toml's [tool.mypy].
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
 
 test-hours: $(VENV)/.dev-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.moments
@@ -46,6 +51,13 @@ test-hours: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m compileall -q app storage prompts ui
 	$(BIN)/python -m tests.benchmarks
+
+# The same groups for an earlier commit and for this tree, side by side (README:
+# Benchmarks). BASE is any git revision; COMPARE_ARGS adds options, e.g.
+# COMPARE_ARGS="--only capture tray --quick idle --base-tree /path/to/checkout".
+bench-compare: $(VENV)/.dev-installed
+	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<rev> [COMPARE_ARGS=...]"; exit 2; }
+	$(BIN)/python -m tests.benchmarks.compare $(BASE) $(COMPARE_ARGS)
 
 # The eval suite against a real model (README: "Is it wise? wise eval"). Without
 # EVAL_API_BASE it installs and serves a small local model; EVAL_ARGS adds options

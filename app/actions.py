@@ -33,4 +33,6 @@ def set_action_status(journal: JournalFile, action_id: int, verb: str) -> StepRo
         if repo.get_step(tx.conn, action_id) is None:
             raise BadInput(f"no action {action_id}; `wise actions list` shows them")
         repo.set_step_status(tx, action_id, "done" if verb == "done" else "dropped")
-        return repo.get_step(tx.conn, action_id)
+        changed = repo.get_step(tx.conn, action_id)
+        assert changed is not None  # found above, in this same transaction
+        return changed

@@ -184,16 +184,20 @@ def _windows_command_line(command: Sequence[str]) -> str:
 
 
 def _windows_write(command: Sequence[str], wise_home: str) -> str:
-    import winreg  # type: ignore[import-not-found]  # Windows only
-
     del wise_home  # see _windows_command_line
+    if sys.platform != "win32":  # called on Windows only (and a type checker reads it so)
+        raise OSError("the Run key is Windows' own")
+    import winreg
+
     with winreg.CreateKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
         winreg.SetValueEx(key, RUN_VALUE, 0, winreg.REG_SZ, _windows_command_line(command))
     return f"HKEY_CURRENT_USER\\{RUN_KEY}\\{RUN_VALUE}"
 
 
 def _windows_read() -> str | None:
-    import winreg  # type: ignore[import-not-found]
+    if sys.platform != "win32":
+        raise OSError("the Run key is Windows' own")
+    import winreg
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
@@ -204,7 +208,9 @@ def _windows_read() -> str | None:
 
 
 def _windows_delete() -> None:
-    import winreg  # type: ignore[import-not-found]
+    if sys.platform != "win32":
+        raise OSError("the Run key is Windows' own")
+    import winreg
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.daytime import short_day
 from app.errors import BadInput
@@ -148,12 +149,13 @@ def break_down(context: Context, journal: JournalFile, item: Item, *, size: int 
     from app.llm.types import ModelError
     from app.structured_call import PLAIN_FALLBACK_KINDS, fallback_note
     from prompts.loader import load_prompt
-    from prompts.structured import output_model
+    from prompts.schemas import Breakdown
+    from prompts.structured import reply_model
 
     gateway = gateway_factory() if gateway_factory else open_gateway(context, journal)
     try:
         plan = plan_breakdown(context, journal, item, size, gateway=gateway)
-        asked = ask_gated(gateway, plan.call, output_model(load_prompt(PROMPT)),
+        asked = ask_gated(gateway, plan.call, reply_model(load_prompt(PROMPT), Breakdown),
                           cancel=cancel, check=lambda parsed: steps_problem(parsed, item))
     except ModelError as exc:
         if exc.kind == "cancelled":
@@ -209,7 +211,7 @@ def item_context(journal: JournalFile, item: Item) -> str:
         lines += [f"- {_step(a)}" for a in open_steps]
     if around.done_steps:
         lines.append("Done already (newest first):")
-        lines += [f"- {_step(a)} (done {_done_day(a)})" for a in around.done_steps
+        lines += [f"- {_step(a)} (done {_done_day(a.done_at)})" for a in around.done_steps
                   if a.done_at]
     if around.notes:
         lines.append("Their recent notes about it (newest first):")
@@ -217,8 +219,8 @@ def item_context(journal: JournalFile, item: Item) -> str:
     return "\n".join(lines)
 
 
-def _done_day(action: StepBrief) -> str:
-    day = action.done_at.astimezone().date()
+def _done_day(done_at: datetime) -> str:
+    day = done_at.astimezone().date()
     return f"{short_day(day)} {day.year}"
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from app.errors import BadInput
 from storage.db import JournalFile, reading, writing
-from storage.limits import CADENCE_PER_WEEK, GOAL_TITLE_CHARS, GOAL_WHY_CHARS, TAG_CHARS
+from storage.limits import TAG_CHARS
 from storage.repo import goals as repo
 from storage.repo.goals import GoalActivity, GoalRow, GoalTagTaken
 from storage.slugs import goal_slug
@@ -23,8 +23,6 @@ STATUS_FOR_VERB = {
     "done": GoalStatus.DONE,
     "archive": GoalStatus.ARCHIVED,
 }
-MAX_TITLE_CHARS = GOAL_TITLE_CHARS[1]
-MAX_WHY_CHARS = GOAL_WHY_CHARS[1]
 GoalSummary = GoalActivity  # a goal with its open steps, done this week, last activity
 
 __all__ = [
@@ -39,10 +37,20 @@ __all__ = [
 ]
 
 
-def check_cadence(cadence: int | None) -> None:
-    low, high = CADENCE_PER_WEEK
-    if cadence is not None and not low <= cadence <= high:
-        raise BadInput(f"--cadence is times a week, from {low} to {high}")
+def goal_fields(changes: dict[str, object]) -> dict[str, object]:
+    """A goal's title, why and cadence as the CLI was given them, checked and normalized
+    by the one rule every surface uses (storage.repo.goals), or BadInput."""
+    rules = {"title": repo.goal_title, "why": repo.goal_why, "cadence_per_week": _cadence}
+    try:
+        return {key: rules[key](value) if key in rules else value
+                for key, value in changes.items()}
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _cadence(cadence):
+    repo.check_cadence(cadence)
+    return cadence
 
 
 def _valid_slug(slug: str) -> str:
@@ -70,17 +78,15 @@ class GoalExists(BadInput):
 
 def add_goal(journal: JournalFile, title: str, *, why: str = "", cadence: int | None = None,
              slug: str | None = None) -> GoalRow:
-    title = " ".join(title.split())
-    if not title:
-        raise BadInput("a goal needs a title")
-    if len(title) > MAX_TITLE_CHARS or len(why) > MAX_WHY_CHARS:
-        raise BadInput(f"a goal's title holds at most {MAX_TITLE_CHARS} characters and its "
-                       f"why at most {MAX_WHY_CHARS}")
-    check_cadence(cadence)
+    try:
+        title, why = repo.goal_title(title), repo.goal_why(why)
+        repo.check_cadence(cadence)
+    except ValueError as exc:  # the rule of every surface (goal_fields for an edit)
+        raise BadInput(str(exc)) from None
     slug = _valid_slug(slug or goal_slug(title))
     try:
         with writing(journal.db_path) as tx:
-            return repo.insert_goal(tx, slug=slug, title=title, why=why.strip(),
+            return repo.insert_goal(tx, slug=slug, title=title, why=why,
                                     cadence_per_week=cadence)
     except GoalTagTaken as taken:
         raise GoalExists(taken) from None
@@ -105,7 +111,8 @@ def set_goal_status(journal: JournalFile, ref: str, verb: str) -> GoalRow:
 
 
 def edit_goal(journal: JournalFile, ref: str, changes: dict[str, object]) -> GoalRow:
-    """Change a goal's title, why or cadence (checked by the caller)."""
+    """Change a goal's title, why or cadence (checked here: BadInput)."""
+    changes = goal_fields(changes)
     with writing(journal.db_path) as tx:
         goal = _found(repo.find_goal(tx.conn, ref), ref)
         return repo.update_goal(tx, goal.id, changes)

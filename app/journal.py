@@ -10,7 +10,6 @@ from app.settings.store import Settings, load_settings
 
 if TYPE_CHECKING:
     from storage.db import JournalFile
-    from storage.engine import Journal
 
 
 @dataclass
@@ -50,11 +49,3 @@ class Context:
 
         self.prepare_storage()
         return JournalFile(self.paths.db)
-
-    def open_orm_journal(self) -> Journal:
-        """The journal with an SQLAlchemy engine and sessions: for the JSON and Markdown
-        export and the import only, until they read and write through storage/repo/ too."""
-        from storage.engine import Journal
-
-        self.prepare_storage()
-        return Journal(self.paths.db)

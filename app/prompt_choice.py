@@ -191,15 +191,9 @@ def with_variant(call, chosen: Variant):
 def learning_since(data_dir):
     """The moment "What Wise has learned" was last reset (shared with the nudge learner):
     ratings before it no longer count."""
-    from datetime import datetime
-
     from app.state import load_state
 
-    moment = load_state(data_dir / "state.json").learning_since
-    try:
-        return datetime.fromisoformat(moment) if moment else None
-    except ValueError:
-        return None
+    return load_state(data_dir / "state.json").learning_reset_at()
 
 
 def load_learner(db, since=None, data_dir=None) -> VariantLearner:

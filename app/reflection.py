@@ -179,10 +179,11 @@ def _with_model(context: Context, journal: JournalFile, day: date, gateway,
     from app.reflection_stream import JsonProseStreamer
     from app.structured_call import ask_gated
     from prompts.loader import load_prompt
-    from prompts.structured import output_model
+    from prompts.schemas import DailyReflection
+    from prompts.structured import reply_model
 
     call, _ = _reflection_call(context, journal, day, user_words, gateway)
-    schema = output_model(load_prompt(PROMPT))
+    schema = reply_model(load_prompt(PROMPT), DailyReflection)
     streamer = JsonProseStreamer(LEAD_INS, on_text) if on_text else None
     asked = ask_gated(gateway, call, schema, cancel=cancel, check=reflection_problem,
                       on_delta=streamer.feed if streamer else None)

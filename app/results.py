@@ -72,7 +72,7 @@ def to_json(value: object) -> Any:
             return to_json(shape())
         from dataclasses import fields  # loaded already: the value is a dataclass's
 
-        return {f.name: to_json(item) for f in fields(value)  # type: ignore[arg-type]
+        return {f.name: to_json(item) for f in fields(value)  # type: ignore[arg-type]  # a dataclass
                 if not ((item := getattr(value, f.name)) is None and f.metadata.get(_OMIT_NONE))}
     if isinstance(value, Mapping):
         return {_key(key): to_json(item) for key, item in value.items()}

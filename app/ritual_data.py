@@ -7,7 +7,7 @@ from __future__ import annotations
 from storage.errors import StorageError
 from storage.goal_links import counted
 from storage.repo.goals import GoalTagTaken
-from storage.ritual_reads import (
+from storage.repo.ritual_reads import (
            day_view,
            earliest_day,
            goal_cards,

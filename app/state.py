@@ -18,12 +18,29 @@ class RuntimeState:
     welcome: str | None = None
 
     def nudges_paused(self, now: datetime) -> bool:
-        if not self.nudges_paused_until:
-            return False
-        try:
-            return datetime.fromisoformat(self.nudges_paused_until) > now
-        except ValueError:
-            return False
+        until = self.paused_until()
+        return until is not None and until > now
+
+    def paused_until(self) -> datetime | None:
+        """When the nudge pause ends; None when there is none (or it cannot be read)."""
+        return _moment(self.nudges_paused_until)
+
+    def learning_reset_at(self) -> datetime | None:
+        """When "What Wise has learned" was last reset; None when never."""
+        return _moment(self.learning_since)
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A moment this file holds -> an aware datetime: the one reader of them. Wise writes
+    them aware; a naive one (written by hand) is taken as local time, and a damaged one
+    as none, so a bad file never stops the tray."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.astimezone()
 
 
 def load_state(path: Path) -> RuntimeState:

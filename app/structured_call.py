@@ -18,17 +18,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from app.llm.types import CallResult, ModelError
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from app.journal import Context
     from app.llm.gate import Verdict
     from app.llm.gateway import Target
     from app.llm.model_memory import ModelMemory
 
 log = logging.getLogger(__name__)
+Reply = TypeVar("Reply", bound="BaseModel")  # the prompt's output model (prompts.schemas)
 
 # Errors after which the plain, data-based answer is given without a word about the
 # model failing: nothing was sent, and the user has a setting to change (the note says
@@ -93,24 +96,24 @@ class StructuredCall:
 
 
 @dataclass(frozen=True)
-class Asked:
-    parsed: object
+class Asked(Generic[Reply]):
+    parsed: Reply
     result: CallResult
     call: StructuredCall  # the form that passed (full or compact)
 
 
-def ask(gateway: ModelGateway, call: StructuredCall, schema, *,
+def ask(gateway: ModelGateway, call: StructuredCall, schema: type[Reply], *,
         cancel: threading.Event | None = None,
-        check: Callable[[object], Verdict] | None = None,
-        on_delta: Callable[[str], None] | None = None) -> tuple[object, CallResult]:
+        check: Callable[[Reply], Verdict] | None = None,
+        on_delta: Callable[[str], None] | None = None) -> tuple[Reply, CallResult]:
     asked = ask_gated(gateway, call, schema, cancel=cancel, check=check, on_delta=on_delta)
     return asked.parsed, asked.result
 
 
-def ask_gated(gateway: ModelGateway, call: StructuredCall, schema, *,
+def ask_gated(gateway: ModelGateway, call: StructuredCall, schema: type[Reply], *,
               cancel: threading.Event | None = None,
-              check: Callable[[object], Verdict] | None = None,
-              on_delta: Callable[[str], None] | None = None) -> Asked:
+              check: Callable[[Reply], Verdict] | None = None,
+              on_delta: Callable[[str], None] | None = None) -> Asked[Reply]:
     """The parsed reply that passed the gate; raises ModelError or RefusedReply.
 
     `check(parsed)` returns a gate Verdict for the purpose's must-haves (a reflection
@@ -133,7 +136,7 @@ def ask_gated(gateway: ModelGateway, call: StructuredCall, schema, *,
         other = call.compact if form is not call.compact else call
         verdict, parsed = judge_reply(result, form, schema, check, also=other)
         _learn(gateway, result, form, verdict)
-        if verdict.ok:
+        if verdict.ok and parsed is not None:  # (a reply is parsed when it passed)
             return Asked(parsed, result, form)
         log.info("the gate refused the %s reply of %s: %s", purpose, result.model, verdict)
         _keep(gateway, purpose, result, verdict)
@@ -154,9 +157,9 @@ def attempts_for(gateway: ModelGateway | None, call: StructuredCall) -> list[Str
     return [call, call.compact]
 
 
-def judge_reply(result: CallResult, form: StructuredCall, schema,
-                check: Callable[[object], Verdict] | None, *,
-                also: StructuredCall | None = None) -> tuple[Verdict, object | None]:
+def judge_reply(result: CallResult, form: StructuredCall, schema: type[Reply],
+                check: Callable[[Reply], Verdict] | None, *,
+                also: StructuredCall | None = None) -> tuple[Verdict, Reply | None]:
     """(the gate's verdict, the parsed reply or None). `also`: the request's other form,
     whose wording a small model may know from an earlier try and copy too."""
     from app.llm import gate
@@ -189,8 +192,8 @@ def text_values(parsed: object) -> list[str]:
 
     def walk(value: object) -> None:
         if isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                walk(getattr(value, name))
+            for _name, field_value in value:  # its fields, in order
+                walk(field_value)
         elif isinstance(value, list | tuple):
             for item in value:
                 walk(item)

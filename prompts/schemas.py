@@ -71,11 +71,16 @@ def _plain_or_none(text: str) -> str | None:
     return plain(text) or None
 
 
-def _optional_text(max_length: int, *checks) -> object:
-    """Optional model-written text: "", "null" or only Markdown marks become None."""
-    inner = Annotated[(str, Field(max_length=max_length), AfterValidator(_plain_or_none),
-                       *(AfterValidator(check) for check in checks))]
-    return Annotated[inner | None, BeforeValidator(_empty_is_none)]
+# Optional model-written text: "", "null" or only Markdown marks become None. Written out
+# per length (not made by a function) so that a type checker reads them as types.
+_NONE_IF_EMPTY = BeforeValidator(_empty_is_none)
+_PLAIN_OR_NONE = AfterValidator(_plain_or_none)
+OptionalText200 = Annotated[Annotated[str, Field(max_length=200), _PLAIN_OR_NONE] | None,
+                            _NONE_IF_EMPTY]
+OptionalText300 = Annotated[Annotated[str, Field(max_length=300), _PLAIN_OR_NONE] | None,
+                            _NONE_IF_EMPTY]
+OptionalQuestion = Annotated[Annotated[str, Field(max_length=300), _PLAIN_OR_NONE,
+                                       AfterValidator(_one_question)] | None, _NONE_IF_EMPTY]
 
 
 Text = Annotated[str, AfterValidator(_required)]
@@ -101,7 +106,7 @@ class DailyReflection(BaseModel):
         max_length=1000,
         description="A warm, brief observation connecting what happened to one of their "
         "whys: 2-4 sentences, tentative ('it seems', 'maybe'), never blaming.")
-    question: _optional_text(300, _one_question) = Field(
+    question: OptionalQuestion = Field(
         default=None,
         description="At most one short, gentle, open question, or null for none.")
     next_step: Text = Field(
@@ -135,7 +140,7 @@ class NudgeText(BaseModel):
         max_length=200,
         description="The nudge itself: an invitation to start one small step now, naming "
         "its first physical move; at most 200 characters, no urgency, no guilt.")
-    why: _optional_text(200) = Field(
+    why: OptionalText200 = Field(
         default=None,
         description="The goal's why, reminded in a few words (their own words where "
         "possible); null if the journal gives no why.")
@@ -173,7 +178,7 @@ class GoalCheck(BaseModel):
         "quiet goal is not a failure.")
     suggestion: Annotated[Suggestion, BeforeValidator(_suggestion)] = Field(
         description="keep, pause, retire or smaller_step.")
-    next_step: _optional_text(300) = Field(
+    next_step: OptionalText300 = Field(
         default=None,
         description="For keep or smaller_step: one concrete step startable within two "
         "minutes. For pause or retire: null.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,6 +21,7 @@ REASON_MAX = 400
 _JSON_ONLY = "with no text before or after it and no code fences"
 _OPEN_QUOTES = "\u201c\u201d\u201e\u201f\u2033"  # “ ” „ ‟ ″ used where '"' was meant
 _CURLY = re.compile(f"[{_OPEN_QUOTES}]")
+Reply = TypeVar("Reply", bound=BaseModel)
 
 
 class OutputParseError(Exception):
@@ -36,6 +38,16 @@ def output_model(prompt: Prompt) -> type[BaseModel] | None:
     except KeyError:
         raise PromptError(f"prompt {prompt.name!r}: no output schema called "
                           f"{prompt.output_schema!r}") from None
+
+
+def reply_model(prompt: Prompt, expected: type[Reply]) -> type[Reply]:
+    """The prompt's output model, which its caller reads as `expected` (a PromptError when
+    the prompt names another, or none)."""
+    model = output_model(prompt)
+    if model is None or not issubclass(model, expected):
+        raise PromptError(f"prompt {prompt.name!r}: its output schema is "
+                          f"{prompt.output_schema!r}, not {expected.__name__}")
+    return model
 
 
 def json_schema_for(prompt: Prompt) -> dict | None:
@@ -129,7 +141,7 @@ def repair_messages(messages: list[dict], bad_reply: str, model: type[BaseModel]
             {"role": "user", "content": request}]
 
 
-def parse_structured(text: str, model: type[BaseModel]) -> BaseModel:
+def parse_structured(text: str, model: type[Reply]) -> Reply:
     """The reply read as `model`, tolerating what models wrap around JSON.
 
     Accepted: code fences, chatter before or after, trailing commas, and curly quotes used

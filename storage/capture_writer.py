@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from storage.db import connect as connect  # re-exported: the tray's writers use it
-from storage.db import transaction
+from storage.db import inserted_id, transaction
 from storage.errors import StorageError
 from storage.ids import new_uid
 from storage.sqlite import close_connection
@@ -132,7 +132,7 @@ def _insert(conn: sqlite3.Connection, row: CaptureRow, now: datetime) -> SavedCa
              row.due_on.isoformat() if row.due_on else None,
              to_db(row.due_at) if row.due_at else None,
              stamp if done else None, row.source, row.raw_text, stamp, stamp))
-    new_id = cursor.lastrowid
+    new_id = inserted_id(cursor)
     _link_tags(conn, table, new_id, plain_tags)
     return SavedCapture(table, new_id, uid, goal_slug, goal_title, tuple(plain_tags))
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import overload
 
 from storage.clock import utc_now
 from storage.errors import explain_sqlite_error
@@ -47,7 +48,7 @@ class JournalFile:
     """The journal as the services are handed it: where it is. Every repository call
     opens a connection of its own (`reading()`, `writing()`), so nothing is held open
     and nothing needs SQLAlchemy; close() is there so that any journal closes alike
-    (storage.engine's Journal, which export and import still use, is one too)."""
+    (storage.engine's Journal, an engine and ORM sessions for tests, is one too)."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
@@ -124,6 +125,19 @@ def reading(db_path: Path) -> Iterator[sqlite3.Connection]:
         close_connection(conn)
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made. (sqlite3 types lastrowid as optional: it is
+    None only on a cursor that never inserted.)"""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise sqlite3.InterfaceError("this statement inserted no row")
+    return row_id
+
+
+@overload
+def moment(value: str) -> datetime: ...
+@overload
+def moment(value: None) -> None: ...
 def moment(value: str | None) -> datetime | None:
     """Stored text (or NULL) -> an aware UTC datetime (or None): the one reading of the
     journal's timestamps for rows read with sqlite3."""

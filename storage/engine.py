@@ -24,7 +24,7 @@ def create_journal_engine(db_path: Path) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # SQLAlchemy's documented recipe: let SQLAlchemy, not pysqlite, emit BEGIN, so
         # that write transactions can take the write lock up front (BEGIN IMMEDIATE)
         # instead of failing with "database is locked" when they first write.
@@ -32,7 +32,7 @@ def create_journal_engine(db_path: Path) -> Engine:
         apply_pragmas(dbapi_connection)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 

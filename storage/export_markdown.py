@@ -251,7 +251,7 @@ def _day_notes(conn: sqlite3.Connection) -> Iterator[_DayNotes]:
         for _, _which, row in group:
             if isinstance(row, _Words):
                 day_words = row
-            else:
+            elif isinstance(row, _Reflection):
                 reflection = row
         yield _DayNotes(day, day_words, reflection)
 

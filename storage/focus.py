@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.db import Tx, connect, transaction
+from storage.db import Tx, connect, inserted_id, transaction
 from storage.errors import StorageError, explain_sqlite_error
 from storage.ids import new_uid
 from storage.limits import STEP_MINUTES
@@ -326,7 +326,7 @@ def _step_for_words(conn: sqlite3.Connection, text: str, now: datetime) -> int:
         if step_key(existing) == key:
             return action_id
     stamp = to_db(now)
-    return conn.execute(
+    return inserted_id(conn.execute(
         "INSERT INTO actions (uid, title, status, source, created_at, updated_at) "
         "VALUES (?, ?, 'open', ?, ?, ?)",
-        (new_uid(), title, Source.CLI.value, stamp, stamp)).lastrowid
+        (new_uid(), title, Source.CLI.value, stamp, stamp)))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeGuard
 
 from storage import limits
 from storage.db import Tx, writing
@@ -99,7 +99,7 @@ def import_json(db: Path, source: BinaryIO) -> TransferCounts:
                 "nothing was imported. Save it to a file and import the file (a file as "
                 "`wise export` wrote it is read where it lies, whatever its size).")
         spool.seek(0)
-        return _import_seekable(db, spool)  # type: ignore[arg-type]
+        return _import_seekable(db, spool)  # type: ignore[arg-type]  # a binary file, typed apart
 
 
 def _copy_at_most(source: BinaryIO, target: Any, limit: int) -> int:
@@ -370,7 +370,7 @@ class _Field:
     since_version: int = 1
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not 1
 
 

@@ -197,7 +197,7 @@ class JsonList:
     def _peek(self) -> str:
         """The next character that is not white space ("" at the end of the file)."""
         while True:
-            self._advance(_SPACE.match(self._text, self._at).end())  # type: ignore[union-attr]
+            self._advance(_SPACE.match(self._text, self._at).end())  # type: ignore[union-attr]  # [ \t\n\r]* matches always
             if self._at < len(self._text) or not self._more():
                 return self._text[self._at:self._at + 1]
 

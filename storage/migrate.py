@@ -104,7 +104,7 @@ def migration_engine(db_path: Path):
     engine = create_journal_engine(db_path)
 
     @event.listens_for(engine, "connect")
-    def _keys_off(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _keys_off(dbapi_connection, _record):
         dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # outside any transaction
         # Several processes may start on a new journal at once: the others wait for the
         # first one's migration, however long a busy machine makes it, then find it done.

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.sqlite import connect_readonly
+from storage.vocabulary import GoalStatus
+
+ACTIVE, PAUSED = GoalStatus.ACTIVE.value, GoalStatus.PAUSED.value
 
 
 @dataclass(frozen=True)
@@ -18,14 +21,16 @@ class GoalTag:
 
 
 def goal_tags(db_path: Path) -> list[GoalTag]:
-    """Active and paused goals, most recently touched first; [] when there is no journal."""
+    """Active and paused goals, the active first, then the goal changed last first (its
+    row's updated_at: cheap at every keystroke, and no "last activity" meaning); [] when
+    there is no journal."""
     if not db_path.exists():
         return []
     conn = connect_readonly(db_path)
     try:
         rows = conn.execute(
-            "SELECT slug, title, status FROM goals WHERE status IN ('active', 'paused') "
-            "ORDER BY status = 'paused', updated_at DESC").fetchall()
+            f"SELECT slug, title, status FROM goals WHERE status IN ('{ACTIVE}', '{PAUSED}') "
+            f"ORDER BY status = '{PAUSED}', updated_at DESC").fetchall()
     except sqlite3.Error:
         return []  # completion is a convenience; capture itself reports real problems
     finally:

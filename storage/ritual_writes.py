@@ -18,18 +18,17 @@ from datetime import date, datetime
 from pathlib import Path
 from types import EllipsisType
 
-from storage.db import Tx, connect, transaction
+from storage.db import Tx, connect, inserted_id, transaction
 from storage.errors import StorageError
 from storage.goal_links import TaggedItem, link_tagged
 from storage.limits import (
-    CADENCE_PER_WEEK,
     GOAL_TITLE_CHARS,
     GOAL_WHY_CHARS,
     MOOD,
     STEP_MINUTES,
     WHY_LADDER_STEPS,
 )
-from storage.repo.goals import insert_goal
+from storage.repo.goals import check_cadence, goal_title, goal_why, insert_goal
 from storage.repo.steps import AddedSteps, add_steps, set_step_status
 from storage.slugs import goal_slug
 from storage.sqlite import close_connection
@@ -115,9 +114,9 @@ class RitualWriter:
                 conn.execute("UPDATE feedback SET rating = ?, note = ? WHERE id = ?",
                              (rating, note, found[0]))
                 return found[0]
-            return conn.execute(
+            return inserted_id(conn.execute(
                 "INSERT INTO feedback (target_kind, target_id, rating, note, created_at) "
-                "VALUES ('reflection', ?, ?, ?, ?)", (reflection_id, rating, note, now)).lastrowid
+                "VALUES ('reflection', ?, ?, ?, ?)", (reflection_id, rating, note, now)))
 
     def plan_for_day(self, action_ids: Sequence[int], day: date) -> None:
         """Make these open actions (at most three) due on `day`. Others already due that
@@ -177,12 +176,12 @@ class RitualWriter:
         the goal, when another goal has that tag already). `why_ladder`:
         the answers to "why does that matter to you?" that led to `why`, first asked first
         (kept with the goal and shown in its review)."""
-        title = _goal_title(title)
-        why = _goal_why(why)
-        ladder = [_goal_why(step) for step in why_ladder if step.strip()]
+        title = goal_title(title)
+        why = goal_why(why)
+        ladder = [goal_why(step) for step in why_ladder if step.strip()]
         if len(ladder) > WHY_LADDER_STEPS[1]:
             raise ValueError(f"a why-ladder holds at most {WHY_LADDER_STEPS[1]} answers")
-        _check_cadence(cadence_per_week)
+        check_cadence(cadence_per_week)
         with self._tx() as tx:
             return insert_goal(tx, slug=goal_slug(title), title=title, why=why,
                                why_ladder=ladder, cadence_per_week=cadence_per_week).id
@@ -193,11 +192,11 @@ class RitualWriter:
         stays: captures already use it as their #tag."""
         changes: dict[str, object] = {}
         if title is not None:
-            changes["title"] = _goal_title(title)
+            changes["title"] = goal_title(title)
         if why is not None:
-            changes["why"] = _goal_why(why)
+            changes["why"] = goal_why(why)
         if cadence_per_week is not ...:
-            _check_cadence(cadence_per_week)
+            check_cadence(cadence_per_week)
             changes["cadence_per_week"] = cadence_per_week
         with self._tx() as tx:
             _require(tx.conn, "goals", goal_id, "goal")
@@ -283,27 +282,6 @@ def _check_scale(value: int | None, what: str) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                               or not low <= value <= high):
         raise ValueError(f"{what} is {low} to {high}, or not given")
-
-
-def _check_cadence(cadence: int | None) -> None:
-    low, high = CADENCE_PER_WEEK
-    if cadence is not None and (isinstance(cadence, bool) or not isinstance(cadence, int)
-                                or not low <= cadence <= high):
-        raise ValueError(f"a cadence is times a week, from {low} to {high}")
-
-
-def _goal_title(title: str) -> str:
-    title = " ".join(str(title).split())
-    if not title:
-        raise ValueError("a goal needs a title")
-    _check_text(title, "a goal's title", MAX_TITLE_CHARS)
-    return title
-
-
-def _goal_why(why: str) -> str:
-    why = str(why).strip()
-    _check_text(why, "a goal's why", MAX_WHY_CHARS)
-    return why
 
 
 def _optional_note(note: str | None) -> str | None:

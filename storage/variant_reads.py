@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.ritual_reads import _NoJournal, _reading, _stamp
+from storage.repo.reading import NoJournal, reading
+from storage.timeutil import to_db
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,13 @@ def _rated(db: Path, since: datetime | None) -> Iterator[RatedVersion]:
     params: tuple = ()
     if since is not None:
         query += " AND f.created_at >= ?"
-        params = (_stamp(since),)
+        params = (to_db(since),)
     query += " GROUP BY r.prompt_name, r.prompt_version, f.rating"
     try:
-        with _reading(db) as conn:
+        with reading(db) as conn:
             for name, version, rating, count in conn.execute(query, params):
                 yield RatedVersion(name, version, rating, count)
-    except _NoJournal:
+    except NoJournal:
         return
 
 
@@ -60,7 +61,7 @@ def rated_reflections(db: Path, limit: int) -> list[RatedReflection]:
              "ON f.target_kind = 'reflection' AND r.id = f.target_id "
              "WHERE f.rating IN (1, -1) ORDER BY f.id DESC LIMIT ?")
     try:
-        with _reading(db) as conn:
+        with reading(db) as conn:
             return [RatedReflection(*row) for row in conn.execute(query, (limit,))]
-    except _NoJournal:
+    except NoJournal:
         return []

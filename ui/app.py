@@ -29,6 +29,8 @@ from app.journal import Context
 from app.paths import home_label, resolve_paths
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from ui.capture_window import CaptureWindow
 
 log = logging.getLogger(__name__)
@@ -97,14 +99,15 @@ def run_tray(argv: Sequence[str]) -> int:
     return code
 
 
-def make_qapplication() -> Any:
+def make_qapplication() -> QApplication:
     """The tray's QApplication: named Wise, alive with every window hidden, and dialog
     buttons in the platform's style without stock icons."""
     from PySide6.QtWidgets import QApplication
 
     from ui.plain_style import use_plain_dialog_buttons
 
-    qapp = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     qapp.setApplicationName("Wise")
     qapp.setApplicationDisplayName("Wise")
     qapp.setDesktopFileName(APP_ID)  # Wayland matches windows to the menu entry by it
@@ -236,7 +239,9 @@ class WiseApp:
 
         self._listen()
         self.crash.install()
-        QApplication.instance().aboutToQuit.connect(self._save_everything)
+        qapp = QApplication.instance()
+        assert qapp is not None  # the tray starts inside its QApplication
+        qapp.aboutToQuit.connect(self._save_everything)
         if QSystemTrayIcon.isSystemTrayAvailable():
             from ui.tray import WiseTray
 
@@ -630,7 +635,7 @@ class WiseApp:
             self._quitting = True
             # exit(), not quit(): Qt 6's quit() is cancelled by any window that declines
             # to close, and the fallback window declines (closing it only minimizes it).
-            QApplication.instance().exit(0)
+            QApplication.exit(0)
 
     def _save_everything(self) -> None:
         if self._capture_window is not None:
@@ -902,10 +907,10 @@ class WiseApp:
 
         now = local_now()
         state = load_state(self.context.paths.data_dir / "state.json")
-        paused = state.nudges_paused(now)
+        moment = state.paused_until()
+        paused = moment is not None and moment > now
         until = ""
-        if paused:
-            moment = datetime.fromisoformat(state.nudges_paused_until or "")
+        if moment is not None and paused:
             until = f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %H:%M}"
         if self.fallback is not None:
             self.fallback.set_paused(paused, until)

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QTextOption,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCompleter,
     QFrame,
     QLabel,
@@ -109,12 +110,18 @@ class _CaptureBox(QPlainTextEdit):
         self.completer.setCompletionRole(_SLUG_ROLE)
         self.completer.setModelSorting(QCompleter.ModelSorting.UnsortedModel)
         self.completer.setMaxVisibleItems(6)
-        self.completer.activated[QModelIndex].connect(self._on_activated)
+        popup = self.completer.popup()  # Qt makes its list on the first ask, never None after
+        assert popup is not None
+        self.completion_list: QAbstractItemView = popup
+        # The QModelIndex overload of activated (the str one would lose the slug role);
+        # PySide6's stubs do not type picking a signal overload with [].
+        self.completer.activated[QModelIndex].connect(  # type: ignore[index]
+            self._on_activated)
 
     # -- goals ---------------------------------------------------------------------------
 
     def set_goals(self, goals: Sequence[GoalTag]) -> None:
-        self.completer.popup().hide()
+        self.completion_list.hide()
         self._goals.clear()
         for goal in goals:
             label = f"{goal.slug} — {goal.title}"
@@ -126,7 +133,7 @@ class _CaptureBox(QPlainTextEdit):
             self._goals.appendRow(item)
 
     def completion_visible(self) -> bool:
-        return self.completer.popup().isVisible()
+        return self.completion_list.isVisible()
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -135,11 +142,11 @@ class _CaptureBox(QPlainTextEdit):
         enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if self.completion_visible():
             if enter or key == Qt.Key.Key_Tab:
-                self._accept_completion(self.completer.popup().currentIndex())
+                self._accept_completion(self.completion_list.currentIndex())
                 event.accept()
                 return
             if key in (Qt.Key.Key_Escape, Qt.Key.Key_Backtab):
-                self.completer.popup().hide()
+                self.completion_list.hide()
                 event.accept()
                 return
         if enter:
@@ -160,7 +167,7 @@ class _CaptureBox(QPlainTextEdit):
         if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             # No tab characters in a capture; Tab on a half-typed #tag completes it.
             if key == Qt.Key.Key_Tab and self._refresh_completion():
-                self._accept_completion(self.completer.popup().currentIndex())
+                self._accept_completion(self.completion_list.currentIndex())
             event.accept()
             return
         typed = event.text()
@@ -170,7 +177,7 @@ class _CaptureBox(QPlainTextEdit):
         if (typed and typed.isprintable()) or key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
             self._refresh_completion()
         elif self.completion_visible() and self._tag_before_cursor() is None:
-            self.completer.popup().hide()  # the cursor moved out of the tag
+            self.completion_list.hide()  # the cursor moved out of the tag
 
     # -- completion ----------------------------------------------------------------------
 
@@ -185,7 +192,7 @@ class _CaptureBox(QPlainTextEdit):
 
     def _refresh_completion(self) -> bool:
         """Show, move or hide the popup for the tag at the cursor; True when it is shown."""
-        popup = self.completer.popup()
+        popup = self.completion_list
         found = self._tag_before_cursor() if self._goals.rowCount() else None
         if found is None or self.isReadOnly():
             popup.hide()
@@ -215,7 +222,7 @@ class _CaptureBox(QPlainTextEdit):
         self._accept_completion(index)
 
     def _accept_completion(self, index: QModelIndex) -> None:
-        popup = self.completer.popup()
+        popup = self.completion_list
         if not index.isValid():
             index = self.completer.completionModel().index(0, 0)
         slug = index.data(_SLUG_ROLE) if index.isValid() else None
@@ -295,7 +302,7 @@ class CaptureWindow(QWidget):
     # -- building ------------------------------------------------------------------------
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
+        outer = self._outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)  # grows with the text
         self._card = QFrame(self)
@@ -303,7 +310,7 @@ class CaptureWindow(QWidget):
         self._card.setFixedWidth(WIDTH)
         outer.addWidget(self._card)
 
-        layout = QVBoxLayout(self._card)
+        layout = self._card_layout = QVBoxLayout(self._card)
         layout.setContentsMargins(18, 14, 18, 12)
         layout.setSpacing(0)
 
@@ -378,7 +385,7 @@ class CaptureWindow(QWidget):
             f"QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}"
         )
         highlighted = palette.color(QPalette.ColorRole.HighlightedText)
-        self.box.completer.popup().setStyleSheet(
+        self.box.completion_list.setStyleSheet(
             f"QListView {{ background: {base.name()}; color: {text.name()};"
             f" border: 1px solid {border.name()}; border-radius: 8px; padding: 0;"
             f" outline: none; }}"
@@ -427,7 +434,7 @@ class CaptureWindow(QWidget):
         self._card.setFixedWidth(max(280, min(WIDTH, area.width() - 2 * SCREEN_MARGIN)))
         self._fit_box()
         self._fit_line()
-        self.layout().activate()
+        self._outer.activate()
         self.adjustSize()
         x = area.x() + (area.width() - self.width()) // 2
         y = area.y() + area.height() // 5
@@ -509,7 +516,7 @@ class CaptureWindow(QWidget):
             self._set_status(message[:1].upper() + message[1:], _Tone.WARM)
             return
         self._phase = _Phase.SAVING
-        self.box.completer.popup().hide()
+        self.box.completion_list.hide()
         self.box.setReadOnly(True)
         self._set_status("Saving…", _Tone.NOTICE)
         # Until the journal has it, the draft is the only copy on disk. Not flushed: the
@@ -546,7 +553,7 @@ class CaptureWindow(QWidget):
             self.hide()
 
     def hideEvent(self, event) -> None:
-        self.box.completer.popup().hide()
+        self.box.completion_list.hide()
         self.save_draft_now()
         super().hideEvent(event)
 
@@ -609,15 +616,15 @@ class CaptureWindow(QWidget):
         without this, a long message would be cut or a short one padded.
         """
         card = self._card.contentsRect().width()
-        margins = self._card.layout().contentsMargins()
+        margins = self._card_layout.contentsMargins()
         width = card - margins.left() - margins.right()
         self.preview.setMinimumHeight(0)  # QLabel measures no smaller than its minimum
         self.preview.setMaximumHeight(_NO_LIMIT)
         height = max(self.preview.heightForWidth(width),
                      self.preview.fontMetrics().lineSpacing())
         self.preview.setFixedHeight(height)
-        self._card.layout().activate()
-        self.layout().activate()
+        self._card_layout.activate()
+        self._outer.activate()
 
     def _fit_box(self, *_args: object) -> None:
         """One line tall when empty, growing with the text up to MAX_LINES, then scrolling."""
@@ -637,8 +644,8 @@ class CaptureWindow(QWidget):
             self.box.setFixedHeight(height)
             # Resize the window now rather than on the next event-loop turn, so no frame
             # ever shows the preview overlapping the grown text.
-            self._card.layout().activate()
-            self.layout().activate()
+            self._card_layout.activate()
+            self._outer.activate()
 
 
 def _scaled(font: QFont, factor: float) -> QFont:

@@ -357,8 +357,9 @@ class _WindowsListener:
         from ctypes import wintypes
 
         self._ctypes, self._wintypes = ctypes, wintypes
-        user32 = ctypes.WinDLL("user32", use_last_error=True)
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        # ctypes.WinDLL exists on Windows only: a type checker run for Linux does not know it.
+        user32 = ctypes.WinDLL("user32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
         user32.RegisterHotKey.argtypes = [wintypes.HWND, ctypes.c_int, wintypes.UINT,
                                           wintypes.UINT]
         user32.RegisterHotKey.restype = wintypes.BOOL

@@ -234,7 +234,7 @@ def export_desktop_icons(dest: Path) -> list[Path]:
     shutil.copyfile(asset_path(ICON_FILE), written[0])
     for size in DESKTOP_PNG_SIZES:
         path = dest / f"wise-{size}.png"
-        if not render_owl(size).save(str(path), "PNG"):
+        if not render_owl(size).save(str(path)):  # PNG, by the name
             raise OSError(f"could not write {path}")
         written.append(path)
     return written

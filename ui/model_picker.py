@@ -52,14 +52,14 @@ class ModelPicker(QWidget):
 
     def __init__(self, run_in_background: Runner, wise_command: Callable[[], list[str]],
                  save_choice: Callable[[str, str], None], *,
-                 find: Callable[[], list[FoundServer]] = find_local_models,
+                 find: Callable[[], list[FoundServer]] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelPicker")
         self._run = run_in_background
         self._wise_command = wise_command
         self._save_choice = save_choice
-        self._find = find
+        self._find = find or find_local_models  # the model servers on this computer
         self._model, self._api_base = "", ""
         self._filling = False
         self._build()
@@ -278,7 +278,7 @@ class ModelPicker(QWidget):
     def _choice_changed(self, _index: int) -> None:
         if self._filling:
             return
-        data = self.choice.currentData() or ("none",)
+        data: tuple[str, ...] = self.choice.currentData() or ("none",)
         if data[0] == "none":
             self._model, self._api_base = "", ""
         elif data[0] == "local":

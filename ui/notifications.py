@@ -317,6 +317,9 @@ class Notifier(QObject):
     def _tray_message(self, target: tuple[str, Any], title: str, text: str) -> None:
         from ui.icons import app_icon
 
+        if self._tray is None:  # the tray-message backend is chosen only with a tray
+            log.info("no tray for a message: %s %s waits in the tray menu", *target)
+            return
         self._last_message = target
         self._tray.showMessage(title, text, app_icon(), TRAY_MESSAGE_MS)
 

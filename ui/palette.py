@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # WCAG's bar for what must be seen to be used (a check box's edge): 3:1 against what is
 # around it. A little over, so rounding to 8-bit colours never lands under it.
 NON_TEXT_CONTRAST = 3.2
+# A light/dark switch of the desktop reaches a window as one of these.
+PALETTE_CHANGES = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
 
 Named = TypeVar("Named", bound=QObject)
@@ -159,3 +163,32 @@ def button_rules(t: Tokens) -> str:
         QPushButton#secondary:hover {{ background: {t.separator}; }}
         QPushButton#secondary:disabled {{ color: {t.faint}; border-color: {t.separator}; }}
     """
+
+
+class PaletteStyle(QObject):
+    """A window's stylesheet made from the application's palette by `stylesheet`: set by
+    restyle() (the window calls it once built), and again whenever the theme changes.
+    Setting a stylesheet sends the window palette changes of its own; a guard keeps those
+    from restyling it again, over and over."""
+
+    def __init__(self, window: QWidget, stylesheet: Callable[[QPalette], str]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._stylesheet = stylesheet
+        self._styling = False
+        window.installEventFilter(self)
+
+    def restyle(self) -> None:
+        """Set the stylesheet afresh (also how a window repolishes after a property change)."""
+        if self._styling:
+            return
+        self._styling = True
+        try:
+            self._window.setStyleSheet(self._stylesheet(QApplication.palette()))
+        finally:
+            self._styling = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() in PALETTE_CHANGES:
+            self.restyle()
+        return False  # the window handles the change as well, as it always did

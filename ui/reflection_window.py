@@ -12,11 +12,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QDateEdit,
     QHBoxLayout,
     QLabel,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.ack import CaptureAck
-from ui.palette import Tokens, indicator_rules
+from ui.palette import PaletteStyle, Tokens, indicator_rules
 from ui.reflection.feedback_pane import FeedbackPane
 from ui.reflection.reflection_pane import ReflectionPane
 from ui.reflection.style import Card, ColumnScroll, hint_label, section_heading
@@ -51,6 +51,15 @@ def day_title(day: date, today: date) -> str:
     return text if day.year == today.year else f"{text} {day.year}"
 
 
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _day(qdate: QDate) -> date:
+    # QDate.toPython() gives the same date, but typed as object by PySide6's stubs.
+    return date(qdate.year(), qdate.month(), qdate.day())
+
+
 class ReflectionWindow(QWidget):
     reflection_done = Signal(object)  # the day reflected on
     planned_changed = Signal(object)  # the day actions were planned for
@@ -71,11 +80,13 @@ class ReflectionWindow(QWidget):
         self._load_token = 0
         self._dirty = False
         self._edits = 0  # counts edits, so a save finishing late knows it is not the last
-        self._styling = False
+        # Tomorrow's check boxes seen in the theme of the moment (the style's own are
+        # invisible on a dark one).
+        self._palette_style = PaletteStyle(self, lambda palette: indicator_rules(Tokens(palette)))
         self.setWindowTitle("Daily reflection")  # Qt appends " — Wise"
         self.setAccessibleName("Daily reflection")
         self._build()
-        self._restyle()
+        self._palette_style.restyle()
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
@@ -87,7 +98,7 @@ class ReflectionWindow(QWidget):
 
     def _build(self) -> None:
         em = self.fontMetrics().height()
-        outer = QVBoxLayout(self)
+        outer = self._outer = QVBoxLayout(self)
         outer.setContentsMargins(em, em, em, em // 2)
         outer.setSpacing(em)
         outer.addLayout(self._header())
@@ -108,8 +119,8 @@ class ReflectionWindow(QWidget):
         left.addWidget(self._card(self.tomorrow, self))
         body.addLayout(left, 2)
 
-        right = QWidget(self)
-        column = QVBoxLayout(right)
+        right = self._column = QWidget(self)
+        column = self._column_layout = QVBoxLayout(right)
         column.setContentsMargins(0, 0, em // 2, 0)
         column.setSpacing(em)
         self.words = WordsPane(right)
@@ -223,11 +234,10 @@ class ReflectionWindow(QWidget):
         width = min(max(DEFAULT_SIZE.width(), em * 58), room.width() - spare)
         # Lay the window out at that width to learn what the right column needs there.
         self.resize(width, room.height())
-        self.layout().activate()
-        column = self.right.widget()
-        column.layout().activate()
-        needed = (self.right.y() + column.heightForWidth(self.right.viewport().width())
-                  + self.layout().contentsMargins().bottom()
+        self._outer.activate()
+        self._column_layout.activate()
+        needed = (self.right.y() + self._column.heightForWidth(self.right.viewport().width())
+                  + self._outer.contentsMargins().bottom()
                   + REFLECTION_ROOM_LINES * self.fontMetrics().lineSpacing())
         height = min(max(DEFAULT_SIZE.height(), needed), room.height() - spare)
         return QSize(width, height)
@@ -268,7 +278,7 @@ class ReflectionWindow(QWidget):
 
     def previous_day(self) -> None:
         if self._day is not None:
-            earliest = self.date_edit.minimumDate().toPython()
+            earliest = _day(self.date_edit.minimumDate())
             if self._day > earliest:
                 self.open_day(self._day - timedelta(days=1))
 
@@ -277,7 +287,7 @@ class ReflectionWindow(QWidget):
             self.open_day(self._day + timedelta(days=1))
 
     def _date_picked(self, qdate: QDate) -> None:
-        picked = qdate.toPython()
+        picked = _day(qdate)
         if self._day is not None and picked != self._day:
             self.open_day(picked)
 
@@ -287,10 +297,10 @@ class ReflectionWindow(QWidget):
         self.subtitle.setText("Your look back at today" if ago == 0
                               else "Yesterday" if ago == 1 else f"{ago} days ago")
         self.date_edit.blockSignals(True)
-        self.date_edit.setMaximumDate(QDate(today))
-        if self.date_edit.minimumDate().toPython() > day:
-            self.date_edit.setMinimumDate(QDate(day))
-        self.date_edit.setDate(QDate(day))
+        self.date_edit.setMaximumDate(_qdate(today))
+        if _day(self.date_edit.minimumDate()) > day:
+            self.date_edit.setMinimumDate(_qdate(day))
+        self.date_edit.setDate(_qdate(day))
         self.date_edit.blockSignals(False)
         self.next_button.setEnabled(day < today)
 
@@ -306,8 +316,12 @@ class ReflectionWindow(QWidget):
         # The words on screen are newer than any read that was asked for while they were
         # unsaved, or that an edit followed: such a read must not put older words back.
         words_edits = None if self._dirty else self._edits
-        self._writer_run(read, lambda result: self._loaded(token, *result, words_edits),
-                         lambda exc: self._load_failed(token, exc))
+
+        def loaded(result: tuple[Any, date | None]) -> None:
+            view, earliest = result
+            self._loaded(token, view, earliest, words_edits)
+
+        self._writer_run(read, loaded, lambda exc: self._load_failed(token, exc))
         self._load_conflicts(day)
 
     def _loaded(self, token: int, view, earliest: date | None,
@@ -316,9 +330,9 @@ class ReflectionWindow(QWidget):
             return  # the user already moved on to another day
         today = self.journal_today()
         self.date_edit.blockSignals(True)
-        self.date_edit.setMinimumDate(QDate(min(earliest or view.day, view.day)))
+        self.date_edit.setMinimumDate(_qdate(min(earliest or view.day, view.day)))
         self.date_edit.blockSignals(False)
-        self.previous_button.setEnabled(view.day > self.date_edit.minimumDate().toPython())
+        self.previous_button.setEnabled(view.day > _day(self.date_edit.minimumDate()))
         self.today.show_view(view, today=today)
         if not self._dirty and words_edits == self._edits:  # never overwrite newer words
             stored = view.words
@@ -515,22 +529,6 @@ class ReflectionWindow(QWidget):
         self.tomorrow.added(None, f"Could not add it: {reason}. Your text is still in the box.")
 
     # -- closing -----------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-
-    def _restyle(self) -> None:
-        """Tomorrow's check boxes, seen in the theme of the moment (the style's own are
-        invisible on a dark one): made again when the theme changes."""
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            self.setStyleSheet(indicator_rules(Tokens(QApplication.palette())))
-        finally:
-            self._styling = False
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.save_words_now()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.children import JsonChild
+from ui.palette import PaletteStyle
 from ui.review.context import ReviewContext, WriterRun
 from ui.review.dialogs import GoalDialog
 from ui.review.goal_page import GoalPageView
@@ -54,7 +55,7 @@ class ReviewWindow(QWidget):
         self.context.changed.connect(self._journal_changed)
         self.context.problem.connect(lambda text: self._say(text, problem=True))
         self.dialog: Any = None
-        self._styling = False
+        self._palette_style = PaletteStyle(self, stylesheet)
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -89,7 +90,7 @@ class ReviewWindow(QWidget):
                       lambda i=index: self.show_page(i))
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_goal)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
-        self._restyle()
+        self._palette_style.restyle()
         self._size_for_screen()
         self.show_page(GOALS, load=False)
 
@@ -303,21 +304,6 @@ class ReviewWindow(QWidget):
         self.goal_page.save_if_changed()
         for child in self.findChildren(JsonChild):
             child.stop_now()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-
-    def _restyle(self) -> None:
-        """The stylesheet is made from the palette; made again when the theme changes."""
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            self.setStyleSheet(stylesheet(QApplication.palette()))
-        finally:
-            self._styling = False
 
 
 def _short(title: str, limit: int = 30) -> str:

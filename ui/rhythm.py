@@ -38,7 +38,8 @@ INVITATIONS = {
 class RhythmBridge(QObject):
     """Carries scheduler events from its thread to the GUI thread."""
 
-    event = Signal(object)
+    # Not named `event`: that would hide QObject.event, the handler of every Qt event.
+    scheduler_event = Signal(object)
 
 
 class TrayRhythm(QObject):
@@ -51,7 +52,7 @@ class TrayRhythm(QObject):
         # (minutes, with a model) never makes a capture wait on the journal writer.
         self._jobs = app.children
         self._bridge = RhythmBridge()
-        self._bridge.event.connect(self._on_event)
+        self._bridge.scheduler_event.connect(self._on_event)
         self._rhythm: Any = None
         self._snoozed: dict[int, QTimer] = {}
         self._words: dict[int, tuple[str, str]] = {}  # nudge id -> (title, text), this run
@@ -78,7 +79,7 @@ class TrayRhythm(QObject):
 
         self._app.ensure_journal()
         rhythm = Rhythm(RunStore(self._app.context.paths.db),
-                        lambda: self._app.context.settings, self._bridge.event.emit)
+                        lambda: self._app.context.settings, self._bridge.scheduler_event.emit)
         rhythm.start()
         # Kept at once (not in the success callback): a quit while this ran must still
         # find the scheduler to stop it, and the callback needs a running event loop.
@@ -217,8 +218,12 @@ class TrayRhythm(QObject):
         from app.nudges.policy import SNOOZE  # the policy counts the gap from this return
 
         timer.setInterval(int(SNOOZE.total_seconds() * 1000))
-        timer.timeout.connect(lambda: (self._snoozed.pop(nudge_id, None),
-                                       self.notifier.show_nudge(nudge_id, title, text)))
+
+        def again() -> None:
+            self._snoozed.pop(nudge_id, None)
+            self.notifier.show_nudge(nudge_id, title, text)
+
+        timer.timeout.connect(again)
         self._snoozed[nudge_id] = timer
         timer.start()
 

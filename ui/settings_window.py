@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, QTime, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -43,7 +42,7 @@ from app.settings.store import (
     write_settings,
 )
 from ui.hotkey import HotkeyStatus
-from ui.palette import Tokens, button_rules, named
+from ui.palette import PaletteStyle, Tokens, button_rules, named
 from ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
@@ -205,7 +204,7 @@ class SettingsWindow(QWidget):
         self._values: dict[str, Any] = {o.key: o.default for o in OPTIONS}
         self._unreadable = False
         self._defaults_restored = False
-        self._styling = False
+        self._palette_style = PaletteStyle(self, self._stylesheet)
         self._editors: dict[str, QWidget] = {}
         self._errors: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
@@ -220,7 +219,7 @@ class SettingsWindow(QWidget):
         self.resize(680, 760)
         self.setMinimumSize(520, 420)
         self._build()
-        self._restyle()
+        self._palette_style.restyle()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
         self.reload()
@@ -382,11 +381,6 @@ class SettingsWindow(QWidget):
         event.ignore()
         self.cancel()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-        super().changeEvent(event)
-
     # --- building ---------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -520,9 +514,9 @@ class SettingsWindow(QWidget):
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 14, 16, 14)
         assert self._setup_run is not None and self._wise_command is not None
-        extra = {"find": self._find_models} if self._find_models is not None else {}
         self.picker = ModelPicker(self._setup_run, self._wise_command,
-                                  self._save_model_choice, **extra)
+                                  self._save_model_choice,
+                                  find=self._find_models)
         self.picker.chosen.connect(self._model_chosen)
         inner.addWidget(self.picker)
         return card
@@ -725,8 +719,8 @@ class SettingsWindow(QWidget):
         editor: QWidget
         if opt.kind == "int":
             spin = QSpinBox()
-            spin.setRange(opt.minimum if opt.minimum is not None else -(2**31),
-                          opt.maximum if opt.maximum is not None else 2**31 - 1)
+            spin.setRange(int(opt.minimum) if opt.minimum is not None else -(2**31),
+                          int(opt.maximum) if opt.maximum is not None else 2**31 - 1)
             spin.setSuffix(SUFFIXES.get(opt.key, ""))
             spin.setAlignment(Qt.AlignmentFlag.AlignRight)
             spin.setFixedWidth(COMPACT_WIDTH)
@@ -911,7 +905,7 @@ class SettingsWindow(QWidget):
         self._banner_text.setText(text)
         self._banner.setProperty("severity", "error" if unreadable else "warning")
         self._banner.show()
-        self._restyle()
+        self._palette_style.restyle()
 
     def _refresh_hotkey_status(self) -> None:
         if self._hotkey_status_label is None:
@@ -924,7 +918,7 @@ class SettingsWindow(QWidget):
         self._hotkey_status_label.setText(f"✓ {text}" if ok else text)
         self._hotkey_status_label.setVisible(bool(text))
         self._hotkey_status_label.setProperty("state", "ok" if ok else "warning")
-        self._restyle()
+        self._palette_style.restyle()
 
     def _set_readable(self, readable: bool) -> None:
         # Over a file Wise cannot read, the form only shows the defaults in use.
@@ -950,16 +944,6 @@ class SettingsWindow(QWidget):
         widget.style().polish(widget)
 
     # --- looks ------------------------------------------------------------------------
-
-    def _restyle(self) -> None:
-        """A stylesheet made from the current palette, so light and dark both look right."""
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            self.setStyleSheet(self._stylesheet(QApplication.palette()))
-        finally:
-            self._styling = False
 
     @staticmethod
     def _stylesheet(palette: QPalette) -> str:

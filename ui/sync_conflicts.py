@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.palette import Tokens, button_rules, named
+from ui.palette import PaletteStyle, Tokens, button_rules, named
 
 OTHER_LINES = (1, 5)  # lines of the other version in view (fewest, most; more scroll)
 MERGE_LINES = (4, 10)  # and of the merge being edited
@@ -219,8 +219,8 @@ class ConflictsBox(QWidget):
         self._box = QVBoxLayout(self)
         self._box.setContentsMargins(0, 0, 0, 0)
         self._box.setSpacing(8)
-        self._styling = False
-        self._restyle()
+        self._palette_style = PaletteStyle(self, stylesheet)
+        self._palette_style.restyle()
         self.hide()
 
     def show_conflicts(self, conflicts: list) -> None:
@@ -238,13 +238,14 @@ class ConflictsBox(QWidget):
                 card.deleteLater()
         self.cards = []
         for conflict in conflicts:
-            card = kept.get(conflict.id)
-            if card is None:
-                card = ConflictCard(conflict, lambda f=conflict.field: self._current_text(f),
-                                    self)
+            found = kept.get(conflict.id)
+            if found is None:
+                card = ConflictCard(conflict, partial(self._current_text, conflict.field), self)
                 card.answered.connect(self.answered)
                 self._box.addWidget(card)
                 card.show()
+            else:
+                card = found
             self.cards.append(card)
         self.setVisible(bool(self.cards))
 
@@ -263,20 +264,6 @@ class ConflictsBox(QWidget):
 
     def card(self, conflict_id: int) -> ConflictCard | None:
         return next((c for c in self.cards if c.conflict.id == conflict_id), None)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-
-    def _restyle(self) -> None:
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            self.setStyleSheet(stylesheet(QApplication.palette()))
-        finally:
-            self._styling = False
 
 
 def stylesheet(palette: QPalette) -> str:

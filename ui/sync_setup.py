@@ -9,10 +9,9 @@ import math
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QDialog,
     QFileDialog,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.errors import BadInput
 from app.sync.crypto import MIN_PASSPHRASE, key_from_recovery
 from ui.children import JsonChild
-from ui.palette import Tokens, button_rules, named
+from ui.palette import PaletteStyle, Tokens, button_rules, named
 
 TITLE = "Set up sync"
 INTRO = ("Wise keeps this journal the same on your computers. Everything is encrypted here "
@@ -111,12 +110,12 @@ class SyncSetupDialog(QDialog):
         self.child.finished.connect(self._succeeded)
         self.child.failed.connect(self._failed)
         self.child.cancelled.connect(self._stopped)
-        self._styling = False
+        self._palette_style = PaletteStyle(self, _stylesheet)
         self.by_recovery = False
         self._build()
         self._use_folder(True)
         self._use_recovery(False)
-        self._restyle()
+        self._palette_style.restyle()
 
     # --- public (what the tests and Settings use) -------------------------------------
 
@@ -558,20 +557,6 @@ class SyncSetupDialog(QDialog):
         super().closeEvent(event)
 
     # --- looks ------------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-        super().changeEvent(event)
-
-    def _restyle(self) -> None:
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            self.setStyleSheet(_stylesheet(QApplication.palette()))
-        finally:
-            self._styling = False
 
 
 def _field(name: str, placeholder: str, accessible: str, *, secret: bool = False

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTime, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFileDialog,
     QFrame,
@@ -30,10 +29,11 @@ from PySide6.QtWidgets import (
 
 from app.errors import WiseError
 from app.settings.store import load_settings, set_setting
+from app.vocabulary import GoalStatus
 from app.welcome import FINISHED, SKIPPED, WHY_LADDER_STEPS, capture_command, why_of
 from ui.hotkey import HotkeyStatus
 from ui.model_picker import ModelPicker
-from ui.palette import Tokens, button_rules, named
+from ui.palette import PaletteStyle, Tokens, button_rules, named
 
 STEPS = ("Welcome", "A first goal", "Quick capture", "A model and your day")
 TIME_FORMAT = "HH:mm"
@@ -74,6 +74,18 @@ class WelcomeServices:
     find_models: Callable[[], list] | None = None
 
 
+def taken_words(taken) -> str:
+    """What the welcome says when the goal typed is one the journal has (a GoalTagTaken):
+    the welcome has no list of goals to open it from, but an empty title goes on without
+    adding one; the typed words stay in their fields."""
+    goal = taken.existing
+    title = goal.title if len(goal.title) <= 40 else goal.title[:39].rstrip() + "…"
+    paused = (f" ({goal.status}: goal review can resume it)"
+              if goal.status != GoalStatus.ACTIVE else "")
+    return (f"“{title}” is one of your goals already{paused}. Give this one another title, "
+            "or clear it to go on.")
+
+
 class WelcomeWindow(QDialog):
     """`done_with(how)` fires once, with "finished" or "skipped"."""
 
@@ -90,7 +102,7 @@ class WelcomeWindow(QDialog):
         self._saved_goal: tuple[str, tuple[str, ...]] | None = None
         self._saving = False
         self._ended = False
-        self._styling = False
+        self._palette_style = PaletteStyle(self, _stylesheet)
         self._build()
         # Enter always means Next (or Finish), whichever field or button has the focus:
         # no other button may become the default on its own.
@@ -99,7 +111,7 @@ class WelcomeWindow(QDialog):
         self.next_button.setDefault(True)
         self.resize(680, 640)
         self.setMinimumSize(560, 560)
-        self._restyle()
+        self._palette_style.restyle()
         self.go_to(0)
 
     # --- building ---------------------------------------------------------------------
@@ -257,9 +269,7 @@ class WelcomeWindow(QDialog):
         layout.addWidget(intro)
         services = self._services
         self.picker = ModelPicker(services.run_in_background, services.wise_command,
-                                  self._save_model,
-                                  **({"find": services.find_models}
-                                     if services.find_models is not None else {}))
+                                  self._save_model, find=services.find_models)
         layout.addWidget(self.picker)
         layout.addSpacing(6)
         layout.addWidget(named(QLabel("Your day"), "groupTitle"))
@@ -399,9 +409,14 @@ class WelcomeWindow(QDialog):
             self.status.setText(f"✓ “{title}” is saved, with its why.")
 
         def failed(exc: Exception) -> None:  # the words stay in the fields
+            from app.ritual_data import GoalTagTaken
+
             self._saving = False
             self.next_button.setEnabled(True)
-            self.status.setText(f"The goal could not be saved: {exc}")
+            if isinstance(exc, GoalTagTaken):  # the one rule: no #run-2 beside #run
+                self.status.setText(taken_words(exc))
+            else:
+                self.status.setText(f"The goal could not be saved: {exc}")
 
         self._services.add_goal(title, why_of(ladder), ladder, saved, failed)
 
@@ -518,20 +533,6 @@ class WelcomeWindow(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         event.accept()
         self._end(SKIPPED)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-        super().changeEvent(event)
-
-    def _restyle(self) -> None:
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            self.setStyleSheet(_stylesheet(QApplication.palette()))
-        finally:
-            self._styling = False
 
 
 def _stylesheet(palette: QPalette) -> str:

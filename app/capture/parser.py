@@ -129,6 +129,7 @@ def _read_marker(raw: str) -> tuple[str | None, list[Span], int]:
     if match is None:
         return None, [], 0
     kind = match.lastgroup
+    assert kind is not None  # each of _MARKER's alternatives is a named group
     start, end = match.span(kind)
     return kind, [Span(start, end, "marker")], end
 

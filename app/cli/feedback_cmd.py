@@ -20,7 +20,7 @@ class FeedbackExported:
 
 
 def run_export(args: Namespace) -> int:
-    from storage.ritual_reads import feedback_records
+    from storage.repo.ritual_reads import feedback_records
 
     context = Context.from_environment()
     context.prepare_storage()  # an absent or old journal is created or migrated first

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from argparse import Namespace
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.cli.output import emit
@@ -14,6 +14,9 @@ from app.daytime import local_now
 from app.errors import BadInput
 from app.journal import Context
 
+if TYPE_CHECKING:
+    from storage.export_json import TransferCounts
+
 
 @dataclass(frozen=True)
 class Exported:
@@ -21,7 +24,7 @@ class Exported:
 
     file: Path
     format: str
-    counts: Any  # storage's TransferCounts
+    counts: TransferCounts
 
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, **_counts(self.counts)}
@@ -33,7 +36,7 @@ def run_export(args: Namespace) -> int:
     db = context.paths.db
     now = local_now()
 
-    def write(out) -> object:
+    def write(out) -> TransferCounts:
         if args.format == "json":
             from storage.export_json import export_json
 
@@ -110,17 +113,18 @@ _KINDS = (("goals", "goal", "goals"), ("actions", "action", "actions"),
           ("focus_sessions", "focus session", "focus sessions"))
 
 
-def _counts(counts) -> dict[str, int]:
+def _counts(counts: TransferCounts) -> dict[str, int]:
     """Every kind the export format carries (the Markdown export counts only some)."""
-    return {field: getattr(counts, field) for field, _one, _many in _KINDS
-            if hasattr(counts, field)}
+    known = asdict(counts)
+    return {field: known[field] for field, _one, _many in _KINDS}
 
 
-def _in_words(counts, *, new: bool = False) -> str:
+def _in_words(counts: TransferCounts, *, new: bool = False) -> str:
     """ "3 goals, 12 actions and 40 notes": the first three always, the rest when present."""
+    known = asdict(counts)
     parts = []
     for index, (field, one, many) in enumerate(_KINDS):
-        number = getattr(counts, field, 0)
+        number = known[field]
         if index < 3 or number:
             parts.append(f"{number} {'new ' if new else ''}{one if number == 1 else many}")
     return ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from app.evals.scenarios import Scenario
+from app.evals.scenarios import Scenario, WordsSeed
 from app.journal import Context
 from app.paths import WisePaths
 from app.settings.store import load_settings, set_setting
@@ -43,7 +43,7 @@ def build_journal(scenario: Scenario, home: Path, today: date) -> tuple[Context,
         if seed.done and outcome.saved.table == "actions":
             set_action_status(journal, outcome.saved.id, "done")
     if scenario.words is not None:
-        _save_words(context, today, scenario)
+        _save_words(context, today, scenario.words)
     if scenario.feedback:
         _give_feedback(context, journal, today, scenario)
     return context, journal
@@ -77,10 +77,9 @@ def connect(context: Context, model: str, api_base: str | None) -> Context:
     return scenario_context(context.paths.data_dir)
 
 
-def _save_words(context: Context, today: date, scenario: Scenario) -> None:
+def _save_words(context: Context, today: date, words: WordsSeed) -> None:
     from storage.ritual_writes import RitualWriter
 
-    words = scenario.words
     writer = RitualWriter(context.paths.db)
     try:
         writer.save_day_words(today, how_it_went=words.how_it_went,

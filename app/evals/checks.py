@@ -215,9 +215,9 @@ def one_small_step(reply: Reply) -> CheckResult:
                                            f"{len(reply.parts.goal_tags)} goals")
     elif len(steps) != 1:
         return _fail("one_small_step", f"{len(steps)} next steps")
-    if purpose != "breakdown" and _LIST.search(reply.parts.prose):
-        return _fail("one_small_step", "a list of advice: " + _LIST.search(
-            reply.parts.prose).group(0).strip())
+    listed = _LIST.search(reply.parts.prose) if purpose != "breakdown" else None
+    if listed:
+        return _fail("one_small_step", "a list of advice: " + listed.group(0).strip())
     for step in steps:
         if purpose != "nudge" and len(_words(step)) > SMALL_STEP_WORDS:
             return _fail("one_small_step", f"the step is long: {step}")

@@ -65,12 +65,13 @@ def summarize(judgments: list[Judgment], failures: int) -> dict:
     if not judgments:
         return out
     agreeing = 0
+    dimensions = [dict(j) for j in judgments]  # {dimension: its Score}, of each judgment
     for name in RUBRIC:
-        scores = [getattr(j, name).score for j in judgments]
+        scores = [each[name].score for each in dimensions]
         spread = max(scores) - min(scores)
         agreeing += spread <= 1
         out["scores"][name] = {"mean": round(mean(scores), 2), "spread": spread,
-                               "all": scores, "evidence": getattr(judgments[0], name).evidence}
+                               "all": scores, "evidence": dimensions[0][name].evidence}
     out["agreement"] = round(agreeing / len(RUBRIC), 2)
     return out
 

@@ -52,7 +52,8 @@ def rerun_rated(context: Context, model: str, *, limit: int = 10) -> list[MineCa
     from app.reflection import plan_daily_reflection
     from app.structured_call import StructuredCall, UnreadableReply, ask
     from prompts.loader import load_prompt
-    from prompts.structured import output_model
+    from prompts.schemas import DailyReflection
+    from prompts.structured import reply_model
     from storage.variant_reads import rated_reflections
 
     if model != context.settings.get("llm.model"):
@@ -60,7 +61,7 @@ def rerun_rated(context: Context, model: str, *, limit: int = 10) -> list[MineCa
     rated = rated_reflections(context.paths.db, limit)
     if not rated:
         return []
-    schema = output_model(load_prompt("daily_reflection"))
+    schema = reply_model(load_prompt("daily_reflection"), DailyReflection)
     mine = Scenario(name="mine", purpose="daily_reflection", about="", family="mine",
                     goals=(), captures=(), words=None, feedback=(), expect=Expect(),
                     scripted=Scripted("", "", ()))

@@ -6,10 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from app.evals.scenarios import Scenario
 from app.journal import Context
 from storage.db import JournalFile
+
+if TYPE_CHECKING:
+    from app.llm.gate import Verdict
+    from app.structured_call import StructuredCall
 
 MAX_TOKENS = {"day_summary": 300, "week_summary": 300}
 
@@ -25,14 +30,14 @@ class Request:
     max_tokens: int | None = None
     # The app's own request for a structured purpose: its full form and the compact one the
     # gate retries with (app.structured_call), and the purpose's must-haves (`check`).
-    call: object | None = None
-    check: Callable[[object], object] | None = None
+    call: StructuredCall | None = None
+    check: Callable[[object], Verdict] | None = None
 
     @property
     def sent_text(self) -> str:
         """Everything the model may have been given, either form (for the grounding and
         echo checks)."""
-        compact = getattr(self.call, "compact", None)
+        compact = self.call.compact if self.call is not None else None
         messages = [*self.messages, *(compact.messages if compact is not None else ())]
         return "\n".join(str(m.get("content", "")) for m in messages)
 
@@ -87,34 +92,34 @@ def with_variant(call, chosen):
 
 def read_reply(request: Request, parsed: object | None, raw: str) -> ReplyParts:
     """The parts of a parsed reply (or of a free-text one)."""
+    from prompts.schemas import Breakdown, DailyReflection, GoalReview, NudgeText
+
     if parsed is None:
         text = raw.strip()
         return ReplyParts(text=text, prose=text)
-    name = type(parsed).__name__
-    if name == "DailyReflection":
+    if isinstance(parsed, DailyReflection):
         prose = " ".join(p for p in (parsed.celebrate, parsed.reflection,
                                      parsed.question or "") if p)
         return ReplyParts(text=parsed.as_text(), prose=prose, steps=(parsed.next_step,),
                           step_minutes=(parsed.next_step_minutes,),
                           goal_tags=(parsed.goal,) if parsed.goal else ())
-    if name == "NudgeText":
+    if isinstance(parsed, NudgeText):
         text = " ".join(parsed.text.split())
         why = " ".join((parsed.why or "").split()).rstrip(".")
         if why and why.lower() not in text.lower():  # as the app shows it (nudges.wording)
             text = f"{text} ({why})"
         return ReplyParts(text=text, prose=text, steps=(parsed.text,))
-    if name == "Breakdown":
+    if isinstance(parsed, Breakdown):
         titles = tuple(s.title for s in parsed.steps)
         return ReplyParts(text="\n".join(f"{s.title} (~{s.minutes} min)" for s in parsed.steps),
                           prose="", steps=titles[:1],
                           step_minutes=tuple(s.minutes for s in parsed.steps[:1]))
-    if name == "GoalReview":
+    if isinstance(parsed, GoalReview):
         return ReplyParts(text=" ".join(g.as_text() for g in parsed.goals),
                           prose=" ".join(g.observation for g in parsed.goals),
                           steps=tuple(g.next_step for g in parsed.goals if g.next_step),
                           goal_tags=tuple(g.slug for g in parsed.goals),
-                          suggestions=tuple(str(getattr(g.suggestion, "value", g.suggestion))
-                                            for g in parsed.goals))
+                          suggestions=tuple(g.suggestion for g in parsed.goals))
     text = parsed.as_text() if hasattr(parsed, "as_text") else str(parsed)
     return ReplyParts(text=text, prose=text)
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.errors import BadInput
 from app.evals.scenarios import Scenario
@@ -137,8 +137,9 @@ def resumed(folder: Path) -> tuple[RunSpec, list[Scenario]]:
     from app.evals.scenarios import load_suite
 
     meta = read_meta(folder)
-    spec = RunSpec(**{k: (tuple(v) if k == "scenarios" else v)
-                      for k, v in meta.items() if k in RunSpec.__annotations__})
+    asked: dict[str, Any] = {k: (tuple(v) if k == "scenarios" else v)
+                             for k, v in meta.items() if k in RunSpec.__annotations__}
+    spec = RunSpec(**asked)
     return spec, [s for s in load_suite() if s.name in spec.scenarios]
 
 

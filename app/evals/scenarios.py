@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from app.errors import BadInput
 
@@ -133,6 +134,8 @@ def load_scenario(path: Path) -> Scenario:
     if not isinstance(scripted, dict) or not {"good", "bad", "bad_fails"} <= set(scripted):
         raise BadInput(f"{where}: [scripted] needs good, bad and bad_fails")
     words = data.get("words")
+    expected: dict[str, Any] = {k: tuple(v) if k == "injection" else v
+                                for k, v in expect.items()}
     return Scenario(
         name=name, purpose=purpose, about=str(data.get("about", "")),
         family=str(data.get("family", "general")),
@@ -140,6 +143,6 @@ def load_scenario(path: Path) -> Scenario:
         captures=tuple(CaptureSeed(**c) for c in data.get("captures", [])),
         words=WordsSeed(**words) if words else None,
         feedback=tuple(FeedbackSeed(**f) for f in data.get("feedback", [])),
-        expect=Expect(**{k: tuple(v) if k == "injection" else v for k, v in expect.items()}),
+        expect=Expect(**expected),
         scripted=Scripted(scripted["good"], scripted["bad"], tuple(scripted["bad_fails"])),
         item=data.get("item"), source=path)

@@ -164,7 +164,8 @@ class Comparison:
 
     def changes(self) -> tuple[list[str], list[str]]:
         """(better, worse): scenarios whose checks flipped between the runs."""
-        better, worse = [], []
+        better: list[str] = []
+        worse: list[str] = []
         old = {(c.scenario, c.repeat): c for c in self.a.cases}
         for case in self.b.cases:
             before = old.get((case.scenario, case.repeat))

@@ -119,7 +119,8 @@ class _Reader:
         """A fenced code block, kept whole as one note."""
         fence = _FENCE.match(line)
         if self.fence is None:
-            self.fence, self.block, self.block_line = fence[1], [], number  # type: ignore[index]
+            assert fence is not None  # called on a fence's opening line, or inside a block
+            self.fence, self.block, self.block_line = fence[1], [], number
             return None
         if fence and fence[1][0] == self.fence[0] and len(fence[1]) >= len(self.fence) \
                 and not line[fence.end():].strip():
@@ -137,9 +138,9 @@ class _Reader:
     def _capture(self, number: int, line: str) -> Item | None:
         written = _QUOTE.sub("", line, count=1) if line.lstrip().startswith(">") else line
         written = _BULLET.sub("", written, count=1).strip()
-        for mark, marker in _WISE_MARK.items():
+        for mark, wise_mark in _WISE_MARK.items():
             if written.startswith(mark):
-                written = marker + written[len(mark):].lstrip()
+                written = wise_mark + written[len(mark):].lstrip()
         marker = _TASK_MARK.match(written)
         clock = _CLOCK.match(written, marker.end() if marker else 0)
         at: time | None = None

@@ -74,8 +74,8 @@ class ImportSummary:
                          "came in once.")
         if self.first_day:
             span = long_day(self.first_day, weekday=False)
-            if self.last_day != self.first_day:
-                span = f"from {span} to {long_day(self.last_day, weekday=False)}"  # type: ignore[arg-type]
+            if self.last_day is not None and self.last_day != self.first_day:
+                span = f"from {span} to {long_day(self.last_day, weekday=False)}"
             else:
                 span = f"on {span}"
             lines.append(f"Dated {span}.")

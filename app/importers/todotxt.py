@@ -44,10 +44,11 @@ def read(path: Path, reading: Reading) -> Iterator[Item]:
 
 def _item(line: str, where: str, reading: Reading) -> Item | None:
     rest = line.strip()
-    done = _DONE.match(rest) is not None and len(rest) > 2
+    done_mark = _DONE.match(rest) if len(rest) > 2 else None
+    done = done_mark is not None
     completed: str | None = None
-    if done:
-        rest = rest[_DONE.match(rest).end():]  # type: ignore[union-attr]
+    if done_mark is not None:
+        rest = rest[done_mark.end():]
     priority = _PRIORITY.match(rest)
     if priority:
         rest = rest[priority.end():]

@@ -113,9 +113,10 @@ class TrayClient:
 
     def is_running(self) -> dict | None:
         try:
-            return self.request({"cmd": "ping"})
+            info = self.request({"cmd": "ping"})
         except (TrayUnavailable, TrayError):
             return None
+        return info if isinstance(info, dict) else None
 
     def _connect(self) -> socket.socket:
         if not hasattr(socket, "AF_UNIX"):

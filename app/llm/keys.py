@@ -15,10 +15,15 @@ background worker, the CLI and the gateway call them directly.
 from __future__ import annotations
 
 import os
+from types import ModuleType
+from typing import TYPE_CHECKING, TypeGuard
 
 from app.llm import redact
 from app.llm.providers import env_vars, normalize_provider, valid_provider_name
 from app.llm.types import ModelError
+
+if TYPE_CHECKING:
+    from keyring.backends.chainer import ChainerBackend
 
 SERVICE = "wise"
 
@@ -99,7 +104,7 @@ def _keyring(provider: str | None):  # -> the keyring module, with a working bac
     return keyring
 
 
-def _unusable(backend: object, fail: object) -> bool:
+def _unusable(backend: object, fail: ModuleType) -> bool:
     if isinstance(backend, fail.Keyring):
         return True
     if backend_name(backend) == "keyring.backends.null.Keyring":  # would drop keys
@@ -109,7 +114,7 @@ def _unusable(backend: object, fail: object) -> bool:
     return _is_chainer(backend) and all(_unusable(each, fail) for each in backend.backends)
 
 
-def _is_chainer(backend: object) -> bool:
+def _is_chainer(backend: object) -> TypeGuard[ChainerBackend]:
     from keyring.backends.chainer import ChainerBackend
 
     return isinstance(backend, ChainerBackend)

@@ -116,7 +116,7 @@ class ModelMemory:
               rule: str | None = None) -> ModelFacts:
         facts = self.facts(model, api_base)
         name = f"{'compact' if compact else 'full'}_{'passed' if passed else 'refused'}"
-        changes = {name: getattr(facts, name) + 1}
+        changes = {name: asdict(facts)[name] + 1}
         if not passed:
             changes["last_refusal"] = rule
         return self.update(model, api_base, **changes)

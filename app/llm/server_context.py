@@ -93,7 +93,9 @@ def _models_list(api_base: str, name: str, timeout: float) -> int | None:
         return None
     mine = [e for e in entries if isinstance(e, dict) and e.get("id") == name]
     for entry in mine or (entries if len(entries) == 1 else []):
-        meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
+        meta = entry.get("meta")
+        if not isinstance(meta, dict):
+            meta = {}
         for value in (entry.get("max_model_len"), meta.get("n_ctx"), entry.get("context_length"),
                       meta.get("n_ctx_train")):
             if _sane(value):

@@ -398,8 +398,9 @@ class Worker:
     def _retry_after(e: BaseException) -> float | None:
         # litellm keeps the provider's response: e.response.headers has Retry-After.
         for source in (getattr(e, "response", None), e):
-            for attr in ("headers", "litellm_response_headers"):
-                found = parse_retry_after(getattr(source, attr, None))
+            for headers in (getattr(source, "headers", None),
+                            getattr(source, "litellm_response_headers", None)):
+                found = parse_retry_after(headers)
                 if found is not None:
                     return found
         return None
@@ -477,9 +478,10 @@ def main(argv: list[str] | None = None) -> int:
 def run_process(argv: list[str] | None = None) -> NoReturn:
     """The worker as a whole process (`python -m`, or the frozen bundle's hidden entry)."""
     code = main(argv)
-    for stream in (sys.stderr, sys.__stderr__):
+    for stream in (sys.stderr, sys.__stderr__):  # (__stderr__ is None without a console)
         with contextlib.suppress(Exception):
-            stream.flush()
+            if stream is not None:
+                stream.flush()
     # Straight out: a normal shutdown would wait on litellm's threads and trip over the
     # stdin reader thread (a daemon blocked in readline).
     os._exit(code)

@@ -282,14 +282,14 @@ def goals_candidates(conn: Reader, day: date, start_hour: int,
     last: dict[int, datetime] = {}
     if ids:
         wanted = set(ids)
-        for counts, activity in ((done, reads.goals_done(conn, week_start, day_end)),
-                                 (added, reads.goals_added(conn, week_start, day_end)),
-                                 (noted, reads.goals_noted(conn, week_start, day_end))):
-            for row in activity:
-                if row.goal_id not in wanted:
+        for counts, found in ((done, reads.goals_done(conn, week_start, day_end)),
+                              (added, reads.goals_added(conn, week_start, day_end)),
+                              (noted, reads.goals_noted(conn, week_start, day_end))):
+            for hit in found:
+                if hit.goal_id not in wanted:
                     continue
-                counts[row.goal_id] = row.count
-                last[row.goal_id] = max(last.get(row.goal_id, row.latest), row.latest)
+                counts[hit.goal_id] = hit.count
+                last[hit.goal_id] = max(last.get(hit.goal_id, hit.latest), hit.latest)
         for goal_id in ids:  # quiet goals: their newest rows, O(log n) each
             if goal_id not in last:
                 touched = last_touched(conn, goal_id)
@@ -375,8 +375,8 @@ def today_candidates(conn: Reader, day: date, start_hour: int,
         "notes": f"Notes ({data.notes_total}):",
         "overdue": f"Still open from earlier days ({capped(overdue_total)}):",
     }
-    for row in data.wins:  # newest first
-        cands.items.append(Item("wins", win_line(row, tz), (row.at,)))
+    for win in data.wins:  # newest first
+        cands.items.append(Item("wins", win_line(win, tz), (win.at,)))
     focus_rows, focus_total = focus_data(conn, day, start_hour, tz, limit)
     if focus_rows:
         cands.groups = {"wins": cands.groups["wins"],
@@ -391,21 +391,22 @@ def today_candidates(conn: Reader, day: date, start_hour: int,
         groups.insert(2, ("far", f"Sessions that ran far past their plan ({len(far)}):"))
         cands.groups = dict(groups)
         cands.items += [Item("far", line, (i,)) for i, line in enumerate(far)]
-    for i, row in enumerate(due_today):
-        when = f" at {hhmm(row.due_at, tz)}" if row.due_at else ""
-        cands.items.append(Item("due", f"- {one_line(row.title)}{when}{tag(row.goal_slug)}"
-                                       f"{minutes(row.estimate_minutes)}", (i,)))
+    for i, due in enumerate(due_today):
+        when = f" at {hhmm(due.due_at, tz)}" if due.due_at else ""
+        cands.items.append(Item("due", f"- {one_line(due.title)}{when}{tag(due.goal_slug)}"
+                                       f"{minutes(due.estimate_minutes)}", (i,)))
     # Notes and captured to-dos together, newest first.
     merged: list[tuple[str, TodoLine | NoteLine]] = (
         [("captured", row) for row in data.captured] + [("notes", r) for r in data.notes])
     merged.sort(key=lambda pair: pair[1].at, reverse=True)
-    for group, row in merged:
-        line = (todo_line(row, tz, day) if isinstance(row, TodoLine)
-                else note_line(row, tz))
-        cands.items.append(Item(group, line, (row.at,)))
-    for i, row in enumerate(late):
-        cands.items.append(Item("overdue", f"- {one_line(row.title)}{tag(row.goal_slug)} (due "
-                                           f"{day_label(row.due_on)})", (i,)))
+    for group, entry in merged:
+        line = (todo_line(entry, tz, day) if isinstance(entry, TodoLine)
+                else note_line(entry, tz))
+        cands.items.append(Item(group, line, (entry.at,)))
+    for i, open_step in enumerate(late):
+        cands.items.append(Item("overdue", f"- {one_line(open_step.title)}"
+                                           f"{tag(open_step.goal_slug)} (due "
+                                           f"{day_label(open_step.due_on)})", (i,)))
     # Rows beyond the fetch limit were left out for the budget too. (Overdue to-dos past
     # the MAX_OVERDUE newest are not: they are never shown; their heading gives the count.)
     cands.unfetched = ((data.wins_total - len(data.wins))

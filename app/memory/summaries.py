@@ -276,7 +276,7 @@ def ensure_summaries(journal: JournalFile, *, today: date, start_hour: int,
             material = (material_of(conn) if summarize is not None and not model_stopped
                         and not plain.startswith(("Quiet day", "Quiet week")) else None)
         text, source = plain, "plain"
-        if material is not None:
+        if material is not None and summarize is not None:
             try:
                 written = (summarize(kind, material, start) or "").strip()
                 if not written:

@@ -43,6 +43,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.nudges import policy
 from storage.vocabulary import NudgeStyle
@@ -112,7 +113,7 @@ class Learner:
     # -- evidence ---------------------------------------------------------------------
 
     @classmethod
-    def from_counts(cls, rows: Iterable[tuple], *, seed: int | str = 0,
+    def from_counts(cls, rows: Iterable[Iterable[Any]], *, seed: int | str = 0,
                     rng: random.Random | None = None) -> Learner:
         """From (hour_bucket, style, response, count) rows, e.g. a GROUP BY over `nudges`."""
         learner = cls(seed=seed, rng=rng)

@@ -99,11 +99,11 @@ class NudgeRules:
     @classmethod
     def from_settings(cls, settings, day_start_hour: int | None = None) -> NudgeRules:
         """From a Settings-like object with .get(key)."""
+        quiet = QuietHours.from_settings(settings)
         return cls(enabled=bool(settings.get("nudges.enabled")),
                    daily_cap=int(settings.get("nudges.daily_cap")),
                    min_gap=timedelta(minutes=int(settings.get("nudges.min_gap_minutes"))),
-                   quiet_start=parse_hhmm(settings.get("nudges.quiet_start")),
-                   quiet_end=parse_hhmm(settings.get("nudges.quiet_end")),
+                   quiet_start=quiet.start, quiet_end=quiet.end,
                    day_start_hour=int(settings.get("day.start_hour")
                                       if day_start_hour is None else day_start_hour))
 
@@ -155,13 +155,6 @@ class Decision:
         return self.candidate is not None
 
 
-def parse_hhmm(value: str | time) -> time:
-    if isinstance(value, time):
-        return value
-    hours, minutes = str(value).strip().split(":")
-    return time(int(hours), int(minutes))
-
-
 def _quiet(rules: NudgeRules) -> QuietHours:
     return QuietHours(rules.quiet_start, rules.quiet_end)
 
@@ -183,15 +176,8 @@ def quiet_end_after(moment: datetime, rules: NudgeRules) -> datetime:
 
 def active_hours(rules: NudgeRules) -> list[int]:
     """The hours of the day with at least one minute outside quiet hours."""
-    if rules.quiet_start == rules.quiet_end:
-        return list(range(24))
-    start = rules.quiet_start.hour * 60 + rules.quiet_start.minute
-    end = rules.quiet_end.hour * 60 + rules.quiet_end.minute
-
-    def quiet(minute: int) -> bool:
-        return start <= minute < end if start < end else minute >= start or minute < end
-
-    return [h for h in range(24) if not all(quiet(h * 60 + m) for m in range(60))]
+    quiet = _quiet(rules)
+    return [h for h in range(24) if not all(quiet.covers(time(h, m)) for m in range(60))]
 
 
 def journal_day_of(moment: datetime, rules: NudgeRules, tz) -> date:

@@ -197,12 +197,12 @@ class NudgeService:
         return load_state(self._state_file)
 
     def paused_until(self) -> datetime | None:
-        return _parse_moment(self._state().nudges_paused_until)
+        return self._state().paused_until()
 
     def learning_since(self) -> datetime | None:
         if self._learning_since is not None:
             return self._learning_since
-        return _parse_moment(getattr(self._state(), "learning_since", None))
+        return self._state().learning_reset_at()
 
     def reset_learning(self, now: datetime) -> None:
         """Forget what was learned: from now on only new answers count (rows are kept)."""
@@ -282,6 +282,7 @@ class NudgeService:
         if not decision.nudge or not send:
             return decision
         candidate = decision.candidate
+        assert candidate is not None  # a decision to nudge names its step
         style = decision.style or "plain"
         text_, source = self._word(candidate, style, now, learner)
         rules = snap.rules
@@ -309,9 +310,10 @@ class NudgeService:
               learner: Learner | None) -> tuple[str, str]:
         if not str(self.context.settings.get("llm.model") or "").strip():
             return plain_nudge(candidate, style, self.rng), "plain"
-        own = self.gateway_factory is None
+        factory = self.gateway_factory
+        own = factory is None
         try:
-            gateway = self.gateway_factory() if not own else self._default_gateway()
+            gateway = factory() if factory is not None else self._default_gateway()
         except Exception:  # a gateway that cannot even start: plain words, never no nudge
             log.exception("no model gateway for the nudge; using plain words")
             return plain_nudge(candidate, style, self.rng), "plain"
@@ -365,16 +367,6 @@ class NudgeService:
 def _need_aware(now: datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("now must be an aware moment in the user's time zone")
-
-
-def _parse_moment(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.astimezone()
 
 
 def _shown_today(history: list[PastNudge], now: datetime, rules: NudgeRules) -> int:

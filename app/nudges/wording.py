@@ -224,11 +224,12 @@ def _ask_model(gateway, candidate: Candidate, style: str, now: datetime,
                learned: str | None) -> str | None:
     from app.structured_call import RefusedReply, ask
     from prompts.loader import load_prompt
-    from prompts.structured import output_model
+    from prompts.schemas import NudgeText
+    from prompts.structured import reply_model
 
     call = nudge_call(gateway, candidate, style, now, learned)
     try:
-        parsed, _ = ask(gateway, call, output_model(load_prompt("nudge")),
+        parsed, _ = ask(gateway, call, reply_model(load_prompt("nudge"), NudgeText),
                         check=lambda reply: nudge_problem(reply, candidate))
     except RefusedReply:
         return None

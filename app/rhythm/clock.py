@@ -35,8 +35,11 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
     return utc(end) - utc(start)
 
 
-def parse_hhmm(text: str) -> time:
-    hour, minute = text.split(":")
+def parse_hhmm(text: str | time) -> time:
+    """"21:30" (or a time already) -> a time of day: the one reading of an HH:MM setting."""
+    if isinstance(text, time):
+        return text
+    hour, minute = str(text).strip().split(":")
     return time(int(hour), int(minute))
 
 
@@ -137,12 +140,21 @@ class QuietHours:
     def parse(cls, start: str, end: str) -> QuietHours:
         return cls(parse_hhmm(start), parse_hhmm(end))
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> QuietHours:
+        """The user's quiet hours (nudges.quiet_start, nudges.quiet_end), as the scheduler
+        and the nudge policy both read them."""
+        return cls.parse(settings.get("nudges.quiet_start"), settings.get("nudges.quiet_end"))
+
     @property
     def empty(self) -> bool:
         return self.start == self.end
 
     def contains(self, moment: datetime) -> bool:
-        t = moment.time()
+        return self.covers(moment.time())
+
+    def covers(self, t: time) -> bool:
+        """Whether a wall-clock time of day is quiet (the one rule, wrap included)."""
         if self.empty:
             return False
         if self.start < self.end:

@@ -27,7 +27,7 @@ def import_apscheduler_util() -> None:
             import apscheduler.util
             return
         stand_in = types.ModuleType("asyncio", "a stand-in while apscheduler.util loads")
-        stand_in.iscoroutinefunction = inspect.iscoroutinefunction  # type: ignore[attr-defined]
+        stand_in.iscoroutinefunction = inspect.iscoroutinefunction  # type: ignore[attr-defined]  # a bare module
         sys.modules["asyncio"] = stand_in
         try:
             import apscheduler.util  # noqa: F401

@@ -652,5 +652,4 @@ def _on_wise_clock(real: datetime | None) -> datetime | None:
 
 
 def _quiet_hours(settings: Any) -> QuietHours:
-    return QuietHours.parse(settings.get("nudges.quiet_start"),
-                            settings.get("nudges.quiet_end"))
+    return QuietHours.from_settings(settings)

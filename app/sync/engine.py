@@ -142,7 +142,8 @@ class SyncRun:
         self.store.fold()
         device = self.store.state().device or ""
         while True:
-            chunk, size = [], 0
+            chunk: list[tuple[int, str]] = []
+            size = 0
             for seq, op in self.store.unsent(MAX_OPS_PER_BATCH):
                 if chunk and size + len(op) > MAX_BYTES_PER_BATCH:
                     break

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from app.sync.transport import TransportError
+from storage.private import fsync_folder
 
 _TMP_PREFIX = ".wise-tmp-"
 
@@ -62,16 +63,8 @@ class FolderTransport:
         return temporary
 
     def _sync_dir(self, folder: Path) -> None:
-        try:
-            fd = os.open(folder, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass  # some file systems (network, FUSE) cannot; the rename is still atomic
-        finally:
-            os.close(fd)
+        # Network and FUSE file systems may refuse; the rename is atomic all the same.
+        fsync_folder(folder)
 
     def put(self, path: str, data: bytes) -> None:
         target = self._path(path)

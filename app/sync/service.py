@@ -131,7 +131,7 @@ def setup(context: Context, *, folder: str | None = None, webdav: str | None = N
     else:
         transport = _folder_transport(folder or "")
     try:
-        transport.check()  # type: ignore[attr-defined]
+        transport.check()
         existing = transport.get(KEY_FILE)
     except TransportError as exc:
         raise StorageProblem(f"{exc}; nothing was changed", exc.kind) from None

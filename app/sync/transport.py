@@ -31,6 +31,9 @@ class TransportError(Exception):
 class Transport(Protocol):
     label: str  # for people: the folder's path, or the WebDAV address without a password
 
+    def check(self) -> None:
+        """The folder is there and Wise can write in it; raises TransportError."""
+
     def get(self, path: str) -> bytes | None:
         """The file's bytes, or None when it is not there."""
 

@@ -10,23 +10,16 @@ focus-long-title.png and focus-ring.png.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent
+from shots import OUT, application, save, scratch_home, themes
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = Path(tempfile.mkdtemp(prefix="wise-shots-"))
-    sys.path.insert(0, str(OUT))
+    scratch_home()
     from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtWidgets import QApplication
-    from windows import dark_palette, settle
 
     from app.focus import RING_STEPS, countdown
     from storage.focus import FocusSession
@@ -34,32 +27,27 @@ def main() -> int:
     from ui.focus_window import FocusWindow
     from ui.icons import IconState, render_state
 
-    qapp = QApplication.instance() or QApplication(sys.argv)
+    qapp = application()
     start = utc_now()
     session = FocusSession(1, "u", 1, None, "Write the first paragraph of the intro", 10,
                            start, 600, None, 0, None, None)
     running = countdown(session, start + timedelta(minutes=3, seconds=18))
     over = countdown(session, start + timedelta(minutes=10, seconds=5))
-    light = qapp.palette()
-    for theme, palette in (("light", light), ("dark", dark_palette())):
-        qapp.setPalette(palette)
+    for theme in themes(qapp):
         for name, view, words in (("running", running, ""),
                                   ("check-in", over, "Time's up. How did it go?")):
             window = FocusWindow()
             window.show_countdown(view)
             window.say(words)
             window.show()
-            settle(qapp, 0.2)
-            window.grab().save(str(OUT / f"focus-{name}-{theme}.png"))
+            save(window, f"focus-{name}-{theme}.png", wait=0.2)
             window.close()
-    qapp.setPalette(light)
     window = FocusWindow()
     long_title = replace(session, title="A very long step " * 589)
     window.show_countdown(countdown(long_title, start + timedelta(minutes=1)))
     window.say("This is taking longer than you guessed — that's information, not failure.")
     window.show()
-    settle(qapp, 0.2)
-    window.grab().save(str(OUT / "focus-long-title.png"))
+    save(window, "focus-long-title.png", wait=0.2)
     window.close()
 
     states = [IconState(), IconState(focus_ring=RING_STEPS), IconState(focus_ring=16),
@@ -78,7 +66,6 @@ def main() -> int:
             y += size + pad
     painter.end()
     image.scaled(image.width() * 3, image.height() * 3).save(str(OUT / "focus-ring.png"))
-    del home
     return 0
 
 

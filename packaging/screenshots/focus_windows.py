@@ -14,15 +14,14 @@ focus-capture-hint.png and focus-long-{reflection,review-goal}.png.
 
 from __future__ import annotations
 
-import os
 import random
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent
+from shots import HERE, OUT, SIZE, application, ritual_runner, save, scratch_home, settle, themes
+
 # With its "[ ] " and " #book ~15m", a capture of 10,000 characters (its limit).
 LONG_STEP = ("Write down every scene I can remember from the old notebook " * 170)[:9_978]
 
@@ -76,43 +75,27 @@ class NoTray:
 
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = Path(tempfile.mkdtemp(prefix="wise-shots-"))
-    os.environ["WISE_HOME"] = str(home)
-    env = {**os.environ, "PYTHONPATH": str(OUT.parents[1])}
-    subprocess.run([sys.executable, str(OUT / "demo_journal.py")], check=True, env=env)
-    sys.path.insert(0, str(OUT))
-    from windows import SIZE, dark_palette, settle
+    home = scratch_home()
+    subprocess.run([sys.executable, str(HERE / "demo_journal.py")], check=True)
 
     from app.journal import Context
 
     context = Context.from_environment()
     time_the_demo(context.paths.db, context.day_start_hour)
 
-    from PySide6.QtWidgets import QApplication, QStyleFactory
-
     from app.capture.store import goal_tags
     from app.drafts import DraftStore
     from app.focus import estimate_calibrations
     from app.launch import wise_command
-    from storage.ritual_writes import RitualWriter
     from ui.capture_window import CaptureWindow
     from ui.fallback_window import FallbackWindow
     from ui.reflection_window import ReflectionWindow
     from ui.review_window import ReviewWindow
     from ui.tasks import Background
 
-    qapp = QApplication([sys.argv[0]])
-    qapp.setStyle(QStyleFactory.create("Fusion"))
-    light = qapp.palette()
+    qapp = application()
     background = Background(threads=1)
-    holder: dict = {}
-
-    def run_ritual(work, on_success, on_error):
-        def job():
-            holder.setdefault("writer", RitualWriter(context.paths.db))
-            return work(holder["writer"])
-        background.run(job, on_success=on_success, on_error=on_error)
+    run_ritual = ritual_runner(context.paths.db, background)
 
     def shoot(theme: str, suffix: str = "") -> None:
         reflection = ReflectionWindow(context.paths.db, run_ritual,
@@ -124,9 +107,8 @@ def main() -> int:
         picks = reflection.tomorrow.picks
         picks.setCurrentRow(min(1, picks.count() - 1))
         reflection.tomorrow.new_action.setText("call the bank about the card ~10m")
-        settle(qapp, 0.3)
         name = "focus-long-reflection.png" if suffix else f"focus-reflection-{theme}.png"
-        reflection.grab().save(str(out / name))
+        save(reflection, name, wait=0.3, out=out)
         reflection.close()
 
         review = ReviewWindow(context.paths.db, run_ritual, lambda: context.day_start_hour,
@@ -137,7 +119,7 @@ def main() -> int:
         review.set_heatmap_unit("minutes", remember=False)
         settle(qapp, 0.3)
         if not suffix:
-            review.grab().save(str(out / f"focus-review-minutes-{theme}.png"))
+            save(review, f"focus-review-minutes-{theme}.png", out=out)
         review.open_goal(3)  # Write the book
         settle(qapp, 1.5)
         review.set_heatmap_unit("steps", remember=False)
@@ -145,11 +127,10 @@ def main() -> int:
             review.goal_page.step_edit.setText("reread chapter 4 ~10m")
             settle(qapp, 0.3)
         name = "focus-long-review-goal.png" if suffix else f"focus-review-goal-{theme}.png"
-        review.grab().save(str(out / name))
+        save(review, name, out=out)
         review.close()
 
-    for theme, palette in (("light", light), ("dark", dark_palette())):
-        qapp.setPalette(palette)
+    for theme in themes(qapp):
         shoot(theme)
         fallback = FallbackWindow(NoTray())
         fallback.show()
@@ -162,7 +143,7 @@ def main() -> int:
         from PySide6.QtGui import QPainter, QPixmap
 
         both = QPixmap(shot.width() + menu.width() + 16, max(shot.height(), menu.height()))
-        both.fill(palette.window().color())
+        both.fill(qapp.palette().window().color())
         painter = QPainter(both)
         painter.drawPixmap(0, 0, shot)
         painter.drawPixmap(shot.width() + 16, fallback.start_button.geometry().bottom(), menu)
@@ -170,19 +151,17 @@ def main() -> int:
         both.save(str(out / f"focus-fallback-{theme}.png"))
         fallback.start_menu.close()
         fallback.hide()
-    qapp.setPalette(light)
     capture = CaptureWindow(DraftStore(home / "draft.txt"), day_start_hour=lambda: 4)
     capture.set_calibrations(estimate_calibrations(context.paths.db))
     capture.set_goals(goal_tags(context.paths.db))
     capture.box.setPlainText("[ ] outline chapter 6 ~20m #book")
     capture.summon()
-    settle(qapp, 0.5)
-    capture.grab().save(str(out / "focus-capture-hint.png"))
+    save(capture, "focus-capture-hint.png", wait=0.5, out=out)
     capture.hide()
 
     # A 10,000-character step, through the capture language as a user could paste it.
     subprocess.run([sys.executable, "-m", "app.cli.main", "capture", "-"], check=True,
-                   input=f"[ ] {LONG_STEP} #book ~15m".encode(), env=env, capture_output=True)
+                   input=f"[ ] {LONG_STEP} #book ~15m".encode(), capture_output=True)
     shoot("light", suffix="long")
     background.wait(5000)
     print(f"screenshots written to {out}")

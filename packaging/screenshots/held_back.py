@@ -9,22 +9,11 @@ Writes packaging/screenshots/held-back-{light,dark}.png and held-back-link.png.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
-OUT = Path(__file__).resolve().parent
+from shots import application, save, scratch_home, settle, themes
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = Path(tempfile.mkdtemp(prefix="wise-shots-"))
-    os.environ["WISE_HOME"] = str(home)
-    sys.path.insert(0, str(OUT))
-    from PySide6.QtWidgets import QApplication
-    from windows import dark_palette, settle
-
+    home = scratch_home()
     from app.llm.held_back import held_back_replies
     from app.llm.model_memory import ModelMemory
     from app.paths import resolve_paths
@@ -38,22 +27,18 @@ def main() -> int:
                              "</journal-data>")
     memory.keep_refused(purpose="nudge", model="openai/gemma", rule="repetition",
                         detail="'mendatang' 1000 times", text="mendatang " * 1000)
-    qapp = QApplication.instance() or QApplication(sys.argv)
+    qapp = application()
     paths = resolve_paths()
-    light = qapp.palette()
-    for theme, palette in (("light", light), ("dark", dark_palette())):
-        qapp.setPalette(palette)
+    for theme in themes(qapp):
         window = SettingsWindow(paths.settings_file,
                                 held_back=lambda: held_back_replies(paths.data_dir))
         window.show()
         settle(qapp, 0.2)
         link = window.held_back_link
         if theme == "light":
-            group = link.parentWidget()
-            group.grab().save(str(OUT / "held-back-link.png"))
+            save(link.parentWidget(), "held-back-link.png")
         dialog = link.open()
-        settle(qapp, 0.2)
-        dialog.grab().save(str(OUT / f"held-back-{theme}.png"))
+        save(dialog, f"held-back-{theme}.png", wait=0.2)
         dialog.close()
         window.close()
     return 0

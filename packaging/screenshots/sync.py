@@ -10,22 +10,15 @@ Writes packaging/screenshots/sync-settings-{light,dark}.png and tray-menu-sync.p
 
 from __future__ import annotations
 
-import os
+import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent
+from shots import application, save, scratch_home, settle, themes
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    scratch = Path(tempfile.mkdtemp(prefix="wise-shots-"))
+    scratch = scratch_home(home="home", keyring=True)
     home = scratch / "home"
-    os.environ.update(WISE_HOME=str(home), PYTHONPATH=str(OUT.parents[1]),
-                      PYTHON_KEYRING_BACKEND="tests.keyring_backend.FileKeyring",
-                      WISE_TEST_KEYRING_FILE=str(scratch / "keyring.json"))
-    import subprocess
 
     from app.launch import wise_command
 
@@ -34,17 +27,11 @@ def main() -> int:
                          "otter lantern quietly harbour\n"), (["sync", "now"], None)):
         subprocess.run([*wise_command(), *args], input=stdin, text=True, check=True,
                        capture_output=True)
-    sys.path.insert(0, str(OUT))
-    from PySide6.QtWidgets import QApplication
-    from windows import dark_palette, settle
-
     from ui.settings_window import SettingsWindow
     from ui.tray import WiseTray
 
-    qapp = QApplication.instance() or QApplication(sys.argv)
-    light = qapp.palette()
-    for theme, palette in (("light", light), ("dark", dark_palette())):
-        qapp.setPalette(palette)
+    qapp = application()
+    for theme in themes(qapp):
         window = SettingsWindow(home / "settings.toml")
         window.resize(720, 640)
         window.reload()
@@ -58,10 +45,8 @@ def main() -> int:
         window._scroll.ensureWidgetVisible(heading, 0, 10)
         scroll = window._scroll.verticalScrollBar()
         scroll.setValue(heading.mapTo(window._page, heading.rect().topLeft()).y() - 10)
-        settle(qapp, 0.3)
-        window.grab().save(str(OUT / f"sync-settings-{theme}.png"))
+        save(window, f"sync-settings-{theme}.png", wait=0.3)
         window.hide()
-    qapp.setPalette(light)
 
     class Nothing:
         def __getattr__(self, _name):
@@ -71,8 +56,7 @@ def main() -> int:
     tray.set_sync_text("1 conflict to answer… (last sync 14:02)")
     menu = tray.contextMenu()
     menu.popup(menu.pos())
-    settle(qapp, 0.3)
-    menu.grab().save(str(OUT / "tray-menu-sync.png"))
+    save(menu, "tray-menu-sync.png", wait=0.3)
     menu.hide()
     return 0
 

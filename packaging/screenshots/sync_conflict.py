@@ -12,13 +12,10 @@ sync-conflict-goal.png.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent
-SIZE = (1100, 720)
+from shots import OUT, SIZE, application, ritual_runner, save, scratch_home, settle, themes
+
 LAPTOP = ("Slow start, but the walk at lunch cleared my head. Story time with Lea was the "
           "best part.")
 DESKTOP = ("Too many meetings. The walk at lunch helped; I finally called Sam back in the "
@@ -28,13 +25,7 @@ LONG = ("A long brain dump about the week, one thought after another, written on
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    scratch = Path(tempfile.mkdtemp(prefix="wise-shots-"))
-    os.environ["WISE_HOME"] = str(scratch / "home")
-    sys.path.insert(0, str(OUT))
-    from PySide6.QtWidgets import QApplication, QStyleFactory
-    from windows import dark_palette, settle
-
+    scratch = scratch_home(home="home")
     from app.daytime import journal_day, local_now
     from app.launch import wise_command
     from app.ritual_data import goal_cards
@@ -45,9 +36,7 @@ def main() -> int:
     from ui.review_window import ReviewWindow
     from ui.tasks import Background
 
-    qapp = QApplication([sys.argv[0]])
-    qapp.setStyle(QStyleFactory.create("Fusion"))
-    light = qapp.palette()
+    qapp = application()
     template = template_journal(scratch)
     background = Background(threads=1)
     today = journal_day(local_now(), 4)
@@ -65,28 +54,19 @@ def main() -> int:
         b.close()
         return a
 
-    def runner(db: Path):
-        writer = RitualWriter(db)
-
-        def run(work, on_success, on_error):
-            background.run(lambda: work(writer), on_success=on_success, on_error=on_error)
-        return run
-
     def reflection_shot(device: Device, name: str) -> None:
-        window = ReflectionWindow(device.db, runner(device.db), lambda: 4, wise_command)
+        window = ReflectionWindow(device.db, ritual_runner(device.db, background), lambda: 4,
+                                  wise_command)
         window.resize(*SIZE)
         window.open_day(None)
         window.show()
-        settle(qapp, 1.5)
-        window.grab().save(str(OUT / f"sync-conflict-{name}.png"))
+        save(window, f"sync-conflict-{name}.png", wait=1.5)
         window.shutdown()
         window.close()
 
     short = conflict_on_words("short", LAPTOP, DESKTOP)
-    for theme, palette in (("light", light), ("dark", dark_palette())):
-        qapp.setPalette(palette)
+    for theme in themes(qapp):
         reflection_shot(short, theme)
-    qapp.setPalette(light)
     long = conflict_on_words("long", (LONG.format(where="laptop") * 120)[:10_000],
                              (LONG.format(where="desktop") * 120)[:10_000])
     reflection_shot(long, "long")
@@ -101,13 +81,12 @@ def main() -> int:
     RitualWriter(a.db).update_goal(goal, why="Be there for them, on Sundays at least")
     RitualWriter(b.db).update_goal(b_goal, why="Be there when they need me")
     meet(a, b)
-    review = ReviewWindow(a.db, runner(a.db), lambda: 4, wise_command)
+    review = ReviewWindow(a.db, ritual_runner(a.db, background), lambda: 4, wise_command)
     review.resize(*SIZE)
     review.show_goal(goal)
     settle(qapp, 1.5)
     review.goal_page.conflicts.cards[0].start_merge()
-    settle(qapp, 0.5)
-    review.grab().save(str(OUT / "sync-conflict-goal.png"))
+    save(review, "sync-conflict-goal.png", wait=0.5)
     review.close()
     background.wait(5000)
     print(f"screenshots written to {OUT}")

@@ -10,30 +10,20 @@ Writes packaging/screenshots/sync-setup-{light,dark,key,long}.png.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent
+from shots import application, dark_palette, save, scratch_home, settle
+
 PASSPHRASE = "otter lantern quietly harbour"  # noqa: S105 - a sample, for the pictures
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    scratch = Path(tempfile.mkdtemp(prefix="wise-shots-"))
-    os.environ["WISE_HOME"] = str(scratch / "home")
-    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.keyring_backend.FileKeyring"
-    os.environ["WISE_TEST_KEYRING_FILE"] = str(scratch / "keyring.json")
-    os.environ["PYTHONPATH"] = str(OUT.parents[1])  # for the child's keyring backend
-    sys.path.insert(0, str(OUT))
-    from PySide6.QtWidgets import QApplication
-    from windows import dark_palette, settle
-
+    # PYTHONPATH (set by scratch_home) finds the keyring backend for the child too.
+    scratch = scratch_home(home="home", keyring=True)
     from app.launch import wise_command
     from ui.sync_setup import SyncSetupDialog
 
-    qapp = QApplication.instance() or QApplication(sys.argv)
+    qapp = application()
     light = qapp.palette()
 
     def finish(dialog: SyncSetupDialog) -> None:
@@ -42,7 +32,7 @@ def main() -> int:
         settle(qapp, 0.3)
 
     def shoot(dialog: SyncSetupDialog, name: str) -> None:
-        dialog.grab().save(str(OUT / f"sync-setup-{name}.png"))
+        save(dialog, f"sync-setup-{name}.png")
         dialog.hide()
 
     # Light: a folder chosen, the passphrase typed twice.

@@ -10,26 +10,17 @@ and settings-model-light.png.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from urllib.parse import urlsplit
 
-OUT = Path(__file__).resolve().parent
+from shots import OUT, application, save, scratch_home, settle, themes
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = Path(tempfile.mkdtemp(prefix="wise-shots-"))
-    os.environ["WISE_HOME"] = str(home)
+    scratch_home()
     subprocess.run([sys.executable, "-m", "app.cli.main", "migrate"], check=True,
-                   capture_output=True, env={**os.environ, "PYTHONPATH": str(OUT.parents[1])})
-    sys.path.insert(0, str(OUT))
-    from PySide6.QtWidgets import QApplication, QStyleFactory
-    from windows import dark_palette, settle
-
+                   capture_output=True)
     from app.journal import Context
     from app.launch import wise_command
     from app.llm.local_servers import LM_STUDIO, find_local_models
@@ -43,9 +34,7 @@ def main() -> int:
     server = FakeOpenAI().start()
     server.models = ["qwen2.5-3b-instruct", "gemma-3-4b-it"]
     port = urlsplit(server.base_url).port
-    qapp = QApplication([sys.argv[0]])
-    qapp.setStyle(QStyleFactory.create("Fusion"))
-    light = qapp.palette()
+    qapp = application()
     context = Context.from_environment()
     background = Background(threads=1)
     writer: dict = {}
@@ -66,11 +55,9 @@ def main() -> int:
             find_models=lambda: find_local_models([(LM_STUDIO, port)]))
 
     def shot(window, name: str) -> None:
-        settle(qapp, 0.6)
-        window.grab().save(str(OUT / name))
+        save(window, name, wait=0.6)
 
-    for theme, palette in (("light", light), ("dark", dark_palette())):
-        qapp.setPalette(palette)
+    for theme in themes(qapp):
         welcome = WelcomeWindow(services())
         welcome.show()
         shot(welcome, f"welcome-1-{theme}.png")

@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from storage.focus import seconds_given
 from storage.repo.reading import NoJournal, reading
-
-# The windows' shapes and day arithmetic, shared with their other reads.
-from storage.ritual_reads import (
-    HEATMAP_DAYS,
-    HEATMAP_WEEKS,
-    ActionRow,
-    _actions,
-    _day_edges,
-    _monday,
-)
+from storage.repo.ritual_reads import HEATMAP_DAYS, ActionRow, heatmap_edges, step_rows
 from storage.timeutil import from_db, utc_now
 
 
@@ -28,7 +19,7 @@ def step_row(db: Path, action_id: int) -> ActionRow | None:
     """One step with its goal, whatever its status; None when there is no such step."""
     try:
         with reading(db) as conn:
-            found = _actions(conn, "WHERE a.id = ?", (action_id,))
+            found = step_rows(conn, "WHERE a.id = ?", (action_id,))
     except NoJournal:
         return None
     return found[0] if found else None
@@ -40,8 +31,7 @@ def goal_minutes(db: Path, today: date, start_hour: int, goal_ids: Iterable[int]
     (the cards' window, Monday-first, oldest first), pauses left out. A session counts on
     the day it started; one still running counts up to `now`. Goals without any time in
     the window are left out."""
-    heat_start = _monday(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
-    edges = _day_edges(heat_start, HEATMAP_DAYS, start_hour)
+    edges = heatmap_edges(today, start_hour)
     wanted = None if goal_ids is None else set(goal_ids)
     moment = now or utc_now()
     seconds: dict[int, list[float]] = {}

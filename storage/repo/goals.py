@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Tx, moment
+from storage.db import Tx, inserted_id, moment
+from storage.limits import CADENCE_PER_WEEK, GOAL_TITLE_CHARS, GOAL_WHY_CHARS
 from storage.timeutil import to_db
 from storage.vocabulary import ActionStatus, GoalStatus
 
@@ -38,16 +39,15 @@ class GoalTagTaken(ValueError):
     every surface that adds goals (the CLI, the review window, the welcome). Captures
     link to a goal by its tag, so two goals cannot share one, and a near-copy tag such
     as #run-2 would split the user's captures between two goals without their knowing.
-    The message offers the existing goal."""
+    Each surface says what can be done there after the `headline` (the review window
+    offers to open the goal, the welcome to go on with it, the CLI names its number); the
+    message alone says only what holds everywhere."""
 
     def __init__(self, existing: GoalRow) -> None:
         self.existing = existing
         state = "" if existing.status == GoalStatus.ACTIVE.value else f", {existing.status}"
         self.headline = f"you have this goal already: {existing.title} (#{existing.slug}{state})"
-        again = (", and resume it to pick it up again"
-                 if existing.status != GoalStatus.ACTIVE.value else "")
-        super().__init__(f"{self.headline}. Open it from the list{again}; for a second goal, "
-                         "give this one another title")
+        super().__init__(f"{self.headline}; for a second goal, give this one another title")
 
 
 def _goal(row: tuple) -> GoalRow:
@@ -73,6 +73,39 @@ def find_goal(conn: sqlite3.Connection, ref: str) -> GoalRow | None:
         conn, ref.lstrip("#").lower())
 
 
+# A goal's fields, the one rule of every surface that adds or changes a goal (the CLI, the
+# review window, the welcome): ValueError names what is wrong; the database's CHECKs hold
+# the same limits (storage.limits).
+
+def goal_title(title: str) -> str:
+    """A goal's title as stored: its white space folded; empty or too long is refused."""
+    title = " ".join(str(title).split())
+    if not title:
+        raise ValueError("a goal needs a title")
+    _at_most(title, "a goal's title", GOAL_TITLE_CHARS[1])
+    return title
+
+
+def goal_why(why: str) -> str:
+    """A goal's why (or one answer of its why-ladder) as stored: stripped, not too long."""
+    why = str(why).strip()
+    _at_most(why, "a goal's why", GOAL_WHY_CHARS[1])
+    return why
+
+
+def check_cadence(cadence: int | None) -> None:
+    """How many times a week the user wants to touch the goal: none, or 1 to 21."""
+    low, high = CADENCE_PER_WEEK
+    if cadence is not None and (isinstance(cadence, bool) or not isinstance(cadence, int)
+                                or not low <= cadence <= high):
+        raise ValueError(f"a cadence is times a week, from {low} to {high}")
+
+
+def _at_most(text: str, what: str, limit: int) -> None:
+    if len(text) > limit:
+        raise ValueError(f"{what} holds at most {limit:,} characters ({len(text):,} given)")
+
+
 def insert_goal(tx: Tx, *, slug: str, title: str, why: str = "",
                 why_ladder: Sequence[str] = (), cadence_per_week: int | None = None) -> GoalRow:
     """A new active goal; GoalTagTaken when another goal has this tag."""
@@ -82,10 +115,10 @@ def insert_goal(tx: Tx, *, slug: str, title: str, why: str = "",
     from storage.ids import new_uid
 
     ladder = json.dumps(list(why_ladder), ensure_ascii=False) if why_ladder else None
-    goal_id = tx.execute(
+    goal_id = inserted_id(tx.execute(
         "INSERT INTO goals (uid, slug, title, why, why_ladder, status, cadence_per_week, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)",
-        (new_uid(), slug, title, why, ladder, cadence_per_week, tx.now, tx.now)).lastrowid
+        (new_uid(), slug, title, why, ladder, cadence_per_week, tx.now, tx.now)))
     return _required(tx.conn, goal_id)
 
 

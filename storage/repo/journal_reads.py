@@ -89,7 +89,10 @@ class DayWordsRow:
 def day_words_in(conn: sqlite3.Connection, day: date) -> DayWordsRow | None:
     found = conn.execute("SELECT how_it_went, in_the_way, mood, energy, updated_at "
                          "FROM day_words WHERE day = ?", (day.isoformat(),)).fetchone()
-    return None if found is None else DayWordsRow(*found[:4], from_db(found[4]).astimezone())
+    if found is None:
+        return None
+    how_it_went, in_the_way, mood, energy, updated_at = found
+    return DayWordsRow(how_it_went, in_the_way, mood, energy, from_db(updated_at).astimezone())
 
 
 def day_words(db: Path, day: date) -> DayWordsRow | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import overload
 
-from storage.repo.journal_reads import NOT_WON_WHERE, WINS_WHERE
+from storage.repo.journal_reads import NOT_WON_WHERE, WINS_WHERE, count_wins
 from storage.ritual_writes import SUMMARY_DELETED
 from storage.timeutil import from_db, to_db
 from storage.vocabulary import ActionStatus, GoalStatus
@@ -20,6 +21,10 @@ from storage.vocabulary import ActionStatus, GoalStatus
 OPEN = ActionStatus.OPEN.value
 
 
+@overload
+def _day(text: str) -> date: ...
+@overload
+def _day(text: None) -> None: ...
 def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
@@ -332,8 +337,7 @@ class RangeFacts:
 def range_facts(conn: sqlite3.Connection, start: datetime, end: datetime) -> RangeFacts:
     """Bounded, indexed range scans over [start, end)."""
     s, e = to_db(start), to_db(end)
-    wins = conn.execute(f"SELECT count(*) FROM actions a WHERE {WINS_WHERE}",
-                        (s, e)).fetchone()[0]
+    wins = count_wins(conn, start, end)
     win_titles = tuple(t for (t,) in conn.execute(
         f"SELECT a.title FROM actions a WHERE {WINS_WHERE} ORDER BY a.done_at DESC LIMIT 4",
         (s, e)))

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from storage.db import Tx, moment
+from storage.db import Tx, inserted_id, moment
 from storage.ids import new_uid
 from storage.repo.steps import set_step_status
 from storage.timeutil import to_db
@@ -143,11 +143,11 @@ def answer_counts(conn: sqlite3.Connection, since: datetime, expired_before: dat
 
 def insert_nudge(tx: Tx, *, at: datetime, action_id: int | None, goal_id: int | None,
                  text: str, style: str, hour_bucket: int, reason: str, source: str) -> int:
-    return tx.execute(
+    return inserted_id(tx.execute(
         "INSERT INTO nudges (uid, created_at, action_id, goal_id, text, style, hour_bucket, "
         "reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (new_uid(), to_db(at), action_id, goal_id, text, style, hour_bucket, reason,
-         source)).lastrowid
+         source)))
 
 
 @dataclass(frozen=True)

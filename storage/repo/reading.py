@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import overload
 
 from storage.errors import StorageError, explain_sqlite_error
 from storage.sqlite import connect_readonly
@@ -56,6 +57,10 @@ def read_error(exc: sqlite3.Error, db: Path) -> StorageError:
     return explained
 
 
+@overload
+def local_moment(text: str) -> datetime: ...
+@overload
+def local_moment(text: None) -> None: ...
 def local_moment(text: str | None) -> datetime | None:
     """Stored text -> aware datetime in the local time zone (None stays None)."""
     if text is None:
@@ -63,5 +68,9 @@ def local_moment(text: str | None) -> datetime | None:
     return from_db(text).astimezone()
 
 
+@overload
+def stored_day(text: str) -> date: ...
+@overload
+def stored_day(text: None) -> None: ...
 def stored_day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from storage.db import writing
+from storage.db import inserted_id, writing
 from storage.ids import new_uid
 from storage.vocabulary import ReflectionKind
 
@@ -26,10 +26,10 @@ class ReflectionRecord:
 def store_reflection(db: Path, record: ReflectionRecord) -> int:
     """Store a daily reflection; its id."""
     with writing(db) as tx:
-        return tx.execute(
+        return inserted_id(tx.execute(
             "INSERT INTO reflections (uid, kind, period, prompt_name, prompt_version, model, "
             "content, structured, raw, user_words, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new_uid(), ReflectionKind.DAILY.value, record.day.isoformat(),
              record.prompt_name, record.prompt_version, record.model, record.content,
-             record.structured, record.raw, record.user_words, tx.now, tx.now)).lastrowid
+             record.structured, record.raw, record.user_words, tx.now, tx.now)))

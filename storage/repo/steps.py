@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from storage.db import Tx, moment
+from storage.db import Tx, inserted_id, moment
 from storage.ids import new_uid
 from storage.steps import open_steps_by_key, step_key
 from storage.timeutil import to_db
@@ -52,7 +52,8 @@ def _rows(conn: sqlite3.Connection, where: str, params: tuple, tail: str = ""
                 f"WHERE l.action_id IN ({', '.join('?' * len(chunk))}) ORDER BY t.name",
                 chunk):
             tags.setdefault(action_id, []).append(name)
-    return [StepRow(*row[:7], date.fromisoformat(row[7]) if row[7] else None,
+    return [StepRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                    date.fromisoformat(row[7]) if row[7] else None,
                     moment(row[8]), moment(row[9]), row[10], moment(row[11]), moment(row[12]),
                     tuple(tags.get(row[0], ()))) for row in rows]
 
@@ -65,7 +66,8 @@ def get_step(conn: sqlite3.Connection, step_id: int) -> StepRow | None:
 def list_steps(conn: sqlite3.Connection, *, status: str | None = ActionStatus.OPEN.value,
                goal_id: int | None = None, limit: int = 500) -> list[StepRow]:
     """Due first (soonest first), then the rest, newest first. `status` None: every one."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | int] = []
     if status is not None:
         where.append("a.status = ?")
         params.append(ActionStatus(status).value)
@@ -122,8 +124,8 @@ def add_steps(tx: Tx, steps: Sequence[tuple[str, int | None]], *, goal_id: int |
             added.already_open.append(title)
             continue
         taken.add(key)
-        added.ids.append(tx.execute(
+        added.ids.append(inserted_id(tx.execute(
             "INSERT INTO actions (uid, title, goal_id, status, estimate_minutes, source, "
             "created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?)",
-            (new_uid(), title, goal_id, minutes, source, tx.now, tx.now)).lastrowid)
+            (new_uid(), title, goal_id, minutes, source, tx.now, tx.now))))
     return added

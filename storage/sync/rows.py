@@ -113,7 +113,8 @@ class Rows:
 
     def insert(self, table: SyncedTable, key: str, values: dict[str, Value]) -> int:
         """Create the row from travelled values (references already made local)."""
-        columns, params = [], []
+        columns: list[str] = []
+        params: list[Value] = []
         for column, part in zip(table.key, key_parts(key), strict=True):
             columns.append(column)
             if column in table.refs:

@@ -7,7 +7,7 @@ the user's own words with mood and energy on most days, a reflection on most day
 feedback on some. Beside it the same user after one week: the ratio shows how flat the
 reads stay as the journal grows.
 
-Measured in-process (storage.ritual_reads, plain read-only sqlite3 as the tray's windows
+Measured in-process (storage.repo.ritual_reads, plain read-only sqlite3 as the tray's windows
 use it: a fresh connection per call), the median of repeated runs, round-robin:
 
 - `goal_cards` for all goals: the 12-week heatmaps (84 journal days, DST-correct), done in
@@ -158,7 +158,7 @@ def _busiest_goal(db: Path) -> int:
 
 
 def run(ws: Workspace) -> list[Row]:
-    from storage import ritual_reads as reads
+    from storage.repo import ritual_reads as reads
 
     years = 1 if ws.quick else 5
     runs = 10 if ws.quick else 40

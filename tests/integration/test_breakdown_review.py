@@ -284,7 +284,7 @@ def test_goals_edit_changes_title_why_and_rhythm_and_keeps_the_tag(wise, goals,
     (["family", "--cadence", "2", "--no-cadence"], "not allowed with"),
     (["family", "--title", "  "], "a goal needs a title"),
     (["family", "--title", "t" * 201], "at most 200 characters"),
-    (["family", "--why", "w" * 5001], "at most 5000 characters"),
+    (["family", "--why", "w" * 5001], "at most 5,000 characters"),
 ])
 def test_goals_edit_bad_input_exits_2(wise, goals, wise_home: Path, args: list[str],
                                       says: str) -> None:

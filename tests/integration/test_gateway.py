@@ -54,7 +54,10 @@ def context(wise_home: Path, fake_openai) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_orm_journal()
+    from storage.engine import Journal
+
+    context.prepare_storage()  # the ORM: the test arranges rows with it
+    opened = Journal(context.paths.db)
     yield opened
     opened.close()
 

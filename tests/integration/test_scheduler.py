@@ -109,7 +109,11 @@ def soon(at: dict[str, datetime], *, nudge_every_s: float | None = None,
 
 @pytest.fixture
 def journal():
-    journal = Context.from_environment().open_orm_journal()
+    from storage.engine import Journal
+
+    context = Context.from_environment()
+    context.prepare_storage()  # the ORM: the test arranges rows with it
+    journal = Journal(context.paths.db)
     yield journal
     journal.close()
 

@@ -157,3 +157,44 @@ def test_every_styled_window_carries_the_indicator_rules() -> None:
                   sync_setup._stylesheet, welcome_window._stylesheet,
                   sync_conflicts.stylesheet):
         assert rules in build(palette), build.__qualname__
+
+
+# ------------------------------------------------------------ following the desktop's theme
+
+def test_a_theme_change_restyles_a_window_once_and_does_not_recurse(qtbot) -> None:
+    """PaletteStyle, how every card window follows a light/dark switch: a new application
+    palette makes the window's stylesheet once, from the new palette. Setting that
+    stylesheet sends the window palette changes of its own, inside the restyle; were those
+    to restyle it again, each would send more, over and over."""
+    from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+
+    from ui.palette import PaletteStyle, Tokens, button_rules, named
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(named(QLabel("a caption"), "caption"))
+    layout.addWidget(named(QPushButton("Save"), "primary"))
+    made: list[str] = []
+
+    def stylesheet(palette) -> str:
+        t = Tokens(palette)
+        made.append(t.window)
+        return (f"QWidget {{ background: {t.window}; }} #caption {{ color: {t.muted}; }}"
+                + button_rules(t))
+
+    style = PaletteStyle(window, stylesheet)
+    style.restyle()
+    window.show()
+    qtbot.waitExposed(window)
+    before = QApplication.palette()
+    try:
+        for name in ("dark", "light"):
+            made.clear()
+            QApplication.setPalette(_palette(*THEMES[name]))
+            qtbot.waitUntil(lambda: bool(made))  # the palette changes arrive as events
+            QApplication.processEvents()  # any still queued
+            assert made == [THEMES[name][0]]
+            assert f"background: {THEMES[name][0]};" in window.styleSheet()
+    finally:
+        QApplication.setPalette(before)

@@ -7,7 +7,7 @@ from storage.vocabulary import GoalStatus
 
 
 def test_the_review_windows_know_every_goal_status() -> None:
-    from storage.ritual_reads import GOAL_STATUS_ORDER
+    from storage.repo.ritual_reads import GOAL_STATUS_ORDER
     from ui.review.goal_page import CHOICES, STATUS_BUTTONS
     from ui.review.goals_page import FILTERS
     from ui.review.look import STATUS_COLOURS, STATUS_WORDS

@@ -170,6 +170,37 @@ def test_a_goal_without_a_title_is_not_made_and_the_step_goes_on(qtbot, wise_hom
         stop_app(app)
 
 
+def test_a_goal_there_already_is_not_copied_and_the_words_stay(qtbot, wise_home: Path,
+                                                               runtime) -> None:
+    """The one rule of every surface that adds goals (storage.repo.goals.GoalTagTaken),
+    in the welcome's own words: it has no list to open the goal from, but an empty title
+    goes on."""
+    from storage.ritual_writes import RitualWriter
+
+    app = start_app(wise_home)
+    try:
+        welcome = welcome_of(app, qtbot)
+        writer = RitualWriter(wise_home / "wise.db")  # added meanwhile, e.g. by the CLI
+        writer.add_goal("Run a 5k", why="to feel strong again")
+        writer.close()
+        welcome.go_to(1)
+        welcome.goal_title.setText("run a 5K")
+        welcome.why_edits[0].setText("the words I typed")
+        welcome.next()
+        qtbot.waitUntil(lambda: "already" in welcome.status.text(), timeout=SLOW_MS)
+        assert welcome.status.text() == ("“Run a 5k” is one of your goals already. Give this "
+                                         "one another title, or clear it to go on.")
+        assert welcome.current_step() == 1 and welcome.next_button.isEnabled()
+        assert (welcome.goal_title.text(), welcome.why_edits[0].text()) == (
+            "run a 5K", "the words I typed")
+        welcome.goal_title.clear()
+        welcome.next()
+        assert welcome.current_step() == 2
+        assert goals(wise_home) == [("Run a 5k", "to feel strong again", None)]
+    finally:
+        stop_app(app)
+
+
 def test_without_a_global_shortcut_the_exact_command_is_shown_and_copied(
         qtbot, wise_home: Path, runtime) -> None:
     app = start_app(wise_home)

@@ -4,6 +4,11 @@ A module outside storage/ touches the journal when it holds SQL text, imports SQ
 imports a mapped table class from storage.models (a row object is a live query handle),
 or imports sqlite3. The allow-list names the modules still to move; it only shrinks:
 a listed module that no longer touches the journal fails too, so its line is removed.
+
+Inside storage/, the journal is read and written with sqlite3 (storage/db.py and
+storage/repo/); SQLAlchemy and Alembic stay where they earn their place, declaring the
+schema and migrating it: only the modules of ORM_ALLOWED and the migrations import them
+(or storage.models / storage.engine). That list only shrinks too.
 """
 
 from __future__ import annotations
@@ -22,6 +27,14 @@ STILL_TO_MOVE = {
     # tooling: the screenshots' demo journal
     "packaging/screenshots/demo_journal.py",
 }
+
+# storage/ modules that may use the ORM, besides storage/migrations/.
+ORM_ALLOWED = {
+    "storage/models.py",  # the schema, declared
+    "storage/engine.py",  # the engine Alembic migrates with (and tests arrange rows with)
+    "storage/migrate.py",  # runs Alembic when the schema is behind
+}
+ORM_MODULES = {"sqlalchemy", "alembic", "storage.models", "storage.engine"}
 
 SQL = re.compile(
     r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(?:OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b"
@@ -104,3 +117,41 @@ def test_the_checker_lets_words_and_the_vocabulary_pass() -> None:
     source = ('from storage.models import GoalStatus\nfrom storage.engine import Journal\n'
               'message = "Select a model from the list, then update Wise"\n')
     assert journal_touches(source, mapped_classes()) == []
+
+
+def orm_imports(source: str) -> list[str]:
+    """The ORM modules this module imports, at its top or inside a function."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                 else [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                 and node.level == 0 else [])
+        found += [name for name in names if name in ORM_MODULES
+                  or name.split(".")[0] in {"sqlalchemy", "alembic"}]
+    return found
+
+
+def storage_modules() -> list[str]:
+    return [rel(p) for p in sorted((ROOT / "storage").rglob("*.py"))
+            if not rel(p).startswith("storage/migrations/")]
+
+
+def test_storage_reads_and_writes_without_the_orm() -> None:
+    found = {path: orm_imports((ROOT / path).read_text(encoding="utf-8"))
+             for path in storage_modules()}
+    new = {path: why for path, why in found.items() if why and path not in ORM_ALLOWED}
+    assert not new, ("storage/ uses the ORM outside the schema's declaration and its "
+                     f"migration (read and write with storage/db.py and storage/repo/): {new}")
+
+
+def test_the_orm_allow_list_only_shrinks() -> None:
+    done = sorted(path for path in ORM_ALLOWED if not (ROOT / path).exists()
+                  or not orm_imports((ROOT / path).read_text(encoding="utf-8")))
+    assert not done, f"no longer uses the ORM: remove from ORM_ALLOWED: {done}"
+
+
+def test_the_orm_checker_sees_imports_inside_functions() -> None:
+    source = ("from storage.engine import Journal\n"
+              "def later():\n    from sqlalchemy import select\n    import alembic.command\n")
+    assert orm_imports(source) == ["storage.engine", "sqlalchemy", "alembic.command"]
+    assert orm_imports("from storage.db import writing\nimport sqlite3\n") == []

@@ -76,8 +76,8 @@ def test_the_rule_checker_sees_imports(tmp_path: Path) -> None:
     # Guard against a checker that passes because it finds nothing.
     sample = tmp_path / "sample.py"
     sample.write_text("import PySide6.QtWidgets\nfrom litellm import completion\n"
-                      "def later():\n    from storage.ritual_reads import day_view\n")
-    assert imported_modules(sample) == {"PySide6.QtWidgets", "litellm", "storage.ritual_reads"}
+                      "def later():\n    from storage.repo.ritual_reads import day_view\n")
+    assert imported_modules(sample) == {"PySide6.QtWidgets", "litellm", "storage.repo.ritual_reads"}
 
 
 def run_python(code: str) -> str:

@@ -255,9 +255,10 @@ class HeatmapChart(ChartBase):
                 continue  # days to come: left blank, the week simply isn't over
             painter.setBrush(self.shade(self._level(count, busiest)))
             painter.drawRoundedRect(self._cell_rect(layout, index), radius, radius)
-        if self._today is not None and self._start <= self._today <= self.day_at(DAYS - 1):
+        today, start = self._today, self._start
+        if today is not None and start is not None and start <= today <= self.day_at(DAYS - 1):
             width = max(1.5, layout["pitch"] * 0.12)
-            rect = self._cell_rect(layout, (self._today - self._start).days)
+            rect = self._cell_rect(layout, (today - start).days)
             inset = width / 2
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QPen(self.text_colour(), width))

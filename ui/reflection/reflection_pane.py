@@ -39,7 +39,8 @@ class ReflectionPane(QWidget):
         self._child_text = ""
         self._child_done = False
         self._shown_before: tuple[str, str] = ("", "")
-        self._note_for: tuple[int, str] | None = None  # (reflection id, how to connect a model)
+        # (reflection id, how to connect a model); the id is None if the stream named none
+        self._note_for: tuple[int | None, str] | None = None
         self._sent_child: WiseChild | None = None
         self.dialog: SentDialog | None = None
 
@@ -111,7 +112,7 @@ class ReflectionPane(QWidget):
             if self._note_for is not None and self._note_for[0] == stored.id:
                 self.hint.setText(self._note_for[1])
                 self.hint.show()
-        if self._child is not None:
+        if self._child is not None and self._child_day is not None:
             self.status.setText(f"Wise is still writing the reflection for "
                                 f"{long_day(self._child_day, year=False)}.")
         self._update_buttons()

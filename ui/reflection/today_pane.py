@@ -164,6 +164,7 @@ class TodayPane(QScrollArea):
         self._rows = []
         # Keep everything packed at the top however tall the window is.
         for index in reversed(range(self._layout.count())):
-            if self._layout.itemAt(index).spacerItem() is not None:
+            item = self._layout.itemAt(index)
+            if item is not None and item.spacerItem() is not None:
                 self._layout.takeAt(index)
         self._layout.addStretch(1)

@@ -84,7 +84,7 @@ class BreakdownDialog(QDialog):
         # Told to Wise when the window closes (what keeping steps teaches it).
         self.proposals: list[dict[str, Any]] = []
 
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
         layout.setSpacing(10)
         layout.addWidget(label("Break it down", "sectionTitle"))
@@ -185,7 +185,7 @@ class BreakdownDialog(QDialog):
         one, the by-hand field leads, above the list it fills."""
         self.model_part.setVisible(connected)
         self.connect_hint.setVisible(not connected)
-        layout = self.layout()
+        layout = self._layout
         layout.removeWidget(self.hand_part)
         list_at = layout.indexOf(self.steps)
         layout.insertWidget(list_at + 1 if connected else list_at, self.hand_part)
@@ -203,7 +203,8 @@ class BreakdownDialog(QDialog):
 
     # --- the model's proposal -------------------------------------------------------------
 
-    def size(self) -> int:
+    def steps_wanted(self) -> int:
+        """How many steps to ask the model for (the dial); not QWidget.size, which it hid."""
         return self.dial.value()
 
     def propose(self) -> None:
@@ -211,7 +212,7 @@ class BreakdownDialog(QDialog):
                   else ["--goal", str(self.goal_id)])
         self._set_running(True)
         self._say("Wise is looking for steps…")
-        self.child.start(["breakdown", *target, "--size", str(self.size())],
+        self.child.start(["breakdown", *target, "--size", str(self.steps_wanted())],
                          what="the break-down")
 
     def _proposed(self, result: dict) -> None:
@@ -320,7 +321,8 @@ class BreakdownDialog(QDialog):
             if proposal is not None:
                 proposal["left"].remove(step)
                 proposal["kept"] += 1
-        self.context.write("add_actions", steps, goal_id=self.goal_id, owner=self,
+        goal_id = self.goal_id
+        self.context.write(lambda writer: writer.add_actions(steps, goal_id=goal_id), owner=self,
                            doing="add the steps", what="actions", on_success=self._added)
 
     def _added(self, result: Any) -> None:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -16,7 +16,11 @@ from PySide6.QtCore import QObject, Signal
 from app.daytime import journal_day, local_now
 from app.journal_health import StorageError
 
+if TYPE_CHECKING:
+    from app.ritual_data import RitualWriter
+
 log = logging.getLogger(__name__)
+Result = TypeVar("Result")
 
 WriterRun = Callable[[Callable[[Any], Any], Callable[[Any], None], Callable[[Exception], None]],
                      None]
@@ -99,17 +103,15 @@ class ReviewContext(QObject):
         self.run(lambda _writer: record(data_dir, purpose, variant, kept, offered),
                  lambda _result: None, owner=self, doing="remember which steps suited you")
 
-    def write(self, method: str, *args: Any, owner: QObject, doing: str, what: str,
-              on_success: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
-        """Call `RitualWriter.<method>(*args, **kwargs)`; then announce `changed(what)`."""
+    def write(self, change: Callable[[RitualWriter], Result], *, owner: QObject, doing: str,
+              what: str, on_success: Callable[[Result], None] | None = None) -> None:
+        """`change(writer)` on the writer thread (a call of one `RitualWriter` method, its
+        arguments taken on this thread); then announce `changed(what)`."""
 
-        def work(writer: Any) -> Any:
-            return getattr(writer, method)(*args, **kwargs)
-
-        def saved(result: Any) -> None:
+        def saved(result: Result) -> None:
             # The journal changed even when the widget that asked has gone meanwhile.
             if on_success is not None and shiboken6.isValid(owner):
                 on_success(result)
             self.changed.emit(what)
 
-        self.run(work, saved, owner=self, doing=doing)
+        self.run(change, saved, owner=self, doing=doing)

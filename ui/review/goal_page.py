@@ -95,7 +95,13 @@ class OpenStep(QWidget):
         minutes = f"  ·  ~{action.estimate_minutes} min" if action.estimate_minutes else ""
         self.tick = StepTick(f"{action.title}{minutes}")
         self.tick.setAccessibleName(f"Done: {action.title[:200]}")
-        self.tick.toggled.connect(lambda on: on and page.mark_done(action.id))
+        action_id = action.id
+
+        def ticked(on: bool) -> None:
+            if on:
+                page.mark_done(action_id)
+
+        self.tick.toggled.connect(ticked)
         row.addWidget(self.tick, 1)
         self.start = StartButton(action.title, action.estimate_minutes,
                                  lambda minutes: page.start_step.emit(action.id, minutes),
@@ -368,8 +374,9 @@ class GoalPageView(QWidget):
         self.title_changed.emit(card.title)
         self.ladder_label.setText(ladder_text(card.title, page.why_ladder))
         self.ladder_label.setVisible(bool(page.why_ladder))
-        while self.chip_slot.count():
-            self.chip_slot.takeAt(0).widget().deleteLater()
+        while (item := self.chip_slot.takeAt(0)) is not None:
+            if (chip := item.widget()) is not None:
+                chip.deleteLater()
         self.chip_slot.addWidget(status_chip(card.status))
         self.tag_label.setText(f"#{card.slug}")
         self.tag_label.setToolTip(f"Type #{card.slug} in quick capture or `wise capture` to "
@@ -394,10 +401,9 @@ class GoalPageView(QWidget):
         self._show_steps(page)
 
     def _show_steps(self, page: Any) -> None:
-        while self.open_box.count():
-            item = self.open_box.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        while (item := self.open_box.takeAt(0)) is not None:
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.open_steps = []
         for action in page.open_actions:
             step = OpenStep(action, self)
@@ -435,10 +441,11 @@ class GoalPageView(QWidget):
         cadence = self.cadence.value() or None
         self._dirty = False
         self.save_button.setEnabled(False)
-        self.context.write("update_goal", self.goal_id, title=title, why=why,
-                           cadence_per_week=cadence, owner=self, doing="save the goal",
-                           what="goals", on_success=lambda _r: self.saved_label.setText(
-                               "Saved"))
+        goal_id = self.goal_id
+        self.context.write(lambda writer: writer.update_goal(goal_id, title=title, why=why,
+                                                             cadence_per_week=cadence),
+                           owner=self, doing="save the goal", what="goals",
+                           on_success=lambda _r: self.saved_label.setText("Saved"))
 
     def save_if_changed(self) -> None:
         """Called when the user leaves the page: nothing typed is lost."""
@@ -452,8 +459,8 @@ class GoalPageView(QWidget):
         goal_id = self.page.card.id
 
         def apply() -> None:
-            self.context.write("set_goal_status", goal_id, status, owner=self,
-                               doing="change the goal", what="goals",
+            self.context.write(lambda writer: writer.set_goal_status(goal_id, status),
+                               owner=self, doing="change the goal", what="goals",
                                on_success=lambda _r: self._say(said))
 
         if choice == "retire":
@@ -462,8 +469,8 @@ class GoalPageView(QWidget):
             apply()
 
     def mark_done(self, action_id: int) -> None:
-        self.context.write("set_action_status", action_id, "done", owner=self,
-                           doing="mark the step done", what="actions",
+        self.context.write(lambda writer: writer.set_action_status(action_id, "done"),
+                           owner=self, doing="mark the step done", what="actions",
                            on_success=lambda _r: self._say("Done. Nicely done."))
 
     def add_step(self) -> None:
@@ -476,9 +483,10 @@ class GoalPageView(QWidget):
             if result.already_open:
                 self._say(already_open_words(result.already_open))
 
-        self.context.write("add_actions", [(title, minutes)], goal_id=self.goal_id, owner=self,
-                           doing="add the step", what="actions", source="capture",
-                           on_success=added)
+        goal_id = self.goal_id
+        self.context.write(lambda writer: writer.add_actions([(title, minutes)], goal_id=goal_id,
+                                                             source="capture"),
+                           owner=self, doing="add the step", what="actions", on_success=added)
 
     def link_tagged(self) -> None:
         if self.goal_id is None:
@@ -489,7 +497,8 @@ class GoalPageView(QWidget):
             self.link_button.setEnabled(True)
             self._say(linked_words(items))
 
-        self.context.write("link_tagged_items", self.goal_id, owner=self,
+        goal_id = self.goal_id
+        self.context.write(lambda writer: writer.link_tagged_items(goal_id), owner=self,
                            doing="link the tagged items", what="actions", on_success=linked)
 
     def _say(self, text: str, *, problem: bool = False) -> None:

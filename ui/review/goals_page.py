@@ -52,9 +52,9 @@ def fit_beside(row: QBoxLayout, width: int, chart: QWidget) -> None:
     """The chart beside the text when there is room for both, else below it (a small
     screen or a narrow window)."""
     margins = row.contentsMargins()
+    items = [item for i in range(row.count()) if (item := row.itemAt(i)) is not None]
     text = max([chart.fontMetrics().averageCharWidth() * TEXT_CHARS]
-               + [row.itemAt(i).minimumSize().width() for i in range(row.count())
-                  if row.itemAt(i).widget() is not chart])
+               + [item.minimumSize().width() for item in items if item.widget() is not chart])
     room = (width - margins.left() - margins.right() - row.spacing()
             - chart.sizeHint().width() - text)
     direction = (QBoxLayout.Direction.LeftToRight if room >= 0
@@ -254,14 +254,14 @@ class GoalsPage(QWidget):
         header.addLayout(filters)
         outer.addLayout(header)
 
-        self.scroll, self.body, self.list = scrolling_page((PAGE_MARGIN, 8, PAGE_MARGIN, 28),
+        self.scroll_area, self.body, self.list = scrolling_page((PAGE_MARGIN, 8, PAGE_MARGIN, 28),
                                                            spacing=12)
         self.empty = label("", "empty", wrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         self.list.addWidget(self.empty)
         self.list.addStretch(1)
-        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.scroll_area, 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

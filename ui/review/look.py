@@ -8,7 +8,7 @@ from datetime import date, datetime
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ui.palette import Tokens, blend, indicator_rules, is_dark
+from ui.palette import Tokens, blend, indicator_rules
 
 STATUS_WORDS = {"active": "Active", "paused": "Paused", "done": "Done",
                 "archived": "Archived"}
@@ -25,19 +25,17 @@ def stylesheet(palette: QPalette) -> str:
     role = QPalette.ColorRole
     window, text = palette.color(role.Window), palette.color(role.WindowText)
     base, accent = palette.color(role.Base), palette.color(role.Highlight)
-    dark = is_dark(palette)
-    page = window.name()
-    card = blend(window, QColor("white"), 0.05) if dark else base.name()
-    sidebar = blend(window, QColor("black"), 0.12) if dark else blend(window, text, 0.035)
-    border = blend(window, text, 0.16 if dark else 0.12)
-    separator = blend(window, text, 0.10 if dark else 0.07)
-    muted = blend(text, window, 0.35)
+    # The shades every card window shares; the review window's own ones follow them.
+    t = Tokens(palette)
+    dark = t.dark
+    page, card, border, separator = t.window, t.card, t.border, t.separator
+    muted, error, accent_text = t.muted, t.error, t.accent_text
+    # Not Tokens.faint (disabled text): here it also carries hints that must stay readable.
     faint = blend(text, window, 0.55)
+    sidebar = blend(window, QColor("black"), 0.12) if dark else blend(window, text, 0.035)
     why = blend(text, accent, 0.25 if dark else 0.18)
     hover = blend(window, text, 0.08 if dark else 0.05)
     selected = blend(window, accent, 0.28 if dark else 0.14)
-    accent_text = palette.color(role.HighlightedText).name()
-    error = "#ff8a80" if dark else "#b3261e"
     chips = "\n".join(
         f'#chip[status="{status}"] {{ background: {c[2] if dark else c[0]}; '
         f'color: {c[3] if dark else c[1]}; }}' for status, c in STATUS_COLOURS.items())
@@ -85,9 +83,9 @@ def stylesheet(palette: QPalette) -> str:
         QPushButton#primary, QPushButton#secondary, QPushButton#quiet {{
             border-radius: 7px; padding: 6px 16px; min-height: 20px; }}
         QPushButton#primary {{ background: {accent.name()}; color: {accent_text};
-                               border: 1px solid {accent.darker(115).name()};
+                               border: 1px solid {t.accent_border};
                                font-weight: 600; }}
-        QPushButton#primary:hover {{ background: {accent.lighter(110).name()}; }}
+        QPushButton#primary:hover {{ background: {t.accent_hover}; }}
         QPushButton#primary:focus {{ border: 2px solid {text.name()}; }}
         QPushButton#primary:disabled {{ background: {border}; color: {muted};
                                         border-color: {border}; }}
@@ -121,7 +119,7 @@ def stylesheet(palette: QPalette) -> str:
         QScrollBar::handle:vertical:hover {{ background: {muted}; }}
         QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
         QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
-    """ + indicator_rules(Tokens(palette))
+    """ + indicator_rules(t)
 
 
 def label(text: str, name: str = "", *, wrap: bool = False, parent: QWidget | None = None,

@@ -5,7 +5,7 @@ them as they are here. Feedback can be exported as JSON lines."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,6 +21,9 @@ from ui.children import JsonChild
 from ui.review.context import ReviewContext
 from ui.review.dialogs import TextDialog, confirm
 from ui.review.look import button, day_range, label, plural, repolish, scrolling_page
+
+if TYPE_CHECKING:
+    from app.ritual_data import RitualWriter
 
 SHOWN_AT_ONCE = 60  # items built per "Show more": a long memory opens quickly
 KIND_WORDS = {"day summary": "Day", "week summary": "Week", "month summary": "Month",
@@ -160,21 +163,35 @@ class MemoryPage(QWidget):
         self.dialog.open()
 
     def _save_edit(self, item: Any, text: str) -> None:
-        method = "edit_feedback_note" if item.kind == "feedback" else "edit_summary"
-        self.context.write(method, item.id, text, owner=self, doing="save your change",
-                           what="memory", on_success=lambda _r: self._say(
+        item_id, feedback = item.id, item.kind == "feedback"
+
+        def change(writer: RitualWriter) -> None:
+            if feedback:
+                writer.edit_feedback_note(item_id, text)
+            else:
+                writer.edit_summary(item_id, text)
+
+        self.context.write(change, owner=self, doing="save your change", what="memory",
+                           on_success=lambda _r: self._say(
                                "Saved. Wise uses your version from now on."))
 
     def delete(self, item: Any) -> None:
         feedback = item.kind == "feedback"
         what = "this feedback" if feedback else f"this {item.kind}"
-        method = "delete_feedback" if feedback else "delete_summary"
+        item_id = item.id
+
+        def change(writer: RitualWriter) -> None:
+            if feedback:
+                writer.delete_feedback(item_id)
+            else:
+                writer.delete_summary(item_id)
+
         self.dialog = confirm(
             self, title="Delete from memory?", text=f"Delete {what} from Wise's memory?",
             details=f"Wise will forget it ({day_range(item.period_start, item.period_end)})"
                     " from now on. Your journal itself is not touched.",
             yes="Delete", no="Keep it",
-            on_yes=lambda: self.context.write(method, item.id, owner=self,
+            on_yes=lambda: self.context.write(change, owner=self,
                                               doing="delete it", what="memory",
                                               on_success=lambda _r: self._say("Deleted.")))
 

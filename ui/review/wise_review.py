@@ -94,17 +94,21 @@ class Suggestion(QFrame):
             self._answered(True)
             self._settled("Paused. It rests until you want it again.")
 
-        self.dialog.context.write("set_goal_status", self.goal_id, "paused", owner=self,
-                                  doing="pause the goal", what="goals", on_success=paused)
+        goal_id = self.goal_id
+        self.dialog.context.write(lambda writer: writer.set_goal_status(goal_id, "paused"),
+                                  owner=self, doing="pause the goal", what="goals",
+                                  on_success=paused)
 
     def retire(self) -> None:
         def retired(_result: Any) -> None:
             self._answered(True)
             self._settled("Retired. A good decision: it stays in your journal.")
 
+        goal_id = self.goal_id
+
         def apply() -> None:
-            self.dialog.context.write("set_goal_status", self.goal_id, "archived", owner=self,
-                                      doing="retire the goal", what="goals",
+            self.dialog.context.write(lambda writer: writer.set_goal_status(goal_id, "archived"),
+                                      owner=self, doing="retire the goal", what="goals",
                                       on_success=retired)
 
         self.dialog.confirmation = confirm_retire(self.dialog, self.title, apply)
@@ -115,9 +119,11 @@ class Suggestion(QFrame):
             self._settled(already_open_words(result.already_open) if result.already_open
                           else "Added to this goal's steps.")
 
-        self.dialog.context.write("add_actions", [(self.next_step, None)],
-                                  goal_id=self.goal_id, owner=self, doing="add the step",
-                                  what="actions", on_success=added)
+        steps: list[tuple[str, int | None]] = [(self.next_step, None)]
+        goal_id = self.goal_id
+        self.dialog.context.write(lambda writer: writer.add_actions(steps, goal_id=goal_id),
+                                  owner=self, doing="add the step", what="actions",
+                                  on_success=added)
 
     def keep(self) -> None:
         # "Keep" agrees with a "keep" suggestion and declines any other.

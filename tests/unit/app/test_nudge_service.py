@@ -41,7 +41,10 @@ def context(wise_home) -> Context:
 
 @pytest.fixture
 def journal(context: Context):
-    opened = context.open_orm_journal()
+    from storage.engine import Journal
+
+    context.prepare_storage()  # the ORM: the test arranges rows with it
+    opened = Journal(context.paths.db)
     yield opened
     opened.close()
 

@@ -13,7 +13,7 @@ from app.focus import Calibration, calibration_hint, estimate_calibrations
 from storage.focus import FocusStore
 from storage.migrate import ensure_schema
 from storage.repo.focus_reads import goal_minutes, step_row
-from storage.ritual_reads import HEATMAP_DAYS
+from storage.repo.ritual_reads import HEATMAP_DAYS
 from storage.ritual_writes import RitualWriter
 from storage.vocabulary import FocusOutcome
 

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from storage.engine import Journal
 from storage.models import Action, Entry, Goal, Tag
 from storage.repo.journal_reads import count_wins, day_wins, today_view
+from storage.repo.memory_reads import range_facts
 from storage.repo.reading import reading
-from storage.ritual_reads import day_view
+from storage.repo.ritual_reads import day_view
 from storage.timeutil import journal_day_bounds
 
 DAY = date(2026, 11, 18)
@@ -72,6 +73,8 @@ def test_the_days_wins_are_one_definition(journal: Journal) -> None:
         wins = day_wins(conn, start, end)
         newest = day_wins(conn, start, end, newest_first=True, limit=1)
         assert count_wins(conn, start, end) == 2
+        facts = range_facts(conn, start, end)  # the summaries' count and titles
+        assert facts.wins == 2 and set(facts.win_titles) == {w.title for w in wins}
     assert [w.id for w in wins] == [ids["win"], ids["late win"]]
     assert [w.id for w in newest] == [ids["late win"]]
     assert [w.id for w in day_view(journal.db_path, DAY, START).wins] == [w.id for w in wins]

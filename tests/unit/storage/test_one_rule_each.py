@@ -19,7 +19,7 @@ from storage.repo.goal_activity import last_progress, last_touched
 from storage.repo.goals import goal_facts, goals_with_activity
 from storage.repo.nudges import goals_touched_since
 from storage.repo.reading import reading
-from storage.ritual_reads import day_view
+from storage.repo.ritual_reads import day_view
 from storage.timeutil import aware_utc, journal_day, journal_day_bounds, to_db
 
 DAY = date(2026, 11, 18)
@@ -136,3 +136,86 @@ def test_last_touched_counts_a_new_step_and_last_progress_does_not(journal: Jour
         assert goal_facts(conn, goal_id, noon, note_limit=1).last_moment == noon + timedelta(
             days=3)
         assert goals_touched_since(conn, noon) == {goal_id: noon + timedelta(days=3)}
+
+
+def test_one_quiet_hours_rule() -> None:
+    """The scheduler and the nudge policy read the user's quiet hours one way
+    (app.rhythm.clock.QuietHours.from_settings) and judge a moment by one rule (covers),
+    the policy's hours of the day included."""
+    from app.nudges.policy import NudgeRules, active_hours, in_quiet_hours
+    from app.rhythm.clock import QuietHours
+
+    settings = {"nudges.enabled": True, "nudges.daily_cap": 3, "nudges.min_gap_minutes": 90,
+                "nudges.quiet_start": " 22:30", "nudges.quiet_end": "07:15",
+                "day.start_hour": START}
+    rules = NudgeRules.from_settings(settings)
+    quiet = QuietHours.from_settings(settings)
+    assert (rules.quiet_start, rules.quiet_end) == (quiet.start, quiet.end) == (
+        time(22, 30), time(7, 15))
+    tz = timezone(timedelta(hours=-5))
+    for minute in range(0, 24 * 60, 5):
+        moment = datetime(2026, 11, 18, minute // 60, minute % 60, tzinfo=tz)
+        assert in_quiet_hours(moment, rules) == quiet.contains(moment) == (
+            not time(7, 15) <= moment.time() < time(22, 30))
+    assert active_hours(rules) == list(range(7, 23))  # 07:15-07:59 and 22:00-22:29 count
+
+
+def test_the_runtime_states_moments_are_read_one_way(tmp_path: Path) -> None:
+    """state.json's moments (the nudge pause, the learning reset) are read by
+    RuntimeState alone: the tray's pause line, the nudge service and the prompt learner
+    read them alike (the learner once kept a naive one naive, which no aware moment can be
+    compared with)."""
+    from app.prompt_choice import learning_since
+    from app.state import RuntimeState, load_state, save_state
+
+    aware = datetime(2026, 11, 18, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    save_state(tmp_path / "state.json", RuntimeState(nudges_paused_until=aware.isoformat(),
+                                                     learning_since="2026-11-18T09:30"))
+    state = load_state(tmp_path / "state.json")
+    assert state.paused_until() == aware
+    assert state.nudges_paused(aware - timedelta(seconds=1)) and not state.nudges_paused(aware)
+    hand_written = datetime(2026, 11, 18, 9, 30).astimezone()  # naive: local time
+    assert state.learning_reset_at() == hand_written == learning_since(tmp_path)
+    assert learning_since(tmp_path).tzinfo is not None
+    damaged = RuntimeState(nudges_paused_until="soon", learning_since="")
+    assert damaged.paused_until() is None and damaged.learning_reset_at() is None
+    assert not damaged.nudges_paused(aware)
+
+
+def test_one_rule_for_a_goals_title_why_and_cadence(journal: Journal) -> None:
+    """The CLI (app.goals) and the windows (storage.ritual_writes) check a goal's fields
+    by one rule (storage.repo.goals): the same input is refused with the same words, and
+    what is kept is folded the same way. (The CLI's edit checked them a third time.)"""
+    import pytest
+
+    from app.errors import BadInput
+    from app.goals import add_goal, edit_goal
+    from storage.ritual_writes import RitualWriter
+
+    writer = RitualWriter(journal.db_path)
+    try:
+        for title, why, cadence in (("   ", "", None), ("x" * 201, "", None),
+                                    ("ok", "y" * 5001, None), ("ok", "", 22), ("ok", "", 0)):
+            with pytest.raises(ValueError, match=r"goal|cadence") as window:
+                writer.add_goal(title, why=why, cadence_per_week=cadence)
+            with pytest.raises(BadInput) as cli:
+                add_goal(journal, title, why=why, cadence=cadence)
+            assert str(cli.value) == str(window.value)
+        by_cli = add_goal(journal, "  Learn   Spanish ", why=" to talk with Ana ", cadence=3)
+        by_window = writer.add_goal("  Run  a 5k ", why=" to feel strong ", cadence_per_week=3)
+        assert (by_cli.title, by_cli.why) == ("Learn Spanish", "to talk with Ana")
+        with reading(journal.db_path) as conn:
+            from storage.repo.goals import get_goal
+
+            stored = get_goal(conn, by_window)
+        assert stored is not None and (stored.title, stored.why) == ("Run a 5k", "to feel strong")
+        for changes in ({"title": " "}, {"why": "y" * 5001}, {"cadence_per_week": 22}):
+            with pytest.raises(ValueError, match=r"goal|cadence") as window:
+                writer.update_goal(by_window, **changes)
+            with pytest.raises(BadInput) as cli:
+                edit_goal(journal, "learn-spanish", changes)
+            assert str(cli.value) == str(window.value)
+        assert edit_goal(journal, "learn-spanish", {"title": " Spanish,  slowly "}).title == (
+            "Spanish, slowly")
+    finally:
+        writer.close()

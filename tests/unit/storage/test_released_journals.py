@@ -128,7 +128,6 @@ def test_a_released_journal_exports_and_imports_back_byte_identical(fixture: Pat
     empty journal whose export is the very same bytes: a backup that can be restored."""
     from datetime import UTC, datetime
 
-    from storage.engine import Journal
     from storage.export_json import export_json
     from storage.import_json import import_json
 
@@ -141,20 +140,12 @@ def test_a_released_journal_exports_and_imports_back_byte_identical(fixture: Pat
     ensure_schema(target, tmp_path / "backups-target", keep_backups=3)
 
     def export(db: Path) -> bytes:
-        journal = Journal(db)
-        try:
-            out = io.StringIO()
-            export_json(journal, out, exported_at=moment, app_version="0.1.0")
-            return out.getvalue().encode("utf-8")
-        finally:
-            journal.close()
+        out = io.StringIO()
+        export_json(db, out, exported_at=moment, app_version="0.1.0")
+        return out.getvalue().encode("utf-8")
 
     first = export(source)
     assert b'"source": "tray"' not in first
-    journal = Journal(target)
-    try:
-        import_json(journal, io.BytesIO(first))
-    finally:
-        journal.close()
+    import_json(target, io.BytesIO(first))
 
     assert export(target) == first

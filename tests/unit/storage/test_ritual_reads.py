@@ -21,7 +21,7 @@ from storage.models import (
     Reflection,
     Summary,
 )
-from storage.ritual_reads import (
+from storage.repo.ritual_reads import (
     day_view,
     earliest_day,
     feedback_records,

@@ -12,6 +12,7 @@ from storage.engine import Journal
 from storage.errors import JournalNotWritable
 from storage.models import Action, DayWords, Entry, Feedback, Goal, Reflection, Summary, Tag
 from storage.repo.goals import GoalTagTaken
+from storage.repo.reading import reading
 from storage.ritual_writes import RitualWriter
 from storage.search import search
 from tests.helpers import assert_write_lock_free
@@ -140,7 +141,8 @@ def test_add_actions_are_searchable(journal: Journal, writer: RitualWriter) -> N
             ("find the photo album", 5, "family", "open", "companion"),
             ("call grandma", None, "family", "open", "companion")]
         assert all(len(r.uid) == 36 and r.created_at == T0 == r.updated_at for r in rows)
-        hits = search(session, "grandma")
+    with reading(journal.db_path) as conn:
+        hits = search(conn, "grandma")
         assert [(h.kind, h.id, h.goal_slug) for h in hits] == [("action", ids[1], "family")]
     assert writer.add_actions([("loose end", 10)], goal_id=None, source="cli").ids
     for steps, goal_id, message in (([("", 5)], None, "a few words"),
@@ -272,7 +274,7 @@ def test_summaries_edited_and_deleted(journal: Journal, writer: RitualWriter) ->
 def test_a_deleted_summary_stays_deleted_after_the_nightly_job(journal: Journal,
                                                                writer: RitualWriter) -> None:
     from app.memory.summaries import ensure_summaries
-    from storage.ritual_reads import memory_items
+    from storage.repo.ritual_reads import memory_items
 
     day = date(2026, 11, 25)
     add(journal, Entry(text="A long walk.", created_at=datetime(2026, 11, 25, 12, tzinfo=UTC)))
@@ -305,7 +307,7 @@ def test_the_tray_can_use_them_without_sqlalchemy() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, storage.ritual_reads, storage.ritual_writes; "
+    code = ("import sys, storage.repo.ritual_reads, storage.ritual_writes; "
             "heavy = [m for m in ('sqlalchemy', 'alembic', 'pydantic') if m in sys.modules]; "
             "sys.exit(', '.join(heavy) or None)")
     root = Path(__file__).resolve().parents[3]
@@ -350,7 +352,8 @@ def test_items_tagged_before_their_goal_existed_are_linked(journal: Journal,
         assert session.get(Action, call).tags == []  # the tag is the link now
         assert session.get(Action, elsewhere).goal_id == other  # left as it was
         assert [t.name for t in session.get(Entry, dinner).tags] == ["happy"]
-        assert sorted(h.id for h in search(session, "#family") if h.kind == "action") == [
+    with reading(journal.db_path) as conn:
+        assert sorted(h.id for h in search(conn, "#family") if h.kind == "action") == [
             call, elsewhere]  # as a goal, and as a tag
     assert writer.link_tagged_items(goal) == []
     with pytest.raises(ValueError, match="no goal 999"):

@@ -171,6 +171,18 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def heatmap_start(today: date) -> date:
+    """The first day of the goal heatmaps' window: HEATMAP_WEEKS whole weeks, Monday
+    first, the last one holding `today`. Every heatmap (steps done, minutes of focus)
+    uses it, so their squares are the same days."""
+    return _monday(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
+
+
+def heatmap_edges(today: date, start_hour: int) -> list[str]:
+    """The day edges (see _day_edges) of the heatmaps' HEATMAP_DAYS journal days."""
+    return _day_edges(heatmap_start(today), HEATMAP_DAYS, start_hour)
+
+
 _ACTION_COLUMNS = ("a.id, a.title, a.goal_id, g.slug, g.title, a.status, a.due_on, "
                    "a.estimate_minutes, a.done_at, a.created_at")
 _ACTION_FROM = "FROM actions a LEFT JOIN goals g ON g.id = a.goal_id"
@@ -182,7 +194,9 @@ def _action(row: tuple) -> ActionRow:
                      _local(done_at), _local(created))
 
 
-def _actions(conn: sqlite3.Connection, where_and_order: str, params: tuple) -> list[ActionRow]:
+def step_rows(conn: sqlite3.Connection, where_and_order: str, params: tuple) -> list[ActionRow]:
+    """Steps with their goal's tag and title, as the windows show them: the WHERE (and
+    ORDER BY, LIMIT) clause over `actions a LEFT JOIN goals g`."""
     sql = f"SELECT {_ACTION_COLUMNS} {_ACTION_FROM} {where_and_order}"
     return [_action(row) for row in conn.execute(sql, params)]
 
@@ -195,13 +209,13 @@ def _open_actions(conn: sqlite3.Connection, day: date, day_end: str,
     `limit` instead of sorting every open action."""
     # `+goal_id`: walk the open actions (few) rather than all of the goal's (many, in time).
     goal, goal_param = ("AND +a.goal_id = ? ", (goal_id,)) if goal_id is not None else ("", ())
-    due = _actions(conn, f"WHERE a.status = 'open' {goal}"
+    due = step_rows(conn, f"WHERE a.status = 'open' {goal}"
                    "AND (a.due_on <= ? OR (a.due_at IS NOT NULL AND a.due_at < ?)) "
                    "ORDER BY a.due_on IS NULL, a.due_on, a.due_at, a.created_at LIMIT ?",
                    (*goal_param, day.isoformat(), day_end, limit))
     if len(due) >= limit:
         return due
-    rest = _actions(conn, f"WHERE a.status = 'open' {goal}"
+    rest = step_rows(conn, f"WHERE a.status = 'open' {goal}"
                     "AND (a.due_on IS NULL OR a.due_on > ?) "
                     "AND (a.due_at IS NULL OR a.due_at >= ?) "
                     "ORDER BY a.created_at DESC, a.id DESC LIMIT ?",
@@ -231,7 +245,7 @@ def day_view(db: Path, day: date, start_hour: int) -> DayView:
 
 def _day_view(conn: sqlite3.Connection, day: date, start_hour: int) -> DayView:
     start, end = _bounds_text(day, start_hour)
-    wins = _actions(conn, f"WHERE {WINS_WHERE} ORDER BY a.done_at, a.id", (start, end))
+    wins = step_rows(conn, f"WHERE {WINS_WHERE} ORDER BY a.done_at, a.id", (start, end))
     entries = [
         EntryRow(id_, text, slug, title, mood, energy, _local(created))
         for id_, text, slug, title, mood, energy, created in conn.execute(
@@ -239,7 +253,7 @@ def _day_view(conn: sqlite3.Connection, day: date, start_hour: int) -> DayView:
             "FROM entries e LEFT JOIN goals g ON g.id = e.goal_id "
             "WHERE e.created_at >= ? AND e.created_at < ? ORDER BY e.created_at, e.id",
             (start, end))]
-    planned = _actions(conn, "WHERE a.status = 'open' AND a.due_on = ? "
+    planned = step_rows(conn, "WHERE a.status = 'open' AND a.due_on = ? "
                        "ORDER BY a.created_at, a.id", ((day + timedelta(days=1)).isoformat(),))
     words = day_words_in(conn, day)
     return DayView(day, wins, entries, _open_actions(conn, day, end), planned, words,
@@ -303,7 +317,8 @@ def goal_cards(db: Path, today: date, start_hour: int,
 
 def _goal_cards(conn: sqlite3.Connection, today: date, start_hour: int,
                 statuses: tuple[str, ...] | None, goal_id: int | None) -> list[GoalCard]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | int] = []
     if statuses is not None:
         where.append(f"status IN ({', '.join('?' * len(statuses))})")
         params.extend(statuses)
@@ -315,8 +330,8 @@ def _goal_cards(conn: sqlite3.Connection, today: date, start_hour: int,
         + (" WHERE " + " AND ".join(where) if where else ""), params).fetchall()
     if not goals:
         return []
-    heat_start = _monday(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
-    edges = _day_edges(heat_start, HEATMAP_DAYS, start_hour)
+    heat_start = heatmap_start(today)
+    edges = heatmap_edges(today, start_hour)
     heat = {g[0]: [0] * HEATMAP_DAYS for g in goals}
     # goal -> its last progress (storage/repo/goal_activity.py), as stored text
     newest: dict[int, str] = {}
@@ -388,7 +403,7 @@ def goal_page(db: Path, goal_id: int, today: date, start_hour: int) -> GoalPage 
             _start, end = _bounds_text(today, start_hour)
             # Newest first along the done_at index: it stops after 200 of the goal's, where
             # the goal_id index would fetch and sort all the goal's years of actions.
-            done = _actions(conn, "WHERE +a.goal_id = ? AND +a.status = 'done' "
+            done = step_rows(conn, "WHERE +a.goal_id = ? AND +a.status = 'done' "
                             "AND a.done_at IS NOT NULL ORDER BY a.done_at DESC LIMIT ?",
                             (goal_id, DONE_LIMIT))
             return GoalPage(cards[0], _open_actions(conn, today, end, goal_id), done,
