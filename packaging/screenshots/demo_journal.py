@@ -99,14 +99,14 @@ def seed(context: Context, today: date) -> None:
                                          mood=rng.randint(2, 5), energy=rng.randint(2, 4))
                 finally:
                     words.close()
-        for text, slug, minutes in TODAY_NOTES:
-            tag = f" #{slug}" if slug else ""
+        for text, goal, minutes in TODAY_NOTES:
+            tag = f" #{goal}" if goal else ""
             capture(context, f"{text}{tag}", now=_at(today, minutes), writer=writer)
         for title, slug, estimate, minutes in TODAY_WINS:
             capture(context, f"[x] {title} #{slug} ~{estimate}m", now=_at(today, minutes),
                     writer=writer)
-        for title, slug, estimate, due_in in OPEN:
-            tag = f" #{slug}" if slug else ""
+        for title, goal, estimate, due_in in OPEN:
+            tag = f" #{goal}" if goal else ""
             due = "" if due_in is None else f" {(today + timedelta(days=due_in)).isoformat()}"
             capture(context, f"[ ] {title}{tag} ~{estimate}m{due}",
                     now=_at(today - timedelta(days=3), 10 * 60), writer=writer)
