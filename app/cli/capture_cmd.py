@@ -25,6 +25,7 @@ from app.ipc.client import (
     TrayBusy,
     TrayClient,
     TrayError,
+    TrayStalled,
     TrayUnavailable,
     UntrustedTray,
 )
@@ -118,12 +119,17 @@ def _directly(text: str, uid: str) -> CaptureAck:
 def summon_window(args: Namespace) -> int:
     from app.ipc.replies import Shown, TrayStarting
 
-    client = TrayClient(socket_path(resolve_paths().data_dir))
+    client = TrayClient(socket_path(resolve_paths().data_dir), stall_check_s=STALL_CHECK_S)
     try:
         client.request({"cmd": "show-capture"})
     except UntrustedTray as exc:
         raise WiseError(f"cannot reach the tray: {exc}. `wise capture \"TEXT\"` still "
                         f"saves to your journal directly. {exc.fix}".rstrip()) from None
+    except TrayStalled as exc:
+        from app.cli.open_cmd import not_answering
+
+        raise WiseError(f"{not_answering(exc, 'quick capture')}; `wise capture \"TEXT\"` "
+                        f"still saves to your journal directly") from None
     except TrayUnavailable:
         from app.cli.tray_cmd import start_detached
 
