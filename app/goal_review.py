@@ -231,7 +231,9 @@ def plain_verdict(f: GoalFacts, today: date) -> GoalVerdict:
                        suggestion="smaller_step",
                        next_step=f.smallest_open or "Write down one step for it that "
                                                     "takes two minutes")
-    since = (f"nothing done or noted since {long_day(f.last_activity, weekday=False, year=False)}"
+    # The last touch counts a step added too (storage.repo.goal_activity): say so.
+    since = (f"nothing done, added or noted since "
+             f"{long_day(f.last_activity, weekday=False, year=False)}"
              if f.last_activity
              else "nothing done or noted for it yet")
     resting = ("It is paused and waits for you." if f.status == GoalStatus.PAUSED.value

@@ -11,29 +11,34 @@ JSON values by these rules:
 - datetime and date: ISO 8601 text; a Path: its text; an Enum: its value;
 - tuple, list, set and frozenset: a list; a mapping: an object with the same keys.
 
-Standard library only (and no import of `json`): the capture path imports this.
+Light on purpose (no `json`, `typing` or `dataclasses` at import): `wise capture`
+through the tray imports this, and a result that exists has loaded `dataclasses` already.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import Field, field, fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import PurePath
-from typing import Any, ClassVar, Protocol
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at run time
+if TYPE_CHECKING:
+    from dataclasses import Field
+    from typing import Any, ClassVar, Protocol
+
+    class Result(Protocol):
+        """A dataclass instance: what `emit` and the socket's replies accept."""
+
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
 _OMIT_NONE = "json_omit_none"
 
 
-class Result(Protocol):
-    """A dataclass instance: what `emit` and the socket's replies accept."""
-
-    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
-
-
 def omitted_when_none() -> Any:
     """A field whose key is left out of the JSON while its value is None."""
+    from dataclasses import field
+
     return field(default=None, metadata={_OMIT_NONE: True})
 
 
@@ -45,7 +50,8 @@ def is_result(value: object) -> bool:
 
 
 def _is_instance(value: object) -> bool:
-    return is_dataclass(value) and not isinstance(value, type)
+    # dataclasses.is_dataclass, without importing dataclasses for a value that is none
+    return hasattr(type(value), "__dataclass_fields__")
 
 
 def to_json(value: object) -> Any:
@@ -64,6 +70,8 @@ def to_json(value: object) -> Any:
         shape = getattr(value, "as_dict", None)
         if callable(shape):
             return to_json(shape())
+        from dataclasses import fields  # loaded already: the value is a dataclass's
+
         return {f.name: to_json(item) for f in fields(value)  # type: ignore[arg-type]  # a dataclass
                 if not ((item := getattr(value, f.name)) is None and f.metadata.get(_OMIT_NONE))}
     if isinstance(value, Mapping):

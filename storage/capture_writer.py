@@ -1,8 +1,8 @@
 """Write one captured line to the journal with nothing but the standard library.
 
-`wise capture` has a budget below the cost of importing SQLAlchemy, so this one write path
-speaks sqlite3 directly; it writes exactly what the ORM models describe (tests read its
-rows back through them).
+`wise capture` has a budget below the cost of importing SQLAlchemy; like every read and
+write of the journal (storage/db.py, storage/repo/), it speaks sqlite3 and writes what the
+schema in storage/models.py declares.
 """
 
 from __future__ import annotations

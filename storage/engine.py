@@ -1,4 +1,5 @@
-"""The SQLAlchemy engine and sessions for the journal, with Wise's SQLite settings."""
+"""The SQLAlchemy engine and sessions for the journal, with Wise's SQLite settings: the
+engine Alembic migrates with (storage/migrate.py) and the tests' Journal."""
 
 from __future__ import annotations
 
@@ -40,7 +41,11 @@ def create_journal_engine(db_path: Path) -> Engine:
 
 
 class Journal(JournalFile):
-    """An open journal: one engine, and sessions for reading or for writing."""
+    """An open journal: one engine, and sessions for reading or for writing.
+
+    Only the tests use it (to arrange rows and read them back through the models); Wise
+    itself reads and writes with storage/db.py and storage/repo/, and storage/migrate.py
+    needs only create_journal_engine, for Alembic."""
 
     def __init__(self, db_path: Path) -> None:
         super().__init__(db_path)

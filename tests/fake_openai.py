@@ -10,6 +10,8 @@ Each test scripts its replies::
 The queue is consumed one reply per request; once empty, ``fake_openai.default`` answers.
 Every request is recorded (``fake_openai.requests``), and every stream whose client went
 away before the end is counted (``fake_openai.disconnects``, ``wait_for_disconnects``).
+A ``Reply(gate=Gate())`` streams one chunk per ``gate.open()``: the test paces the stream
+by what it has seen arrive (no timing luck under load).
 
 Registered as a pytest plugin from tests/conftest.py; the fixture is ``fake_openai``.
 """
@@ -23,7 +25,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +48,34 @@ _ERROR_TYPES = {
 }
 
 
+class Gate:
+    """Lets a stream's chunks out one at a time, as the test says it has seen each one."""
+
+    def __init__(self) -> None:
+        self._opened = 0
+        self._changed = threading.Condition()
+
+    @property
+    def opened(self) -> int:
+        with self._changed:
+            return self._opened
+
+    def open(self) -> None:
+        """The reader has seen the last chunk: let the next one out."""
+        with self._changed:
+            self._opened += 1
+            self._changed.notify_all()
+
+    def wait(self, count: int, give_up: Callable[[], bool]) -> bool:
+        """Until opened `count` times (True), or `give_up()` says so (False)."""
+        with self._changed:
+            while self._opened < count:
+                if give_up():
+                    return False
+                self._changed.wait(_POLL_S)  # wakes at once on open(); polls give_up
+            return True
+
+
 @dataclass
 class Reply:
     """One scripted answer. ``chunks`` defaults to ``text`` split into words (spaces kept)."""
@@ -60,6 +90,10 @@ class Reply:
     stall_after: int | None = None  # after N chunks, send nothing more (connection kept open)
     endless: bool = False  # keep sending chunks until the client goes away (or the cap)
     usage: dict | None = None  # {"prompt_tokens": n, "completion_tokens": m}; default: rough
+    # Paced by its reader: chunk n (n >= 1) is sent only once the test has opened the gate
+    # n times (it does when it has seen the previous chunk arrive), so no two chunks can
+    # reach the client together however slow the machine is.
+    gate: Gate | None = None
 
     def pieces(self) -> list[str]:
         if self.chunks is not None:
@@ -357,6 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
                 break
             if i and not self._sleep(reply.chunk_delay):
                 raise _ClientGone
+            if i and reply.gate is not None and not self._wait_for_gate(reply.gate, i, started):
+                return
             delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
             self._event(chunk(delta))
             sent.append(piece)
@@ -415,6 +451,17 @@ class _Handler(BaseHTTPRequestHandler):
                 return True
             if self.fake._stopping.wait(min(_POLL_S, left)):
                 return True
+
+    def _wait_for_gate(self, gate: Gate, count: int, started: float) -> bool:
+        """Hold the next chunk until the test opens the gate; False: the stream is cut
+        (its end never sent) because the test never did, within the cap."""
+        if gate.wait(count, lambda: self._client_gone() or self.fake._stopping.is_set()
+                     or time.monotonic() - started > SAFETY_CAP_S):
+            return True
+        if self._client_gone():
+            raise _ClientGone
+        self.close_connection = True
+        return False
 
     def _stall(self) -> None:
         """Send nothing more; hold the connection until the client leaves or the test ends."""

@@ -23,8 +23,8 @@ from app.capture.ack import CaptureAck
 from app.desktop import APP_ID
 from app.errors import BadInput
 from app.ipc.client import TrayClient
-from app.ipc.protocol import not_saved, ok, socket_path
-from app.ipc.replies import NoTrayFocus, Pong, Quitting, Seen, Shown
+from app.ipc.protocol import socket_path
+from app.ipc.replies import NoTrayFocus, Pong, Quitting, Seen, Shown, not_saved, ok
 from app.journal import Context
 from app.paths import home_label, resolve_paths
 
@@ -253,9 +253,9 @@ class WiseApp:
             log.warning("no system tray on this desktop: showing a small window instead")
             self.fallback = FallbackWindow(self, name=self.name)
             self.fallback.show()
-        # The scheduler and notifications. Its job runs are plain sqlite3, and the heavy work
-        # (nudge policy, maintenance: the ORM, a model) runs in `wise` child processes, so
-        # the idle tray never loads SQLAlchemy and stays within its 100 MB budget.
+        # The scheduler and notifications. Its job runs are plain sqlite3, and the work that
+        # may call the model (nudges, maintenance) runs in `wise` child processes, so the
+        # idle tray never loads litellm and stays within its 100 MB budget.
         from ui.rhythm import TrayRhythm
 
         self.rhythm = TrayRhythm(self)
@@ -476,7 +476,7 @@ class WiseApp:
             self._journal_changed()
             on_success(result)
 
-        # Importing loads the data layer: a `wise` child does it, as for maintenance.
+        # A long job (a whole other app's data): a `wise` child does it, as for maintenance.
         self.setup_work.run(lambda: run_wise("import", "--from", fmt, path, timeout=1800),
                             on_success=done, on_error=on_error)
 

@@ -16,14 +16,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from app.ipc.client import TrayClient
-from app.ipc.protocol import (
-    MAX_LINE_BYTES,
-    ProtocolError,
-    Reply,
-    decode_request,
-    encode,
-    error,
-)
+from app.ipc.protocol import MAX_LINE_BYTES, ProtocolError, decode_request, encode
+from app.ipc.replies import Reply, error
 from app.ipc.trust import Untrusted, check_peer, ensure_private_folder
 
 log = logging.getLogger(__name__)

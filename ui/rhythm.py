@@ -3,10 +3,11 @@ turned into calm notifications, with every answer recorded.
 
 The scheduler runs on its own thread and reaches this module only through a queued Qt
 signal. Its job runs are plain sqlite3 (`storage.job_runs.RunStore`). The work each moment
-needs (the nudge policy, the nightly maintenance, a model call) uses the ORM, so it runs in
-a child process (`wise nudge --tick`, `wise nudge --respond`, `wise maintenance`), started
-and awaited on the app's Background worker (ui.children.run_wise), never on the GUI
-thread: the idle tray never loads SQLAlchemy and stays within its memory budget.
+needs may call the model (a nudge's words, the nightly maintenance's summaries), so it runs
+in a child process (`wise nudge --tick`, `wise nudge --respond`, `wise maintenance`),
+started and awaited on the app's Background worker (ui.children.run_wise), never on the GUI
+thread: the idle tray never loads litellm (nor SQLAlchemy) and stays within its memory
+budget.
 """
 
 from __future__ import annotations

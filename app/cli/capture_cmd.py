@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from argparse import Namespace
-from dataclasses import dataclass
 
 from app.capture.ack import CaptureAck
 from app.capture.validate import (
@@ -26,11 +25,11 @@ from app.ipc.client import (
     TrayBusy,
     TrayClient,
     TrayError,
+    TrayStalled,
     TrayUnavailable,
     UntrustedTray,
 )
 from app.ipc.protocol import socket_path
-from app.ipc.replies import Shown
 from app.paths import resolve_paths
 from storage.ids import new_uid
 
@@ -117,20 +116,20 @@ def _directly(text: str, uid: str) -> CaptureAck:
         raise WiseError(exc.for_terminal()) from None
 
 
-@dataclass(frozen=True)
-class TrayStarting:
-    """No tray answered: one was started, and opens the window once it runs."""
-
-    started: bool = True
-
-
 def summon_window(args: Namespace) -> int:
-    client = TrayClient(socket_path(resolve_paths().data_dir))
+    from app.ipc.replies import Shown, TrayStarting
+
+    client = TrayClient(socket_path(resolve_paths().data_dir), stall_check_s=STALL_CHECK_S)
     try:
         client.request({"cmd": "show-capture"})
     except UntrustedTray as exc:
         raise WiseError(f"cannot reach the tray: {exc}. `wise capture \"TEXT\"` still "
                         f"saves to your journal directly. {exc.fix}".rstrip()) from None
+    except TrayStalled as exc:
+        from app.cli.open_cmd import not_answering
+
+        raise WiseError(f"{not_answering(exc, 'quick capture')}; `wise capture \"TEXT\"` "
+                        f"still saves to your journal directly") from None
     except TrayUnavailable:
         from app.cli.tray_cmd import start_detached
 

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 from app.cli.output import emit
 from app.errors import WiseError
-from app.ipc.client import TrayClient, TrayUnavailable, UntrustedTray
+from app.ipc.client import (
+    STALL_CHECK_S,
+    TrayClient,
+    TrayStalled,
+    TrayUnavailable,
+    UntrustedTray,
+)
 from app.ipc.protocol import socket_path
 from app.paths import resolve_paths
 from app.results import omitted_when_none
@@ -45,12 +51,14 @@ def run_review(args: Namespace) -> int:
 
 def open_window(args: Namespace, window: str) -> int:
     command, words = WINDOWS[window]
-    client = TrayClient(socket_path(resolve_paths().data_dir))
+    client = TrayClient(socket_path(resolve_paths().data_dir), stall_check_s=STALL_CHECK_S)
     try:
         client.request({"cmd": command})
     except UntrustedTray as exc:
         raise WiseError(f"cannot reach the tray to open {words}: {exc}. {exc.fix}".rstrip()
                         ) from None
+    except TrayStalled as exc:
+        raise WiseError(not_answering(exc, words)) from None
     except TrayUnavailable:
         from app.cli.tray_cmd import start_detached
 
@@ -60,3 +68,15 @@ def open_window(args: Namespace, window: str) -> int:
         return 0
     emit(args, WindowOpened(window, shown=True, started=False), "")
     return 0
+
+
+def not_answering(exc: TrayStalled, words: str) -> str:
+    """One line for a tray that took the request and answers nothing, not even a ping
+    (stopped or hung): rather than start a second tray beside it, the person is told
+    which process it is and what to do. Nothing of theirs was in the request."""
+    if exc.pid is None:
+        return (f"Wise's tray is not answering, so {words} did not open; wait a moment, or "
+                f"quit it from your system's task manager, then try again")
+    return (f"Wise's tray (pid {exc.pid}) is not answering, so {words} did not open; wait a "
+            f"moment, or quit it (`kill {exc.pid}`, or `kill -9 {exc.pid}` if it stays), "
+            f"then try again")

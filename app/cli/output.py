@@ -7,7 +7,11 @@ import sys
 from argparse import Namespace
 from collections.abc import Sequence
 
-from app.results import Result, is_result, to_json
+from app.results import is_result, to_json
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (capture's path)
+if TYPE_CHECKING:
+    from app.results import Result
 
 
 def emit(args: Namespace, result: Result | Sequence[Result], human: str) -> None:

@@ -8,12 +8,15 @@ import sys
 from argparse import Namespace
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.output import emit
 from app.errors import BadInput, WiseError
 from app.journal import Context
-from app.results import Result, to_json
+from app.results import to_json
+
+if TYPE_CHECKING:
+    from app.results import Result
 
 MAX_WORDS_CHARS = 10_000  # how the day went, in the user's words: a long page at most
 

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.ipc.protocol import MAX_LINE_BYTES, encode
-from app.ipc.trust import Untrusted, check_peer, check_private_folder, check_socket_file
+from app.ipc.trust import (
+    Untrusted,
+    check_peer,
+    check_private_folder,
+    check_socket_file,
+    peer_pid,
+)
 
 # How long to wait for a tray that has the request. Its reply to a capture waits for the
 # journal's commit, and a commit waits for the disk: measured through a real tray on a
@@ -25,8 +31,10 @@ from app.ipc.trust import Untrusted, check_peer, check_private_folder, check_soc
 # tray on a second connection. No answer within PING_TIMEOUT_S (twenty times the worst
 # measured) means the tray is stalled, and the request gives up: `wise capture` writes
 # directly after about 3 s rather than 10, with the same uid (if the tray commits it
-# later, it finds that row). A tray that answers the ping is only slow: the wait goes on,
-# pinging again each STALL_CHECK_S, up to the client's `timeout` in all.
+# later, it finds that row); `wise capture` alone and `wise open` say the tray is not
+# answering (TrayStalled, with its pid) rather than start a second tray beside it. A tray
+# that answers the ping is only slow: the wait goes on, pinging again each STALL_CHECK_S,
+# up to the client's `timeout` in all.
 STALL_CHECK_S = 1.0
 PING_TIMEOUT_S = 2.0
 
@@ -55,6 +63,16 @@ class TrayLost(TrayUnavailable):
     it may or may not have acted on it."""
 
 
+class TrayStalled(TrayLost):
+    """The tray took the request but answered neither it nor a ping: its process is
+    stopped or hung. `pid`: that process (from the socket's peer credentials), or None
+    where the platform cannot say."""
+
+    def __init__(self, message: str, pid: int | None) -> None:
+        super().__init__(message)
+        self.pid = pid
+
+
 class TrayError(Exception):
     def __init__(self, code: str, message: str, details: dict | None = None) -> None:
         super().__init__(message)
@@ -79,7 +97,7 @@ class TrayClient:
         on_quiet = None
         if self.stall_check_s is not None and self.stall_check_s < self.timeout:
             sock.settimeout(self.stall_check_s)
-            on_quiet = self._stall_check(time.monotonic() + self.timeout)
+            on_quiet = self._stall_check(time.monotonic() + self.timeout, _peer_pid(sock))
         try:
             try:
                 sock.sendall(encode(message))
@@ -97,7 +115,7 @@ class TrayClient:
                             problem)
         return reply.get("result")
 
-    def _stall_check(self, deadline: float) -> Callable[[], None]:
+    def _stall_check(self, deadline: float, pid: int | None) -> Callable[[], None]:
         def check() -> None:
             """No reply for a while: go on waiting only while the tray answers a ping."""
             if time.monotonic() >= deadline:
@@ -105,7 +123,8 @@ class TrayClient:
             try:
                 TrayClient(self.path, timeout=PING_TIMEOUT_S).request({"cmd": "ping"})
             except TrayUnavailable as exc:
-                raise TrayLost(f"the tray stalled: it did not answer a ping ({exc})") from None
+                raise TrayStalled(f"the tray stalled: it did not answer a ping ({exc})",
+                                  pid) from None
             except TrayError:
                 pass  # an answer, if not the expected one: the tray is alive
 
@@ -143,6 +162,13 @@ class TrayClient:
             sock.close()
             raise TrayUnavailable(str(exc)) from exc
         return sock
+
+
+def _peer_pid(sock: socket.socket) -> int | None:
+    try:
+        return peer_pid(sock)
+    except OSError:  # gone already: the request finds out
+        return None
 
 
 def _read_line(sock: socket.socket, on_quiet: Callable[[], None] | None = None) -> object:

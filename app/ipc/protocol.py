@@ -26,11 +26,13 @@ import json
 import os
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.ipc.trust import Untrusted, check_private_folder
-from app.results import Result, to_json
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (capture's path)
+if TYPE_CHECKING:
+    from app.ipc.replies import Reply
 
 MAX_LINE_BYTES = 256 * 1024  # a 10,000-character capture is at most 40 kB of UTF-8
 COMMANDS = ("capture", "show-capture", "show-reflection", "show-review", "show-welcome", "ping",
@@ -73,8 +75,14 @@ def _user_id() -> str:
 
 
 def encode(message: dict | Reply) -> bytes:
-    """A request (a dict: the client builds it from its arguments) or a typed reply."""
-    data = message if isinstance(message, dict) else to_json(message)
+    """A request (a dict: the client builds it from its arguments) or a typed reply
+    (app.ipc.replies: the tray's)."""
+    if isinstance(message, dict):
+        data = message
+    else:
+        from app.results import to_json
+
+        data = to_json(message)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
@@ -101,44 +109,3 @@ def decode_request(line: bytes) -> dict:
         raise ProtocolError("bad-request", "\"uid\" must be a short string")
     return message
 
-
-@dataclass(frozen=True)
-class OkReply:
-    id: object  # the request's, when it gave one
-    ok: bool
-    result: Result | None
-
-
-@dataclass(frozen=True)
-class ErrorDetail:
-    code: str  # one of the error codes above
-    message: str
-
-
-@dataclass(frozen=True)
-class NotSaved(ErrorDetail):
-    """A capture the journal could not take (code "failed")."""
-
-    kept: str | None  # the file the text was kept in; None when it could not be kept
-
-
-@dataclass(frozen=True)
-class ErrorReply:
-    id: object
-    ok: bool
-    error: ErrorDetail
-
-
-Reply = OkReply | ErrorReply
-
-
-def ok(request_id: object, result: Result | None = None) -> OkReply:
-    return OkReply(request_id, True, result)
-
-
-def error(request_id: object, code: str, message: str) -> ErrorReply:
-    return ErrorReply(request_id, False, ErrorDetail(code, message))
-
-
-def not_saved(request_id: object, code: str, message: str, kept: str | None) -> ErrorReply:
-    return ErrorReply(request_id, False, NotSaved(code, message, kept))

@@ -123,6 +123,16 @@ def peer_uid(sock: socket.socket) -> int | None:
     return None
 
 
+def peer_pid(sock: socket.socket) -> int | None:
+    """The process id at the other end of a connected AF_UNIX socket (the one that
+    listens: the tray); None where the platform cannot say (only Linux is asked)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return None
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, _uid, _gid = struct.unpack("3i", creds)
+    return pid or None
+
+
 def check_peer(sock: socket.socket, *, expected: int | None = None) -> None:
     """The peer runs as this user (or `expected`), or Untrusted."""
     uid = my_uid() if expected is None else expected

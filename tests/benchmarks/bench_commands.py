@@ -11,7 +11,9 @@ Side by side with another tree (`WISE_BENCH_BEFORE=/path/to/an/older/checkout`):
 command also runs as `python -m app.cli.main` from that tree and from this one,
 interleaved in the same loop, and the table shows this tree / that tree (how the README's
 "before/after" ratios of a change are measured: check the older commit out with `git
-archive COMMIT | tar -x -C DIR`).
+archive COMMIT | tar -x -C DIR`). Unlike `make bench-compare` (whole harness runs of two
+trees, alternately), the two trees' runs alternate within one loop, and the older tree
+needs no harness of its own: it may predate this group.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+CHILD_MS = 120_000  # a `wise` child imports litellm: slow on a small, busy machine
+
 
 @pytest.fixture
 def tray_app(qtbot, wise_home: Path, monkeypatch: pytest.MonkeyPatch):
@@ -28,6 +30,10 @@ def tray_app(qtbot, wise_home: Path, monkeypatch: pytest.MonkeyPatch):
     app.start()
     yield app
     app.shutdown()
+    # The work the test started (its `wise` children too) ends in this test, not in the
+    # next one's event loop: every job finished, its child exited, its answer delivered.
+    for pool in (app.background, app.children, app.health, app.setup_work):
+        assert pool.wait(CHILD_MS), "work this test started is still running"
     # Work finished during shutdown reports back to its windows: let it land while they
     # still exist (pytest-qt would delete a window given to qtbot.addWidget before this
     # teardown, and the next test's event loop would deliver to a deleted one).

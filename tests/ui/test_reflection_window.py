@@ -8,6 +8,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from app.daytime import journal_day, local_now
 from storage.engine import Journal
 from storage.models import Action, DayWords, Feedback, Reflection
 from storage.ritual_writes import RitualWriter
-from tests.fake_openai import Reply
+from tests.fake_openai import Gate, Reply
 from tests.helpers import GOOD_REFLECTION, connect_model
 from ui.reflection.tomorrow_pane import ID_ROLE, TOO_MANY
 from ui.reflection_window import AUTOSAVE_DELAY_MS, ReflectionWindow
@@ -334,21 +335,35 @@ def test_changing_the_day_saves_the_words_to_their_own_day(qtbot, make_window, w
 def test_the_reflection_streams_in_from_the_model(qtbot, make_window, seeded: Path, wise,
                                                   fake_openai, db: Path) -> None:
     connect_model(wise, fake_openai)
-    fake_openai.script(Reply(text=json.dumps(GOOD), chunk_delay=0.03))
+    reply = json.dumps(GOOD)
+    cuts = [0, reply.index("walk, and"), reply.index("family seems"), len(reply)]
+    chunks = [reply[a:b] for a, b in pairwise(cuts)]  # prose in each
+    # The server holds each chunk until the window has shown the one before: the text
+    # must appear while the stream is still open, and no two chunks arrive together.
+    gate = Gate()
+    fake_openai.script(Reply(chunks=chunks, gate=gate))
     window = make_window()
     qtbot.keyClicks(window.words.how, "Tired, but the walk helped.")
     qtbot.mouseClick(window.words.energy.buttons[1], Qt.MouseButton.LeftButton)
     seen: list[str] = []
-    window.reflection.view.textChanged.connect(
-        lambda: seen.append(window.reflection.view.toPlainText()))
+
+    def shown() -> None:
+        text = window.reflection.view.toPlainText()
+        if text and text not in seen:
+            seen.append(text)
+            gate.open()
+
+    window.reflection.view.textChanged.connect(shown)
     with qtbot.waitSignal(window.reflection_done, timeout=CHILD_S * 1000) as done:
         qtbot.keyClick(window.words.how, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         assert window.reflection.stop_button.isEnabled()
     assert done.args == [today()]
     wait_for_reflection(qtbot, window)
 
-    growing = [text for text in dict.fromkeys(seen) if text]
-    assert len(growing) >= 3  # it arrived in steps, not all at once
+    # It arrived in steps, not all at once: each chunk was on screen before the next left.
+    assert gate.opened >= len(chunks) - 1
+    assert seen[0].startswith("You went for a") and "Being there" not in seen[0]
+    assert "You went for a walk" in seen[1] and "Open mum" not in seen[1]
     shown = window.reflection.view.toPlainText()
     assert "You went for a walk" in shown and "Open mum's contact after lunch" in shown
     assert "{" not in shown  # prose, not JSON

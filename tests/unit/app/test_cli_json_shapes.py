@@ -147,10 +147,10 @@ def test_sync_when_off(run) -> None:
 
 def test_results_that_need_a_tray_or_a_model_keep_their_keys() -> None:
     """Results whose commands start a tray or call a model, built directly: the keys."""
-    from app.cli.capture_cmd import TrayStarting
     from app.cli.model_errors import Cancelled, FailureDetail, ModelFailure
     from app.cli.open_cmd import WindowOpened
     from app.cli.tray_cmd import TrayStatus
+    from app.ipc.replies import TrayStarting
     from app.results import to_json
 
     socket = Path("/run/wise.sock")

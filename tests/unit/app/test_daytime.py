@@ -50,4 +50,4 @@ def test_a_quiet_goal_says_since_when_without_a_zero() -> None:
                       notes_recent=0, added_recent=0, last_activity=date(2026, 9, 3),
                       open_count=0, smallest_open=None, recent_notes=[])
     verdict = plain_verdict(facts, date(2026, 12, 3))
-    assert "nothing done or noted since 3 September." in verdict.observation
+    assert "nothing done, added or noted since 3 September." in verdict.observation

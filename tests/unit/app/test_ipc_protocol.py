@@ -70,8 +70,7 @@ def test_deeply_nested_json_is_bad_json_not_a_crash(line: bytes) -> None:
 def test_replies_are_typed_and_keep_their_keys() -> None:
     """The tray's replies (app.ipc.replies) as the CLI and scripts have always read them."""
     from app.capture.ack import CaptureAck
-    from app.ipc.protocol import error, not_saved, ok
-    from app.ipc.replies import NoTrayFocus, Pong, Shown, TrayFocus
+    from app.ipc.replies import NoTrayFocus, Pong, Shown, TrayFocus, error, not_saved, ok
 
     def sent(reply) -> dict:
         return json.loads(encode(reply))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -14,8 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import capture_cmd, open_cmd
+from app.cli.main import main
 from app.ipc import client as client_module
-from app.ipc.client import TrayClient, TrayLost
+from app.ipc.client import TrayClient, TrayLost, TrayStalled
+from app.ipc.protocol import socket_path as tray_socket_path
+from app.paths import resolve_paths
 
 
 class StandIn:
@@ -96,9 +101,11 @@ def test_a_stalled_tray_is_given_up_on_when_it_does_not_answer_a_ping(
     monkeypatch.setattr(client_module, "PING_TIMEOUT_S", 0.2)  # nothing will answer it
     tray = stand_in(lambda request: None)
     client = TrayClient(socket_path, timeout=600, stall_check_s=0.1)
-    with pytest.raises(TrayLost, match="the tray stalled: it did not answer a ping"):
+    with pytest.raises(TrayStalled, match="the tray stalled: it did not answer a ping") as stalled:
         client.request(CAPTURE)
     assert tray.commands(2) == ["capture", "ping"]
+    # The process at the socket (here the test's own, which listens): named to the person.
+    assert stalled.value.pid == (os.getpid() if hasattr(socket, "SO_PEERCRED") else None)
 
 
 def test_a_slow_tray_that_answers_pings_is_waited_for(socket_path: Path, stand_in) -> None:
@@ -126,3 +133,38 @@ def test_without_a_stall_check_the_timeout_alone_ends_the_wait(socket_path: Path
         TrayClient(socket_path, timeout=0.2).request(CAPTURE)
     assert tray.commands(1) == ["capture"]
 
+
+
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["open", "reflection"], "show-reflection"),
+    (["review"], "show-review"),
+    (["capture"], "show-capture"),
+])
+def test_opening_a_window_of_a_stalled_tray_says_so_at_once(
+        argv: list[str], shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`wise open`, `wise review`, `wise capture` alone: the same stall check as a capture's
+    (they waited out the whole 10 s, then started a second tray beside the stalled one),
+    then one line naming the tray's process and what to do, and a failing exit."""
+    runtime = tmp_path / "rt"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    for module in (open_cmd, capture_cmd):
+        monkeypatch.setattr(module, "STALL_CHECK_S", 0.05)
+    monkeypatch.setattr(client_module, "PING_TIMEOUT_S", 0.2)  # nothing will answer it
+    tray = StandIn(tray_socket_path(resolve_paths().data_dir), lambda request: None)
+    try:
+        assert main(argv) == 1
+        assert tray.commands(2) == sorted(["ping", shown])
+    finally:
+        tray.close()
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    pid = os.getpid() if hasattr(socket, "SO_PEERCRED") else None
+    if pid is None:
+        assert "Wise's tray is not answering" in err
+    else:
+        assert f"Wise's tray (pid {pid}) is not answering" in err
+        assert f"`kill {pid}`" in err
+    if argv == ["capture"]:
+        assert 'wise capture "TEXT"` still saves to your journal directly' in err
