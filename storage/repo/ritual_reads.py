@@ -95,7 +95,7 @@ class GoalCard:
     cadence_per_week: int | None
     done_last_4_weeks: int  # done actions in the 28 journal days up to today
     expected_last_4_weeks: int | None  # cadence * 4; None without a cadence
-    last_activity: datetime | None  # its last progress: newest done step or note
+    last_progress: datetime | None  # newest done step or note
     open_count: int
     heatmap: list[int]  # 84 counts per journal day, Monday-first, oldest first
     heatmap_start: date  # the Monday of the first cell
@@ -366,7 +366,7 @@ def _goal_cards(conn: sqlite3.Connection, today: date, start_hour: int,
         GoalCard(gid, slug, title, why, status, cadence,
                  done_last_4_weeks=sum(heat[gid][last_index - 27:last_index + 1]),
                  expected_last_4_weeks=None if cadence is None else cadence * 4,
-                 last_activity=_local(newest.get(gid)), open_count=open_counts.get(gid, 0),
+                 last_progress=_local(newest.get(gid)), open_count=open_counts.get(gid, 0),
                  heatmap=heat[gid], heatmap_start=heat_start)
         for gid, slug, title, why, status, cadence in goals]
     rank = {status: n for n, status in enumerate(GOAL_STATUS_ORDER)}

@@ -385,8 +385,8 @@ class GoalPageView(QWidget):
         text, tip = rhythm_words(card, self.unit, self.minutes, self.context.today())
         self.rhythm_label.setText(text)
         self.rhythm_label.setToolTip(tip)
-        activity = (f"Last progress {since(card.last_activity, self.context.now())}"
-                    if card.last_activity else "No progress yet")
+        activity = (f"Last progress {since(card.last_progress, self.context.now())}"
+                    if card.last_progress else "No progress yet")
         self.activity_label.setText(f"{activity}  ·  {plural(card.open_count, 'open step')}")
         offered = STATUS_BUTTONS.get(card.status, ())
         for choice, widget in self.choice_buttons.items():

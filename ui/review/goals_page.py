@@ -169,8 +169,8 @@ class GoalCardWidget(ChartCard):
         card = self.card
         rhythm, tip = rhythm_words(card, unit, minutes, self.context.today())
         # Last progress (a step done or a note; storage.repo.goal_activity), not any touch.
-        facts = [rhythm, f"last progress {since(card.last_activity, self.context.now())}"
-                 if card.last_activity else "no progress yet"]
+        facts = [rhythm, f"last progress {since(card.last_progress, self.context.now())}"
+                 if card.last_progress else "no progress yet"]
         if card.open_count:
             facts.append(plural(card.open_count, "open step"))
         self.meta.setText("  ·  ".join(facts))

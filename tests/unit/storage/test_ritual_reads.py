@@ -172,12 +172,12 @@ def test_goal_cards_heatmap_across_daylight_saving(journal: Journal) -> None:
     # 28 days up to 5 November: 25 Oct, 26 Oct, 5 Nov (8 Nov is after today).
     assert (card.done_last_4_weeks, card.expected_last_4_weeks) == (3, 12)
     assert card.open_count == 2 and card.why == "why family" and card.cadence_per_week == 3
-    assert card.last_activity == at(date(2026, 11, 9), 8)
-    assert card.last_activity.utcoffset() == timedelta(hours=1)
+    assert card.last_progress == at(date(2026, 11, 9), 8)
+    assert card.last_progress.utcoffset() == timedelta(hours=1)
     assert (cards[1].heatmap, cards[1].expected_last_4_weeks) == ([0] * 84, None)
-    assert cards[1].last_activity == at(date(2026, 7, 1), 10)
-    assert cards[1].last_activity.utcoffset() == timedelta(hours=2)  # summer time
-    assert cards[2].last_activity is None and cards[2].open_count == 0
+    assert cards[1].last_progress == at(date(2026, 7, 1), 10)
+    assert cards[1].last_progress.utcoffset() == timedelta(hours=2)  # summer time
+    assert cards[2].last_progress is None and cards[2].open_count == 0
     assert [c.id for c in goal_cards(db, today, START, statuses=["paused", "archived"])] == [
         home, old]
     assert goal_cards(db, today, START, statuses=[]) == []
