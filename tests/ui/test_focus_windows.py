@@ -293,10 +293,13 @@ def test_minutes_given_read_in_hours_and_minutes() -> None:
         "0 min", "45 min", "1 h", "3 h 20 min", "1 h 1 min"]
 
 
-def test_minute_shades_are_quarters_of_an_hour_then_relative() -> None:
+def test_minute_shades_are_quarters_of_an_hour_then_relative(qtbot) -> None:
     assert [minutes_level(m, 30) for m in (0, 1, 15, 16, 30, 45, 60)] == [0, 1, 1, 2, 2, 3, 4]
     assert [minutes_level(m, 240) for m in (1, 60, 61, 240)] == [1, 1, 2, 4]
+    # qtbot: a widget needs the QApplication, which this test may be the first to want
+    # (on its own xdist worker Qt aborted the whole process).
     chart = HeatmapChart()
+    qtbot.add_widget(chart)
     monday = today() - timedelta(days=today().weekday())
     with pytest.raises(ValueError, match="steps or minutes"):
         chart.set_data([0] * 84, monday - timedelta(weeks=11), today(), "hours")
